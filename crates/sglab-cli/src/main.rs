@@ -1,0 +1,5 @@
+//! The `sglab` command line.
+
+fn main() {
+    std::process::exit(2);
+}

@@ -1,0 +1,633 @@
+//! The validated model of a network: VPCs, security groups and their rules, endpoints.
+//!
+//! Values of these types are only built by [`crate::validate`] (from the raw file formats)
+//! or by the checked constructors below, so the evaluation code can rely on their invariants:
+//! a [`PortRange`] is never `200/1`, a [`Priority`] is never 0, every group id an endpoint or a
+//! rule names exists in the topology.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+macro_rules! typed_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            /// The id as the user wrote it.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self(value.to_owned())
+            }
+        }
+    };
+}
+
+typed_id!(
+    /// The id of a VPC, for example `vpc-bp1...`.
+    VpcId
+);
+typed_id!(
+    /// The id of a security group, for example `sg-bp1...`.
+    GroupId
+);
+typed_id!(
+    /// The id of an endpoint: an ECS instance id, a pod name, a gateway node, an external host.
+    EndpointId
+);
+typed_id!(
+    /// The id of a rule as the cloud assigned it (`sgr-...`), when known.
+    RuleId
+);
+typed_id!(
+    /// The id of a Kubernetes cluster.
+    ClusterId
+);
+typed_id!(
+    /// The id of a gateway (AI gateway or MSE cloud-native gateway).
+    GatewayId
+);
+typed_id!(
+    /// The id of a prefix list (`pl-...`).
+    PrefixListId
+);
+
+/// A whole network as sglab simulates it.
+///
+/// Collections are `BTreeMap`s keyed by id so that every output derived from a topology is
+/// deterministic.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Topology {
+    /// A short title shown in the app and in reports.
+    pub name: String,
+    /// VPCs by id.
+    pub vpcs: BTreeMap<VpcId, Vpc>,
+    /// Security groups by id.
+    pub groups: BTreeMap<GroupId, SecurityGroup>,
+    /// Endpoints by id: ECS nodes, pods, gateway nodes, external hosts and networks.
+    pub endpoints: BTreeMap<EndpointId, Endpoint>,
+    /// Kubernetes clusters by id.
+    pub clusters: BTreeMap<ClusterId, Cluster>,
+    /// Gateways by id.
+    pub gateways: BTreeMap<GatewayId, Gateway>,
+    /// Prefix lists by id.
+    pub prefix_lists: BTreeMap<PrefixListId, PrefixList>,
+    /// Expectations checked by `sglab check` and shown in the app.
+    pub expectations: Vec<Expectation>,
+    /// Diagram positions by object id (endpoint or group); absent objects are auto-laid out.
+    pub layout: BTreeMap<String, Position>,
+}
+
+/// A point of the diagram, in diagram units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Position {
+    /// Horizontal coordinate.
+    pub x: f64,
+    /// Vertical coordinate.
+    pub y: f64,
+}
+
+/// A virtual private cloud.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Vpc {
+    /// The VPC id.
+    pub id: VpcId,
+    /// A human name.
+    pub name: String,
+    /// The VPC's IPv4 CIDR block, when known.
+    pub cidr: Option<IpNet>,
+}
+
+/// The type of a security group (`SecurityGroupType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupType {
+    /// A basic group (`normal` in the API): egress allowed by default, intra-group policy.
+    Basic,
+    /// An enterprise (advanced) group: egress denied by default, no intra-group access, no
+    /// group references.
+    Enterprise,
+}
+
+/// `InnerAccessPolicy` of a basic group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InnerAccessPolicy {
+    /// ENIs in the group reach each other over private addresses whatever the rules say.
+    Accept,
+    /// ENIs in the group are isolated unless a rule allows the traffic.
+    Drop,
+}
+
+/// A security group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SecurityGroup {
+    /// The group id.
+    pub id: GroupId,
+    /// The group name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Tags as key-value pairs.
+    pub tags: BTreeMap<String, String>,
+    /// The VPC the group belongs to.
+    pub vpc: VpcId,
+    /// Basic or enterprise.
+    pub group_type: GroupType,
+    /// Intra-group policy; only meaningful for basic groups (enterprise groups never accept
+    /// intra-group traffic implicitly).
+    pub inner_access_policy: InnerAccessPolicy,
+    /// The cloud product managing this group (for example `AI Gateway`), which makes the group
+    /// read-only to the user.
+    pub managed_by: Option<String>,
+    /// Rules in the order they were written; both directions in one list.
+    pub rules: Vec<Rule>,
+}
+
+/// The direction of a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Inbound traffic, matched on its source.
+    Ingress,
+    /// Outbound traffic, matched on its destination.
+    Egress,
+}
+
+/// What a rule does with the traffic it matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Policy {
+    /// Allow the traffic.
+    Accept,
+    /// Drop the traffic silently.
+    Drop,
+}
+
+/// The priority of a rule: 1 (highest) to 100, or the legacy console value 110, which is
+/// ordered after 100.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct Priority(u8);
+
+impl Priority {
+    /// The highest priority, 1, which is also the API default.
+    pub const HIGHEST: Priority = Priority(1);
+    /// The legacy priority 110 that old console rules carry.
+    pub const LEGACY: Priority = Priority(110);
+
+    /// A priority from 1 to 100, or the legacy 110.
+    pub fn new(value: u32) -> Result<Priority, crate::Error> {
+        match value {
+            1..=100 | 110 => Ok(Priority(value as u8)),
+            _ => Err(crate::Error::PriorityOutOfRange(value)),
+        }
+    }
+
+    /// The number, 1..=100 or 110.
+    pub fn get(self) -> u8 {
+        self.0
+    }
+
+    /// Whether this is the legacy value 110.
+    pub fn is_legacy(self) -> bool {
+        self.0 == 110
+    }
+}
+
+impl TryFrom<u32> for Priority {
+    type Error = crate::Error;
+    fn try_from(value: u32) -> Result<Self, Self::Error> {
+        Priority::new(value)
+    }
+}
+
+impl From<Priority> for u32 {
+    fn from(value: Priority) -> u32 {
+        u32::from(value.0)
+    }
+}
+
+impl fmt::Display for Priority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// The IP protocol of a rule or of a query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// TCP, with ports.
+    Tcp,
+    /// UDP, with ports.
+    Udp,
+    /// ICMP (IPv4 only), no ports.
+    Icmp,
+    /// ICMPv6 (IPv6 only), no ports.
+    Icmpv6,
+    /// GRE, no ports.
+    Gre,
+    /// Every protocol (`ALL`); as a rule protocol it matches any query protocol.
+    All,
+}
+
+impl Protocol {
+    /// Whether the protocol carries ports (TCP and UDP).
+    pub fn has_ports(self) -> bool {
+        matches!(self, Protocol::Tcp | Protocol::Udp)
+    }
+
+    /// The lower-case name used in files and in the API (`tcp`, `all`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+            Protocol::Icmp => "icmp",
+            Protocol::Icmpv6 => "icmpv6",
+            Protocol::Gre => "gre",
+            Protocol::All => "all",
+        }
+    }
+
+    /// Parses a protocol name, case-insensitively.
+    pub fn parse(text: &str) -> Option<Protocol> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "tcp" => Some(Protocol::Tcp),
+            "udp" => Some(Protocol::Udp),
+            "icmp" => Some(Protocol::Icmp),
+            "icmpv6" => Some(Protocol::Icmpv6),
+            "gre" => Some(Protocol::Gre),
+            "all" | "-1" => Some(Protocol::All),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An inclusive range of ports, `start/end` with `1 <= start <= end <= 65535`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PortRange {
+    start: u16,
+    end: u16,
+}
+
+impl PortRange {
+    /// Every port, `1/65535`.
+    pub const ALL: PortRange = PortRange { start: 1, end: 65535 };
+
+    /// A range; fails on `200/1` and on port 0.
+    pub fn new(start: u16, end: u16) -> Result<PortRange, crate::Error> {
+        if start == 0 || end == 0 {
+            return Err(crate::Error::PortZero);
+        }
+        if start > end {
+            return Err(crate::Error::ReversedPortRange { start, end });
+        }
+        Ok(PortRange { start, end })
+    }
+
+    /// A single port.
+    pub fn single(port: u16) -> Result<PortRange, crate::Error> {
+        PortRange::new(port, port)
+    }
+
+    /// The first port.
+    pub fn start(self) -> u16 {
+        self.start
+    }
+
+    /// The last port (inclusive).
+    pub fn end(self) -> u16 {
+        self.end
+    }
+
+    /// Whether the range holds `port`.
+    pub fn contains(self, port: u16) -> bool {
+        self.start <= port && port <= self.end
+    }
+}
+
+impl fmt::Display for PortRange {
+    /// The vendor's `start/end` form.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.start, self.end)
+    }
+}
+
+impl TryFrom<String> for PortRange {
+    type Error = crate::Error;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        match crate::parse_port_spec(&value)? {
+            PortSpec::Range(range) => Ok(range),
+            PortSpec::All => Ok(PortRange::ALL),
+        }
+    }
+}
+
+impl From<PortRange> for String {
+    fn from(value: PortRange) -> String {
+        value.to_string()
+    }
+}
+
+/// The port field of a rule: `-1/-1` (every port, required for ICMP, ICMPv6, GRE and ALL) or a
+/// range (required for TCP and UDP).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PortSpec {
+    /// `-1/-1`.
+    All,
+    /// `start/end`.
+    Range(PortRange),
+}
+
+impl PortSpec {
+    /// Whether a query port matches; `None` (a protocol without ports) matches `All` and any
+    /// range.
+    pub fn matches(self, port: Option<u16>) -> bool {
+        match (self, port) {
+            (PortSpec::All, _) | (_, None) => true,
+            (PortSpec::Range(range), Some(port)) => range.contains(port),
+        }
+    }
+
+    /// The ports as a range (`-1/-1` is `1/65535`).
+    pub fn as_range(self) -> PortRange {
+        match self {
+            PortSpec::All => PortRange::ALL,
+            PortSpec::Range(range) => range,
+        }
+    }
+}
+
+impl fmt::Display for PortSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PortSpec::All => f.write_str("-1/-1"),
+            PortSpec::Range(range) => range.fmt(f),
+        }
+    }
+}
+
+/// The peer of a rule: the source of an ingress rule, the destination of an egress rule.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Peer {
+    /// An IPv4 or IPv6 CIDR block.
+    Cidr(IpNet),
+    /// A security group; matches only the private addresses of its ENIs in the same VPC.
+    Group {
+        /// The referenced group.
+        id: GroupId,
+        /// The account that owns the group, for cross-account references.
+        owner_account: Option<String>,
+    },
+    /// A prefix list, matching any of its CIDR blocks.
+    PrefixList(PrefixListId),
+}
+
+/// `NicType` of a rule. In a VPC every rule is `intranet` and governs private and public
+/// traffic alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NicType {
+    /// The VPC value.
+    Intranet,
+    /// The classic-network value; kept on import, treated like `intranet`.
+    Internet,
+}
+
+/// One security-group rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    /// The cloud's rule id (`SecurityGroupRuleId`), when known.
+    pub id: Option<RuleId>,
+    /// Ingress or egress.
+    pub direction: Direction,
+    /// Accept or drop.
+    pub policy: Policy,
+    /// 1 (highest) to 100, or legacy 110.
+    pub priority: Priority,
+    /// The protocol.
+    pub protocol: Protocol,
+    /// The destination ports (`-1/-1` or a range).
+    pub ports: PortSpec,
+    /// The source of an ingress rule, the destination of an egress rule.
+    pub peer: Peer,
+    /// Optional source port range (quintuple rules).
+    pub source_ports: Option<PortRange>,
+    /// Optional local CIDR (quintuple rules): the destination CIDR of an ingress rule, the
+    /// source CIDR of an egress rule.
+    pub local_cidr: Option<IpNet>,
+    /// `intranet` in a VPC.
+    pub nic_type: NicType,
+    /// Free text, at most 512 characters.
+    pub description: String,
+}
+
+/// Where an endpoint sits and what it is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum EndpointKind {
+    /// An ECS instance (also a Kubernetes node).
+    Ecs,
+    /// A Kubernetes pod on a node of a cluster.
+    Pod {
+        /// The cluster.
+        cluster: ClusterId,
+        /// The node (an `Ecs` endpoint) the pod runs on.
+        node: EndpointId,
+    },
+    /// A node of a gateway, in the gateway's managed group.
+    GatewayNode {
+        /// The gateway.
+        gateway: GatewayId,
+    },
+    /// A host or network outside every VPC: a client on the internet, an office CIDR.
+    External {
+        /// The address block; a single host is a /32 (or /128).
+        cidr: IpNet,
+    },
+}
+
+/// An elastic network interface with its addresses and groups.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Eni {
+    /// The ENI id (`eni-...`), when known.
+    pub id: Option<String>,
+    /// Private addresses (IPv4 and IPv6).
+    pub private_ips: Vec<IpAddr>,
+    /// 1 to 10 groups, all of one type and of the endpoint's VPC.
+    pub groups: Vec<GroupId>,
+}
+
+/// Something that sends or receives traffic.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Endpoint {
+    /// The id.
+    pub id: EndpointId,
+    /// A human name (instance name, pod name).
+    pub name: String,
+    /// ECS, pod, gateway node or external.
+    pub kind: EndpointKind,
+    /// The VPC, for everything but external endpoints.
+    pub vpc: Option<VpcId>,
+    /// The ENIs; the first is the primary one. Flannel and Terway-shared pods have none
+    /// (they use the node's), Terway-trunk pods have their own, external endpoints have none.
+    pub enis: Vec<Eni>,
+    /// The public IP or EIP, when the endpoint has one.
+    pub public_ip: Option<IpAddr>,
+    /// The pod IP of a Flannel or Terway-shared pod.
+    pub pod_ip: Option<IpAddr>,
+    /// What listens on the endpoint; `None` means unknown (as for every imported endpoint).
+    pub services: Option<Vec<Service>>,
+}
+
+/// Something listening on an endpoint.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    /// A label such as `web` or `redis`.
+    pub name: String,
+    /// The protocol.
+    pub protocol: Protocol,
+    /// The ports it listens on.
+    pub ports: PortRange,
+    /// Whether it is running.
+    pub up: bool,
+}
+
+/// The pod network of a cluster, which decides which groups filter pod traffic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkMode {
+    /// Pods use addresses of the pod CIDR, filtered by the node's groups; the node's group
+    /// needs a rule for the pod CIDR.
+    Flannel,
+    /// Pods take secondary addresses of the node's ENI and share the node's groups.
+    TerwayShared,
+    /// Pods have their own (trunk member) ENI with up to 5 groups; traffic between pods on the
+    /// same node is not filtered.
+    TerwayTrunk,
+}
+
+/// A Kubernetes (ACK) cluster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    /// The cluster id.
+    pub id: ClusterId,
+    /// A human name.
+    pub name: String,
+    /// The VPC.
+    pub vpc: VpcId,
+    /// The pod (container) CIDR, for example `172.18.0.0/16`.
+    pub pod_cidr: Option<IpNet>,
+    /// The network plug-in.
+    pub network_mode: NetworkMode,
+}
+
+/// The kind of a gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GatewayKind {
+    /// An AI gateway.
+    AiGateway,
+    /// An MSE cloud-native gateway.
+    MseCloudNative,
+}
+
+/// A gateway whose nodes sit in a managed group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Gateway {
+    /// The gateway id.
+    pub id: GatewayId,
+    /// A human name.
+    pub name: String,
+    /// AI gateway or MSE cloud-native gateway.
+    pub kind: GatewayKind,
+    /// The VPC.
+    pub vpc: VpcId,
+    /// The managed group of the gateway's nodes.
+    pub managed_group: GroupId,
+    /// The authorizations listed on the gateway's "Security Group Authorizations" tab.
+    pub authorizations: Vec<Authorization>,
+}
+
+/// One authorization of a gateway: a backend group and the port ranges opened in it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Authorization {
+    /// The backend group that received the inbound rules.
+    pub backend_group: GroupId,
+    /// The TCP port ranges.
+    pub port_ranges: Vec<PortRange>,
+    /// Free text.
+    pub description: String,
+}
+
+/// A named list of CIDR blocks that rules can reference.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PrefixList {
+    /// The id.
+    pub id: PrefixListId,
+    /// A human name.
+    pub name: String,
+    /// The entries.
+    pub cidrs: Vec<IpNet>,
+}
+
+/// The verdict an expectation asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The connection is allowed.
+    Allow,
+    /// The connection is denied.
+    Deny,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Verdict::Allow => "allow",
+            Verdict::Deny => "deny",
+        })
+    }
+}
+
+/// A stated expectation about one connection, checked by `sglab check`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Expectation {
+    /// The source: an endpoint id or name, or an IP address.
+    pub from: String,
+    /// The target: an endpoint id or name, or an IP address.
+    pub to: String,
+    /// The protocol.
+    pub protocol: Protocol,
+    /// The port, for TCP and UDP.
+    pub port: Option<u16>,
+    /// The expected verdict.
+    pub verdict: Verdict,
+}

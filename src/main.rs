@@ -1,0 +1,3 @@
+fn main() {
+    yew::Renderer::<sglab_web::App>::new().render();
+}

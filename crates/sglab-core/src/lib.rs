@@ -15,6 +15,7 @@
 //! ```
 
 pub mod explain;
+pub mod export;
 pub mod model;
 
 use model::{PortRange, PortSpec};

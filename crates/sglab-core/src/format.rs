@@ -1,0 +1,824 @@
+//! The sglab JSON file format (`"sglab": 1`): raw serde types that mirror the file, the entry
+//! point [`parse_sglab`] that turns text into a validated [`Topology`], and [`to_sglab_json`]
+//! that writes a topology back.
+//!
+//! The raw types keep every value that needs validation as text (ports `"8080/8080"`, CIDRs,
+//! addresses, case-insensitive words) or as a [`Scalar`] (priority and ports written as a string
+//! or a number), so that [`crate::validate`] can report every problem in the vendor's terms
+//! instead of a serde type error. Unknown fields are rejected with a diagnostic naming the field
+//! and its place, because a typo (`"protocl"`) must never be silently ignored.
+//!
+//! The format is documented field by field in `docs/format.md`.
+//!
+//! ```
+//! use sglab_core::format::{parse_sglab, to_sglab_json};
+//!
+//! let text = r#"{
+//!   "sglab": 1,
+//!   "vpcs": [{"id": "vpc-1"}],
+//!   "security_groups": [{"id": "sg-web", "rules": [
+//!     {"direction": "ingress", "protocol": "tcp", "port_range": "80/80", "cidr": "0.0.0.0/0"}
+//!   ]}],
+//!   "endpoints": [{"id": "web-1", "kind": "ecs", "private_ip": "10.0.0.10", "groups": ["sg-web"]}]
+//! }"#;
+//! let parsed = parse_sglab(text, Some("web.json")).expect("valid");
+//! assert!(parsed.warnings.is_empty());
+//! let again = parse_sglab(&to_sglab_json(&parsed.topology), None).expect("round trip");
+//! assert_eq!(again.topology, parsed.topology);
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::model::{
+    Direction, EndpointKind, GroupType, InnerAccessPolicy, NetworkMode, NicType, Peer, Policy,
+    PortSpec, Topology,
+};
+use crate::validate::Limits;
+
+/// The only version of the format this build reads and writes.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// The default largest input [`parse_sglab`] accepts, 20 MB.
+pub const DEFAULT_MAX_INPUT_BYTES: usize = 20 * 1024 * 1024;
+
+/// A validated topology and the warnings found on the way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    /// The topology.
+    pub topology: Topology,
+    /// Problems that did not prevent loading, each naming the correction made.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Options of [`parse_sglab_with_options`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Inputs longer than this many bytes are rejected before parsing.
+    pub max_input_bytes: usize,
+    /// The cloud limits checked by validation.
+    pub limits: Limits,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A value written either as a JSON string or as a JSON number, kept as written: priorities
+/// (`1` or `"1"`), ports (`8080` or `"8080"`), port ranges (`"80/9000"`, or a lone `22` that
+/// validation rejects with the vendor's message).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scalar {
+    /// A JSON string.
+    Text(String),
+    /// A JSON number.
+    Number(serde_json::Number),
+}
+
+impl Scalar {
+    /// The value as text: the string, or the number as JSON writes it.
+    pub fn to_text(&self) -> String {
+        match self {
+            Scalar::Text(text) => text.clone(),
+            Scalar::Number(number) => number.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text())
+    }
+}
+
+impl From<&str> for Scalar {
+    fn from(value: &str) -> Self {
+        Scalar::Text(value.to_owned())
+    }
+}
+
+impl From<u64> for Scalar {
+    fn from(value: u64) -> Self {
+        Scalar::Number(value.into())
+    }
+}
+
+impl Serialize for Scalar {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Scalar::Text(text) => serializer.serialize_str(text),
+            Scalar::Number(number) => number.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScalarVisitor;
+
+        impl serde::de::Visitor<'_> for ScalarVisitor {
+            type Value = Scalar;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a number")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Text(value.to_owned()))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(value.into()))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(value.into()))
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Scalar, E> {
+                // Non-finite floats cannot come from JSON; keep them as text if they do.
+                Ok(serde_json::Number::from_f64(value)
+                    .map(Scalar::Number)
+                    .unwrap_or_else(|| Scalar::Text(value.to_string())))
+            }
+        }
+
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+/// A whole sglab file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFile {
+    /// The format version; must be 1.
+    pub sglab: u64,
+    /// A short title.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The VPCs.
+    #[serde(default)]
+    pub vpcs: Vec<RawVpc>,
+    /// The security groups with their rules.
+    #[serde(default)]
+    pub security_groups: Vec<RawGroup>,
+    /// ECS instances, pods, gateway nodes, external hosts.
+    #[serde(default)]
+    pub endpoints: Vec<RawEndpoint>,
+    /// Kubernetes clusters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<RawCluster>,
+    /// AI gateways and MSE cloud-native gateways.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gateways: Vec<RawGateway>,
+    /// Prefix lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix_lists: Vec<RawPrefixList>,
+    /// Expectations for `sglab check`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expectations: Vec<RawExpectation>,
+    /// Diagram positions by object id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub layout: BTreeMap<String, RawPosition>,
+}
+
+/// A diagram position.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPosition {
+    /// Horizontal coordinate.
+    pub x: f64,
+    /// Vertical coordinate.
+    pub y: f64,
+}
+
+/// A VPC.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVpc {
+    /// The id, such as `vpc-bp1...`.
+    pub id: String,
+    /// A human name; defaults to empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The IPv4 CIDR block, such as `10.0.0.0/16`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+}
+
+/// A security group.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    /// The id, such as `sg-web`.
+    pub id: String,
+    /// A human name; defaults to empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The VPC id; may be left out when the file has exactly one VPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc: Option<String>,
+    /// `basic` (also `normal`) or `enterprise`; defaults to `basic`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub group_type: Option<String>,
+    /// `accept` or `drop`; defaults to `accept` for basic groups and `drop` for enterprise
+    /// groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inner_access_policy: Option<String>,
+    /// The cloud product managing the group (read-only to the user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
+    /// Free text, at most 512 characters.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Tags.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// Rules of both directions.
+    #[serde(default)]
+    pub rules: Vec<RawRule>,
+}
+
+/// A security-group rule.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    /// The cloud's rule id (`sgr-...`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `ingress` or `egress` (case-insensitive; `inbound`/`outbound` also accepted).
+    pub direction: String,
+    /// `accept` or `drop`, case-insensitive; defaults to `accept`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// 1 (highest) to 100, as a number or a string; defaults to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Scalar>,
+    /// `tcp`, `udp`, `icmp`, `icmpv6`, `gre` or `all`, case-insensitive.
+    pub protocol: String,
+    /// `start/end` or `-1/-1`; defaults to `-1/-1` for protocols without ports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port_range: Option<Scalar>,
+    /// An IPv4 CIDR block or address peer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    /// An IPv6 CIDR block or address peer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_cidr: Option<String>,
+    /// A security group peer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The account owning `group`, for cross-account references.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_owner_account: Option<String>,
+    /// A prefix list peer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix_list: Option<String>,
+    /// Optional source port range (quintuple rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_port_range: Option<Scalar>,
+    /// Optional local CIDR (quintuple rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_cidr: Option<String>,
+    /// `intranet` (default) or `internet`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nic_type: Option<String>,
+    /// Free text, at most 512 characters.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+/// An endpoint: ECS instance, pod, gateway node or external host.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEndpoint {
+    /// The id.
+    pub id: String,
+    /// A human name; defaults to empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// `ecs`, `pod`, `gateway_node` or `external`.
+    pub kind: String,
+    /// The VPC; defaults to the cluster's or gateway's VPC, or to the only VPC of the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc: Option<String>,
+    /// Shorthand for a single primary ENI: its private address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip: Option<String>,
+    /// Shorthand for a single primary ENI: its groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
+    /// The ENIs, primary first; do not combine with `private_ip`/`groups`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enis: Option<Vec<RawEni>>,
+    /// The public IP or EIP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
+    /// The pod IP of a Flannel or Terway-shared pod.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_ip: Option<String>,
+    /// The cluster of a pod.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// The node (ECS endpoint id) of a pod.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// The gateway of a gateway node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The address block of an external endpoint (an address alone is a single host).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    /// What listens; absent means unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<RawService>>,
+}
+
+/// An elastic network interface.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEni {
+    /// The ENI id (`eni-...`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Private addresses.
+    #[serde(default)]
+    pub private_ips: Vec<String>,
+    /// 1 to 10 groups of one type.
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// Something listening on an endpoint.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    /// A label such as `web`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// `tcp` (default) or `udp`; other protocols take no port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// A range `start/end`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port_range: Option<Scalar>,
+    /// A single port; do not combine with `port_range`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<Scalar>,
+    /// Whether it runs; defaults to `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub up: Option<bool>,
+}
+
+/// A Kubernetes cluster.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCluster {
+    /// The id.
+    pub id: String,
+    /// A human name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The VPC; may be left out when the file has exactly one VPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc: Option<String>,
+    /// The pod CIDR, such as `172.18.0.0/16`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_cidr: Option<String>,
+    /// `flannel`, `terway_shared` or `terway_trunk`.
+    pub network_mode: String,
+}
+
+/// A gateway.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGateway {
+    /// The id.
+    pub id: String,
+    /// A human name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// `ai_gateway` or `mse_cloud_native`.
+    pub kind: String,
+    /// The VPC; may be left out when the file has exactly one VPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc: Option<String>,
+    /// The id of the managed group of the gateway's nodes.
+    pub managed_group: String,
+    /// The authorizations on the gateway's Security Group Authorizations tab.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authorizations: Vec<RawAuthorization>,
+}
+
+/// One gateway authorization.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuthorization {
+    /// The backend group.
+    pub backend_group: String,
+    /// TCP port ranges, `start/end`.
+    pub port_ranges: Vec<Scalar>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+/// A prefix list.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrefixList {
+    /// The id (`pl-...`).
+    pub id: String,
+    /// A human name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The CIDR blocks.
+    #[serde(default)]
+    pub cidrs: Vec<String>,
+}
+
+/// An expectation checked by `sglab check`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpectation {
+    /// The source: endpoint id or name, or an IP address.
+    pub from: String,
+    /// The target: endpoint id or name, or an IP address.
+    pub to: String,
+    /// The protocol.
+    pub protocol: String,
+    /// The port, for TCP and UDP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<Scalar>,
+    /// `allow` or `deny`.
+    pub verdict: String,
+}
+
+/// Parses an sglab file with the default options: at most 20 MB, the default [`Limits`].
+///
+/// `file` names the input in diagnostics. On failure every diagnostic found is returned,
+/// errors and warnings together, in the order of the file.
+pub fn parse_sglab(text: &str, file: Option<&str>) -> Result<Parsed, Vec<Diagnostic>> {
+    parse_sglab_with_options(text, file, &ParseOptions::default())
+}
+
+/// Parses an sglab file with explicit options.
+pub fn parse_sglab_with_options(
+    text: &str,
+    file: Option<&str>,
+    options: &ParseOptions,
+) -> Result<Parsed, Vec<Diagnostic>> {
+    let raw = parse_raw(text, file, options.max_input_bytes)?;
+    crate::validate::validate(&raw, file, &options.limits)
+}
+
+/// Parses an sglab file into its raw form without validating values: size limit, JSON syntax,
+/// the `sglab` version, unknown fields and JSON types.
+pub fn parse_raw(
+    text: &str,
+    file: Option<&str>,
+    max_input_bytes: usize,
+) -> Result<RawFile, Vec<Diagnostic>> {
+    let location = || Location::in_file(file);
+    if text.len() > max_input_bytes {
+        return Err(vec![Diagnostic::error(
+            location(),
+            format!(
+                "the input is {} bytes long, more than the limit of {} bytes: split the topology or raise the limit",
+                text.len(),
+                max_input_bytes
+            ),
+        )]);
+    }
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|error| {
+        vec![json_error_diagnostic(
+            file,
+            &error,
+            "the input is not valid JSON",
+        )]
+    })?;
+    let serde_json::Value::Object(top) = &value else {
+        return Err(vec![Diagnostic::error(
+            location(),
+            "the input is not an sglab file: expected a JSON object such as {\"sglab\": 1, ...}",
+        )]);
+    };
+    match top.get("sglab") {
+        None => {
+            return Err(vec![Diagnostic::error(
+                location().field("sglab"),
+                "the sglab version is missing: add \"sglab\": 1 at the top of the file",
+            )])
+        }
+        Some(version) if version.as_u64() == Some(FORMAT_VERSION) => {}
+        Some(version) => {
+            return Err(vec![Diagnostic::error(
+                location().field("sglab"),
+                format!(
+                    "sglab version {version} is not supported: this build reads version {FORMAT_VERSION}"
+                ),
+            )])
+        }
+    }
+    let unknown = crate::validate::unknown_fields(&value, file);
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    serde_json::from_str::<RawFile>(text).map_err(|error| {
+        vec![json_error_diagnostic(
+            file,
+            &error,
+            "a value has the wrong type",
+        )]
+    })
+}
+
+/// Writes a topology as a pretty, deterministic sglab file ending in a newline.
+///
+/// `parse_sglab(&to_sglab_json(t), None)` gives back `t` for every valid topology.
+pub fn to_sglab_json(topology: &Topology) -> String {
+    let raw = raw_from_topology(topology);
+    // Serializing these types cannot fail: every map key is a string and every value is
+    // plain data (a non-finite layout coordinate is written as null by serde_json).
+    let mut text = serde_json::to_string_pretty(&raw).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The raw form of a topology, as [`to_sglab_json`] writes it: explicit values everywhere,
+/// defaults left out where the format documents them, a single ENI without id written with
+/// the `private_ip`/`groups` shorthand.
+pub fn raw_from_topology(topology: &Topology) -> RawFile {
+    RawFile {
+        sglab: FORMAT_VERSION,
+        name: topology.name.clone(),
+        vpcs: topology
+            .vpcs
+            .values()
+            .map(|vpc| RawVpc {
+                id: vpc.id.0.clone(),
+                name: vpc.name.clone(),
+                cidr: vpc.cidr.map(|cidr| cidr.to_string()),
+            })
+            .collect(),
+        security_groups: topology
+            .groups
+            .values()
+            .map(|group| RawGroup {
+                id: group.id.0.clone(),
+                name: group.name.clone(),
+                vpc: Some(group.vpc.0.clone()),
+                group_type: Some(
+                    match group.group_type {
+                        GroupType::Basic => "basic",
+                        GroupType::Enterprise => "enterprise",
+                    }
+                    .to_owned(),
+                ),
+                inner_access_policy: (group.inner_access_policy
+                    != default_inner_access_policy(group.group_type))
+                .then(|| inner_access_policy_word(group.inner_access_policy).to_owned()),
+                managed_by: group.managed_by.clone(),
+                description: group.description.clone(),
+                tags: group.tags.clone(),
+                rules: group.rules.iter().map(raw_rule).collect(),
+            })
+            .collect(),
+        endpoints: topology.endpoints.values().map(raw_endpoint).collect(),
+        clusters: topology
+            .clusters
+            .values()
+            .map(|cluster| RawCluster {
+                id: cluster.id.0.clone(),
+                name: cluster.name.clone(),
+                vpc: Some(cluster.vpc.0.clone()),
+                pod_cidr: cluster.pod_cidr.map(|cidr| cidr.to_string()),
+                network_mode: network_mode_word(cluster.network_mode).to_owned(),
+            })
+            .collect(),
+        gateways: topology
+            .gateways
+            .values()
+            .map(|gateway| RawGateway {
+                id: gateway.id.0.clone(),
+                name: gateway.name.clone(),
+                kind: match gateway.kind {
+                    crate::model::GatewayKind::AiGateway => "ai_gateway",
+                    crate::model::GatewayKind::MseCloudNative => "mse_cloud_native",
+                }
+                .to_owned(),
+                vpc: Some(gateway.vpc.0.clone()),
+                managed_group: gateway.managed_group.0.clone(),
+                authorizations: gateway
+                    .authorizations
+                    .iter()
+                    .map(|authorization| RawAuthorization {
+                        backend_group: authorization.backend_group.0.clone(),
+                        port_ranges: authorization
+                            .port_ranges
+                            .iter()
+                            .map(|range| Scalar::Text(range.to_string()))
+                            .collect(),
+                        description: authorization.description.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        prefix_lists: topology
+            .prefix_lists
+            .values()
+            .map(|list| RawPrefixList {
+                id: list.id.0.clone(),
+                name: list.name.clone(),
+                cidrs: list.cidrs.iter().map(ToString::to_string).collect(),
+            })
+            .collect(),
+        expectations: topology
+            .expectations
+            .iter()
+            .map(|expectation| RawExpectation {
+                from: expectation.from.clone(),
+                to: expectation.to.clone(),
+                protocol: expectation.protocol.as_str().to_owned(),
+                port: expectation.port.map(|port| Scalar::from(u64::from(port))),
+                verdict: expectation.verdict.to_string(),
+            })
+            .collect(),
+        layout: topology
+            .layout
+            .iter()
+            .map(|(id, position)| {
+                (
+                    id.clone(),
+                    RawPosition {
+                        x: position.x,
+                        y: position.y,
+                    },
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The intra-group policy a group of this type gets when the file names none: `accept` for
+/// basic groups (the API default), `drop` for enterprise groups (which never accept intra-group
+/// traffic implicitly).
+pub fn default_inner_access_policy(group_type: GroupType) -> InnerAccessPolicy {
+    match group_type {
+        GroupType::Basic => InnerAccessPolicy::Accept,
+        GroupType::Enterprise => InnerAccessPolicy::Drop,
+    }
+}
+
+fn inner_access_policy_word(policy: InnerAccessPolicy) -> &'static str {
+    match policy {
+        InnerAccessPolicy::Accept => "accept",
+        InnerAccessPolicy::Drop => "drop",
+    }
+}
+
+fn network_mode_word(mode: NetworkMode) -> &'static str {
+    match mode {
+        NetworkMode::Flannel => "flannel",
+        NetworkMode::TerwayShared => "terway_shared",
+        NetworkMode::TerwayTrunk => "terway_trunk",
+    }
+}
+
+fn raw_rule(rule: &crate::model::Rule) -> RawRule {
+    let mut raw = RawRule {
+        id: rule.id.as_ref().map(|id| id.0.clone()),
+        direction: match rule.direction {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        }
+        .to_owned(),
+        policy: Some(
+            match rule.policy {
+                Policy::Accept => "accept",
+                Policy::Drop => "drop",
+            }
+            .to_owned(),
+        ),
+        priority: Some(Scalar::from(u64::from(rule.priority.get()))),
+        protocol: rule.protocol.as_str().to_owned(),
+        port_range: Some(Scalar::Text(match rule.ports {
+            PortSpec::All => "-1/-1".to_owned(),
+            PortSpec::Range(range) => range.to_string(),
+        })),
+        source_port_range: rule
+            .source_ports
+            .map(|range| Scalar::Text(range.to_string())),
+        local_cidr: rule.local_cidr.map(|cidr| cidr.to_string()),
+        nic_type: match rule.nic_type {
+            NicType::Intranet => None,
+            NicType::Internet => Some("internet".to_owned()),
+        },
+        description: rule.description.clone(),
+        ..RawRule::default()
+    };
+    match &rule.peer {
+        Peer::Cidr(cidr @ ipnet::IpNet::V4(_)) => raw.cidr = Some(cidr.to_string()),
+        Peer::Cidr(cidr @ ipnet::IpNet::V6(_)) => raw.ipv6_cidr = Some(cidr.to_string()),
+        Peer::Group { id, owner_account } => {
+            raw.group = Some(id.0.clone());
+            raw.group_owner_account = owner_account.clone();
+        }
+        Peer::PrefixList(id) => raw.prefix_list = Some(id.0.clone()),
+    }
+    raw
+}
+
+fn raw_endpoint(endpoint: &crate::model::Endpoint) -> RawEndpoint {
+    let mut raw = RawEndpoint {
+        id: endpoint.id.0.clone(),
+        name: endpoint.name.clone(),
+        vpc: endpoint.vpc.as_ref().map(|vpc| vpc.0.clone()),
+        public_ip: endpoint.public_ip.map(|ip| ip.to_string()),
+        pod_ip: endpoint.pod_ip.map(|ip| ip.to_string()),
+        services: endpoint.services.as_ref().map(|services| {
+            services
+                .iter()
+                .map(|service| {
+                    let (port_range, port) = if !service.protocol.has_ports() {
+                        (None, None)
+                    } else if service.ports.start() == service.ports.end() {
+                        (None, Some(Scalar::from(u64::from(service.ports.start()))))
+                    } else {
+                        (Some(Scalar::Text(service.ports.to_string())), None)
+                    };
+                    RawService {
+                        name: service.name.clone(),
+                        protocol: Some(service.protocol.as_str().to_owned()),
+                        port_range,
+                        port,
+                        up: (!service.up).then_some(false),
+                    }
+                })
+                .collect()
+        }),
+        ..RawEndpoint::default()
+    };
+    match &endpoint.kind {
+        EndpointKind::Ecs => raw.kind = "ecs".to_owned(),
+        EndpointKind::Pod { cluster, node } => {
+            raw.kind = "pod".to_owned();
+            raw.cluster = Some(cluster.0.clone());
+            raw.node = Some(node.0.clone());
+        }
+        EndpointKind::GatewayNode { gateway } => {
+            raw.kind = "gateway_node".to_owned();
+            raw.gateway = Some(gateway.0.clone());
+        }
+        EndpointKind::External { cidr } => {
+            raw.kind = "external".to_owned();
+            raw.cidr = Some(cidr.to_string());
+        }
+    }
+    match endpoint.enis.as_slice() {
+        [] => {}
+        [eni] if eni.id.is_none() && eni.private_ips.len() <= 1 && !eni.groups.is_empty() => {
+            raw.private_ip = eni.private_ips.first().map(ToString::to_string);
+            raw.groups = Some(eni.groups.iter().map(|group| group.0.clone()).collect());
+        }
+        enis => {
+            raw.enis = Some(
+                enis.iter()
+                    .map(|eni| RawEni {
+                        id: eni.id.clone(),
+                        private_ips: eni.private_ips.iter().map(ToString::to_string).collect(),
+                        groups: eni.groups.iter().map(|group| group.0.clone()).collect(),
+                    })
+                    .collect(),
+            )
+        }
+    }
+    raw
+}
+
+fn json_error_diagnostic(file: Option<&str>, error: &serde_json::Error, what: &str) -> Diagnostic {
+    let mut location = Location::in_file(file);
+    if error.line() > 0 {
+        location = location.at(error.line(), error.column());
+    }
+    // serde_json appends " at line L column C" to its messages; the location carries it.
+    let full = error.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(index) => &full[..index],
+        None => full.as_str(),
+    };
+    let message = if error.is_eof() {
+        format!("{what}: the file ends too early ({message}): look for a missing closing bracket or quote")
+    } else {
+        format!("{what}: {message}")
+    };
+    Diagnostic::error(location, message)
+}

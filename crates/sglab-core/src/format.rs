@@ -205,6 +205,7 @@ pub struct RawPosition {
 #[serde(deny_unknown_fields)]
 pub struct RawVpc {
     /// The id, such as `vpc-bp1...`.
+    #[serde(default)]
     pub id: String,
     /// A human name; defaults to empty.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -219,6 +220,7 @@ pub struct RawVpc {
 #[serde(deny_unknown_fields)]
 pub struct RawGroup {
     /// The id, such as `sg-web`.
+    #[serde(default)]
     pub id: String,
     /// A human name; defaults to empty.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -255,6 +257,7 @@ pub struct RawRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `ingress` or `egress` (case-insensitive; `inbound`/`outbound` also accepted).
+    #[serde(default)]
     pub direction: String,
     /// `accept` or `drop`, case-insensitive; defaults to `accept`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -263,6 +266,7 @@ pub struct RawRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Scalar>,
     /// `tcp`, `udp`, `icmp`, `icmpv6`, `gre` or `all`, case-insensitive.
+    #[serde(default)]
     pub protocol: String,
     /// `start/end` or `-1/-1`; defaults to `-1/-1` for protocols without ports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -301,11 +305,13 @@ pub struct RawRule {
 #[serde(deny_unknown_fields)]
 pub struct RawEndpoint {
     /// The id.
+    #[serde(default)]
     pub id: String,
     /// A human name; defaults to empty.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// `ecs`, `pod`, `gateway_node` or `external`.
+    #[serde(default)]
     pub kind: String,
     /// The VPC; defaults to the cluster's or gateway's VPC, or to the only VPC of the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -383,6 +389,7 @@ pub struct RawService {
 #[serde(deny_unknown_fields)]
 pub struct RawCluster {
     /// The id.
+    #[serde(default)]
     pub id: String,
     /// A human name.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -394,6 +401,7 @@ pub struct RawCluster {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod_cidr: Option<String>,
     /// `flannel`, `terway_shared` or `terway_trunk`.
+    #[serde(default)]
     pub network_mode: String,
 }
 
@@ -402,16 +410,19 @@ pub struct RawCluster {
 #[serde(deny_unknown_fields)]
 pub struct RawGateway {
     /// The id.
+    #[serde(default)]
     pub id: String,
     /// A human name.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// `ai_gateway` or `mse_cloud_native`.
+    #[serde(default)]
     pub kind: String,
     /// The VPC; may be left out when the file has exactly one VPC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc: Option<String>,
     /// The id of the managed group of the gateway's nodes.
+    #[serde(default)]
     pub managed_group: String,
     /// The authorizations on the gateway's Security Group Authorizations tab.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -423,8 +434,10 @@ pub struct RawGateway {
 #[serde(deny_unknown_fields)]
 pub struct RawAuthorization {
     /// The backend group.
+    #[serde(default)]
     pub backend_group: String,
     /// TCP port ranges, `start/end`.
+    #[serde(default)]
     pub port_ranges: Vec<Scalar>,
     /// Free text.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -436,6 +449,7 @@ pub struct RawAuthorization {
 #[serde(deny_unknown_fields)]
 pub struct RawPrefixList {
     /// The id (`pl-...`).
+    #[serde(default)]
     pub id: String,
     /// A human name.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -450,15 +464,19 @@ pub struct RawPrefixList {
 #[serde(deny_unknown_fields)]
 pub struct RawExpectation {
     /// The source: endpoint id or name, or an IP address.
+    #[serde(default)]
     pub from: String,
     /// The target: endpoint id or name, or an IP address.
+    #[serde(default)]
     pub to: String,
     /// The protocol.
+    #[serde(default)]
     pub protocol: String,
     /// The port, for TCP and UDP.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<Scalar>,
     /// `allow` or `deny`.
+    #[serde(default)]
     pub verdict: String,
 }
 

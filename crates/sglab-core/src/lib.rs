@@ -77,6 +77,14 @@ pub enum Error {
         /// The allowed values in words.
         expected: &'static str,
     },
+    /// A required word that is missing, such as a rule without `direction`.
+    #[error("{field} is missing: use {expected}")]
+    MissingValue {
+        /// The field, such as `direction`.
+        field: &'static str,
+        /// The allowed values in words.
+        expected: &'static str,
+    },
     /// A CIDR block that does not parse, such as `10.0.0.0/33`.
     #[error("CIDR block {text:?} is malformed: {reason}")]
     MalformedCidr {
@@ -156,6 +164,7 @@ impl Error {
             Error::GroupSelfReference(_) => Some("InvalidParamter.Conflict"),
             Error::DescriptionTooLong(_) => Some("InvalidDescription.Malformed"),
             Error::UnknownValue { .. }
+            | Error::MissingValue { .. }
             | Error::MalformedCidr { .. }
             | Error::MalformedIp(_)
             | Error::EmptyPeer => None,

@@ -191,10 +191,12 @@ pub fn check_single_port_field(text: &str) -> Result<u16, Error> {
 
 /// Checks a protocol field, case-insensitively.
 pub fn check_protocol_field(text: &str) -> Result<Protocol, Error> {
-    Protocol::parse(text).ok_or_else(|| Error::UnknownValue {
-        field: "protocol",
-        value: text.to_owned(),
-        expected: "tcp, udp, icmp, icmpv6, gre or all",
+    Protocol::parse(text).ok_or_else(|| {
+        unknown_value(
+            "protocol",
+            text.to_owned(),
+            "tcp, udp, icmp, icmpv6, gre or all",
+        )
     })
 }
 
@@ -881,11 +883,11 @@ impl Validator {
             None => {
                 self.report(
                     location.clone().field("type"),
-                    &Error::UnknownValue {
-                        field: "type",
-                        value: raw.group_type.clone().unwrap_or_default(),
-                        expected: "basic (also normal) or enterprise",
-                    },
+                    &unknown_value(
+                        "type",
+                        raw.group_type.clone().unwrap_or_default(),
+                        "basic (also normal) or enterprise",
+                    ),
                 );
                 GroupType::Basic
             }
@@ -906,11 +908,7 @@ impl Validator {
                 _ => {
                     self.report(
                         location.clone().field("inner_access_policy"),
-                        &Error::UnknownValue {
-                            field: "inner_access_policy",
-                            value: text.to_owned(),
-                            expected: "accept or drop",
-                        },
+                        &unknown_value("inner_access_policy", text.to_owned(), "accept or drop"),
                     );
                     InnerAccessPolicy::Accept
                 }
@@ -966,11 +964,7 @@ impl Validator {
             _ => {
                 self.report(
                     field("direction"),
-                    &Error::UnknownValue {
-                        field: "direction",
-                        value: raw.direction.clone(),
-                        expected: "ingress or egress",
-                    },
+                    &unknown_value("direction", raw.direction.clone(), "ingress or egress"),
                 );
                 None
             }
@@ -986,11 +980,11 @@ impl Validator {
             Some(_) => {
                 self.report(
                     field("policy"),
-                    &Error::UnknownValue {
-                        field: "policy",
-                        value: raw.policy.clone().unwrap_or_default(),
-                        expected: "accept or drop",
-                    },
+                    &unknown_value(
+                        "policy",
+                        raw.policy.clone().unwrap_or_default(),
+                        "accept or drop",
+                    ),
                 );
                 None
             }
@@ -1054,11 +1048,11 @@ impl Validator {
             Some(_) => {
                 self.report(
                     field("nic_type"),
-                    &Error::UnknownValue {
-                        field: "nic_type",
-                        value: raw.nic_type.clone().unwrap_or_default(),
-                        expected: "intranet or internet",
-                    },
+                    &unknown_value(
+                        "nic_type",
+                        raw.nic_type.clone().unwrap_or_default(),
+                        "intranet or internet",
+                    ),
                 );
                 None
             }
@@ -1214,11 +1208,11 @@ impl Validator {
                 _ => {
                     self.report(
                         location.clone().field("network_mode"),
-                        &Error::UnknownValue {
-                            field: "network_mode",
-                            value: cluster.network_mode.clone(),
-                            expected: "flannel, terway_shared or terway_trunk",
-                        },
+                        &unknown_value(
+                            "network_mode",
+                            cluster.network_mode.clone(),
+                            "flannel, terway_shared or terway_trunk",
+                        ),
                     );
                     None
                 }
@@ -1265,11 +1259,11 @@ impl Validator {
                 _ => {
                     self.report(
                         location.clone().field("kind"),
-                        &Error::UnknownValue {
-                            field: "kind",
-                            value: gateway.kind.clone(),
-                            expected: "ai_gateway or mse_cloud_native",
-                        },
+                        &unknown_value(
+                            "kind",
+                            gateway.kind.clone(),
+                            "ai_gateway or mse_cloud_native",
+                        ),
                     );
                     None
                 }
@@ -1320,6 +1314,13 @@ impl Validator {
         kind: Option<GatewayKind>,
     ) -> bool {
         let field = location.clone().field("managed_group");
+        if managed_group.0.is_empty() {
+            self.error(
+                field,
+                "managed_group is missing: name the security group of the gateway's nodes",
+            );
+            return false;
+        }
         let Some(info) = self.group_infos.get(managed_group).cloned() else {
             self.report(field, &Error::UnknownGroup(managed_group.clone()));
             return false;
@@ -1368,6 +1369,13 @@ impl Validator {
         let backend = GroupId(raw.backend_group.trim().to_owned());
         let mut ok = true;
         match self.group_infos.get(&backend).cloned() {
+            None if backend.0.is_empty() => {
+                self.error(
+                    field("backend_group"),
+                    "backend_group is missing: name the security group of the backend's nodes",
+                );
+                ok = false;
+            }
             None => {
                 self.report(
                     field("backend_group"),
@@ -1551,11 +1559,11 @@ impl Validator {
             _ => {
                 self.report(
                     field("kind"),
-                    &Error::UnknownValue {
-                        field: "kind",
-                        value: raw.kind.clone(),
-                        expected: "ecs, pod, gateway_node or external",
-                    },
+                    &unknown_value(
+                        "kind",
+                        raw.kind.clone(),
+                        "ecs, pod, gateway_node or external",
+                    ),
                 );
                 (None, None, None)
             }
@@ -2178,11 +2186,7 @@ impl Validator {
                 _ => {
                     self.report(
                         field("verdict"),
-                        &Error::UnknownValue {
-                            field: "verdict",
-                            value: expectation.verdict.clone(),
-                            expected: "allow or deny",
-                        },
+                        &unknown_value("verdict", expectation.verdict.clone(), "allow or deny"),
                     );
                     None
                 }
@@ -2203,6 +2207,13 @@ impl Validator {
 
     fn expectation_endpoint(&mut self, location: Location, text: &str) -> Option<String> {
         let text = text.trim();
+        if text.is_empty() {
+            self.error(
+                location,
+                "the endpoint is missing: give an endpoint id, an endpoint name or an IP address",
+            );
+            return None;
+        }
         let known = self
             .topology
             .endpoints
@@ -2254,6 +2265,19 @@ impl Validator {
                     format!("layout names {id:?}, which is no object of the file: the position is ignored"),
                 );
             }
+        }
+    }
+}
+
+/// The error for a word that is not one of `expected`: missing when empty, unknown otherwise.
+fn unknown_value(field: &'static str, value: String, expected: &'static str) -> Error {
+    if value.trim().is_empty() {
+        Error::MissingValue { field, expected }
+    } else {
+        Error::UnknownValue {
+            field,
+            value,
+            expected,
         }
     }
 }
@@ -2338,6 +2362,11 @@ fn suggest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
         .find(|(alias, known)| *alias == lower.replace('-', "_") && allowed.contains(known))
     {
         return allowed.iter().copied().find(|field| field == known);
+    }
+    if lower.len() >= 3 {
+        if let Some(known) = allowed.iter().find(|known| known.starts_with(&lower)) {
+            return Some(known);
+        }
     }
     allowed
         .iter()

@@ -20,6 +20,7 @@ pub mod explain;
 pub mod export;
 pub mod format;
 pub mod gateway;
+pub mod import;
 pub mod model;
 pub mod validate;
 

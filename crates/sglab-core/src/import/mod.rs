@@ -1,0 +1,267 @@
+//! Import: any mix of sglab JSON files and `aliyun ecs Describe...` responses, detected by
+//! content and merged into one [`Topology`].
+//!
+//! Nothing here reads files: the caller passes each file's name and contents.
+//!
+//! | content | detected by |
+//! |---|---|
+//! | sglab JSON ([`crate::format`]) | a top-level `"sglab"` key |
+//! | DescribeSecurityGroupAttribute | `SecurityGroupId` and `Permissions` |
+//! | DescribeSecurityGroups | `SecurityGroups` |
+//! | DescribeInstances | `Instances` |
+//! | DescribeNetworkInterfaces | `NetworkInterfaceSets` |
+//!
+//! Facts from the API responses combine: DescribeSecurityGroups gives a group's type, VPC,
+//! tags and whether a cloud product manages it; DescribeSecurityGroupAttribute gives its rules
+//! (a group known only from its attribute response is basic); DescribeInstances gives the
+//! instances with their addresses and the groups of their primary ENI;
+//! DescribeNetworkInterfaces gives the groups of each ENI. Imported endpoints declare no
+//! services (`services: None`: unknown). The same object defined differently by two files is a
+//! conflict naming both files.
+//!
+//! ```
+//! use sglab_core::import::load_files;
+//!
+//! let attribute = r#"{
+//!   "RequestId": "473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E",
+//!   "SecurityGroupId": "sg-web", "SecurityGroupName": "web", "VpcId": "vpc-1",
+//!   "InnerAccessPolicy": "Accept", "Description": "",
+//!   "Permissions": {"Permission": [{
+//!     "Direction": "ingress", "Policy": "Accept", "Priority": "1", "IpProtocol": "TCP",
+//!     "PortRange": "200/1", "SourceCidrIp": "0.0.0.0/0", "NicType": "intranet"
+//!   }]}
+//! }"#;
+//! let errors = load_files(&[("web.json", attribute)]).unwrap_err();
+//! assert!(errors[0].to_string().starts_with("web.json: security group sg-web, rule 1, field PortRange: port range 200/1 is reversed"));
+//! ```
+
+mod aliyun;
+mod merge;
+
+pub use merge::merge_topologies;
+
+use serde::de::DeserializeOwned;
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::model::Topology;
+
+/// What a file holds, as detected from its content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InputKind {
+    /// sglab's own JSON format.
+    Sglab,
+    /// A DescribeSecurityGroupAttribute response: one group with its rules.
+    SecurityGroupAttribute,
+    /// A DescribeSecurityGroups response: groups with their types, VPCs and tags.
+    SecurityGroups,
+    /// A DescribeInstances response: instances with addresses and groups.
+    Instances,
+    /// A DescribeNetworkInterfaces response: ENIs with their groups.
+    NetworkInterfaces,
+}
+
+impl InputKind {
+    /// The name of the format in words, as messages show it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            InputKind::Sglab => "sglab JSON",
+            InputKind::SecurityGroupAttribute => "DescribeSecurityGroupAttribute response",
+            InputKind::SecurityGroups => "DescribeSecurityGroups response",
+            InputKind::Instances => "DescribeInstances response",
+            InputKind::NetworkInterfaces => "DescribeNetworkInterfaces response",
+        }
+    }
+}
+
+/// The topology merged from all files, with the warnings met on the way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded {
+    /// The merged, validated topology.
+    pub topology: Topology,
+    /// Warnings: legacy priorities, groups whose rules are unknown, inferred values.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Detects what a file holds from its content.
+///
+/// Fails with a diagnostic naming the file when the content is not JSON or not one of the
+/// known formats.
+pub fn detect(file: &str, contents: &str) -> Result<InputKind, Vec<Diagnostic>> {
+    let value: serde_json::Value =
+        serde_json::from_str(contents).map_err(|error| vec![json_error(file, &error)])?;
+    let Some(object) = value.as_object() else {
+        return Err(vec![Diagnostic::error(
+            Location::in_file(Some(file)),
+            format!("{} is not recognised: {UNKNOWN_CONTENT}", json_kind(&value)),
+        )]);
+    };
+    let has = |key: &str| object.contains_key(key);
+    if has("sglab") {
+        Ok(InputKind::Sglab)
+    } else if has("Permissions") && has("SecurityGroupId") {
+        Ok(InputKind::SecurityGroupAttribute)
+    } else if has("SecurityGroups") {
+        Ok(InputKind::SecurityGroups)
+    } else if has("Instances") {
+        Ok(InputKind::Instances)
+    } else if has("NetworkInterfaceSets") {
+        Ok(InputKind::NetworkInterfaces)
+    } else {
+        Err(vec![Diagnostic::error(
+            Location::in_file(Some(file)),
+            format!("the JSON object is not recognised: {UNKNOWN_CONTENT}"),
+        )])
+    }
+}
+
+const UNKNOWN_CONTENT: &str = "give sglab JSON (with a \"sglab\" key) or the JSON printed by aliyun ecs DescribeSecurityGroupAttribute, DescribeSecurityGroups, DescribeInstances or DescribeNetworkInterfaces";
+
+/// Loads any mix of files, given as `(name, contents)`, into one topology.
+///
+/// Fails with every error found (each naming the file, the object, the rule index and the
+/// field); warnings are returned with the topology, or among the errors on failure.
+pub fn load_files<N: AsRef<str>, C: AsRef<str>>(
+    files: &[(N, C)],
+) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut diagnostics = Vec::new();
+    let mut inputs = merge::Inputs::default();
+    for (name, contents) in files {
+        let (file, contents) = (name.as_ref(), contents.as_ref());
+        let kind = match detect(file, contents) {
+            Ok(kind) => kind,
+            Err(errors) => {
+                diagnostics.extend(errors);
+                continue;
+            }
+        };
+        let mut sink = aliyun::Sink {
+            file,
+            diagnostics: Vec::new(),
+        };
+        match kind {
+            InputKind::Sglab => match crate::format::parse_sglab(contents, Some(file)) {
+                Ok(parsed) => {
+                    sink.diagnostics.extend(parsed.warnings);
+                    inputs.topologies.push((file.to_owned(), parsed.topology));
+                }
+                Err(errors) => sink.diagnostics.extend(errors),
+            },
+            InputKind::SecurityGroupAttribute => {
+                if let Some(response) =
+                    typed::<aliyun::AttributeResponse>(file, contents, &mut sink)
+                {
+                    if let Some(facts) = aliyun::attribute_facts(&response, &mut sink) {
+                        inputs.attributes.push((file.to_owned(), facts));
+                    }
+                }
+            }
+            InputKind::SecurityGroups => {
+                if let Some(response) =
+                    typed::<aliyun::SecurityGroupsResponse>(file, contents, &mut sink)
+                {
+                    for facts in aliyun::listed_facts(&response, &mut sink) {
+                        inputs.listed.push((file.to_owned(), facts));
+                    }
+                }
+            }
+            InputKind::Instances => {
+                if let Some(response) =
+                    typed::<aliyun::InstancesResponse>(file, contents, &mut sink)
+                {
+                    for facts in aliyun::instance_facts(&response, &mut sink) {
+                        inputs.instances.push((file.to_owned(), facts));
+                    }
+                }
+            }
+            InputKind::NetworkInterfaces => {
+                if let Some(response) =
+                    typed::<aliyun::NetworkInterfacesResponse>(file, contents, &mut sink)
+                {
+                    for facts in aliyun::interface_facts(&response, &mut sink) {
+                        inputs.interfaces.push((file.to_owned(), facts));
+                    }
+                }
+            }
+        }
+        diagnostics.extend(sink.diagnostics);
+    }
+    if crate::diagnostic::has_errors(&diagnostics) {
+        diagnostics.sort_by_key(|diagnostic| !diagnostic.is_error());
+        return Err(diagnostics);
+    }
+    let file_names: Vec<&str> = files.iter().map(|(name, _)| name.as_ref()).collect();
+    match merge::merge(inputs, &file_names, &diagnostics) {
+        Ok((topology, warnings)) => {
+            diagnostics.extend(warnings);
+            Ok(Loaded {
+                topology,
+                warnings: diagnostics,
+            })
+        }
+        Err(errors) => {
+            diagnostics.extend(errors);
+            // Errors first: they are what the user must fix.
+            diagnostics.sort_by_key(|diagnostic| !diagnostic.is_error());
+            Err(diagnostics)
+        }
+    }
+}
+
+/// Parses the file again into its DTO, which gives precise messages for values of the wrong
+/// JSON type.
+fn typed<T: DeserializeOwned>(
+    file: &str,
+    contents: &str,
+    sink: &mut aliyun::Sink<'_>,
+) -> Option<T> {
+    match serde_json::from_str(contents) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            sink.diagnostics.push(json_error(file, &error));
+            None
+        }
+    }
+}
+
+fn json_error(file: &str, error: &serde_json::Error) -> Diagnostic {
+    let empty = matches!(error.classify(), serde_json::error::Category::Eof)
+        && error.line() <= 1
+        && error.column() == 0;
+    let location = Location::in_file(Some(file));
+    let location = if error.line() > 0 && !empty {
+        location.at(error.line(), error.column())
+    } else {
+        location
+    };
+    let message = match error.classify() {
+        _ if empty => {
+            "the file is empty: give sglab JSON or the JSON printed by an aliyun ecs Describe... command".to_owned()
+        }
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            format!("malformed JSON: {}", strip_position(&error.to_string()))
+        }
+        serde_json::error::Category::Data | serde_json::error::Category::Io => {
+            format!("unexpected value: {}", strip_position(&error.to_string()))
+        }
+    };
+    Diagnostic::error(location, message)
+}
+
+/// serde_json's message without its trailing ` at line L column C`, which the location shows.
+fn strip_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(index) => &message[..index],
+        None => message,
+    }
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a JSON array",
+        serde_json::Value::Object(_) => "a JSON object",
+    }
+}

@@ -15,13 +15,17 @@
 //! ```
 
 pub mod diagnostic;
+pub mod eval;
 pub mod examples;
 pub mod explain;
 pub mod export;
 pub mod format;
 pub mod gateway;
+pub mod generate;
 pub mod import;
 pub mod model;
+pub mod portset;
+pub mod reference;
 pub mod validate;
 
 use model::{PortRange, PortSpec};

@@ -46,11 +46,15 @@ pub fn aliyun_cli(topology: &Topology) -> String {
 }
 
 fn write_group(out: &mut String, group: &SecurityGroup) {
+    let name = if group.name.is_empty() {
+        String::new()
+    } else {
+        format!("{}, ", comment_text(&group.name))
+    };
     let _ = writeln!(
         out,
-        "# Security group {} ({}, {}, {})",
+        "# Security group {} ({name}{}, {})",
         comment_text(group.id.as_str()),
-        comment_text(&group.name),
         super::group_type_api_name(group.group_type),
         comment_text(group.vpc.as_str())
     );

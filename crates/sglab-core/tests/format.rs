@@ -80,18 +80,34 @@ fn unknown_field_is_named() {
 fn missing_and_unsupported_version() {
     assert_eq!(
         errors(r#"{"vpcs": []}"#),
-        ["t.json, field sglab: the sglab version is missing: add \"sglab\": 1 at the top of the file"]
-            .map(str::to_owned)
-            .iter()
-            .map(|s| s.replacen("t.json, ", "t.json: ", 1))
-            .collect::<Vec<_>>()
+        ["t.json: field sglab: the sglab version is missing: add \"sglab\": 1 at the top of the file"]
     );
-    let diagnostics = errors(r#"{"sglab": 2}"#);
-    assert!(diagnostics[0].contains("sglab version 2 is not supported"));
+    assert_eq!(
+        errors(r#"{"sglab": 2}"#),
+        ["t.json: field sglab: sglab version 2 is not supported: this build reads version 1"]
+    );
 }
 
 #[test]
 fn severity_serializes_lowercase() {
     let json = serde_json::to_string(&Severity::Warning).unwrap();
     assert_eq!(json, "\"warning\"");
+}
+
+#[test]
+fn ten_megabytes_of_junk_is_one_clear_error() {
+    for junk in [
+        "[".repeat(10 << 20),
+        "x".repeat(10 << 20),
+        "{\"sglab\": 1, \"vpcs\": [".to_owned() + &"{\"id\": \"v\"},".repeat(500_000),
+    ] {
+        let diagnostics = parse_sglab(&junk, Some("junk.json")).unwrap_err();
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert!(diagnostics[0].location.line.is_some());
+    }
+    let too_big = " ".repeat(21 << 20);
+    let diagnostics = parse_sglab(&too_big, None).unwrap_err();
+    assert!(diagnostics[0]
+        .message
+        .contains("more than the limit of 20971520 bytes"));
 }

@@ -28,12 +28,12 @@ fn topology() -> Topology {
   ]}"#,
         None,
     )
-    .unwrap()
+    .expect("valid topology")
     .topology
 }
 
 fn range(start: u16, end: u16) -> PortRange {
-    PortRange::new(start, end).unwrap()
+    PortRange::new(start, end).expect("valid range")
 }
 
 fn gw() -> GatewayId {

@@ -1,9 +1,16 @@
 //! The sglab web app: a Yew front end over `sglab-core`.
+//!
+//! `App` owns one [`state::AppState`]; components render it and emit actions. Everything the
+//! app knows about security groups comes from `sglab-core` through [`engine`]; browser side
+//! effects live in [`browser`].
 
-use yew::prelude::*;
+pub mod app;
+pub mod browser;
+pub mod codec;
+pub mod edit;
+pub mod engine;
+pub mod layout;
+pub mod state;
+pub mod ui;
 
-/// The root component.
-#[component]
-pub fn App() -> Html {
-    html! { <main data-testid="app"><h1>{ "sglab" }</h1></main> }
-}
+pub use app::App;

@@ -1,0 +1,402 @@
+//! The root component: owns the state, computes derived results, runs the browser effects
+//! and lays out the workspace (toolbar, left panel, diagram or matrix, explanation panel).
+
+use std::rc::Rc;
+
+use sglab_core::model::Topology;
+use yew::prelude::*;
+
+use crate::browser::{self, Evaluation, GlobalKey, ScriptApi};
+use crate::engine::{self, Derived};
+use crate::state::{Action, AppState, Level, Notice, Origin, Shared, View};
+use crate::ui;
+use crate::ui::toolbar::Command;
+
+/// Builds the first state: a share link in the URL wins, then the autosave, then the first
+/// example. A corrupted link or autosave leaves a notice and changes nothing else.
+fn startup() -> AppState {
+    let mut notices = Vec::new();
+    let mut chosen: Option<(Topology, Origin, Vec<sglab_core::diagnostic::Diagnostic>)> = None;
+
+    if let Some(fragment) = browser::fragment() {
+        if let Some(payload) = crate::codec::payload_of_fragment(&fragment) {
+            match engine::topology_from_link(payload) {
+                Ok((topology, warnings)) => chosen = Some((topology, Origin::Link, warnings)),
+                Err(details) => notices.push(Notice {
+                    details,
+                    ..Notice::new(
+                        Level::Error,
+                        "The share link is damaged and was not opened; nothing was changed",
+                    )
+                }),
+            }
+            browser::clear_fragment();
+        }
+    }
+
+    if chosen.is_none() {
+        if let Some(text) = browser::read_autosave() {
+            match engine::parse_sglab(&text, "autosave") {
+                Ok((topology, warnings)) => chosen = Some((topology, Origin::Autosave, warnings)),
+                Err(diagnostics) => {
+                    browser::keep_unreadable_autosave(&text);
+                    notices.push(
+                        Notice::with_diagnostics(
+                            Level::Error,
+                            "Your autosaved topology could not be read, so the example was opened instead. The unreadable save is kept: download it to repair it",
+                            &diagnostics,
+                        )
+                        .downloadable("sglab-unreadable-autosave.json", text),
+                    );
+                }
+            }
+        }
+    }
+
+    let (topology, origin, warnings) = chosen.unwrap_or_else(|| {
+        let (topology, id) = engine::first_example();
+        (topology, Origin::Example(id), Vec::new())
+    });
+    let mut state = AppState::new(topology);
+    state.large_type = browser::read_large_type();
+    if origin == Origin::Link || !warnings.is_empty() {
+        let title = match origin {
+            Origin::Link => "Opened the topology from the share link",
+            _ => "Restored your last session, with corrections",
+        };
+        notices.push(Notice::with_diagnostics(
+            if warnings.is_empty() {
+                Level::Info
+            } else {
+                Level::Warning
+            },
+            title,
+            &warnings,
+        ));
+    }
+    for notice in notices {
+        state.push_notice(notice);
+    }
+    state
+}
+
+/// The root component.
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(startup);
+    let evaluation = use_mut_ref(Evaluation::default);
+    // The current topology for the script API, which lives outside Yew.
+    let current = use_mut_ref(|| Shared::clone(&state.topology));
+    *current.borrow_mut() = Shared::clone(&state.topology);
+
+    let derived: Rc<Derived> = {
+        let evaluation = Rc::clone(&evaluation);
+        use_memo(state.topology.clone(), move |topology| {
+            let started = browser::now();
+            let derived = Derived::compute(topology);
+            *evaluation.borrow_mut() = Evaluation {
+                millis: browser::now() - started,
+                endpoints: topology.endpoints.len(),
+                rules: topology.groups.values().map(|g| g.rules.len()).sum(),
+            };
+            derived
+        })
+    };
+
+    let explanation = use_memo(
+        (state.topology.clone(), state.query.clone()),
+        |(topology, query)| query.as_ref().map(|query| engine::explain(topology, query)),
+    );
+
+    // Autosave after every change of the topology.
+    use_effect_with(state.topology.clone(), |topology| {
+        browser::write_autosave(&engine::to_json(topology));
+    });
+    use_effect_with(state.large_type, |large| browser::write_large_type(*large));
+
+    // Global listeners and the script API, installed once.
+    {
+        let dispatcher = state.dispatcher();
+        let evaluation = Rc::clone(&evaluation);
+        let current = Rc::clone(&current);
+        use_effect_with((), move |_| {
+            let keys = {
+                let dispatcher = dispatcher.clone();
+                browser::listen_keys(move |key| match key {
+                    GlobalKey::Undo => dispatcher.dispatch(Action::Undo),
+                    GlobalKey::Redo => dispatcher.dispatch(Action::Redo),
+                    GlobalKey::Escape => dispatcher.dispatch(Action::CloseExplanation),
+                })
+            };
+            let paste = {
+                let dispatcher = dispatcher.clone();
+                browser::listen_paste(move |text| {
+                    dispatcher
+                        .dispatch(engine::open_files(&[("pasted text".to_owned(), Ok(text))]));
+                })
+            };
+            let fragment = {
+                let dispatcher = dispatcher.clone();
+                browser::listen_fragment(move |fragment| {
+                    if let Some(payload) = crate::codec::payload_of_fragment(&fragment) {
+                        dispatcher.dispatch(match engine::topology_from_link(payload) {
+                            Ok((topology, warnings)) => Action::Load { topology, origin: Origin::Link, warnings },
+                            Err(details) => Action::Notify(Notice {
+                                details,
+                                ..Notice::new(Level::Error, "The share link is damaged and was not opened; nothing was changed")
+                            }),
+                        });
+                        browser::clear_fragment();
+                    }
+                })
+            };
+            let load_dispatcher = dispatcher.clone();
+            browser::install_script_api(ScriptApi {
+                load: Box::new(move |text: String| {
+                    match engine::parse_sglab(&text, "sglab.load") {
+                        Ok((topology, warnings)) => {
+                            let out = browser::to_js(&engine::diagnostics_json(&warnings));
+                            load_dispatcher.dispatch(Action::Load {
+                                topology,
+                                origin: Origin::Script,
+                                warnings,
+                            });
+                            out
+                        }
+                        Err(diagnostics) => browser::to_js(&engine::diagnostics_json(&diagnostics)),
+                    }
+                }),
+                last_evaluation: evaluation,
+                topology: Box::new(move || engine::to_json(&current.borrow())),
+            });
+            move || {
+                drop(keys);
+                drop(paste);
+                drop(fragment);
+            }
+        });
+    }
+
+    let dispatch = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |action: Action| dispatcher.dispatch(action))
+    };
+
+    // The share box shows the last link made.
+    let share_url = use_state(|| None::<AttrValue>);
+    let on_close_share = {
+        let share_url = share_url.clone();
+        Callback::from(move |_| share_url.set(None))
+    };
+
+    // Every browser command of the toolbar runs here.
+    let on_command = {
+        let dispatch = dispatch.clone();
+        let topology = state.topology.clone();
+        let derived = Rc::clone(&derived);
+        let share_url = share_url.clone();
+        Callback::from(move |command: Command| match command {
+            Command::ExportJson => {
+                browser::download_text(
+                    &file_stem(&topology, "json"),
+                    "application/json",
+                    &engine::to_json(&topology),
+                );
+            }
+            Command::ExportSvg => {
+                if let Some(svg) = browser::diagram_svg() {
+                    browser::download_svg(&file_stem(&topology, "svg"), &svg);
+                } else {
+                    dispatch.emit(Action::Notify(Notice::new(
+                        Level::Info,
+                        "Open the diagram tab to export the diagram",
+                    )));
+                }
+            }
+            Command::ExportPng => {
+                if let Some(svg) = browser::diagram_svg() {
+                    browser::download_png(&file_stem(&topology, "png"), &svg);
+                } else {
+                    dispatch.emit(Action::Notify(Notice::new(
+                        Level::Info,
+                        "Open the diagram tab to export the diagram",
+                    )));
+                }
+            }
+            Command::ExportCsv => {
+                if derived.complete {
+                    browser::download_text(
+                        &file_stem(&topology, "csv"),
+                        "text/csv",
+                        &ui::matrix::csv(&derived),
+                    );
+                } else {
+                    let full = engine::Derived::compute_full(&topology);
+                    browser::download_text(
+                        &file_stem(&topology, "csv"),
+                        "text/csv",
+                        &ui::matrix::csv(&full),
+                    );
+                }
+            }
+            Command::Share => {
+                let url = browser::url_with_fragment(&format!(
+                    "{}{}",
+                    crate::codec::FRAGMENT_KEY,
+                    engine::link_payload(&topology)
+                ));
+                browser::copy_to_clipboard(&url);
+                share_url.set(Some(AttrValue::from(url)));
+            }
+            Command::Open(files) => {
+                let dispatch = dispatch.clone();
+                browser::read_files(files, move |contents| {
+                    dispatch.emit(engine::open_files(&contents))
+                });
+            }
+            Command::Example(id) => match engine::example(&id) {
+                Ok(topology) => dispatch.emit(Action::Load {
+                    topology,
+                    origin: Origin::Example(id),
+                    warnings: Vec::new(),
+                }),
+                Err(diagnostics) => dispatch.emit(Action::Notify(Notice::with_diagnostics(
+                    Level::Error,
+                    format!("The example {id} could not be opened"),
+                    &diagnostics,
+                ))),
+            },
+        })
+    };
+    let on_download = Callback::from(|(name, contents): (String, String)| {
+        browser::download_text(&name, "application/json", &contents)
+    });
+
+    // Files dropped anywhere on the workspace are opened.
+    let ondragover = Callback::from(|event: DragEvent| event.prevent_default());
+    let ondrop = {
+        let on_command = on_command.clone();
+        Callback::from(move |event: DragEvent| {
+            event.prevent_default();
+            let files = browser::files_of(event.data_transfer().and_then(|d| d.files()));
+            if !files.is_empty() {
+                on_command.emit(Command::Open(files));
+            }
+        })
+    };
+
+    let main_view = match state.view {
+        View::Diagram => html! {
+            <ui::diagram::DiagramView
+                topology={state.topology.clone()}
+                derived={Shared(Rc::clone(&derived))}
+                explanation={explanation.as_ref().clone().map(Shared::new)}
+                selection={state.selection.clone()}
+                dispatch={dispatch.clone()}
+            />
+        },
+        View::Matrix => html! {
+            <ui::matrix::MatrixView
+                topology={state.topology.clone()}
+                derived={Shared(Rc::clone(&derived))}
+                dispatch={dispatch.clone()}
+            />
+        },
+    };
+
+    let class = classes!("app", state.large_type.then_some("large-type"));
+    html! {
+        <div {class} data-testid="app">
+            <ui::toolbar::Toolbar
+                topology={state.topology.clone()}
+                can_undo={!state.undo.is_empty()}
+                can_redo={!state.redo.is_empty()}
+                large_type={state.large_type}
+                share_url={(*share_url).clone()}
+                dispatch={dispatch.clone()}
+                {on_command}
+                {on_close_share}
+            />
+            <ui::notices::Notices notices={Rc::new(state.notices.clone())} dispatch={dispatch.clone()} {on_download} />
+            <div class="workspace" {ondragover} {ondrop}>
+                <aside class="left-panel" aria-label="Topology">
+                    <ui::tree::Tree
+                        topology={state.topology.clone()}
+                        selection={state.selection.clone()}
+                        dispatch={dispatch.clone()}
+                    />
+                    <ui::inspector::Inspector
+                        topology={state.topology.clone()}
+                        selection={state.selection.clone()}
+                        dispatch={dispatch.clone()}
+                    />
+                    <ui::problems::Problems derived={Shared(Rc::clone(&derived))} />
+                </aside>
+                <main class="center">
+                    <ui::query::QueryBar
+                        topology={state.topology.clone()}
+                        query={state.query.clone()}
+                        dispatch={dispatch.clone()}
+                    />
+                    <div class="tabs" role="tablist" aria-label="View">
+                        { tab(View::Diagram, "Diagram", "tab-diagram", state.view, &dispatch) }
+                        { tab(View::Matrix, "Matrix", "tab-matrix", state.view, &dispatch) }
+                    </div>
+                    <div class="view">{ main_view }</div>
+                    <ui::rules::RulesDock
+                        topology={state.topology.clone()}
+                        selection={state.selection.clone()}
+                        explanation={explanation.as_ref().clone().map(Shared::new)}
+                        step={state.step}
+                        dispatch={dispatch.clone()}
+                    />
+                </main>
+                if let Some(explanation) = explanation.as_ref() {
+                    <ui::explanation::ExplanationPanel
+                        topology={state.topology.clone()}
+                        explanation={Shared::new(explanation.clone())}
+                        step={state.step}
+                        dispatch={dispatch.clone()}
+                    />
+                }
+            </div>
+        </div>
+    }
+}
+
+fn tab(
+    view: View,
+    label: &'static str,
+    testid: &'static str,
+    current: View,
+    dispatch: &Callback<Action>,
+) -> Html {
+    let selected = view == current;
+    let onclick = dispatch.reform(move |_| Action::SetView(view));
+    html! {
+        <button type="button" role="tab" class={classes!("tab", selected.then_some("selected"))}
+            aria-selected={selected.to_string()} data-testid={testid} {onclick}>
+            { label }
+        </button>
+    }
+}
+
+/// A download name from the topology's title.
+fn file_stem(topology: &Topology, extension: &str) -> String {
+    let stem: String = topology
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let stem = stem.trim_matches('-');
+    format!(
+        "{}.{extension}",
+        if stem.is_empty() { "sglab" } else { stem }
+    )
+}

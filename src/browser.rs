@@ -1,0 +1,461 @@
+//! Every browser side effect of the app, in one place: LocalStorage, the URL fragment,
+//! downloads, the clipboard, reading files, global keyboard and paste listeners, the clock and
+//! the `window.sglab` script API. The app calls these from its top-level component only.
+//!
+//! Nothing here interprets text as HTML: user data goes into DOM text, attribute values, Blob
+//! contents or JSON, never into `innerHTML`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo::events::EventListener;
+use gloo::file::callbacks::FileReader;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The LocalStorage key of the autosave; the version changes when the saved form does.
+pub const AUTOSAVE_KEY: &str = "sglab.autosave.v1";
+/// Where an unreadable autosave is kept so that a later save does not destroy it.
+pub const CORRUPT_AUTOSAVE_KEY: &str = "sglab.autosave.v1.unreadable";
+/// The LocalStorage key of the display preferences.
+pub const PREFERENCES_KEY: &str = "sglab.preferences.v1";
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window()?.local_storage().ok().flatten()
+}
+
+/// The autosaved text, if any.
+pub fn read_autosave() -> Option<String> {
+    storage()?.get_item(AUTOSAVE_KEY).ok().flatten()
+}
+
+/// Saves the topology's JSON text; failures (quota, private mode) are ignored, since the
+/// autosave is a convenience and the user can export.
+pub fn write_autosave(json: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(AUTOSAVE_KEY, json);
+    }
+}
+
+/// Keeps an unreadable autosave under another key, so the next save does not overwrite it.
+pub fn keep_unreadable_autosave(text: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(CORRUPT_AUTOSAVE_KEY, text);
+    }
+}
+
+/// Whether large type was chosen on an earlier visit.
+pub fn read_large_type() -> bool {
+    storage()
+        .and_then(|s| s.get_item(PREFERENCES_KEY).ok().flatten())
+        .is_some_and(|value| value.contains("\"large_type\":true"))
+}
+
+/// Remembers the large-type choice.
+pub fn write_large_type(large: bool) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(PREFERENCES_KEY, &format!("{{\"large_type\":{large}}}"));
+    }
+}
+
+/// The URL fragment without `#`, if any.
+pub fn fragment() -> Option<String> {
+    let hash = window()?.location().hash().ok()?;
+    let hash = hash.trim_start_matches('#');
+    (!hash.is_empty()).then(|| hash.to_owned())
+}
+
+/// Removes the fragment from the address bar without reloading, so that a reload after edits
+/// restores the autosave rather than the link's old topology.
+pub fn clear_fragment() {
+    let Some(window) = window() else { return };
+    let location = window.location();
+    let (Ok(path), Ok(search)) = (location.pathname(), location.search()) else {
+        return;
+    };
+    if let Ok(history) = window.history() {
+        let _ =
+            history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}")));
+    }
+}
+
+/// The address of the page with `fragment` (without `#`).
+pub fn url_with_fragment(fragment: &str) -> String {
+    let Some(window) = window() else {
+        return format!("#{fragment}");
+    };
+    let location = window.location();
+    let base = format!(
+        "{}{}{}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
+    format!("{base}#{fragment}")
+}
+
+/// Copies text to the clipboard; a refusal (no permission, no focus) is silently ignored
+/// because the text is also shown for manual copying.
+pub fn copy_to_clipboard(text: &str) {
+    let Some(window) = window() else { return };
+    let promise = window.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    });
+}
+
+/// Offers `contents` as a file download.
+pub fn download_text(file_name: &str, mime: &str, contents: &str) {
+    let parts = js_sys::Array::of1(&JsValue::from_str(contents));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    if let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) {
+        download_blob(file_name, &blob);
+    }
+}
+
+fn download_blob(file_name: &str, blob: &web_sys::Blob) {
+    let Some(document) = window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
+        return;
+    };
+    if let Ok(anchor) = document.create_element("a") {
+        if let Ok(anchor) = anchor.dyn_into::<web_sys::HtmlAnchorElement>() {
+            anchor.set_href(&url);
+            anchor.set_download(file_name);
+            if let Some(body) = document.body() {
+                let _ = body.append_child(&anchor);
+                anchor.click();
+                let _ = body.remove_child(&anchor);
+            }
+        }
+    }
+    // Revoke later: the download has to start first.
+    gloo::timers::callback::Timeout::new(10_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+}
+
+/// The diagram's SVG element, when the diagram is shown.
+pub fn diagram_svg() -> Option<web_sys::Element> {
+    window()?
+        .document()?
+        .query_selector("[data-testid=\"diagram-svg\"]")
+        .ok()
+        .flatten()
+}
+
+/// A standalone copy of the diagram for export: the whole drawing (its `data-bounds`), without
+/// the screen's pan and zoom. Returns the markup and its size in pixels.
+fn export_markup(svg: &web_sys::Element) -> Option<(String, f64, f64)> {
+    let copy = svg
+        .clone_node_with_deep(true)
+        .ok()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?;
+    let bounds: Vec<f64> = svg
+        .get_attribute("data-bounds")?
+        .split(' ')
+        .filter_map(|part| part.parse().ok())
+        .collect();
+    let [x, y, width, height] = bounds[..] else {
+        return None;
+    };
+    copy.set_attribute("viewBox", &format!("{x} {y} {width} {height}"))
+        .ok()?;
+    copy.set_attribute("width", &format!("{width}")).ok()?;
+    copy.set_attribute("height", &format!("{height}")).ok()?;
+    let _ = copy.remove_attribute("style");
+    let _ = copy.remove_attribute("class");
+    if let Ok(Some(viewport)) = copy.query_selector("[data-viewport]") {
+        let _ = viewport.remove_attribute("transform");
+    }
+    let serializer = web_sys::XmlSerializer::new().ok()?;
+    let text = serializer.serialize_to_string(&copy).ok()?;
+    let text = if text.contains("xmlns=") {
+        text
+    } else {
+        text.replacen("<svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"", 1)
+    };
+    Some((text, width, height))
+}
+
+/// Offers the diagram as an `.svg` file.
+pub fn download_svg(file_name: &str, svg: &web_sys::Element) {
+    if let Some((markup, _, _)) = export_markup(svg) {
+        download_text(file_name, "image/svg+xml", &markup);
+    }
+}
+
+/// Offers the diagram as a `.png` file: the SVG markup becomes a Blob image drawn on a canvas
+/// (twice the diagram's size, for sharpness), which then becomes a PNG Blob.
+pub fn download_png(file_name: &str, svg: &web_sys::Element) {
+    let Some((markup, width, height)) = export_markup(svg) else {
+        return;
+    };
+    let (width, height) = (
+        (width * 2.0).min(8000.0) as u32,
+        (height * 2.0).min(8000.0) as u32,
+    );
+    let Some(document) = window().and_then(|w| w.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&JsValue::from_str(&markup));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("image/svg+xml");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let Ok(image) = web_sys::HtmlImageElement::new() else {
+        return;
+    };
+    let file_name = file_name.to_owned();
+    let image_for_load = image.clone();
+    let url_for_load = url.clone();
+    let onload = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url_for_load);
+        let Ok(canvas) = document.create_element("canvas") else {
+            return;
+        };
+        let Ok(canvas) = canvas.dyn_into::<web_sys::HtmlCanvasElement>() else {
+            return;
+        };
+        canvas.set_width(width.max(1));
+        canvas.set_height(height.max(1));
+        let Ok(Some(context)) = canvas.get_context("2d") else {
+            return;
+        };
+        let Ok(context) = context.dyn_into::<web_sys::CanvasRenderingContext2d>() else {
+            return;
+        };
+        context.set_fill_style_str("#ffffff");
+        context.fill_rect(0.0, 0.0, f64::from(width), f64::from(height));
+        let _ = context.draw_image_with_html_image_element_and_dw_and_dh(
+            &image_for_load,
+            0.0,
+            0.0,
+            f64::from(width),
+            f64::from(height),
+        );
+        let callback = Closure::once_into_js(move |blob: JsValue| {
+            if let Ok(blob) = blob.dyn_into::<web_sys::Blob>() {
+                download_blob(&file_name, &blob);
+            }
+        });
+        let _ = canvas.to_blob_with_type(callback.unchecked_ref(), "image/png");
+    });
+    image.set_onload(Some(onload.unchecked_ref()));
+    image.set_src(&url);
+}
+
+/// Reads files as text and calls `done` once with every `(name, text)` pair, in the order
+/// given; unreadable files come back with an error text instead.
+pub fn read_files(
+    files: Vec<web_sys::File>,
+    done: impl FnOnce(Vec<(String, Result<String, String>)>) + 'static,
+) {
+    type Pending = Rc<
+        RefCell<(
+            Vec<Option<(String, Result<String, String>)>>,
+            Vec<FileReader>,
+            Option<Box<dyn FnOnce(Vec<(String, Result<String, String>)>)>>,
+        )>,
+    >;
+    if files.is_empty() {
+        done(Vec::new());
+        return;
+    }
+    let pending: Pending = Rc::new(RefCell::new((
+        vec![None; files.len()],
+        Vec::new(),
+        Some(Box::new(done)),
+    )));
+    for (index, file) in files.into_iter().enumerate() {
+        let name = file.name();
+        let file = gloo::file::File::from(file);
+        let pending_for_read = Rc::clone(&pending);
+        let reader = gloo::file::callbacks::read_as_text(&file, move |result| {
+            let mut guard = pending_for_read.borrow_mut();
+            guard.0[index] = Some((name, result.map_err(|error| error.to_string())));
+            if guard.0.iter().all(Option::is_some) {
+                let results = guard.0.drain(..).flatten().collect();
+                let done = guard.2.take();
+                guard.1.clear();
+                drop(guard);
+                if let Some(done) = done {
+                    done(results);
+                }
+            }
+        });
+        pending.borrow_mut().1.push(reader);
+    }
+}
+
+/// The files of a `FileList`.
+pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length())
+        .filter_map(|index| list.get(index))
+        .collect()
+}
+
+/// Keys the app handles everywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GlobalKey {
+    /// Ctrl+Z (or Cmd+Z).
+    Undo,
+    /// Ctrl+Shift+Z or Ctrl+Y.
+    Redo,
+    /// Escape.
+    Escape,
+}
+
+/// Listens for undo, redo and Escape on the document. Undo and redo are left to the browser
+/// inside text fields, where they undo typing.
+pub fn listen_keys(callback: impl Fn(GlobalKey) + 'static) -> Option<EventListener> {
+    let document = window()?.document()?;
+    Some(EventListener::new(&document, "keydown", move |event| {
+        let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        let key = event.key();
+        if key == "Escape" {
+            callback(GlobalKey::Escape);
+            return;
+        }
+        if !(event.ctrl_key() || event.meta_key()) {
+            return;
+        }
+        let in_text_field = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|element| {
+                matches!(
+                    element.tag_name().to_ascii_lowercase().as_str(),
+                    "input" | "textarea"
+                )
+            });
+        if in_text_field {
+            return;
+        }
+        let action = match key.to_ascii_lowercase().as_str() {
+            "z" if event.shift_key() => Some(GlobalKey::Redo),
+            "z" => Some(GlobalKey::Undo),
+            "y" => Some(GlobalKey::Redo),
+            _ => None,
+        };
+        if let Some(action) = action {
+            event.prevent_default();
+            callback(action);
+        }
+    }))
+}
+
+/// Listens for text pasted outside text fields (a topology file's contents).
+pub fn listen_paste(callback: impl Fn(String) + 'static) -> Option<EventListener> {
+    let document = window()?.document()?;
+    Some(EventListener::new(&document, "paste", move |event| {
+        let Some(event) = event.dyn_ref::<web_sys::ClipboardEvent>() else {
+            return;
+        };
+        let in_text_field = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|element| {
+                matches!(
+                    element.tag_name().to_ascii_lowercase().as_str(),
+                    "input" | "textarea" | "select"
+                )
+            });
+        if in_text_field {
+            return;
+        }
+        let text = event
+            .clipboard_data()
+            .and_then(|data| data.get_data("text").ok())
+            .unwrap_or_default();
+        if !text.trim().is_empty() {
+            event.prevent_default();
+            callback(text);
+        }
+    }))
+}
+
+/// Listens for a change of the URL fragment (a share link pasted into the address bar).
+pub fn listen_fragment(callback: impl Fn(String) + 'static) -> Option<EventListener> {
+    let window = window()?;
+    Some(EventListener::new(&window, "hashchange", move |_| {
+        if let Some(fragment) = fragment() {
+            callback(fragment);
+        }
+    }))
+}
+
+/// Milliseconds from the page's time origin.
+pub fn now() -> f64 {
+    window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// The timing of the last recompute, as `sglab.lastEvaluation()` returns it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Evaluation {
+    /// Milliseconds the recompute took.
+    pub millis: f64,
+    /// Endpoints in the topology.
+    pub endpoints: usize,
+    /// Rules in the topology, all groups.
+    pub rules: usize,
+}
+
+/// What `window.sglab` reaches into.
+pub struct ScriptApi {
+    /// Loads a topology's JSON text; returns the diagnostics (empty when loaded cleanly).
+    pub load: Box<dyn Fn(String) -> JsValue>,
+    /// The timing of the last recompute.
+    pub last_evaluation: Rc<RefCell<Evaluation>>,
+    /// The current topology as sglab JSON.
+    pub topology: Box<dyn Fn() -> String>,
+}
+
+/// Installs `window.sglab = { load, lastEvaluation, topology }`. The closures live as long as
+/// the page (they are handed to JavaScript), which is the app's lifetime.
+pub fn install_script_api(api: ScriptApi) {
+    let Some(window) = window() else { return };
+    let object = js_sys::Object::new();
+    let ScriptApi {
+        load,
+        last_evaluation,
+        topology,
+    } = api;
+    let load = Closure::<dyn Fn(String) -> JsValue>::new(move |text: String| load(text));
+    let evaluation = Closure::<dyn Fn() -> JsValue>::new(move || {
+        serde_wasm_bindgen::to_value(&*last_evaluation.borrow()).unwrap_or(JsValue::NULL)
+    });
+    let topology = Closure::<dyn Fn() -> JsValue>::new(move || JsValue::from_str(&topology()));
+    let _ = js_sys::Reflect::set(&object, &"load".into(), &load.into_js_value());
+    let _ = js_sys::Reflect::set(
+        &object,
+        &"lastEvaluation".into(),
+        &evaluation.into_js_value(),
+    );
+    let _ = js_sys::Reflect::set(&object, &"topology".into(), &topology.into_js_value());
+    let _ = js_sys::Reflect::set(&window, &"sglab".into(), &object);
+}
+
+/// Converts a serializable value for JavaScript.
+pub fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
+    serde_wasm_bindgen::to_value(value).unwrap_or(JsValue::NULL)
+}

@@ -1,0 +1,645 @@
+//! Edits of the topology, as the sketching panel and the rule tables request them.
+//!
+//! An edit either applies whole or is refused with a notice, leaving the topology untouched:
+//! after applying, the core validates the result and any new error refuses the edit.
+
+use std::collections::BTreeSet;
+
+use sglab_core::model::{
+    Authorization, Cluster, ClusterId, Endpoint, EndpointId, EndpointKind, Eni, Gateway, GatewayId,
+    GatewayKind, GroupId, GroupType, NetworkMode, PortRange, Rule, SecurityGroup, Topology, Vpc,
+    VpcId,
+};
+
+use sglab_core::gateway::Cascade;
+
+use crate::state::{Level, Notice, Selection};
+
+/// A change of the topology.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// Rename the topology.
+    RenameTopology(String),
+    /// Append a rule to a group.
+    AddRule {
+        /// The group.
+        group: GroupId,
+        /// The rule.
+        rule: Rule,
+    },
+    /// Replace one rule of a group.
+    SetRule {
+        /// The group.
+        group: GroupId,
+        /// The rule's index in the group's list.
+        index: usize,
+        /// The new rule.
+        rule: Rule,
+    },
+    /// Delete one rule of a group.
+    DeleteRule {
+        /// The group.
+        group: GroupId,
+        /// The rule's index.
+        index: usize,
+    },
+    /// Add a VPC.
+    AddVpc,
+    /// Replace a VPC's name and CIDR.
+    SetVpc(Vpc),
+    /// Delete an empty VPC.
+    DeleteVpc(VpcId),
+    /// Add a security group to a VPC.
+    AddGroup {
+        /// The VPC.
+        vpc: VpcId,
+        /// Basic or enterprise.
+        group_type: GroupType,
+    },
+    /// Replace a group's settings (name, type, InnerAccessPolicy, description), keeping rules.
+    SetGroup(SecurityGroup),
+    /// Delete a group nobody uses.
+    DeleteGroup(GroupId),
+    /// Add an endpoint.
+    AddEndpoint(NewEndpoint),
+    /// Replace an endpoint (name, addresses, groups, services).
+    SetEndpoint(Endpoint),
+    /// Delete an endpoint nothing depends on.
+    DeleteEndpoint(EndpointId),
+    /// Add a Kubernetes cluster to a VPC.
+    AddCluster {
+        /// The VPC.
+        vpc: VpcId,
+        /// The pod network.
+        network_mode: NetworkMode,
+    },
+    /// Replace a cluster's settings.
+    SetCluster(Cluster),
+    /// Delete a cluster without pods.
+    DeleteCluster(ClusterId),
+    /// Add a gateway with its managed group and one node.
+    AddGateway {
+        /// The VPC.
+        vpc: VpcId,
+        /// AI gateway or MSE cloud-native gateway.
+        kind: GatewayKind,
+    },
+    /// Rename a gateway.
+    RenameGateway {
+        /// The gateway.
+        gateway: GatewayId,
+        /// The new name.
+        name: String,
+    },
+    /// Delete a gateway, its node and its managed group.
+    DeleteGateway(GatewayId),
+    /// Authorize a backend group on a gateway with TCP port ranges.
+    Authorize {
+        /// The gateway.
+        gateway: GatewayId,
+        /// The backend group that receives the inbound rules.
+        backend: GroupId,
+        /// The port ranges.
+        ranges: Vec<PortRange>,
+        /// Free text.
+        description: String,
+    },
+    /// Delete an authorization of a gateway.
+    Revoke {
+        /// The gateway.
+        gateway: GatewayId,
+        /// The backend group of the authorization.
+        backend: GroupId,
+        /// Whether the backend group's inbound rules go too.
+        cascade: Cascade,
+    },
+    /// Forget every saved diagram position.
+    AutoLayout,
+}
+
+/// A new endpoint to add.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NewEndpoint {
+    /// An ECS instance in a group.
+    Ecs {
+        /// Its group.
+        group: GroupId,
+    },
+    /// A pod on a node of a cluster.
+    Pod {
+        /// The cluster.
+        cluster: ClusterId,
+        /// The node.
+        node: EndpointId,
+    },
+    /// An external host or network.
+    External {
+        /// The address block, such as `203.0.113.7/32` or `0.0.0.0/0`.
+        cidr: String,
+    },
+}
+
+/// What an applied edit asks of the rest of the state.
+#[derive(Debug, Default)]
+pub struct Effect {
+    /// Select this (usually the new object).
+    pub select: Option<Selection>,
+    /// Say this.
+    pub message: Option<String>,
+}
+
+/// Applies an edit, or refuses it with a notice and leaves `topology` as it was.
+pub fn apply(topology: &mut Topology, edit: &Edit) -> Result<Effect, Notice> {
+    let mut candidate = topology.clone();
+    let effect = apply_unchecked(&mut candidate, edit)
+        .map_err(|reason| Notice::new(Level::Error, reason))?;
+    let before: BTreeSet<String> = crate::engine::errors(topology).into_iter().collect();
+    let new_errors: Vec<String> = crate::engine::errors(&candidate)
+        .into_iter()
+        .filter(|error| !before.contains(error))
+        .collect();
+    if !new_errors.is_empty() {
+        return Err(Notice {
+            details: new_errors,
+            ..Notice::new(
+                Level::Error,
+                "The change was not made: it would make the topology invalid",
+            )
+        });
+    }
+    *topology = candidate;
+    Ok(effect)
+}
+
+fn apply_unchecked(topology: &mut Topology, edit: &Edit) -> Result<Effect, String> {
+    let mut effect = Effect::default();
+    match edit {
+        Edit::RenameTopology(name) => topology.name = name.clone(),
+        Edit::AddRule { group, rule } => {
+            writable_group(topology, group)?.rules.push(rule.clone());
+        }
+        Edit::SetRule { group, index, rule } => {
+            let group = writable_group(topology, group)?;
+            let slot = group
+                .rules
+                .get_mut(*index)
+                .ok_or_else(|| format!("{} has no rule {}", group.id, index + 1))?;
+            *slot = rule.clone();
+        }
+        Edit::DeleteRule { group, index } => {
+            let group = writable_group(topology, group)?;
+            if *index >= group.rules.len() {
+                return Err(format!("{} has no rule {}", group.id, index + 1));
+            }
+            group.rules.remove(*index);
+        }
+        Edit::AddVpc => {
+            let id = VpcId(fresh_id("vpc-", topology.vpcs.keys().map(VpcId::as_str)));
+            let cidr = sglab_core::validate::check_cidr_field("10.0.0.0/16").ok();
+            topology.vpcs.insert(
+                id.clone(),
+                Vpc {
+                    id: id.clone(),
+                    name: "new VPC".to_owned(),
+                    cidr,
+                },
+            );
+            effect.select = Some(Selection::Vpc(id));
+        }
+        Edit::SetVpc(vpc) => {
+            let slot = topology
+                .vpcs
+                .get_mut(&vpc.id)
+                .ok_or_else(|| format!("there is no VPC {}", vpc.id))?;
+            *slot = vpc.clone();
+        }
+        Edit::DeleteVpc(id) => {
+            let users: Vec<String> = topology
+                .groups
+                .values()
+                .filter(|g| &g.vpc == id)
+                .map(|g| g.id.to_string())
+                .chain(
+                    topology
+                        .endpoints
+                        .values()
+                        .filter(|e| e.vpc.as_ref() == Some(id))
+                        .map(|e| e.id.to_string()),
+                )
+                .chain(
+                    topology
+                        .clusters
+                        .values()
+                        .filter(|c| &c.vpc == id)
+                        .map(|c| c.id.to_string()),
+                )
+                .chain(
+                    topology
+                        .gateways
+                        .values()
+                        .filter(|g| &g.vpc == id)
+                        .map(|g| g.id.to_string()),
+                )
+                .collect();
+            if !users.is_empty() {
+                return Err(format!(
+                    "{id} still holds {}: delete them first",
+                    users.join(", ")
+                ));
+            }
+            topology.vpcs.remove(id);
+        }
+        Edit::AddGroup { vpc, group_type } => {
+            let id = GroupId(fresh_id("sg-", topology.groups.keys().map(GroupId::as_str)));
+            topology.groups.insert(
+                id.clone(),
+                SecurityGroup {
+                    id: id.clone(),
+                    name: "new group".to_owned(),
+                    description: String::new(),
+                    tags: Default::default(),
+                    vpc: vpc.clone(),
+                    group_type: *group_type,
+                    inner_access_policy: sglab_core::format::default_inner_access_policy(
+                        *group_type,
+                    ),
+                    managed_by: None,
+                    rules: Vec::new(),
+                },
+            );
+            effect.select = Some(Selection::Group(id));
+        }
+        Edit::SetGroup(group) => {
+            let slot = writable_group(topology, &group.id)?;
+            *slot = group.clone();
+        }
+        Edit::DeleteGroup(id) => {
+            writable_group(topology, id)?;
+            let mut users: Vec<String> = topology
+                .endpoints
+                .values()
+                .filter(|e| e.enis.iter().any(|eni| eni.groups.contains(id)))
+                .map(|e| e.id.to_string())
+                .collect();
+            for group in topology.groups.values() {
+                for (index, rule) in group.rules.iter().enumerate() {
+                    if matches!(&rule.peer, sglab_core::model::Peer::Group { id: peer, .. } if peer == id)
+                    {
+                        users.push(format!("{} rule {}", group.id, index + 1));
+                    }
+                }
+            }
+            for gateway in topology.gateways.values() {
+                if gateway
+                    .authorizations
+                    .iter()
+                    .any(|a| &a.backend_group == id)
+                {
+                    users.push(format!("the authorization of {}", gateway.id));
+                }
+            }
+            if !users.is_empty() {
+                return Err(format!(
+                    "{id} is still used by {}: remove those first",
+                    users.join(", ")
+                ));
+            }
+            topology.groups.remove(id);
+        }
+        Edit::AddEndpoint(new) => {
+            let endpoint = new_endpoint(topology, new)?;
+            let id = endpoint.id.clone();
+            topology.endpoints.insert(id.clone(), endpoint);
+            effect.select = Some(Selection::Endpoint(id));
+        }
+        Edit::SetEndpoint(endpoint) => {
+            let slot = topology
+                .endpoints
+                .get_mut(&endpoint.id)
+                .ok_or_else(|| format!("there is no endpoint {}", endpoint.id))?;
+            *slot = endpoint.clone();
+        }
+        Edit::DeleteEndpoint(id) => {
+            let pods: Vec<String> = topology
+                .endpoints
+                .values()
+                .filter(|e| matches!(&e.kind, EndpointKind::Pod { node, .. } if node == id))
+                .map(|e| e.id.to_string())
+                .collect();
+            if !pods.is_empty() {
+                return Err(format!(
+                    "{id} still runs the pods {}: delete them first",
+                    pods.join(", ")
+                ));
+            }
+            if let Some(Endpoint {
+                kind: EndpointKind::GatewayNode { gateway },
+                ..
+            }) = topology.endpoints.get(id)
+            {
+                return Err(format!(
+                    "{id} is a node of the gateway {gateway}: delete the gateway instead"
+                ));
+            }
+            topology.endpoints.remove(id);
+            topology.layout.remove(id.as_str());
+        }
+        Edit::AddCluster { vpc, network_mode } => {
+            let id = ClusterId(fresh_id(
+                "c-",
+                topology.clusters.keys().map(ClusterId::as_str),
+            ));
+            let pod_cidr = sglab_core::validate::check_cidr_field("172.18.0.0/16").ok();
+            topology.clusters.insert(
+                id.clone(),
+                Cluster {
+                    id: id.clone(),
+                    name: "new cluster".to_owned(),
+                    vpc: vpc.clone(),
+                    pod_cidr,
+                    network_mode: *network_mode,
+                },
+            );
+            effect.select = Some(Selection::Cluster(id));
+        }
+        Edit::SetCluster(cluster) => {
+            let slot = topology
+                .clusters
+                .get_mut(&cluster.id)
+                .ok_or_else(|| format!("there is no cluster {}", cluster.id))?;
+            *slot = cluster.clone();
+        }
+        Edit::DeleteCluster(id) => {
+            let pods: Vec<String> = topology
+                .endpoints
+                .values()
+                .filter(|e| matches!(&e.kind, EndpointKind::Pod { cluster, .. } if cluster == id))
+                .map(|e| e.id.to_string())
+                .collect();
+            if !pods.is_empty() {
+                return Err(format!(
+                    "{id} still runs the pods {}: delete them first",
+                    pods.join(", ")
+                ));
+            }
+            topology.clusters.remove(id);
+        }
+        Edit::AddGateway { vpc, kind } => {
+            let id = GatewayId(fresh_id(
+                "gw-",
+                topology.gateways.keys().map(GatewayId::as_str),
+            ));
+            let group = GroupId(fresh_id(
+                "sg-gw-",
+                topology.groups.keys().map(GroupId::as_str),
+            ));
+            let product = match kind {
+                GatewayKind::AiGateway => "AI Gateway",
+                GatewayKind::MseCloudNative => "MSE Cloud-Native Gateway",
+            };
+            topology.groups.insert(
+                group.clone(),
+                SecurityGroup {
+                    id: group.clone(),
+                    name: format!("{product} managed group"),
+                    description: String::new(),
+                    tags: Default::default(),
+                    vpc: vpc.clone(),
+                    group_type: GroupType::Basic,
+                    inner_access_policy: sglab_core::format::default_inner_access_policy(
+                        GroupType::Basic,
+                    ),
+                    managed_by: Some(product.to_owned()),
+                    rules: Vec::new(),
+                },
+            );
+            let node = EndpointId(format!("{id}-node-1"));
+            let address = free_address(topology, vpc);
+            topology.endpoints.insert(
+                node.clone(),
+                Endpoint {
+                    id: node.clone(),
+                    name: format!("{product} node"),
+                    kind: EndpointKind::GatewayNode {
+                        gateway: id.clone(),
+                    },
+                    vpc: Some(vpc.clone()),
+                    enis: vec![Eni {
+                        id: None,
+                        private_ips: address.into_iter().collect(),
+                        groups: vec![group.clone()],
+                    }],
+                    public_ip: None,
+                    pod_ip: None,
+                    services: None,
+                },
+            );
+            topology.gateways.insert(
+                id.clone(),
+                Gateway {
+                    id: id.clone(),
+                    name: format!("new {product}"),
+                    kind: *kind,
+                    vpc: vpc.clone(),
+                    managed_group: group,
+                    authorizations: Vec::new(),
+                },
+            );
+            effect.select = Some(Selection::Gateway(id));
+        }
+        Edit::RenameGateway { gateway, name } => {
+            topology
+                .gateways
+                .get_mut(gateway)
+                .ok_or_else(|| format!("there is no gateway {gateway}"))?
+                .name = name.clone();
+        }
+        Edit::DeleteGateway(id) => {
+            let gateway = topology
+                .gateways
+                .remove(id)
+                .ok_or_else(|| format!("there is no gateway {id}"))?;
+            topology.endpoints.retain(
+                |_, e| !matches!(&e.kind, EndpointKind::GatewayNode { gateway } if gateway == id),
+            );
+            let still_referenced = topology.groups.values().any(|g| {
+                g.rules.iter().any(|r| matches!(&r.peer, sglab_core::model::Peer::Group { id, .. } if id == &gateway.managed_group))
+            });
+            if still_referenced {
+                effect.message = Some(format!(
+                    "{} is kept: backend rules still name it as their source",
+                    gateway.managed_group
+                ));
+            } else {
+                topology.groups.remove(&gateway.managed_group);
+            }
+        }
+        Edit::Authorize {
+            gateway,
+            backend,
+            ranges,
+            description,
+        } => {
+            let authorization = Authorization {
+                backend_group: backend.clone(),
+                port_ranges: ranges.clone(),
+                description: description.clone(),
+            };
+            crate::engine::authorize(topology, gateway, authorization)?;
+            effect.message = Some(format!(
+                "Authorized {backend} on {gateway}: {} inbound rule(s) added at priority 1",
+                ranges.len()
+            ));
+        }
+        Edit::Revoke {
+            gateway,
+            backend,
+            cascade,
+        } => {
+            crate::engine::revoke(topology, gateway, backend, *cascade)?;
+            effect.message = Some(match cascade {
+                Cascade::RemoveBackendRules => "Deleted the authorization and its inbound rules in the backend group".to_owned(),
+                Cascade::KeepBackendRules => {
+                    "Deleted the authorization from the gateway; the backend group's inbound rules stay and still allow traffic"
+                        .to_owned()
+                }
+            });
+        }
+        Edit::AutoLayout => topology.layout.clear(),
+    }
+    Ok(effect)
+}
+
+fn writable_group<'a>(
+    topology: &'a mut Topology,
+    id: &GroupId,
+) -> Result<&'a mut SecurityGroup, String> {
+    let group = topology
+        .groups
+        .get_mut(id)
+        .ok_or_else(|| format!("there is no security group {id}"))?;
+    match &group.managed_by {
+        Some(product) => Err(read_only_reason(id, product)),
+        None => Ok(group),
+    }
+}
+
+/// Why a managed group cannot be edited, in words.
+pub fn read_only_reason(id: &GroupId, product: &str) -> String {
+    format!("{id} is managed by {product} and is read-only: change it through the product (for a gateway, its Security Group Authorizations)")
+}
+
+fn new_endpoint(topology: &Topology, new: &NewEndpoint) -> Result<Endpoint, String> {
+    let endpoint = match new {
+        NewEndpoint::Ecs { group } => {
+            let vpc = topology
+                .groups
+                .get(group)
+                .ok_or_else(|| format!("there is no security group {group}"))?
+                .vpc
+                .clone();
+            let id = EndpointId(fresh_id(
+                "i-",
+                topology.endpoints.keys().map(EndpointId::as_str),
+            ));
+            Endpoint {
+                name: format!("node {}", id.as_str().trim_start_matches("i-")),
+                id,
+                kind: EndpointKind::Ecs,
+                enis: vec![Eni {
+                    id: None,
+                    private_ips: free_address(topology, &vpc).into_iter().collect(),
+                    groups: vec![group.clone()],
+                }],
+                vpc: Some(vpc),
+                public_ip: None,
+                pod_ip: None,
+                services: Some(Vec::new()),
+            }
+        }
+        NewEndpoint::Pod { cluster, node } => {
+            let cluster_data = topology
+                .clusters
+                .get(cluster)
+                .ok_or_else(|| format!("there is no cluster {cluster}"))?;
+            let node_data = topology
+                .endpoints
+                .get(node)
+                .ok_or_else(|| format!("there is no node {node}"))?;
+            let id = EndpointId(fresh_id(
+                "pod-",
+                topology.endpoints.keys().map(EndpointId::as_str),
+            ));
+            let pod_ip = crate::engine::free_pod_address(topology, cluster_data);
+            let enis = match cluster_data.network_mode {
+                NetworkMode::TerwayTrunk => vec![Eni {
+                    id: None,
+                    private_ips: free_address(topology, &cluster_data.vpc)
+                        .into_iter()
+                        .collect(),
+                    groups: node_data
+                        .enis
+                        .first()
+                        .map(|eni| eni.groups.clone())
+                        .unwrap_or_default(),
+                }],
+                NetworkMode::Flannel | NetworkMode::TerwayShared => Vec::new(),
+            };
+            Endpoint {
+                name: id.as_str().to_owned(),
+                id,
+                kind: EndpointKind::Pod {
+                    cluster: cluster.clone(),
+                    node: node.clone(),
+                },
+                vpc: Some(cluster_data.vpc.clone()),
+                pod_ip: if enis.is_empty() { pod_ip } else { None },
+                enis,
+                public_ip: None,
+                services: Some(Vec::new()),
+            }
+        }
+        NewEndpoint::External { cidr } => {
+            let cidr = sglab_core::validate::check_cidr_field(cidr).map_err(|e| e.to_string())?;
+            let id = EndpointId(fresh_id(
+                "ext-",
+                topology.endpoints.keys().map(EndpointId::as_str),
+            ));
+            Endpoint {
+                name: "client".to_owned(),
+                id,
+                kind: EndpointKind::External { cidr },
+                vpc: None,
+                enis: Vec::new(),
+                public_ip: None,
+                pod_ip: None,
+                services: None,
+            }
+        }
+    };
+    Ok(endpoint)
+}
+
+fn free_address(topology: &Topology, vpc: &VpcId) -> Option<std::net::IpAddr> {
+    crate::engine::free_private_address(topology, vpc)
+}
+
+/// The first id `prefix1`, `prefix2`, ... that is not taken.
+pub fn fresh_id<'a>(prefix: &str, taken: impl Iterator<Item = &'a str>) -> String {
+    let taken: BTreeSet<&str> = taken.collect();
+    (1..)
+        .map(|n| format!("{prefix}{n}"))
+        .find(|id| !taken.contains(id.as_str()))
+        .unwrap_or_else(|| prefix.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_ids_skip_taken_ones() {
+        assert_eq!(fresh_id("sg-", ["sg-1", "sg-3"].into_iter()), "sg-2");
+        assert_eq!(fresh_id("i-", std::iter::empty()), "i-1");
+    }
+}

@@ -1,0 +1,390 @@
+//! The app's one state: the topology with its undo history, what is selected, the open
+//! question, notices. Every change goes through [`Action`]; edits of the topology go through
+//! [`Edit`], whose arms call `sglab-core` (or change plain model data the user typed, already
+//! checked by the core's field checkers).
+
+use std::rc::Rc;
+
+use sglab_core::diagnostic::Diagnostic;
+use sglab_core::model::{
+    ClusterId, EndpointId, GatewayId, GroupId, Position, Protocol, Topology, VpcId,
+};
+use yew::Reducible;
+
+use crate::edit::{self, Edit};
+
+/// How many edits undo remembers.
+pub const HISTORY_LIMIT: usize = 200;
+
+/// An `Rc` compared by pointer: cheap `PartialEq` for props and memo dependencies over large
+/// values that are never mutated in place.
+#[derive(Debug, Default)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Rc::clone(&self.0))
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> Shared<T> {
+    /// Wraps a value.
+    pub fn new(value: T) -> Self {
+        Shared(Rc::new(value))
+    }
+}
+
+/// What the left panel's inspector shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Selection {
+    /// Nothing.
+    #[default]
+    None,
+    /// The topology itself (its name).
+    Topology,
+    /// A VPC.
+    Vpc(VpcId),
+    /// A security group.
+    Group(GroupId),
+    /// An endpoint.
+    Endpoint(EndpointId),
+    /// A cluster.
+    Cluster(ClusterId),
+    /// A gateway.
+    Gateway(GatewayId),
+}
+
+/// "Can `from` reach `to` on `protocol`/`port`?"
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    /// The source endpoint.
+    pub from: EndpointId,
+    /// The target endpoint.
+    pub to: EndpointId,
+    /// The protocol.
+    pub protocol: Protocol,
+    /// The port, for TCP and UDP.
+    pub port: Option<u16>,
+}
+
+/// The centre view.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum View {
+    /// The diagram.
+    #[default]
+    Diagram,
+    /// The reachability matrix.
+    Matrix,
+}
+
+/// How loud a notice is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Something happened as asked.
+    Info,
+    /// Loaded, with corrections.
+    Warning,
+    /// Refused; nothing changed.
+    Error,
+}
+
+/// A message shown above the workspace until dismissed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    /// Unique within the session, for dismissal.
+    pub id: u64,
+    /// Info, warning, error.
+    pub level: Level,
+    /// One sentence.
+    pub title: String,
+    /// Lines of detail, such as diagnostics with their location.
+    pub details: Vec<String>,
+    /// Data the user may want to keep, offered as a download: (file name, contents).
+    pub download: Option<(String, String)>,
+}
+
+impl Notice {
+    /// A notice without details.
+    pub fn new(level: Level, title: impl Into<String>) -> Notice {
+        Notice {
+            id: 0,
+            level,
+            title: title.into(),
+            details: Vec::new(),
+            download: None,
+        }
+    }
+
+    /// A notice listing diagnostics, each with its location.
+    pub fn with_diagnostics(
+        level: Level,
+        title: impl Into<String>,
+        diagnostics: &[Diagnostic],
+    ) -> Notice {
+        Notice {
+            details: diagnostics.iter().map(ToString::to_string).collect(),
+            ..Notice::new(level, title)
+        }
+    }
+
+    /// Adds a download.
+    pub fn downloadable(mut self, file_name: &str, contents: String) -> Notice {
+        self.download = Some((file_name.to_owned(), contents));
+        self
+    }
+}
+
+/// Where a loaded topology came from (for the notice and for undo).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Origin {
+    /// A built-in example, by id.
+    Example(String),
+    /// Files opened, dropped or pasted.
+    Files(Vec<String>),
+    /// A share link.
+    Link,
+    /// The autosave of an earlier visit.
+    Autosave,
+    /// `window.sglab.load`.
+    Script,
+}
+
+/// The whole app state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppState {
+    /// The topology being edited.
+    pub topology: Shared<Topology>,
+    /// Bumped on every change of the topology.
+    pub revision: u64,
+    /// Earlier topologies, newest last.
+    pub undo: Vec<Shared<Topology>>,
+    /// Undone topologies, newest last.
+    pub redo: Vec<Shared<Topology>>,
+    /// What the inspector shows.
+    pub selection: Selection,
+    /// The open question, shown in the explanation panel.
+    pub query: Option<Query>,
+    /// The step of the step-through of the considered rules.
+    pub step: usize,
+    /// Notices, oldest first.
+    pub notices: Vec<Notice>,
+    /// The id of the next notice.
+    pub next_notice: u64,
+    /// Diagram or matrix.
+    pub view: View,
+    /// Large type for projectors.
+    pub large_type: bool,
+}
+
+impl AppState {
+    /// A state showing `topology`, with no history.
+    pub fn new(topology: Topology) -> AppState {
+        AppState {
+            topology: Shared::new(topology),
+            revision: 0,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            selection: Selection::None,
+            query: None,
+            step: 0,
+            notices: Vec::new(),
+            next_notice: 1,
+            view: View::Diagram,
+            large_type: false,
+        }
+    }
+
+    /// Adds a notice, keeping the stack short.
+    pub fn push_notice(&mut self, notice: Notice) {
+        self.notify(notice);
+    }
+
+    fn notify(&mut self, mut notice: Notice) {
+        notice.id = self.next_notice;
+        self.next_notice += 1;
+        self.notices.push(notice);
+        // Keep the stack short: old info notices go first.
+        while self.notices.len() > 4 {
+            let index = self
+                .notices
+                .iter()
+                .position(|n| n.level == Level::Info)
+                .unwrap_or(0);
+            self.notices.remove(index);
+        }
+    }
+
+    fn replace_topology(&mut self, topology: Topology) {
+        let previous = std::mem::replace(&mut self.topology, Shared::new(topology));
+        self.undo.push(previous);
+        if self.undo.len() > HISTORY_LIMIT {
+            self.undo.remove(0);
+        }
+        self.redo.clear();
+        self.revision += 1;
+        self.forget_dangling();
+    }
+
+    /// Drops a selection or query that names something no longer in the topology.
+    fn forget_dangling(&mut self) {
+        let topology = &self.topology;
+        let exists = match &self.selection {
+            Selection::None | Selection::Topology => true,
+            Selection::Vpc(id) => topology.vpcs.contains_key(id),
+            Selection::Group(id) => topology.groups.contains_key(id),
+            Selection::Endpoint(id) => topology.endpoints.contains_key(id),
+            Selection::Cluster(id) => topology.clusters.contains_key(id),
+            Selection::Gateway(id) => topology.gateways.contains_key(id),
+        };
+        if !exists {
+            self.selection = Selection::None;
+        }
+        if let Some(query) = &self.query {
+            if !topology.endpoints.contains_key(&query.from)
+                || !topology.endpoints.contains_key(&query.to)
+            {
+                self.query = None;
+            }
+        }
+    }
+}
+
+/// Everything that can happen to the state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Replace the topology by a loaded one (undoable), with the load's warnings.
+    Load {
+        /// The new topology.
+        topology: Topology,
+        /// Where it came from.
+        origin: Origin,
+        /// Corrections made while loading.
+        warnings: Vec<Diagnostic>,
+    },
+    /// Change the topology.
+    Edit(Edit),
+    /// Move diagram objects: saved in `topology.layout` (undoable).
+    Move(Vec<(String, Position)>),
+    /// Go back one change.
+    Undo,
+    /// Go forward one undone change.
+    Redo,
+    /// Show something in the inspector.
+    Select(Selection),
+    /// Ask a question (opens the explanation panel).
+    Ask(Query),
+    /// Close the explanation panel.
+    CloseExplanation,
+    /// Go to a step of the step-through.
+    Step(usize),
+    /// Show a notice.
+    Notify(Notice),
+    /// Dismiss a notice by id.
+    Dismiss(u64),
+    /// Diagram or matrix.
+    SetView(View),
+    /// Large type on or off.
+    ToggleLargeType,
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut state = (*self).clone();
+        match action {
+            Action::Load {
+                topology,
+                origin,
+                warnings,
+            } => {
+                let title = match &origin {
+                    Origin::Example(_) => {
+                        format!("Opened the example \u{201c}{}\u{201d}", topology.name)
+                    }
+                    Origin::Files(names) => format!("Opened {}", names.join(", ")),
+                    Origin::Link => "Opened the topology from the share link".to_owned(),
+                    Origin::Autosave => "Restored your last session".to_owned(),
+                    Origin::Script => "Loaded a topology from a script".to_owned(),
+                };
+                state.replace_topology(topology);
+                state.selection = Selection::None;
+                state.query = None;
+                state.step = 0;
+                let level = if warnings.is_empty() {
+                    Level::Info
+                } else {
+                    Level::Warning
+                };
+                if origin != Origin::Autosave || !warnings.is_empty() {
+                    state.notify(Notice::with_diagnostics(level, title, &warnings));
+                }
+            }
+            Action::Edit(edit) => {
+                let mut topology = (*state.topology.0).clone();
+                match edit::apply(&mut topology, &edit) {
+                    Ok(effect) => {
+                        state.replace_topology(topology);
+                        if let Some(selection) = effect.select {
+                            state.selection = selection;
+                        }
+                        if let Some(message) = effect.message {
+                            state.notify(Notice::new(Level::Info, message));
+                        }
+                    }
+                    Err(refusal) => state.notify(refusal),
+                }
+            }
+            Action::Move(moves) => {
+                let mut topology = (*state.topology.0).clone();
+                for (id, position) in moves {
+                    topology.layout.insert(id, position);
+                }
+                state.replace_topology(topology);
+            }
+            Action::Undo => match state.undo.pop() {
+                Some(previous) => {
+                    let current = std::mem::replace(&mut state.topology, previous);
+                    state.redo.push(current);
+                    state.revision += 1;
+                    state.forget_dangling();
+                }
+                None => return self,
+            },
+            Action::Redo => match state.redo.pop() {
+                Some(next) => {
+                    let current = std::mem::replace(&mut state.topology, next);
+                    state.undo.push(current);
+                    state.revision += 1;
+                    state.forget_dangling();
+                }
+                None => return self,
+            },
+            Action::Select(selection) => state.selection = selection,
+            Action::Ask(query) => {
+                state.query = Some(query);
+                state.step = 0;
+            }
+            Action::CloseExplanation => state.query = None,
+            Action::Step(step) => state.step = step,
+            Action::Notify(notice) => state.notify(notice),
+            Action::Dismiss(id) => state.notices.retain(|notice| notice.id != id),
+            Action::SetView(view) => state.view = view,
+            Action::ToggleLargeType => state.large_type = !state.large_type,
+        }
+        Rc::new(state)
+    }
+}

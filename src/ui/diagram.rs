@@ -1,0 +1,714 @@
+//! The diagram: groups as containers holding their endpoints, reachability edges labelled with
+//! the allowed ports. Declarative SVG; the geometry comes from [`crate::layout`].
+//!
+//! Colours are SVG attributes rather than CSS classes so that an exported SVG or PNG looks
+//! the same as the screen.
+
+use std::collections::BTreeMap;
+
+use sglab_core::explain::Explanation;
+use sglab_core::model::{EndpointKind, GroupType, InnerAccessPolicy, Topology};
+use web_sys::Element;
+use yew::prelude::*;
+
+use crate::engine::{Cell, Derived};
+use crate::layout::{self, Diagram, NodeKind, Rect, Viewport};
+use crate::state::{Action, Query, Selection, Shared};
+
+/// Green of allowed edges.
+pub const ALLOWED: &str = "#1a7f37";
+/// Red of blocked edges.
+pub const BLOCKED: &str = "#cf222e";
+
+/// Props of [`DiagramView`].
+#[derive(PartialEq, Properties)]
+pub struct DiagramProps {
+    /// The topology.
+    pub topology: Shared<Topology>,
+    /// Derived results: layout and reachability.
+    pub derived: Shared<Derived>,
+    /// The open explanation, drawn as a highlighted edge.
+    pub explanation: Option<Shared<Explanation>>,
+    /// What is selected.
+    pub selection: Selection,
+    /// State changes.
+    pub dispatch: Callback<Action>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum DragKind {
+    Object,
+    Pan,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Drag {
+    kind: DragKind,
+    /// The object id (endpoint or group); empty when panning.
+    id: String,
+    start_x: f64,
+    start_y: f64,
+    dx: f64,
+    dy: f64,
+    viewport: Viewport,
+}
+
+/// One drawn edge.
+#[derive(Clone, Debug, PartialEq)]
+struct DrawnEdge {
+    from_rect: Rect,
+    to_rect: Rect,
+    from_key: String,
+    to_key: String,
+    label: String,
+    query: Option<Query>,
+    testid: String,
+    title: String,
+}
+
+/// The diagram with its own toolbar (zoom, fit, auto-layout, edge filters).
+#[component]
+pub fn DiagramView(props: &DiagramProps) -> Html {
+    let svg_ref = use_node_ref();
+    let viewport = use_state(Viewport::default);
+    let drag = use_state(|| None::<Drag>);
+    let show_external = use_state(|| false);
+    let show_intra = use_state(|| false);
+    let fitted = use_mut_ref(|| false);
+
+    let base = &props.derived.diagram;
+    // Fit the drawing once after the first render and whenever a new topology is loaded.
+    {
+        let viewport = viewport.clone();
+        let svg_ref = svg_ref.clone();
+        let bounds = base.bounds;
+        let fitted = fitted.clone();
+        let node_count = base.nodes.len();
+        use_effect_with((props.topology.name.clone(), node_count), move |_| {
+            if let Some(svg) = svg_ref.cast::<Element>() {
+                let rect = svg.get_bounding_client_rect();
+                viewport.set(Viewport::fit(bounds, rect.width(), rect.height()));
+                *fitted.borrow_mut() = true;
+            }
+        });
+    }
+
+    // During a drag the moved objects are drawn at their new place.
+    let diagram = match &*drag {
+        Some(drag) if drag.kind == DragKind::Object && (drag.dx != 0.0 || drag.dy != 0.0) => {
+            shifted(base, &drag.id, drag.dx, drag.dy)
+        }
+        _ => base.clone(),
+    };
+
+    let edges = edges(
+        &props.topology,
+        &diagram,
+        &props.derived.cells,
+        *show_external,
+        *show_intra,
+    );
+    let aggregated = edges.1;
+    let edges = edges.0;
+
+    let svg_point = {
+        let svg_ref = svg_ref.clone();
+        move |x: i32, y: i32| -> (f64, f64) {
+            match svg_ref.cast::<Element>() {
+                Some(svg) => {
+                    let rect = svg.get_bounding_client_rect();
+                    (f64::from(x) - rect.left(), f64::from(y) - rect.top())
+                }
+                None => (f64::from(x), f64::from(y)),
+            }
+        }
+    };
+
+    let start_drag = {
+        let drag = drag.clone();
+        let viewport = viewport.clone();
+        let svg_ref = svg_ref.clone();
+        move |kind: DragKind, id: String, event: &PointerEvent| {
+            if event.button() != 0 {
+                return;
+            }
+            event.stop_propagation();
+            if let Some(svg) = svg_ref.cast::<Element>() {
+                let _ = svg.set_pointer_capture(event.pointer_id());
+            }
+            drag.set(Some(Drag {
+                kind,
+                id,
+                start_x: f64::from(event.client_x()),
+                start_y: f64::from(event.client_y()),
+                dx: 0.0,
+                dy: 0.0,
+                viewport: *viewport,
+            }));
+        }
+    };
+
+    let onpointermove = {
+        let drag = drag.clone();
+        let viewport = viewport.clone();
+        Callback::from(move |event: PointerEvent| {
+            let Some(current) = (*drag).clone() else {
+                return;
+            };
+            let (mx, my) = (
+                f64::from(event.client_x()) - current.start_x,
+                f64::from(event.client_y()) - current.start_y,
+            );
+            match current.kind {
+                DragKind::Object => {
+                    let zoom = current.viewport.zoom;
+                    drag.set(Some(Drag {
+                        dx: mx / zoom,
+                        dy: my / zoom,
+                        ..current
+                    }));
+                }
+                DragKind::Pan => {
+                    viewport.set(Viewport {
+                        pan_x: current.viewport.pan_x + mx,
+                        pan_y: current.viewport.pan_y + my,
+                        ..current.viewport
+                    });
+                }
+            }
+        })
+    };
+
+    let onpointerup = {
+        let drag = drag.clone();
+        let dispatch = props.dispatch.clone();
+        let base = base.clone();
+        Callback::from(move |_event: PointerEvent| {
+            let Some(current) = (*drag).clone() else {
+                return;
+            };
+            drag.set(None);
+            if current.kind != DragKind::Object {
+                return;
+            }
+            let moved = current.dx.abs() > 2.0 || current.dy.abs() > 2.0;
+            if moved {
+                dispatch.emit(Action::Move(layout::moved(
+                    &base,
+                    &current.id,
+                    current.dx,
+                    current.dy,
+                )));
+            } else {
+                dispatch.emit(Action::Select(select_for(&base, &current.id)));
+            }
+        })
+    };
+
+    let onpointerdown_background = {
+        let start_drag = start_drag.clone();
+        Callback::from(move |event: PointerEvent| start_drag(DragKind::Pan, String::new(), &event))
+    };
+
+    let onwheel = {
+        let viewport = viewport.clone();
+        let svg_point = svg_point.clone();
+        Callback::from(move |event: WheelEvent| {
+            event.prevent_default();
+            let (sx, sy) = svg_point(event.client_x(), event.client_y());
+            let factor = if event.delta_y() < 0.0 {
+                1.15
+            } else {
+                1.0 / 1.15
+            };
+            viewport.set(viewport.zoom_at(factor, sx, sy));
+        })
+    };
+
+    let zoom_button = |factor: f64| {
+        let viewport = viewport.clone();
+        let svg_ref = svg_ref.clone();
+        Callback::from(move |_: MouseEvent| {
+            let (w, h) = svg_ref
+                .cast::<Element>()
+                .map(|svg| {
+                    let rect = svg.get_bounding_client_rect();
+                    (rect.width(), rect.height())
+                })
+                .unwrap_or((800.0, 600.0));
+            viewport.set(viewport.zoom_at(factor, w / 2.0, h / 2.0));
+        })
+    };
+    let fit = {
+        let viewport = viewport.clone();
+        let svg_ref = svg_ref.clone();
+        let bounds = base.bounds;
+        Callback::from(move |_: MouseEvent| {
+            if let Some(svg) = svg_ref.cast::<Element>() {
+                let rect = svg.get_bounding_client_rect();
+                viewport.set(Viewport::fit(bounds, rect.width(), rect.height()));
+            }
+        })
+    };
+    let auto_layout = props
+        .dispatch
+        .reform(|_: MouseEvent| Action::Edit(crate::edit::Edit::AutoLayout));
+    let toggle = |handle: &UseStateHandle<bool>| {
+        let handle = handle.clone();
+        Callback::from(move |_: Event| handle.set(!*handle))
+    };
+
+    let topology = &*props.topology;
+    let selected_key = match &props.selection {
+        Selection::Group(id) => Some(id.to_string()),
+        Selection::Endpoint(id) => Some(id.to_string()),
+        _ => None,
+    };
+
+    // Group containers.
+    let groups_html: Html = diagram
+        .groups
+        .iter()
+        .map(|group_box| {
+            let Some(group) = topology.groups.get(&group_box.id) else { return html! {} };
+            let r = group_box.rect;
+            let managed = group.managed_by.is_some();
+            let (fill, stroke) = if managed { ("#f3f0ff", "#8250df") } else { ("#f6f8fa", "#57606a") };
+            let selected = selected_key.as_deref() == Some(group.id.as_str());
+            let id = group.id.to_string();
+            let onpointerdown = {
+                let start_drag = start_drag.clone();
+                let id = id.clone();
+                Callback::from(move |event: PointerEvent| start_drag(DragKind::Object, id.clone(), &event))
+            };
+            let onkeydown = keyboard_handler(&props.dispatch, base, id.clone(), Selection::Group(group.id.clone()));
+            let kind = match group.group_type {
+                GroupType::Basic => "basic",
+                GroupType::Enterprise => "enterprise",
+            };
+            let subtitle = match (&group.managed_by, group.group_type, group.inner_access_policy) {
+                (Some(product), _, _) => format!("{kind} \u{00b7} managed by {product} (read-only)"),
+                (None, GroupType::Basic, InnerAccessPolicy::Accept) => format!("{kind} \u{00b7} members reach each other"),
+                (None, GroupType::Basic, InnerAccessPolicy::Drop) => format!("{kind} \u{00b7} members isolated"),
+                (None, GroupType::Enterprise, _) => format!("{kind} \u{00b7} members isolated"),
+            };
+            html! {
+                <g class={classes!("sg", selected.then_some("selected"))} data-testid={format!("diagram-group-{id}")}
+                    tabindex="0" role="button" aria-label={format!("security group {} ({}), {}", group.name, id, subtitle)}
+                    {onpointerdown} {onkeydown}>
+                    <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="10" fill={fill}
+                        stroke={if selected { "#0969da" } else { stroke }} stroke-width={if selected { "3" } else { "1.5" }}
+                        stroke-dasharray={if managed { "6 4" } else { "none" }} />
+                    <text x={f(r.x + 14.0)} y={f(r.y + 20.0)} font-size="15" font-weight="700" fill="#1f2328">
+                        { truncate(&title_of(&group.name, &id), 30) }
+                    </text>
+                    <text x={f(r.x + 14.0)} y={f(r.y + 36.0)} font-size="11.5" fill="#57606a">{ truncate(&subtitle, 44) }</text>
+                </g>
+            }
+        })
+        .collect();
+
+    // Dashed lines from an endpoint to its other groups.
+    let membership_lines: Html = diagram
+        .nodes
+        .iter()
+        .flat_map(|node| {
+            node.other_groups.iter().filter_map(|group| {
+                let target = diagram.group(group)?;
+                let g = layout::edge(node.rect, target.rect, 0);
+                Some(html! {
+                    <path d={g.path()} fill="none" stroke="#8c959f" stroke-width="1.5" stroke-dasharray="3 4"
+                        data-testid={format!("membership-{}-{}", node.id, group)} />
+                })
+            })
+        })
+        .collect();
+
+    // Endpoint boxes.
+    let nodes_html: Html = diagram
+        .nodes
+        .iter()
+        .map(|node| {
+            let Some(endpoint) = topology.endpoints.get(&node.id) else { return html! {} };
+            let r = node.rect;
+            let id = node.id.to_string();
+            let (tag, fill, stroke) = match node.kind {
+                NodeKind::Ecs => ("ECS", "#ffffff", "#0969da"),
+                NodeKind::Pod => ("POD", "#ffffff", "#1a7f37"),
+                NodeKind::Gateway => ("GW", "#ffffff", "#8250df"),
+                NodeKind::External => ("EXT", "#fff8c5", "#9a6700"),
+            };
+            let selected = selected_key.as_deref() == Some(id.as_str());
+            let address = match &endpoint.kind {
+                EndpointKind::External { cidr } => cidr.to_string(),
+                _ => endpoint
+                    .enis
+                    .first()
+                    .and_then(|eni| eni.private_ips.first())
+                    .map(ToString::to_string)
+                    .or(endpoint.pod_ip.map(|ip| ip.to_string()))
+                    .unwrap_or_default(),
+            };
+            let services = endpoint
+                .services
+                .as_ref()
+                .map(|services| {
+                    services
+                        .iter()
+                        .map(|s| format!("{}{}", s.ports.start(), if s.up { "" } else { " (down)" }))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            let detail = if services.is_empty() { address } else { format!("{address} \u{00b7} :{services}") };
+            let onpointerdown = {
+                let start_drag = start_drag.clone();
+                let id = id.clone();
+                Callback::from(move |event: PointerEvent| start_drag(DragKind::Object, id.clone(), &event))
+            };
+            let onkeydown = keyboard_handler(&props.dispatch, base, id.clone(), Selection::Endpoint(node.id.clone()));
+            let badges: Html = node
+                .other_groups
+                .iter()
+                .take(3)
+                .enumerate()
+                .map(|(index, group)| {
+                    let y = r.y + layout::NODE_H + index as f64 * layout::BADGE_LINE_H - 4.0;
+                    html! {
+                        <g data-testid={format!("badge-{}-{}", id, group)}>
+                            <rect x={f(r.x + 8.0)} y={f(y - 12.0)} width={f(r.w - 16.0)} height="16" rx="8" fill="#eaeef2" />
+                            <text x={f(r.x + 16.0)} y={f(y)} font-size="11" fill="#1f2328">{ format!("also in {}", truncate(group.as_str(), 22)) }</text>
+                        </g>
+                    }
+                })
+                .collect();
+            html! {
+                <g class={classes!("node", selected.then_some("selected"))} data-testid={format!("diagram-node-{id}")}
+                    tabindex="0" role="button" aria-label={format!("{} {}", crate::engine::kind_words(&endpoint.kind), title_of(&endpoint.name, &id))}
+                    {onpointerdown} {onkeydown}>
+                    <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" fill={fill}
+                        stroke={if selected { "#0969da" } else { stroke }} stroke-width={if selected { "3" } else { "1.5" }} />
+                    <rect x={f(r.x + 8.0)} y={f(r.y + 8.0)} width="34" height="18" rx="4" fill={stroke} />
+                    <text x={f(r.x + 25.0)} y={f(r.y + 21.0)} font-size="10.5" font-weight="700" fill="#ffffff" text-anchor="middle">{ tag }</text>
+                    <text x={f(r.x + 50.0)} y={f(r.y + 22.0)} font-size="14" font-weight="600" fill="#1f2328">{ truncate(&title_of(&endpoint.name, &id), 17) }</text>
+                    <text x={f(r.x + 10.0)} y={f(r.y + 44.0)} font-size="12" fill="#57606a">{ truncate(&detail, 28) }</text>
+                    { badges }
+                </g>
+            }
+        })
+        .collect();
+
+    // Reachability edges.
+    let pairs: Vec<(String, String)> = edges
+        .iter()
+        .map(|e| (e.from_key.clone(), e.to_key.clone()))
+        .collect();
+    let lanes = layout::lanes(&pairs);
+    let edges_html: Html = edges
+        .iter()
+        .zip(lanes)
+        .map(|(edge, lane)| {
+            let g = layout::edge(edge.from_rect, edge.to_rect, lane);
+            let onclick = edge.query.clone().map(|query| props.dispatch.reform(move |_: MouseEvent| Action::Ask(query.clone())));
+            let onkeydown = edge.query.clone().map(|query| {
+                let dispatch = props.dispatch.clone();
+                Callback::from(move |event: KeyboardEvent| {
+                    if event.key() == "Enter" || event.key() == " " {
+                        event.prevent_default();
+                        dispatch.emit(Action::Ask(query.clone()));
+                    }
+                })
+            });
+            let width = (edge.label.chars().count() as f64 * 7.0 + 16.0).max(40.0);
+            html! {
+                <g class="edge" data-testid={edge.testid.clone()} tabindex="0" role="button" aria-label={edge.title.clone()} {onclick} {onkeydown}>
+                    <title>{ &edge.title }</title>
+                    <path d={g.path()} fill="none" stroke="transparent" stroke-width="12" />
+                    <path d={g.path()} fill="none" stroke={ALLOWED} stroke-width="2.2" marker-end="url(#arrow-allowed)" />
+                    <rect x={f(g.label.0 - width / 2.0)} y={f(g.label.1 - 11.0)} width={f(width)} height="20" rx="10"
+                        fill="#dafbe1" stroke={ALLOWED} stroke-width="1" />
+                    <text x={f(g.label.0)} y={f(g.label.1 + 4.0)} font-size="12" font-weight="600" fill="#116329" text-anchor="middle"
+                        data-testid="edge-label">{ &edge.label }</text>
+                </g>
+            }
+        })
+        .collect();
+
+    // The open question, allowed or blocked.
+    let query_edge = props.explanation.as_ref().and_then(|explanation| {
+        let from = diagram.node(&explanation.from)?;
+        let to = diagram.node(&explanation.to)?;
+        let g = layout::edge(from.rect, to.rect, 0);
+        let allowed = crate::engine::allowed(explanation);
+        let color = if allowed { ALLOWED } else { BLOCKED };
+        let port = explanation.port.map(|p| format!(" {p}")).unwrap_or_default();
+        let label = format!("{} {}{}", if allowed { "\u{2714}" } else { "\u{2716}" }, explanation.protocol, port);
+        let width = label.chars().count() as f64 * 8.0 + 18.0;
+        Some(html! {
+            <g class="query-edge" data-testid="query-edge" data-verdict={if allowed { "allow" } else { "deny" }}>
+                <path d={g.path()} fill="none" stroke={color} stroke-width="4" stroke-dasharray={if allowed { "none" } else { "9 6" }}
+                    marker-end={if allowed { "url(#arrow-allowed)" } else { "url(#arrow-blocked)" }} />
+                <rect x={f(g.label.0 - width / 2.0)} y={f(g.label.1 - 13.0)} width={f(width)} height="24" rx="12" fill={color} />
+                <text x={f(g.label.0)} y={f(g.label.1 + 4.0)} font-size="13" font-weight="700" fill="#ffffff" text-anchor="middle">{ label }</text>
+            </g>
+        })
+    });
+
+    let b = base.bounds;
+    let cursor = match drag.as_ref().map(|d| d.kind) {
+        Some(DragKind::Pan) => "grabbing",
+        Some(DragKind::Object) => "move",
+        None => "grab",
+    };
+    let hidden_note = if aggregated {
+        Some(format!(
+            "{} edges: drawn per group pair",
+            props.derived.cells.len()
+        ))
+    } else if !props.derived.complete {
+        Some("large topology: edges are not drawn; use the matrix or ask a question".to_owned())
+    } else {
+        None
+    };
+
+    html! {
+        <div class="diagram" data-testid="diagram">
+            <div class="diagram-tools" role="toolbar" aria-label="Diagram">
+                <button type="button" class="icon-button" onclick={zoom_button(1.25)} aria-label="Zoom in" title="Zoom in" data-testid="zoom-in">{ "+" }</button>
+                <button type="button" class="icon-button" onclick={zoom_button(0.8)} aria-label="Zoom out" title="Zoom out" data-testid="zoom-out">{ "\u{2212}" }</button>
+                <button type="button" onclick={fit} data-testid="zoom-fit" title="Fit the drawing">{ "Fit" }</button>
+                <button type="button" onclick={auto_layout} data-testid="auto-layout" title="Forget moved positions and lay out again">{ "Auto-layout" }</button>
+                <label class="check"><input type="checkbox" checked={*show_external} onchange={toggle(&show_external)} data-testid="show-external" />{ " edges to external hosts" }</label>
+                <label class="check"><input type="checkbox" checked={*show_intra} onchange={toggle(&show_intra)} data-testid="show-intra" />{ " intra-group edges" }</label>
+                <span class="legend" aria-label="Legend">
+                    <span class="legend-item"><span class="swatch allowed" aria-hidden="true"></span>{ "\u{2714} allowed" }</span>
+                    <span class="legend-item"><span class="swatch blocked" aria-hidden="true"></span>{ "\u{2716} blocked (asked)" }</span>
+                    <span class="legend-item"><span class="swatch member" aria-hidden="true"></span>{ "also a member" }</span>
+                </span>
+                if let Some(note) = hidden_note {
+                    <span class="diagram-note" data-testid="diagram-note">{ note }</span>
+                }
+            </div>
+            <svg ref={svg_ref} class="diagram-svg" data-testid="diagram-svg" xmlns="http://www.w3.org/2000/svg"
+                role="img" aria-label={format!("Diagram of {}", topology.name)}
+                data-bounds={format!("{} {} {} {}", f(b.x), f(b.y), f(b.w), f(b.h))}
+                font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+                style={format!("cursor: {cursor}")}
+                onpointerdown={onpointerdown_background} {onpointermove} {onpointerup} {onwheel}>
+                <defs>
+                    <marker id="arrow-allowed" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z" fill={ALLOWED} />
+                    </marker>
+                    <marker id="arrow-blocked" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z" fill={BLOCKED} />
+                    </marker>
+                </defs>
+                <g data-viewport="true" transform={viewport.transform()}>
+                    <rect x={f(b.x)} y={f(b.y)} width={f(b.w)} height={f(b.h)} fill="#ffffff" />
+                    { groups_html }
+                    { membership_lines }
+                    { nodes_html }
+                    { edges_html }
+                    { query_edge.unwrap_or_default() }
+                </g>
+            </svg>
+        </div>
+    }
+}
+
+fn f(value: f64) -> String {
+    format!("{value:.1}")
+}
+
+fn title_of(name: &str, id: &str) -> String {
+    if name.is_empty() {
+        id.to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}\u{2026}")
+    }
+}
+
+fn select_for(diagram: &Diagram, id: &str) -> Selection {
+    if let Some(group) = diagram.groups.iter().find(|g| g.id.as_str() == id) {
+        return Selection::Group(group.id.clone());
+    }
+    match diagram.nodes.iter().find(|n| n.id.as_str() == id) {
+        Some(node) => Selection::Endpoint(node.id.clone()),
+        None => Selection::None,
+    }
+}
+
+/// Enter selects; arrow keys move the object by 20 units (Shift: 80).
+fn keyboard_handler(
+    dispatch: &Callback<Action>,
+    diagram: &Diagram,
+    id: String,
+    selection: Selection,
+) -> Callback<KeyboardEvent> {
+    let dispatch = dispatch.clone();
+    let diagram = diagram.clone();
+    Callback::from(move |event: KeyboardEvent| {
+        let step = if event.shift_key() { 80.0 } else { 20.0 };
+        let delta = match event.key().as_str() {
+            "Enter" | " " => {
+                event.prevent_default();
+                dispatch.emit(Action::Select(selection.clone()));
+                return;
+            }
+            "ArrowLeft" => (-step, 0.0),
+            "ArrowRight" => (step, 0.0),
+            "ArrowUp" => (0.0, -step),
+            "ArrowDown" => (0.0, step),
+            _ => return,
+        };
+        event.prevent_default();
+        event.stop_propagation();
+        dispatch.emit(Action::Move(layout::moved(&diagram, &id, delta.0, delta.1)));
+    })
+}
+
+/// The diagram with object `id` (and, for a group, its members) shifted.
+fn shifted(diagram: &Diagram, id: &str, dx: f64, dy: f64) -> Diagram {
+    let mut out = diagram.clone();
+    let shift = |rect: &mut Rect| {
+        rect.x += dx;
+        rect.y += dy;
+    };
+    let moved_group = out.groups.iter().any(|g| g.id.as_str() == id);
+    for group in &mut out.groups {
+        if group.id.as_str() == id {
+            shift(&mut group.rect);
+        }
+    }
+    for node in &mut out.nodes {
+        let member_of_moved =
+            moved_group && node.home_group.as_ref().is_some_and(|g| g.as_str() == id);
+        if node.id.as_str() == id || member_of_moved {
+            shift(&mut node.rect);
+        }
+    }
+    out
+}
+
+/// The edges to draw, and whether they were aggregated per group pair.
+fn edges(
+    topology: &Topology,
+    diagram: &Diagram,
+    cells: &[Cell],
+    show_external: bool,
+    show_intra: bool,
+) -> (Vec<DrawnEdge>, bool) {
+    let visible: Vec<&Cell> = cells
+        .iter()
+        .filter(|cell| {
+            let to_external = matches!(
+                topology.endpoints.get(&cell.to).map(|e| &e.kind),
+                Some(EndpointKind::External { .. })
+            );
+            (show_external || !to_external) && (show_intra || !cell.only_intra_group())
+        })
+        .collect();
+    if visible.len() <= layout::AGGREGATE_ABOVE {
+        let drawn = visible
+            .iter()
+            .filter_map(|cell| {
+                let from = diagram.node(&cell.from)?;
+                let to = diagram.node(&cell.to)?;
+                let label = cell.label(3);
+                let query = cell.first_allowed().map(|(protocol, port)| Query {
+                    from: cell.from.clone(),
+                    to: cell.to.clone(),
+                    protocol,
+                    port,
+                });
+                Some(DrawnEdge {
+                    from_rect: from.rect,
+                    to_rect: to.rect,
+                    from_key: cell.from.to_string(),
+                    to_key: cell.to.to_string(),
+                    title: format!(
+                        "{} can reach {}: {}. Click for why.",
+                        cell.from,
+                        cell.to,
+                        cell.label(20)
+                    ),
+                    label,
+                    query,
+                    testid: format!("edge-{}-{}", cell.from, cell.to),
+                })
+            })
+            .collect();
+        return (drawn, false);
+    }
+    // Aggregate per pair of containers (a group, or a loose endpoint).
+    let mut pairs: BTreeMap<(String, String), Vec<&Cell>> = BTreeMap::new();
+    for cell in &visible {
+        let (Some(from), Some(to)) = (diagram.node(&cell.from), diagram.node(&cell.to)) else {
+            continue;
+        };
+        let key = |node: &layout::NodeBox| {
+            node.home_group
+                .as_ref()
+                .map(|g| g.to_string())
+                .unwrap_or_else(|| node.id.to_string())
+        };
+        let (a, b) = (key(from), key(to));
+        if a != b {
+            pairs.entry((a, b)).or_default().push(cell);
+        }
+    }
+    let rect_of = |key: &str| {
+        diagram
+            .groups
+            .iter()
+            .find(|g| g.id.as_str() == key)
+            .map(|g| g.rect)
+            .or_else(|| {
+                diagram
+                    .nodes
+                    .iter()
+                    .find(|n| n.id.as_str() == key)
+                    .map(|n| n.rect)
+            })
+    };
+    let drawn = pairs
+        .into_iter()
+        .filter_map(|((a, b), cells)| {
+            let mut labels: Vec<String> = cells.iter().map(|c| c.label(2)).collect();
+            labels.sort();
+            labels.dedup();
+            let label = if labels.len() == 1 {
+                format!("{} \u{00d7} {}", cells.len(), labels[0])
+            } else {
+                format!("{} connections", cells.len())
+            };
+            let first = cells.first()?;
+            let query = first.first_allowed().map(|(protocol, port)| Query {
+                from: first.from.clone(),
+                to: first.to.clone(),
+                protocol,
+                port,
+            });
+            Some(DrawnEdge {
+                from_rect: rect_of(&a)?,
+                to_rect: rect_of(&b)?,
+                title: format!("{} connections from {a} to {b}", cells.len()),
+                testid: format!("group-edge-{a}-{b}"),
+                from_key: a,
+                to_key: b,
+                label,
+                query,
+            })
+        })
+        .collect();
+    (drawn, true)
+}

@@ -1,0 +1,14 @@
+//! The components of the app. Each receives `Rc`/`Shared` data and emits callbacks; none
+//! holds rule semantics.
+
+pub mod diagram;
+pub mod explanation;
+pub mod inspector;
+pub mod matrix;
+pub mod notices;
+pub mod problems;
+pub mod query;
+pub mod rules;
+pub mod toolbar;
+pub mod tree;
+pub mod widgets;

@@ -1,0 +1,68 @@
+//! The notices above the workspace: loads, refusals, damaged links and saves.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::state::{Action, Level, Notice};
+
+/// Props of [`Notices`].
+#[derive(PartialEq, Properties)]
+pub struct NoticesProps {
+    /// The notices, oldest first.
+    pub notices: Rc<Vec<Notice>>,
+    /// Where actions go.
+    pub dispatch: Callback<Action>,
+    /// Called with (file name, contents) when the user asks for a notice's download.
+    pub on_download: Callback<(String, String)>,
+}
+
+/// The notice stack.
+#[component]
+pub fn Notices(props: &NoticesProps) -> Html {
+    if props.notices.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="notices" role="status" aria-live="polite" data-testid="notices">
+            { for props.notices.iter().map(|notice| notice_view(notice, &props.dispatch, &props.on_download)) }
+        </div>
+    }
+}
+
+fn notice_view(
+    notice: &Notice,
+    dispatch: &Callback<Action>,
+    on_download: &Callback<(String, String)>,
+) -> Html {
+    let (class, icon, testid) = match notice.level {
+        Level::Info => ("notice info", "\u{2139}", "notice-info"),
+        Level::Warning => ("notice warning", "\u{26a0}", "notice-warning"),
+        Level::Error => ("notice error", "\u{2716}", "notice-error"),
+    };
+    let id = notice.id;
+    let dismiss = dispatch.reform(move |_| Action::Dismiss(id));
+    let download = notice.download.clone().map(|download| {
+        let on_download = on_download.clone();
+        let onclick = Callback::from(move |_| on_download.emit(download.clone()));
+        html! { <button type="button" class="link" data-testid="notice-download" {onclick}>{ "Download the unreadable data" }</button> }
+    });
+    html! {
+        <div {class} data-testid={testid}>
+            <span class="notice-icon" aria-hidden="true">{ icon }</span>
+            <div class="notice-body">
+                <div class="notice-title" data-testid="notice-title">{ &notice.title }</div>
+                if !notice.details.is_empty() {
+                    <ul class="notice-details" data-testid="notice-details">
+                        { for notice.details.iter().take(50).map(|line| html! { <li>{ line }</li> }) }
+                        if notice.details.len() > 50 {
+                            <li>{ format!("... and {} more", notice.details.len() - 50) }</li>
+                        }
+                    </ul>
+                }
+                { download.unwrap_or_default() }
+            </div>
+            <button type="button" class="icon-button" aria-label="Dismiss" title="Dismiss" data-testid="notice-dismiss" onclick={dismiss}>{ "\u{00d7}" }</button>
+        </div>
+    }
+}

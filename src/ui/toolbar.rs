@@ -1,0 +1,154 @@
+//! The toolbar: examples, open, export, share, undo/redo, large type.
+
+use sglab_core::model::Topology;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::engine;
+use crate::state::{Action, Shared};
+
+/// What the toolbar asks the app to do with the browser.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Download the topology as sglab JSON.
+    ExportJson,
+    /// Download the diagram as SVG.
+    ExportSvg,
+    /// Download the diagram as PNG.
+    ExportPng,
+    /// Download the matrix as CSV.
+    ExportCsv,
+    /// Make a share link and copy it.
+    Share,
+    /// Read and load these files.
+    Open(Vec<web_sys::File>),
+    /// Load a built-in example by id.
+    Example(String),
+}
+
+/// Props of [`Toolbar`].
+#[derive(PartialEq, Properties)]
+pub struct ToolbarProps {
+    /// The topology (for its title).
+    pub topology: Shared<Topology>,
+    /// Whether undo has something.
+    pub can_undo: bool,
+    /// Whether redo has something.
+    pub can_redo: bool,
+    /// Large type on.
+    pub large_type: bool,
+    /// The last share link made, shown for copying.
+    pub share_url: Option<AttrValue>,
+    /// State changes.
+    pub dispatch: Callback<Action>,
+    /// Browser commands.
+    pub on_command: Callback<Command>,
+    /// Closes the share box.
+    pub on_close_share: Callback<()>,
+}
+
+/// The toolbar.
+#[component]
+pub fn Toolbar(props: &ToolbarProps) -> Html {
+    let file_input = use_node_ref();
+    let command = |command: Command| {
+        props
+            .on_command
+            .reform(move |_: MouseEvent| command.clone())
+    };
+    let on_example = {
+        let on_command = props.on_command.clone();
+        Callback::from(move |event: Event| {
+            let select = event.target_unchecked_into::<web_sys::HtmlSelectElement>();
+            let id = select.value();
+            select.set_value("");
+            if !id.is_empty() {
+                on_command.emit(Command::Example(id));
+            }
+        })
+    };
+    let on_files = {
+        let on_command = props.on_command.clone();
+        Callback::from(move |event: Event| {
+            let input = event.target_unchecked_into::<HtmlInputElement>();
+            let files = crate::browser::files_of(input.files());
+            input.set_value("");
+            if !files.is_empty() {
+                on_command.emit(Command::Open(files));
+            }
+        })
+    };
+    let open_click = {
+        let file_input = file_input.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(input) = file_input.cast::<HtmlInputElement>() {
+                input.click();
+            }
+        })
+    };
+    let undo = props.dispatch.reform(|_: MouseEvent| Action::Undo);
+    let redo = props.dispatch.reform(|_: MouseEvent| Action::Redo);
+    let large = props
+        .dispatch
+        .reform(|_: MouseEvent| Action::ToggleLargeType);
+    let close_share = props.on_close_share.reform(|_: MouseEvent| ());
+    let title = if props.topology.name.is_empty() {
+        "untitled topology".to_owned()
+    } else {
+        props.topology.name.clone()
+    };
+
+    html! {
+        <header class="toolbar" data-testid="toolbar">
+            <div class="brand">
+                <span class="logo" aria-hidden="true">{ "\u{25a3}" }</span>
+                <span class="brand-name">{ "sglab" }</span>
+                <span class="topology-title" data-testid="topology-title" title={title.clone()}>{ title }</span>
+            </div>
+            <div class="toolbar-group">
+                <label for="example-select" class="visually-hidden">{ "Open an example" }</label>
+                <select id="example-select" class="examples" data-testid="examples" onchange={on_example}>
+                    <option value="" selected=true>{ "Examples\u{2026}" }</option>
+                    { for engine::example_list().into_iter().map(|(id, title)| html! {
+                        <option value={id}>{ title }</option>
+                    }) }
+                </select>
+                <button type="button" data-testid="open-file" onclick={open_click} title="Open sglab JSON or aliyun API JSON files (or drop them, or paste their text)">
+                    { "Open\u{2026}" }
+                </button>
+                <input ref={file_input} type="file" multiple=true accept=".json,application/json" class="visually-hidden"
+                    aria-label="Open topology files" data-testid="file-input" onchange={on_files} tabindex="-1" />
+            </div>
+            <div class="toolbar-group">
+                <button type="button" data-testid="undo" onclick={undo} disabled={!props.can_undo} title="Undo (Ctrl+Z)">{ "\u{21b6} Undo" }</button>
+                <button type="button" data-testid="redo" onclick={redo} disabled={!props.can_redo} title="Redo (Ctrl+Shift+Z)">{ "\u{21b7} Redo" }</button>
+            </div>
+            <div class="toolbar-group">
+                <details class="menu">
+                    <summary data-testid="export-menu">{ "Export" }</summary>
+                    <div class="menu-items">
+                        <button type="button" data-testid="export-json" onclick={command(Command::ExportJson)}>{ "sglab JSON" }</button>
+                        <button type="button" data-testid="export-svg" onclick={command(Command::ExportSvg)}>{ "Diagram as SVG" }</button>
+                        <button type="button" data-testid="export-png" onclick={command(Command::ExportPng)}>{ "Diagram as PNG" }</button>
+                        <button type="button" data-testid="export-csv" onclick={command(Command::ExportCsv)}>{ "Matrix as CSV" }</button>
+                    </div>
+                </details>
+                <button type="button" class="primary" data-testid="share" onclick={command(Command::Share)} title="Copy a link that carries the whole topology">
+                    { "\u{1f517} Share link" }
+                </button>
+                <button type="button" data-testid="large-type" onclick={large} aria-pressed={props.large_type.to_string()} title="Large type for projectors">
+                    { "A\u{207a} Large type" }
+                </button>
+            </div>
+            if let Some(url) = &props.share_url {
+                <div class="share-box" role="dialog" aria-label="Share link" data-testid="share-box">
+                    <label for="share-url">{ "Link copied to the clipboard. Anyone opening it sees this topology; nothing is sent to a server." }</label>
+                    <div class="share-row">
+                        <input id="share-url" type="text" readonly=true value={url.clone()} data-testid="share-url" />
+                        <button type="button" onclick={close_share} data-testid="share-close">{ "Close" }</button>
+                    </div>
+                </div>
+            }
+        </header>
+    }
+}

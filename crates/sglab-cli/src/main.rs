@@ -1,5 +1,417 @@
-//! The `sglab` command line.
+//! The `sglab` command line: query, matrix, check and export over the sglab core.
+//!
+//! ```text
+//! sglab query  FILES... --from EP --to EP [--protocol tcp|udp|icmp|icmpv6|gre|all] [--port N] [--format text|json]
+//! sglab matrix FILES... [--format text|json|csv|md]
+//! sglab check  FILES...
+//! sglab export FILES... --format sglab|terraform|aliyun-cli
+//! ```
+//!
+//! Exit status: 0 evaluated (whatever the verdict), 1 a `check` expectation failed, 2 bad input
+//! or usage, with a message on stderr naming the file, the object, the rule and the field.
 
-fn main() {
-    std::process::exit(2);
+mod render;
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use sglab_core::diagnostic::Diagnostic;
+use sglab_core::eval::{explain, resolve_party, Party};
+use sglab_core::model::{Protocol, Topology};
+
+/// Files larger than this are refused before reading them whole.
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Simulates Alibaba Cloud ECS security groups: which endpoint reaches which, on which ports,
+/// and which rule decided.
+///
+/// FILES are any mix of sglab JSON and the JSON printed by `aliyun ecs
+/// DescribeSecurityGroupAttribute`, `DescribeSecurityGroups`, `DescribeInstances` and
+/// `DescribeNetworkInterfaces`, detected by content. `-` reads standard input.
+#[derive(Debug, Parser)]
+#[command(name = "sglab", version, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Can one endpoint reach another on a protocol and port? Explains the verdict.
+    Query(QueryArgs),
+    /// The reachability matrix: the ports allowed between every pair of endpoints.
+    Matrix(MatrixArgs),
+    /// Checks the expectations stored in the files; exit status 1 when one fails.
+    Check(CheckArgs),
+    /// Writes the topology as sglab JSON, Terraform or aliyun CLI commands.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct QueryArgs {
+    /// Input files.
+    #[arg(required = true, value_name = "FILES")]
+    files: Vec<PathBuf>,
+    /// The source: an endpoint id or name, or an IP address.
+    #[arg(long, value_name = "EP")]
+    from: String,
+    /// The target: an endpoint id or name, or an IP address.
+    #[arg(long, value_name = "EP")]
+    to: String,
+    /// The protocol.
+    #[arg(long, value_enum, default_value_t = ProtocolArg::Tcp)]
+    protocol: ProtocolArg,
+    /// The destination port; required for tcp and udp, refused for the others.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    port: Option<u16>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
+    format: QueryFormat,
+}
+
+#[derive(Debug, clap::Args)]
+struct MatrixArgs {
+    /// Input files.
+    #[arg(required = true, value_name = "FILES")]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
+    format: MatrixFormat,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// Input files.
+    #[arg(required = true, value_name = "FILES")]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct ExportArgs {
+    /// Input files.
+    #[arg(required = true, value_name = "FILES")]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ProtocolArg {
+    Tcp,
+    Udp,
+    Icmp,
+    Icmpv6,
+    Gre,
+    All,
+}
+
+impl From<ProtocolArg> for Protocol {
+    fn from(value: ProtocolArg) -> Protocol {
+        match value {
+            ProtocolArg::Tcp => Protocol::Tcp,
+            ProtocolArg::Udp => Protocol::Udp,
+            ProtocolArg::Icmp => Protocol::Icmp,
+            ProtocolArg::Icmpv6 => Protocol::Icmpv6,
+            ProtocolArg::Gre => Protocol::Gre,
+            ProtocolArg::All => Protocol::All,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum QueryFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum MatrixFormat {
+    Text,
+    Json,
+    Csv,
+    Md,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ExportFormat {
+    Sglab,
+    Terraform,
+    AliyunCli,
+}
+
+/// Why a command did not succeed.
+enum Failure {
+    /// Bad input or usage: exit status 2. Each line is printed to stderr.
+    BadInput(Vec<String>),
+    /// A `check` expectation failed: exit status 1 (the report is already on stdout).
+    CheckFailed,
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Failure {
+        Failure::BadInput(vec![format!("error: {error:#}")])
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Query(args) => query(args),
+        Command::Matrix(args) => matrix(args),
+        Command::Check(args) => check(args),
+        Command::Export(args) => export(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::CheckFailed) => ExitCode::from(1),
+        Err(Failure::BadInput(lines)) => {
+            let mut stderr = io::stderr().lock();
+            for line in lines {
+                let _ = writeln!(stderr, "{line}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn query(args: QueryArgs) -> Result<(), Failure> {
+    let protocol = Protocol::from(args.protocol);
+    match (protocol.has_ports(), args.port) {
+        (true, None) => usage_error(
+            clap::error::ErrorKind::MissingRequiredArgument,
+            &format!(
+                "--port is required for {protocol}: give the destination port, for example --port 8080"
+            ),
+        ),
+        (false, Some(port)) => usage_error(
+            clap::error::ErrorKind::ArgumentConflict,
+            &format!("--port {port} does not apply to {protocol}, which has no ports: leave --port out"),
+        ),
+        _ => {}
+    }
+    let topology = load(&args.files)?;
+    let from = resolve(&topology, "--from", &args.from)?;
+    let to = resolve(&topology, "--to", &args.to)?;
+    let explanation = explain(&topology, &from, &to, protocol, args.port);
+    let text = match args.format {
+        QueryFormat::Text => sglab_core::explain::render_text(&explanation),
+        QueryFormat::Json => render::json(&explanation),
+    };
+    emit(&text)
+}
+
+fn matrix(args: MatrixArgs) -> Result<(), Failure> {
+    let topology = load(&args.files)?;
+    let matrix = matrix_view(&topology);
+    let text = match args.format {
+        MatrixFormat::Text => render::matrix_text(&topology, &matrix),
+        MatrixFormat::Json => render::json(&matrix),
+        MatrixFormat::Csv => render::matrix_csv(&topology, &matrix),
+        MatrixFormat::Md => render::matrix_markdown(&topology, &matrix),
+    };
+    emit(&text)
+}
+
+fn check(args: CheckArgs) -> Result<(), Failure> {
+    let topology = load(&args.files)?;
+    let mut report = String::new();
+    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut errors = Vec::new();
+    for (index, expectation) in topology.expectations.iter().enumerate() {
+        let parties = (
+            resolve_party(&topology, &expectation.from),
+            resolve_party(&topology, &expectation.to),
+        );
+        let (from, to) = match parties {
+            (Ok(from), Ok(to)) => (from, to),
+            (from, to) => {
+                for (side, text, result) in [
+                    ("from", &expectation.from, from.err()),
+                    ("to", &expectation.to, to.err()),
+                ] {
+                    if let Some(error) = result {
+                        errors.push(format!(
+                            "error: expectation {}, field {side}: {text:?}: {error}",
+                            index + 1
+                        ));
+                    }
+                }
+                continue;
+            }
+        };
+        let explanation = explain(
+            &topology,
+            &from,
+            &to,
+            expectation.protocol,
+            expectation.port,
+        );
+        if explanation.verdict == expectation.verdict {
+            passed += 1;
+        } else {
+            failed += 1;
+            report.push_str(&render::check_failure(index, expectation, &explanation));
+            report.push('\n');
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Failure::BadInput(errors));
+    }
+    report.push_str(&format!("{passed} passed, {failed} failed\n"));
+    emit(&report)?;
+    if failed > 0 {
+        Err(Failure::CheckFailed)
+    } else {
+        Ok(())
+    }
+}
+
+fn export(args: ExportArgs) -> Result<(), Failure> {
+    let topology = load(&args.files)?;
+    let text = match args.format {
+        ExportFormat::Sglab => sglab_core::format::to_sglab_json(&topology),
+        ExportFormat::Terraform => sglab_core::export::terraform(&topology),
+        ExportFormat::AliyunCli => sglab_core::export::aliyun_cli(&topology),
+    };
+    emit(&text)
+}
+
+/// The protocols the matrix shows, in column order.
+const MATRIX_PROTOCOLS: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp];
+
+/// Every ordered pair of distinct endpoints with the exact ports allowed per protocol.
+fn matrix_view(topology: &Topology) -> render::MatrixView {
+    let mut cells = Vec::new();
+    for from in topology.endpoints.keys() {
+        for to in topology.endpoints.keys() {
+            if from == to {
+                continue;
+            }
+            for protocol in MATRIX_PROTOCOLS {
+                let set = sglab_core::portset::port_set(
+                    topology,
+                    &Party::Endpoint(from.clone()),
+                    &Party::Endpoint(to.clone()),
+                    protocol,
+                );
+                cells.push(render::Cell {
+                    from: from.clone(),
+                    to: to.clone(),
+                    protocol,
+                    ports: set.ranges(),
+                });
+            }
+        }
+    }
+    render::MatrixView {
+        protocols: MATRIX_PROTOCOLS.to_vec(),
+        cells,
+    }
+}
+
+/// Prints a clap usage error and exits with status 2.
+fn usage_error(kind: clap::error::ErrorKind, message: &str) -> ! {
+    Cli::command().error(kind, message).exit()
+}
+
+fn resolve(topology: &Topology, flag: &str, text: &str) -> Result<Party, Failure> {
+    resolve_party(topology, text)
+        .map_err(|error| Failure::BadInput(vec![format!("error: {flag} {text:?}: {error}")]))
+}
+
+/// Reads and merges the files; warnings go to stderr, errors make the failure.
+fn load(paths: &[PathBuf]) -> Result<Topology, Failure> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        match read(path) {
+            Ok(contents) => files.push((display_name(path), contents)),
+            Err(error) => errors.push(format!("error: {error:#}")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Failure::BadInput(errors));
+    }
+    match sglab_core::import::load_files(&files) {
+        Ok(loaded) => {
+            print_diagnostics(&loaded.warnings);
+            Ok(loaded.topology)
+        }
+        Err(diagnostics) => Err(Failure::BadInput(
+            diagnostics.iter().map(diagnostic_line).collect(),
+        )),
+    }
+}
+
+fn display_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Reads a whole file as UTF-8 text, refusing directories and files over the size limit.
+fn read(path: &Path) -> anyhow::Result<String> {
+    let name = display_name(path);
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        io::stdin()
+            .lock()
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("{name}: cannot read standard input"))?;
+    } else {
+        let metadata =
+            std::fs::metadata(path).with_context(|| format!("{name}: cannot read the file"))?;
+        if metadata.is_dir() {
+            bail!("{name}: is a directory: give a file");
+        }
+        File::open(path)
+            .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+            .with_context(|| format!("{name}: cannot read the file"))?;
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        bail!(
+            "{name}: the file is larger than {} MiB: give a smaller file",
+            MAX_FILE_BYTES / 1024 / 1024
+        );
+    }
+    String::from_utf8(bytes).map_err(|error| {
+        anyhow::anyhow!(
+            "{name}: the file is not UTF-8 text (invalid byte at offset {}): give a JSON file",
+            error.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn diagnostic_line(diagnostic: &Diagnostic) -> String {
+    format!("{}: {diagnostic}", diagnostic.severity)
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    let mut stderr = io::stderr().lock();
+    for diagnostic in diagnostics {
+        let _ = writeln!(stderr, "{}", diagnostic_line(diagnostic));
+    }
+}
+
+/// Writes the output; a closed pipe (`sglab matrix ... | head`) is not an error.
+fn emit(text: &str) -> Result<(), Failure> {
+    let mut stdout = io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(Failure::BadInput(vec![format!(
+            "error: cannot write the output: {error}"
+        )])),
+    }
 }

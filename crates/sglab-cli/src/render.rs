@@ -95,7 +95,7 @@ fn labeller(topology: &Topology) -> impl Fn(&EndpointId) -> String + '_ {
 }
 
 /// The rows of a table: one per ordered pair with something allowed, its cells per protocol.
-fn rows<'a>(matrix: &'a MatrixView) -> Vec<(&'a EndpointId, &'a EndpointId, Vec<&'a Cell>)> {
+fn rows(matrix: &MatrixView) -> Vec<(&EndpointId, &EndpointId, Vec<&Cell>)> {
     let mut rows: Vec<(&EndpointId, &EndpointId, Vec<&Cell>)> = Vec::new();
     for cell in &matrix.cells {
         match rows.last_mut() {

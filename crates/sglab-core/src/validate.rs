@@ -105,6 +105,7 @@ pub fn validate(
         group_infos: BTreeMap::new(),
         prefix_list_ids: BTreeSet::new(),
         endpoint_kinds: BTreeMap::new(),
+        rule_ids: BTreeSet::new(),
     };
     validator.run(raw);
     if crate::diagnostic::has_errors(&validator.diagnostics) {
@@ -634,6 +635,7 @@ struct Validator {
     prefix_list_ids: BTreeSet<PrefixListId>,
     /// The declared kind word of every endpoint id.
     endpoint_kinds: BTreeMap<EndpointId, String>,
+    rule_ids: BTreeSet<RuleId>,
 }
 
 impl Validator {
@@ -670,8 +672,8 @@ impl Validator {
         self.vpcs(raw);
         self.prefix_lists(raw);
         self.declare_groups(raw);
-        for group in &raw.security_groups {
-            self.group(group);
+        for (index, group) in raw.security_groups.iter().enumerate() {
+            self.group(index, group);
         }
         self.clusters(raw);
         self.gateways(raw);
@@ -681,8 +683,8 @@ impl Validator {
                 .or_insert_with(|| endpoint.kind.trim().to_ascii_lowercase());
         }
         let mut seen = BTreeSet::new();
-        for endpoint in &raw.endpoints {
-            self.endpoint(endpoint, &mut seen);
+        for (index, endpoint) in raw.endpoints.iter().enumerate() {
+            self.endpoint(index, endpoint, &mut seen);
         }
         self.authorization_rules();
         self.limits();
@@ -864,8 +866,7 @@ impl Validator {
         self.check(location, check_description_field(text));
     }
 
-    fn group(&mut self, raw: &RawGroup) {
-        let index = self.topology.groups.len();
+    fn group(&mut self, index: usize, raw: &RawGroup) {
         let location = self
             .location()
             .object(object_name("security group", &raw.id, index));
@@ -1064,6 +1065,14 @@ impl Validator {
             .map(str::trim)
             .filter(|id| !id.is_empty())
             .map(RuleId::from);
+        if let Some(id) = &id {
+            if !self.rule_ids.insert(id.clone()) {
+                self.error(
+                    field("id"),
+                    format!("rule id {id} is used twice: ids must be unique"),
+                );
+            }
+        }
         Some(Rule {
             id,
             direction: direction?,
@@ -1435,8 +1444,7 @@ impl Validator {
         })
     }
 
-    fn endpoint(&mut self, raw: &RawEndpoint, seen: &mut BTreeSet<EndpointId>) {
-        let index = seen.len();
+    fn endpoint(&mut self, index: usize, raw: &RawEndpoint, seen: &mut BTreeSet<EndpointId>) {
         let location = self
             .location()
             .object(object_name("endpoint", &raw.id, index));
@@ -2455,6 +2463,65 @@ mod tests {
             error.to_string(),
             "CIDR block \"10.0.0.0/33\" is malformed: the prefix length /33 is too long for IPv4: use /0 to /32"
         );
+    }
+
+    #[test]
+    fn peer_field() {
+        let topology = crate::format::parse_sglab(
+            r#"{"sglab": 1, "vpcs": [{"id": "v"}, {"id": "w"}],
+              "security_groups": [{"id": "sg-a", "vpc": "v"}, {"id": "sg-b", "vpc": "v"},
+                {"id": "sg-w", "vpc": "w"}, {"id": "sg-e", "vpc": "v", "type": "enterprise"}],
+              "prefix_lists": [{"id": "office", "cidrs": ["192.0.2.0/24"]}]}"#,
+            None,
+        )
+        .unwrap()
+        .topology;
+        let a = GroupId::from("sg-a");
+        let check = |protocol, text: &str| check_peer_field(&topology, &a, protocol, text);
+        assert_eq!(
+            check(Protocol::Tcp, "10.0.0.1/8"),
+            Ok(Peer::Cidr("10.0.0.0/8".parse().unwrap()))
+        );
+        assert_eq!(
+            check(Protocol::Tcp, "sg-b"),
+            Ok(Peer::Group {
+                id: GroupId::from("sg-b"),
+                owner_account: None
+            })
+        );
+        assert_eq!(
+            check(Protocol::Tcp, "office"),
+            Ok(Peer::PrefixList(PrefixListId::from("office")))
+        );
+        assert_eq!(
+            check(Protocol::Tcp, "pl-nope"),
+            Err(Error::UnknownPrefixList(PrefixListId::from("pl-nope")))
+        );
+        assert_eq!(check(Protocol::Tcp, " "), Err(Error::EmptyPeer));
+        assert_eq!(
+            check(Protocol::Tcp, "sg-a"),
+            Err(Error::GroupSelfReference(a.clone()))
+        );
+        assert_eq!(
+            check(Protocol::Tcp, "sg-e"),
+            Err(Error::EnterpriseReferenced(GroupId::from("sg-e")))
+        );
+        assert!(matches!(
+            check(Protocol::Tcp, "sg-w"),
+            Err(Error::GroupVpcMismatch { .. })
+        ));
+        assert_eq!(
+            check(Protocol::Tcp, "sg-zzz"),
+            Err(Error::UnknownGroup(GroupId::from("sg-zzz")))
+        );
+        assert!(matches!(
+            check(Protocol::Icmp, "::/0"),
+            Err(Error::ProtocolFamilyMismatch { .. })
+        ));
+        assert!(matches!(
+            check(Protocol::Tcp, "10.0.0.0/40"),
+            Err(Error::MalformedCidr { .. })
+        ));
     }
 
     #[test]

@@ -697,3 +697,21 @@ fn missing_required_fields_are_located() {
         "#]],
     );
 }
+
+#[test]
+fn duplicate_rule_ids_and_unnamed_objects() {
+    check(
+        &file(
+            r#", {"id": "sg-t", "vpc": "vpc-a", "rules": [
+                {"id": "sgr-1", "direction": "ingress", "protocol": "tcp", "port_range": "1/2", "cidr": "0.0.0.0/0"},
+                {"id": "sgr-1", "direction": "ingress", "protocol": "tcp", "port_range": "1/2", "cidr": "0.0.0.0/0"}]},
+               {"id": "", "vpc": "vpc-a"}"#,
+            "",
+            "",
+        ),
+        expect![[r#"
+            error: t.json: security group sg-t, rule 2, field id: rule id sgr-1 is used twice: ids must be unique
+            error: t.json: security group 6, field id: the security group has no id: give it a unique id
+        "#]],
+    );
+}

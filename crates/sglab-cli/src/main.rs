@@ -230,13 +230,10 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
         let (from, to) = match parties {
             (Ok(from), Ok(to)) => (from, to),
             (from, to) => {
-                for (side, text, result) in [
-                    ("from", &expectation.from, from.err()),
-                    ("to", &expectation.to, to.err()),
-                ] {
+                for (side, result) in [("from", from.err()), ("to", to.err())] {
                     if let Some(error) = result {
                         errors.push(format!(
-                            "error: expectation {}, field {side}: {text:?}: {error}",
+                            "error: expectation {}, field {side}: {error}",
                             index + 1
                         ));
                     }
@@ -261,6 +258,12 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
     }
     if !errors.is_empty() {
         return Err(Failure::BadInput(errors));
+    }
+    if topology.expectations.is_empty() {
+        let _ = writeln!(
+            io::stderr(),
+            "warning: the files hold no expectations: add an \"expectations\" list to an sglab file"
+        );
     }
     report.push_str(&format!("{passed} passed, {failed} failed\n"));
     emit(&report)?;
@@ -316,12 +319,18 @@ fn matrix_view(topology: &Topology) -> render::MatrixView {
 
 /// Prints a clap usage error and exits with status 2.
 fn usage_error(kind: clap::error::ErrorKind, message: &str) -> ! {
-    Cli::command().error(kind, message).exit()
+    let mut command = Cli::command();
+    // Built like this, the query subcommand shows its own usage line under the message.
+    command.build();
+    match command.find_subcommand_mut("query") {
+        Some(query) => query.error(kind, message).exit(),
+        None => command.error(kind, message).exit(),
+    }
 }
 
 fn resolve(topology: &Topology, flag: &str, text: &str) -> Result<Party, Failure> {
     resolve_party(topology, text)
-        .map_err(|error| Failure::BadInput(vec![format!("error: {flag} {text:?}: {error}")]))
+        .map_err(|error| Failure::BadInput(vec![format!("error: {flag}: {error}")]))
 }
 
 /// Reads and merges the files; warnings go to stderr, errors make the failure.
@@ -334,17 +343,17 @@ fn load(paths: &[PathBuf]) -> Result<Topology, Failure> {
             Err(error) => errors.push(format!("error: {error:#}")),
         }
     }
-    if !errors.is_empty() {
-        return Err(Failure::BadInput(errors));
-    }
+    // Files that could be read are still parsed, so that every problem is reported at once.
     match sglab_core::import::load_files(&files) {
-        Ok(loaded) => {
+        Ok(loaded) if errors.is_empty() => {
             print_diagnostics(&loaded.warnings);
             Ok(loaded.topology)
         }
-        Err(diagnostics) => Err(Failure::BadInput(
-            diagnostics.iter().map(diagnostic_line).collect(),
-        )),
+        Ok(_) => Err(Failure::BadInput(errors)),
+        Err(diagnostics) => {
+            errors.extend(diagnostics.iter().map(diagnostic_line));
+            Err(Failure::BadInput(errors))
+        }
     }
 }
 

@@ -55,7 +55,11 @@ pub(crate) fn merge(
         add_missing_prefix_lists(&mut merged);
         check_group_references(&mut merged);
         if merged.topology.name.is_empty() {
-            merged.topology.name = format!("Imported from {}", file_names.join(", "));
+            let names: Vec<&str> = file_names
+                .iter()
+                .map(|name| name.rsplit(['/', '\\']).next().unwrap_or(name))
+                .collect();
+            merged.topology.name = format!("Imported from {}", names.join(", "));
         }
     }
     if merged.errors.is_empty() && (imported_anything || several_topologies) {

@@ -1,0 +1,1755 @@
+//! The `sglab` binary end to end: golden output of every command over the built-in examples,
+//! the scenario corpus and the aliyun fixtures; exit statuses and stderr for every kind of bad
+//! input; the export round trip.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use expect_test::{expect, Expect};
+
+/// The workspace root: commands run there so that file names in messages are short and stable.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A scratch directory for files written by a test, named after the test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("sglab-cli")
+        .join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn sglab_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sglab"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the sglab binary runs");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin");
+        // The binary may stop reading early (a file over the size limit); that is fine.
+        let _ = pipe.write_all(input);
+    }
+    let output = child.wait_with_output().expect("sglab finishes");
+    Output {
+        code: output.status.code().expect("an exit code, not a signal"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+fn sglab(args: &[&str]) -> Output {
+    sglab_in(&root(), args, None)
+}
+
+/// Checks exit status, stdout and stderr together.
+fn check(args: &[&str], expect: Expect) {
+    check_output(sglab(args), expect);
+}
+
+fn check_output(output: Output, expect: Expect) {
+    let mut actual = format!("exit {}\n", output.code);
+    if !output.stdout.is_empty() {
+        actual.push_str("--- stdout\n");
+        actual.push_str(&output.stdout);
+    }
+    if !output.stderr.is_empty() {
+        actual.push_str("--- stderr\n");
+        actual.push_str(&output.stderr);
+    }
+    expect.assert_eq(&actual);
+}
+
+/// Writes `files` into a scratch directory and runs sglab there.
+fn check_files(test: &str, files: &[(&str, &str)], args: &[&str], expect: Expect) {
+    let dir = scratch(test);
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).expect("write");
+    }
+    check_output(sglab_in(&dir, args, None), expect);
+}
+
+const FIXTURES: [&str; 7] = [
+    "crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-web.json",
+    "crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-db.json",
+    "crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-gateway.json",
+    "crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-legacy.json",
+    "crates/sglab-core/tests/fixtures/aliyun/describe-security-groups.json",
+    "crates/sglab-core/tests/fixtures/aliyun/describe-instances.json",
+    "crates/sglab-core/tests/fixtures/aliyun/describe-network-interfaces.json",
+];
+
+/// A small valid sglab file that bad-input tests edit.
+const SMALL: &str = r#"{
+  "sglab": 1,
+  "name": "small",
+  "vpcs": [{ "id": "vpc-1" }],
+  "security_groups": [
+    { "id": "sg-web", "rules": [
+      { "direction": "ingress", "protocol": "tcp", "port_range": "80/80", "cidr": "0.0.0.0/0" },
+      { "direction": "ingress", "protocol": "tcp", "port_range": "22/22", "group": "sg-admin" }
+    ] },
+    { "id": "sg-admin", "rules": [] }
+  ],
+  "endpoints": [
+    { "id": "web-1", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg-web"], "public_ip": "198.51.100.30" },
+    { "id": "admin-1", "kind": "ecs", "private_ip": "10.0.9.10", "groups": ["sg-admin"] }
+  ],
+  "expectations": [
+    { "from": "admin-1", "to": "web-1", "protocol": "tcp", "port": 22, "verdict": "allow" },
+    { "from": "198.51.100.7", "to": "web-1", "protocol": "tcp", "port": 22, "verdict": "deny" }
+  ]
+}
+"#;
+
+fn small_with(from: &str, to: &str) -> String {
+    assert_eq!(SMALL.matches(from).count(), 1, "{from:?} must occur once");
+    SMALL.replacen(from, to, 1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// query
+
+#[test]
+fn query_text_allow_through_the_gateway_authorization() {
+    check(
+        &[
+            "query",
+            "static/examples/ai-gateway.json",
+            "--from",
+            "gw-node-1",
+            "--to",
+            "pod-app-1",
+            "--port",
+            "8080",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            allow: tcp 8080 from AI gateway node 1 (192.168.1.10) to app pod 1 (192.168.2.100)
+              egress of AI gateway node 1: no rule matched; basic groups allow all egress by default (allow)
+              ingress of app pod 1: rule 1 of service-sg1 (priority 1, accept tcp 8080/8080 from group sg-ai-gateway) (allow)
+                * rule 1 of service-sg1 (priority 1, accept tcp 8080/8080 from group sg-ai-gateway): matches (the peer 192.168.1.10 is an ENI of group sg-ai-gateway) and decides
+              service: listening
+              note: 192.168.1.10 -> 192.168.2.100: private addresses inside VPC vpc-ai
+              note: replies pass automatically: security groups are stateful (sessions live up to 910 s)
+        "#]],
+    );
+}
+
+#[test]
+fn query_text_deny_lists_blockers() {
+    check(
+        &[
+            "query",
+            "static/examples/redis-behind-web.json",
+            "--from",
+            "client",
+            "--to",
+            "redis-1",
+            "--port",
+            "6379",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            deny: tcp 6379 from internet client to redis 1
+              egress of internet client: internet client is outside every VPC: no security group filters its egress (allow)
+              ingress of redis 1: platform: redis 1 has no public IP or EIP: unreachable from outside its VPC (deny)
+              blockers:
+                platform: redis 1 has no public IP or EIP: unreachable from outside its VPC
+              service: listening
+              note: a drop is silent: the client sees a timeout, not a reset
+        "#]],
+    );
+}
+
+#[test]
+fn query_json() {
+    check(
+        &[
+            "query",
+            "static/examples/ssh-allowlist.json",
+            "--from",
+            "client",
+            "--to",
+            "app-1",
+            "--port",
+            "22",
+            "--format",
+            "json",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            {
+              "from": "client",
+              "from_name": "internet client",
+              "from_address": "203.0.113.10",
+              "to": "app-1",
+              "to_name": "app 1",
+              "to_address": "198.51.100.40",
+              "protocol": "tcp",
+              "port": 22,
+              "verdict": "deny",
+              "egress": {
+                "verdict": "allow",
+                "decided_by": {
+                  "kind": "not-applicable",
+                  "reason": "internet client is outside every VPC: no security group filters its egress"
+                },
+                "considered": []
+              },
+              "ingress": {
+                "verdict": "deny",
+                "decided_by": {
+                  "kind": "rule",
+                  "security_group": "sg-app",
+                  "rule_index": 1,
+                  "rule_id": null,
+                  "direction": "ingress",
+                  "priority": 2,
+                  "policy": "drop",
+                  "protocol": "tcp",
+                  "ports": {
+                    "range": "22/22"
+                  },
+                  "peer": {
+                    "cidr": "0.0.0.0/0"
+                  }
+                },
+                "considered": [
+                  {
+                    "rule": {
+                      "security_group": "sg-app",
+                      "rule_index": 0,
+                      "rule_id": null,
+                      "direction": "ingress",
+                      "priority": 1,
+                      "policy": "accept",
+                      "protocol": "tcp",
+                      "ports": {
+                        "range": "22/22"
+                      },
+                      "peer": {
+                        "cidr": "10.0.0.0/8"
+                      }
+                    },
+                    "matched": false,
+                    "reason": "203.0.113.10 is not in 10.0.0.0/8"
+                  },
+                  {
+                    "rule": {
+                      "security_group": "sg-app",
+                      "rule_index": 2,
+                      "rule_id": null,
+                      "direction": "ingress",
+                      "priority": 1,
+                      "policy": "accept",
+                      "protocol": "tcp",
+                      "ports": {
+                        "range": "443/443"
+                      },
+                      "peer": {
+                        "cidr": "0.0.0.0/0"
+                      }
+                    },
+                    "matched": false,
+                    "reason": "port 22 is outside 443/443"
+                  },
+                  {
+                    "rule": {
+                      "security_group": "sg-app",
+                      "rule_index": 1,
+                      "rule_id": null,
+                      "direction": "ingress",
+                      "priority": 2,
+                      "policy": "drop",
+                      "protocol": "tcp",
+                      "ports": {
+                        "range": "22/22"
+                      },
+                      "peer": {
+                        "cidr": "0.0.0.0/0"
+                      }
+                    },
+                    "matched": true,
+                    "reason": "matches (203.0.113.10 is in 0.0.0.0/0) and decides"
+                  }
+                ]
+              },
+              "blockers": [
+                {
+                  "side": "ingress",
+                  "decision": {
+                    "kind": "rule",
+                    "security_group": "sg-app",
+                    "rule_index": 1,
+                    "rule_id": null,
+                    "direction": "ingress",
+                    "priority": 2,
+                    "policy": "drop",
+                    "protocol": "tcp",
+                    "ports": {
+                      "range": "22/22"
+                    },
+                    "peer": {
+                      "cidr": "0.0.0.0/0"
+                    }
+                  }
+                },
+                {
+                  "side": "ingress",
+                  "decision": {
+                    "kind": "default",
+                    "verdict": "deny",
+                    "reason": "no rule matched; basic groups deny all ingress by default"
+                  }
+                }
+              ],
+              "service": "listening",
+              "notes": [
+                "203.0.113.10 -> 198.51.100.40: app 1 is reached at its public IP 198.51.100.40 from outside its VPC",
+                "a drop is silent: the client sees a timeout, not a reset"
+              ]
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn query_json_has_the_contract_fields() {
+    let output = sglab(&[
+        "query",
+        "static/examples/redis-behind-web.json",
+        "--from",
+        "web-1",
+        "--to",
+        "redis-1",
+        "--port",
+        "6379",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let value: serde_json::Value = serde_json::from_str(&output.stdout).expect("one JSON object");
+    assert_eq!(value["verdict"], "allow");
+    for side in ["egress", "ingress"] {
+        assert!(value[side]["verdict"].is_string());
+        assert!(value[side]["decided_by"]["kind"].is_string());
+    }
+    let rule = &value["ingress"]["decided_by"];
+    assert_eq!(rule["kind"], "rule");
+    assert_eq!(rule["security_group"], "sg-redis");
+    assert_eq!(rule["rule_index"], 0);
+    assert_eq!(rule["priority"], 1);
+    assert_eq!(rule["policy"], "accept");
+    assert!(value["blockers"].as_array().expect("blockers").is_empty());
+    assert_eq!(value["service"], "listening");
+}
+
+#[test]
+fn query_by_ip_address_and_other_protocols() {
+    check(
+        &[
+            "query",
+            "static/examples/redis-behind-web.json",
+            "--from",
+            "203.0.113.99",
+            "--to",
+            "198.51.100.30",
+            "--protocol",
+            "icmp",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            deny: icmp from 203.0.113.99 to web 1 (198.51.100.30)
+              egress of 203.0.113.99: 203.0.113.99 is outside every VPC: no security group filters its egress (allow)
+              ingress of web 1: no rule matched; basic groups deny all ingress by default (deny)
+                - rule 1 of sg-web (priority 1, accept tcp 80/80 from 0.0.0.0/0): protocol tcp does not cover icmp
+                - rule 2 of sg-web (priority 1, accept tcp 443/443 from 0.0.0.0/0): protocol tcp does not cover icmp
+              blockers:
+                ingress: no rule matched; basic groups deny all ingress by default
+              service: unknown
+              note: 203.0.113.99 -> 198.51.100.30: web 1 is reached at its public IP 198.51.100.30 from outside its VPC
+              note: a drop is silent: the client sees a timeout, not a reset
+        "#]],
+    );
+}
+
+#[test]
+fn query_imported_aliyun_fixtures() {
+    let mut args = vec!["query"];
+    args.extend(FIXTURES);
+    args.extend(["--from", "web-1", "--to", "db-1", "--port", "3306"]);
+    check(
+        &args,
+        expect![[r#"
+        exit 0
+        --- stdout
+        allow: tcp 3306 from web-1 (10.0.1.11) to db-1 (10.0.2.21)
+          egress of web-1: no rule matched; basic groups allow all egress by default (allow)
+            - rule 7 (sgr-bp12kewq32dfwrdi0007) of sg-bp1fg655nh68xyz9web1 (priority 1, drop tcp 25/25 to 0.0.0.0/0): port 3306 is outside 25/25
+            - rule 8 (sgr-bp12kewq32dfwrdi0008) of sg-bp1fg655nh68xyz9web1 (priority 100, accept all -1/-1 to ::/0): 10.0.2.21 is not of the family of ::/0
+          ingress of db-1: rule 1 (sgr-bp1d3k0p6a3mysql0001) of sg-bp1fg655nh68xyz9dbs2 (priority 1, accept tcp 3306/3306 from group sg-bp1fg655nh68xyz9web1) (allow)
+            * rule 1 (sgr-bp1d3k0p6a3mysql0001) of sg-bp1fg655nh68xyz9dbs2 (priority 1, accept tcp 3306/3306 from group sg-bp1fg655nh68xyz9web1): matches (the peer 10.0.1.11 is an ENI of group sg-bp1fg655nh68xyz9web1) and decides
+            - rule 2 (sgr-bp1d3k0p6a3mysql0002) of sg-bp1fg655nh68xyz9dbs2 (priority 1, accept tcp 6379/6379 from group sg-bp1fg655nh68xyz9web1): port 3306 is outside 6379/6379
+            - rule 3 (sgr-bp1d3k0p6a3mysql0003) of sg-bp1fg655nh68xyz9dbs2 (priority 1, accept tcp 22/22 from prefix list pl-bp1x1j1k5ykzqlixabc): port 3306 is outside 22/22
+          service: unknown
+          note: 10.0.1.11 -> 10.0.2.21: private addresses inside VPC vpc-bp1opxu1zkhn00gzv9x1q
+          note: replies pass automatically: security groups are stateful (sessions live up to 910 s)
+        --- stderr
+        warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-legacy.json: security group sg-bp1legacy0console0110, rule 1, field Priority: legacy priority 110 from the old console: imported as lower than 100; the API accepts 1 to 100 only
+        warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-legacy.json: security group sg-bp1legacy0console0110, rule 2, field Direction: Direction is missing: read as ingress from the peer fields
+        warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-groups.json: security group sg-bp1fg655nh68xyz9ent4: the rules of security group sg-bp1fg655nh68xyz9ent4 are unknown, so it is imported without rules: add the output of aliyun ecs DescribeSecurityGroupAttribute --SecurityGroupId sg-bp1fg655nh68xyz9ent4
+        warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-db.json: security group sg-bp1fg655nh68xyz9dbs2, rule 3: the entries of prefix list pl-bp1x1j1k5ykzqlixabc are unknown, so rules naming it match no address: add the prefix list to an sglab file
+    "#]],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// matrix
+
+#[test]
+fn matrix_text() {
+    check(
+        &["matrix", "static/examples/redis-behind-web.json"],
+        expect![[r#"
+            exit 0
+            --- stdout
+            from             to               tcp            udp  icmp
+            batch 1          web 1            80;443         -    -
+            batch 1          web 2            80;443         -    -
+            internet client  web 1            80;443         -    -
+            internet client  web 2            80;443         -    -
+            redis 1          web 1            80;443         -    -
+            redis 1          web 2            80;443         -    -
+            web 1            internet client  1-24;26-65535  all  all
+            web 1            redis 1          6379           -    -
+            web 1            web 2            all            all  all
+            web 2            internet client  1-24;26-65535  all  all
+            web 2            redis 1          6379           -    -
+            web 2            web 1            all            all  all
+            (8 of 20 pairs allow nothing and are not shown)
+        "#]],
+    );
+}
+
+#[test]
+fn matrix_csv() {
+    check(
+        &[
+            "matrix",
+            "static/examples/ssh-allowlist.json",
+            "--format",
+            "csv",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            from,from_name,to,to_name,protocol,ports
+            app-1,app 1,bastion,bastion,tcp,
+            app-1,app 1,bastion,bastion,udp,
+            app-1,app 1,bastion,bastion,icmp,
+            app-1,app 1,client,internet client,tcp,1-24;26-65535
+            app-1,app 1,client,internet client,udp,all
+            app-1,app 1,client,internet client,icmp,all
+            bastion,bastion,app-1,app 1,tcp,22;443
+            bastion,bastion,app-1,app 1,udp,
+            bastion,bastion,app-1,app 1,icmp,
+            bastion,bastion,client,internet client,tcp,
+            bastion,bastion,client,internet client,udp,
+            bastion,bastion,client,internet client,icmp,
+            client,internet client,app-1,app 1,tcp,443
+            client,internet client,app-1,app 1,udp,
+            client,internet client,app-1,app 1,icmp,
+            client,internet client,bastion,bastion,tcp,
+            client,internet client,bastion,bastion,udp,
+            client,internet client,bastion,bastion,icmp,
+        "#]],
+    );
+}
+
+#[test]
+fn matrix_markdown() {
+    check(
+        &[
+            "matrix",
+            "static/examples/ai-gateway.json",
+            "--format",
+            "md",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            | from | to | tcp | udp | icmp |
+            | --- | --- | --- | --- | --- |
+            | ACK node 1 | ACK node 2 | all | all | all |
+            | ACK node 1 | AI gateway node 1 | 80;443 | - | - |
+            | ACK node 1 | AI gateway node 2 | 80;443 | - | - |
+            | ACK node 1 | app pod 1 | all | all | all |
+            | ACK node 1 | app pod 2 | all | all | all |
+            | ACK node 2 | ACK node 1 | all | all | all |
+            | ACK node 2 | AI gateway node 1 | 80;443 | - | - |
+            | ACK node 2 | AI gateway node 2 | 80;443 | - | - |
+            | ACK node 2 | app pod 1 | all | all | all |
+            | ACK node 2 | app pod 2 | all | all | all |
+            | internet client | AI gateway node 1 | 80;443 | - | - |
+            | internet client | AI gateway node 2 | 80;443 | - | - |
+            | ECS backend | AI gateway node 1 | 80;443 | - | - |
+            | ECS backend | AI gateway node 2 | 80;443 | - | - |
+            | AI gateway node 1 | ACK node 1 | 8080 | - | - |
+            | AI gateway node 1 | ACK node 2 | 8080 | - | - |
+            | AI gateway node 1 | internet client | 1-24;26-65535 | all | all |
+            | AI gateway node 1 | ECS backend | 80-9000 | - | - |
+            | AI gateway node 1 | AI gateway node 2 | all | all | all |
+            | AI gateway node 1 | app pod 1 | 8080 | - | - |
+            | AI gateway node 1 | app pod 2 | 8080 | - | - |
+            | AI gateway node 2 | ACK node 1 | 8080 | - | - |
+            | AI gateway node 2 | ACK node 2 | 8080 | - | - |
+            | AI gateway node 2 | internet client | 1-24;26-65535 | all | all |
+            | AI gateway node 2 | ECS backend | 80-9000 | - | - |
+            | AI gateway node 2 | AI gateway node 1 | all | all | all |
+            | AI gateway node 2 | app pod 1 | 8080 | - | - |
+            | AI gateway node 2 | app pod 2 | 8080 | - | - |
+            | app pod 1 | ACK node 1 | all | all | all |
+            | app pod 1 | ACK node 2 | all | all | all |
+            | app pod 1 | AI gateway node 1 | 80;443 | - | - |
+            | app pod 1 | AI gateway node 2 | 80;443 | - | - |
+            | app pod 1 | app pod 2 | all | all | all |
+            | app pod 2 | ACK node 1 | all | all | all |
+            | app pod 2 | ACK node 2 | all | all | all |
+            | app pod 2 | AI gateway node 1 | 80;443 | - | - |
+            | app pod 2 | AI gateway node 2 | 80;443 | - | - |
+            | app pod 2 | app pod 1 | all | all | all |
+
+            18 of 56 pairs allow nothing and are not shown.
+        "#]],
+    );
+}
+
+#[test]
+fn matrix_json() {
+    check(
+        &[
+            "matrix",
+            "static/examples/drop-wins-tie.json",
+            "--format",
+            "json",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            {
+              "protocols": [
+                "tcp",
+                "udp",
+                "icmp"
+              ],
+              "cells": [
+                {
+                  "from": "client-1",
+                  "to": "server-1",
+                  "protocol": "tcp",
+                  "ports": [
+                    "443/443"
+                  ]
+                },
+                {
+                  "from": "client-1",
+                  "to": "server-1",
+                  "protocol": "udp",
+                  "ports": []
+                },
+                {
+                  "from": "client-1",
+                  "to": "server-1",
+                  "protocol": "icmp",
+                  "ports": []
+                },
+                {
+                  "from": "server-1",
+                  "to": "client-1",
+                  "protocol": "tcp",
+                  "ports": []
+                },
+                {
+                  "from": "server-1",
+                  "to": "client-1",
+                  "protocol": "udp",
+                  "ports": []
+                },
+                {
+                  "from": "server-1",
+                  "to": "client-1",
+                  "protocol": "icmp",
+                  "ports": []
+                }
+              ]
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn matrix_quotes_and_escapes_user_text() {
+    let awkward = small_with(
+        r#""id": "admin-1","#,
+        r#""id": "admin-1", "name": "ops, \"admin\" | <b>1</b>","#,
+    );
+    let awkward = awkward.replacen(
+        r#""id": "web-1","#,
+        r#""id": "web-1", "name": "web *one*","#,
+        1,
+    );
+    check_files(
+        "matrix_quotes",
+        &[("awkward.json", &awkward)],
+        &["matrix", "awkward.json", "--format", "csv"],
+        expect![[r#"
+            exit 0
+            --- stdout
+            from,from_name,to,to_name,protocol,ports
+            admin-1,"ops, ""admin"" | <b>1</b>",web-1,web *one*,tcp,22;80
+            admin-1,"ops, ""admin"" | <b>1</b>",web-1,web *one*,udp,
+            admin-1,"ops, ""admin"" | <b>1</b>",web-1,web *one*,icmp,
+            web-1,web *one*,admin-1,"ops, ""admin"" | <b>1</b>",tcp,
+            web-1,web *one*,admin-1,"ops, ""admin"" | <b>1</b>",udp,
+            web-1,web *one*,admin-1,"ops, ""admin"" | <b>1</b>",icmp,
+        "#]],
+    );
+    check_files(
+        "matrix_escapes",
+        &[("awkward.json", &awkward)],
+        &["matrix", "awkward.json", "--format", "md"],
+        expect![[r#"
+            exit 0
+            --- stdout
+            | from | to | tcp | udp | icmp |
+            | --- | --- | --- | --- | --- |
+            | ops, "admin" \| \<b\>1\</b\> | web \*one\* | 22;80 | - | - |
+
+            1 of 2 pairs allow nothing and are not shown.
+        "#]],
+    );
+}
+
+#[test]
+fn matrix_of_imported_fixtures() {
+    let mut args = vec!["matrix"];
+    args.extend(FIXTURES);
+    check(
+        &args,
+        expect![[r#"
+        exit 0
+        --- stdout
+        from                     to                       tcp             udp  icmp
+        eni-bp1gwnode0000000005  web-1                    22;80;443;8080  -    all
+        eni-bp1gwnode0000000005  web-2                    22;80;443;8080  -    all
+        db-1                     eni-bp1gwnode0000000005  443             -    -
+        db-1                     web-1                    22;80;443       -    all
+        db-1                     web-2                    22;80;443       -    all
+        web-1                    eni-bp1gwnode0000000005  443             -    -
+        web-1                    db-1                     3306;6379       -    -
+        web-1                    web-2                    all             all  all
+        web-2                    eni-bp1gwnode0000000005  443             -    -
+        web-2                    db-1                     3306;6379       -    -
+        web-2                    web-1                    all             all  all
+        (1 of 12 pairs allow nothing and are not shown)
+        --- stderr
+        warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-legacy.json: security group sg-bp1legacy0console0110, rule 1, field Priority: legacy priority 110 from the old console: imported as lower than 100; the API accepts 1 to 100 only
+        warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-legacy.json: security group sg-bp1legacy0console0110, rule 2, field Direction: Direction is missing: read as ingress from the peer fields
+        warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-groups.json: security group sg-bp1fg655nh68xyz9ent4: the rules of security group sg-bp1fg655nh68xyz9ent4 are unknown, so it is imported without rules: add the output of aliyun ecs DescribeSecurityGroupAttribute --SecurityGroupId sg-bp1fg655nh68xyz9ent4
+        warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-db.json: security group sg-bp1fg655nh68xyz9dbs2, rule 3: the entries of prefix list pl-bp1x1j1k5ykzqlixabc are unknown, so rules naming it match no address: add the prefix list to an sglab file
+    "#]],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// check
+
+#[test]
+fn check_passes_on_every_example() {
+    let examples = std::fs::read_dir(root().join("static/examples")).expect("examples");
+    let mut names: Vec<String> = examples
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.ends_with(".json"))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty());
+    let mut report = String::new();
+    for name in names {
+        let path = format!("static/examples/{name}");
+        let output = sglab(&["check", &path]);
+        report.push_str(&format!("{path}: exit {}: {}", output.code, output.stdout));
+        report.push_str(&output.stderr);
+    }
+    expect![[r#"
+        static/examples/ai-gateway.json: exit 0: 6 passed, 0 failed
+        static/examples/basic-vs-enterprise.json: exit 0: 6 passed, 0 failed
+        static/examples/drop-wins-tie.json: exit 0: 2 passed, 0 failed
+        static/examples/flannel-missing-pod-cidr.json: exit 0: 2 passed, 0 failed
+        static/examples/mse-gateway.json: exit 0: 6 passed, 0 failed
+        static/examples/redis-behind-web.json: exit 0: 8 passed, 0 failed
+        static/examples/ssh-allowlist.json: exit 0: 4 passed, 0 failed
+    "#]]
+    .assert_eq(&report);
+}
+
+#[test]
+fn check_runs_the_scenario_corpus() {
+    let corpus = root().join("tests/scenarios");
+    let Ok(entries) = std::fs::read_dir(&corpus) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|ext| ext.to_str()) != Some("json") {
+            continue;
+        }
+        let relative = format!(
+            "tests/scenarios/{}",
+            path.file_name().expect("name").to_string_lossy()
+        );
+        let output = sglab(&["check", &relative]);
+        assert_eq!(
+            output.code, 0,
+            "{relative}\n{}{}",
+            output.stdout, output.stderr
+        );
+        assert!(output.stdout.ends_with(" 0 failed\n"), "{}", output.stdout);
+    }
+}
+
+#[test]
+fn check_failure_exits_1_with_one_line_per_failure() {
+    let wrong = small_with(
+        r#""port": 22, "verdict": "allow""#,
+        r#""port": 22, "verdict": "deny""#,
+    );
+    let wrong = wrong.replacen(
+        r#""port": 22, "verdict": "deny" }
+  ]"#,
+        r#""port": 22, "verdict": "allow" },
+    { "from": "web-1", "to": "admin-1", "protocol": "icmp", "verdict": "allow" }
+  ]"#,
+        1,
+    );
+    check_files(
+        "check_failure",
+        &[("wrong.json", &wrong)],
+        &["check", "wrong.json"],
+        expect![[r#"
+            exit 1
+            --- stdout
+            FAIL expectation 1: tcp 22 from admin-1 to web-1: expected deny, got allow (egress: no rule matched; basic groups allow all egress by default; ingress: rule 2 of sg-web (priority 1, accept tcp 22/22 from group sg-admin))
+            FAIL expectation 2: tcp 22 from 198.51.100.7 to web-1: expected allow, got deny (egress: 198.51.100.7 is outside every VPC: no security group filters its egress; ingress: no rule matched; basic groups deny all ingress by default)
+            FAIL expectation 3: icmp from web-1 to admin-1: expected allow, got deny (egress: no rule matched; basic groups allow all egress by default; ingress: no rule matched; basic groups deny all ingress by default)
+            0 passed, 3 failed
+        "#]],
+    );
+}
+
+#[test]
+fn check_of_imported_files_without_expectations() {
+    let mut args = vec!["check"];
+    args.extend(FIXTURES);
+    check(
+        &args,
+        expect![[r#"
+            exit 0
+            --- stdout
+            0 passed, 0 failed
+            --- stderr
+            warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-legacy.json: security group sg-bp1legacy0console0110, rule 1, field Priority: legacy priority 110 from the old console: imported as lower than 100; the API accepts 1 to 100 only
+            warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-legacy.json: security group sg-bp1legacy0console0110, rule 2, field Direction: Direction is missing: read as ingress from the peer fields
+            warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-groups.json: security group sg-bp1fg655nh68xyz9ent4: the rules of security group sg-bp1fg655nh68xyz9ent4 are unknown, so it is imported without rules: add the output of aliyun ecs DescribeSecurityGroupAttribute --SecurityGroupId sg-bp1fg655nh68xyz9ent4
+            warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-db.json: security group sg-bp1fg655nh68xyz9dbs2, rule 3: the entries of prefix list pl-bp1x1j1k5ykzqlixabc are unknown, so rules naming it match no address: add the prefix list to an sglab file
+            warning: the files hold no expectations: add an "expectations" list to an sglab file
+        "#]],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// export
+
+#[test]
+fn export_terraform() {
+    check(
+        &[
+            "export",
+            "static/examples/redis-behind-web.json",
+            "--format",
+            "terraform",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            # Generated by sglab from Redis behind a web tier.
+            # Security groups and rules for the aliyun/alicloud Terraform provider.
+
+            terraform {
+              required_providers {
+                alicloud = {
+                  source = "aliyun/alicloud"
+                }
+              }
+            }
+
+            # sg-batch
+            resource "alicloud_security_group" "batch_jobs" {
+              security_group_name = "batch jobs"
+              vpc_id              = "vpc-shop"
+              security_group_type = "normal"
+              inner_access_policy = "Accept"
+            }
+
+            # sg-redis
+            resource "alicloud_security_group" "redis_cluster" {
+              security_group_name = "Redis cluster"
+              vpc_id              = "vpc-shop"
+              security_group_type = "normal"
+              inner_access_policy = "Accept"
+              description         = "Only the web tier may reach Redis: authorized by group, not by CIDR"
+            }
+
+            resource "alicloud_security_group_rule" "redis_cluster_ingress_1" {
+              type                     = "ingress"
+              ip_protocol              = "tcp"
+              policy                   = "accept"
+              priority                 = 1
+              port_range               = "6379/6379"
+              nic_type                 = "intranet"
+              security_group_id        = alicloud_security_group.redis_cluster.id
+              source_security_group_id = alicloud_security_group.web_servers.id
+              description              = "Redis from the web tier"
+            }
+
+            # sg-web
+            resource "alicloud_security_group" "web_servers" {
+              security_group_name = "web servers"
+              vpc_id              = "vpc-shop"
+              security_group_type = "normal"
+              inner_access_policy = "Accept"
+            }
+
+            resource "alicloud_security_group_rule" "web_servers_ingress_1" {
+              type              = "ingress"
+              ip_protocol       = "tcp"
+              policy            = "accept"
+              priority          = 1
+              port_range        = "80/80"
+              nic_type          = "intranet"
+              security_group_id = alicloud_security_group.web_servers.id
+              cidr_ip           = "0.0.0.0/0"
+              description       = "HTTP from the internet"
+            }
+
+            resource "alicloud_security_group_rule" "web_servers_ingress_2" {
+              type              = "ingress"
+              ip_protocol       = "tcp"
+              policy            = "accept"
+              priority          = 1
+              port_range        = "443/443"
+              nic_type          = "intranet"
+              security_group_id = alicloud_security_group.web_servers.id
+              cidr_ip           = "0.0.0.0/0"
+              description       = "HTTPS from the internet"
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn export_aliyun_cli() {
+    check(
+        &[
+            "export",
+            "static/examples/ai-gateway.json",
+            "--format",
+            "aliyun-cli",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            #!/bin/sh
+            # Generated by sglab from AI gateway with two backend groups.
+            # Creates the security-group rules of the topology in the existing groups.
+            set -eu
+            : "${REGION:?set REGION to the region id of the groups, for example cn-hangzhou}"
+
+            # Security group service-sg1 (ACK node pool, normal, vpc-ai)
+            # To create it in another account, run this and use the new id below:
+            # aliyun ecs CreateSecurityGroup --RegionId "$REGION" --VpcId vpc-ai --SecurityGroupName 'ACK node pool' --SecurityGroupType normal --Description 'Nodes of the ACK cluster whose pods serve on 8080'
+            aliyun ecs AuthorizeSecurityGroup --RegionId "$REGION" --SecurityGroupId service-sg1 \
+                --Permissions.1.Policy accept --Permissions.1.Priority 1 --Permissions.1.IpProtocol tcp --Permissions.1.PortRange 8080/8080 --Permissions.1.SourceGroupId sg-ai-gateway --Permissions.1.NicType intranet --Permissions.1.Description 'AI gateway authorization'
+
+            # Security group service-sg2 (ECS backend, normal, vpc-ai)
+            # To create it in another account, run this and use the new id below:
+            # aliyun ecs CreateSecurityGroup --RegionId "$REGION" --VpcId vpc-ai --SecurityGroupName 'ECS backend' --SecurityGroupType normal --Description 'ECS instance serving on ports 80 to 9000'
+            aliyun ecs AuthorizeSecurityGroup --RegionId "$REGION" --SecurityGroupId service-sg2 \
+                --Permissions.1.Policy accept --Permissions.1.Priority 1 --Permissions.1.IpProtocol tcp --Permissions.1.PortRange 80/9000 --Permissions.1.SourceGroupId sg-ai-gateway --Permissions.1.NicType intranet --Permissions.1.Description 'AI gateway authorization'
+
+            # Security group sg-ai-gateway (AI gateway managed group, normal, vpc-ai)
+            # Managed by AI Gateway: read-only, so its rules are not exported.
+        "#]],
+    );
+}
+
+#[test]
+fn export_sglab_of_imported_fixtures() {
+    let mut args = vec!["export"];
+    args.extend(FIXTURES);
+    args.extend(["--format", "sglab"]);
+    check(
+        &args,
+        expect![[r#"
+            exit 0
+            --- stdout
+            {
+              "sglab": 1,
+              "name": "Imported from describe-security-group-attribute-web.json, describe-security-group-attribute-db.json, describe-security-group-attribute-gateway.json, describe-security-group-attribute-legacy.json, describe-security-groups.json, describe-instances.json, describe-network-interfaces.json",
+              "vpcs": [
+                {
+                  "id": "vpc-bp1opxu1zkhn00gzv9x1q",
+                  "name": "vpc-bp1opxu1zkhn00gzv9x1q"
+                }
+              ],
+              "security_groups": [
+                {
+                  "id": "sg-bp1fg655nh68xyz9agw3",
+                  "name": "ai-gateway-managed-sg",
+                  "vpc": "vpc-bp1opxu1zkhn00gzv9x1q",
+                  "type": "basic",
+                  "managed_by": "cloud service 1688000000000000",
+                  "description": "Managed by AI Gateway",
+                  "rules": [
+                    {
+                      "id": "sgr-bp1gwmanaged00000001",
+                      "direction": "ingress",
+                      "policy": "accept",
+                      "priority": 1,
+                      "protocol": "tcp",
+                      "port_range": "443/443",
+                      "cidr": "0.0.0.0/0",
+                      "description": "gateway listener"
+                    }
+                  ]
+                },
+                {
+                  "id": "sg-bp1fg655nh68xyz9dbs2",
+                  "name": "db",
+                  "vpc": "vpc-bp1opxu1zkhn00gzv9x1q",
+                  "type": "basic",
+                  "inner_access_policy": "drop",
+                  "description": "MySQL and Redis",
+                  "tags": {
+                    "env": "prod"
+                  },
+                  "rules": [
+                    {
+                      "id": "sgr-bp1d3k0p6a3mysql0001",
+                      "direction": "ingress",
+                      "policy": "accept",
+                      "priority": 1,
+                      "protocol": "tcp",
+                      "port_range": "3306/3306",
+                      "group": "sg-bp1fg655nh68xyz9web1",
+                      "description": "MySQL from web"
+                    },
+                    {
+                      "id": "sgr-bp1d3k0p6a3mysql0002",
+                      "direction": "ingress",
+                      "policy": "accept",
+                      "priority": 1,
+                      "protocol": "tcp",
+                      "port_range": "6379/6379",
+                      "group": "sg-bp1fg655nh68xyz9web1",
+                      "description": "Redis from web"
+                    },
+                    {
+                      "id": "sgr-bp1d3k0p6a3mysql0003",
+                      "direction": "ingress",
+                      "policy": "accept",
+                      "priority": 1,
+                      "protocol": "tcp",
+                      "port_range": "22/22",
+                      "prefix_list": "pl-bp1x1j1k5ykzqlixabc",
+                      "description": "SSH from the bastion prefix list"
+                    },
+                    {
+                      "id": "sgr-bp1d3k0p6a3mysql0004",
+                      "direction": "egress",
+                      "policy": "accept",
+                      "priority": 1,
+                      "protocol": "udp",
+                      "port_range": "53/53",
+                      "cidr": "100.100.2.136/32",
+                      "source_port_range": "1024/65535",
+                      "description": "DNS"
+                    }
+                  ]
+                },
+                {
+                  "id": "sg-bp1fg655nh68xyz9ent4",
+                  "name": "batch",
+                  "vpc": "vpc-bp1opxu1zkhn00gzv9x1q",
+                  "type": "enterprise",
+                  "description": "Batch workers",
+                  "rules": []
+                },
+                {
+                  "id": "sg-bp1fg655nh68xyz9web1",
+                  "name": "web",
+                  "vpc": "vpc-bp1opxu1zkhn00gzv9x1q",
+                  "type": "basic",
+                  "description": "Web servers behind the SLB",
+                  "tags": {
+                    "env": "prod",
+                    "team": "shop"
+                  },
+                  "rules": [
+                    {
+                      "id": "sgr-bp12kewq32dfwrdi0001",
+                      "direction": "ingress",
+                      "policy": "accept",
+                      "priority": 1,
+                      "protocol": "tcp",
+                      "port_range": "80/80",
+                      "cidr": "0.0.0.0/0",
+                      "description": "HTTP from anywhere"
+                    },
+                    {
+                      "id": "sgr-bp12kewq32dfwrdi0002",
+                      "direction": "ingress",
+                      "policy": "accept",
+                      "priority": 1,
+                      "protocol": "tcp",
+                      "port_range": "443/443",
+                      "cidr": "0.0.0.0/0",
+                      "description": "HTTPS from anywhere"
+                    },
+                    {
+                      "id": "sgr-bp12kewq32dfwrdi0003",
+                      "direction": "ingress",
+                      "policy": "accept",
+                      "priority": 1,
+                      "protocol": "tcp",
+                      "port_range": "22/22",
+                      "cidr": "10.0.0.0/8",
+                      "description": "SSH from the office VPN"
+                    },
+                    {
+                      "id": "sgr-bp12kewq32dfwrdi0004",
+                      "direction": "ingress",
+                      "policy": "drop",
+                      "priority": 2,
+                      "protocol": "tcp",
+                      "port_range": "22/22",
+                      "cidr": "0.0.0.0/0",
+                      "description": "no SSH from elsewhere"
+                    },
+                    {
+                      "id": "sgr-bp12kewq32dfwrdi0005",
+                      "direction": "ingress",
+                      "policy": "accept",
+                      "priority": 100,
+                      "protocol": "icmp",
+                      "port_range": "-1/-1",
+                      "cidr": "0.0.0.0/0",
+                      "description": "ping"
+                    },
+                    {
+                      "id": "sgr-bp12kewq32dfwrdi0006",
+                      "direction": "ingress",
+                      "policy": "accept",
+                      "priority": 1,
+                      "protocol": "tcp",
+                      "port_range": "8080/8080",
+                      "group": "sg-bp1fg655nh68xyz9agw3",
+                      "description": "authorized by AI gateway gw-7x9"
+                    },
+                    {
+                      "id": "sgr-bp12kewq32dfwrdi0007",
+                      "direction": "egress",
+                      "policy": "drop",
+                      "priority": 1,
+                      "protocol": "tcp",
+                      "port_range": "25/25",
+                      "cidr": "0.0.0.0/0",
+                      "description": "no outbound mail"
+                    },
+                    {
+                      "id": "sgr-bp12kewq32dfwrdi0008",
+                      "direction": "egress",
+                      "policy": "accept",
+                      "priority": 100,
+                      "protocol": "all",
+                      "port_range": "-1/-1",
+                      "ipv6_cidr": "::/0"
+                    }
+                  ]
+                },
+                {
+                  "id": "sg-bp1legacy0console0110",
+                  "name": "old-console",
+                  "vpc": "vpc-bp1opxu1zkhn00gzv9x1q",
+                  "type": "basic",
+                  "description": "created in the old console",
+                  "rules": [
+                    {
+                      "direction": "ingress",
+                      "policy": "accept",
+                      "priority": 110,
+                      "protocol": "tcp",
+                      "port_range": "1/65535",
+                      "cidr": "0.0.0.0/0"
+                    },
+                    {
+                      "direction": "ingress",
+                      "policy": "accept",
+                      "priority": 1,
+                      "protocol": "all",
+                      "port_range": "-1/-1",
+                      "group": "sg-bp1fg655nh68xyz9web1"
+                    },
+                    {
+                      "direction": "ingress",
+                      "policy": "drop",
+                      "priority": 5,
+                      "protocol": "udp",
+                      "port_range": "161/162",
+                      "cidr": "192.168.1.0/24",
+                      "description": "no SNMP"
+                    }
+                  ]
+                }
+              ],
+              "endpoints": [
+                {
+                  "id": "eni-bp1gwnode0000000005",
+                  "name": "eni-bp1gwnode0000000005",
+                  "kind": "ecs",
+                  "vpc": "vpc-bp1opxu1zkhn00gzv9x1q",
+                  "enis": [
+                    {
+                      "id": "eni-bp1gwnode0000000005",
+                      "private_ips": [
+                        "10.0.9.5"
+                      ],
+                      "groups": [
+                        "sg-bp1fg655nh68xyz9agw3"
+                      ]
+                    }
+                  ]
+                },
+                {
+                  "id": "i-bp67acfmxazb4ph00db1",
+                  "name": "db-1",
+                  "kind": "ecs",
+                  "vpc": "vpc-bp1opxu1zkhn00gzv9x1q",
+                  "enis": [
+                    {
+                      "id": "eni-bp1db1primary000003",
+                      "private_ips": [
+                        "10.0.2.21"
+                      ],
+                      "groups": [
+                        "sg-bp1fg655nh68xyz9dbs2"
+                      ]
+                    },
+                    {
+                      "id": "eni-bp1db1secondary0004",
+                      "private_ips": [
+                        "10.0.2.22"
+                      ],
+                      "groups": [
+                        "sg-bp1fg655nh68xyz9dbs2",
+                        "sg-bp1fg655nh68xyz9web1"
+                      ]
+                    }
+                  ]
+                },
+                {
+                  "id": "i-bp67acfmxazb4ph0web1",
+                  "name": "web-1",
+                  "kind": "ecs",
+                  "vpc": "vpc-bp1opxu1zkhn00gzv9x1q",
+                  "enis": [
+                    {
+                      "id": "eni-bp1web1primary00001",
+                      "private_ips": [
+                        "10.0.1.11"
+                      ],
+                      "groups": [
+                        "sg-bp1fg655nh68xyz9web1"
+                      ]
+                    }
+                  ],
+                  "public_ip": "47.96.10.11"
+                },
+                {
+                  "id": "i-bp67acfmxazb4ph0web2",
+                  "name": "web-2",
+                  "kind": "ecs",
+                  "vpc": "vpc-bp1opxu1zkhn00gzv9x1q",
+                  "enis": [
+                    {
+                      "id": "eni-bp1web2primary00002",
+                      "private_ips": [
+                        "10.0.1.12"
+                      ],
+                      "groups": [
+                        "sg-bp1fg655nh68xyz9web1"
+                      ]
+                    }
+                  ],
+                  "public_ip": "47.96.10.12"
+                }
+              ],
+              "prefix_lists": [
+                {
+                  "id": "pl-bp1x1j1k5ykzqlixabc",
+                  "name": "pl-bp1x1j1k5ykzqlixabc",
+                  "cidrs": []
+                }
+              ]
+            }
+            --- stderr
+            warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-legacy.json: security group sg-bp1legacy0console0110, rule 1, field Priority: legacy priority 110 from the old console: imported as lower than 100; the API accepts 1 to 100 only
+            warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-legacy.json: security group sg-bp1legacy0console0110, rule 2, field Direction: Direction is missing: read as ingress from the peer fields
+            warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-groups.json: security group sg-bp1fg655nh68xyz9ent4: the rules of security group sg-bp1fg655nh68xyz9ent4 are unknown, so it is imported without rules: add the output of aliyun ecs DescribeSecurityGroupAttribute --SecurityGroupId sg-bp1fg655nh68xyz9ent4
+            warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-db.json: security group sg-bp1fg655nh68xyz9dbs2, rule 3: the entries of prefix list pl-bp1x1j1k5ykzqlixabc are unknown, so rules naming it match no address: add the prefix list to an sglab file
+        "#]],
+    );
+}
+
+#[test]
+fn export_sglab_round_trips() {
+    let dir = scratch("export_sglab_round_trips");
+    for example in ["ai-gateway", "mse-gateway", "flannel-missing-pod-cidr"] {
+        let source = root().join(format!("static/examples/{example}.json"));
+        let source = source.to_string_lossy();
+        let first = sglab_in(&dir, &["export", &source, "--format", "sglab"], None);
+        assert_eq!(first.code, 0, "{}", first.stderr);
+        std::fs::write(dir.join("exported.json"), &first.stdout).expect("write");
+        let second = sglab_in(
+            &dir,
+            &["export", "exported.json", "--format", "sglab"],
+            None,
+        );
+        assert_eq!(
+            second.stdout, first.stdout,
+            "{example}: export is a fixed point"
+        );
+        for command in ["matrix", "check"] {
+            let original = sglab_in(&dir, &[command, &source], None);
+            let again = sglab_in(&dir, &[command, "exported.json"], None);
+            assert_eq!(original.stdout, again.stdout, "{example}: {command}");
+            assert_eq!(original.code, again.code, "{example}: {command}");
+        }
+    }
+}
+
+/// Runs the generated aliyun CLI script with a fake `aliyun` on the PATH that records its
+/// arguments, one per line, so that the shell's own quoting is what is checked.
+#[test]
+fn export_aliyun_cli_script_runs_in_a_real_shell() {
+    let dir = scratch("aliyun_cli_shell");
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).expect("bin");
+    let fake = bin.join("aliyun");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\nfor arg in \"$@\"; do printf '[%s]\\n' \"$arg\" >> \"$CALLS\"; done\necho '---' >> \"$CALLS\"\n",
+    )
+    .expect("fake aliyun");
+    let mut permissions = std::fs::metadata(&fake).expect("meta").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&fake, permissions).expect("chmod");
+    let awkward = small_with(
+        r#""port_range": "80/80", "cidr": "0.0.0.0/0" }"#,
+        r#""port_range": "80/80", "cidr": "0.0.0.0/0", "description": "it's \"web\" $HOME `id` -x\nsecond line" }"#,
+    );
+    std::fs::write(dir.join("awkward.json"), &awkward).expect("write");
+    let script = sglab_in(
+        &dir,
+        &["export", "awkward.json", "--format", "aliyun-cli"],
+        None,
+    );
+    assert_eq!(script.code, 0, "{}", script.stderr);
+    std::fs::write(dir.join("script.sh"), &script.stdout).expect("write");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = Command::new("sh")
+        .arg("script.sh")
+        .current_dir(&dir)
+        .env("PATH", path)
+        .env("REGION", "cn-hangzhou")
+        .env("CALLS", dir.join("calls.txt"))
+        .output()
+        .expect("sh runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let calls = std::fs::read_to_string(dir.join("calls.txt")).expect("calls");
+    expect![[r#"
+        [ecs]
+        [AuthorizeSecurityGroup]
+        [--RegionId]
+        [cn-hangzhou]
+        [--SecurityGroupId]
+        [sg-web]
+        [--Permissions.1.Policy]
+        [accept]
+        [--Permissions.1.Priority]
+        [1]
+        [--Permissions.1.IpProtocol]
+        [tcp]
+        [--Permissions.1.PortRange]
+        [80/80]
+        [--Permissions.1.SourceCidrIp]
+        [0.0.0.0/0]
+        [--Permissions.1.NicType]
+        [intranet]
+        [--Permissions.1.Description]
+        [it's "web" $HOME `id` -x
+        second line]
+        [--Permissions.2.Policy]
+        [accept]
+        [--Permissions.2.Priority]
+        [1]
+        [--Permissions.2.IpProtocol]
+        [tcp]
+        [--Permissions.2.PortRange]
+        [22/22]
+        [--Permissions.2.SourceGroupId]
+        [sg-admin]
+        [--Permissions.2.NicType]
+        [intranet]
+        ---
+    "#]]
+    .assert_eq(&calls);
+    // Without REGION the script stops before calling anything.
+    let run = Command::new("sh")
+        .arg("script.sh")
+        .current_dir(&dir)
+        .env_remove("REGION")
+        .output()
+        .expect("sh runs");
+    assert!(!run.status.success());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input: exit 2, a message on stderr naming the file, the object, the rule and the field
+
+#[test]
+fn reversed_port_range() {
+    let bad = small_with(r#""port_range": "80/80""#, r#""port_range": "200/1""#);
+    check_files(
+        "reversed",
+        &[("bad.json", &bad)],
+        &["check", "bad.json"],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: bad.json: security group sg-web, rule 1, field port_range: port range 200/1 is reversed: the start port must not exceed the end port (InvalidParam.PortRange)
+        "#]],
+    );
+}
+
+#[test]
+fn reversed_port_range_in_an_aliyun_response() {
+    let text = std::fs::read_to_string(root().join(FIXTURES[2])).expect("fixture");
+    let bad = text.replacen(r#""PortRange": "443/443""#, r#""PortRange": "200/1""#, 1);
+    check_files(
+        "reversed_aliyun",
+        &[("gateway.json", &bad)],
+        &["matrix", "gateway.json"],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: gateway.json: security group sg-bp1fg655nh68xyz9agw3, rule 1, field PortRange: port range 200/1 is reversed: the start port must not exceed the end port (InvalidParam.PortRange)
+        "#]],
+    );
+}
+
+#[test]
+fn priority_zero() {
+    let bad = small_with(
+        r#""protocol": "tcp", "port_range": "80/80""#,
+        r#""priority": 0, "protocol": "tcp", "port_range": "80/80""#,
+    );
+    check_files(
+        "priority_zero",
+        &[("bad.json", &bad)],
+        &["matrix", "bad.json"],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: bad.json: security group sg-web, rule 1, field priority: priority 0 is out of range: use 1 (highest) to 100 (InvalidPriority.ValueNotSupported)
+        "#]],
+    );
+}
+
+#[test]
+fn icmp_with_ports() {
+    let bad = small_with(
+        r#""protocol": "tcp", "port_range": "80/80""#,
+        r#""protocol": "icmp", "port_range": "80/80""#,
+    );
+    check_files(
+        "icmp_ports",
+        &[("bad.json", &bad)],
+        &["export", "bad.json", "--format", "terraform"],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: bad.json: security group sg-web, rule 1, field port_range: protocol icmp takes no ports: write -1/-1 instead of 80/80 (OperationDenied)
+        "#]],
+    );
+}
+
+#[test]
+fn malformed_cidr() {
+    let bad = small_with(r#""cidr": "0.0.0.0/0""#, r#""cidr": "10.0.0.300/8""#);
+    check_files(
+        "malformed_cidr",
+        &[("bad.json", &bad)],
+        &[
+            "query", "bad.json", "--from", "admin-1", "--to", "web-1", "--port", "80",
+        ],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: bad.json: security group sg-web, rule 1, field cidr: CIDR block "10.0.0.300/8" is malformed: "10.0.0.300" is not an IP address: write a block such as 10.0.0.0/8
+        "#]],
+    );
+}
+
+#[test]
+fn unknown_group() {
+    let bad = small_with(r#""group": "sg-admin""#, r#""group": "sg-nowhere""#);
+    check_files(
+        "unknown_group",
+        &[("bad.json", &bad)],
+        &["check", "bad.json"],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: bad.json: security group sg-web, rule 2, field group: security group sg-nowhere does not exist (InvalidSecurityGroupId.NotFound)
+        "#]],
+    );
+    // An aliyun response that names a group no file describes.
+    check(
+        &["check", FIXTURES[0]],
+        expect![[r#"
+        exit 2
+        --- stderr
+        error: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-web.json: security group sg-bp1fg655nh68xyz9web1, rule 6, field SourceGroupId: security group sg-bp1fg655nh68xyz9agw3 is in none of the files: add the output of aliyun ecs DescribeSecurityGroupAttribute --SecurityGroupId sg-bp1fg655nh68xyz9agw3 (InvalidSecurityGroupId.NotFound)
+    "#]],
+    );
+}
+
+#[test]
+fn malformed_json() {
+    check_files(
+        "malformed_json",
+        &[("bad.json", "{\"sglab\": 1,\n  \"vpcs\": [}\n")],
+        &["check", "bad.json"],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: bad.json:2:12: malformed JSON: expected value
+        "#]],
+    );
+}
+
+#[test]
+fn missing_file_directory_and_empty_file() {
+    check(
+        &["matrix", "no-such-file.json"],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: no-such-file.json: cannot read the file: No such file or directory (os error 2)
+        "#]],
+    );
+    check(
+        &["matrix", "static"],
+        expect![[r#"
+        exit 2
+        --- stderr
+        error: static: is a directory: give a file
+    "#]],
+    );
+    check_files(
+        "empty",
+        &[("empty.json", "")],
+        &["matrix", "empty.json"],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: empty.json: the file is empty: give sglab JSON or the JSON printed by an aliyun ecs Describe... command
+        "#]],
+    );
+}
+
+#[test]
+fn every_bad_file_is_reported_at_once() {
+    let bad = small_with(r#""port_range": "80/80""#, r#""port_range": "200/1""#);
+    check_files(
+        "several",
+        &[("bad.json", &bad), ("junk.json", "not json")],
+        &["check", "bad.json", "junk.json", "missing.json"],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: missing.json: cannot read the file: No such file or directory (os error 2)
+            error: bad.json: security group sg-web, rule 1, field port_range: port range 200/1 is reversed: the start port must not exceed the end port (InvalidParam.PortRange)
+            error: junk.json:1:2: malformed JSON: expected ident
+        "#]],
+    );
+}
+
+#[test]
+fn junk_binary_and_huge_input_never_panic() {
+    let dir = scratch("junk");
+    let junk: Vec<u8> = (0..10_000_000u32)
+        .map(|i| b"{[\"]}:,0a-\\ \n\x00\xff"[(i * 7 % 15) as usize])
+        .collect();
+    std::fs::write(dir.join("junk.bin"), &junk).expect("write");
+    let text_junk: String = (0..10_000_000u32)
+        .map(|i| char::from(b"{[\"]}:,0a-\\ \n"[(i * 7 % 13) as usize]))
+        .collect();
+    std::fs::write(dir.join("junk.json"), &text_junk).expect("write");
+    for (file, expected) in [
+        ("junk.bin", "is not UTF-8 text"),
+        ("junk.json", "junk.json"),
+    ] {
+        let output = sglab_in(&dir, &["matrix", file], None);
+        assert_eq!(output.code, 2, "{file}: {}", output.stderr);
+        assert!(
+            output.stderr.contains(expected),
+            "{file}: {}",
+            output.stderr
+        );
+        assert!(!output.stderr.contains("panicked"), "{}", output.stderr);
+    }
+    let huge = vec![b' '; 64 * 1024 * 1024 + 10];
+    let output = sglab_in(&dir, &["matrix", "-"], Some(&huge));
+    assert_eq!(output.code, 2);
+    check_output(
+        output,
+        expect![[r#"
+        exit 2
+        --- stderr
+        error: <stdin>: the file is larger than 64 MiB: give a smaller file
+    "#]],
+    );
+}
+
+#[test]
+fn standard_input() {
+    let output = sglab_in(&root(), &["check", "-"], Some(SMALL.as_bytes()));
+    check_output(
+        output,
+        expect![[r#"
+        exit 0
+        --- stdout
+        2 passed, 0 failed
+    "#]],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Usage: exit 2
+
+#[test]
+fn usage_errors() {
+    check(
+        &[
+            "query",
+            "static/examples/ai-gateway.json",
+            "--from",
+            "gw-node-1",
+            "--to",
+            "pod-app-1",
+        ],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: --port is required for tcp: give the destination port, for example --port 8080
+
+            Usage: sglab query [OPTIONS] --from <EP> --to <EP> <FILES>...
+
+            For more information, try '--help'.
+        "#]],
+    );
+    check(
+        &[
+            "query",
+            "static/examples/ai-gateway.json",
+            "--from",
+            "gw-node-1",
+            "--to",
+            "pod-app-1",
+            "--protocol",
+            "icmp",
+            "--port",
+            "8",
+        ],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: --port 8 does not apply to icmp, which has no ports: leave --port out
+
+            Usage: sglab query [OPTIONS] --from <EP> --to <EP> <FILES>...
+
+            For more information, try '--help'.
+        "#]],
+    );
+    check(
+        &[
+            "query",
+            "static/examples/ai-gateway.json",
+            "--from",
+            "nobody",
+            "--to",
+            "pod-app-1",
+            "--port",
+            "80",
+        ],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: --from: "nobody" is no endpoint id, endpoint name or IP address: use one of those
+        "#]],
+    );
+    check(
+        &["export", "static/examples/ai-gateway.json"],
+        expect![[r#"
+        exit 2
+        --- stderr
+        error: the following required arguments were not provided:
+          --format <FORMAT>
+
+        Usage: sglab export --format <FORMAT> <FILES>...
+
+        For more information, try '--help'.
+    "#]],
+    );
+    check(
+        &["matrix"],
+        expect![[r#"
+        exit 2
+        --- stderr
+        error: the following required arguments were not provided:
+          <FILES>...
+
+        Usage: sglab matrix <FILES>...
+
+        For more information, try '--help'.
+    "#]],
+    );
+    check(
+        &["lint", "static/examples/ai-gateway.json"],
+        expect![[r#"
+        exit 2
+        --- stderr
+        error: unrecognized subcommand 'lint'
+
+        Usage: sglab <COMMAND>
+
+        For more information, try '--help'.
+    "#]],
+    );
+    check(
+        &["query", "x.json", "--from", "a", "--to", "b", "--port", "0"],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: invalid value '0' for '--port <N>': 0 is not in 1..=65535
+
+            For more information, try '--help'.
+        "#]],
+    );
+}
+
+#[test]
+fn help_lists_exactly_the_four_commands() {
+    check(
+        &["--help"],
+        expect![[r#"
+        exit 0
+        --- stdout
+        Simulates Alibaba Cloud ECS security groups: which endpoint reaches which, on which ports, and which rule decided.
+
+        FILES are any mix of sglab JSON and the JSON printed by `aliyun ecs DescribeSecurityGroupAttribute`, `DescribeSecurityGroups`, `DescribeInstances` and `DescribeNetworkInterfaces`, detected by content. `-` reads standard input.
+
+        Usage: sglab <COMMAND>
+
+        Commands:
+          query   Can one endpoint reach another on a protocol and port? Explains the verdict
+          matrix  The reachability matrix: the ports allowed between every pair of endpoints
+          check   Checks the expectations stored in the files; exit status 1 when one fails
+          export  Writes the topology as sglab JSON, Terraform or aliyun CLI commands
+          help    Print this message or the help of the given subcommand(s)
+
+        Options:
+          -h, --help
+                  Print help (see a summary with '-h')
+
+          -V, --version
+                  Print version
+    "#]],
+    );
+}
+
+#[test]
+fn closed_pipe_is_not_an_error() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sglab"))
+        .args([
+            "export",
+            "static/examples/ai-gateway.json",
+            "--format",
+            "aliyun-cli",
+        ])
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("finishes");
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}

@@ -538,3 +538,74 @@ fn junk_never_panics() {
     let deep_object = "{\"SecurityGroups\":".repeat(10_000);
     assert!(load_files(&[("deep", deep_object.as_str())]).is_err());
 }
+
+/// Thousands of instances, ENIs and groups import (and in linear time: a quadratic merge would
+/// make this test crawl).
+#[test]
+fn large_responses_import() {
+    let groups = 300;
+    let instances = 3000;
+    let mut listing = Vec::new();
+    let mut attributes = Vec::new();
+    for group in 0..groups {
+        listing.push(format!(
+            r#"{{"SecurityGroupId": "sg-{group}", "SecurityGroupName": "g{group}", "SecurityGroupType": "normal", "VpcId": "vpc-1", "ServiceManaged": false, "Tags": {{"Tag": []}}}}"#
+        ));
+        attributes.push(format!(
+            r#"{{"RequestId": "r", "SecurityGroupId": "sg-{group}", "SecurityGroupName": "g{group}", "VpcId": "vpc-1", "InnerAccessPolicy": "Accept", "Description": "", "Permissions": {{"Permission": [
+                {{"Direction": "ingress", "Policy": "Accept", "Priority": "1", "IpProtocol": "TCP", "PortRange": "{port}/{port}", "SourceGroupId": "sg-{peer}", "NicType": "intranet"}},
+                {{"Direction": "egress", "Policy": "Drop", "Priority": "2", "IpProtocol": "ALL", "PortRange": "-1/-1", "DestCidrIp": "10.{octet}.0.0/16", "NicType": "intranet"}}
+            ]}}}}"#,
+            port = 1000 + group,
+            peer = (group + 1) % groups,
+            octet = group % 256,
+        ));
+    }
+    let mut instance_items = Vec::new();
+    let mut eni_items = Vec::new();
+    for instance in 0..instances {
+        let group = instance % groups;
+        let ip = format!(
+            "10.{}.{}.{}",
+            instance / 65536,
+            instance / 256 % 256,
+            instance % 256
+        );
+        instance_items.push(format!(
+            r#"{{"InstanceId": "i-{instance}", "InstanceName": "n{instance}", "SecurityGroupIds": {{"SecurityGroupId": ["sg-{group}"]}}, "VpcAttributes": {{"VpcId": "vpc-1", "PrivateIpAddress": {{"IpAddress": ["{ip}"]}}}}, "PublicIpAddress": {{"IpAddress": []}}, "EipAddress": {{"IpAddress": ""}}, "NetworkInterfaces": {{"NetworkInterface": [{{"Type": "Primary", "NetworkInterfaceId": "eni-{instance}", "PrimaryIpAddress": "{ip}"}}]}}}}"#
+        ));
+        eni_items.push(format!(
+            r#"{{"NetworkInterfaceId": "eni-{instance}", "InstanceId": "i-{instance}", "Type": "Primary", "VpcId": "vpc-1", "PrivateIpAddress": "{ip}", "SecurityGroupIds": {{"SecurityGroupId": ["sg-{group}"]}}}}"#
+        ));
+    }
+    let mut files = vec![
+        (
+            "groups.json".to_owned(),
+            format!(
+                r#"{{"SecurityGroups": {{"SecurityGroup": [{}]}}}}"#,
+                listing.join(",")
+            ),
+        ),
+        (
+            "instances.json".to_owned(),
+            format!(
+                r#"{{"Instances": {{"Instance": [{}]}}}}"#,
+                instance_items.join(",")
+            ),
+        ),
+        (
+            "enis.json".to_owned(),
+            format!(
+                r#"{{"NetworkInterfaceSets": {{"NetworkInterfaceSet": [{}]}}}}"#,
+                eni_items.join(",")
+            ),
+        ),
+    ];
+    for (index, attribute) in attributes.into_iter().enumerate() {
+        files.push((format!("sg-{index}.json"), attribute));
+    }
+    let loaded = load_files(&files).unwrap_or_else(|errors| panic!("{:?}", &errors[..3]));
+    assert_eq!(loaded.topology.groups.len(), groups);
+    assert_eq!(loaded.topology.endpoints.len(), instances);
+    assert!(loaded.warnings.is_empty(), "{:?}", &loaded.warnings[..1]);
+}

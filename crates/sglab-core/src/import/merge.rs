@@ -411,6 +411,16 @@ fn merge_endpoints(
         |_, _| (None, None),
     );
     let mut claimed = BTreeSet::new();
+    // The ENIs of each instance, primary first, so that matching stays linear in the input.
+    let mut by_instance: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+    for (eni_id, (_, eni)) in &interfaces {
+        if let Some(instance) = eni.instance.as_deref() {
+            by_instance.entry(instance).or_default().push(eni_id);
+        }
+    }
+    for enis in by_instance.values_mut() {
+        enis.sort_by_key(|eni_id| (!interfaces[eni_id.as_str()].1.primary, *eni_id));
+    }
 
     for (id, (file, instance)) in &instances {
         let object = format!("instance {id}");
@@ -423,10 +433,17 @@ fn merge_endpoints(
             ));
             continue;
         };
-        let primary = interfaces.iter().find(|(eni_id, (_, eni))| {
-            instance.primary_eni.as_ref() == Some(*eni_id)
-                || (eni.primary && eni.instance.as_deref() == Some(id.as_str()))
-        });
+        let own_enis = by_instance.get(id.as_str()).cloned().unwrap_or_default();
+        let primary = instance
+            .primary_eni
+            .as_ref()
+            .and_then(|eni_id| interfaces.get_key_value(eni_id))
+            .or_else(|| {
+                own_enis
+                    .iter()
+                    .filter_map(|eni_id| interfaces.get_key_value(eni_id.as_str()))
+                    .find(|(_, (_, eni))| eni.primary)
+            });
         let mut primary_eni = Eni {
             id: instance.primary_eni.clone(),
             private_ips: instance.private_ips.clone(),
@@ -465,8 +482,11 @@ fn merge_endpoints(
             public_ip = public_ip.or(eni.public_ip);
         }
         let mut enis = vec![primary_eni];
-        for (eni_id, (_, eni)) in &interfaces {
-            if eni.instance.as_deref() == Some(id.as_str()) && !claimed.contains(eni_id) {
+        for eni_id in own_enis {
+            let Some((_, eni)) = interfaces.get(eni_id.as_str()) else {
+                continue;
+            };
+            if !claimed.contains(eni_id) {
                 claimed.insert(eni_id.clone());
                 enis.push(Eni {
                     id: Some(eni_id.clone()),

@@ -27,7 +27,7 @@ pub const GROUP_TITLE_H: f64 = 34.0;
 /// Space between member boxes inside a group.
 pub const NODE_GAP: f64 = 16.0;
 /// Horizontal space between columns.
-pub const COLUMN_GAP: f64 = 150.0;
+pub const COLUMN_GAP: f64 = 210.0;
 /// Vertical space between groups of one column.
 pub const ROW_GAP: f64 = 40.0;
 /// Groups per column before another column starts.

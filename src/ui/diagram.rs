@@ -84,13 +84,17 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
         let bounds = base.bounds;
         let fitted = fitted.clone();
         let node_count = base.nodes.len();
-        use_effect_with((props.topology.name.clone(), node_count), move |_| {
-            if let Some(svg) = svg_ref.cast::<Element>() {
-                let rect = svg.get_bounding_client_rect();
-                viewport.set(Viewport::fit(bounds, rect.width(), rect.height()));
-                *fitted.borrow_mut() = true;
-            }
-        });
+        let panel_open = props.explanation.is_some();
+        use_effect_with(
+            (props.topology.name.clone(), node_count, panel_open),
+            move |_| {
+                if let Some(svg) = svg_ref.cast::<Element>() {
+                    let rect = svg.get_bounding_client_rect();
+                    viewport.set(Viewport::fit(bounds, rect.width(), rect.height()));
+                    *fitted.borrow_mut() = true;
+                }
+            },
+        );
     }
 
     // During a drag the moved objects are drawn at their new place.
@@ -617,36 +621,108 @@ fn edges(
             (show_external || !to_external) && (show_intra || !cell.only_intra_group())
         })
         .collect();
-    if visible.len() <= layout::AGGREGATE_ABOVE {
-        let drawn = visible
+    let container = |node: &layout::NodeBox| {
+        node.home_group
+            .as_ref()
+            .map(|g| g.to_string())
+            .unwrap_or_else(|| node.id.to_string())
+    };
+    let rect_of = |key: &str| {
+        diagram
+            .groups
             .iter()
-            .filter_map(|cell| {
-                let from = diagram.node(&cell.from)?;
-                let to = diagram.node(&cell.to)?;
-                let label = cell.label(3);
-                let query = cell.first_allowed().map(|(protocol, port)| Query {
-                    from: cell.from.clone(),
-                    to: cell.to.clone(),
-                    protocol,
-                    port,
-                });
-                Some(DrawnEdge {
-                    from_rect: from.rect,
-                    to_rect: to.rect,
-                    from_key: cell.from.to_string(),
-                    to_key: cell.to.to_string(),
-                    title: format!(
-                        "{} can reach {}: {}. Click for why.",
-                        cell.from,
-                        cell.to,
-                        cell.label(20)
-                    ),
-                    label,
-                    query,
-                    testid: format!("edge-{}-{}", cell.from, cell.to),
-                })
+            .find(|g| g.id.as_str() == key)
+            .map(|g| g.rect)
+            .or_else(|| {
+                diagram
+                    .nodes
+                    .iter()
+                    .find(|n| n.id.as_str() == key)
+                    .map(|n| n.rect)
             })
-            .collect();
+    };
+    let query_of = |cells: &[&Cell]| {
+        // Prefer a pair whose target declares a service, so the question is a real one.
+        let chosen = cells
+            .iter()
+            .find(|c| {
+                topology
+                    .endpoints
+                    .get(&c.to)
+                    .and_then(|e| e.services.as_ref())
+                    .is_some_and(|s| !s.is_empty())
+            })
+            .or(cells.first())?;
+        chosen.first_allowed().map(|(protocol, port)| Query {
+            from: chosen.from.clone(),
+            to: chosen.to.clone(),
+            protocol,
+            port,
+        })
+    };
+    // Bundle the edges between two containers when they all say the same thing, as the
+    // vendor's figure draws one arrow from the gateway to a service group.
+    let mut bundles: BTreeMap<(String, String), Vec<&Cell>> = BTreeMap::new();
+    for cell in &visible {
+        let (Some(from), Some(to)) = (diagram.node(&cell.from), diagram.node(&cell.to)) else {
+            continue;
+        };
+        bundles
+            .entry((container(from), container(to)))
+            .or_default()
+            .push(cell);
+    }
+    let mut drawn = Vec::new();
+    for ((a, b), cells) in &bundles {
+        let labels: std::collections::BTreeSet<String> = cells.iter().map(|c| c.label(3)).collect();
+        if a != b && cells.len() > 1 && labels.len() == 1 {
+            let (Some(from_rect), Some(to_rect)) = (rect_of(a), rect_of(b)) else {
+                continue;
+            };
+            let label = labels.into_iter().next().unwrap_or_default();
+            drawn.push(DrawnEdge {
+                from_rect,
+                to_rect,
+                from_key: a.clone(),
+                to_key: b.clone(),
+                title: format!(
+                    "every pair from {a} to {b} ({} pairs): {label}. Click for why.",
+                    cells.len()
+                ),
+                label,
+                query: query_of(cells),
+                testid: format!("edge-{a}-{b}"),
+            });
+            continue;
+        }
+        for cell in cells {
+            let (Some(from), Some(to)) = (diagram.node(&cell.from), diagram.node(&cell.to)) else {
+                continue;
+            };
+            let query = cell.first_allowed().map(|(protocol, port)| Query {
+                from: cell.from.clone(),
+                to: cell.to.clone(),
+                protocol,
+                port,
+            });
+            drawn.push(DrawnEdge {
+                from_rect: from.rect,
+                to_rect: to.rect,
+                from_key: cell.from.to_string(),
+                to_key: cell.to.to_string(),
+                title: format!(
+                    "{} can reach {}: {}. Click for why.",
+                    cell.from,
+                    cell.to,
+                    cell.label(20)
+                ),
+                label: cell.label(3),
+                query,
+                testid: format!("edge-{}-{}", cell.from, cell.to),
+            });
+        }
+    }
+    if drawn.len() <= layout::AGGREGATE_ABOVE {
         return (drawn, false);
     }
     // Aggregate per pair of containers (a group, or a loose endpoint).

@@ -192,7 +192,7 @@ pub fn ExplanationPanel(props: &ExplanationProps) -> Html {
                                     </button>
                                     if current {
                                         <div class="walk-reason" data-testid="step-reason">
-                                            { if s.matched { "matches: " } else { "does not match: " } }{ &s.reason }
+                                            { &s.reason }
                                         </div>
                                     }
                                 </li>

@@ -144,7 +144,7 @@ pub fn RuleTable(props: &RuleTableProps) -> Html {
                 </div>
             </div>
             if let Some(reason) = &read_only {
-                <p class="read-only" data-testid={format!("read-only-{gid}")}><span aria-hidden="true">{ "\u{1f512} " }</span>{ reason }</p>
+                <p class="read-only" data-testid={format!("read-only-{gid}")}><span aria-hidden="true" class="lock">{ "\u{26bf} " }</span>{ reason }</p>
             }
             if group.rules.is_empty() {
                 <p class="hint">{ "No rules: the defaults apply (inbound denied; outbound allowed in basic groups, denied in enterprise groups)." }</p>
@@ -435,7 +435,7 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
             <td><TextField label="Description" compact=true value={rule.description.clone()} testid={format!("{prefix}-description")}
                 on_commit={on_description} {disabled} /></td>
             <td><button type="button" class="icon-button danger" aria-label={format!("Delete rule {}", props.index + 1)}
-                title="Delete rule" data-testid={format!("{prefix}-delete")} onclick={on_delete} {disabled}>{ "\u{1f5d1}" }</button></td>
+                title="Delete rule" data-testid={format!("{prefix}-delete")} onclick={on_delete} {disabled}>{ "\u{00d7}" }</button></td>
         </tr>
     }
 }

@@ -134,7 +134,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                     </div>
                 </details>
                 <button type="button" class="primary" data-testid="share" onclick={command(Command::Share)} title="Copy a link that carries the whole topology">
-                    { "\u{1f517} Share link" }
+                    { "Share link" }
                 </button>
                 <button type="button" data-testid="large-type" onclick={large} aria-pressed={props.large_type.to_string()} title="Large type for projectors">
                     { "A\u{207a} Large type" }

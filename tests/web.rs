@@ -1,0 +1,262 @@
+//! Browser component tests: mount the real `App`, click and type through the DOM, read it back
+//! by `data-testid`. Run with
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p sglab-web --target wasm32-unknown-unknown --test web`.
+
+#![cfg(target_arch = "wasm32")]
+
+use sglab_core::eval::{explain, resolve_party};
+use sglab_core::examples::examples;
+use sglab_core::format::parse_sglab;
+use sglab_web::App;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A mounted app, unmounted and removed on drop.
+struct Mounted {
+    root: Element,
+    handle: Option<yew::AppHandle<App>>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.destroy();
+        }
+        self.root.remove();
+    }
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Mounts the app on a fresh page state (no autosave, no share link) and lets it render.
+async fn mount() -> Mounted {
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    Mounted {
+        root,
+        handle: Some(handle),
+    }
+}
+
+fn find(mounted: &Mounted, testid: &str) -> Option<Element> {
+    mounted
+        .root
+        .query_selector(&format!("[data-testid=\"{testid}\"]"))
+        .unwrap()
+}
+
+fn get(mounted: &Mounted, testid: &str) -> Element {
+    find(mounted, testid).unwrap_or_else(|| panic!("no element with data-testid {testid}"))
+}
+
+fn text(mounted: &Mounted, testid: &str) -> String {
+    get(mounted, testid).text_content().unwrap_or_default()
+}
+
+async fn click(mounted: &Mounted, testid: &str) {
+    get(mounted, testid)
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+    yew::scheduler::flush().await;
+}
+
+fn fire(element: &Element, kind: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict(kind, &init).unwrap();
+    element.dispatch_event(&event).unwrap();
+}
+
+async fn type_and_commit(mounted: &Mounted, testid: &str, value: &str) {
+    let input = get(mounted, testid).unchecked_into::<HtmlInputElement>();
+    input.set_value(value);
+    fire(&input, "input");
+    fire(&input, "change");
+    yew::scheduler::flush().await;
+}
+
+async fn choose(mounted: &Mounted, testid: &str, value: &str) {
+    let select = get(mounted, testid).unchecked_into::<HtmlSelectElement>();
+    select.set_value(value);
+    fire(&select, "change");
+    yew::scheduler::flush().await;
+}
+
+/// The current topology as the app's script API returns it.
+fn topology_json() -> String {
+    let window = web_sys::window().unwrap();
+    let api = js_sys::Reflect::get(&window, &"sglab".into()).unwrap();
+    let function = js_sys::Reflect::get(&api, &"topology".into())
+        .unwrap()
+        .unchecked_into::<js_sys::Function>();
+    function.call0(&api).unwrap().as_string().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn the_example_opens_with_the_gateway_to_pods_edge() {
+    let app = mount().await;
+    assert!(text(&app, "topology-title").contains("AI gateway"));
+    let edge = get(&app, "edge-sg-ai-gateway-service-sg1");
+    assert_eq!(
+        edge.query_selector("[data-testid=\"edge-label\"]")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "tcp 8080"
+    );
+    let ecs = text(&app, "edge-sg-ai-gateway-service-sg2");
+    assert!(
+        ecs.contains("tcp 80-9000"),
+        "the ECS backend edge reads {ecs:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_reversed_port_range_is_refused_in_the_vendors_words() {
+    let app = mount().await;
+    let before = topology_json();
+    click(&app, "tree-group-service-sg1").await;
+    type_and_commit(&app, "rule-service-sg1-0-ports", "200/1").await;
+    let error = text(&app, "rule-service-sg1-0-ports-error");
+    assert!(
+        error.contains("200/1") && error.contains("InvalidParam.PortRange"),
+        "error reads {error:?}"
+    );
+    assert_eq!(topology_json(), before, "the topology is unchanged");
+    assert!(
+        get(&app, "undo").has_attribute("disabled"),
+        "nothing to undo"
+    );
+
+    // A valid range is taken, and undo brings the old one back.
+    type_and_commit(&app, "rule-service-sg1-0-ports", "8081/8081").await;
+    assert!(find(&app, "rule-service-sg1-0-ports-error").is_none());
+    assert!(topology_json().contains("8081/8081"));
+    click(&app, "undo").await;
+    assert_eq!(topology_json(), before);
+}
+
+#[wasm_bindgen_test]
+async fn choosing_icmp_sets_all_ports_and_priority_zero_is_refused() {
+    let app = mount().await;
+    click(&app, "tree-group-service-sg2").await;
+    choose(&app, "rule-service-sg2-0-protocol", "icmp").await;
+    let ports = get(&app, "rule-service-sg2-0-ports").unchecked_into::<HtmlInputElement>();
+    assert_eq!(ports.value(), "-1/-1");
+    type_and_commit(&app, "rule-service-sg2-0-priority", "0").await;
+    let error = text(&app, "rule-service-sg2-0-priority-error");
+    assert!(
+        error.contains("InvalidPriority.ValueNotSupported"),
+        "error reads {error:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_query_shows_the_deciding_rule_and_steps_through() {
+    let app = mount().await;
+    choose(&app, "query-from", "gw-node-1").await;
+    choose(&app, "query-to", "pod-app-1").await;
+    type_and_commit(&app, "query-port", "8080").await;
+    let form = get(&app, "query-bar").unchecked_into::<web_sys::HtmlFormElement>();
+    form.request_submit().unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        get(&app, "verdict")
+            .get_attribute("data-verdict")
+            .as_deref(),
+        Some("allow")
+    );
+    assert!(text(&app, "verdict").contains("allowed"));
+    let decision = text(&app, "ingress-decision");
+    assert!(
+        decision.contains("rule 1 of service-sg1"),
+        "ingress decided by {decision:?}"
+    );
+    assert_eq!(
+        get(&app, "rule-service-sg1-0")
+            .get_attribute("data-mark")
+            .as_deref(),
+        Some("allow")
+    );
+    assert!(text(&app, "step-position").starts_with("Step 1 of"));
+
+    // Port 8081 is blocked, with every blocker listed.
+    type_and_commit(&app, "query-port", "8081").await;
+    get(&app, "query-bar")
+        .unchecked_into::<web_sys::HtmlFormElement>()
+        .request_submit()
+        .unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        get(&app, "verdict")
+            .get_attribute("data-verdict")
+            .as_deref(),
+        Some("deny")
+    );
+    assert!(text(&app, "verdict").contains("blocked"));
+    assert!(find(&app, "blockers").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn a_share_link_round_trips_through_the_codec_and_core() {
+    let (topology, _) = {
+        let example = &examples()[0];
+        let parsed = parse_sglab(example.json, Some(example.id)).unwrap();
+        (parsed.topology, parsed.warnings)
+    };
+    let payload = sglab_web::engine::link_payload(&topology);
+    let (back, warnings) = sglab_web::engine::topology_from_link(&payload).unwrap();
+    assert!(warnings.is_empty());
+    assert_eq!(back, topology);
+    assert!(sglab_web::engine::topology_from_link("not-a-link").is_err());
+}
+
+/// Every expectation stored in the built-in examples gives the same verdict in WebAssembly as
+/// the native tests check.
+#[wasm_bindgen_test]
+fn the_examples_expectations_hold_in_wasm() {
+    let mut checked = 0;
+    for example in examples() {
+        let topology = parse_sglab(example.json, Some(example.id))
+            .unwrap()
+            .topology;
+        for expectation in &topology.expectations {
+            let from = resolve_party(&topology, &expectation.from).unwrap();
+            let to = resolve_party(&topology, &expectation.to).unwrap();
+            let explanation = explain(
+                &topology,
+                &from,
+                &to,
+                expectation.protocol,
+                expectation.port,
+            );
+            assert_eq!(
+                explanation.verdict,
+                expectation.verdict,
+                "{}: {} -> {} {:?} {:?}",
+                example.id,
+                expectation.from,
+                expectation.to,
+                expectation.protocol,
+                expectation.port
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} expectations checked");
+}

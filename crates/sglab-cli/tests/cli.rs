@@ -64,7 +64,13 @@ fn check(args: &[&str], expect: Expect) {
     check_output(sglab(args), expect);
 }
 
+/// Checks the output; carriage returns are shown as `\r` so that CSV line ends are visible
+/// in the goldens (and survive editors).
 fn check_output(output: Output, expect: Expect) {
+    let output = Output {
+        stdout: output.stdout.replace('\r', "\\r"),
+        ..output
+    };
     let mut actual = format!("exit {}\n", output.code);
     if !output.stdout.is_empty() {
         actual.push_str("--- stdout\n");
@@ -465,25 +471,25 @@ fn matrix_csv() {
         expect![[r#"
             exit 0
             --- stdout
-            from,from_name,to,to_name,protocol,ports
-            app-1,app 1,bastion,bastion,tcp,
-            app-1,app 1,bastion,bastion,udp,
-            app-1,app 1,bastion,bastion,icmp,
-            app-1,app 1,client,internet client,tcp,1-24;26-65535
-            app-1,app 1,client,internet client,udp,all
-            app-1,app 1,client,internet client,icmp,all
-            bastion,bastion,app-1,app 1,tcp,22;443
-            bastion,bastion,app-1,app 1,udp,
-            bastion,bastion,app-1,app 1,icmp,
-            bastion,bastion,client,internet client,tcp,
-            bastion,bastion,client,internet client,udp,
-            bastion,bastion,client,internet client,icmp,
-            client,internet client,app-1,app 1,tcp,443
-            client,internet client,app-1,app 1,udp,
-            client,internet client,app-1,app 1,icmp,
-            client,internet client,bastion,bastion,tcp,
-            client,internet client,bastion,bastion,udp,
-            client,internet client,bastion,bastion,icmp,
+            from,from_name,to,to_name,protocol,ports\r
+            app-1,app 1,bastion,bastion,tcp,\r
+            app-1,app 1,bastion,bastion,udp,\r
+            app-1,app 1,bastion,bastion,icmp,\r
+            app-1,app 1,client,internet client,tcp,1-24;26-65535\r
+            app-1,app 1,client,internet client,udp,all\r
+            app-1,app 1,client,internet client,icmp,all\r
+            bastion,bastion,app-1,app 1,tcp,22;443\r
+            bastion,bastion,app-1,app 1,udp,\r
+            bastion,bastion,app-1,app 1,icmp,\r
+            bastion,bastion,client,internet client,tcp,\r
+            bastion,bastion,client,internet client,udp,\r
+            bastion,bastion,client,internet client,icmp,\r
+            client,internet client,app-1,app 1,tcp,443\r
+            client,internet client,app-1,app 1,udp,\r
+            client,internet client,app-1,app 1,icmp,\r
+            client,internet client,bastion,bastion,tcp,\r
+            client,internet client,bastion,bastion,udp,\r
+            client,internet client,bastion,bastion,icmp,\r
         "#]],
     );
 }
@@ -627,13 +633,13 @@ fn matrix_quotes_and_escapes_user_text() {
         expect![[r#"
             exit 0
             --- stdout
-            from,from_name,to,to_name,protocol,ports
-            admin-1,"ops, ""admin"" | <b>1</b>",web-1,web *one*,tcp,22;80
-            admin-1,"ops, ""admin"" | <b>1</b>",web-1,web *one*,udp,
-            admin-1,"ops, ""admin"" | <b>1</b>",web-1,web *one*,icmp,
-            web-1,web *one*,admin-1,"ops, ""admin"" | <b>1</b>",tcp,
-            web-1,web *one*,admin-1,"ops, ""admin"" | <b>1</b>",udp,
-            web-1,web *one*,admin-1,"ops, ""admin"" | <b>1</b>",icmp,
+            from,from_name,to,to_name,protocol,ports\r
+            admin-1,"ops, ""admin"" | <b>1</b>",web-1,web *one*,tcp,22;80\r
+            admin-1,"ops, ""admin"" | <b>1</b>",web-1,web *one*,udp,\r
+            admin-1,"ops, ""admin"" | <b>1</b>",web-1,web *one*,icmp,\r
+            web-1,web *one*,admin-1,"ops, ""admin"" | <b>1</b>",tcp,\r
+            web-1,web *one*,admin-1,"ops, ""admin"" | <b>1</b>",udp,\r
+            web-1,web *one*,admin-1,"ops, ""admin"" | <b>1</b>",icmp,\r
         "#]],
     );
     check_files(

@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::file::callbacks::FileReader;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -324,71 +324,83 @@ pub enum GlobalKey {
 /// inside text fields, where they undo typing.
 pub fn listen_keys(callback: impl Fn(GlobalKey) + 'static) -> Option<EventListener> {
     let document = window()?.document()?;
-    Some(EventListener::new(&document, "keydown", move |event| {
-        let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
-            return;
-        };
-        let key = event.key();
-        if key == "Escape" {
-            callback(GlobalKey::Escape);
-            return;
-        }
-        if !(event.ctrl_key() || event.meta_key()) {
-            return;
-        }
-        let in_text_field = event
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|element| {
-                matches!(
-                    element.tag_name().to_ascii_lowercase().as_str(),
-                    "input" | "textarea"
-                )
-            });
-        if in_text_field {
-            return;
-        }
-        let action = match key.to_ascii_lowercase().as_str() {
-            "z" if event.shift_key() => Some(GlobalKey::Redo),
-            "z" => Some(GlobalKey::Undo),
-            "y" => Some(GlobalKey::Redo),
-            _ => None,
-        };
-        if let Some(action) = action {
-            event.prevent_default();
-            callback(action);
-        }
-    }))
+    let options = EventListenerOptions::enable_prevent_default();
+    Some(EventListener::new_with_options(
+        &document,
+        "keydown",
+        options,
+        move |event| {
+            let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                return;
+            };
+            let key = event.key();
+            if key == "Escape" {
+                callback(GlobalKey::Escape);
+                return;
+            }
+            if !(event.ctrl_key() || event.meta_key()) {
+                return;
+            }
+            let in_text_field = event
+                .target()
+                .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|element| {
+                    matches!(
+                        element.tag_name().to_ascii_lowercase().as_str(),
+                        "input" | "textarea"
+                    )
+                });
+            if in_text_field {
+                return;
+            }
+            let action = match key.to_ascii_lowercase().as_str() {
+                "z" if event.shift_key() => Some(GlobalKey::Redo),
+                "z" => Some(GlobalKey::Undo),
+                "y" => Some(GlobalKey::Redo),
+                _ => None,
+            };
+            if let Some(action) = action {
+                event.prevent_default();
+                callback(action);
+            }
+        },
+    ))
 }
 
 /// Listens for text pasted outside text fields (a topology file's contents).
 pub fn listen_paste(callback: impl Fn(String) + 'static) -> Option<EventListener> {
     let document = window()?.document()?;
-    Some(EventListener::new(&document, "paste", move |event| {
-        let Some(event) = event.dyn_ref::<web_sys::ClipboardEvent>() else {
-            return;
-        };
-        let in_text_field = event
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|element| {
-                matches!(
-                    element.tag_name().to_ascii_lowercase().as_str(),
-                    "input" | "textarea" | "select"
-                )
-            });
-        if in_text_field {
-            return;
-        }
-        let text = event
-            .clipboard_data()
-            .and_then(|data| data.get_data("text").ok())
-            .unwrap_or_default();
-        if !text.trim().is_empty() {
-            event.prevent_default();
-            callback(text);
-        }
-    }))
+    let options = EventListenerOptions::enable_prevent_default();
+    Some(EventListener::new_with_options(
+        &document,
+        "paste",
+        options,
+        move |event| {
+            let Some(event) = event.dyn_ref::<web_sys::ClipboardEvent>() else {
+                return;
+            };
+            let in_text_field = event
+                .target()
+                .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|element| {
+                    matches!(
+                        element.tag_name().to_ascii_lowercase().as_str(),
+                        "input" | "textarea" | "select"
+                    )
+                });
+            if in_text_field {
+                return;
+            }
+            let text = event
+                .clipboard_data()
+                .and_then(|data| data.get_data("text").ok())
+                .unwrap_or_default();
+            if !text.trim().is_empty() {
+                event.prevent_default();
+                callback(text);
+            }
+        },
+    ))
 }
 
 /// Listens for a change of the URL fragment (a share link pasted into the address bar).

@@ -23,7 +23,7 @@ pub const BADGE_LINE_H: f64 = 18.0;
 /// Space between the border of a group and its members.
 pub const GROUP_PAD: f64 = 18.0;
 /// Height of the title band of a group.
-pub const GROUP_TITLE_H: f64 = 34.0;
+pub const GROUP_TITLE_H: f64 = 42.0;
 /// Space between member boxes inside a group.
 pub const NODE_GAP: f64 = 16.0;
 /// Horizontal space between columns.

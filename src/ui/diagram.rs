@@ -290,23 +290,24 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
                 GroupType::Basic => "basic",
                 GroupType::Enterprise => "enterprise",
             };
-            let subtitle = match (&group.managed_by, group.group_type, group.inner_access_policy) {
-                (Some(product), _, _) => format!("{kind} \u{00b7} managed by {product} (read-only)"),
-                (None, GroupType::Basic, InnerAccessPolicy::Accept) => format!("{kind} \u{00b7} members reach each other"),
-                (None, GroupType::Basic, InnerAccessPolicy::Drop) => format!("{kind} \u{00b7} members isolated"),
-                (None, GroupType::Enterprise, _) => format!("{kind} \u{00b7} members isolated"),
+            let policy = match (&group.managed_by, group.group_type, group.inner_access_policy) {
+                (Some(product), _, _) => format!("managed by {product}, read-only"),
+                (None, GroupType::Basic, InnerAccessPolicy::Accept) => "members reach each other".to_owned(),
+                (None, GroupType::Basic, InnerAccessPolicy::Drop) | (None, GroupType::Enterprise, _) => "members isolated".to_owned(),
             };
+            let subtitle = format!("{id} \u{00b7} {kind} \u{00b7} {policy}");
             html! {
                 <g class={classes!("sg", selected.then_some("selected"))} data-testid={format!("diagram-group-{id}")}
                     tabindex="0" role="button" aria-label={format!("security group {} ({}), {}", group.name, id, subtitle)}
                     {onpointerdown} {onkeydown}>
+                    <title>{ format!("{} ({}): {}", group.name, id, subtitle) }</title>
                     <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="10" fill={fill}
                         stroke={if selected { "#0969da" } else { stroke }} stroke-width={if selected { "3" } else { "1.5" }}
                         stroke-dasharray={if managed { "6 4" } else { "none" }} />
-                    <text x={f(r.x + 14.0)} y={f(r.y + 20.0)} font-size="15" font-weight="700" fill="#1f2328">
-                        { truncate(&title_of(&group.name, &id), 30) }
+                    <text x={f(r.x + 14.0)} y={f(r.y + 21.0)} font-size="15" font-weight="700" fill="#1f2328">
+                        { truncate(&title_of(&group.name, &id), ((r.w - 24.0) / 8.6) as usize) }
                     </text>
-                    <text x={f(r.x + 14.0)} y={f(r.y + 36.0)} font-size="11.5" fill="#57606a">{ truncate(&subtitle, 44) }</text>
+                    <text x={f(r.x + 14.0)} y={f(r.y + 37.0)} font-size="11.5" fill="#57606a">{ truncate(&subtitle, ((r.w - 24.0) / 6.2) as usize) }</text>
                 </g>
             }
         })

@@ -658,10 +658,34 @@ fn peer(
         .1
         .get()
         .map(|text| cidr(text, true, at(fields.ipv6_cidr.0), sink));
+    let group = fields.group.1.get();
+    let prefix_list = fields.prefix_list.1.get();
     if let Some(parsed) = ipv4.or(ipv6) {
+        let cidr_field = if fields.cidr.1.get().is_some() {
+            fields.cidr.0
+        } else {
+            fields.ipv6_cidr.0
+        };
+        for (field, value) in [(fields.group.0, group), (fields.prefix_list.0, prefix_list)] {
+            if let Some(value) = value {
+                sink.warning(
+                    at(field),
+                    format!("{field} {value} is ignored: the rule also sets {cidr_field}, and the CIDR block wins"),
+                );
+            }
+        }
         return parsed.map(Peer::Cidr);
     }
-    if let Some(id) = fields.group.1.get() {
+    if let (Some(group), Some(list)) = (group, prefix_list) {
+        sink.warning(
+            at(fields.prefix_list.0),
+            format!(
+                "{} {list} is ignored: the rule also sets {} {group}, which wins",
+                fields.prefix_list.0, fields.group.0
+            ),
+        );
+    }
+    if let Some(id) = group {
         if id == own_group.as_str() {
             sink.report(
                 at(fields.group.0),
@@ -674,7 +698,7 @@ fn peer(
             owner_account: fields.owner.0.clone(),
         });
     }
-    if let Some(id) = fields.prefix_list.1.get() {
+    if let Some(id) = prefix_list {
         return Some(Peer::PrefixList(PrefixListId::from(id)));
     }
     let side = match direction {

@@ -406,14 +406,17 @@ fn cidr_wins_over_group_and_prefix_list() {
         r#""SourcePrefixListId": "","#,
         r#""SourcePrefixListId": "pl-x","#,
     );
-    check_loaded(&[("gw.json", &text)], expect![[r#"
+    check_loaded(
+        &[("gw.json", &text)],
+        expect![[r#"
         name: Imported from gw.json
         vpc vpc-bp1opxu1zkhn00gzv9x1q
         group sg-bp1fg655nh68xyz9agw3 "ai-gateway-managed-sg" Basic vpc=vpc-bp1opxu1zkhn00gzv9x1q inner=Accept managed=None tags={}
           [0] Ingress Accept prio=1 tcp 443/443 peer=0.0.0.0/0 sport=None local=None Intranet id=Some("sgr-bp1gwmanaged00000001") "gateway listener"
         warning: gw.json: security group sg-bp1fg655nh68xyz9agw3, rule 1, field SourceGroupId: SourceGroupId sg-other is ignored: the rule also sets SourceCidrIp, and the CIDR block wins
         warning: gw.json: security group sg-bp1fg655nh68xyz9agw3, rule 1, field SourcePrefixListId: SourcePrefixListId pl-x is ignored: the rule also sets SourceCidrIp, and the CIDR block wins
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]

@@ -30,6 +30,22 @@ export const tests = [
       await app.waitFor('badge-i-1-service-sg2');
       expect((await app.locator('membership-i-1-service-sg2').count()) === 1, 'the second membership is drawn');
       await shot('added');
+
+      // Drag the node: its new position is saved in the topology's layout.
+      const box = await page.locator('[data-testid="diagram-node-i-1"] rect').first().boundingBox();
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 40, { steps: 5 });
+      await page.mouse.up();
+      await page.waitForFunction(() => JSON.parse(window.sglab.topology()).layout?.['i-1'] !== undefined);
+      const moved = await page.locator('[data-testid="diagram-node-i-1"] rect').first().boundingBox();
+      expect(moved.x > box.x + 20 && moved.y > box.y + 10, 'the node moved on screen');
+
+      // Zoom with the buttons.
+      const before = await page.locator('[data-testid="diagram-node-i-1"] rect').first().boundingBox();
+      await app.click('zoom-in');
+      const after = await page.locator('[data-testid="diagram-node-i-1"] rect').first().boundingBox();
+      expect(after.width > before.width, 'zoom in enlarges the drawing');
     },
   },
 ];

@@ -75,7 +75,10 @@ fn usage() -> String {
 
 fn project_root() -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().map(Path::to_path_buf).unwrap_or(manifest_dir)
+    manifest_dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or(manifest_dir)
 }
 
 /// What `setup` must provide: `serve` needs the build tools, `test` also the browser.
@@ -120,7 +123,10 @@ fn prepend_tool_paths(root: &Path) {
 fn ensure_wasm_target() -> Result<(), String> {
     step("rust target wasm32-unknown-unknown");
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
-    if installed.lines().any(|line| line.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|line| line.trim() == "wasm32-unknown-unknown")
+    {
         done("already installed");
         return Ok(());
     }
@@ -232,7 +238,10 @@ fn ensure_npm_packages(root: &Path) -> Result<(), String> {
         done("already installed");
         return Ok(());
     }
-    done(&format!("missing or other version: {}; running npm ci", missing.join(", ")));
+    done(&format!(
+        "missing or other version: {}; running npm ci",
+        missing.join(", ")
+    ));
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
@@ -259,7 +268,13 @@ fn ensure_chromium() -> Result<(), String> {
         .arg("update")
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+        .args([
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+        ])
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 

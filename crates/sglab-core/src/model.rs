@@ -297,7 +297,10 @@ pub struct PortRange {
 
 impl PortRange {
     /// Every port, `1/65535`.
-    pub const ALL: PortRange = PortRange { start: 1, end: 65535 };
+    pub const ALL: PortRange = PortRange {
+        start: 1,
+        end: 65535,
+    };
 
     /// A range; fails on `200/1` and on port 0.
     pub fn new(start: u16, end: u16) -> Result<PortRange, crate::Error> {

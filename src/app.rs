@@ -12,6 +12,9 @@ use crate::state::{Action, AppState, Level, Notice, Origin, Shared, View};
 use crate::ui;
 use crate::ui::toolbar::Command;
 
+/// How long after the last change validation and the autosave run.
+const SETTLE_MILLIS: u32 = 300;
+
 /// Builds the first state: a share link in the URL wins, then the autosave, then the first
 /// example. A corrupted link or autosave leaves a notice and changes nothing else.
 fn startup() -> AppState {
@@ -108,10 +111,20 @@ pub fn App() -> Html {
         |(topology, query)| query.as_ref().map(|query| engine::explain(topology, query)),
     );
 
-    // Autosave after every change of the topology.
-    use_effect_with(state.topology.clone(), |topology| {
-        browser::write_autosave(&engine::to_json(topology));
-    });
+    // Validation and autosave take longer than a frame on large topologies, so they run
+    // shortly after the last change rather than on every one.
+    let problems = use_state(|| Shared::new(Vec::new()));
+    {
+        let problems = problems.clone();
+        use_effect_with(state.topology.clone(), move |topology| {
+            let topology = topology.clone();
+            let timer = browser::after(SETTLE_MILLIS, move || {
+                problems.set(Shared::new(engine::problems(&topology)));
+                browser::write_autosave(&engine::to_json(&topology));
+            });
+            move || drop(timer)
+        });
+    }
     use_effect_with(state.large_type, |large| browser::write_large_type(*large));
 
     // Global listeners and the script API, installed once.
@@ -125,7 +138,7 @@ pub fn App() -> Html {
                 browser::listen_keys(move |key| match key {
                     GlobalKey::Undo => dispatcher.dispatch(Action::Undo),
                     GlobalKey::Redo => dispatcher.dispatch(Action::Redo),
-                    GlobalKey::Escape => dispatcher.dispatch(Action::CloseExplanation),
+                    GlobalKey::Escape => dispatcher.dispatch(Action::Escape),
                 })
             };
             let paste = {
@@ -148,6 +161,12 @@ pub fn App() -> Html {
                         });
                         browser::clear_fragment();
                     }
+                })
+            };
+            let page_hide = {
+                let current = Rc::clone(&current);
+                browser::listen_page_hide(move || {
+                    browser::write_autosave(&engine::to_json(&current.borrow()))
                 })
             };
             let load_dispatcher = dispatcher.clone();
@@ -173,6 +192,7 @@ pub fn App() -> Html {
                 drop(keys);
                 drop(paste);
                 drop(fragment);
+                drop(page_hide);
             }
         });
     }
@@ -182,19 +202,13 @@ pub fn App() -> Html {
         Callback::from(move |action: Action| dispatcher.dispatch(action))
     };
 
-    // The share box shows the last link made.
-    let share_url = use_state(|| None::<AttrValue>);
-    let on_close_share = {
-        let share_url = share_url.clone();
-        Callback::from(move |_| share_url.set(None))
-    };
+    let on_close_share = dispatch.reform(|_| Action::CloseShareLink);
 
     // Every browser command of the toolbar runs here.
     let on_command = {
         let dispatch = dispatch.clone();
         let topology = state.topology.clone();
         let derived = Rc::clone(&derived);
-        let share_url = share_url.clone();
         Callback::from(move |command: Command| match command {
             Command::ExportJson => {
                 browser::download_text(
@@ -224,20 +238,7 @@ pub fn App() -> Html {
                 }
             }
             Command::ExportCsv => {
-                if derived.complete {
-                    browser::download_text(
-                        &file_stem(&topology, "csv"),
-                        "text/csv",
-                        &ui::matrix::csv(&derived),
-                    );
-                } else {
-                    let full = engine::Derived::compute_full(&topology);
-                    browser::download_text(
-                        &file_stem(&topology, "csv"),
-                        "text/csv",
-                        &ui::matrix::csv(&full),
-                    );
-                }
+                browser::download_text(&file_stem(&topology, "csv"), "text/csv", &derived.csv());
             }
             Command::Share => {
                 let url = browser::url_with_fragment(&format!(
@@ -246,7 +247,7 @@ pub fn App() -> Html {
                     engine::link_payload(&topology)
                 ));
                 browser::copy_to_clipboard(&url);
-                share_url.set(Some(AttrValue::from(url)));
+                dispatch.emit(Action::ShowShareLink(url));
             }
             Command::Open(files) => {
                 let dispatch = dispatch.clone();
@@ -312,7 +313,7 @@ pub fn App() -> Html {
                 can_undo={!state.undo.is_empty()}
                 can_redo={!state.redo.is_empty()}
                 large_type={state.large_type}
-                share_url={(*share_url).clone()}
+                share_url={state.share_link.clone().map(AttrValue::from)}
                 dispatch={dispatch.clone()}
                 {on_command}
                 {on_close_share}
@@ -330,7 +331,7 @@ pub fn App() -> Html {
                         selection={state.selection.clone()}
                         dispatch={dispatch.clone()}
                     />
-                    <ui::problems::Problems derived={Shared(Rc::clone(&derived))} />
+                    <ui::problems::Problems problems={(*problems).clone()} />
                 </aside>
                 <main class="center">
                     <ui::query::QueryBar

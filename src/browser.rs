@@ -413,6 +413,17 @@ pub fn listen_fragment(callback: impl Fn(String) + 'static) -> Option<EventListe
     }))
 }
 
+/// Runs `callback` after `millis`, unless the returned timer is dropped first.
+pub fn after(millis: u32, callback: impl FnOnce() + 'static) -> gloo::timers::callback::Timeout {
+    gloo::timers::callback::Timeout::new(millis, callback)
+}
+
+/// Listens for the page being hidden or closed, the last moment to save.
+pub fn listen_page_hide(callback: impl Fn() + 'static) -> Option<EventListener> {
+    let window = window()?;
+    Some(EventListener::new(&window, "pagehide", move |_| callback()))
+}
+
 /// Milliseconds from the page's time origin.
 pub fn now() -> f64 {
     window()

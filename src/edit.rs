@@ -149,23 +149,45 @@ pub struct Effect {
 }
 
 /// Applies an edit, or refuses it with a notice and leaves `topology` as it was.
+///
+/// A rule edit is checked by the core's rule checks against its group; any other edit by the
+/// core's validation of the whole result, refused when it brings an error the topology did not
+/// already have. Moves are not checked: positions cannot make a topology invalid.
 pub fn apply(topology: &mut Topology, edit: &Edit) -> Result<Effect, Notice> {
+    let refuse = |details: Vec<String>| Notice {
+        details,
+        ..Notice::new(
+            Level::Error,
+            "The change was not made: it would make the topology invalid",
+        )
+    };
+    if let Edit::AddRule { group, rule } | Edit::SetRule { group, rule, .. } = edit {
+        let errors = crate::engine::rule_errors(topology, group, rule);
+        if !errors.is_empty() {
+            return Err(refuse(errors));
+        }
+        let effect =
+            apply_unchecked(topology, edit).map_err(|reason| Notice::new(Level::Error, reason))?;
+        return Ok(effect);
+    }
     let mut candidate = topology.clone();
     let effect = apply_unchecked(&mut candidate, edit)
         .map_err(|reason| Notice::new(Level::Error, reason))?;
-    let before: BTreeSet<String> = crate::engine::errors(topology).into_iter().collect();
-    let new_errors: Vec<String> = crate::engine::errors(&candidate)
-        .into_iter()
-        .filter(|error| !before.contains(error))
-        .collect();
-    if !new_errors.is_empty() {
-        return Err(Notice {
-            details: new_errors,
-            ..Notice::new(
-                Level::Error,
-                "The change was not made: it would make the topology invalid",
-            )
-        });
+    if !matches!(
+        edit,
+        Edit::AutoLayout | Edit::DeleteRule { .. } | Edit::RenameTopology(_)
+    ) {
+        let after = crate::engine::errors(&candidate);
+        if !after.is_empty() {
+            let before: BTreeSet<String> = crate::engine::errors(topology).into_iter().collect();
+            let new_errors: Vec<String> = after
+                .into_iter()
+                .filter(|error| !before.contains(error))
+                .collect();
+            if !new_errors.is_empty() {
+                return Err(refuse(new_errors));
+            }
+        }
     }
     *topology = candidate;
     Ok(effect)

@@ -7,21 +7,23 @@ use std::net::IpAddr;
 
 use sglab_core::diagnostic::Diagnostic;
 use sglab_core::eval::Party;
-use sglab_core::explain::{Decision, Explanation, PortSetEntry};
+use sglab_core::explain::Explanation;
+use sglab_core::matrix::{Bucket, Matrix};
 use sglab_core::model::{
-    Cluster, EndpointId, EndpointKind, GatewayId, GroupId, Protocol, Topology, Verdict, VpcId,
+    Cluster, EndpointId, EndpointKind, GatewayId, GroupId, PortRange, Protocol, Topology, Verdict,
+    VpcId,
 };
 
 use crate::layout::{self, Diagram};
 use crate::state::{Action, Level, Notice, Origin, Query};
 use sglab_core::gateway::Cascade;
 
-/// The protocols the diagram and the matrix show.
-pub const SHOWN_PROTOCOLS: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp];
+/// The protocols the diagram and the matrix show (the core matrix's protocols).
+pub const SHOWN_PROTOCOLS: [Protocol; 3] = sglab_core::matrix::DEFAULT_PROTOCOLS;
 
-/// Above this many endpoints the full matrix is not computed on every edit; the matrix view
-/// then computes the rows it shows.
-pub const FULL_MATRIX_LIMIT: usize = 150;
+/// Up to this many endpoints the diagram draws edges per pair of endpoints (bundled per pair of
+/// groups when they agree); above it, per pair of groups from the core's group matrix.
+pub const PAIR_EDGES_LIMIT: usize = 150;
 
 /// What one source may open to one target, per shown protocol.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,121 +33,196 @@ pub struct Cell {
     /// The target.
     pub to: EndpointId,
     /// The allowed ports per protocol (protocols with nothing allowed are left out).
-    pub allowed: Vec<(Protocol, Vec<PortSetEntry>)>,
+    pub allowed: Vec<(Protocol, Vec<PortRange>)>,
 }
 
 impl Cell {
     /// `tcp 8080; icmp` for labels and the matrix.
     pub fn label(&self, max_ranges: usize) -> String {
-        self.allowed
-            .iter()
-            .map(|(protocol, entries)| {
-                let ranges: Vec<(u16, u16)> = merged(entries);
-                layout::port_label(protocol.as_str(), &ranges, protocol.has_ports(), max_ranges)
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    /// Whether every allowance comes from the intra-group policy (members of one group with
-    /// InnerAccessPolicy Accept), which the diagram hides by default.
-    pub fn only_intra_group(&self) -> bool {
-        self.allowed.iter().all(|(_, entries)| {
-            entries.iter().all(|entry| {
-                matches!(entry.ingress, Decision::IntraGroup { .. })
-                    || matches!(entry.ingress, Decision::NotApplicable { .. })
-                        && matches!(entry.egress, Decision::NotApplicable { .. })
-            })
-        })
+        label_of(&self.allowed, max_ranges)
     }
 
     /// The first allowed (protocol, port), to open an explanation of the cell.
     pub fn first_allowed(&self) -> Option<(Protocol, Option<u16>)> {
-        let (protocol, entries) = self.allowed.first()?;
-        let port = entries.first().map(|entry| entry.ports.start());
+        let (protocol, ranges) = self.allowed.first()?;
+        let port = ranges.first().map(|range| range.start());
         Some((*protocol, if protocol.has_ports() { port } else { None }))
     }
 }
 
-fn merged(entries: &[PortSetEntry]) -> Vec<(u16, u16)> {
-    let mut out: Vec<(u16, u16)> = Vec::new();
-    for entry in entries {
-        let (start, end) = (entry.ports.start(), entry.ports.end());
-        match out.last_mut() {
-            Some(last) if u32::from(last.1) + 1 >= u32::from(start) => last.1 = last.1.max(end),
-            _ => out.push((start, end)),
-        }
-    }
-    out
+/// `tcp 8080; udp 53; icmp` from allowed ranges per protocol.
+pub fn label_of(allowed: &[(Protocol, Vec<PortRange>)], max_ranges: usize) -> String {
+    allowed
+        .iter()
+        .map(|(protocol, ranges)| {
+            let ranges: Vec<(u16, u16)> = ranges.iter().map(|r| (r.start(), r.end())).collect();
+            layout::port_label(protocol.as_str(), &ranges, protocol.has_ports(), max_ranges)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// What the members of one group (or a group-less endpoint) may open to another's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupEdge {
+    /// The source bucket.
+    pub from: Bucket,
+    /// The target bucket.
+    pub to: Bucket,
+    /// Ordered pairs of endpoints the edge stands for.
+    pub pairs: u64,
+    /// The ports some pair allows, per protocol.
+    pub allowed: Vec<(Protocol, Vec<PortRange>)>,
 }
 
 /// Everything derived from one topology, recomputed after each change.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Derived {
     /// The placed diagram.
     pub diagram: Diagram,
-    /// Every pair with something allowed (all pairs when the topology is small enough).
+    /// The core's reachability matrix.
+    pub matrix: Matrix,
+    /// Every pair with something allowed, for topologies up to [`PAIR_EDGES_LIMIT`] endpoints.
     pub cells: Vec<Cell>,
     /// Whether `cells` covers every pair; false for large topologies.
     pub complete: bool,
-    /// Validation errors and warnings of the current topology.
-    pub problems: Vec<Diagnostic>,
+    /// For large topologies, what each group may open to each other group.
+    pub group_edges: Vec<GroupEdge>,
+}
+
+impl PartialEq for Derived {
+    /// Derived results are compared by identity of what they were computed from; two computations
+    /// are never equal, so components re-render when a new one arrives.
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
 }
 
 impl Derived {
-    /// Computes the diagram, the reachability cells (for topologies up to
-    /// [`FULL_MATRIX_LIMIT`] endpoints) and the problems.
+    /// Computes the diagram, the matrix and the edges.
     pub fn compute(topology: &Topology) -> Derived {
-        let complete = topology.endpoints.len() <= FULL_MATRIX_LIMIT;
-        let cells = if complete {
-            all_cells(topology)
+        let matrix = sglab_core::matrix::matrix(topology);
+        let complete = topology.endpoints.len() <= PAIR_EDGES_LIMIT;
+        let (cells, group_edges) = if complete {
+            (all_cells(&matrix), Vec::new())
         } else {
-            Vec::new()
+            (Vec::new(), group_edges(topology, &matrix))
         };
         Derived {
             diagram: layout::layout(topology),
+            matrix,
             cells,
             complete,
-            problems: problems(topology),
+            group_edges,
         }
     }
 
-    /// Like [`Derived::compute`], with every cell whatever the size (for the CSV export).
-    pub fn compute_full(topology: &Topology) -> Derived {
-        Derived {
-            diagram: layout::layout(topology),
-            cells: all_cells(topology),
-            complete: true,
-            problems: problems(topology),
+    /// The cell of one pair, from the matrix.
+    pub fn cell(&self, from: &EndpointId, to: &EndpointId) -> Option<Cell> {
+        cell_of(&self.matrix, from, to)
+    }
+
+    /// The whole matrix as CSV: one row per ordered pair with something allowed, one column per
+    /// protocol with the allowed ranges in the vendor's `start/end` form.
+    pub fn csv(&self) -> String {
+        let protocols = self.matrix.protocols().to_vec();
+        let mut out = format!(
+            "from,to,{}\n",
+            protocols
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let ids = self.matrix.endpoints();
+        for (from_index, from) in ids.iter().enumerate() {
+            for (to_index, to) in ids.iter().enumerate() {
+                let columns: Vec<String> = protocols
+                    .iter()
+                    .map(|protocol| {
+                        self.matrix
+                            .cell_at(from_index, to_index, *protocol)
+                            .unwrap_or(&[])
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect();
+                if from_index != to_index && columns.iter().any(|c| !c.is_empty()) {
+                    out.push_str(&format!(
+                        "{},{},{}\n",
+                        csv_field(from.as_str()),
+                        csv_field(to.as_str()),
+                        columns.join(",")
+                    ));
+                }
+            }
         }
+        out
     }
 }
 
-fn all_cells(topology: &Topology) -> Vec<Cell> {
-    let ids: Vec<&EndpointId> = topology.endpoints.keys().collect();
-    ids.iter()
-        .flat_map(|from| ids.iter().map(move |to| (*from, *to)))
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+fn cell_of(matrix: &Matrix, from: &EndpointId, to: &EndpointId) -> Option<Cell> {
+    let (from_index, to_index) = (matrix.endpoint_index(from)?, matrix.endpoint_index(to)?);
+    cell_at(matrix, from_index, to_index)
+}
+
+fn cell_at(matrix: &Matrix, from: usize, to: usize) -> Option<Cell> {
+    let allowed: Vec<(Protocol, Vec<PortRange>)> = matrix
+        .protocols()
+        .iter()
+        .filter_map(|protocol| {
+            let ranges = matrix.cell_at(from, to, *protocol)?;
+            (!ranges.is_empty()).then(|| (*protocol, ranges.to_vec()))
+        })
+        .collect();
+    let ids = matrix.endpoints();
+    (!allowed.is_empty()).then(|| Cell {
+        from: ids[from].clone(),
+        to: ids[to].clone(),
+        allowed,
+    })
+}
+
+fn all_cells(matrix: &Matrix) -> Vec<Cell> {
+    let count = matrix.endpoints().len();
+    (0..count)
+        .flat_map(|from| (0..count).map(move |to| (from, to)))
         .filter(|(from, to)| from != to)
-        .filter_map(|(from, to)| cell(topology, from, to))
+        .filter_map(|(from, to)| cell_at(matrix, from, to))
         .collect()
 }
 
-/// The allowed ports from one endpoint to another, or `None` when nothing is allowed.
-pub fn cell(topology: &Topology, from: &EndpointId, to: &EndpointId) -> Option<Cell> {
-    let from_party = Party::Endpoint(from.clone());
-    let to_party = Party::Endpoint(to.clone());
-    let allowed: Vec<(Protocol, Vec<PortSetEntry>)> = SHOWN_PROTOCOLS
-        .iter()
-        .filter_map(|protocol| {
-            let set = sglab_core::portset::port_set(topology, &from_party, &to_party, *protocol);
-            (!set.allowed.is_empty()).then_some((*protocol, set.allowed))
-        })
-        .collect();
-    (!allowed.is_empty()).then(|| Cell {
-        from: from.clone(),
-        to: to.clone(),
-        allowed,
-    })
+fn group_edges(topology: &Topology, matrix: &Matrix) -> Vec<GroupEdge> {
+    let groups = sglab_core::matrix::group_matrix_of(topology, matrix);
+    let mut edges: Vec<GroupEdge> = Vec::new();
+    for cell in groups.cells {
+        if cell.allowed.is_empty() || cell.from == cell.to {
+            continue;
+        }
+        let ranges: Vec<PortRange> = cell.allowed.iter().map(|c| c.ports).collect();
+        match edges.last_mut() {
+            Some(edge) if edge.from == cell.from && edge.to == cell.to => {
+                edge.allowed.push((cell.protocol, ranges))
+            }
+            _ => edges.push(GroupEdge {
+                from: cell.from,
+                to: cell.to,
+                pairs: cell.pairs,
+                allowed: vec![(cell.protocol, ranges)],
+            }),
+        }
+    }
+    edges
 }
 
 /// The explanation of a query.
@@ -180,6 +257,37 @@ pub fn errors(topology: &Topology) -> Vec<String> {
         .filter(|d| d.is_error())
         .map(ToString::to_string)
         .collect()
+}
+
+/// The core's checks of one rule in its group: ports for the protocol, the peer (address
+/// family, group reference rules, prefix list), the description.
+pub fn rule_errors(
+    topology: &Topology,
+    group: &GroupId,
+    rule: &sglab_core::model::Rule,
+) -> Vec<String> {
+    use sglab_core::model::Peer;
+    use sglab_core::validate;
+    let mut errors = Vec::new();
+    if let Err(error) = validate::check_port_field(rule.protocol, &rule.ports.to_string()) {
+        errors.push(error.to_string());
+    }
+    let peer = match &rule.peer {
+        Peer::Cidr(cidr) => validate::check_protocol_family(rule.protocol, cidr),
+        Peer::Group { id, .. } => {
+            validate::check_peer_field(topology, group, rule.protocol, id.as_str()).map(|_| ())
+        }
+        Peer::PrefixList(id) => {
+            validate::check_peer_field(topology, group, rule.protocol, id.as_str()).map(|_| ())
+        }
+    };
+    if let Err(error) = peer {
+        errors.push(error.to_string());
+    }
+    if let Err(error) = validate::check_description_field(&rule.description) {
+        errors.push(error.to_string());
+    }
+    errors
 }
 
 /// Parses sglab JSON text.

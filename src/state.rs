@@ -187,6 +187,8 @@ pub struct AppState {
     pub view: View,
     /// Large type for projectors.
     pub large_type: bool,
+    /// The share link last made, shown for copying until closed.
+    pub share_link: Option<String>,
 }
 
 impl AppState {
@@ -204,6 +206,7 @@ impl AppState {
             next_notice: 1,
             view: View::Diagram,
             large_type: false,
+            share_link: None,
         }
     }
 
@@ -288,6 +291,12 @@ pub enum Action {
     Ask(Query),
     /// Close the explanation panel.
     CloseExplanation,
+    /// Show a share link for copying.
+    ShowShareLink(String),
+    /// Close the share box.
+    CloseShareLink,
+    /// Escape: close the share box if open, else the explanation.
+    Escape,
     /// Go to a step of the step-through.
     Step(usize),
     /// Show a notice.
@@ -379,6 +388,17 @@ impl Reducible for AppState {
                 state.step = 0;
             }
             Action::CloseExplanation => state.query = None,
+            Action::ShowShareLink(link) => state.share_link = Some(link),
+            Action::CloseShareLink => state.share_link = None,
+            Action::Escape => {
+                if state.share_link.is_some() {
+                    state.share_link = None;
+                } else if state.query.is_some() {
+                    state.query = None;
+                } else {
+                    return self;
+                }
+            }
             Action::Step(step) => state.step = step,
             Action::Notify(notice) => state.notify(notice),
             Action::Dismiss(id) => state.notices.retain(|notice| notice.id != id),

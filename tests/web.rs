@@ -260,3 +260,25 @@ fn the_examples_expectations_hold_in_wasm() {
     }
     assert!(checked >= 10, "only {checked} expectations checked");
 }
+
+/// Not a timed test: prints how long the app's recompute takes in WebAssembly on the
+/// interactive target (500 endpoints, 50 groups, 10,000 rules), for the report.
+#[wasm_bindgen_test]
+fn recompute_on_the_interactive_target() {
+    let topology =
+        sglab_core::generate::generate(1, &sglab_core::generate::GenParams::interactive());
+    let performance = web_sys::window().unwrap().performance().unwrap();
+    let started = performance.now();
+    let derived = sglab_web::engine::Derived::compute(&topology);
+    let millis = performance.now() - started;
+    let rules: usize = topology.groups.values().map(|g| g.rules.len()).sum();
+    console_log!(
+        "recompute: {} endpoints, {} groups, {} rules in {:.1} ms ({} group edges)",
+        topology.endpoints.len(),
+        topology.groups.len(),
+        rules,
+        millis,
+        derived.group_edges.len()
+    );
+    assert_eq!(derived.matrix.endpoints().len(), topology.endpoints.len());
+}

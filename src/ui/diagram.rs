@@ -11,9 +11,10 @@ use sglab_core::model::{EndpointKind, GroupType, InnerAccessPolicy, Topology};
 use web_sys::Element;
 use yew::prelude::*;
 
-use crate::engine::{Cell, Derived};
+use crate::engine::{Cell, Derived, GroupEdge};
 use crate::layout::{self, Diagram, NodeKind, Rect, Viewport};
 use crate::state::{Action, Query, Selection, Shared};
+use sglab_core::matrix::Bucket;
 
 /// Green of allowed edges.
 pub const ALLOWED: &str = "#1a7f37";
@@ -108,7 +109,7 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
     let edges = edges(
         &props.topology,
         &diagram,
-        &props.derived.cells,
+        &props.derived,
         *show_external,
         *show_intra,
     );
@@ -465,15 +466,16 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
         Some(DragKind::Object) => "move",
         None => "grab",
     };
-    let hidden_note = if aggregated {
-        Some(format!(
-            "{} edges: drawn per group pair",
+    let hidden_note = match (aggregated, props.derived.complete) {
+        (true, true) => Some(format!(
+            "{} connections: drawn per group pair",
             props.derived.cells.len()
-        ))
-    } else if !props.derived.complete {
-        Some("large topology: edges are not drawn; use the matrix or ask a question".to_owned())
-    } else {
-        None
+        )),
+        (true, false) => Some(format!(
+            "{} endpoints: edges drawn per group pair (at most {LARGE_EDGES_MAX}); the matrix has every pair",
+            props.topology.endpoints.len()
+        )),
+        _ => None,
     };
 
     html! {
@@ -484,7 +486,7 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
                 <button type="button" onclick={fit} data-testid="zoom-fit" title="Fit the drawing">{ "Fit" }</button>
                 <button type="button" onclick={auto_layout} data-testid="auto-layout" title="Forget moved positions and lay out again">{ "Auto-layout" }</button>
                 <label class="check"><input type="checkbox" checked={*show_external} onchange={toggle(&show_external)} data-testid="show-external" />{ " edges to external hosts" }</label>
-                <label class="check"><input type="checkbox" checked={*show_intra} onchange={toggle(&show_intra)} data-testid="show-intra" />{ " intra-group edges" }</label>
+                <label class="check"><input type="checkbox" checked={*show_intra} onchange={toggle(&show_intra)} data-testid="show-intra" />{ " edges inside a group" }</label>
                 <span class="legend" aria-label="Legend">
                     <span class="legend-item"><span class="swatch allowed" aria-hidden="true"></span>{ "\u{2714} allowed" }</span>
                     <span class="legend-item"><span class="swatch blocked" aria-hidden="true"></span>{ "\u{2716} blocked (asked)" }</span>
@@ -608,10 +610,14 @@ fn shifted(diagram: &Diagram, id: &str, dx: f64, dy: f64) -> Diagram {
 fn edges(
     topology: &Topology,
     diagram: &Diagram,
-    cells: &[Cell],
+    derived: &Derived,
     show_external: bool,
-    show_intra: bool,
+    show_inside: bool,
 ) -> (Vec<DrawnEdge>, bool) {
+    if !derived.complete {
+        return (large_edges(topology, diagram, derived, show_external), true);
+    }
+    let cells = &derived.cells;
     let visible: Vec<&Cell> = cells
         .iter()
         .filter(|cell| {
@@ -619,7 +625,11 @@ fn edges(
                 topology.endpoints.get(&cell.to).map(|e| &e.kind),
                 Some(EndpointKind::External { .. })
             );
-            (show_external || !to_external) && (show_intra || !cell.only_intra_group())
+            let inside = match (diagram.node(&cell.from), diagram.node(&cell.to)) {
+                (Some(a), Some(b)) => a.home_group.is_some() && a.home_group == b.home_group,
+                _ => false,
+            };
+            (show_external || !to_external) && (show_inside || !inside)
         })
         .collect();
     let container = |node: &layout::NodeBox| {
@@ -788,4 +798,74 @@ fn edges(
         })
         .collect();
     (drawn, true)
+}
+
+/// Most group-pair edges drawn for a large topology (the widest first).
+pub const LARGE_EDGES_MAX: usize = 120;
+
+/// Edges per pair of groups from the core's group matrix, for large topologies.
+fn large_edges(
+    topology: &Topology,
+    diagram: &Diagram,
+    derived: &Derived,
+    show_external: bool,
+) -> Vec<DrawnEdge> {
+    let key = |bucket: &Bucket| match bucket {
+        Bucket::Group(id) => id.to_string(),
+        Bucket::Endpoint(id) => id.to_string(),
+    };
+    let rect_of = |bucket: &Bucket| match bucket {
+        Bucket::Group(id) => diagram.group(id).map(|g| g.rect),
+        Bucket::Endpoint(id) => diagram.node(id).map(|n| n.rect),
+    };
+    // A representative endpoint of a bucket, for the question an edge opens.
+    let member = |bucket: &Bucket| match bucket {
+        Bucket::Group(id) => diagram.group(id).and_then(|g| g.members.first().cloned()),
+        Bucket::Endpoint(id) => Some(id.clone()),
+    };
+    let mut edges: Vec<&GroupEdge> = derived
+        .group_edges
+        .iter()
+        .filter(|edge| {
+            show_external
+                || !matches!(&edge.to, Bucket::Endpoint(id) if matches!(topology.endpoints.get(id).map(|e| &e.kind), Some(EndpointKind::External { .. })))
+        })
+        .collect();
+    edges.sort_by_key(|edge| std::cmp::Reverse(edge.pairs));
+    edges
+        .into_iter()
+        .take(LARGE_EDGES_MAX)
+        .filter_map(|edge| {
+            let (from_rect, to_rect) = (rect_of(&edge.from)?, rect_of(&edge.to)?);
+            let (a, b) = (key(&edge.from), key(&edge.to));
+            let label = crate::engine::label_of(&edge.allowed, 2);
+            let query = match (member(&edge.from), member(&edge.to), edge.allowed.first()) {
+                (Some(from), Some(to), Some((protocol, ranges))) if from != to => Some(Query {
+                    from,
+                    to,
+                    protocol: *protocol,
+                    port: if protocol.has_ports() {
+                        ranges.first().map(|r| r.start())
+                    } else {
+                        None
+                    },
+                }),
+                _ => None,
+            };
+            Some(DrawnEdge {
+                from_rect,
+                to_rect,
+                title: format!(
+                    "{} pairs from {a} to {b}: {}",
+                    edge.pairs,
+                    crate::engine::label_of(&edge.allowed, 20)
+                ),
+                testid: format!("group-edge-{a}-{b}"),
+                from_key: a,
+                to_key: b,
+                label,
+                query,
+            })
+        })
+        .collect()
 }

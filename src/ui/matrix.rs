@@ -8,7 +8,7 @@ use sglab_core::model::{EndpointId, Protocol, Topology};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::engine::{self, Cell, Derived};
+use crate::engine::{Cell, Derived};
 use crate::state::{Action, Query, Shared};
 use crate::ui::widgets::{options, SelectField};
 
@@ -47,25 +47,17 @@ pub fn MatrixView(props: &MatrixProps) -> Html {
     let total = shown.len();
     let shown: Vec<EndpointId> = shown.into_iter().take(MATRIX_MAX).collect();
 
-    // Cells of the window: from the derived results, or computed here for large topologies.
+    // Cells of the window, read from the core's matrix.
     let cells: Rc<BTreeMap<(EndpointId, EndpointId), Cell>> = use_memo(
-        (props.derived.clone(), props.topology.clone(), shown.clone()),
-        |(derived, topology, shown)| {
-            if derived.complete {
-                derived
-                    .cells
-                    .iter()
-                    .map(|c| ((c.from.clone(), c.to.clone()), c.clone()))
-                    .collect()
-            } else {
-                shown
-                    .iter()
-                    .flat_map(|from| shown.iter().map(move |to| (from, to)))
-                    .filter(|(from, to)| from != to)
-                    .filter_map(|(from, to)| engine::cell(topology, from, to))
-                    .map(|c| ((c.from.clone(), c.to.clone()), c))
-                    .collect()
-            }
+        (props.derived.clone(), shown.clone()),
+        |(derived, shown)| {
+            shown
+                .iter()
+                .flat_map(|from| shown.iter().map(move |to| (from, to)))
+                .filter(|(from, to)| from != to)
+                .filter_map(|(from, to)| derived.cell(from, to))
+                .map(|c| ((c.from.clone(), c.to.clone()), c))
+                .collect()
         },
     );
 
@@ -199,43 +191,5 @@ fn blocked_query(
         to: to.clone(),
         protocol,
         port: if protocol.has_ports() { port } else { None },
-    }
-}
-
-/// The matrix as CSV: one row per ordered pair with something allowed, one column per shown
-/// protocol holding the allowed ranges in the vendor's `start/end` form.
-pub fn csv(derived: &Derived) -> String {
-    let mut out = String::from("from,to,tcp,udp,icmp\n");
-    for cell in &derived.cells {
-        let column = |protocol: Protocol| {
-            cell.allowed
-                .iter()
-                .find(|(p, _)| *p == protocol)
-                .map(|(_, entries)| {
-                    entries
-                        .iter()
-                        .map(|e| e.ports.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .unwrap_or_default()
-        };
-        out.push_str(&format!(
-            "{},{},{},{},{}\n",
-            csv_field(cell.from.as_str()),
-            csv_field(cell.to.as_str()),
-            column(Protocol::Tcp),
-            column(Protocol::Udp),
-            column(Protocol::Icmp)
-        ));
-    }
-    out
-}
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
     }
 }

@@ -6,6 +6,9 @@ use yew::prelude::*;
 
 use crate::state::{Action, Level, Notice};
 
+/// Detail lines shown before the rest fold away.
+const SHOWN_DETAILS: usize = 4;
+
 /// Props of [`Notices`].
 #[derive(PartialEq, Properties)]
 pub struct NoticesProps {
@@ -54,11 +57,16 @@ fn notice_view(
                 <div class="notice-title" data-testid="notice-title">{ &notice.title }</div>
                 if !notice.details.is_empty() {
                     <ul class="notice-details" data-testid="notice-details">
-                        { for notice.details.iter().take(50).map(|line| html! { <li>{ line }</li> }) }
-                        if notice.details.len() > 50 {
-                            <li>{ format!("... and {} more", notice.details.len() - 50) }</li>
-                        }
+                        { for notice.details.iter().take(SHOWN_DETAILS).map(|line| html! { <li>{ line }</li> }) }
                     </ul>
+                    if notice.details.len() > SHOWN_DETAILS {
+                        <details class="notice-more">
+                            <summary>{ format!("{} more", notice.details.len() - SHOWN_DETAILS) }</summary>
+                            <ul class="notice-details">
+                                { for notice.details.iter().skip(SHOWN_DETAILS).take(500).map(|line| html! { <li>{ line }</li> }) }
+                            </ul>
+                        </details>
+                    }
                 }
                 { download.unwrap_or_default() }
             </div>

@@ -2,20 +2,21 @@
 
 use yew::prelude::*;
 
-use crate::engine::Derived;
+use sglab_core::diagnostic::Diagnostic;
+
 use crate::state::Shared;
 
 /// Props of [`Problems`].
 #[derive(PartialEq, Properties)]
 pub struct ProblemsProps {
-    /// The derived results.
-    pub derived: Shared<Derived>,
+    /// The validation diagnostics of the current topology.
+    pub problems: Shared<Vec<Diagnostic>>,
 }
 
 /// The list of validation problems, hidden when there are none.
 #[component]
 pub fn Problems(props: &ProblemsProps) -> Html {
-    let problems = &props.derived.problems;
+    let problems = &*props.problems;
     if problems.is_empty() {
         return html! {};
     }

@@ -23,6 +23,7 @@ pub mod format;
 pub mod gateway;
 pub mod generate;
 pub mod import;
+pub mod matrix;
 pub mod model;
 pub mod portset;
 pub mod reference;

@@ -288,7 +288,6 @@ pub(crate) enum Route<'a, 't> {
 
 /// A routed connection: the addresses used and what each side filters.
 #[derive(Clone, Debug)]
-#[allow(dead_code)]
 pub(crate) struct Routed<'a, 't> {
     /// The source address as the target sees it.
     pub from_address: IpNet,
@@ -311,6 +310,13 @@ pub(crate) struct Routed<'a, 't> {
     pub intra_group: Option<&'t GroupId>,
     /// Whether a source inside a VPC sends to an address outside it (the TCP 25 block).
     pub leaves_vpc: bool,
+}
+
+impl Routed<'_, '_> {
+    /// The family of the addresses, as a hashable key.
+    pub fn family_key(&self) -> FamilyKey {
+        self.family.into()
+    }
 }
 
 /// What one side's rules are matched against.
@@ -352,6 +358,18 @@ pub(crate) fn route<'a, 't>(
     if let Some(reason) = same_node(from, to) {
         return Route::Local { reason };
     }
+    route_through_enis(topology, from, to, protocol)
+}
+
+/// Works out how `from` reaches `to` when the traffic crosses the ENIs' filters, that is
+/// [`route`] without its check for traffic that stays on one node. The matrix uses it to
+/// evaluate a pair of endpoint classes through representatives that may share a node.
+pub(crate) fn route_through_enis<'a, 't>(
+    topology: &'t Topology,
+    from: &'a Actor<'t>,
+    to: &'a Actor<'t>,
+    protocol: Protocol,
+) -> Route<'a, 't> {
     let same_vpc = matches!((from.vpc, to.vpc), (Some(a), Some(b)) if a == b);
     let families = Family::for_protocol(protocol);
     let chosen = if same_vpc {
@@ -475,7 +493,7 @@ fn unreachable_reason(
 }
 
 /// Whether two actors run on the same node, so that their traffic never crosses an ENI.
-fn same_node(from: &Actor<'_>, to: &Actor<'_>) -> Option<String> {
+pub(crate) fn same_node(from: &Actor<'_>, to: &Actor<'_>) -> Option<String> {
     let (Some(from_node), Some(to_node)) = (from.host_node, to.host_node) else {
         return None;
     };

@@ -1,0 +1,191 @@
+//! The class-based matrix against the pairwise port sets and the brute-force reference.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+use sglab_core::eval::Party;
+use sglab_core::generate::{generate, GenParams};
+use sglab_core::matrix::{group_matrix_of, matrix, matrix_with, Bucket};
+use sglab_core::model::{
+    EndpointId, EndpointKind, NetworkMode, PortRange, Protocol, Topology, Verdict,
+};
+use sglab_core::portset::port_set;
+use sglab_core::reference::{reference_matrix, reference_port_set_in, reference_verdict};
+
+const ALL_PROTOCOLS: [Protocol; 6] = [
+    Protocol::Tcp,
+    Protocol::Udp,
+    Protocol::Icmp,
+    Protocol::Icmpv6,
+    Protocol::Gre,
+    Protocol::All,
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1_500))]
+
+    /// Every cell equals the port set of its pair, and a random cell equals the reference on
+    /// 1..=64 and at its own boundaries.
+    #[test]
+    fn matrix_agrees_with_port_sets_and_reference(
+        seed in any::<u64>(),
+        endpoints in 2usize..12,
+        groups in 1usize..6,
+        rules in 0usize..60,
+        pick in any::<(usize, usize, usize)>(),
+    ) {
+        let topology = generate(seed, &GenParams::small(endpoints, groups, rules));
+        let matrix = matrix_with(&topology, &ALL_PROTOCOLS);
+        prop_assert!(matrix.class_count() <= topology.endpoints.len());
+        for cell in matrix.cells() {
+            let expected = port_set(
+                &topology,
+                &Party::Endpoint(cell.from.clone()),
+                &Party::Endpoint(cell.to.clone()),
+                cell.protocol,
+            );
+            let expected = expected.ranges();
+            prop_assert_eq!(cell.allowed, expected.as_slice(), "{} -> {} {}", cell.from, cell.to, cell.protocol);
+        }
+        let ids = matrix.endpoints();
+        let from = &ids[pick.0 % ids.len()];
+        let to = &ids[pick.1 % ids.len()];
+        prop_assume!(from != to);
+        let protocol = ALL_PROTOCOLS[pick.2 % ALL_PROTOCOLS.len()];
+        let cell = matrix.cell(from, to, protocol).unwrap();
+        let (from, to) = (Party::Endpoint(from.clone()), Party::Endpoint(to.clone()));
+        let universe = PortRange::new(1, 64).unwrap();
+        let clipped: Vec<PortRange> = cell
+            .iter()
+            .filter(|range| range.start() <= 64)
+            .map(|range| PortRange::new(range.start(), range.end().min(64)).unwrap())
+            .collect();
+        prop_assert_eq!(clipped, reference_port_set_in(&topology, &from, &to, protocol, universe));
+        for range in cell {
+            for port in [range.start(), range.end()] {
+                let answer = reference_verdict(&topology, &from, &to, protocol, Some(port));
+                prop_assert_eq!(answer.verdict, Verdict::Allow);
+            }
+            for port in [range.start().checked_sub(1), range.end().checked_add(1)].into_iter().flatten() {
+                if port >= 1 && !cell.iter().any(|other| other.contains(port)) {
+                    let answer = reference_verdict(&topology, &from, &to, protocol, Some(port));
+                    prop_assert_eq!(answer.verdict, Verdict::Deny);
+                }
+            }
+        }
+    }
+}
+
+/// The whole matrix of a few small topologies equals the reference matrix port by port over
+/// all of 1..=65535.
+#[test]
+fn matrix_equals_reference_matrix_on_every_port() {
+    for seed in 0..3 {
+        let topology = generate(seed, &GenParams::small(4, 3, 16));
+        let ours = matrix(&topology);
+        let theirs = reference_matrix(&topology, &[Protocol::Tcp, Protocol::Icmp]);
+        for ((from, to, protocol), expected) in &theirs {
+            assert_eq!(
+                ours.cell(from, to, *protocol).unwrap(),
+                expected.as_slice(),
+                "seed {seed}: {from} -> {to} {protocol}"
+            );
+        }
+    }
+}
+
+/// The same topology gives a byte-identical matrix.
+#[test]
+fn matrix_cells_are_deterministic() {
+    let topology = generate(42, &GenParams::small(10, 4, 40));
+    let first = serde_json::to_string(&matrix(&topology)).unwrap();
+    let second = serde_json::to_string(&matrix(&topology)).unwrap();
+    assert_eq!(first, second);
+}
+
+/// The buckets of an endpoint as the group matrix defines them, recomputed from the model.
+fn buckets_of(topology: &Topology, id: &EndpointId) -> Vec<Bucket> {
+    let endpoint = &topology.endpoints[id];
+    let eni = match &endpoint.kind {
+        EndpointKind::Pod { cluster, node } => {
+            let mode = topology.clusters.get(cluster).map(|c| c.network_mode);
+            match mode {
+                Some(NetworkMode::TerwayTrunk) => endpoint.enis.first(),
+                _ => topology
+                    .endpoints
+                    .get(node)
+                    .and_then(|node| node.enis.first()),
+            }
+        }
+        _ => endpoint.enis.first(),
+    };
+    let mut groups: Vec<Bucket> = Vec::new();
+    if !matches!(endpoint.kind, EndpointKind::External { .. }) {
+        for group in eni.map(|eni| eni.groups.clone()).unwrap_or_default() {
+            if !groups.contains(&Bucket::Group(group.clone())) {
+                groups.push(Bucket::Group(group));
+            }
+        }
+    }
+    if groups.is_empty() {
+        groups.push(Bucket::Endpoint(id.clone()));
+    }
+    groups
+}
+
+/// The group matrix counts, at every boundary port, the member pairs the matrix allows.
+#[test]
+fn group_matrix_counts_member_pairs() {
+    for seed in 0..40 {
+        let topology = generate(seed, &GenParams::small(10, 4, 40));
+        let matrix = matrix(&topology);
+        let groups = group_matrix_of(&topology, &matrix);
+        let mut probes: BTreeSet<u16> = [1, 25, 65535].into();
+        for cell in matrix.cells() {
+            for range in cell.allowed {
+                probes.insert(range.start());
+                probes.insert(range.end());
+                probes.insert(range.end().saturating_add(1));
+            }
+        }
+        let mut expected: BTreeMap<(Bucket, Bucket, Protocol, u16), u64> = BTreeMap::new();
+        let mut pairs: BTreeMap<(Bucket, Bucket), u64> = BTreeMap::new();
+        for cell in matrix.cells() {
+            for from in buckets_of(&topology, cell.from) {
+                for to in buckets_of(&topology, cell.to) {
+                    if cell.protocol == Protocol::Tcp {
+                        *pairs.entry((from.clone(), to.clone())).or_default() += 1;
+                    }
+                    for port in &probes {
+                        if cell.allowed.iter().any(|range| range.contains(*port)) {
+                            *expected
+                                .entry((from.clone(), to.clone(), cell.protocol, *port))
+                                .or_default() += 1;
+                        }
+                    }
+                }
+            }
+        }
+        let mut actual: BTreeMap<(Bucket, Bucket, Protocol, u16), u64> = BTreeMap::new();
+        for cell in &groups.cells {
+            assert_eq!(
+                Some(&cell.pairs),
+                pairs.get(&(cell.from.clone(), cell.to.clone())),
+                "seed {seed}"
+            );
+            for port in &probes {
+                if let Some(range) = cell
+                    .allowed
+                    .iter()
+                    .find(|range| range.ports.contains(*port))
+                {
+                    actual.insert(
+                        (cell.from.clone(), cell.to.clone(), cell.protocol, *port),
+                        range.pairs,
+                    );
+                }
+            }
+        }
+        assert_eq!(actual, expected, "seed {seed}");
+    }
+}

@@ -188,6 +188,10 @@ pub struct RawFile {
     /// Diagram positions by object id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub layout: BTreeMap<String, RawPosition>,
+    /// Annotations of the scenario corpus (`tests/scenarios/README.md`): the fact a file
+    /// demonstrates and the deciding decisions its cases expect. Ignored when loading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corpus: Option<serde_json::Value>,
 }
 
 /// A diagram position.
@@ -683,6 +687,7 @@ pub fn raw_from_topology(topology: &Topology) -> RawFile {
                 )
             })
             .collect(),
+        corpus: None,
     }
 }
 

@@ -520,6 +520,7 @@ pub const TOP_FIELDS: &[&str] = &[
     "prefix_lists",
     "expectations",
     "layout",
+    "corpus",
 ];
 /// The fields of a VPC.
 pub const VPC_FIELDS: &[&str] = &["id", "name", "cidr"];

@@ -633,7 +633,7 @@ fn unknown_fields_everywhere_are_all_reported() {
             r#", "colour": "red""#,
         ),
         expect![[r#"
-            error: t.json: field colour: unknown field "colour": the file has the fields sglab, name, vpcs, security_groups, endpoints, clusters, gateways, prefix_lists, expectations, layout
+            error: t.json: field colour: unknown field "colour": the file has the fields sglab, name, vpcs, security_groups, endpoints, clusters, gateways, prefix_lists, expectations, layout, corpus
             error: t.json: security group sg-t, field SecurityGroupType: unknown field "SecurityGroupType" (did you mean type?): a security group has the fields id, name, vpc, type, inner_access_policy, managed_by, description, tags, rules
             error: t.json: security group sg-t, rule 1, field PortRange: unknown field "PortRange" (did you mean port_range?): a rule has the fields id, direction, policy, priority, protocol, port_range, cidr, ipv6_cidr, group, group_owner_account, prefix_list, source_port_range, local_cidr, nic_type, description
             error: t.json: endpoint e, field enis[0].mac: unknown field "mac": an ENI has the fields id, private_ips, groups

@@ -284,36 +284,21 @@ fn export(args: ExportArgs) -> Result<(), Failure> {
     emit(&text)
 }
 
-/// The protocols the matrix shows, in column order.
-const MATRIX_PROTOCOLS: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp];
-
-/// Every ordered pair of distinct endpoints with the exact ports allowed per protocol.
+/// Every ordered pair of distinct endpoints with the exact ports allowed per protocol (TCP,
+/// UDP and ICMP), from the engine's matrix.
 fn matrix_view(topology: &Topology) -> render::MatrixView {
-    let mut cells = Vec::new();
-    for from in topology.endpoints.keys() {
-        for to in topology.endpoints.keys() {
-            if from == to {
-                continue;
-            }
-            for protocol in MATRIX_PROTOCOLS {
-                let set = sglab_core::portset::port_set(
-                    topology,
-                    &Party::Endpoint(from.clone()),
-                    &Party::Endpoint(to.clone()),
-                    protocol,
-                );
-                cells.push(render::Cell {
-                    from: from.clone(),
-                    to: to.clone(),
-                    protocol,
-                    ports: set.ranges(),
-                });
-            }
-        }
-    }
+    let matrix = sglab_core::matrix::matrix(topology);
     render::MatrixView {
-        protocols: MATRIX_PROTOCOLS.to_vec(),
-        cells,
+        protocols: matrix.protocols().to_vec(),
+        cells: matrix
+            .cells()
+            .map(|cell| render::Cell {
+                from: cell.from.clone(),
+                to: cell.to.clone(),
+                protocol: cell.protocol,
+                ports: cell.allowed.to_vec(),
+            })
+            .collect(),
     }
 }
 

@@ -51,10 +51,17 @@ pub struct ToolbarProps {
 #[component]
 pub fn Toolbar(props: &ToolbarProps) -> Html {
     let file_input = use_node_ref();
+    let export_menu = use_node_ref();
+    // A menu item runs its command and closes the menu.
     let command = |command: Command| {
-        props
-            .on_command
-            .reform(move |_: MouseEvent| command.clone())
+        let on_command = props.on_command.clone();
+        let export_menu = export_menu.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(menu) = export_menu.cast::<web_sys::Element>() {
+                let _ = menu.remove_attribute("open");
+            }
+            on_command.emit(command.clone());
+        })
     };
     let on_example = {
         let on_command = props.on_command.clone();
@@ -124,7 +131,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                 <button type="button" data-testid="redo" onclick={redo} disabled={!props.can_redo} title="Redo (Ctrl+Shift+Z)">{ "\u{21b7} Redo" }</button>
             </div>
             <div class="toolbar-group">
-                <details class="menu">
+                <details class="menu" ref={export_menu.clone()}>
                     <summary data-testid="export-menu">{ "Export" }</summary>
                     <div class="menu-items">
                         <button type="button" data-testid="export-json" onclick={command(Command::ExportJson)}>{ "sglab JSON" }</button>

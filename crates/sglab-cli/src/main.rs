@@ -207,14 +207,17 @@ fn query(args: QueryArgs) -> Result<(), Failure> {
 
 fn matrix(args: MatrixArgs) -> Result<(), Failure> {
     let topology = load(&args.files)?;
-    let matrix = matrix_view(&topology);
-    let text = match args.format {
-        MatrixFormat::Text => render::matrix_text(&topology, &matrix),
-        MatrixFormat::Json => render::json(&matrix),
-        MatrixFormat::Csv => render::matrix_csv(&topology, &matrix),
-        MatrixFormat::Md => render::matrix_markdown(&topology, &matrix),
+    let matrix = sglab_core::matrix::matrix(&topology);
+    // A large matrix is written as it is rendered, never held whole in memory.
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = match args.format {
+        MatrixFormat::Text => render::matrix_text(&mut out, &topology, &matrix),
+        MatrixFormat::Json => render::matrix_json(&mut out, &matrix),
+        MatrixFormat::Csv => render::matrix_csv(&mut out, &topology, &matrix),
+        MatrixFormat::Md => render::matrix_markdown(&mut out, &topology, &matrix),
     };
-    emit(&text)
+    finish(result.and_then(|()| out.flush()))
 }
 
 fn check(args: CheckArgs) -> Result<(), Failure> {
@@ -282,24 +285,6 @@ fn export(args: ExportArgs) -> Result<(), Failure> {
         ExportFormat::AliyunCli => sglab_core::export::aliyun_cli(&topology),
     };
     emit(&text)
-}
-
-/// Every ordered pair of distinct endpoints with the exact ports allowed per protocol (TCP,
-/// UDP and ICMP), from the engine's matrix.
-fn matrix_view(topology: &Topology) -> render::MatrixView {
-    let matrix = sglab_core::matrix::matrix(topology);
-    render::MatrixView {
-        protocols: matrix.protocols().to_vec(),
-        cells: matrix
-            .cells()
-            .map(|cell| render::Cell {
-                from: cell.from.clone(),
-                to: cell.to.clone(),
-                protocol: cell.protocol,
-                ports: cell.allowed.to_vec(),
-            })
-            .collect(),
-    }
 }
 
 /// Prints a clap usage error and exits with status 2.
@@ -395,13 +380,20 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
     }
 }
 
-/// Writes the output; a closed pipe (`sglab matrix ... | head`) is not an error.
+/// Writes the whole output at once.
 fn emit(text: &str) -> Result<(), Failure> {
     let mut stdout = io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    finish(
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush()),
+    )
+}
+
+/// The outcome of writing the output; a closed pipe (`sglab matrix ... | head`) is not an
+/// error.
+fn finish(result: io::Result<()>) -> Result<(), Failure> {
+    match result {
         Ok(()) => Ok(()),
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(error) => Err(Failure::BadInput(vec![format!(

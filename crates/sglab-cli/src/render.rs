@@ -2,10 +2,11 @@
 //! matrix as a text table, CSV and Markdown.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use serde::Serialize;
 use sglab_core::explain::Explanation;
+use sglab_core::matrix::Matrix;
 use sglab_core::model::{EndpointId, Expectation, PortRange, Protocol, Topology};
 
 /// Pretty JSON ending in a newline.
@@ -34,29 +35,6 @@ pub fn check_failure(index: usize, expectation: &Expectation, explanation: &Expl
     )
 }
 
-/// One cell of the matrix: the ports allowed from one endpoint to another on one protocol.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Cell {
-    /// The source endpoint.
-    pub from: EndpointId,
-    /// The target endpoint.
-    pub to: EndpointId,
-    /// The protocol.
-    pub protocol: Protocol,
-    /// The allowed ports, sorted and merged; empty when nothing is allowed.
-    pub ports: Vec<PortRange>,
-}
-
-/// The matrix as the CLI renders it: the protocols shown and one cell per ordered pair of
-/// distinct endpoints and protocol.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct MatrixView {
-    /// The protocols, in column order.
-    pub protocols: Vec<Protocol>,
-    /// The cells, ordered by source, target, protocol.
-    pub cells: Vec<Cell>,
-}
-
 /// The ports of a cell in words: `80-9000;8080`, `all` for every port of a protocol with
 /// ports or an allowed protocol without ports, empty when nothing is allowed.
 pub fn ports_text(protocol: Protocol, ports: &[PortRange]) -> String {
@@ -79,112 +57,188 @@ pub fn ports_text(protocol: Protocol, ports: &[PortRange]) -> String {
         .join(";")
 }
 
-/// How endpoints are labelled in tables: by name when every name is distinct and non-empty,
-/// else by id.
-fn labeller(topology: &Topology) -> impl Fn(&EndpointId) -> String + '_ {
+/// The labels of the matrix's endpoints, by index: names when every name is distinct and
+/// non-empty, else ids.
+fn labels(topology: &Topology, matrix: &Matrix) -> Vec<String> {
     let names: BTreeSet<&str> = topology
         .endpoints
         .values()
         .map(|endpoint| endpoint.name.as_str())
         .collect();
     let by_name = names.len() == topology.endpoints.len() && !names.contains("");
-    move |id: &EndpointId| match topology.endpoints.get(id) {
-        Some(endpoint) if by_name => endpoint.name.clone(),
-        _ => id.to_string(),
+    matrix
+        .endpoints()
+        .iter()
+        .map(|id| match topology.endpoints.get(id) {
+            Some(endpoint) if by_name => endpoint.name.clone(),
+            _ => id.to_string(),
+        })
+        .collect()
+}
+
+/// The rows of a table, lazily: each ordered pair of distinct endpoints (by index) that allows
+/// something, with its allowed ports per protocol in column order.
+fn rows(matrix: &Matrix) -> impl Iterator<Item = (usize, usize, Vec<&[PortRange]>)> + '_ {
+    let count = matrix.endpoints().len();
+    (0..count)
+        .flat_map(move |from| (0..count).map(move |to| (from, to)))
+        .filter(|(from, to)| from != to)
+        .map(move |(from, to)| {
+            let cells = matrix
+                .protocols()
+                .iter()
+                .map(|protocol| matrix.cell_at(from, to, *protocol).unwrap_or(&[]))
+                .collect::<Vec<_>>();
+            (from, to, cells)
+        })
+        .filter(|(_, _, cells)| cells.iter().any(|ports| !ports.is_empty()))
+}
+
+fn cell_text(protocol: Protocol, ports: &[PortRange]) -> String {
+    let text = ports_text(protocol, ports);
+    if text.is_empty() {
+        "-".to_owned()
+    } else {
+        text
     }
 }
 
-/// The rows of a table: one per ordered pair with something allowed, its cells per protocol.
-fn rows(matrix: &MatrixView) -> Vec<(&EndpointId, &EndpointId, Vec<&Cell>)> {
-    let mut rows: Vec<(&EndpointId, &EndpointId, Vec<&Cell>)> = Vec::new();
-    for cell in &matrix.cells {
-        match rows.last_mut() {
-            Some((from, to, cells)) if *from == &cell.from && *to == &cell.to => cells.push(cell),
-            _ => rows.push((&cell.from, &cell.to, vec![cell])),
+/// How many ordered pairs of distinct endpoints the matrix has.
+fn pair_count(matrix: &Matrix) -> usize {
+    let count = matrix.endpoints().len();
+    count * count.saturating_sub(1)
+}
+
+/// A readable table: one row per pair of endpoints with something allowed, columns aligned.
+pub fn matrix_text(out: &mut dyn Write, topology: &Topology, matrix: &Matrix) -> io::Result<()> {
+    let labels = labels(topology, matrix);
+    let protocols = matrix.protocols();
+    // First pass: the column widths.
+    let mut widths = vec!["from".len(), "to".len()];
+    widths.extend(protocols.iter().map(|protocol| protocol.as_str().len()));
+    let mut shown = 0usize;
+    for (from, to, cells) in rows(matrix) {
+        shown += 1;
+        widths[0] = widths[0].max(labels[from].chars().count());
+        widths[1] = widths[1].max(labels[to].chars().count());
+        for (column, (protocol, ports)) in protocols.iter().zip(&cells).enumerate() {
+            widths[column + 2] =
+                widths[column + 2].max(cell_text(*protocol, ports).chars().count());
         }
     }
-    rows.retain(|(_, _, cells)| cells.iter().any(|cell| !cell.ports.is_empty()));
-    rows
-}
-
-/// A readable table: one row per pair of endpoints with something allowed.
-pub fn matrix_text(topology: &Topology, matrix: &MatrixView) -> String {
-    let label = labeller(topology);
-    let mut table: Vec<Vec<String>> = vec![{
-        let mut header = vec!["from".to_owned(), "to".to_owned()];
-        header.extend(matrix.protocols.iter().map(|protocol| protocol.to_string()));
-        header
-    }];
-    let rows = rows(matrix);
-    for (from, to, cells) in &rows {
-        let mut row = vec![label(from), label(to)];
-        row.extend(cells.iter().map(|cell| {
-            let text = ports_text(cell.protocol, &cell.ports);
-            if text.is_empty() {
-                "-".to_owned()
-            } else {
-                text
-            }
-        }));
-        table.push(row);
-    }
-    let widths: Vec<usize> = (0..table[0].len())
-        .map(|column| {
-            table
-                .iter()
-                .map(|row| row.get(column).map_or(0, |text| text.chars().count()))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in &table {
+    let write_row = |out: &mut dyn Write, row: &[String]| -> io::Result<()> {
         let mut line = String::new();
         for (column, text) in row.iter().enumerate() {
-            if column + 1 == row.len() {
-                line.push_str(text);
-            } else {
-                let padding = widths[column] - text.chars().count();
-                let _ = write!(line, "{text}{}  ", " ".repeat(padding));
+            line.push_str(text);
+            if column + 1 < row.len() {
+                let padding = widths[column].saturating_sub(text.chars().count());
+                line.push_str(&" ".repeat(padding + 2));
             }
         }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    let pairs = topology.endpoints.len() * topology.endpoints.len().saturating_sub(1);
-    let hidden = pairs - rows.len();
-    if hidden > 0 {
-        let _ = writeln!(
-            out,
-            "({hidden} of {pairs} pairs allow nothing and are not shown)"
+        writeln!(out, "{}", line.trim_end())
+    };
+    let mut header = vec!["from".to_owned(), "to".to_owned()];
+    header.extend(protocols.iter().map(|protocol| protocol.to_string()));
+    write_row(out, &header)?;
+    for (from, to, cells) in rows(matrix) {
+        let mut row = vec![labels[from].clone(), labels[to].clone()];
+        row.extend(
+            protocols
+                .iter()
+                .zip(&cells)
+                .map(|(protocol, ports)| cell_text(*protocol, ports)),
         );
+        write_row(out, &row)?;
     }
-    out
+    let pairs = pair_count(matrix);
+    if pairs > shown {
+        writeln!(
+            out,
+            "({} of {pairs} pairs allow nothing and are not shown)",
+            pairs - shown
+        )?;
+    }
+    Ok(())
 }
 
 /// RFC 4180 CSV: a header row, then one row per (from, to, protocol), CRLF line ends.
-pub fn matrix_csv(topology: &Topology, matrix: &MatrixView) -> String {
-    let mut out = String::from("from,from_name,to,to_name,protocol,ports\r\n");
-    let name = |id: &EndpointId| {
-        topology
-            .endpoints
-            .get(id)
-            .map_or_else(String::new, |endpoint| endpoint.name.clone())
-    };
-    for cell in &matrix.cells {
-        let fields = [
-            cell.from.to_string(),
-            name(&cell.from),
-            cell.to.to_string(),
-            name(&cell.to),
-            cell.protocol.to_string(),
-            ports_text(cell.protocol, &cell.ports),
-        ];
-        let line: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+pub fn matrix_csv(out: &mut dyn Write, topology: &Topology, matrix: &Matrix) -> io::Result<()> {
+    out.write_all(b"from,from_name,to,to_name,protocol,ports\r\n")?;
+    let names: Vec<String> = matrix
+        .endpoints()
+        .iter()
+        .map(|id| {
+            topology
+                .endpoints
+                .get(id)
+                .map_or_else(String::new, |endpoint| csv_field(&endpoint.name))
+        })
+        .collect();
+    let ids: Vec<String> = matrix
+        .endpoints()
+        .iter()
+        .map(|id| csv_field(id.as_str()))
+        .collect();
+    let count = ids.len();
+    for from in 0..count {
+        for to in (0..count).filter(|to| *to != from) {
+            for protocol in matrix.protocols() {
+                let ports = matrix.cell_at(from, to, *protocol).unwrap_or(&[]);
+                write!(
+                    out,
+                    "{},{},{},{},{},{}\r\n",
+                    ids[from],
+                    names[from],
+                    ids[to],
+                    names[to],
+                    protocol,
+                    csv_field(&ports_text(*protocol, ports))
+                )?;
+            }
+        }
     }
-    out
+    Ok(())
+}
+
+/// JSON: `{"protocols": [...], "cells": [{"from", "to", "protocol", "ports": ["80/80"]}]}`,
+/// every ordered pair of distinct endpoints, written cell by cell.
+pub fn matrix_json(out: &mut dyn Write, matrix: &Matrix) -> io::Result<()> {
+    let protocols: Vec<&str> = matrix.protocols().iter().map(|p| p.as_str()).collect();
+    writeln!(out, "{{")?;
+    writeln!(out, "  \"protocols\": {},", to_json(&protocols))?;
+    write!(out, "  \"cells\": [")?;
+    let mut first = true;
+    for cell in matrix.cells() {
+        let ports: Vec<String> = cell.allowed.iter().map(|range| range.to_string()).collect();
+        let object = CellJson {
+            from: cell.from,
+            to: cell.to,
+            protocol: cell.protocol,
+            ports,
+        };
+        write!(
+            out,
+            "{}\n    {}",
+            if first { "" } else { "," },
+            to_json(&object)
+        )?;
+        first = false;
+    }
+    writeln!(out, "{}]", if first { "" } else { "\n  " })?;
+    writeln!(out, "}}")
+}
+
+/// One cell as `matrix --format json` writes it, fields in this order.
+#[derive(Serialize)]
+struct CellJson<'m> {
+    from: &'m EndpointId,
+    to: &'m EndpointId,
+    protocol: Protocol,
+    ports: Vec<String>,
+}
+
+fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// A CSV field, quoted when it holds a comma, a quote, a line break or leading or trailing
@@ -200,45 +254,45 @@ fn csv_field(text: &str) -> String {
 }
 
 /// A Markdown table that renders in a README: one row per pair with something allowed.
-pub fn matrix_markdown(topology: &Topology, matrix: &MatrixView) -> String {
-    let label = labeller(topology);
-    let mut out = String::from("| from | to |");
-    for protocol in &matrix.protocols {
-        let _ = write!(out, " {protocol} |");
+pub fn matrix_markdown(
+    out: &mut dyn Write,
+    topology: &Topology,
+    matrix: &Matrix,
+) -> io::Result<()> {
+    let labels = labels(topology, matrix);
+    let protocols = matrix.protocols();
+    let mut header = String::from("| from | to |");
+    let mut rule = String::from("| --- | --- |");
+    for protocol in protocols {
+        header.push_str(&format!(" {protocol} |"));
+        rule.push_str(" --- |");
     }
-    out.push_str("\n| --- | --- |");
-    for _ in &matrix.protocols {
-        out.push_str(" --- |");
-    }
-    out.push('\n');
-    let rows = rows(matrix);
-    for (from, to, cells) in &rows {
-        let _ = write!(
-            out,
+    writeln!(out, "{header}\n{rule}")?;
+    let mut shown = 0usize;
+    for (from, to, cells) in rows(matrix) {
+        shown += 1;
+        let mut line = format!(
             "| {} | {} |",
-            markdown_cell(&label(from)),
-            markdown_cell(&label(to))
+            markdown_cell(&labels[from]),
+            markdown_cell(&labels[to])
         );
-        for cell in cells {
-            let text = ports_text(cell.protocol, &cell.ports);
-            let text = if text.is_empty() {
-                "-".to_owned()
-            } else {
-                text
-            };
-            let _ = write!(out, " {} |", markdown_cell(&text));
+        for (protocol, ports) in protocols.iter().zip(&cells) {
+            line.push_str(&format!(
+                " {} |",
+                markdown_cell(&cell_text(*protocol, ports))
+            ));
         }
-        out.push('\n');
+        writeln!(out, "{line}")?;
     }
-    let pairs = topology.endpoints.len() * topology.endpoints.len().saturating_sub(1);
-    let hidden = pairs - rows.len();
-    if hidden > 0 {
-        let _ = write!(
+    let pairs = pair_count(matrix);
+    if pairs > shown {
+        write!(
             out,
-            "\n{hidden} of {pairs} pairs allow nothing and are not shown.\n"
-        );
+            "\n{} of {pairs} pairs allow nothing and are not shown.\n",
+            pairs - shown
+        )?;
     }
-    out
+    Ok(())
 }
 
 /// Text made safe for a Markdown table cell: `|` and the characters that start emphasis,

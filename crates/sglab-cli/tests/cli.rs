@@ -565,50 +565,14 @@ fn matrix_json() {
             exit 0
             --- stdout
             {
-              "protocols": [
-                "tcp",
-                "udp",
-                "icmp"
-              ],
+              "protocols": ["tcp","udp","icmp"],
               "cells": [
-                {
-                  "from": "client-1",
-                  "to": "server-1",
-                  "protocol": "tcp",
-                  "ports": [
-                    "443/443"
-                  ]
-                },
-                {
-                  "from": "client-1",
-                  "to": "server-1",
-                  "protocol": "udp",
-                  "ports": []
-                },
-                {
-                  "from": "client-1",
-                  "to": "server-1",
-                  "protocol": "icmp",
-                  "ports": []
-                },
-                {
-                  "from": "server-1",
-                  "to": "client-1",
-                  "protocol": "tcp",
-                  "ports": []
-                },
-                {
-                  "from": "server-1",
-                  "to": "client-1",
-                  "protocol": "udp",
-                  "ports": []
-                },
-                {
-                  "from": "server-1",
-                  "to": "client-1",
-                  "protocol": "icmp",
-                  "ports": []
-                }
+                {"from":"client-1","to":"server-1","protocol":"tcp","ports":["443/443"]},
+                {"from":"client-1","to":"server-1","protocol":"udp","ports":[]},
+                {"from":"client-1","to":"server-1","protocol":"icmp","ports":[]},
+                {"from":"server-1","to":"client-1","protocol":"tcp","ports":[]},
+                {"from":"server-1","to":"client-1","protocol":"udp","ports":[]},
+                {"from":"server-1","to":"client-1","protocol":"icmp","ports":[]}
               ]
             }
         "#]],

@@ -360,7 +360,9 @@ pub(crate) fn merge_ranges(ranges: impl IntoIterator<Item = PortRange>) -> Vec<P
     merged
 }
 
-/// Renders an explanation as the plain-English text the CLI prints.
+/// Renders an explanation as the plain-English text the CLI prints: the verdict, each side's
+/// decision with the rules considered (`*` matched, `-` did not), the blockers, the service
+/// status and the notes.
 ///
 /// ```text
 /// allow: tcp 8080 from gw-node-1 (10.0.1.5) to pod-a (10.0.2.7)
@@ -385,11 +387,7 @@ pub fn render_text(explanation: &Explanation) -> String {
         ("egress", &explanation.from_name, &explanation.egress),
         ("ingress", &explanation.to_name, &explanation.ingress),
     ] {
-        let _ = writeln!(
-            out,
-            "  {side} of {name}: {} ({})",
-            result.decided_by, result.verdict
-        );
+        let _ = writeln!(out, "  {side} of {name}: {}", side_text(result));
         for considered in &result.considered {
             let mark = if considered.matched { '*' } else { '-' };
             let _ = writeln!(out, "    {mark} {}: {}", considered.rule, considered.reason);
@@ -411,6 +409,20 @@ pub fn render_text(explanation: &Explanation) -> String {
         let _ = writeln!(out, "  note: {note}");
     }
     out
+}
+
+/// One side's verdict and what decided it, in words.
+fn side_text(result: &SideResult) -> String {
+    let verdict = result.verdict;
+    match &result.decided_by {
+        Decision::Rule(rule) => format!("{verdict} by {rule}"),
+        Decision::Default { reason, .. } => format!("{verdict} by default: {reason}"),
+        Decision::IntraGroup { security_group } => format!(
+            "{verdict} by intra-group access: both ENIs are in basic group {security_group}, whose InnerAccessPolicy is Accept"
+        ),
+        Decision::Platform { reason, .. } => format!("{verdict} by the platform: {reason}"),
+        Decision::NotApplicable { reason } => format!("not filtered: {reason}"),
+    }
 }
 
 fn party_text(name: &str, address: Option<Address>) -> String {

@@ -129,6 +129,7 @@ pub fn explain(
     let route = route::route(topology, &source, &target, protocol);
     let (from_address, to_address, egress, ingress, mut blockers) = match &route {
         Route::Local { reason } => {
+            notes.push(reason.clone());
             let side = || SideResult {
                 verdict: Verdict::Allow,
                 decided_by: Decision::NotApplicable {

@@ -62,4 +62,33 @@ export const tests = [
       await shot('imported');
     },
   },
+  {
+    name: 'paste-and-drop',
+    async run({ page, shot, expect }) {
+      const app = new SglabPage(page);
+      await app.waitFor('diagram-svg');
+      const pasted = JSON.parse(JSON.stringify(attribute));
+      pasted.SecurityGroupId = 'sg-bp1pasted';
+      await page.evaluate((text) => {
+        const data = new DataTransfer();
+        data.setData('text', text);
+        document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      }, JSON.stringify(pasted));
+      await app.waitFor('tree-group-sg-bp1pasted');
+      expect(true, 'pasted API JSON opens');
+
+      const dropped = JSON.parse(JSON.stringify(attribute));
+      dropped.SecurityGroupId = 'sg-bp1dropped';
+      await page.evaluate((text) => {
+        const data = new DataTransfer();
+        data.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
+        const target = document.querySelector('.workspace');
+        target.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+        target.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      }, JSON.stringify(dropped));
+      await app.waitFor('tree-group-sg-bp1dropped');
+      expect((await app.text('notices')).includes('dropped.json'), 'the notice names the dropped file');
+      await shot('dropped');
+    },
+  },
 ];

@@ -382,6 +382,16 @@ pub fn EndpointEditor(props: &EndpointEditorProps) -> Html {
                 }
                 Ok(())
             }));
+            let on_service_protocol = {
+                let endpoint = endpoint.clone();
+                dispatch.reform(move |value: String| {
+                    let mut endpoint = endpoint.clone();
+                    if let Some(service) = endpoint.services.as_mut().and_then(|s| s.get_mut(index)) {
+                        service.protocol = if value == "udp" { Protocol::Udp } else { Protocol::Tcp };
+                    }
+                    Action::Edit(Edit::SetEndpoint(endpoint))
+                })
+            };
             let remove = {
                 let endpoint = endpoint.clone();
                 dispatch.reform(move |_: MouseEvent| {
@@ -394,7 +404,10 @@ pub fn EndpointEditor(props: &EndpointEditorProps) -> Html {
             };
             html! {
                 <li class="service-row" data-testid={format!("service-{index}")}>
-                    <span class="service-name">{ format!("{} {}", service.name, service.protocol) }</span>
+                    <span class="service-name">{ service.name.clone() }</span>
+                    <SelectField label={format!("Protocol of {}", service.name)} compact=true value={service.protocol.as_str()}
+                        options={options(&[("tcp", "TCP"), ("udp", "UDP")])} testid={format!("service-{index}-protocol")}
+                        on_change={on_service_protocol} />
                     <TextField label={format!("Ports of {}", service.name)} compact=true value={service.ports.to_string()}
                         testid={format!("service-{index}-ports")} on_commit={on_ports} />
                     <label class="check"><input type="checkbox" checked={service.up} onchange={toggle} data-testid={format!("service-{index}-up")} />{ " up" }</label>

@@ -47,8 +47,25 @@ pub enum Mark {
 pub fn RulesDock(props: &RulesDockProps) -> Html {
     let topology = &*props.topology;
     let mut groups: Vec<GroupId> = Vec::new();
-    if let Selection::Group(id) = &props.selection {
-        groups.push(id.clone());
+    // The selected group; an endpoint's groups; a gateway's managed and authorized groups.
+    match &props.selection {
+        Selection::Group(id) => groups.push(id.clone()),
+        Selection::Endpoint(id) => {
+            if let Some(endpoint) = topology.endpoints.get(id) {
+                groups.extend(crate::layout::memberships(topology, endpoint));
+            }
+        }
+        Selection::Gateway(id) => {
+            if let Some(gateway) = topology.gateways.get(id) {
+                groups.push(gateway.managed_group.clone());
+                for authorization in &gateway.authorizations {
+                    if !groups.contains(&authorization.backend_group) {
+                        groups.push(authorization.backend_group.clone());
+                    }
+                }
+            }
+        }
+        _ => {}
     }
     let mut decided: Vec<RuleRef> = Vec::new();
     let mut current_step: Option<RuleRef> = None;

@@ -212,7 +212,7 @@ pub fn node_height(other_groups: usize) -> f64 {
     if other_groups == 0 {
         NODE_H
     } else {
-        NODE_H + BADGE_LINE_H * other_groups.min(3) as f64
+        NODE_H + BADGE_LINE_H * other_groups.min(3) as f64 + 4.0
     }
 }
 

@@ -379,7 +379,7 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
                 .take(3)
                 .enumerate()
                 .map(|(index, group)| {
-                    let y = r.y + layout::NODE_H + index as f64 * layout::BADGE_LINE_H - 4.0;
+                    let y = r.y + layout::NODE_H + index as f64 * layout::BADGE_LINE_H + 4.0;
                     html! {
                         <g data-testid={format!("badge-{}-{}", id, group)}>
                             <rect x={f(r.x + 8.0)} y={f(y - 12.0)} width={f(r.w - 16.0)} height="16" rx="8" fill="#eaeef2" />

@@ -282,3 +282,186 @@ fn recompute_on_the_interactive_target() {
     );
     assert_eq!(derived.matrix.endpoints().len(), topology.endpoints.len());
 }
+
+/// The scenario corpus, embedded: every file of `tests/scenarios/` (a new file must be added
+/// here too; the native corpus runner reads the directory itself).
+macro_rules! scenarios {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("scenarios/", $name)))),*]
+    };
+}
+
+const SCENARIOS: &[(&str, &str)] = scenarios![
+    "01-priority-order.json",
+    "02-drop-wins-ties.json",
+    "03-first-match.json",
+    "04-basic-defaults.json",
+    "05-enterprise-defaults.json",
+    "06-enterprise-no-intra-group.json",
+    "07-intra-group-accept.json",
+    "08-inner-drop-explicit-accept.json",
+    "09-multi-group-pooling.json",
+    "10-legacy-priority-110.json",
+    "11-protocol-all-and-gre.json",
+    "12-icmp-families.json",
+    "13-port-range.json",
+    "14-prefix-list.json",
+    "15-external-network.json",
+    "16-cidr-vs-public-ip.json",
+    "17-no-public-ip.json",
+    "18-group-peer-other-vpc.json",
+    "19-flannel-pod-cidr.json",
+    "20-terway-shared-pods.json",
+    "21-terway-trunk-same-node.json",
+    "22-tcp-25-platform-block.json",
+    "23-service-status.json",
+    "24-every-blocker.json",
+    "25-stateful-and-silent.json",
+    "26-gateway-authorization.json",
+    "27-gateway-revoke-without-cascade.json",
+    "28-faq-rule-in-wrong-group.json",
+    "29-faq-node-in-several-groups.json",
+    "30-faq-service-port-moved.json",
+    "31-faq-service-down.json",
+    "32-ack-cluster-group.json",
+    "33-ack-legacy-loose-rule.json",
+    "34-quintuple-rules.json",
+    "35-nic-type-internet.json",
+    "36-ipv6-peers.json",
+    "37-external-source-no-egress.json"
+];
+
+/// Compares one side of an explanation with the corpus' expected decision.
+fn side_problems(
+    side: &str,
+    actual: &sglab_core::explain::Decision,
+    expected: &serde_json::Value,
+) -> Vec<String> {
+    use sglab_core::explain::Decision;
+    let mut problems = Vec::new();
+    if expected["kind"].as_str() != Some(actual.kind()) {
+        problems.push(format!(
+            "{side}: kind {} instead of {}",
+            actual.kind(),
+            expected["kind"]
+        ));
+    }
+    let (group, index) = match actual {
+        Decision::Rule(rule) => (Some(rule.security_group.as_str()), Some(rule.rule_index)),
+        Decision::IntraGroup { security_group } => (Some(security_group.as_str()), None),
+        _ => (None, None),
+    };
+    if let Some(expected_group) = expected["security_group"].as_str() {
+        if group != Some(expected_group) {
+            problems.push(format!(
+                "{side}: group {group:?} instead of {expected_group}"
+            ));
+        }
+    }
+    if let Some(expected_index) = expected["rule_index"].as_u64() {
+        if index != Some(expected_index as usize) {
+            problems.push(format!(
+                "{side}: rule index {index:?} instead of {expected_index}"
+            ));
+        }
+    }
+    if let Some(verdict) = expected["verdict"].as_str() {
+        if actual.verdict().to_string() != verdict {
+            problems.push(format!(
+                "{side}: verdict {} instead of {verdict}",
+                actual.verdict()
+            ));
+        }
+    }
+    problems
+}
+
+/// The scenario corpus gives the same verdicts, deciding decisions, blockers and service status
+/// in WebAssembly as the native corpus runner checks.
+#[wasm_bindgen_test]
+fn the_scenario_corpus_holds_in_wasm() {
+    let mut problems = Vec::new();
+    let mut cases = 0;
+    for (name, text) in SCENARIOS {
+        let topology = match parse_sglab(text, Some(name)) {
+            Ok(parsed) => parsed.topology,
+            Err(diagnostics) => {
+                problems.push(format!(
+                    "{name}: does not load: {:?}",
+                    diagnostics.first().map(ToString::to_string)
+                ));
+                continue;
+            }
+        };
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        for case in value["corpus"]["cases"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            cases += 1;
+            let field = |key: &str| case[key].as_str().unwrap_or_default().to_owned();
+            let (Ok(from), Ok(to)) = (
+                resolve_party(&topology, &field("from")),
+                resolve_party(&topology, &field("to")),
+            ) else {
+                problems.push(format!(
+                    "{name}: cannot resolve {} -> {}",
+                    field("from"),
+                    field("to")
+                ));
+                continue;
+            };
+            let protocol = sglab_core::model::Protocol::parse(&field("protocol")).unwrap();
+            let port = case["port"].as_u64().map(|port| port as u16);
+            let explanation = explain(&topology, &from, &to, protocol, port);
+            let label = format!(
+                "{name}: {} -> {} {} {:?}",
+                field("from"),
+                field("to"),
+                field("protocol"),
+                port
+            );
+            if explanation.verdict.to_string() != field("verdict") {
+                problems.push(format!(
+                    "{label}: verdict {} instead of {}",
+                    explanation.verdict,
+                    field("verdict")
+                ));
+            }
+            for problem in side_problems("egress", &explanation.egress.decided_by, &case["egress"])
+                .into_iter()
+                .chain(side_problems(
+                    "ingress",
+                    &explanation.ingress.decided_by,
+                    &case["ingress"],
+                ))
+            {
+                problems.push(format!("{label}: {problem}"));
+            }
+            if let Some(count) = case["blockers"].as_u64() {
+                if explanation.blockers.len() as u64 != count {
+                    problems.push(format!(
+                        "{label}: {} blockers instead of {count}",
+                        explanation.blockers.len()
+                    ));
+                }
+            }
+            if let Some(service) = case["service"].as_str() {
+                if explanation.service.to_string() != service {
+                    problems.push(format!(
+                        "{label}: service {} instead of {service}",
+                        explanation.service
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} of {cases} cases differ:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert!(cases >= 100, "only {cases} corpus cases ran");
+}

@@ -609,8 +609,7 @@ fn every_corpus_topology_round_trips() {
             seen += 1;
         }
     }
-    // The corpus may still be empty while it is being written; the examples test always runs.
-    let _ = seen;
+    assert!(seen > 0, "the corpus holds scenario files");
 }
 
 #[test]

@@ -24,13 +24,15 @@ pub fn check_failure(index: usize, expectation: &Expectation, explanation: &Expl
         None => expectation.protocol.to_string(),
     };
     format!(
-        "FAIL expectation {}: {what} from {} to {}: expected {}, got {} (egress: {}; ingress: {})",
+        "FAIL expectation {}: {what} from {} to {}: expected {}, got {} (egress: {}, {}; ingress: {}, {})",
         index + 1,
         expectation.from,
         expectation.to,
         expectation.verdict,
         explanation.verdict,
+        explanation.egress.verdict,
         explanation.egress.decided_by,
+        explanation.ingress.verdict,
         explanation.ingress.decided_by,
     )
 }

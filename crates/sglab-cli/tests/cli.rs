@@ -716,6 +716,84 @@ fn check_runs_the_scenario_corpus() {
     assert!(checked > 0, "the corpus holds scenario files");
 }
 
+/// Every case of the corpus through `sglab query --format json`: the verdict, the deciding
+/// decision of each side, the number of blockers and the service status the corpus expects.
+#[test]
+fn query_json_agrees_with_every_corpus_case() {
+    let corpus = root().join("tests/scenarios");
+    let mut cases_checked = 0;
+    for entry in std::fs::read_dir(&corpus).expect("the scenario corpus") {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|ext| ext.to_str()) != Some("json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let file: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let Some(cases) = file["corpus"]["cases"].as_array() else {
+            continue;
+        };
+        let relative = format!(
+            "tests/scenarios/{}",
+            path.file_name().expect("name").to_string_lossy()
+        );
+        for case in cases {
+            let text_of = |key: &str| case[key].as_str().expect("a string").to_owned();
+            let mut args = vec![
+                "query".to_owned(),
+                relative.clone(),
+                "--from".to_owned(),
+                text_of("from"),
+                "--to".to_owned(),
+                text_of("to"),
+                "--protocol".to_owned(),
+                text_of("protocol"),
+                "--format".to_owned(),
+                "json".to_owned(),
+            ];
+            if let Some(port) = case["port"].as_u64() {
+                args.extend(["--port".to_owned(), port.to_string()]);
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let output = sglab(&args);
+            let label = format!("{relative}: {case}");
+            assert_eq!(output.code, 0, "{label}: {}", output.stderr);
+            let answer: serde_json::Value =
+                serde_json::from_str(&output.stdout).expect("one JSON object");
+            assert_eq!(answer["verdict"], case["verdict"], "{label}");
+            for side in ["egress", "ingress"] {
+                if let Some(expected) = case[side].as_object() {
+                    for (key, value) in expected {
+                        let actual = if key == "verdict" {
+                            &answer[side]["verdict"]
+                        } else {
+                            &answer[side]["decided_by"][key]
+                        };
+                        assert_eq!(actual, value, "{label}: {side}.{key}");
+                    }
+                }
+            }
+            if let Some(blockers) = case["blockers"].as_u64() {
+                let count = answer["blockers"].as_array().expect("blockers").len();
+                assert_eq!(count as u64, blockers, "{label}: blockers");
+            }
+            if let Some(service) = case["service"].as_str() {
+                assert_eq!(answer["service"], service, "{label}: service");
+            }
+            if let Some(note) = case["note"].as_str() {
+                let notes = answer["notes"].as_array().expect("notes");
+                assert!(
+                    notes
+                        .iter()
+                        .any(|text| text.as_str().is_some_and(|text| text.contains(note))),
+                    "{label}: a note containing {note:?}"
+                );
+            }
+            cases_checked += 1;
+        }
+    }
+    assert!(cases_checked > 0, "the corpus holds cases");
+}
+
 #[test]
 fn check_failure_exits_1_with_one_line_per_failure() {
     let wrong = small_with(
@@ -737,9 +815,9 @@ fn check_failure_exits_1_with_one_line_per_failure() {
         expect![[r#"
             exit 1
             --- stdout
-            FAIL expectation 1: tcp 22 from admin-1 to web-1: expected deny, got allow (egress: no rule matched; basic groups allow all egress by default; ingress: rule 2 of sg-web (priority 1, accept tcp 22/22 from group sg-admin))
-            FAIL expectation 2: tcp 22 from 198.51.100.7 to web-1: expected allow, got deny (egress: 198.51.100.7 is outside every VPC: no security group filters its egress; ingress: no rule matched; basic groups deny all ingress by default)
-            FAIL expectation 3: icmp from web-1 to admin-1: expected allow, got deny (egress: no rule matched; basic groups allow all egress by default; ingress: no rule matched; basic groups deny all ingress by default)
+            FAIL expectation 1: tcp 22 from admin-1 to web-1: expected deny, got allow (egress: allow, no rule matched; basic groups allow all egress by default; ingress: allow, rule 2 of sg-web (priority 1, accept tcp 22/22 from group sg-admin))
+            FAIL expectation 2: tcp 22 from 198.51.100.7 to web-1: expected allow, got deny (egress: allow, 198.51.100.7 is outside every VPC: no security group filters its egress; ingress: deny, no rule matched; basic groups deny all ingress by default)
+            FAIL expectation 3: icmp from web-1 to admin-1: expected allow, got deny (egress: allow, no rule matched; basic groups allow all egress by default; ingress: deny, no rule matched; basic groups deny all ingress by default)
             0 passed, 3 failed
         "#]],
     );

@@ -13,9 +13,23 @@
 //! - the pairs that no group filters because they stay on one node (pods of one node, a pod
 //!   and its node), which are allowed everything.
 //!
-//! Each side's answer is memoized on what it depends on (the groups, the local address class,
-//! the peer's address class and groups), and the rules of a set of groups are compiled once per
-//! direction and protocol, so a large topology costs little more than its distinct situations.
+//! The work per pair of classes is a few table look-ups, because everything below it is
+//! shared:
+//!
+//! - routing (which addresses, which sides filter) is worked out by `eval::route` itself once
+//!   per pair of *routing* signatures (VPC, kind of addressing, address families present);
+//!   intra-group access, the one part of routing that depends on groups, is checked per pair
+//!   of group sets;
+//! - a side's answer depends on its *scope* (the rules of one set of groups in one direction)
+//!   and on the peer's address, the peer's groups and the ENI's own address *projected* on the
+//!   blocks and groups that scope's rules mention; two peers that the scope cannot tell apart
+//!   share one answer;
+//! - each scope is compiled once per protocol into rule spans over its elementary port
+//!   intervals, with a bitset of satisfied rules per block, group and local CIDR, so a side is
+//!   one first-match sweep over the matched rules, stopping as soon as every port is decided.
+//!
+//! The property tests (`tests/engine_matrix.rs`) compare every cell with
+//! [`crate::portset::port_set`] and with the brute-force [`crate::reference`].
 //!
 //! ```
 //! use sglab_core::generate::{generate, GenParams};
@@ -304,19 +318,25 @@ pub fn group_matrix_of(topology: &Topology, matrix: &Matrix) -> GroupMatrix {
             sizes[*bucket as usize] += 1;
         }
     }
-    // Corrections: an endpoint in both buckets is no pair with itself; local pairs are allowed
-    // everything whatever their classes say.
-    let mut self_pairs: HashMap<(u32, u32, u32), u64> = HashMap::new();
+    let class_counts: Vec<Vec<(u32, u64)>> = class_counts
+        .into_iter()
+        .map(|counts| counts.into_iter().collect())
+        .collect();
+    // Corrections: an endpoint in both buckets makes no pair with itself (counted per class);
+    // local pairs are allowed everything whatever their classes say.
+    let mut self_pairs: FastMap<(u32, u32), BTreeMap<u32, u64>> = FastMap::default();
     for (endpoint, buckets) in memberships.iter().enumerate() {
         for from in buckets {
             for to in buckets {
                 *self_pairs
-                    .entry((*from, *to, matrix.class_of[endpoint]))
+                    .entry((*from, *to))
+                    .or_default()
+                    .entry(matrix.class_of[endpoint])
                     .or_default() += 1;
             }
         }
     }
-    let mut local: HashMap<(u32, u32), Vec<(u32, u32)>> = HashMap::new();
+    let mut local: FastMap<(u32, u32), Vec<(u32, u32)>> = FastMap::default();
     for (from, to) in &matrix.local_pairs {
         let classes = (
             matrix.class_of[*from as usize],
@@ -333,50 +353,77 @@ pub fn group_matrix_of(topology: &Topology, matrix: &Matrix) -> GroupMatrix {
     }
     let mut cells = Vec::new();
     let mut events: Vec<(u32, i64)> = Vec::new();
+    let mut contributions: Vec<(u32, u64)> = Vec::new();
     for from in 0..bucket_count {
         for to in 0..bucket_count {
-            let local_pairs = local.get(&(from as u32, to as u32));
-            let mut pairs = sizes[from] * sizes[to];
-            for (&class, _) in class_counts[from].iter() {
-                pairs -= self_pairs
-                    .get(&(from as u32, to as u32, class))
-                    .copied()
-                    .unwrap_or(0);
-            }
+            let key = (from as u32, to as u32);
+            let selves = self_pairs.get(&key);
+            let local_pairs = local.get(&key);
+            let pairs = sizes[from] * sizes[to] - selves.map_or(0, |selves| selves.values().sum());
             if pairs == 0 {
                 continue;
             }
             for (protocol_index, protocol) in matrix.protocols.iter().enumerate() {
-                events.clear();
-                for (&from_class, &from_count) in &class_counts[from] {
-                    for (&to_class, &to_count) in &class_counts[to] {
+                for &(from_class, from_count) in &class_counts[from] {
+                    for &(to_class, to_count) in &class_counts[to] {
+                        let set = matrix.class_set(from_class, to_class, protocol_index);
+                        if set == EMPTY_SET {
+                            continue;
+                        }
                         let mut count = from_count * to_count;
                         if from_class == to_class {
-                            count -= self_pairs
-                                .get(&(from as u32, to as u32, from_class))
+                            count -= selves
+                                .and_then(|selves| selves.get(&from_class))
                                 .copied()
                                 .unwrap_or(0);
                         }
-                        let local_count = local_pairs.map_or(0, |list| {
-                            list.iter()
+                        if let Some(list) = local_pairs {
+                            count -= list
+                                .iter()
                                 .filter(|classes| **classes == (from_class, to_class))
-                                .count() as u64
-                        });
-                        count -= local_count;
+                                .count() as u64;
+                        }
                         if count > 0 {
-                            let set = matrix.class_set(from_class, to_class, protocol_index);
+                            contributions.push((set, count));
+                        }
+                    }
+                }
+                if let Some(list) = local_pairs {
+                    contributions.push((FULL_SET, list.len() as u64));
+                }
+                if contributions.is_empty() {
+                    continue;
+                }
+                // Pairs with the same port set add up before the sweep.
+                contributions.sort_unstable();
+                let mut merged: Vec<(u32, u64)> = Vec::with_capacity(contributions.len());
+                for &(set, count) in &contributions {
+                    match merged.last_mut() {
+                        Some(last) if last.0 == set => last.1 += count,
+                        _ => merged.push((set, count)),
+                    }
+                }
+                contributions.clear();
+                let allowed = match merged.as_slice() {
+                    [(set, count)] => matrix
+                        .port_set(*set)
+                        .iter()
+                        .map(|ports| CountedRange {
+                            ports: *ports,
+                            pairs: *count,
+                        })
+                        .collect(),
+                    _ => {
+                        events.clear();
+                        for (set, count) in merged {
                             for range in matrix.port_set(set) {
                                 events.push((u32::from(range.start()), count as i64));
                                 events.push((u32::from(range.end()) + 1, -(count as i64)));
                             }
                         }
+                        sweep(&mut events)
                     }
-                }
-                if let Some(list) = local_pairs {
-                    events.push((1, list.len() as i64));
-                    events.push((65536, -(list.len() as i64)));
-                }
-                let allowed = sweep(&mut events);
+                };
                 if !allowed.is_empty() {
                     cells.push(GroupCell {
                         from: bucket_list[from].clone(),

@@ -267,10 +267,12 @@ fn ensure_chromium() -> Result<(), String> {
     run(Command::new("apt-get")
         .arg("update")
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    // --reinstall also restores a binary that went missing from an installed package.
     run(Command::new("apt-get")
         .args([
             "install",
             "-y",
+            "--reinstall",
             "--no-install-recommends",
             "chromium",
             "chromium-driver",

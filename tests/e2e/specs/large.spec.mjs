@@ -4,44 +4,7 @@
 // measures it.
 
 import { SglabPage } from './sglab-page.mjs';
-
-/** A deterministic sglab file of the interactive target's size. */
-function largeTopology() {
-  let seed = 7;
-  const random = (n) => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed % n;
-  };
-  const groups = [];
-  for (let g = 0; g < 50; g++) {
-    const rules = [];
-    for (let r = 0; r < 200; r++) {
-      const start = 1 + random(60000);
-      const peerGroup = random(4) === 0;
-      rules.push({
-        direction: random(5) === 0 ? 'egress' : 'ingress',
-        policy: random(6) === 0 ? 'drop' : 'accept',
-        priority: 1 + random(100),
-        protocol: random(8) === 0 ? 'udp' : 'tcp',
-        port_range: `${start}/${start + random(50)}`,
-        ...(peerGroup ? { group: `sg-${(g + 1 + random(49)) % 50}` } : { cidr: `10.${random(256)}.0.0/16` }),
-      });
-    }
-    groups.push({ id: `sg-${g}`, name: `group ${g}`, vpc: 'vpc-big', type: 'basic', rules });
-  }
-  const endpoints = [];
-  for (let e = 0; e < 500; e++) {
-    const a = Math.floor(e / 250);
-    endpoints.push({
-      id: `i-${e}`,
-      name: `node ${e}`,
-      kind: 'ecs',
-      private_ip: `10.0.${a}.${(e % 250) + 2}`,
-      groups: [`sg-${e % 50}`, ...(e % 7 === 0 ? [`sg-${(e + 1) % 50}`] : [])],
-    });
-  }
-  return { sglab: 1, name: 'Large generated topology', vpcs: [{ id: 'vpc-big', cidr: '10.0.0.0/8' }], security_groups: groups, endpoints };
-}
+import { largeTopology } from '../fixtures.mjs';
 
 export const tests = [
   {

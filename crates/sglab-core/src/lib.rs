@@ -37,7 +37,9 @@ use model::{PortRange, PortSpec};
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// A priority outside 1..=100 (and not the legacy 110).
-    #[error("priority {0} is out of range: use 1 (highest) to 100 (InvalidPriority.ValueNotSupported)")]
+    #[error(
+        "priority {0} is out of range: use 1 (highest) to 100 (InvalidPriority.ValueNotSupported)"
+    )]
     PriorityOutOfRange(u32),
     /// A port range whose start is after its end, such as `200/1`.
     #[error("port range {start}/{end} is reversed: the start port must not exceed the end port (InvalidParam.PortRange)")]
@@ -63,7 +65,9 @@ pub enum Error {
     #[error("protocol {0} needs a port range such as 1/65535; -1/-1 is only for icmp, icmpv6, gre and all (OperationDenied)")]
     PortsRequired(model::Protocol),
     /// ICMP, ICMPv6, GRE or ALL with ports other than `-1/-1`.
-    #[error("protocol {protocol} takes no ports: write -1/-1 instead of {ports} (OperationDenied)")]
+    #[error(
+        "protocol {protocol} takes no ports: write -1/-1 instead of {ports} (OperationDenied)"
+    )]
     PortsNotAllowed {
         /// The protocol.
         protocol: model::Protocol,

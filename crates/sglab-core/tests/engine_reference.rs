@@ -12,7 +12,7 @@ use sglab_core::eval::{explain, Party};
 use sglab_core::generate::{generate, GenParams};
 use sglab_core::model::{PortRange, PortSpec, Protocol, Topology, Verdict};
 use sglab_core::portset::port_set;
-use sglab_core::reference::{reference_port_set_in, reference_verdict};
+use sglab_core::reference::{reference_port_set_in, reference_verdict, Outcome, ReferenceBlocker};
 
 const PROTOCOLS: [Protocol; 6] = [
     Protocol::Tcp,
@@ -88,9 +88,11 @@ proptest! {
         let ours = explain(&topology, from, to, protocol, port);
         let theirs = reference_verdict(&topology, from, to, protocol, port);
         prop_assert_eq!(ours.verdict, theirs.verdict);
-        prop_assert_eq!(&ours.egress.decided_by, &theirs.egress);
-        prop_assert_eq!(&ours.ingress.decided_by, &theirs.ingress);
-        prop_assert_eq!(&ours.blockers, &theirs.blockers);
+        prop_assert_eq!(Outcome::from(&ours.egress.decided_by), theirs.egress.clone());
+        prop_assert_eq!(Outcome::from(&ours.ingress.decided_by), theirs.ingress.clone());
+        let blockers: Vec<ReferenceBlocker> =
+            ours.blockers.iter().map(ReferenceBlocker::from).collect();
+        prop_assert_eq!(&blockers, &theirs.blockers);
         prop_assert_eq!(ours.egress.verdict, theirs.egress.verdict());
         prop_assert_eq!(ours.ingress.verdict, theirs.ingress.verdict());
         if ours.verdict == Verdict::Deny {
@@ -144,8 +146,8 @@ proptest! {
             let entry = ours.allowed.iter().find(|entry| entry.ports.contains(port));
             prop_assert_eq!(entry.is_some(), theirs.verdict == Verdict::Allow, "port {}", port);
             if let Some(entry) = entry {
-                prop_assert_eq!(&entry.egress, &theirs.egress, "port {}", port);
-                prop_assert_eq!(&entry.ingress, &theirs.ingress, "port {}", port);
+                prop_assert_eq!(Outcome::from(&entry.egress), theirs.egress.clone(), "port {}", port);
+                prop_assert_eq!(Outcome::from(&entry.ingress), theirs.ingress.clone(), "port {}", port);
             }
             if protocol.has_ports() {
                 let explained = explain(&topology, from, to, protocol, Some(port));

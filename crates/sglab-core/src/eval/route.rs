@@ -9,9 +9,9 @@
 //! - an external endpoint or ad-hoc host has no VPC and no group: it is seen at its address or,
 //!   for a network, as its whole block.
 //!
-//! The engine ([`super::explain`], [`crate::portset`], [`crate::matrix`]) and the reference
-//! evaluator ([`crate::reference`]) share this module, so that they differ only in how they
-//! apply the rules.
+//! The engine ([`super::explain`], [`crate::portset`], [`crate::matrix`]) shares this module.
+//! The reference evaluator ([`crate::reference`]) does not: it routes on its own, so that the
+//! property tests check this module too; it borrows only [`endpoints_with_address`].
 
 use std::net::IpAddr;
 

@@ -1481,6 +1481,21 @@ impl Validator {
                 validator.error(field(name), format!("{name} is not allowed here: {why}"));
             }
         };
+        // Instances and gateway nodes have neither a pod's address nor an external block.
+        let forbid_pod_ip_and_cidr = |validator: &mut Validator| {
+            forbid(
+                validator,
+                "pod_ip",
+                raw.pod_ip.is_some(),
+                "only Flannel and Terway-shared pods have a pod_ip",
+            );
+            forbid(
+                validator,
+                "cidr",
+                raw.cidr.is_some(),
+                "only external endpoints have a cidr",
+            );
+        };
         let (kind, vpc, enis) = match kind_word.as_str() {
             "external" => {
                 let why = "external endpoints sit outside every VPC and have no groups";
@@ -1514,18 +1529,7 @@ impl Validator {
             }
             "ecs" => {
                 self.forbid_pod_and_gateway_fields(&location, raw);
-                forbid(
-                    self,
-                    "pod_ip",
-                    raw.pod_ip.is_some(),
-                    "only Flannel and Terway-shared pods have a pod_ip",
-                );
-                forbid(
-                    self,
-                    "cidr",
-                    raw.cidr.is_some(),
-                    "only external endpoints have a cidr",
-                );
+                forbid_pod_ip_and_cidr(self);
                 let vpc = self.vpc(&location, raw.vpc.as_deref(), None);
                 let enis = self.enis(
                     &location,
@@ -1544,18 +1548,7 @@ impl Validator {
             }
             "pod" => self.pod(&location, raw, pod_ip),
             "gateway_node" | "gateway" => {
-                forbid(
-                    self,
-                    "pod_ip",
-                    raw.pod_ip.is_some(),
-                    "only Flannel and Terway-shared pods have a pod_ip",
-                );
-                forbid(
-                    self,
-                    "cidr",
-                    raw.cidr.is_some(),
-                    "only external endpoints have a cidr",
-                );
+                forbid_pod_ip_and_cidr(self);
                 forbid(
                     self,
                     "cluster",

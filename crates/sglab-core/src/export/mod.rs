@@ -40,3 +40,11 @@ fn group_type_api_name(group_type: GroupType) -> &'static str {
 fn is_quintuple(rule: &Rule) -> bool {
     rule.source_ports.is_some() || rule.local_cidr.is_some()
 }
+
+/// User text made safe for a one-line `#` comment (shell and HCL alike): control characters,
+/// line breaks among them, become spaces.
+fn comment_text(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}

@@ -1627,6 +1627,37 @@ fn junk_binary_and_huge_input_never_panic() {
     );
 }
 
+/// JSON nested 100,000 deep, in an sglab file and in an aliyun response, is refused with the
+/// parser's recursion limit (128 levels) instead of overflowing the stack; a document that is
+/// one deep array is no known format at all.
+#[test]
+fn deeply_nested_json_is_refused() {
+    let depth = 100_000;
+    let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    check_files(
+        "deeply_nested",
+        &[
+            (
+                "sglab.json",
+                &format!(r#"{{"sglab": 1, "name": {nested}}}"#),
+            ),
+            (
+                "attribute.json",
+                &format!(r#"{{"SecurityGroupId": "sg-1", "Permissions": {nested}}}"#),
+            ),
+            ("array.json", &nested),
+        ],
+        &["check", "sglab.json", "attribute.json", "array.json"],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: sglab.json:1:148: malformed JSON: arrays and objects are nested more than 128 levels deep: no sglab or aliyun file nests that deep
+            error: attribute.json:1:170: malformed JSON: arrays and objects are nested more than 128 levels deep: no sglab or aliyun file nests that deep
+            error: array.json: a JSON array is not recognised: give sglab JSON (with a "sglab" key) or the JSON printed by aliyun ecs DescribeSecurityGroupAttribute, DescribeSecurityGroups, DescribeInstances or DescribeNetworkInterfaces
+        "#]],
+    );
+}
+
 #[test]
 fn standard_input() {
     let output = sglab_in(&root(), &["check", "-"], Some(SMALL.as_bytes()));

@@ -193,6 +193,35 @@ impl Diagnostic {
         }
     }
 
+    /// The error for text that is not JSON, or JSON with a value of the wrong type, at the line
+    /// and column serde_json reports. Every parser of the crate words these errors alike.
+    pub(crate) fn from_json_error(file: Option<&str>, error: &serde_json::Error) -> Diagnostic {
+        use serde_json::error::Category;
+        let empty = error.is_eof() && error.line() <= 1 && error.column() == 0;
+        let mut location = Location::in_file(file);
+        if error.line() > 0 && !empty {
+            location = location.at(error.line(), error.column());
+        }
+        // serde_json appends " at line L column C" to its messages; the location carries it.
+        let full = error.to_string();
+        let detail = full
+            .rfind(" at line ")
+            .map_or(full.as_str(), |index| &full[..index]);
+        let message = match error.classify() {
+            _ if empty => "the file is empty: give sglab JSON or the JSON printed by an aliyun ecs Describe... command".to_owned(),
+            Category::Eof => format!(
+                "malformed JSON: the file ends too early ({detail}): look for a missing closing bracket or quote"
+            ),
+            // serde_json stops at 128 levels rather than overflow the stack.
+            Category::Syntax if detail == "recursion limit exceeded" => {
+                "malformed JSON: arrays and objects are nested more than 128 levels deep: no sglab or aliyun file nests that deep".to_owned()
+            }
+            Category::Syntax => format!("malformed JSON: {detail}"),
+            Category::Data | Category::Io => format!("unexpected value: {detail}"),
+        };
+        Diagnostic::error(location, message)
+    }
+
     /// The same diagnostic with a vendor error code.
     pub fn with_code(mut self, code: &str) -> Diagnostic {
         self.code = Some(code.to_owned());

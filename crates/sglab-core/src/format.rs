@@ -520,13 +520,8 @@ pub fn parse_raw(
             ),
         )]);
     }
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|error| {
-        vec![json_error_diagnostic(
-            file,
-            &error,
-            "the input is not valid JSON",
-        )]
-    })?;
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|error| vec![Diagnostic::from_json_error(file, &error)])?;
     let serde_json::Value::Object(top) = &value else {
         return Err(vec![Diagnostic::error(
             location(),
@@ -554,13 +549,8 @@ pub fn parse_raw(
     if !unknown.is_empty() {
         return Err(unknown);
     }
-    serde_json::from_str::<RawFile>(text).map_err(|error| {
-        vec![json_error_diagnostic(
-            file,
-            &error,
-            "a value has the wrong type",
-        )]
-    })
+    serde_json::from_str::<RawFile>(text)
+        .map_err(|error| vec![Diagnostic::from_json_error(file, &error)])
 }
 
 /// Writes a topology as a pretty, deterministic sglab file ending in a newline.
@@ -825,23 +815,4 @@ fn raw_endpoint(endpoint: &crate::model::Endpoint) -> RawEndpoint {
         }
     }
     raw
-}
-
-fn json_error_diagnostic(file: Option<&str>, error: &serde_json::Error, what: &str) -> Diagnostic {
-    let mut location = Location::in_file(file);
-    if error.line() > 0 {
-        location = location.at(error.line(), error.column());
-    }
-    // serde_json appends " at line L column C" to its messages; the location carries it.
-    let full = error.to_string();
-    let message = match full.rfind(" at line ") {
-        Some(index) => &full[..index],
-        None => full.as_str(),
-    };
-    let message = if error.is_eof() {
-        format!("{what}: the file ends too early ({message}): look for a missing closing bracket or quote")
-    } else {
-        format!("{what}: {message}")
-    };
-    Diagnostic::error(location, message)
 }

@@ -520,7 +520,7 @@ fn malformed_json_empty_and_unknown_content() {
     check_loaded(
         &[("junk.json", "{\"SecurityGroupId\": ")],
         expect![[r#"
-        error: junk.json:1:20: malformed JSON: EOF while parsing a value
+        error: junk.json:1:20: malformed JSON: the file ends too early (EOF while parsing a value): look for a missing closing bracket or quote
     "#]],
     );
     check_loaded(

@@ -647,7 +647,7 @@ fn wrong_json_type_names_line_and_column() {
     check(
         "{\"sglab\": 1,\n \"vpcs\": {\"id\": \"v\"}}",
         expect![[r#"
-            error: t.json:2:9: a value has the wrong type: invalid type: map, expected a sequence
+            error: t.json:2:9: unexpected value: invalid type: map, expected a sequence
         "#]],
     );
     check(

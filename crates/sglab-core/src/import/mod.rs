@@ -40,7 +40,10 @@ mod merge;
 
 pub use merge::merge_topologies;
 
-use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde_json::error::Category;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::model::Topology;
@@ -87,15 +90,22 @@ pub struct Loaded {
 /// Fails with a diagnostic naming the file when the content is not JSON or not one of the
 /// known formats.
 pub fn detect(file: &str, contents: &str) -> Result<InputKind, Vec<Diagnostic>> {
-    let value: serde_json::Value =
-        serde_json::from_str(contents).map_err(|error| vec![json_error(file, &error)])?;
-    let Some(object) = value.as_object() else {
-        return Err(vec![Diagnostic::error(
-            Location::in_file(Some(file)),
-            format!("{} is not recognised: {UNKNOWN_CONTENT}", json_kind(&value)),
-        )]);
+    // Only the top-level keys decide; the values are checked for syntax but not kept, so that a
+    // large file costs no memory here (it is parsed again into its own types).
+    let keys: BTreeMap<String, IgnoredAny> = match serde_json::from_str(contents) {
+        Ok(keys) => keys,
+        Err(error) if error.classify() == Category::Data => {
+            return Err(vec![Diagnostic::error(
+                Location::in_file(Some(file)),
+                format!(
+                    "{} is not recognised: {UNKNOWN_CONTENT}",
+                    json_kind(contents)
+                ),
+            )]);
+        }
+        Err(error) => return Err(vec![Diagnostic::from_json_error(Some(file), &error)]),
     };
-    let has = |key: &str| object.contains_key(key);
+    let has = |key: &str| keys.contains_key(key);
     if has("sglab") {
         Ok(InputKind::Sglab)
     } else if has("Permissions") && has("SecurityGroupId") {
@@ -217,51 +227,20 @@ fn typed<T: DeserializeOwned>(
     match serde_json::from_str(contents) {
         Ok(value) => Some(value),
         Err(error) => {
-            sink.diagnostics.push(json_error(file, &error));
+            sink.diagnostics
+                .push(Diagnostic::from_json_error(Some(file), &error));
             None
         }
     }
 }
 
-fn json_error(file: &str, error: &serde_json::Error) -> Diagnostic {
-    let empty = matches!(error.classify(), serde_json::error::Category::Eof)
-        && error.line() <= 1
-        && error.column() == 0;
-    let location = Location::in_file(Some(file));
-    let location = if error.line() > 0 && !empty {
-        location.at(error.line(), error.column())
-    } else {
-        location
-    };
-    let message = match error.classify() {
-        _ if empty => {
-            "the file is empty: give sglab JSON or the JSON printed by an aliyun ecs Describe... command".to_owned()
-        }
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-            format!("malformed JSON: {}", strip_position(&error.to_string()))
-        }
-        serde_json::error::Category::Data | serde_json::error::Category::Io => {
-            format!("unexpected value: {}", strip_position(&error.to_string()))
-        }
-    };
-    Diagnostic::error(location, message)
-}
-
-/// serde_json's message without its trailing ` at line L column C`, which the location shows.
-fn strip_position(message: &str) -> &str {
-    match message.rfind(" at line ") {
-        Some(index) => &message[..index],
-        None => message,
-    }
-}
-
-fn json_kind(value: &serde_json::Value) -> &'static str {
-    match value {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "a JSON array",
-        serde_json::Value::Object(_) => "a JSON object",
+/// What a JSON text that is not an object holds, from its first character.
+fn json_kind(contents: &str) -> &'static str {
+    match contents.trim_start().chars().next() {
+        Some('[') => "a JSON array",
+        Some('"') => "a string",
+        Some('t' | 'f') => "a boolean",
+        Some('n') => "null",
+        _ => "a number",
     }
 }

@@ -616,11 +616,12 @@ fn side(
         }
     }
 
-    // §4: outbound TCP 25 to outside the VPC is blocked whatever the rules say.
+    // §4: outbound TCP 25 to outside the VPC is blocked whatever the rules say; a query
+    // without a port asks about every port, 25 among them.
     if direction == Direction::Egress
         && !side.same_vpc
         && protocol == Protocol::Tcp
-        && port == Some(25)
+        && (port == Some(25) || port.is_none())
     {
         let platform = Outcome::Platform(Verdict::Deny);
         blockers.push(ReferenceBlocker {

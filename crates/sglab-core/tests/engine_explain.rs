@@ -99,6 +99,30 @@ fn platform_blocks_outbound_smtp() {
     );
 }
 
+/// A TCP query without a port asks about every port, 25 among them: leaving the VPC, the
+/// platform blocks it, as the port set (which leaves out 25) says.
+#[test]
+fn platform_blocks_every_port_query_outside_the_vpc() {
+    check(
+        &scenario("22-tcp-25-platform-block.json"),
+        "app",
+        "mail",
+        Protocol::Tcp,
+        None,
+        expect![[r#"
+            deny: tcp from app (47.0.1.10) to mail (203.0.113.25)
+              egress of app: deny by the platform: outbound TCP 25 to addresses outside the VPC is blocked by the platform whatever the rules say
+                - rule 1 of sg-app (priority 1, accept tcp 25/25 to 0.0.0.0/0): the query names no port, which only a rule covering every port matches, and 25/25 does not
+              ingress of mail: not filtered: mail is outside every VPC: no security group filters its ingress
+              blockers:
+                egress: platform: outbound TCP 25 to addresses outside the VPC is blocked by the platform whatever the rules say
+              service: unknown
+              note: 47.0.1.10 -> 203.0.113.25: app is seen at its public address 47.0.1.10 outside its VPC
+              note: a drop is silent: the client sees a timeout, not a reset
+        "#]],
+    );
+}
+
 #[test]
 fn unreachable_without_public_ip() {
     check(

@@ -266,9 +266,10 @@ pub(crate) fn default_decision(kind: EniKind, direction: Direction) -> Decision 
 pub(crate) const SMTP_BLOCK_REASON: &str =
     "outbound TCP 25 to addresses outside the VPC is blocked by the platform whatever the rules say";
 
-/// Whether the platform's TCP 25 block applies to one port of a routed connection.
+/// Whether the platform's TCP 25 block applies to a routed connection: TCP leaving the VPC to
+/// port 25, or to every port (a TCP query without a port), which includes 25.
 pub(crate) fn smtp_blocked(leaves_vpc: bool, protocol: Protocol, port: Option<u16>) -> bool {
-    leaves_vpc && protocol == Protocol::Tcp && port == Some(25)
+    leaves_vpc && protocol == Protocol::Tcp && port.is_none_or(|port| port == 25)
 }
 
 /// The words for one considered rule.

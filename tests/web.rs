@@ -328,7 +328,8 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "34-quintuple-rules.json",
     "35-nic-type-internet.json",
     "36-ipv6-peers.json",
-    "37-external-source-no-egress.json"
+    "37-external-source-no-egress.json",
+    "38-cidr-wins-over-group.json",
 ];
 
 /// Compares one side of an explanation with the corpus' expected decision.

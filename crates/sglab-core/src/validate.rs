@@ -364,12 +364,6 @@ pub fn unknown_fields(value: &serde_json::Value, file: Option<&str>) -> Vec<Diag
     let Some(top) = value.as_object() else {
         return diagnostics;
     };
-    let each = |key: &str| {
-        top.get(key)
-            .and_then(serde_json::Value::as_array)
-            .map(|items| items.iter().enumerate().collect::<Vec<_>>())
-            .unwrap_or_default()
-    };
     let object_name = |what: &str, index: usize, item: &serde_json::Value| match item
         .get("id")
         .and_then(serde_json::Value::as_str)
@@ -377,11 +371,11 @@ pub fn unknown_fields(value: &serde_json::Value, file: Option<&str>) -> Vec<Diag
         Some(id) => format!("{what} {id}"),
         None => format!("{what} {}", index + 1),
     };
-    for (index, item) in each("vpcs") {
+    for (index, item) in nested(value, "vpcs") {
         let location = base.clone().object(object_name("VPC", index, item));
         check_fields(item, VPC_FIELDS, "a VPC", &location, None, &mut diagnostics);
     }
-    for (index, item) in each("security_groups") {
+    for (index, item) in nested(value, "security_groups") {
         let location = base
             .clone()
             .object(object_name("security group", index, item));
@@ -404,7 +398,7 @@ pub fn unknown_fields(value: &serde_json::Value, file: Option<&str>) -> Vec<Diag
             );
         }
     }
-    for (index, item) in each("endpoints") {
+    for (index, item) in nested(value, "endpoints") {
         let location = base.clone().object(object_name("endpoint", index, item));
         check_fields(
             item,
@@ -437,7 +431,7 @@ pub fn unknown_fields(value: &serde_json::Value, file: Option<&str>) -> Vec<Diag
             );
         }
     }
-    for (index, item) in each("clusters") {
+    for (index, item) in nested(value, "clusters") {
         let location = base.clone().object(object_name("cluster", index, item));
         check_fields(
             item,
@@ -448,7 +442,7 @@ pub fn unknown_fields(value: &serde_json::Value, file: Option<&str>) -> Vec<Diag
             &mut diagnostics,
         );
     }
-    for (index, item) in each("gateways") {
+    for (index, item) in nested(value, "gateways") {
         let location = base.clone().object(object_name("gateway", index, item));
         check_fields(
             item,
@@ -470,7 +464,7 @@ pub fn unknown_fields(value: &serde_json::Value, file: Option<&str>) -> Vec<Diag
             );
         }
     }
-    for (index, item) in each("prefix_lists") {
+    for (index, item) in nested(value, "prefix_lists") {
         let location = base.clone().object(object_name("prefix list", index, item));
         check_fields(
             item,
@@ -481,7 +475,7 @@ pub fn unknown_fields(value: &serde_json::Value, file: Option<&str>) -> Vec<Diag
             &mut diagnostics,
         );
     }
-    for (index, item) in each("expectations") {
+    for (index, item) in nested(value, "expectations") {
         let location = base.clone().object(format!("expectation {}", index + 1));
         check_fields(
             item,

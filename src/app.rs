@@ -6,8 +6,11 @@ use std::rc::Rc;
 use sglab_core::model::Topology;
 use yew::prelude::*;
 
-use crate::browser::{self, Evaluation, GlobalKey, ScriptApi};
-use crate::engine::{self, Derived};
+use sglab_core::explain::Explanation;
+
+use crate::browser::{self, GlobalKey, ScriptApi, Stage};
+use crate::engine::{self, Edges, EvaluationKey, Reach};
+use crate::layout::{self, Diagram};
 use crate::state::{Action, AppState, Level, Notice, Origin, Shared, View};
 use crate::ui;
 use crate::ui::toolbar::Command;
@@ -87,28 +90,43 @@ fn startup() -> AppState {
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(startup);
-    let evaluation = use_mut_ref(Evaluation::default);
     // The current topology for the script API, which lives outside Yew.
     let current = use_mut_ref(|| Shared::clone(&state.topology));
     *current.borrow_mut() = Shared::clone(&state.topology);
 
-    let derived: Rc<Derived> = {
-        let evaluation = Rc::clone(&evaluation);
-        use_memo(state.topology.clone(), move |topology| {
-            let started = browser::now();
-            let derived = Derived::compute(topology);
-            *evaluation.borrow_mut() = Evaluation {
-                millis: browser::now() - started,
-                endpoints: topology.endpoints.len(),
-                rules: topology.groups.values().map(|g| g.rules.len()).sum(),
-            };
-            derived
-        })
-    };
+    // Derived results, each recomputed only when what it reads changed and only when the
+    // shown view needs it: the matrix when the evaluated part of the topology changed (not
+    // after a move or a rename); the diagram's layout and edges only while it is shown.
+    browser::begin_evaluation(state.revision, || {
+        (
+            state.topology.endpoints.len(),
+            state.topology.groups.values().map(|g| g.rules.len()).sum(),
+        )
+    });
+    let reach: Rc<Reach> = use_memo(EvaluationKey(state.topology.clone()), |key| {
+        browser::timed(Stage::Matrix, || Reach::compute(&key.0))
+    });
+    let diagram_shown = state.view == View::Diagram;
+    let edges: Rc<Option<Shared<Edges>>> = use_memo(
+        (Shared(Rc::clone(&reach)), diagram_shown),
+        |(reach, shown)| {
+            shown.then(|| Shared::new(browser::timed(Stage::Edges, || Edges::compute(reach))))
+        },
+    );
+    let diagram: Rc<Option<Shared<Diagram>>> = use_memo(
+        (state.topology.clone(), diagram_shown),
+        |(topology, shown)| {
+            shown.then(|| Shared::new(browser::timed(Stage::Layout, || layout::layout(topology))))
+        },
+    );
 
-    let explanation = use_memo(
+    let explanation: Rc<Option<Shared<Explanation>>> = use_memo(
         (state.topology.clone(), state.query.clone()),
-        |(topology, query)| query.as_ref().map(|query| engine::explain(topology, query)),
+        |(topology, query)| {
+            query
+                .as_ref()
+                .map(|query| Shared::new(engine::explain(topology, query)))
+        },
     );
 
     // Validation and autosave take longer than a frame on large topologies, so they run
@@ -130,7 +148,6 @@ pub fn App() -> Html {
     // Global listeners and the script API, installed once.
     {
         let dispatcher = state.dispatcher();
-        let evaluation = Rc::clone(&evaluation);
         let current = Rc::clone(&current);
         use_effect_with((), move |_| {
             let keys = {
@@ -185,8 +202,18 @@ pub fn App() -> Html {
                         Err(diagnostics) => browser::to_js(&engine::diagnostics_json(&diagnostics)),
                     }
                 }),
-                last_evaluation: evaluation,
-                topology: Box::new(move || engine::to_json(&current.borrow())),
+                topology: {
+                    let current = Rc::clone(&current);
+                    Box::new(move || engine::to_json(&current.borrow()))
+                },
+                bench_matrix: Box::new(move |runs| {
+                    let topology = Shared::clone(&current.borrow());
+                    browser::to_js(&engine::bench_matrix(
+                        &topology,
+                        runs as usize,
+                        browser::now,
+                    ))
+                }),
             });
             move || {
                 drop(keys);
@@ -208,7 +235,7 @@ pub fn App() -> Html {
     let on_command = {
         let dispatch = dispatch.clone();
         let topology = state.topology.clone();
-        let derived = Rc::clone(&derived);
+        let reach = Rc::clone(&reach);
         Callback::from(move |command: Command| match command {
             Command::ExportJson => {
                 browser::download_text(
@@ -238,7 +265,7 @@ pub fn App() -> Html {
                 }
             }
             Command::ExportCsv => {
-                browser::download_text(&file_stem(&topology, "csv"), "text/csv", &derived.csv());
+                browser::download_text(&file_stem(&topology, "csv"), "text/csv", &reach.csv());
             }
             Command::Share => {
                 let url = browser::url_with_fragment(&format!(
@@ -286,20 +313,21 @@ pub fn App() -> Html {
         })
     };
 
-    let main_view = match state.view {
-        View::Diagram => html! {
+    let main_view = match (state.view, (*diagram).clone(), (*edges).clone()) {
+        (View::Diagram, Some(diagram), Some(edges)) => html! {
             <ui::diagram::DiagramView
                 topology={state.topology.clone()}
-                derived={Shared(Rc::clone(&derived))}
-                explanation={explanation.as_ref().clone().map(Shared::new)}
+                {diagram}
+                {edges}
+                explanation={(*explanation).clone()}
                 selection={state.selection.clone()}
                 dispatch={dispatch.clone()}
             />
         },
-        View::Matrix => html! {
+        _ => html! {
             <ui::matrix::MatrixView
                 topology={state.topology.clone()}
-                derived={Shared(Rc::clone(&derived))}
+                reach={Shared(Rc::clone(&reach))}
                 dispatch={dispatch.clone()}
             />
         },
@@ -347,15 +375,15 @@ pub fn App() -> Html {
                     <ui::rules::RulesDock
                         topology={state.topology.clone()}
                         selection={state.selection.clone()}
-                        explanation={explanation.as_ref().clone().map(Shared::new)}
+                        explanation={(*explanation).clone()}
                         step={state.step}
                         dispatch={dispatch.clone()}
                     />
                 </main>
-                if let Some(explanation) = explanation.as_ref() {
+                if let Some(explanation) = (*explanation).clone() {
                     <ui::explanation::ExplanationPanel
                         topology={state.topology.clone()}
-                        explanation={Shared::new(explanation.clone())}
+                        {explanation}
                         step={state.step}
                         dispatch={dispatch.clone()}
                     />

@@ -14,8 +14,8 @@ use sglab_core::model::{
     VpcId,
 };
 
-use crate::layout::{self, Diagram};
-use crate::state::{Action, Level, Notice, Origin, Query};
+use crate::layout;
+use crate::state::{Action, Level, Notice, Origin, Query, Shared};
 use sglab_core::gateway::Cascade;
 
 /// The protocols the diagram and the matrix show (the core matrix's protocols).
@@ -75,45 +75,53 @@ pub struct GroupEdge {
     pub allowed: Vec<(Protocol, Vec<PortRange>)>,
 }
 
-/// Everything derived from one topology, recomputed after each change.
-#[derive(Clone, Debug)]
-pub struct Derived {
-    /// The placed diagram.
-    pub diagram: Diagram,
-    /// The core's reachability matrix.
-    pub matrix: Matrix,
-    /// Every pair with something allowed, for topologies up to [`PAIR_EDGES_LIMIT`] endpoints.
-    pub cells: Vec<Cell>,
-    /// Whether `cells` covers every pair; false for large topologies.
-    pub complete: bool,
-    /// For large topologies, what each group may open to each other group.
-    pub group_edges: Vec<GroupEdge>,
+/// Whether two topologies give the same reachability: they differ at most in what evaluation
+/// never reads (the title, the expectations, diagram positions). Moving a node or renaming the
+/// topology then keeps the matrix instead of recomputing it.
+pub fn same_evaluation(a: &Topology, b: &Topology) -> bool {
+    std::ptr::eq(a, b)
+        || (a.vpcs == b.vpcs
+            && a.groups == b.groups
+            && a.endpoints == b.endpoints
+            && a.clusters == b.clusters
+            && a.gateways == b.gateways
+            && a.prefix_lists == b.prefix_lists)
 }
 
-impl PartialEq for Derived {
-    /// Derived results are compared by identity of what they were computed from; two computations
-    /// are never equal, so components re-render when a new one arrives.
+/// A topology as a memo dependency of its reachability: equal to another when the pointer is
+/// the same or [`same_evaluation`] says so.
+#[derive(Clone, Debug)]
+pub struct EvaluationKey(pub Shared<Topology>);
+
+impl PartialEq for EvaluationKey {
+    fn eq(&self, other: &Self) -> bool {
+        same_evaluation(&self.0, &other.0)
+    }
+}
+
+/// The core's reachability matrix of one topology, with the topology it was computed from.
+#[derive(Debug)]
+pub struct Reach {
+    /// The topology evaluated (its reachability; positions and title may since have changed).
+    pub topology: Shared<Topology>,
+    /// The core's matrix.
+    pub matrix: Matrix,
+}
+
+impl PartialEq for Reach {
+    /// Compared by identity: two computations are never equal, so components re-render when a
+    /// new one arrives.
     fn eq(&self, other: &Self) -> bool {
         std::ptr::eq(self, other)
     }
 }
 
-impl Derived {
-    /// Computes the diagram, the matrix and the edges.
-    pub fn compute(topology: &Topology) -> Derived {
-        let matrix = sglab_core::matrix::matrix(topology);
-        let complete = topology.endpoints.len() <= PAIR_EDGES_LIMIT;
-        let (cells, group_edges) = if complete {
-            (all_cells(&matrix), Vec::new())
-        } else {
-            (Vec::new(), group_edges(topology, &matrix))
-        };
-        Derived {
-            diagram: layout::layout(topology),
-            matrix,
-            cells,
-            complete,
-            group_edges,
+impl Reach {
+    /// Computes the matrix of a topology.
+    pub fn compute(topology: &Shared<Topology>) -> Reach {
+        Reach {
+            topology: topology.clone(),
+            matrix: sglab_core::matrix::matrix(topology),
         }
     }
 
@@ -160,6 +168,96 @@ impl Derived {
             }
         }
         out
+    }
+}
+
+/// The reachability edges the diagram draws, from a [`Reach`].
+#[derive(Clone, Debug, Default)]
+pub struct Edges {
+    /// Every pair with something allowed, for topologies up to [`PAIR_EDGES_LIMIT`] endpoints.
+    pub cells: Vec<Cell>,
+    /// Whether `cells` covers every pair; false for large topologies.
+    pub complete: bool,
+    /// For large topologies, what each group may open to each other group.
+    pub group_edges: Vec<GroupEdge>,
+}
+
+impl PartialEq for Edges {
+    /// Compared by identity, like [`Reach`].
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Edges {
+    /// Per-pair cells for small topologies, per-group edges (the core's group matrix) for
+    /// large ones.
+    pub fn compute(reach: &Reach) -> Edges {
+        let complete = reach.matrix.endpoints().len() <= PAIR_EDGES_LIMIT;
+        if complete {
+            Edges {
+                cells: all_cells(&reach.matrix),
+                complete,
+                group_edges: Vec::new(),
+            }
+        } else {
+            Edges {
+                cells: Vec::new(),
+                complete,
+                group_edges: group_edges(&reach.topology, &reach.matrix),
+            }
+        }
+    }
+}
+
+/// How long the core's matrix takes on a topology, for `window.sglab.benchMatrix`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MatrixBench {
+    /// Median milliseconds of `sglab_core::matrix::matrix`.
+    pub matrix_ms: f64,
+    /// Fastest run.
+    pub matrix_min_ms: f64,
+    /// Median milliseconds of `sglab_core::matrix::group_matrix_of` on that matrix.
+    pub group_matrix_ms: f64,
+    /// Runs of each, after one warm-up run.
+    pub runs: usize,
+    /// Endpoint classes of the matrix.
+    pub classes: usize,
+    /// Distinct port sets of the matrix.
+    pub port_sets: usize,
+}
+
+/// Times the core's matrix and group matrix on `topology`: one warm-up run, then `runs` runs
+/// of each, with the clock `now` (milliseconds).
+pub fn bench_matrix(topology: &Topology, runs: usize, now: impl Fn() -> f64) -> MatrixBench {
+    let runs = runs.max(1);
+    let built = sglab_core::matrix::matrix(topology);
+    let mut matrix_times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = now();
+        let again = sglab_core::matrix::matrix(std::hint::black_box(topology));
+        matrix_times.push(now() - started);
+        std::hint::black_box(again);
+    }
+    let _ = sglab_core::matrix::group_matrix_of(topology, &built);
+    let mut group_times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = now();
+        let groups = sglab_core::matrix::group_matrix_of(std::hint::black_box(topology), &built);
+        group_times.push(now() - started);
+        std::hint::black_box(groups);
+    }
+    let median = |mut times: Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    };
+    MatrixBench {
+        matrix_min_ms: matrix_times.iter().copied().fold(f64::INFINITY, f64::min),
+        matrix_ms: median(matrix_times),
+        group_matrix_ms: median(group_times),
+        runs,
+        classes: built.class_count(),
+        port_sets: built.port_set_count(),
     }
 }
 

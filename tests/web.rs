@@ -269,7 +269,9 @@ fn recompute_on_the_interactive_target() {
         sglab_core::generate::generate(1, &sglab_core::generate::GenParams::interactive());
     let performance = web_sys::window().unwrap().performance().unwrap();
     let started = performance.now();
-    let derived = sglab_web::engine::Derived::compute(&topology);
+    let topology = sglab_web::state::Shared::new(topology);
+    let reach = sglab_web::engine::Reach::compute(&topology);
+    let edges = sglab_web::engine::Edges::compute(&reach);
     let millis = performance.now() - started;
     let rules: usize = topology.groups.values().map(|g| g.rules.len()).sum();
     console_log!(
@@ -278,9 +280,9 @@ fn recompute_on_the_interactive_target() {
         topology.groups.len(),
         rules,
         millis,
-        derived.group_edges.len()
+        edges.group_edges.len()
     );
-    assert_eq!(derived.matrix.endpoints().len(), topology.endpoints.len());
+    assert_eq!(reach.matrix.endpoints().len(), topology.endpoints.len());
 }
 
 /// The scenario corpus, embedded: every file of `tests/scenarios/` (a new file must be added

@@ -11,7 +11,7 @@ use sglab_core::model::{EndpointKind, GroupType, InnerAccessPolicy, Topology};
 use web_sys::Element;
 use yew::prelude::*;
 
-use crate::engine::{Cell, Derived, GroupEdge};
+use crate::engine::{Cell, Edges, GroupEdge};
 use crate::layout::{self, Diagram, NodeKind, Rect, Viewport};
 use crate::state::{Action, Query, Selection, Shared};
 use sglab_core::matrix::Bucket;
@@ -26,8 +26,10 @@ pub const BLOCKED: &str = "#cf222e";
 pub struct DiagramProps {
     /// The topology.
     pub topology: Shared<Topology>,
-    /// Derived results: layout and reachability.
-    pub derived: Shared<Derived>,
+    /// The placed diagram.
+    pub diagram: Shared<Diagram>,
+    /// The reachability edges.
+    pub edges: Shared<Edges>,
     /// The open explanation, drawn as a highlighted edge.
     pub explanation: Option<Shared<Explanation>>,
     /// What is selected.
@@ -77,7 +79,8 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
     let show_intra = use_state(|| false);
     let fitted = use_mut_ref(|| false);
 
-    let base = &props.derived.diagram;
+    // Shared, never copied per render or per handler: a large diagram has thousands of nodes.
+    let base: &Shared<Diagram> = &props.diagram;
     // Fit the drawing once after the first render and whenever a new topology is loaded.
     {
         let viewport = viewport.clone();
@@ -101,15 +104,15 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
     // During a drag the moved objects are drawn at their new place.
     let diagram = match &*drag {
         Some(drag) if drag.kind == DragKind::Object && (drag.dx != 0.0 || drag.dy != 0.0) => {
-            shifted(base, &drag.id, drag.dx, drag.dy)
+            std::borrow::Cow::Owned(shifted(base, &drag.id, drag.dx, drag.dy))
         }
-        _ => base.clone(),
+        _ => std::borrow::Cow::Borrowed(&**base),
     };
 
     let edges = edges(
         &props.topology,
         &diagram,
-        &props.derived,
+        &props.edges,
         *show_external,
         *show_intra,
     );
@@ -466,10 +469,10 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
         Some(DragKind::Object) => "move",
         None => "grab",
     };
-    let hidden_note = match (aggregated, props.derived.complete) {
+    let hidden_note = match (aggregated, props.edges.complete) {
         (true, true) => Some(format!(
             "{} connections: drawn per group pair",
-            props.derived.cells.len()
+            props.edges.cells.len()
         )),
         (true, false) => Some(format!(
             "{} endpoints: edges drawn per group pair (at most {LARGE_EDGES_MAX}); the matrix has every pair",
@@ -557,7 +560,7 @@ fn select_for(diagram: &Diagram, id: &str) -> Selection {
 /// Enter selects; arrow keys move the object by 20 units (Shift: 80).
 fn keyboard_handler(
     dispatch: &Callback<Action>,
-    diagram: &Diagram,
+    diagram: &Shared<Diagram>,
     id: String,
     selection: Selection,
 ) -> Callback<KeyboardEvent> {
@@ -610,7 +613,7 @@ fn shifted(diagram: &Diagram, id: &str, dx: f64, dy: f64) -> Diagram {
 fn edges(
     topology: &Topology,
     diagram: &Diagram,
-    derived: &Derived,
+    derived: &Edges,
     show_external: bool,
     show_inside: bool,
 ) -> (Vec<DrawnEdge>, bool) {
@@ -807,7 +810,7 @@ pub const LARGE_EDGES_MAX: usize = 120;
 fn large_edges(
     topology: &Topology,
     diagram: &Diagram,
-    derived: &Derived,
+    derived: &Edges,
     show_external: bool,
 ) -> Vec<DrawnEdge> {
     let key = |bucket: &Bucket| match bucket {

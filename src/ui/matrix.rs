@@ -8,7 +8,7 @@ use sglab_core::model::{EndpointId, Protocol, Topology};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::engine::{Cell, Derived};
+use crate::engine::{Cell, Reach};
 use crate::state::{Action, Query, Shared};
 use crate::ui::widgets::{options, SelectField};
 
@@ -20,8 +20,8 @@ pub const MATRIX_MAX: usize = 40;
 pub struct MatrixProps {
     /// The topology.
     pub topology: Shared<Topology>,
-    /// Derived results.
-    pub derived: Shared<Derived>,
+    /// The core's matrix.
+    pub reach: Shared<Reach>,
     /// State changes.
     pub dispatch: Callback<Action>,
 }
@@ -48,18 +48,16 @@ pub fn MatrixView(props: &MatrixProps) -> Html {
     let shown: Vec<EndpointId> = shown.into_iter().take(MATRIX_MAX).collect();
 
     // Cells of the window, read from the core's matrix.
-    let cells: Rc<BTreeMap<(EndpointId, EndpointId), Cell>> = use_memo(
-        (props.derived.clone(), shown.clone()),
-        |(derived, shown)| {
+    let cells: Rc<BTreeMap<(EndpointId, EndpointId), Cell>> =
+        use_memo((props.reach.clone(), shown.clone()), |(reach, shown)| {
             shown
                 .iter()
                 .flat_map(|from| shown.iter().map(move |to| (from, to)))
                 .filter(|(from, to)| from != to)
-                .filter_map(|(from, to)| derived.cell(from, to))
+                .filter_map(|(from, to)| reach.cell(from, to))
                 .map(|c| ((c.from.clone(), c.to.clone()), c))
                 .collect()
-        },
-    );
+        });
 
     let chosen = Protocol::parse(&protocol);
     let on_protocol = {

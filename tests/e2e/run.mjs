@@ -7,16 +7,12 @@
 // Usage: node tests/e2e/run.mjs [--dist dist] [name-filter]
 // Each spec file exports `tests = [{ name, async run({ page, context, baseUrl, shot, expect, openApp }) }]`.
 
-import { createServer } from 'node:http';
-import { readFile, readdir, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdir, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { root, serve, checkPrerequisites, launch, localOnly } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
 const args = process.argv.slice(2);
 let dist = path.join(root, 'dist');
 let filter = null;
@@ -25,53 +21,13 @@ for (let i = 0; i < args.length; i++) {
   else filter = args[i];
 }
 const screenshotDir = path.join(root, 'target', 'e2e-screenshots');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
-
-function serve(dir) {
-  const server = createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url, 'http://127.0.0.1');
-      let file = path.normalize(path.join(dir, decodeURIComponent(url.pathname)));
-      if (!file.startsWith(dir)) {
-        res.writeHead(403).end();
-        return;
-      }
-      if (url.pathname.endsWith('/')) file = path.join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': MIME[path.extname(file)] || 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 function expect(condition, message) {
   if (!condition) throw new Error(`expectation failed: ${message}`);
 }
 
 async function main() {
-  if (!existsSync(path.join(dist, 'index.html'))) {
-    console.error(`e2e: ${dist}/index.html is missing: build the app first (trunk build --release)`);
-    process.exit(2);
-  }
-  if (!existsSync(chromiumPath)) {
-    console.error(`e2e: ${chromiumPath} is missing: install it with apt-get install -y chromium chromium-driver`);
-    process.exit(2);
-  }
+  checkPrerequisites(dist, 'e2e');
   await mkdir(screenshotDir, { recursive: true });
   const server = await serve(dist);
   const baseUrl = `http://127.0.0.1:${server.address().port}/`;
@@ -85,31 +41,9 @@ async function main() {
     for (const test of tests) {
       const fullName = `${specFile.replace(/\.spec\.mjs$/, '')}/${test.name}`;
       if (filter && !fullName.includes(filter)) continue;
-      const userDataDir = await mkdtemp(path.join(tmpdir(), 'sglab-e2e-'));
-      const context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: chromiumPath,
-        headless: true,
-        viewport: { width: 1440, height: 900 },
-        acceptDownloads: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      const { context, close } = await launch({ acceptDownloads: true });
       const problems = [];
-      await context.route('**/*', (route) => {
-        const url = new URL(route.request().url());
-        if (url.protocol === 'data:' || url.protocol === 'blob:' || url.hostname === '127.0.0.1') {
-          return route.continue();
-        }
-        problems.push(`request to a foreign host: ${route.request().url()}`);
-        return route.abort();
-      });
+      await localOnly(context, (problem) => problems.push(problem));
       const watch = (page) => {
         page.on('console', (msg) => {
           if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
@@ -136,8 +70,7 @@ async function main() {
       } catch (e) {
         error = e;
       }
-      await context.close();
-      await rm(userDataDir, { recursive: true, force: true });
+      await close();
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       if (!error && problems.length > 0) error = new Error(problems.join('\n'));
       if (error) {

@@ -1,0 +1,182 @@
+// WebAssembly benchmark of the engine in the built app, against the native figures.
+//
+// Reads `target/bench/native.json` (written by the core example `bench_fixtures`: the fixture
+// files and the native median of `matrix()` and `group_matrix_of()` on each), opens the built
+// app (`dist/`) in Debian's Chromium for each fixture, loads the fixture's JSON through
+// `window.sglab.load`, and measures in WebAssembly:
+//
+// - `window.sglab.benchMatrix(runs)`: the median of the core's `matrix()` and
+//   `group_matrix_of()` on the loaded topology, the very calls timed natively;
+// - an edit through the UI (a rule's priority in the rules dock): the app's recompute
+//   (`sglab.lastEvaluation()`: matrix, diagram edges, layout) and the time from the change
+//   event to the next animation frame, the median of several edits.
+//
+// Prints a table with the WASM/native ratios and the gzipped size of the .wasm, and writes
+// `target/bench/wasm.json`.
+//
+// Usage: node tests/e2e/bench.mjs [--dist dist] [--dir target/bench] [--runs N] [--edits N] [name-filter]
+
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { root, serve, checkPrerequisites, launch, localOnly } from './harness.mjs';
+
+const args = process.argv.slice(2);
+let dist = path.join(root, 'dist');
+let dir = path.join(root, 'target', 'bench');
+let runs = 15;
+let edits = 7;
+let filter = null;
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--dist') dist = path.resolve(args[++i]);
+  else if (args[i] === '--dir') dir = path.resolve(args[++i]);
+  else if (args[i] === '--runs') runs = Number(args[++i]);
+  else if (args[i] === '--edits') edits = Number(args[++i]);
+  else filter = args[i];
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const fixed = (value, digits = 1) => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+/** Loads a fixture into a fresh app and measures it. */
+async function measure(baseUrl, fixture) {
+  const { context, close } = await launch();
+  const problems = [];
+  await localOnly(context, (problem) => problems.push(problem));
+  try {
+    const page = context.pages()[0] || (await context.newPage());
+    page.on('pageerror', (err) => problems.push(`uncaught exception: ${err.message}`));
+    await page.goto(baseUrl);
+    await page.waitForSelector('[data-testid="app"]', { timeout: 20000 });
+    const text = await readFile(fixture.file, 'utf8');
+    const topology = JSON.parse(text);
+    const loadStarted = Date.now();
+    const diagnostics = await page.evaluate((t) => window.sglab.load(t), text);
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length > 0) throw new Error(`${fixture.name} does not load: ${JSON.stringify(errors.slice(0, 3))}`);
+    await page.waitForFunction((n) => window.sglab.lastEvaluation().endpoints === n, topology.endpoints.length, { timeout: 120000 });
+    const load = await page.evaluate(() => window.sglab.lastEvaluation());
+    const loadSeconds = (Date.now() - loadStarted) / 1000;
+
+    const bench = await page.evaluate((n) => window.sglab.benchMatrix(n), fixture.matrix_ms > 200 ? Math.max(3, Math.min(runs, 5)) : runs);
+
+    // Edits: the priority of the first rule of the first group with rules, through the
+    // rules dock, as a user makes it.
+    const group = topology.security_groups.find((g) => (g.rules || []).length > 0);
+    const recomputes = [];
+    const frames = [];
+    const stages = [];
+    if (group && edits > 0) {
+      await page.locator(`[data-testid="tree-group-${group.id}"]`).first().click();
+      const field = `[data-testid="rule-${group.id}-0-priority"]`;
+      await page.waitForSelector(field, { timeout: 20000 });
+      for (let i = 0; i < edits; i++) {
+        // Let the deferred validation and autosave of the previous edit run first.
+        await page.waitForTimeout(700);
+        const result = await page.evaluate(async (selector) => {
+          const input = document.querySelector(selector);
+          const before = window.sglab.lastEvaluation().revision;
+          input.value = String((Number(input.value) % 100) + 1);
+          const started = performance.now();
+          input.dispatchEvent(new Event('change', { bubbles: true }));
+          while (window.sglab.lastEvaluation().revision === before) {
+            await new Promise((resolve) => setTimeout(resolve, 0));
+          }
+          await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+          const frame = performance.now() - started;
+          return { frame, evaluation: window.sglab.lastEvaluation() };
+        }, field);
+        frames.push(result.frame);
+        recomputes.push(result.evaluation.millis);
+        stages.push(result.evaluation);
+      }
+    }
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+    const middle = stages.length > 0 ? stages.find((s) => s.millis === median(recomputes)) : null;
+    return {
+      name: fixture.name,
+      endpoints: topology.endpoints.length,
+      load_seconds: loadSeconds,
+      load_recompute_ms: load.millis,
+      wasm_matrix_ms: bench.matrix_ms,
+      wasm_matrix_min_ms: bench.matrix_min_ms,
+      wasm_group_matrix_ms: bench.group_matrix_ms,
+      wasm_runs: bench.runs,
+      classes: bench.classes,
+      port_sets: bench.port_sets,
+      native_matrix_ms: fixture.matrix_ms,
+      native_group_matrix_ms: fixture.group_matrix_ms,
+      edits: recomputes.length,
+      edit_recompute_ms: recomputes.length ? median(recomputes) : null,
+      edit_recompute_max_ms: recomputes.length ? Math.max(...recomputes) : null,
+      edit_stages: middle,
+      edit_to_frame_ms: frames.length ? median(frames) : null,
+    };
+  } finally {
+    await close();
+  }
+}
+
+async function main() {
+  checkPrerequisites(dist, 'bench');
+  const native = JSON.parse(await readFile(path.join(dir, 'native.json'), 'utf8'));
+  const fixtures = native.fixtures.filter((f) => !filter || f.name.includes(filter));
+  const server = await serve(dist);
+  const baseUrl = `http://127.0.0.1:${server.address().port}/`;
+  const rows = [];
+  try {
+    for (const fixture of fixtures) {
+      console.error(`bench: ${fixture.name} ...`);
+      rows.push(await measure(baseUrl, fixture));
+    }
+  } finally {
+    server.close();
+  }
+
+  const wasmFiles = (await readdir(dist)).filter((f) => f.endsWith('.wasm'));
+  let wasmBytes = 0;
+  let wasmGzip = 0;
+  for (const file of wasmFiles) {
+    const body = await readFile(path.join(dist, file));
+    wasmBytes += body.length;
+    wasmGzip += gzipSync(body, { level: 9 }).length;
+  }
+
+  const header = ['topology', 'endpoints', 'classes', 'port sets', 'native matrix ms', 'WASM matrix ms', 'ratio', 'native group ms', 'WASM group ms', 'ratio', 'edit recompute ms', 'edit to frame ms'];
+  const lines = rows.map((r) => [
+    r.name,
+    String(r.endpoints),
+    String(r.classes),
+    String(r.port_sets),
+    fixed(r.native_matrix_ms, 2),
+    fixed(r.wasm_matrix_ms, 2),
+    `${fixed(r.wasm_matrix_ms / r.native_matrix_ms, 2)}x`,
+    fixed(r.native_group_matrix_ms, 2),
+    fixed(r.wasm_group_matrix_ms, 2),
+    `${fixed(r.wasm_group_matrix_ms / r.native_group_matrix_ms, 2)}x`,
+    fixed(r.edit_recompute_ms),
+    fixed(r.edit_to_frame_ms),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const format = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(format(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const line of lines) console.log(format(line));
+  console.log('');
+  for (const r of rows) {
+    if (r.edit_stages) {
+      const s = r.edit_stages;
+      console.log(`${r.name}: edit recompute ${fixed(r.edit_recompute_ms)} ms (max ${fixed(r.edit_recompute_max_ms)}; matrix ${fixed(s.matrix_millis)}, diagram edges ${fixed(s.edges_millis)}, layout ${fixed(s.layout_millis)}), edit to next frame ${fixed(r.edit_to_frame_ms)} ms, median of ${r.edits} edits; load ${fixed(r.load_seconds, 2)} s`);
+    }
+  }
+  console.log(`wasm: ${wasmFiles.join(', ')}: ${(wasmBytes / 1024).toFixed(0)} KB, gzipped ${(wasmGzip / 1024).toFixed(0)} KB`);
+  await writeFile(path.join(dir, 'wasm.json'), JSON.stringify({ rows, wasm_bytes: wasmBytes, wasm_gzip_bytes: wasmGzip }, null, 2) + '\n');
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e.stack || e}`);
+  process.exit(1);
+});

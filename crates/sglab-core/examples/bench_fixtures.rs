@@ -71,7 +71,14 @@ fn run() -> Result<(), String> {
     let mut rows = Vec::new();
     eprintln!(
         "{:<14} {:>9} {:>7} {:>7} {:>8} {:>9} {:>12} {:>16}",
-        "topology", "endpoints", "groups", "rules", "classes", "port sets", "matrix ms", "group matrix ms"
+        "topology",
+        "endpoints",
+        "groups",
+        "rules",
+        "classes",
+        "port sets",
+        "matrix ms",
+        "group matrix ms"
     );
     for (name, path) in &files {
         let topology = load(path)?;
@@ -120,7 +127,11 @@ fn load(path: &Path) -> Result<Topology, String> {
     parse_sglab(&text, Some(&name))
         .map(|parsed| parsed.topology)
         .map_err(|diagnostics| {
-            let first: Vec<String> = diagnostics.iter().take(3).map(ToString::to_string).collect();
+            let first: Vec<String> = diagnostics
+                .iter()
+                .take(3)
+                .map(ToString::to_string)
+                .collect();
             format!("{name} does not load: {}", first.join("; "))
         })
 }

@@ -259,6 +259,75 @@ pub fn matrix_with(topology: &Topology, protocols: &[Protocol]) -> Matrix {
     Builder::new(topology).build(unique_protocols)
 }
 
+/// The matrix of `topology` after an edit of `previous_topology`, whose matrix is `previous`:
+/// the same cells as [`matrix_with`] for `previous`'s protocols, computed again only for the
+/// pairs of endpoints one of whose groups had its rules changed.
+///
+/// The reuse applies when the two topologies differ only in rules (the edits of an
+/// interactive session: a rule's ports, priority, policy, peer, added or deleted rules) and
+/// the endpoints still fall into the same classes; after any other change it builds the whole
+/// matrix. Only the numbering and count of the stored port sets may differ from a fresh
+/// build's.
+pub fn matrix_after_edit(
+    previous_topology: &Topology,
+    previous: &Matrix,
+    topology: &Topology,
+) -> Matrix {
+    let protocols = previous.protocols.clone();
+    match changed_groups(previous_topology, topology) {
+        Some(changed) => Builder::new(topology).build_reusing(
+            protocols,
+            Some(Reuse {
+                matrix: previous,
+                changed,
+            }),
+        ),
+        None => Builder::new(topology).build(protocols),
+    }
+}
+
+/// The indices (in id order) of the groups whose rules differ, when the two topologies differ
+/// in nothing else that evaluation reads.
+fn changed_groups(before: &Topology, after: &Topology) -> Option<Vec<u32>> {
+    let same_rest = before.vpcs == after.vpcs
+        && before.endpoints == after.endpoints
+        && before.clusters == after.clusters
+        && before.gateways == after.gateways
+        && before.prefix_lists == after.prefix_lists
+        && before.groups.len() == after.groups.len();
+    if !same_rest {
+        return None;
+    }
+    let mut changed = Vec::new();
+    for (index, (old, new)) in before
+        .groups
+        .values()
+        .zip(after.groups.values())
+        .enumerate()
+    {
+        let same_group = old.id == new.id
+            && old.vpc == new.vpc
+            && old.group_type == new.group_type
+            && old.inner_access_policy == new.inner_access_policy
+            && old.managed_by == new.managed_by;
+        if !same_group {
+            return None;
+        }
+        if old.rules != new.rules {
+            changed.push(index as u32);
+        }
+    }
+    Some(changed)
+}
+
+/// What [`Builder::build_reusing`] may take from an earlier matrix.
+struct Reuse<'m> {
+    /// The matrix before the edit.
+    matrix: &'m Matrix,
+    /// The groups whose rules changed, by index.
+    changed: Vec<u32>,
+}
+
 /// The group matrix for TCP, UDP and ICMP.
 pub fn group_matrix(topology: &Topology) -> GroupMatrix {
     group_matrix_of(topology, &matrix(topology))
@@ -762,6 +831,7 @@ fn or_into(target: &mut [u64], bits: &[u64]) {
 /// fast first-match sweeps: rules whose protocol or source ports can never match are left out;
 /// each remaining rule is a span of the pool's elementary port intervals, and each block,
 /// group and local CIDR the rules mention maps to the set of rules it satisfies.
+#[derive(Default)]
 struct Pool {
     /// Interval boundaries: interval `i` is `points[i]..points[i + 1]`.
     points: Vec<u32>,
@@ -780,9 +850,11 @@ struct Pool {
 }
 
 /// The blocks and groups that the rules of one set of groups in one direction mention.
-struct Scope {
+struct Scope<'t> {
     group_set: u32,
     direction: Direction,
+    /// The pooled rules in evaluation order, pooled once for every protocol.
+    entries: Vec<rules::Pooled<'t>>,
     /// Blocks of CIDR peers and prefix-list entries, sorted.
     blocks: Vec<u32>,
     /// Referenced groups, sorted.
@@ -827,7 +899,9 @@ struct Builder<'t> {
     group_sets: FastMap<Vec<u32>, u32>,
     group_set_members: Vec<Vec<u32>>,
     group_set_kinds: Vec<EniKind>,
-    scopes: Vec<Scope>,
+    scopes: Vec<Scope<'t>>,
+    /// Buffers of [`sweep_pool`], reused from one sweep to the next.
+    scratch: Scratch,
     scope_ids: FastMap<(u32, Direction), u32>,
     projections: FastMap<Vec<u32>, u32>,
     projection_list: Vec<Vec<u32>>,
@@ -866,6 +940,7 @@ impl<'t> Builder<'t> {
             group_set_members: Vec::new(),
             group_set_kinds: Vec::new(),
             scopes: Vec::new(),
+            scratch: Scratch::default(),
             scope_ids: FastMap::default(),
             projections: FastMap::default(),
             projection_list: Vec::new(),
@@ -901,6 +976,38 @@ impl<'t> Builder<'t> {
         self.port_sets.insert(ranges.clone(), id);
         self.port_set_list.push(ranges);
         id
+    }
+
+    /// Forgets the port sets no cell uses any more (after cells were reused from an earlier
+    /// matrix), keeping the order of the others; ids 0 and 1 stay.
+    fn drop_unused_port_sets(&mut self, cells: &mut [u32]) {
+        let mut used = vec![false; self.port_set_list.len()];
+        used[EMPTY_SET as usize] = true;
+        used[FULL_SET as usize] = true;
+        for cell in cells.iter() {
+            if let Some(flag) = used.get_mut(*cell as usize) {
+                *flag = true;
+            }
+        }
+        if used.iter().all(|flag| *flag) {
+            return;
+        }
+        let mut renumber = vec![EMPTY_SET; used.len()];
+        let mut kept = Vec::new();
+        for (id, ranges) in std::mem::take(&mut self.port_set_list)
+            .into_iter()
+            .enumerate()
+        {
+            if used[id] {
+                renumber[id] = kept.len() as u32;
+                kept.push(ranges);
+            }
+        }
+        for cell in cells.iter_mut() {
+            *cell = renumber.get(*cell as usize).copied().unwrap_or(EMPTY_SET);
+        }
+        self.port_sets.clear();
+        self.port_set_list = kept;
     }
 
     fn intern_side_set(&mut self, ranges: Vec<(u16, u16)>) -> u32 {
@@ -981,7 +1088,13 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn build(mut self, protocols: Vec<Protocol>) -> Matrix {
+    fn build(self, protocols: Vec<Protocol>) -> Matrix {
+        self.build_reusing(protocols, None)
+    }
+
+    /// Builds the matrix; with `reuse`, the cells of the pairs of classes whose groups' rules
+    /// did not change come from the earlier matrix, when the classes are the same.
+    fn build_reusing(mut self, protocols: Vec<Protocol>, reuse: Option<Reuse<'_>>) -> Matrix {
         let topology = self.topology;
         let endpoints: Vec<EndpointId> = topology.endpoints.keys().cloned().collect();
         let actors: Vec<Actor<'t>> = topology
@@ -1044,11 +1157,47 @@ impl<'t> Builder<'t> {
         self.local_projections = Table::new(self.scopes.len(), self.address_sets.len());
 
         let protocol_count = protocols.len();
-        let mut cells = vec![EMPTY_SET; class_count * class_count * protocol_count];
+        // With an earlier matrix over the same classes, only the pairs of classes one of whose
+        // groups changed are evaluated again.
+        let reuse = reuse.filter(|reuse| {
+            reuse.matrix.protocols == protocols
+                && reuse.matrix.endpoints == endpoints
+                && reuse.matrix.class_count == class_count
+                && reuse.matrix.class_of == class_of
+                && reuse.matrix.cells.len() == class_count * class_count * protocol_count
+        });
+        let (mut cells, affected) = match &reuse {
+            Some(reuse) => {
+                // Port-set ids stay those of the earlier matrix.
+                for ranges in reuse.matrix.port_sets.iter().skip(2) {
+                    self.intern_port_set(ranges.iter().map(|r| (r.start(), r.end())).collect());
+                }
+                let affected: Vec<bool> = signatures
+                    .iter()
+                    .map(|signature| {
+                        self.group_set_members
+                            .get(signature.group_set as usize)
+                            .is_some_and(|members| sorted_intersect(members, &reuse.changed))
+                    })
+                    .collect();
+                (reuse.matrix.cells.clone(), Some(affected))
+            }
+            None => (
+                vec![EMPTY_SET; class_count * class_count * protocol_count],
+                None,
+            ),
+        };
         for from_class in 0..class_count {
             for to_class in 0..class_count {
                 if from_class == to_class && members[to_class].len() < 2 {
                     continue;
+                }
+                if let Some(affected) = &affected {
+                    if !affected[from_class] && !affected[to_class] {
+                        continue;
+                    }
+                    let base = (from_class * class_count + to_class) * protocol_count;
+                    cells[base..base + protocol_count].fill(EMPTY_SET);
                 }
                 let key = (routing_of[from_class], routing_of[to_class]);
                 let summaries = *routes.entry(key).or_insert_with(|| {
@@ -1118,6 +1267,9 @@ impl<'t> Builder<'t> {
             }
         }
         local_pairs.sort_unstable();
+        if affected.is_some() {
+            self.drop_unused_port_sets(&mut cells);
+        }
         let port_sets = self
             .port_set_list
             .iter()
@@ -1219,15 +1371,16 @@ impl<'t> Builder<'t> {
         if let Some(id) = self.scope_ids.get(&(group_set, direction)) {
             return *id;
         }
+        let groups = self.groups_of(group_set);
         let mut scope = Scope {
             group_set,
             direction,
+            entries: rules::pool(self.topology, &groups, direction),
             blocks: Vec::new(),
             groups: Vec::new(),
             locals: Vec::new(),
         };
-        let groups = self.groups_of(group_set);
-        for entry in rules::pool(self.topology, &groups, direction) {
+        for entry in &scope.entries {
             match &entry.rule.peer {
                 Peer::Cidr(block) => scope.blocks.extend(self.nets.id(*block)),
                 Peer::Group { id, .. } => scope.groups.extend(self.group_index.get(id).copied()),
@@ -1320,6 +1473,7 @@ impl<'t> Builder<'t> {
                 self.projection_list.get(inputs.peer as usize),
                 self.projection_list.get(inputs.peer_groups as usize),
                 self.projection_list.get(inputs.local as usize),
+                &mut self.scratch,
             ),
             None => Vec::new(),
         };
@@ -1382,15 +1536,13 @@ impl<'t> Builder<'t> {
 
     /// Compiles the rules of a scope for one protocol.
     fn compile(&self, scope: u32, protocol: Protocol) -> Pool {
-        let (group_set, direction) = self
-            .scopes
-            .get(scope as usize)
-            .map_or((u32::MAX, Direction::Ingress), |scope| {
-                (scope.group_set, scope.direction)
-            });
-        let groups = self.groups_of(group_set);
-        let entries: Vec<rules::Pooled<'t>> = rules::pool(self.topology, &groups, direction)
-            .into_iter()
+        let Some(scope) = self.scopes.get(scope as usize) else {
+            return Pool::default();
+        };
+        let (group_set, direction) = (scope.group_set, scope.direction);
+        let entries: Vec<&rules::Pooled<'t>> = scope
+            .entries
+            .iter()
             .filter(|entry| {
                 rules::protocol_matches(entry.rule.protocol, protocol)
                     && rules::source_ports_match(entry.rule)
@@ -1493,34 +1645,55 @@ fn sorted_intersect(a: &[u32], b: &[u32]) -> bool {
     false
 }
 
+/// The buffers of [`sweep_pool`], kept by the builder so that a sweep allocates only its
+/// result.
+#[derive(Default)]
+struct Scratch {
+    matched: Vec<u64>,
+    local_ok: Vec<u64>,
+    owner: Vec<Option<bool>>,
+    next: Vec<usize>,
+}
+
 /// First-match sweep of a compiled pool for one peer: the allowed ranges, merged.
 fn sweep_pool(
     pool: &Pool,
     peer: Option<&Vec<u32>>,
     peer_groups: Option<&Vec<u32>>,
     local: Option<&Vec<u32>>,
+    scratch: &mut Scratch,
 ) -> Vec<(u16, u16)> {
     let words = pool.local_free.len();
-    let mut matched = vec![0u64; words];
+    let Scratch {
+        matched,
+        local_ok,
+        owner,
+        next,
+    } = scratch;
+    matched.clear();
+    matched.resize(words, 0);
     for block in peer.into_iter().flatten() {
         if let Some(bits) = pool.by_block.get(block) {
-            or_into(&mut matched, bits);
+            or_into(matched, bits);
         }
     }
     for group in peer_groups.into_iter().flatten() {
         if let Some(bits) = pool.by_group.get(group) {
-            or_into(&mut matched, bits);
+            or_into(matched, bits);
         }
     }
-    let mut local_ok = pool.local_free.clone();
+    local_ok.clear();
+    local_ok.extend_from_slice(&pool.local_free);
     for block in local.into_iter().flatten() {
         if let Some(bits) = pool.by_local.get(block) {
-            or_into(&mut local_ok, bits);
+            or_into(local_ok, bits);
         }
     }
-    let intervals = pool.points.len() - 1;
-    let mut owner: Vec<Option<bool>> = vec![None; intervals];
-    let mut next: Vec<usize> = (0..=intervals).collect();
+    let intervals = pool.points.len().saturating_sub(1);
+    owner.clear();
+    owner.resize(intervals, None);
+    next.clear();
+    next.extend(0..=intervals);
     let mut unclaimed = intervals;
     'rules: for (word_index, word) in matched.iter().enumerate() {
         let mut bits = word & local_ok[word_index];
@@ -1529,12 +1702,12 @@ fn sweep_pool(
             bits &= bits - 1;
             let (first, stop) = pool.spans[position];
             let accept = pool.accepts[position];
-            let mut at = find(&mut next, first as usize);
+            let mut at = find(next, first as usize);
             while at < stop as usize {
                 owner[at] = Some(accept);
                 unclaimed -= 1;
                 next[at] = at + 1;
-                at = find(&mut next, at + 1);
+                at = find(next, at + 1);
             }
             if unclaimed == 0 {
                 break 'rules;
@@ -1542,7 +1715,7 @@ fn sweep_pool(
         }
     }
     let mut allowed: Vec<(u16, u16)> = Vec::new();
-    for (index, decision) in owner.into_iter().enumerate() {
+    for (index, decision) in owner.iter().enumerate() {
         if decision.unwrap_or(pool.default_allows) {
             // Boundaries lie in 1..=65536, so these conversions hold.
             let start = u16::try_from(pool.points[index]).unwrap_or(u16::MAX);

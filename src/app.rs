@@ -103,9 +103,19 @@ pub fn App() -> Html {
             state.topology.groups.values().map(|g| g.rules.len()).sum(),
         )
     });
-    let reach: Rc<Reach> = use_memo(EvaluationKey(state.topology.clone()), |key| {
-        browser::timed(Stage::Matrix, || Reach::compute(&key.0))
-    });
+    // The last matrix, from which the next one after an edit of rules is derived.
+    let last_reach = use_mut_ref(|| None::<Rc<Reach>>);
+    let reach: Rc<Reach> = {
+        let last_reach = Rc::clone(&last_reach);
+        use_memo(EvaluationKey(state.topology.clone()), move |key| {
+            let previous = last_reach.borrow().clone();
+            browser::timed(Stage::Matrix, || match previous {
+                Some(previous) => Reach::after_edit(&previous, &key.0),
+                None => Reach::compute(&key.0),
+            })
+        })
+    };
+    *last_reach.borrow_mut() = Some(Rc::clone(&reach));
     let diagram_shown = state.view == View::Diagram;
     let edges: Rc<Option<Shared<Edges>>> = use_memo(
         (Shared(Rc::clone(&reach)), diagram_shown),

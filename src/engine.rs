@@ -125,6 +125,20 @@ impl Reach {
         }
     }
 
+    /// Computes the matrix of a topology after an edit of `previous`'s: the core evaluates
+    /// again only the pairs of endpoints whose groups' rules changed (everything, after other
+    /// changes).
+    pub fn after_edit(previous: &Reach, topology: &Shared<Topology>) -> Reach {
+        Reach {
+            topology: topology.clone(),
+            matrix: sglab_core::matrix::matrix_after_edit(
+                &previous.topology,
+                &previous.matrix,
+                topology,
+            ),
+        }
+    }
+
     /// The cell of one pair, from the matrix.
     pub fn cell(&self, from: &EndpointId, to: &EndpointId) -> Option<Cell> {
         cell_of(&self.matrix, from, to)

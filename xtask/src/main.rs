@@ -5,7 +5,8 @@
 //!                              npm packages, Debian's chromium and chromium-driver)
 //! cargo xtask serve [--port N] set up, build and serve the app on 127.0.0.1:8080
 //! cargo xtask test [LAYER...]  set up, then run every test layer (or only the named ones)
-//! cargo xtask bench            run the engine benchmarks and print their figures
+//! cargo xtask bench            run the engine benchmarks, then the same matrix work in
+//!                              WebAssembly in Chromium, and print both with their ratios
 //! ```
 //!
 //! Every install goes through rustup, cargo, npm or apt-get; nothing is downloaded otherwise.
@@ -68,7 +69,7 @@ fn usage() -> String {
          setup            install what is missing: wasm32 target, trunk {TRUNK_VERSION}, wasm-bindgen-cli (version from Cargo.lock), npm packages, chromium and chromium-driver\n  \
          serve [--port N] set up, then build and serve the app on http://127.0.0.1:8080 (or port N)\n  \
          test [LAYER...]  set up, then run every test layer: {}\n  \
-         bench            run the engine benchmarks (criterion) and print their figures",
+         bench            run the engine benchmarks (criterion), then time the same matrices natively and in WebAssembly in Chromium (tests/e2e/bench.mjs) and print the ratios",
         LAYERS.join(", ")
     )
 }
@@ -411,10 +412,40 @@ fn run_layer(layer: &str) -> Result<(), String> {
     }
 }
 
+/// Where the benchmark writes its topologies and figures.
+const BENCH_DIR: &str = "target/bench";
+
 fn bench(root: &Path) -> Result<(), String> {
     prepend_tool_paths(root);
     step("engine benchmarks (criterion): cargo bench -p sglab-core --bench engine");
-    run(Command::new("cargo").args(["bench", "-p", "sglab-core", "--bench", "engine"]))
+    run(Command::new("cargo").args(["bench", "-p", "sglab-core", "--bench", "engine"]))?;
+
+    // The same work in WebAssembly in Chromium, on the same topologies, in the same run.
+    setup(root, Scope::Everything)?;
+    fs::create_dir_all(root.join(BENCH_DIR))
+        .map_err(|e| format!("cannot create {BENCH_DIR}: {e}"))?;
+    let e2e_large = format!("{BENCH_DIR}/e2e-large.json");
+    step("the large e2e topology as a file: node tests/e2e/fixtures.mjs");
+    run(Command::new("node").args(["tests/e2e/fixtures.mjs", &e2e_large]))?;
+    step("native figures on the same files: example bench_fixtures (bench profile)");
+    run(Command::new("cargo").args([
+        "run",
+        "--profile",
+        "bench",
+        "--locked",
+        "-p",
+        "sglab-core",
+        "--example",
+        "bench_fixtures",
+        "--",
+        "--out",
+        BENCH_DIR,
+        &e2e_large,
+    ]))?;
+    step("the app: trunk build --release");
+    run(Command::new("trunk").args(["build", "--release", "--locked"]))?;
+    step("WebAssembly in Chromium: node tests/e2e/bench.mjs");
+    run(Command::new("node").args(["tests/e2e/bench.mjs", "--dir", BENCH_DIR]))
 }
 
 fn step(message: &str) {

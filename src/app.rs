@@ -234,9 +234,14 @@ pub fn App() -> Html {
         });
     }
 
-    let dispatch = {
+    // One callback for the whole session, so that components whose other props did not change
+    // are not rendered again.
+    let dispatch: Callback<Action> = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |action: Action| dispatcher.dispatch(action))
+        (*use_memo((), move |_| {
+            Callback::from(move |action: Action| dispatcher.dispatch(action))
+        }))
+        .clone()
     };
 
     let on_close_share = dispatch.reform(|_| Action::CloseShareLink);

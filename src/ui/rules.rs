@@ -185,7 +185,7 @@ pub fn RuleTable(props: &RuleTableProps) -> Html {
                         { for group.rules.iter().enumerate().map(|(index, rule)| {
                             let mark = props.marks.iter().find(|(i, _)| *i == index).map(|(_, m)| *m).unwrap_or(Mark::None);
                             html! {
-                                <RuleRow key={format!("{gid}-{index}")} topology={props.topology.clone()} group={group.id.clone()}
+                                <RuleRow key={format!("{gid}-{index}")} topology={PeerContext(props.topology.clone())} group={group.id.clone()}
                                     index={index} rule={Rc::new(rule.clone())} read_only={read_only.is_some()}
                                     mark={mark} current_step={props.step == Some(index)} dispatch={props.dispatch.clone()} />
                             }
@@ -220,11 +220,30 @@ fn new_rule(direction: Direction) -> Rule {
     }
 }
 
+/// The topology as the peer check of a row reads it (groups' ids, VPCs and types, prefix-list
+/// ids): equal to another when those are, so that an edit of one rule re-renders only its row.
+#[derive(Clone, Debug)]
+pub struct PeerContext(pub Shared<Topology>);
+
+impl PartialEq for PeerContext {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&*self.0, &*other.0);
+        std::ptr::eq(a, b)
+            || (a.prefix_lists.len() == b.prefix_lists.len()
+                && a.prefix_lists.keys().eq(b.prefix_lists.keys())
+                && a.groups.len() == b.groups.len()
+                && a.groups
+                    .values()
+                    .zip(b.groups.values())
+                    .all(|(x, y)| x.id == y.id && x.vpc == y.vpc && x.group_type == y.group_type))
+    }
+}
+
 /// Props of [`RuleRow`].
 #[derive(PartialEq, Properties)]
 pub struct RuleRowProps {
     /// The topology (for the peer check).
-    pub topology: Shared<Topology>,
+    pub topology: PeerContext,
     /// The group holding the rule.
     pub group: GroupId,
     /// The rule's index.
@@ -360,7 +379,7 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
     let on_peer = {
         let set = set.clone();
         let rule = props.rule.clone();
-        let topology = props.topology.clone();
+        let topology = props.topology.0.clone();
         let group = props.group.clone();
         Callback::from(move |text: String| {
             match sglab_core::validate::check_peer_field(&topology, &group, rule.protocol, &text) {

@@ -19,6 +19,7 @@ pub mod eval;
 pub mod examples;
 pub mod explain;
 pub mod export;
+pub mod fix;
 pub mod format;
 pub mod gateway;
 pub mod generate;

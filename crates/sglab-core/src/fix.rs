@@ -1,0 +1,286 @@
+//! One-click fixes: the smallest change to a [`Topology`] that the doctor ([`crate::doctor`])
+//! and the lint ([`crate::lint`]) propose, as plain data that any front end can show, apply and
+//! undo.
+//!
+//! A fix is applied with [`Fix::apply`], which changes the topology or refuses and leaves it
+//! untouched. Applying a fix never bypasses the model's invariants: rules are built from typed
+//! values, gateway authorizations go through [`crate::gateway::authorize`], and managed
+//! (read-only) groups are refused.
+//!
+//! ```
+//! use sglab_core::fix::Fix;
+//! use sglab_core::format::parse_sglab;
+//! use sglab_core::model::GroupId;
+//!
+//! let mut topology = parse_sglab(r#"{"sglab": 1, "vpcs": [{"id": "vpc-1"}],
+//!   "security_groups": [{"id": "sg-app", "rules": [
+//!     {"direction": "ingress", "policy": "accept", "priority": 1, "protocol": "tcp",
+//!      "ports": "22/22", "peer": "0.0.0.0/0"}]}],
+//!   "endpoints": []}"#, None).expect("valid").topology;
+//! let fix = Fix::DeleteRule { security_group: GroupId::from("sg-app"), rule_index: 0 };
+//! assert_eq!(fix.to_string(), "delete rule 1 of sg-app");
+//! fix.apply(&mut topology).expect("applied");
+//! assert!(topology.groups[&GroupId::from("sg-app")].rules.is_empty());
+//! ```
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::gateway::{self, GatewayError};
+use crate::model::{
+    Direction, EndpointId, GatewayId, GroupId, Peer, Policy, PortRange, Rule, Topology,
+};
+
+/// A change that fixes a diagnosis or a lint finding.
+///
+/// Serializes with a `kind` tag (`add-rule`, `delete-rule`, `replace-rule`, `authorize`,
+/// `start-service`) for the JSON outputs of the CLI.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Fix {
+    /// Append `rule` to the rules of `security_group`.
+    AddRule {
+        /// The group that receives the rule.
+        security_group: GroupId,
+        /// The rule.
+        rule: Rule,
+    },
+    /// Delete rule `rule_index` (0-based, both directions counted) of `security_group`.
+    DeleteRule {
+        /// The group holding the rule.
+        security_group: GroupId,
+        /// Its index.
+        rule_index: usize,
+    },
+    /// Replace rule `rule_index` of `security_group` by `rule` (narrow its peer or ports,
+    /// change its priority or policy).
+    ReplaceRule {
+        /// The group holding the rule.
+        security_group: GroupId,
+        /// Its index.
+        rule_index: usize,
+        /// The rule that takes its place.
+        rule: Rule,
+    },
+    /// Authorize `backend_group` on `gateway` for TCP `port_ranges`, as the gateway console
+    /// does (reference §6).
+    Authorize {
+        /// The gateway.
+        gateway: GatewayId,
+        /// The backend group.
+        backend_group: GroupId,
+        /// The TCP port ranges.
+        port_ranges: Vec<PortRange>,
+    },
+    /// Mark service `service_index` of `endpoint` as up (the process is started again).
+    StartService {
+        /// The endpoint running the service.
+        endpoint: EndpointId,
+        /// The index of the service in the endpoint's list.
+        service_index: usize,
+    },
+}
+
+/// Why a fix could not be applied. The topology is left untouched.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FixError {
+    /// The group does not exist (any more).
+    #[error("security group {0} does not exist (InvalidSecurityGroupId.NotFound)")]
+    UnknownGroup(GroupId),
+    /// The group has fewer rules than the index.
+    #[error("security group {security_group} has no rule {}", rule_index + 1)]
+    UnknownRule {
+        /// The group.
+        security_group: GroupId,
+        /// The 0-based index asked for.
+        rule_index: usize,
+    },
+    /// The group is managed by a cloud product and read-only.
+    #[error("security group {group} is managed by {managed_by} and is read-only")]
+    ManagedGroup {
+        /// The group.
+        group: GroupId,
+        /// The managing product.
+        managed_by: String,
+    },
+    /// The endpoint or its service does not exist.
+    #[error("endpoint {endpoint} has no service {}", service_index + 1)]
+    UnknownService {
+        /// The endpoint.
+        endpoint: EndpointId,
+        /// The 0-based index asked for.
+        service_index: usize,
+    },
+    /// The gateway refused the authorization.
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+}
+
+impl Fix {
+    /// Applies the fix to `topology`, or refuses and leaves it untouched.
+    pub fn apply(&self, topology: &mut Topology) -> Result<(), FixError> {
+        match self {
+            Fix::AddRule {
+                security_group,
+                rule,
+            } => {
+                writable_group(topology, security_group)?;
+                if let Some(group) = topology.groups.get_mut(security_group) {
+                    group.rules.push(rule.clone());
+                }
+                Ok(())
+            }
+            Fix::DeleteRule {
+                security_group,
+                rule_index,
+            } => {
+                existing_rule(topology, security_group, *rule_index)?;
+                if let Some(group) = topology.groups.get_mut(security_group) {
+                    group.rules.remove(*rule_index);
+                }
+                Ok(())
+            }
+            Fix::ReplaceRule {
+                security_group,
+                rule_index,
+                rule,
+            } => {
+                existing_rule(topology, security_group, *rule_index)?;
+                if let Some(slot) = topology
+                    .groups
+                    .get_mut(security_group)
+                    .and_then(|group| group.rules.get_mut(*rule_index))
+                {
+                    *slot = rule.clone();
+                }
+                Ok(())
+            }
+            Fix::Authorize {
+                gateway,
+                backend_group,
+                port_ranges,
+            } => {
+                let description = format!("Authorized for gateway {gateway}");
+                gateway::authorize(topology, gateway, backend_group, port_ranges, &description)?;
+                Ok(())
+            }
+            Fix::StartService {
+                endpoint,
+                service_index,
+            } => {
+                let service = topology
+                    .endpoints
+                    .get_mut(endpoint)
+                    .and_then(|endpoint| endpoint.services.as_mut())
+                    .and_then(|services| services.get_mut(*service_index))
+                    .ok_or_else(|| FixError::UnknownService {
+                        endpoint: endpoint.clone(),
+                        service_index: *service_index,
+                    })?;
+                service.up = true;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Refuses a group that does not exist or is managed.
+fn writable_group(topology: &Topology, id: &GroupId) -> Result<(), FixError> {
+    let group = topology
+        .groups
+        .get(id)
+        .ok_or_else(|| FixError::UnknownGroup(id.clone()))?;
+    match &group.managed_by {
+        Some(managed_by) => Err(FixError::ManagedGroup {
+            group: id.clone(),
+            managed_by: managed_by.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a rule that does not exist or lives in a managed group.
+fn existing_rule(topology: &Topology, id: &GroupId, rule_index: usize) -> Result<(), FixError> {
+    writable_group(topology, id)?;
+    let count = topology.groups.get(id).map_or(0, |group| group.rules.len());
+    if rule_index >= count {
+        return Err(FixError::UnknownRule {
+            security_group: id.clone(),
+            rule_index,
+        });
+    }
+    Ok(())
+}
+
+impl fmt::Display for Fix {
+    /// The fix in words, as a button or a CLI line shows it: `add to sg-app: ingress accept
+    /// priority 1 tcp 8081/8081 from group sg-gw`; rule numbers are 1-based.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fix::AddRule {
+                security_group,
+                rule,
+            } => write!(f, "add to {security_group}: {}", RuleText(rule)),
+            Fix::DeleteRule {
+                security_group,
+                rule_index,
+            } => write!(f, "delete rule {} of {security_group}", rule_index + 1),
+            Fix::ReplaceRule {
+                security_group,
+                rule_index,
+                rule,
+            } => write!(
+                f,
+                "change rule {} of {security_group} to: {}",
+                rule_index + 1,
+                RuleText(rule)
+            ),
+            Fix::Authorize {
+                gateway,
+                backend_group,
+                port_ranges,
+            } => {
+                let ranges: Vec<String> = port_ranges.iter().map(ToString::to_string).collect();
+                write!(
+                    f,
+                    "authorize {backend_group} on gateway {gateway} for TCP {}",
+                    ranges.join(", ")
+                )
+            }
+            Fix::StartService {
+                endpoint,
+                service_index,
+            } => write!(f, "start service {} on {endpoint}", service_index + 1),
+        }
+    }
+}
+
+/// A rule in words: `ingress accept priority 1 tcp 8081/8081 from group sg-gw`.
+pub struct RuleText<'a>(pub &'a Rule);
+
+impl fmt::Display for RuleText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rule = self.0;
+        let (direction, towards) = match rule.direction {
+            Direction::Ingress => ("ingress", "from"),
+            Direction::Egress => ("egress", "to"),
+        };
+        let policy = match rule.policy {
+            Policy::Accept => "accept",
+            Policy::Drop => "drop",
+        };
+        let peer = match &rule.peer {
+            Peer::Cidr(net) => net.to_string(),
+            Peer::Group { id, .. } => format!("group {id}"),
+            Peer::PrefixList(id) => format!("prefix list {id}"),
+        };
+        write!(
+            f,
+            "{direction} {policy} priority {} {} {} {towards} {peer}",
+            rule.priority.get(),
+            rule.protocol,
+            rule.ports
+        )
+    }
+}

@@ -198,9 +198,17 @@ fn query(args: QueryArgs) -> Result<(), Failure> {
     let from = resolve(&topology, "--from", &args.from)?;
     let to = resolve(&topology, "--to", &args.to)?;
     let explanation = explain(&topology, &from, &to, protocol, args.port);
+    let diagnoses = sglab_core::doctor::diagnose(&topology, &from, &to, protocol, args.port);
     let text = match args.format {
-        QueryFormat::Text => sglab_core::explain::render_text(&explanation),
-        QueryFormat::Json => render::json(&explanation),
+        QueryFormat::Text => {
+            let mut text = sglab_core::explain::render_text(&explanation);
+            text.push_str(&sglab_core::doctor::render_text(&diagnoses));
+            text
+        }
+        QueryFormat::Json => render::json(&render::QueryJson {
+            explanation: &explanation,
+            diagnoses: &diagnoses,
+        }),
     };
     emit(&text)
 }

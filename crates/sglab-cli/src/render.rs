@@ -5,9 +5,20 @@ use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 use serde::Serialize;
+use sglab_core::doctor::Diagnosis;
 use sglab_core::explain::Explanation;
 use sglab_core::matrix::Matrix;
 use sglab_core::model::{EndpointId, Expectation, PortRange, Protocol, Topology};
+
+/// What `query --format json` prints: the explanation's fields, then `diagnoses`.
+#[derive(Serialize)]
+pub struct QueryJson<'a> {
+    /// The explanation, whose fields are the top-level fields of the object.
+    #[serde(flatten)]
+    pub explanation: &'a Explanation,
+    /// The doctor's diagnoses; empty when the query is allowed and the service listens.
+    pub diagnoses: &'a [Diagnosis],
+}
 
 /// Pretty JSON ending in a newline.
 pub fn json<T: Serialize>(value: &T) -> String {

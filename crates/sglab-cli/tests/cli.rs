@@ -183,6 +183,11 @@ fn query_text_deny_lists_blockers() {
                 platform: redis 1 has no public IP or EIP: unreachable from outside its VPC
               service: listening
               note: a drop is silent: the client sees a timeout, not a reset
+            Why, and what to change:
+              - [no-public-address] redis 1 has no public IP or EIP, so internet client, outside its VPC, cannot reach it.
+                evidence: redis 1 has no public IP or EIP: unreachable from outside its VPC
+                evidence: internet client is outside every VPC
+                advice: bind an EIP to redis 1 (and allow the source in its group), or reach it through a gateway or load balancer (SLB) that is in its VPC
         "#]],
     );
 }
@@ -334,10 +339,111 @@ fn query_json() {
               "notes": [
                 "203.0.113.10 -> 198.51.100.40: app 1 is reached at its public IP 198.51.100.40 from outside its VPC",
                 "a drop is silent: the client sees a timeout, not a reset"
+              ],
+              "diagnoses": [
+                {
+                  "code": "blocked-by-drop-rule",
+                  "summary": "Rule 2 of sg-app drops tcp 22 from internet client.",
+                  "evidence": [
+                    "rule 2 of sg-app (priority 2) drops tcp 22/22 from 0.0.0.0/0 matches tcp 22 from internet client to app 1"
+                  ],
+                  "related": [
+                    {
+                      "security_group": "sg-app",
+                      "rule_index": 1,
+                      "rule_id": null,
+                      "direction": "ingress",
+                      "priority": 2,
+                      "policy": "drop",
+                      "protocol": "tcp",
+                      "ports": {
+                        "range": "22/22"
+                      },
+                      "peer": {
+                        "cidr": "0.0.0.0/0"
+                      }
+                    }
+                  ],
+                  "fix": {
+                    "kind": "add-rule",
+                    "security_group": "sg-app",
+                    "rule": {
+                      "id": null,
+                      "direction": "ingress",
+                      "policy": "accept",
+                      "priority": 1,
+                      "protocol": "tcp",
+                      "ports": {
+                        "range": "22/22"
+                      },
+                      "peer": {
+                        "cidr": "203.0.113.10/32"
+                      },
+                      "source_ports": null,
+                      "local_cidr": null,
+                      "nic_type": "intranet",
+                      "description": ""
+                    }
+                  },
+                  "fix_text": "add to sg-app: ingress accept priority 1 tcp 22/22 from 203.0.113.10/32 (priority 1 comes before the drop's 2; the drop still applies to everything else)"
+                }
               ]
             }
         "#]],
     );
+}
+
+/// The four causes of the gateway FAQ (reference §6), one scenario each.
+#[test]
+fn query_text_diagnoses_the_gateway_faq() {
+    let query = |file: &str, to: &str, port: &str| {
+        let path = format!("tests/scenarios/{file}");
+        let output = sglab(&[
+            "query",
+            &path,
+            "--from",
+            "gw-node-1",
+            "--to",
+            to,
+            "--port",
+            port,
+        ]);
+        assert_eq!(output.code, 0, "{}", output.stderr);
+        // The diagnoses section is what this test is about.
+        let start = output.stdout.find("Why, and what to change:").unwrap_or(0);
+        output.stdout[start..].to_owned()
+    };
+    expect![[r#"
+        Why, and what to change:
+          - [rule-in-other-node-group] Rule 1 of sg-node-b allows tcp 8080 from gw-node-1, but node-a does not carry sg-node-b.
+            evidence: rule 1 of sg-node-b (priority 1) allows tcp 8080/8080 from group sg-gw matches tcp 8080 from gw-node-1
+            evidence: sg-node-b is carried by node-b
+            evidence: the service app runs on node-a, which carries sg-node-a
+            fix: authorize sg-node-a on gateway gw for TCP 8080/8080 (the same authorization as sg-node-b; when a node carries several groups, the documents advise authorizing each)
+    "#]].assert_eq(&query("28-faq-rule-in-wrong-group.json", "node-a", "8080"));
+    expect![[r#"
+        Why, and what to change:
+          - [drop-in-other-group] Rule 1 of sg-lockdown drops tcp 8080 before rule 1 of sg-svc, another group of svc, can allow it.
+            evidence: rule 1 of sg-lockdown (priority 1) drops tcp 1/65535 from 10.0.0.0/24 matches tcp 8080 from gw-node-1 to svc
+            evidence: rule 1 of sg-svc (priority 1) allows tcp 8080/8080 from group sg-gw would allow it, but comes after the drop in evaluation order
+            evidence: both rules have priority 1: at equal priority drop rules are evaluated before accept rules, so the drop wins the tie
+            evidence: svc carries both sg-lockdown and sg-svc; rules of all its groups are pooled and sorted by priority
+            fix: change rule 1 of sg-lockdown to: ingress drop priority 2 tcp 1/65535 from 10.0.0.0/24 (an accept cannot come before a drop at priority 1: at equal priority the drop wins, so the drop moves to priority 2, after the accept at 1)
+    "#]].assert_eq(&query("29-faq-node-in-several-groups.json", "svc", "8080"));
+    expect![[r#"
+        Why, and what to change:
+          - [port-outside-rule] The service app listens on 8081, but rule 1 of sg-svc (priority 1) allows tcp 8080/8080 from group sg-gw.
+            evidence: svc carries sg-svc; rule 1 of sg-svc (priority 1) allows tcp 8080/8080 from group sg-gw matches gw-node-1 but not port 8081
+            evidence: svc declares the service app on tcp 8081
+            fix: authorize sg-svc on gateway gw for TCP 8081/8081 (the rule is the gateway's authorization: adding the port to the authorization keeps the gateway's list and the group in step; the documents suggest a wider range such as 1/65535 to avoid this)
+    "#]].assert_eq(&query("30-faq-service-port-moved.json", "svc", "8081"));
+    expect![[r#"
+        Why, and what to change:
+          - [service-down] The groups allow tcp 8080 to svc, but the service app there is down.
+            evidence: the groups allow tcp 8080 from gw-node-1 to svc (rule 1 of sg-svc (priority 1, accept tcp 8080/8080 from group sg-gw))
+            evidence: the service app on svc listens on tcp 8080/8080 and is down
+            fix: start service 1 on svc (app); to tell a service problem from a network one, test it with curl from svc-peer, another node in the same security group, as the gateway documents suggest
+    "#]].assert_eq(&query("31-faq-service-down.json", "svc", "8080"));
 }
 
 #[test]
@@ -369,6 +475,8 @@ fn query_json_has_the_contract_fields() {
     assert_eq!(rule["policy"], "accept");
     assert!(value["blockers"].as_array().expect("blockers").is_empty());
     assert_eq!(value["service"], "listening");
+    // Allowed and listening: the doctor has nothing to say.
+    assert_eq!(value["diagnoses"], serde_json::json!([]));
 }
 
 #[test]
@@ -397,6 +505,11 @@ fn query_by_ip_address_and_other_protocols() {
               service: unknown
               note: 203.0.113.99 -> 198.51.100.30: web 1 is reached at its public IP 198.51.100.30 from outside its VPC
               note: a drop is silent: the client sees a timeout, not a reset
+            Why, and what to change:
+              - [no-rule-allows] No rule of web 1's groups allows icmp from 203.0.113.99, and security groups deny all ingress by default.
+                evidence: web 1 carries sg-web; none of their ingress rules matches icmp from 203.0.113.99
+                evidence: 203.0.113.99 is outside the VPC of web 1: it is seen at 203.0.113.99, and group references do not match it
+                fix: add to sg-web: ingress accept priority 1 icmp -1/-1 from 203.0.113.99/32 (the narrowest rule: this source, this protocol)
         "#]],
     );
 }

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod diagnostic;
+pub mod doctor;
 pub mod eval;
 pub mod examples;
 pub mod explain;

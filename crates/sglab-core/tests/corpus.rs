@@ -7,10 +7,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use sglab_core::eval::{explain, resolve_party};
-use sglab_core::explain::{Decision, Explanation};
+use sglab_core::doctor::diagnose;
+use sglab_core::eval::{explain, resolve_party, Party};
+use sglab_core::explain::{Decision, Explanation, ServiceStatus};
 use sglab_core::format::parse_sglab;
-use sglab_core::model::{Protocol, Topology};
+use sglab_core::model::{Protocol, Topology, Verdict};
 use sglab_core::portset::port_set;
 
 /// The `corpus` object of a scenario file.
@@ -41,6 +42,9 @@ struct Case {
     service: Option<String>,
     #[serde(default)]
     note: Option<String>,
+    /// The codes `doctor::diagnose` returns for the case, in order.
+    #[serde(default)]
+    diagnoses: Option<Vec<String>>,
 }
 
 /// The expected decision of one side; absent fields are not checked.
@@ -186,6 +190,7 @@ fn check_case(topology: &Topology, case: &Case) -> Vec<String> {
             ));
         }
     }
+    problems.extend(check_diagnoses(topology, &from, &to, protocol, case));
     // The port set must agree with the explanation at the port asked about.
     let ports = port_set(topology, &from, &to, protocol);
     let allowed = match case.port {
@@ -194,6 +199,86 @@ fn check_case(topology: &Topology, case: &Case) -> Vec<String> {
     };
     if allowed != (case.verdict == "allow") {
         problems.push(format!("the port set disagrees: {:?}", ports.ranges()));
+    }
+    problems
+}
+
+/// The doctor on one case: the codes the case lists, if any, and fixes that work: each applies
+/// and, alone, allows the query or removes one of its blockers; when every diagnosis of a denied
+/// query has a fix, applying them all allows it; a service fix makes the service listen.
+fn check_diagnoses(
+    topology: &Topology,
+    from: &Party,
+    to: &Party,
+    protocol: Protocol,
+    case: &Case,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let diagnoses = diagnose(topology, from, to, protocol, case.port);
+    let codes: Vec<&str> = diagnoses
+        .iter()
+        .map(|diagnosis| diagnosis.code.as_str())
+        .collect();
+    if let Some(expected) = &case.diagnoses {
+        if &codes != expected {
+            problems.push(format!("diagnoses {codes:?} instead of {expected:?}"));
+        }
+    }
+    let before = explain(topology, from, to, protocol, case.port);
+    if before.verdict == Verdict::Deny && diagnoses.is_empty() {
+        problems.push("a denied query without a diagnosis".to_owned());
+    }
+    let mut all = topology.clone();
+    let mut every_one_fixed = true;
+    for diagnosis in &diagnoses {
+        let Some(fix) = &diagnosis.fix else {
+            every_one_fixed = false;
+            continue;
+        };
+        let mut alone = topology.clone();
+        if let Err(error) = fix.apply(&mut alone).and_then(|()| fix.apply(&mut all)) {
+            problems.push(format!(
+                "[{}] the fix {fix} does not apply: {error}",
+                diagnosis.code
+            ));
+            continue;
+        }
+        let after = explain(&alone, from, to, protocol, case.port);
+        match before.verdict {
+            Verdict::Deny => {
+                let moved = before
+                    .blockers
+                    .iter()
+                    .any(|blocker| !after.blockers.contains(blocker));
+                if after.verdict != Verdict::Allow && !moved {
+                    problems.push(format!(
+                        "[{}] the fix {fix} neither allows the query nor removes a blocker",
+                        diagnosis.code
+                    ));
+                }
+            }
+            Verdict::Allow => {
+                if after.verdict != Verdict::Allow || after.service != ServiceStatus::Listening {
+                    problems.push(format!(
+                        "[{}] after the fix {fix}: {} with the service {}",
+                        diagnosis.code, after.verdict, after.service
+                    ));
+                }
+            }
+        }
+    }
+    if before.verdict == Verdict::Deny && every_one_fixed {
+        let after = explain(&all, from, to, protocol, case.port);
+        if after.verdict != Verdict::Allow {
+            problems.push(format!(
+                "all fixes applied, the query is still denied: {:?}",
+                after
+                    .blockers
+                    .iter()
+                    .map(|blocker| blocker.decision.to_string())
+                    .collect::<Vec<_>>()
+            ));
+        }
     }
     problems
 }

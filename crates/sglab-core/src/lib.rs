@@ -25,6 +25,7 @@ pub mod format;
 pub mod gateway;
 pub mod generate;
 pub mod import;
+pub mod lint;
 pub mod matrix;
 pub mod model;
 pub mod portset;

@@ -332,6 +332,16 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "36-ipv6-peers.json",
     "37-external-source-no-egress.json",
     "38-cidr-wins-over-group.json",
+    "40-doctor-no-rule-allows.json",
+    "41-doctor-drop-rule.json",
+    "42-doctor-enterprise-egress.json",
+    "43-doctor-flannel-pod-cidr.json",
+    "44-doctor-tcp-25.json",
+    "45-doctor-no-public-address.json",
+    "46-doctor-drop-in-other-group.json",
+    "47-doctor-rule-in-other-node-group.json",
+    "48-doctor-port-outside-rule.json",
+    "49-doctor-every-blocker.json",
 ];
 
 /// Compares one side of an explanation with the corpus' expected decision.

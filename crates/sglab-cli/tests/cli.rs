@@ -892,6 +892,19 @@ fn query_json_agrees_with_every_corpus_case() {
             if let Some(service) = case["service"].as_str() {
                 assert_eq!(answer["service"], service, "{label}: service");
             }
+            if let Some(expected) = case["diagnoses"].as_array() {
+                let codes: Vec<&serde_json::Value> = answer["diagnoses"]
+                    .as_array()
+                    .expect("diagnoses")
+                    .iter()
+                    .map(|diagnosis| &diagnosis["code"])
+                    .collect();
+                assert_eq!(
+                    codes,
+                    expected.iter().collect::<Vec<_>>(),
+                    "{label}: diagnoses"
+                );
+            }
             if let Some(note) = case["note"].as_str() {
                 let notes = answer["notes"].as_array().expect("notes");
                 assert!(

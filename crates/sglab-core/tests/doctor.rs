@@ -405,6 +405,34 @@ fn codes_have_stable_names() {
     assert_eq!(DiagnosisCode::parse("nope"), None);
 }
 
+/// Every code is expected by at least one case of the scenario corpus.
+#[test]
+fn every_code_appears_in_the_corpus() {
+    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios");
+    let mut seen = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(&directory).expect("the scenario corpus") {
+        let path = entry.expect("an entry").path();
+        if path
+            .extension()
+            .is_some_and(|extension| extension == "json")
+        {
+            let text = std::fs::read_to_string(&path).expect("readable");
+            let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+            for case in value["corpus"]["cases"].as_array().into_iter().flatten() {
+                for code in case["diagnoses"].as_array().into_iter().flatten() {
+                    seen.extend(code.as_str().and_then(DiagnosisCode::parse));
+                }
+            }
+        }
+    }
+    let missing: Vec<&str> = DiagnosisCode::ALL
+        .into_iter()
+        .filter(|code| !seen.contains(code))
+        .map(DiagnosisCode::as_str)
+        .collect();
+    assert!(missing.is_empty(), "no corpus case expects {missing:?}");
+}
+
 #[test]
 fn fixes_never_touch_managed_groups() {
     // The target is a gateway node: its only group is managed, so the doctor advises.

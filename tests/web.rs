@@ -342,6 +342,20 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "47-doctor-rule-in-other-node-group.json",
     "48-doctor-port-outside-rule.json",
     "49-doctor-every-blocker.json",
+    "50-lint-shadowed.json",
+    "51-lint-partially-shadowed.json",
+    "52-lint-redundant.json",
+    "53-lint-mergeable.json",
+    "54-lint-conflicting-equal-priority.json",
+    "55-lint-open-internal.json",
+    "56-lint-all-ports-open.json",
+    "57-lint-risky-port.json",
+    "58-lint-unattached.json",
+    "59-lint-too-many-rules.json",
+    "60-lint-too-many-group-references.json",
+    "61-lint-ack-ssh-blocked.json",
+    "62-lint-ack-icmp-missing.json",
+    "63-lint-flannel-pod-cidr.json",
 ];
 
 /// Compares one side of an explanation with the corpus' expected decision.

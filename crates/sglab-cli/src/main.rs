@@ -1,8 +1,9 @@
-//! The `sglab` command line: query, matrix, check and export over the sglab core.
+//! The `sglab` command line: query, matrix, lint, check and export over the sglab core.
 //!
 //! ```text
 //! sglab query  FILES... --from EP --to EP [--protocol tcp|udp|icmp|icmpv6|gre|all] [--port N] [--format text|json]
 //! sglab matrix FILES... [--format text|json|csv|md]
+//! sglab lint   FILES... [--format text|json]
 //! sglab check  FILES...
 //! sglab export FILES... --format sglab|terraform|aliyun-cli
 //! ```
@@ -45,6 +46,8 @@ enum Command {
     Query(QueryArgs),
     /// The reachability matrix: the ports allowed between every pair of endpoints.
     Matrix(MatrixArgs),
+    /// Shadowed, redundant and over-broad rules, unattached groups, limits and cluster checks.
+    Lint(LintArgs),
     /// Checks the expectations stored in the files; exit status 1 when one fails.
     Check(CheckArgs),
     /// Writes the topology as sglab JSON, Terraform or aliyun CLI commands.
@@ -81,6 +84,16 @@ struct MatrixArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
     format: MatrixFormat,
+}
+
+#[derive(Debug, clap::Args)]
+struct LintArgs {
+    /// Input files.
+    #[arg(required = true, value_name = "FILES")]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
+    format: QueryFormat,
 }
 
 #[derive(Debug, clap::Args)]
@@ -163,6 +176,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Query(args) => query(args),
         Command::Matrix(args) => matrix(args),
+        Command::Lint(args) => lint(args),
         Command::Check(args) => check(args),
         Command::Export(args) => export(args),
     };
@@ -226,6 +240,18 @@ fn matrix(args: MatrixArgs) -> Result<(), Failure> {
         MatrixFormat::Md => render::matrix_markdown(&mut out, &topology, &matrix),
     };
     finish(result.and_then(|()| out.flush()))
+}
+
+fn lint(args: LintArgs) -> Result<(), Failure> {
+    let topology = load(&args.files)?;
+    let findings = sglab_core::lint::lint(&topology, &sglab_core::validate::Limits::default());
+    let text = match args.format {
+        QueryFormat::Text => render::lint_text(&findings),
+        QueryFormat::Json => render::json(&render::LintReport {
+            findings: &findings,
+        }),
+    };
+    emit(&text)
 }
 
 fn check(args: CheckArgs) -> Result<(), Failure> {

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use sglab_core::doctor::Diagnosis;
 use sglab_core::explain::Explanation;
+use sglab_core::lint::{Finding, Severity};
 use sglab_core::matrix::Matrix;
 use sglab_core::model::{EndpointId, Expectation, PortRange, Protocol, Topology};
 
@@ -26,6 +27,44 @@ pub fn json<T: Serialize>(value: &T) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The JSON form of `sglab lint`: `{"findings": [...]}`.
+#[derive(Serialize)]
+pub struct LintReport<'a> {
+    /// The findings, in the lint's order.
+    pub findings: &'a [Finding],
+}
+
+/// The findings as text: one block per finding (`warning[shadowed-rule]: ...` and its fix),
+/// then a count.
+pub fn lint_text(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for finding in findings {
+        out.push_str(&format!(
+            "{}[{}]: {}\n  fix: {}\n",
+            finding.severity, finding.code, finding.message, finding.fix_text
+        ));
+    }
+    if findings.is_empty() {
+        out.push_str("no findings\n");
+    } else {
+        let count = |severity: Severity| {
+            findings
+                .iter()
+                .filter(|finding| finding.severity == severity)
+                .count()
+        };
+        out.push_str(&format!(
+            "{} finding{} ({} errors, {} warnings, {} infos)\n",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" },
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Info)
+        ));
+    }
+    out
 }
 
 /// One line for a failed expectation: what was asked, what was expected, what decided.

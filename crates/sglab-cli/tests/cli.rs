@@ -920,6 +920,202 @@ fn query_json_agrees_with_every_corpus_case() {
     assert!(cases_checked > 0, "the corpus holds cases");
 }
 
+// ---------------------------------------------------------------------------------------------
+// lint
+
+#[test]
+fn lint_text() {
+    check(
+        &["lint", "tests/scenarios/57-lint-risky-port.json"],
+        expect![[r#"
+        exit 0
+        --- stdout
+        error[risky-port-exposed]: rule 1 of sg-web (priority 1, accept tcp 22/22 from 0.0.0.0/0) exposes 22 (SSH) to the internet (0.0.0.0/0)
+          fix: accept these ports only from the addresses that need them: a bastion's group, an office CIDR or the VPC CIDR 10.0.0.0/16
+        error[risky-port-exposed]: rule 2 of sg-web (priority 1, accept tcp 3300/3400 from 0.0.0.0/0) exposes 3306 (MySQL), 3389 (RDP) to the internet (0.0.0.0/0)
+          fix: accept these ports only from the addresses that need them: a bastion's group, an office CIDR or the VPC CIDR 10.0.0.0/16
+        warning[shadowed-rule]: rule 4 of sg-web (priority 2, accept tcp 6379/6379 from 0.0.0.0/0) never decides anything: rule 3 of sg-web (priority 1, drop tcp 6379/6379 from 0.0.0.0/0) decides every packet it matches first
+          fix: delete rule 4 of sg-web: it changes no verdict
+        3 findings (2 errors, 1 warnings, 0 infos)
+    "#]],
+    );
+}
+
+#[test]
+fn lint_text_without_findings() {
+    check(
+        &["lint", "tests/scenarios/04-basic-defaults.json"],
+        expect![[r#"
+        exit 0
+        --- stdout
+        no findings
+    "#]],
+    );
+}
+
+#[test]
+fn lint_json() {
+    check(
+        &[
+            "lint",
+            "--format",
+            "json",
+            "tests/scenarios/50-lint-shadowed.json",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            {
+              "findings": [
+                {
+                  "code": "shadowed-rule",
+                  "severity": "warning",
+                  "security_group": "sg-web",
+                  "rule_index": 1,
+                  "endpoint": null,
+                  "message": "rule 2 of sg-web (priority 5, accept tcp 80/80 from 10.0.2.0/24) never decides anything: rule 1 of sg-web (priority 1, accept tcp 1/1000 from 10.0.0.0/16) decides every packet it matches first",
+                  "fix_text": "delete rule 2 of sg-web: it changes no verdict",
+                  "fix": {
+                    "kind": "delete-rule",
+                    "security_group": "sg-web",
+                    "rule_index": 1
+                  },
+                  "related": [
+                    {
+                      "security_group": "sg-web",
+                      "rule_index": 0,
+                      "rule_id": null,
+                      "direction": "ingress",
+                      "priority": 1,
+                      "policy": "accept",
+                      "protocol": "tcp",
+                      "ports": {
+                        "range": "1/1000"
+                      },
+                      "peer": {
+                        "cidr": "10.0.0.0/16"
+                      }
+                    }
+                  ]
+                }
+              ]
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn lint_of_the_examples_and_imported_fixtures() {
+    check(
+        &["lint", "static/examples/ai-gateway.json"],
+        expect![[r#"
+        exit 0
+        --- stdout
+        warning[ack-ssh-blocked]: node ack-node-1 of cluster ack-prod: no rule of its groups accepts TCP 22 from the VPC 192.168.0.0/16, which Container Service needs to initialise nodes
+          fix: add to service-sg1: ingress accept priority 1 tcp 22/22 from 192.168.0.0/16
+        info[ack-icmp-missing]: node ack-node-1 of cluster ack-prod: no rule of its groups accepts ICMP from the VPC 192.168.0.0/16; Container Service keeps ICMP open for node-to-node troubleshooting
+          fix: add to service-sg1: ingress accept priority 1 icmp -1/-1 from 192.168.0.0/16
+        2 findings (0 errors, 1 warnings, 1 infos)
+    "#]],
+    );
+    let mut args = vec!["lint"];
+    args.extend(FIXTURES);
+    check(
+        &args,
+        expect![[r#"
+            exit 0
+            --- stdout
+            info[redundant-rule]: rule 4 (sgr-bp1d3k0p6a3mysql0004) of sg-bp1fg655nh68xyz9dbs2 (priority 1, accept udp 53/53 to 100.100.2.136/32) is redundant: without it, the default (basic groups allow all egress) would decide every packet it decides the same way
+              fix: delete rule 4 of sg-bp1fg655nh68xyz9dbs2: it changes no verdict
+            info[unattached-group]: security group sg-bp1fg655nh68xyz9ent4 is attached to no ENI, pod or gateway: its rules protect nothing
+              fix: attach sg-bp1fg655nh68xyz9ent4 to the instances it should protect, or delete it
+            info[redundant-rule]: rule 4 (sgr-bp12kewq32dfwrdi0004) of sg-bp1fg655nh68xyz9web1 (priority 2, drop tcp 22/22 from 0.0.0.0/0) is redundant: without it, the default (ingress is denied by default) would decide every packet it decides the same way
+              fix: delete rule 4 of sg-bp1fg655nh68xyz9web1: it changes no verdict
+            info[redundant-rule]: rule 8 (sgr-bp12kewq32dfwrdi0008) of sg-bp1fg655nh68xyz9web1 (priority 100, accept all -1/-1 to ::/0) is redundant: without it, the default (basic groups allow all egress) would decide every packet it decides the same way
+              fix: delete rule 8 of sg-bp1fg655nh68xyz9web1: it changes no verdict
+            info[unattached-group]: security group sg-bp1legacy0console0110 is attached to no ENI, pod or gateway: its rules protect nothing
+              fix: attach sg-bp1legacy0console0110 to the instances it should protect, or delete it
+            error[all-ports-open]: rule 1 of sg-bp1legacy0console0110 (priority 110 legacy, accept tcp 1/65535 from 0.0.0.0/0) accepts every port from 0.0.0.0/0, that is every address
+              fix: allow only the ports the service needs, from the addresses that need them: a group, an office CIDR or the VPC CIDR
+            6 findings (1 errors, 0 warnings, 5 infos)
+            --- stderr
+            warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-legacy.json: security group sg-bp1legacy0console0110, rule 1, field Priority: legacy priority 110 from the old console: imported as lower than 100; the API accepts 1 to 100 only
+            warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-legacy.json: security group sg-bp1legacy0console0110, rule 2, field Direction: Direction is missing: read as ingress from the peer fields
+            warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-groups.json: security group sg-bp1fg655nh68xyz9ent4: the rules of security group sg-bp1fg655nh68xyz9ent4 are unknown, so it is imported without rules: add the output of aliyun ecs DescribeSecurityGroupAttribute --SecurityGroupId sg-bp1fg655nh68xyz9ent4
+            warning: crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-db.json: security group sg-bp1fg655nh68xyz9dbs2, rule 3: the entries of prefix list pl-bp1x1j1k5ykzqlixabc are unknown, so rules naming it match no address: add the prefix list to an sglab file
+        "#]],
+    );
+}
+
+#[test]
+fn lint_of_a_bad_file_exits_2() {
+    check_files(
+        "lint_of_a_bad_file_exits_2",
+        &[(
+            "bad.json",
+            &small_with(r#""port_range": "80/80""#, r#""port_range": "200/1""#),
+        )],
+        &["lint", "bad.json"],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: bad.json: security group sg-web, rule 1, field port_range: port range 200/1 is reversed: the start port must not exceed the end port (InvalidParam.PortRange)
+        "#]],
+    );
+}
+
+/// `sglab lint --format json` on every corpus file that lists its lints finds exactly those.
+#[test]
+fn lint_json_agrees_with_every_corpus_file() {
+    let corpus = root().join("tests/scenarios");
+    let mut files_checked = 0;
+    for entry in std::fs::read_dir(&corpus).expect("the scenario corpus") {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|ext| ext.to_str()) != Some("json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let file: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let Some(expected) = file["corpus"]["lints"].as_array() else {
+            continue;
+        };
+        let relative = format!(
+            "tests/scenarios/{}",
+            path.file_name().expect("name").to_string_lossy()
+        );
+        let output = sglab(&["lint", "--format", "json", &relative]);
+        assert_eq!(output.code, 0, "{relative}: {}", output.stderr);
+        let answer: serde_json::Value =
+            serde_json::from_str(&output.stdout).expect("one JSON object");
+        let key = |value: &serde_json::Value| {
+            format!(
+                "{} {} {}",
+                value["code"],
+                value
+                    .get("security_group")
+                    .unwrap_or(&serde_json::Value::Null),
+                value.get("rule_index").unwrap_or(&serde_json::Value::Null)
+            )
+        };
+        let mut actual: Vec<String> = answer["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(key)
+            .collect();
+        let mut wanted: Vec<String> = expected.iter().map(key).collect();
+        actual.sort();
+        actual.dedup();
+        wanted.sort();
+        assert_eq!(actual, wanted, "{relative}");
+        files_checked += 1;
+    }
+    assert!(
+        files_checked >= 14,
+        "only {files_checked} corpus files list lints"
+    );
+}
+
 #[test]
 fn check_failure_exits_1_with_one_line_per_failure() {
     let wrong = small_with(
@@ -1888,11 +2084,11 @@ fn usage_errors() {
     "#]],
     );
     check(
-        &["lint", "static/examples/ai-gateway.json"],
+        &["diff", "static/examples/ai-gateway.json"],
         expect![[r#"
         exit 2
         --- stderr
-        error: unrecognized subcommand 'lint'
+        error: unrecognized subcommand 'diff'
 
         Usage: sglab <COMMAND>
 
@@ -1912,32 +2108,33 @@ fn usage_errors() {
 }
 
 #[test]
-fn help_lists_exactly_the_four_commands() {
+fn help_lists_exactly_the_five_commands() {
     check(
         &["--help"],
         expect![[r#"
-        exit 0
-        --- stdout
-        Simulates Alibaba Cloud ECS security groups: which endpoint reaches which, on which ports, and which rule decided.
+            exit 0
+            --- stdout
+            Simulates Alibaba Cloud ECS security groups: which endpoint reaches which, on which ports, and which rule decided.
 
-        FILES are any mix of sglab JSON and the JSON printed by `aliyun ecs DescribeSecurityGroupAttribute`, `DescribeSecurityGroups`, `DescribeInstances` and `DescribeNetworkInterfaces`, detected by content. `-` reads standard input.
+            FILES are any mix of sglab JSON and the JSON printed by `aliyun ecs DescribeSecurityGroupAttribute`, `DescribeSecurityGroups`, `DescribeInstances` and `DescribeNetworkInterfaces`, detected by content. `-` reads standard input.
 
-        Usage: sglab <COMMAND>
+            Usage: sglab <COMMAND>
 
-        Commands:
-          query   Can one endpoint reach another on a protocol and port? Explains the verdict
-          matrix  The reachability matrix: the ports allowed between every pair of endpoints
-          check   Checks the expectations stored in the files; exit status 1 when one fails
-          export  Writes the topology as sglab JSON, Terraform or aliyun CLI commands
-          help    Print this message or the help of the given subcommand(s)
+            Commands:
+              query   Can one endpoint reach another on a protocol and port? Explains the verdict
+              matrix  The reachability matrix: the ports allowed between every pair of endpoints
+              lint    Shadowed, redundant and over-broad rules, unattached groups, limits and cluster checks
+              check   Checks the expectations stored in the files; exit status 1 when one fails
+              export  Writes the topology as sglab JSON, Terraform or aliyun CLI commands
+              help    Print this message or the help of the given subcommand(s)
 
-        Options:
-          -h, --help
-                  Print help (see a summary with '-h')
+            Options:
+              -h, --help
+                      Print help (see a summary with '-h')
 
-          -V, --version
-                  Print version
-    "#]],
+              -V, --version
+                      Print version
+        "#]],
     );
 }
 

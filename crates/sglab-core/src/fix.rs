@@ -15,7 +15,7 @@
 //! let mut topology = parse_sglab(r#"{"sglab": 1, "vpcs": [{"id": "vpc-1"}],
 //!   "security_groups": [{"id": "sg-app", "rules": [
 //!     {"direction": "ingress", "policy": "accept", "priority": 1, "protocol": "tcp",
-//!      "ports": "22/22", "peer": "0.0.0.0/0"}]}],
+//!      "port_range": "22/22", "cidr": "0.0.0.0/0"}]}],
 //!   "endpoints": []}"#, None).expect("valid").topology;
 //! let fix = Fix::DeleteRule { security_group: GroupId::from("sg-app"), rule_index: 0 };
 //! assert_eq!(fix.to_string(), "delete rule 1 of sg-app");

@@ -22,6 +22,53 @@ struct Corpus {
     #[serde(default)]
     why: Option<String>,
     cases: Vec<Case>,
+    /// When present, exactly the findings of `lint()` on the file.
+    #[serde(default)]
+    lints: Option<Vec<ExpectedLint>>,
+}
+
+/// One expected lint finding: its code and, where the code has them, group and rule index.
+#[derive(Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(deny_unknown_fields)]
+struct ExpectedLint {
+    code: String,
+    #[serde(default)]
+    security_group: Option<String>,
+    #[serde(default)]
+    rule_index: Option<usize>,
+}
+
+/// Compares the lint's findings with the expected ones, as sets of (code, group, rule index).
+fn check_lints(topology: &Topology, expected: &[ExpectedLint]) -> Option<String> {
+    let findings = sglab_core::lint::lint(topology, &sglab_core::validate::Limits::default());
+    let mut actual: Vec<ExpectedLint> = findings
+        .iter()
+        .map(|finding| ExpectedLint {
+            code: finding.code.to_string(),
+            security_group: finding.security_group.as_ref().map(ToString::to_string),
+            rule_index: finding.rule_index,
+        })
+        .collect();
+    actual.sort();
+    actual.dedup();
+    let mut expected: Vec<&ExpectedLint> = expected.iter().collect();
+    expected.sort();
+    let actual_refs: Vec<&ExpectedLint> = actual.iter().collect();
+    (actual_refs != expected).then(|| {
+        let messages: Vec<String> = findings
+            .iter()
+            .map(|finding| {
+                format!(
+                    "{}[{}]: {}",
+                    finding.severity, finding.code, finding.message
+                )
+            })
+            .collect();
+        format!(
+            "lints {actual:?} instead of {expected:?}:\n    {}",
+            messages.join("\n    ")
+        )
+    })
 }
 
 /// One case: a query and what must come out.
@@ -305,6 +352,11 @@ fn every_scenario_holds() {
         );
         assert!(!corpus.cases.is_empty(), "{name}: no cases");
         assert!(corpus.why.as_deref() != Some(""), "{name}: empty why");
+        if let Some(expected) = &corpus.lints {
+            if let Some(problem) = check_lints(&topology, expected) {
+                let _ = writeln!(report, "{name}: {problem}");
+            }
+        }
         // The expectations `sglab check` runs are the cases' verdicts.
         let expected: Vec<(String, String, String, Option<u16>, String)> = corpus
             .cases

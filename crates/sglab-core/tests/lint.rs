@@ -429,7 +429,7 @@ fn port_sets(topology: &Topology, parties: &[Party]) -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// A rule reported shadowed never decides an engine query, and deleting a shadowed or
     /// redundant rule changes no port set.

@@ -256,7 +256,11 @@ pub fn lint(topology: &Topology, limits: &Limits) -> Vec<Finding> {
     for (group_id, group) in &topology.groups {
         for (index, rule) in group.rules.iter().enumerate() {
             let key = (group_id.clone(), index);
-            if let Some(fact) = facts.get(&key) {
+            // A prefix list whose entries are unknown (or empty) matches nothing in the
+            // simulation, but may in the cloud: such a rule is not judged.
+            let unknown_list = matches!(&rule.peer, Peer::PrefixList(id)
+                if topology.prefix_lists.get(id).is_none_or(|list| list.cidrs.is_empty()));
+            if let Some(fact) = facts.get(&key).filter(|_| !unknown_list) {
                 if let Some(finding) = shadow_finding(topology, &key, rule, fact, &shadowed) {
                     if matches!(
                         finding.code,
@@ -438,10 +442,17 @@ fn shadow_finding(
             && related
                 .iter()
                 .any(|other| other.policy == Policy::Drop && other.priority == rule.priority.get());
+        let who = if related.is_empty() {
+            "it matches no packet on the ENIs that carry its group".to_owned()
+        } else {
+            format!(
+                "{} {} every packet it matches first",
+                list(&related),
+                verb(&related, "decides", "decide")
+            )
+        };
         let message = format!(
-            "{this} never decides anything: {} {} every packet it matches first{}{}",
-            list(&related),
-            verb(&related, "decides", "decide"),
+            "{this} never decides anything: {who}{}{}",
             if tie {
                 "; at equal priority drop rules are evaluated before accept rules"
             } else {

@@ -139,6 +139,19 @@ pub fn App() -> Html {
         },
     );
 
+    let diagnoses: Rc<Option<Shared<Vec<sglab_core::doctor::Diagnosis>>>> = use_memo(
+        (state.topology.clone(), state.query.clone()),
+        |(topology, query)| {
+            query
+                .as_ref()
+                .map(|query| Shared::new(engine::diagnose(topology, query)))
+        },
+    );
+    let findings: Rc<Option<Shared<Vec<sglab_core::lint::Finding>>>> = use_memo(
+        (state.topology.clone(), state.view == View::Lint),
+        |(topology, shown)| shown.then(|| Shared::new(engine::lint(topology))),
+    );
+
     // Validation and autosave take longer than a frame on large topologies, so they run
     // shortly after the last change rather than on every one.
     let problems = use_state(|| Shared::new(Vec::new()));
@@ -339,6 +352,15 @@ pub fn App() -> Html {
                 dispatch={dispatch.clone()}
             />
         },
+        (View::Lint, _, _) => match (*findings).clone() {
+            Some(findings) => html! {
+                <ui::lint::LintPanel
+                    {findings}
+                    dispatch={dispatch.clone()}
+                />
+            },
+            None => html! {},
+        },
         _ => html! {
             <ui::matrix::MatrixView
                 topology={state.topology.clone()}
@@ -385,6 +407,7 @@ pub fn App() -> Html {
                     <div class="tabs" role="tablist" aria-label="View">
                         { tab(View::Diagram, "Diagram", "tab-diagram", state.view, &dispatch) }
                         { tab(View::Matrix, "Matrix", "tab-matrix", state.view, &dispatch) }
+                        { tab(View::Lint, "Lint", "tab-lint", state.view, &dispatch) }
                     </div>
                     <div class="view">{ main_view }</div>
                     <ui::rules::RulesDock
@@ -395,10 +418,11 @@ pub fn App() -> Html {
                         dispatch={dispatch.clone()}
                     />
                 </main>
-                if let Some(explanation) = (*explanation).clone() {
+                if let (Some(explanation), Some(diagnoses)) = ((*explanation).clone(), (*diagnoses).clone()) {
                     <ui::explanation::ExplanationPanel
                         topology={state.topology.clone()}
                         {explanation}
+                        {diagnoses}
                         step={state.step}
                         dispatch={dispatch.clone()}
                     />

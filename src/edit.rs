@@ -113,6 +113,8 @@ pub enum Edit {
         /// Whether the backend group's inbound rules go too.
         cascade: Cascade,
     },
+    /// Apply a fix proposed by the doctor or the lint.
+    ApplyFix(sglab_core::fix::Fix),
     /// Forget every saved diagram position.
     AutoLayout,
 }
@@ -146,6 +148,8 @@ pub struct Effect {
     pub select: Option<Selection>,
     /// Say this.
     pub message: Option<String>,
+    /// Warn about this: the edit was made but may not do what was meant.
+    pub warning: Option<String>,
 }
 
 /// Applies an edit, or refuses it with a notice and leaves `topology` as it was.
@@ -166,8 +170,15 @@ pub fn apply(topology: &mut Topology, edit: &Edit) -> Result<Effect, Notice> {
         if !errors.is_empty() {
             return Err(refuse(errors));
         }
-        let effect =
+        let mut effect =
             apply_unchecked(topology, edit).map_err(|reason| Notice::new(Level::Error, reason))?;
+        if let Edit::AddRule { group, .. } = edit {
+            let index = topology
+                .groups
+                .get(group)
+                .map_or(0, |g| g.rules.len().saturating_sub(1));
+            effect.warning = added_rule_warning(topology, group, index);
+        }
         return Ok(effect);
     }
     let mut candidate = topology.clone();
@@ -527,9 +538,53 @@ fn apply_unchecked(topology: &mut Topology, edit: &Edit) -> Result<Effect, Strin
                 }
             });
         }
+        Edit::ApplyFix(fix) => {
+            fix.apply(topology).map_err(|error| error.to_string())?;
+            effect.message = Some(format!("Applied: {fix}"));
+        }
         Edit::AutoLayout => topology.layout.clear(),
     }
     Ok(effect)
+}
+
+/// Why a rule just added changes nothing, when it does not: the rules that already decide what
+/// it matches, or the group type's default.
+fn added_rule_warning(topology: &Topology, group: &GroupId, index: usize) -> Option<String> {
+    use sglab_core::lint::{added_rule_effect, AddedRuleEffect};
+    let list = |rules: &[sglab_core::explain::RuleRef]| {
+        rules
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match added_rule_effect(topology, group, index)? {
+        AddedRuleEffect::Effective => None,
+        AddedRuleEffect::AlreadyDecidedBy { rules } => Some(format!(
+            "The new rule {} of {group} changes nothing: every packet it matches is already decided the same way by {}",
+            index + 1,
+            list(&rules)
+        )),
+        AddedRuleEffect::SameAsDefault { verdict, rules } => {
+            let by_default = match verdict {
+                sglab_core::model::Verdict::Allow => "allows",
+                sglab_core::model::Verdict::Deny => "denies",
+            };
+            let also = if rules.is_empty() {
+                String::new()
+            } else {
+                format!(" (and {})", list(&rules))
+            };
+            Some(format!(
+                "The new rule {} of {group} changes nothing: without it the group's default already {by_default} what it matches{also}",
+                index + 1
+            ))
+        }
+        AddedRuleEffect::Unattached => Some(format!(
+            "Rule {} added to {group}, which no node, pod or gateway uses yet: it decides nothing until the group is attached",
+            index + 1
+        )),
+    }
 }
 
 fn writable_group<'a>(

@@ -348,6 +348,23 @@ pub fn explain(topology: &Topology, query: &Query) -> Explanation {
     )
 }
 
+/// What the doctor finds for a query: the causes of a denial (or of a service that does not
+/// answer), each with its evidence and the smallest fix.
+pub fn diagnose(topology: &Topology, query: &Query) -> Vec<sglab_core::doctor::Diagnosis> {
+    sglab_core::doctor::diagnose(
+        topology,
+        &Party::Endpoint(query.from.clone()),
+        &Party::Endpoint(query.to.clone()),
+        query.protocol,
+        query.port,
+    )
+}
+
+/// The lint findings of a topology, with the default limits.
+pub fn lint(topology: &Topology) -> Vec<sglab_core::lint::Finding> {
+    sglab_core::lint::lint(topology, &sglab_core::validate::Limits::default())
+}
+
 /// Whether an explanation allows the connection.
 pub fn allowed(explanation: &Explanation) -> bool {
     explanation.verdict == Verdict::Allow

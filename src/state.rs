@@ -88,6 +88,8 @@ pub enum View {
     Diagram,
     /// The reachability matrix.
     Matrix,
+    /// The lint findings.
+    Lint,
 }
 
 /// How loud a notice is.
@@ -352,6 +354,9 @@ impl Reducible for AppState {
                         }
                         if let Some(message) = effect.message {
                             state.notify(Notice::new(Level::Info, message));
+                        }
+                        if let Some(warning) = effect.warning {
+                            state.notify(Notice::new(Level::Warning, warning));
                         }
                     }
                     Err(refusal) => state.notify(refusal),

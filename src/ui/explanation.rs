@@ -1,10 +1,12 @@
 //! The explanation panel: the verdict in colour and words, what decided each side, every
 //! blocker, the notes, and a step-through of the rules considered, for teaching.
 
+use sglab_core::doctor::Diagnosis;
 use sglab_core::explain::{ConsideredRule, Explanation, RuleRef, SideResult};
 use sglab_core::model::{Direction, Topology, Verdict};
 use yew::prelude::*;
 
+use crate::edit::Edit;
 use crate::state::{Action, Selection, Shared};
 
 /// One step of the walk of a packet: a rule considered on one side.
@@ -53,6 +55,8 @@ pub struct ExplanationProps {
     pub topology: Shared<Topology>,
     /// The explanation.
     pub explanation: Shared<Explanation>,
+    /// What the doctor found for the same query.
+    pub diagnoses: Shared<Vec<Diagnosis>>,
     /// The current step.
     pub step: usize,
     /// State changes.
@@ -162,6 +166,7 @@ pub fn ExplanationPanel(props: &ExplanationProps) -> Html {
                     </ul>
                 </section>
             }
+            { doctor_view(&props.diagnoses, allowed, &props.dispatch) }
             if !explanation.notes.is_empty() {
                 <section class="notes" data-testid="notes">
                     <h3>{ "Notes" }</h3>
@@ -206,5 +211,53 @@ pub fn ExplanationPanel(props: &ExplanationProps) -> Html {
                 <pre data-testid="explanation-text">{ sglab_core::explain::render_text(explanation) }</pre>
             </details>
         </aside>
+    }
+}
+
+/// The doctor's answer: each cause with its evidence and a button applying its fix. Open by
+/// itself when the query is blocked; on demand otherwise.
+fn doctor_view(diagnoses: &[Diagnosis], allowed: bool, dispatch: &Callback<Action>) -> Html {
+    let title = if diagnoses.is_empty() {
+        "What to change".to_owned()
+    } else {
+        format!("What to change ({})", diagnoses.len())
+    };
+    html! {
+        <details class="doctor" open={!allowed || !diagnoses.is_empty()} data-testid="doctor">
+            <summary data-testid="doctor-toggle">{ title }</summary>
+            if diagnoses.is_empty() {
+                <p class="hint" data-testid="doctor-none">{ "Nothing to fix: the groups allow this connection and no declared service is down." }</p>
+            }
+            <ol class="diagnoses">
+                { for diagnoses.iter().enumerate().map(|(index, diagnosis)| {
+                    let code = diagnosis.code.to_string();
+                    html! {
+                        <li class="diagnosis" data-testid={format!("diagnosis-{code}")}>
+                            <div class="diagnosis-head">
+                                <span class="diagnosis-code">{ code.clone() }</span>
+                                <span class="diagnosis-summary">{ &diagnosis.summary }</span>
+                            </div>
+                            if !diagnosis.evidence.is_empty() {
+                                <ul class="evidence">
+                                    { for diagnosis.evidence.iter().map(|line| html! { <li>{ line }</li> }) }
+                                </ul>
+                            }
+                            if let Some(fix) = &diagnosis.fix {
+                                <button type="button" class="primary fix" data-testid={format!("fix-{index}")}
+                                    title="Apply this change; the explanation is evaluated again"
+                                    onclick={{
+                                        let fix = fix.clone();
+                                        dispatch.reform(move |_: MouseEvent| Action::Edit(Edit::ApplyFix(fix.clone())))
+                                    }}>
+                                    { format!("Fix: {fix}") }
+                                </button>
+                            } else {
+                                <p class="fix-advice" data-testid={format!("advice-{index}")}>{ &diagnosis.fix_text }</p>
+                            }
+                        </li>
+                    }
+                }) }
+            </ol>
+        </details>
     }
 }

@@ -512,6 +512,7 @@ pub fn GatewayEditor(props: &GatewayEditorProps) -> Html {
     let ranges = use_state(Vec::<PortRange>::new);
     let range_error = use_state(|| None::<String>);
     let cascade = use_state(|| false);
+    let backend_filter = use_state(String::new);
     let backend_ref = use_node_ref();
     let range_ref = use_node_ref();
     let description_ref = use_node_ref();
@@ -534,7 +535,16 @@ pub fn GatewayEditor(props: &GatewayEditorProps) -> Html {
         .groups
         .values()
         .filter(|g| g.vpc == gateway.vpc && g.managed_by.is_none())
+        .filter(|g| matches_filter(&backend_filter, g.id.as_str(), &g.name))
         .collect();
+    let on_backend_filter = {
+        let backend_filter = backend_filter.clone();
+        Callback::from(move |event: InputEvent| {
+            if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
+                backend_filter.set(input.value());
+            }
+        })
+    };
 
     // Enter (or the Add button) adds the typed range as a chip, as the console does.
     let add_range = {
@@ -678,10 +688,18 @@ pub fn GatewayEditor(props: &GatewayEditorProps) -> Html {
             <section class="authorize" data-testid="authorize-form">
                 <h3>{ "Authorize a backend group" }</h3>
                 <div class="field">
+                    <label for="authorize-backend-search">{ "Search security groups by id or name" }</label>
+                    <input id="authorize-backend-search" type="search" value={(*backend_filter).clone()} oninput={on_backend_filter}
+                        placeholder="sg-\u{2026} or a name" data-testid="authorize-backend-search" />
+                </div>
+                <div class="field">
                     <label for="authorize-backend">{ "Security group of the backend's nodes" }</label>
                     <select id="authorize-backend" ref={backend_ref} data-testid="authorize-backend">
                         { for backends.iter().map(|g| html! { <option value={g.id.to_string()}>{ display_name(&g.name, g.id.as_str()) }</option> }) }
                     </select>
+                    if backends.is_empty() {
+                        <div class="field-error" role="status" data-testid="authorize-backend-none">{ "No security group of this VPC matches: clear the search, or add a group first" }</div>
+                    }
                 </div>
                 <div class="field">
                     <label for="authorize-range">{ "Port range (TCP, start/end; Enter adds it)" }</label>
@@ -711,4 +729,12 @@ pub fn GatewayEditor(props: &GatewayEditorProps) -> Html {
             { delete_button(dispatch, Edit::DeleteGateway(id.clone()), "Delete gateway", "delete-gateway") }
         </>
     }
+}
+
+/// Whether a group matches the search text: a case-insensitive substring of its id or name.
+fn matches_filter(filter: &str, id: &str, name: &str) -> bool {
+    let filter = filter.trim().to_lowercase();
+    filter.is_empty()
+        || id.to_lowercase().contains(&filter)
+        || name.to_lowercase().contains(&filter)
 }

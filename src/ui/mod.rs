@@ -4,6 +4,7 @@
 pub mod diagram;
 pub mod explanation;
 pub mod inspector;
+pub mod lint;
 pub mod matrix;
 pub mod notices;
 pub mod problems;

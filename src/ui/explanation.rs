@@ -6,7 +6,6 @@ use sglab_core::explain::{ConsideredRule, Explanation, RuleRef, SideResult};
 use sglab_core::model::{Direction, Topology, Verdict};
 use yew::prelude::*;
 
-use crate::edit::Edit;
 use crate::state::{Action, Selection, Shared};
 
 /// One step of the walk of a packet: a rule considered on one side.
@@ -242,18 +241,7 @@ fn doctor_view(diagnoses: &[Diagnosis], allowed: bool, dispatch: &Callback<Actio
                                     { for diagnosis.evidence.iter().map(|line| html! { <li>{ line }</li> }) }
                                 </ul>
                             }
-                            if let Some(fix) = &diagnosis.fix {
-                                <button type="button" class="primary fix" data-testid={format!("fix-{index}")}
-                                    title="Apply this change; the explanation is evaluated again"
-                                    onclick={{
-                                        let fix = fix.clone();
-                                        dispatch.reform(move |_: MouseEvent| Action::Edit(Edit::ApplyFix(fix.clone())))
-                                    }}>
-                                    { format!("Fix: {fix}") }
-                                </button>
-                            } else {
-                                <p class="fix-advice" data-testid={format!("advice-{index}")}>{ &diagnosis.fix_text }</p>
-                            }
+                            { crate::ui::widgets::fix_or_advice(diagnosis.fix.as_ref(), &diagnosis.fix_text, format!("fix-{index}"), dispatch) }
                         </li>
                     }
                 }) }

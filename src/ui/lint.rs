@@ -4,7 +4,6 @@
 use sglab_core::lint::{Finding, Severity};
 use yew::prelude::*;
 
-use crate::edit::Edit;
 use crate::state::{Action, Selection, Shared};
 
 /// Props of [`LintPanel`].
@@ -115,17 +114,7 @@ fn finding_view(index: usize, finding: &Finding, dispatch: &Callback<Action>) ->
                 }
             </div>
             <p class="finding-message">{ &finding.message }</p>
-            if let Some(fix) = &finding.fix {
-                <button type="button" class="fix" data-testid={format!("lint-fix-{index}")}
-                    onclick={{
-                        let fix = fix.clone();
-                        dispatch.reform(move |_: MouseEvent| Action::Edit(Edit::ApplyFix(fix.clone())))
-                    }}>
-                    { format!("Fix: {fix}") }
-                </button>
-            } else {
-                <p class="fix-advice">{ format!("Fix: {}", finding.fix_text) }</p>
-            }
+            { crate::ui::widgets::fix_or_advice(finding.fix.as_ref(), &finding.fix_text, format!("lint-fix-{index}"), dispatch) }
         </li>
     }
 }

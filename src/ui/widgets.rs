@@ -130,3 +130,30 @@ pub fn options(pairs: &[(&'static str, &'static str)]) -> std::rc::Rc<Vec<(AttrV
             .collect(),
     )
 }
+
+/// The button applying a fix of the doctor or the lint as one undoable edit, or the advice in
+/// words when the fix is not automatic.
+pub fn fix_or_advice(
+    fix: Option<&sglab_core::fix::Fix>,
+    advice: &str,
+    testid: String,
+    dispatch: &Callback<crate::state::Action>,
+) -> Html {
+    match fix {
+        Some(fix) => {
+            let onclick = {
+                let fix = fix.clone();
+                dispatch.reform(move |_: MouseEvent| {
+                    crate::state::Action::Edit(crate::edit::Edit::ApplyFix(fix.clone()))
+                })
+            };
+            html! {
+                <button type="button" class="primary fix" data-testid={testid}
+                    title="Apply this change (undo with Ctrl+Z); everything is evaluated again" {onclick}>
+                    { format!("Fix: {fix}") }
+                </button>
+            }
+        }
+        None => html! { <p class="fix-advice">{ format!("What to do: {advice}") }</p> },
+    }
+}

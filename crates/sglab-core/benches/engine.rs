@@ -1,6 +1,8 @@
 //! Benchmarks of the engine: one explained query, the full matrix at the interactive size
 //! (500 endpoints, 50 groups, 10,000 rules) and at the scale size (5,000 / 500 / 50,000), the
-//! group matrix, and the engine against the brute-force reference on one smaller topology.
+//! group matrix, the app's recompute after a rule edit (matrix and group matrix derived from
+//! the previous ones), and the engine against the brute-force reference on one smaller
+//! topology.
 //!
 //! Run with `cargo bench -p sglab-core --bench engine` (or `cargo xtask bench`). Besides
 //! criterion's report it prints, on stderr, the topology shapes (classes, distinct port sets),
@@ -13,8 +15,10 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use sglab_core::eval::{explain, Party};
 use sglab_core::generate::{generate, GenParams};
-use sglab_core::matrix::{group_matrix, matrix, matrix_with};
-use sglab_core::model::{Endpoint, Protocol, Topology};
+use sglab_core::matrix::{
+    group_matrix, group_matrix_after_edit, group_matrix_of, matrix, matrix_after_edit, matrix_with,
+};
+use sglab_core::model::{Endpoint, Priority, Protocol, Topology};
 use sglab_core::portset::port_set;
 use sglab_core::reference::reference_matrix;
 
@@ -83,6 +87,37 @@ fn matrices(c: &mut Criterion) {
     shape("interactive", &interactive);
     c.bench_function("matrix 500 / 50 / 10,000", |b| {
         b.iter(|| matrix(black_box(&interactive)))
+    });
+    let before = matrix(&interactive);
+    c.bench_function("group matrix 500 / 50 / 10,000 (matrix built)", |b| {
+        b.iter(|| group_matrix_of(black_box(&interactive), &before))
+    });
+    // The edit of `cargo xtask bench` in the app: the priority of the first rule of the first
+    // group with rules.
+    let mut edited = interactive.clone();
+    if let Some(rule) = edited
+        .groups
+        .values_mut()
+        .find_map(|group| group.rules.first_mut())
+    {
+        let priority = u32::from(rule.priority.get()) % 100 + 1;
+        rule.priority = Priority::new(priority).unwrap_or(Priority::HIGHEST);
+    }
+    c.bench_function("matrix after a rule edit 500 / 50 / 10,000", |b| {
+        b.iter(|| matrix_after_edit(black_box(&interactive), &before, &edited))
+    });
+    let after = matrix_after_edit(&interactive, &before, &edited);
+    let groups_before = group_matrix_of(&interactive, &before);
+    c.bench_function("group matrix after a rule edit 500 / 50 / 10,000", |b| {
+        b.iter(|| {
+            group_matrix_after_edit(
+                black_box(&interactive),
+                &before,
+                &groups_before,
+                &edited,
+                &after,
+            )
+        })
     });
     let scale = generate(1, &GenParams::scale());
     shape("scale", &scale);

@@ -261,7 +261,8 @@ pub fn matrix_with(topology: &Topology, protocols: &[Protocol]) -> Matrix {
 
 /// The matrix of `topology` after an edit of `previous_topology`, whose matrix is `previous`:
 /// the same cells as [`matrix_with`] for `previous`'s protocols, computed again only for the
-/// pairs of endpoints one of whose groups had its rules changed.
+/// pairs of endpoints whose source is in a group whose egress rules changed or whose target
+/// is in a group whose ingress rules changed (a change of descriptions only changes nothing).
 ///
 /// The reuse applies when the two topologies differ only in rules (the edits of an
 /// interactive session: a rule's ports, priority, policy, peer, added or deleted rules) and
@@ -286,9 +287,9 @@ pub fn matrix_after_edit(
     }
 }
 
-/// The indices (in id order) of the groups whose rules differ, when the two topologies differ
-/// in nothing else that evaluation reads.
-fn changed_groups(before: &Topology, after: &Topology) -> Option<Vec<u32>> {
+/// The indices (in id order) of the groups whose egress rules differ and of those whose
+/// ingress rules differ, when the two topologies differ in nothing else that evaluation reads.
+fn changed_groups(before: &Topology, after: &Topology) -> Option<ChangedGroups> {
     let same_rest = before.vpcs == after.vpcs
         && before.endpoints == after.endpoints
         && before.clusters == after.clusters
@@ -298,7 +299,7 @@ fn changed_groups(before: &Topology, after: &Topology) -> Option<Vec<u32>> {
     if !same_rest {
         return None;
     }
-    let mut changed = Vec::new();
+    let mut changed = ChangedGroups::default();
     for (index, (old, new)) in before
         .groups
         .values()
@@ -313,19 +314,64 @@ fn changed_groups(before: &Topology, after: &Topology) -> Option<Vec<u32>> {
         if !same_group {
             return None;
         }
-        if old.rules != new.rules {
-            changed.push(index as u32);
+        for (direction, list) in [
+            (Direction::Egress, &mut changed.egress),
+            (Direction::Ingress, &mut changed.ingress),
+        ] {
+            if !same_rules(&old.rules, &new.rules, direction) {
+                list.push(index as u32);
+            }
         }
     }
     Some(changed)
+}
+
+/// Whether two lists of rules hold the same rules of one direction in the same order, but for
+/// their descriptions, which evaluation never reads. (A rule's index in its group only breaks
+/// ties between rules of equal priority and policy, which give the same verdict, so rules of
+/// the other direction may come and go.)
+fn same_rules(
+    before: &[crate::model::Rule],
+    after: &[crate::model::Rule],
+    direction: Direction,
+) -> bool {
+    let mut before = before.iter().filter(|rule| rule.direction == direction);
+    let mut after = after.iter().filter(|rule| rule.direction == direction);
+    loop {
+        match (before.next(), after.next()) {
+            (None, None) => return true,
+            (Some(old), Some(new)) => {
+                let same = old.policy == new.policy
+                    && old.priority == new.priority
+                    && old.protocol == new.protocol
+                    && old.ports == new.ports
+                    && old.peer == new.peer
+                    && old.source_ports == new.source_ports
+                    && old.local_cidr == new.local_cidr
+                    && old.nic_type == new.nic_type
+                    && old.id == new.id;
+                if !same {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// The groups whose rules changed, by index, per direction.
+#[derive(Default)]
+struct ChangedGroups {
+    egress: Vec<u32>,
+    ingress: Vec<u32>,
 }
 
 /// What [`Builder::build_reusing`] may take from an earlier matrix.
 struct Reuse<'m> {
     /// The matrix before the edit.
     matrix: &'m Matrix,
-    /// The groups whose rules changed, by index.
-    changed: Vec<u32>,
+    /// The groups whose rules changed.
+    changed: ChangedGroups,
 }
 
 /// The group matrix for TCP, UDP and ICMP.
@@ -338,176 +384,366 @@ pub fn group_matrix(topology: &Topology) -> GroupMatrix {
 /// An endpoint counts in every group of its filtering ENI; pairs of an endpoint with itself are
 /// not counted.
 pub fn group_matrix_of(topology: &Topology, matrix: &Matrix) -> GroupMatrix {
-    // The buckets of each endpoint, in the matrix's endpoint order.
-    let mut bucket_ids: BTreeMap<Bucket, u32> = BTreeMap::new();
-    let mut endpoint_buckets: Vec<Vec<Bucket>> = Vec::with_capacity(matrix.endpoints.len());
-    for id in &matrix.endpoints {
-        let buckets: Vec<Bucket> = match topology.endpoints.get(id) {
-            Some(endpoint) => {
-                let actor = Actor::of_endpoint(topology, endpoint);
-                if actor.groups.is_empty() {
-                    vec![Bucket::Endpoint(id.clone())]
-                } else {
-                    actor
-                        .groups
-                        .iter()
-                        .map(|group| Bucket::Group((*group).clone()))
-                        .collect()
-                }
-            }
-            None => vec![Bucket::Endpoint(id.clone())],
-        };
-        for bucket in &buckets {
-            bucket_ids.insert(bucket.clone(), 0);
-        }
-        endpoint_buckets.push(buckets);
-    }
-    for (index, id) in bucket_ids.values_mut().enumerate() {
-        *id = index as u32;
-    }
-    let bucket_list: Vec<Bucket> = bucket_ids.keys().cloned().collect();
-    let bucket_count = bucket_list.len();
-    let memberships: Vec<Vec<u32>> = endpoint_buckets
-        .iter()
-        .map(|buckets| {
-            buckets
-                .iter()
-                .filter_map(|bucket| bucket_ids.get(bucket).copied())
-                .collect()
-        })
-        .collect();
-    // Members of each bucket, counted by class.
-    let mut class_counts: Vec<BTreeMap<u32, u64>> = vec![BTreeMap::new(); bucket_count];
-    let mut sizes: Vec<u64> = vec![0; bucket_count];
-    for (endpoint, buckets) in memberships.iter().enumerate() {
-        for bucket in buckets {
-            *class_counts[*bucket as usize]
-                .entry(matrix.class_of[endpoint])
-                .or_default() += 1;
-            sizes[*bucket as usize] += 1;
-        }
-    }
-    let class_counts: Vec<Vec<(u32, u64)>> = class_counts
-        .into_iter()
-        .map(|counts| counts.into_iter().collect())
-        .collect();
-    // Corrections: an endpoint in both buckets makes no pair with itself (counted per class);
-    // local pairs are allowed everything whatever their classes say.
-    let mut self_pairs: FastMap<(u32, u32), BTreeMap<u32, u64>> = FastMap::default();
-    for (endpoint, buckets) in memberships.iter().enumerate() {
-        for from in buckets {
-            for to in buckets {
-                *self_pairs
-                    .entry((*from, *to))
-                    .or_default()
-                    .entry(matrix.class_of[endpoint])
-                    .or_default() += 1;
-            }
-        }
-    }
-    let mut local: FastMap<(u32, u32), Vec<(u32, u32)>> = FastMap::default();
-    for (from, to) in &matrix.local_pairs {
-        let classes = (
-            matrix.class_of[*from as usize],
-            matrix.class_of[*to as usize],
-        );
-        for from_bucket in &memberships[*from as usize] {
-            for to_bucket in &memberships[*to as usize] {
-                local
-                    .entry((*from_bucket, *to_bucket))
-                    .or_default()
-                    .push(classes);
-            }
-        }
-    }
+    let index = BucketIndex::new(topology, matrix);
+    let bucket_count = index.buckets.len();
+    let mut scratch = GroupScratch::new(matrix.protocols.len());
     let mut cells = Vec::new();
-    let mut events: Vec<(u32, i64)> = Vec::new();
-    let mut contributions: Vec<(u32, u64)> = Vec::new();
     for from in 0..bucket_count {
         for to in 0..bucket_count {
-            let key = (from as u32, to as u32);
-            let selves = self_pairs.get(&key);
-            let local_pairs = local.get(&key);
-            let pairs = sizes[from] * sizes[to] - selves.map_or(0, |selves| selves.values().sum());
-            if pairs == 0 {
-                continue;
+            index.pair_cells(matrix, from, to, &mut scratch, &mut cells);
+        }
+    }
+    GroupMatrix {
+        protocols: matrix.protocols.clone(),
+        cells,
+    }
+}
+
+/// The group matrix of `matrix` (the matrix of `topology`) after an edit, derived from
+/// `previous`, the group matrix of `previous_matrix` (the matrix of `previous_topology`): equal
+/// to [`group_matrix_of`]`(topology, matrix)`.
+///
+/// A cell depends only on the port sets of the pairs of classes its two buckets hold, so the
+/// cells of a pair of buckets none of whose pairs of classes allows other ports than before
+/// are taken from `previous`, and the others are computed again. The reuse applies when the
+/// endpoints, their buckets, their classes and the local pairs are those of the previous
+/// matrix (an edit of rules: see [`matrix_after_edit`]); otherwise the whole group matrix is
+/// computed.
+pub fn group_matrix_after_edit(
+    previous_topology: &Topology,
+    previous_matrix: &Matrix,
+    previous: &GroupMatrix,
+    topology: &Topology,
+    matrix: &Matrix,
+) -> GroupMatrix {
+    let same_structure = previous.protocols == matrix.protocols
+        && previous_matrix.protocols == matrix.protocols
+        && previous_matrix.endpoints == matrix.endpoints
+        && previous_matrix.class_count == matrix.class_count
+        && previous_matrix.class_of == matrix.class_of
+        && previous_matrix.local_pairs == matrix.local_pairs
+        && previous_matrix.cells.len() == matrix.cells.len()
+        // Buckets come from the endpoints' ENIs, their nodes and their clusters only.
+        && previous_topology.endpoints == topology.endpoints
+        && previous_topology.clusters == topology.clusters;
+    if !same_structure {
+        return group_matrix_of(topology, matrix);
+    }
+    let index = BucketIndex::new(topology, matrix);
+    let bucket_count = index.buckets.len();
+
+    // Where each pair of buckets has its cells in `previous` (sorted by source and target,
+    // like the buckets).
+    let mut previous_cells: Vec<(u32, u32)> = vec![(0, 0); bucket_count * bucket_count];
+    let mut from: Option<usize> = None;
+    let mut at = 0;
+    while at < previous.cells.len() {
+        let cell = &previous.cells[at];
+        let from_index = match from {
+            Some(from) if index.buckets[from] == cell.from => from,
+            _ => match index.buckets.binary_search(&cell.from) {
+                Ok(found) => found,
+                Err(_) => return group_matrix_of(topology, matrix),
+            },
+        };
+        from = Some(from_index);
+        let Ok(to_index) = index.buckets.binary_search(&cell.to) else {
+            return group_matrix_of(topology, matrix);
+        };
+        let start = at;
+        at += 1;
+        while at < previous.cells.len()
+            && previous.cells[at].to == cell.to
+            && previous.cells[at].from == cell.from
+        {
+            at += 1;
+        }
+        previous_cells[from_index * bucket_count + to_index] = (start as u32, at as u32);
+    }
+
+    // The pairs of classes whose port sets changed, by content (ids may be renumbered), mark
+    // every pair of buckets holding them.
+    let new_ids: FastMap<&[PortRange], u32> = matrix
+        .port_sets
+        .iter()
+        .enumerate()
+        .map(|(id, ranges)| (ranges.as_slice(), id as u32))
+        .collect();
+    let renumber: Vec<u32> = previous_matrix
+        .port_sets
+        .iter()
+        .map(|ranges| new_ids.get(ranges.as_slice()).copied().unwrap_or(u32::MAX))
+        .collect();
+    let mut buckets_of_class: Vec<Vec<u32>> = vec![Vec::new(); matrix.class_count];
+    for (bucket, counts) in index.class_counts.iter().enumerate() {
+        for (class, _) in counts {
+            buckets_of_class[*class as usize].push(bucket as u32);
+        }
+    }
+    let protocol_count = matrix.protocols.len();
+    let mut dirty = vec![false; bucket_count * bucket_count];
+    for (pair, (old, new)) in previous_matrix
+        .cells
+        .chunks(protocol_count.max(1))
+        .zip(matrix.cells.chunks(protocol_count.max(1)))
+        .enumerate()
+    {
+        let same = old
+            .iter()
+            .zip(new)
+            .all(|(old, new)| renumber.get(*old as usize) == Some(new));
+        if same {
+            continue;
+        }
+        let (from_class, to_class) = (pair / matrix.class_count, pair % matrix.class_count);
+        for from in &buckets_of_class[from_class] {
+            for to in &buckets_of_class[to_class] {
+                dirty[*from as usize * bucket_count + *to as usize] = true;
             }
-            for (protocol_index, protocol) in matrix.protocols.iter().enumerate() {
-                for &(from_class, from_count) in &class_counts[from] {
-                    for &(to_class, to_count) in &class_counts[to] {
-                        let set = matrix.class_set(from_class, to_class, protocol_index);
-                        if set == EMPTY_SET {
-                            continue;
-                        }
-                        let mut count = from_count * to_count;
-                        if from_class == to_class {
-                            count -= selves
-                                .and_then(|selves| selves.get(&from_class))
-                                .copied()
-                                .unwrap_or(0);
-                        }
-                        if let Some(list) = local_pairs {
-                            count -= list
-                                .iter()
-                                .filter(|classes| **classes == (from_class, to_class))
-                                .count() as u64;
-                        }
-                        if count > 0 {
-                            contributions.push((set, count));
-                        }
-                    }
-                }
-                if let Some(list) = local_pairs {
-                    contributions.push((FULL_SET, list.len() as u64));
-                }
-                if contributions.is_empty() {
-                    continue;
-                }
-                // Pairs with the same port set add up before the sweep.
-                contributions.sort_unstable();
-                let mut merged: Vec<(u32, u64)> = Vec::with_capacity(contributions.len());
-                for &(set, count) in &contributions {
-                    match merged.last_mut() {
-                        Some(last) if last.0 == set => last.1 += count,
-                        _ => merged.push((set, count)),
-                    }
-                }
-                contributions.clear();
-                let allowed = match merged.as_slice() {
-                    [(set, count)] => matrix
-                        .port_set(*set)
-                        .iter()
-                        .map(|ports| CountedRange {
-                            ports: *ports,
-                            pairs: *count,
-                        })
-                        .collect(),
-                    _ => {
-                        events.clear();
-                        for (set, count) in merged {
-                            for range in matrix.port_set(set) {
-                                events.push((u32::from(range.start()), count as i64));
-                                events.push((u32::from(range.end()) + 1, -(count as i64)));
-                            }
-                        }
-                        sweep(&mut events)
-                    }
-                };
-                if !allowed.is_empty() {
-                    cells.push(GroupCell {
-                        from: bucket_list[from].clone(),
-                        to: bucket_list[to].clone(),
-                        protocol: *protocol,
-                        pairs,
-                        allowed,
-                    });
-                }
+        }
+    }
+
+    let mut scratch = GroupScratch::new(protocol_count);
+    let mut cells = Vec::with_capacity(previous.cells.len());
+    for from in 0..bucket_count {
+        for to in 0..bucket_count {
+            let pair = from * bucket_count + to;
+            if dirty[pair] {
+                index.pair_cells(matrix, from, to, &mut scratch, &mut cells);
+            } else {
+                let (start, end) = previous_cells[pair];
+                cells.extend_from_slice(&previous.cells[start as usize..end as usize]);
             }
         }
     }
     GroupMatrix {
         protocols: matrix.protocols.clone(),
         cells,
+    }
+}
+
+/// The buckets of a matrix's endpoints, and what the group matrix counts in each pair of them.
+struct BucketIndex {
+    /// The buckets, sorted.
+    buckets: Vec<Bucket>,
+    /// Per bucket, its members counted by class, sorted by class.
+    class_counts: Vec<Vec<(u32, u64)>>,
+    /// Per bucket, its members.
+    sizes: Vec<u64>,
+    /// Per pair of buckets, the endpoints in both, counted by class: they make no pair with
+    /// themselves.
+    self_pairs: FastMap<(u32, u32), BTreeMap<u32, u64>>,
+    /// Per pair of buckets, the classes of its local pairs, which are allowed everything
+    /// whatever their classes say.
+    local: FastMap<(u32, u32), Vec<(u32, u32)>>,
+}
+
+/// The buffers of [`BucketIndex::pair_cells`].
+struct GroupScratch {
+    /// Per protocol, (port-set id, pairs).
+    contributions: Vec<Vec<(u32, u64)>>,
+    merged: Vec<(u32, u64)>,
+    events: Vec<(u32, i64)>,
+}
+
+impl GroupScratch {
+    fn new(protocols: usize) -> GroupScratch {
+        GroupScratch {
+            contributions: vec![Vec::new(); protocols],
+            merged: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+}
+
+impl BucketIndex {
+    fn new(topology: &Topology, matrix: &Matrix) -> BucketIndex {
+        // The buckets of each endpoint, in the matrix's endpoint order.
+        let mut bucket_ids: BTreeMap<Bucket, u32> = BTreeMap::new();
+        let mut endpoint_buckets: Vec<Vec<Bucket>> = Vec::with_capacity(matrix.endpoints.len());
+        for id in &matrix.endpoints {
+            let buckets: Vec<Bucket> = match topology.endpoints.get(id) {
+                Some(endpoint) => {
+                    let actor = Actor::of_endpoint(topology, endpoint);
+                    if actor.groups.is_empty() {
+                        vec![Bucket::Endpoint(id.clone())]
+                    } else {
+                        actor
+                            .groups
+                            .iter()
+                            .map(|group| Bucket::Group((*group).clone()))
+                            .collect()
+                    }
+                }
+                None => vec![Bucket::Endpoint(id.clone())],
+            };
+            for bucket in &buckets {
+                bucket_ids.insert(bucket.clone(), 0);
+            }
+            endpoint_buckets.push(buckets);
+        }
+        for (index, id) in bucket_ids.values_mut().enumerate() {
+            *id = index as u32;
+        }
+        let bucket_count = bucket_ids.len();
+        let memberships: Vec<Vec<u32>> = endpoint_buckets
+            .iter()
+            .map(|buckets| {
+                buckets
+                    .iter()
+                    .filter_map(|bucket| bucket_ids.get(bucket).copied())
+                    .collect()
+            })
+            .collect();
+        // Members of each bucket, counted by class.
+        let mut class_counts: Vec<BTreeMap<u32, u64>> = vec![BTreeMap::new(); bucket_count];
+        let mut sizes: Vec<u64> = vec![0; bucket_count];
+        for (endpoint, buckets) in memberships.iter().enumerate() {
+            for bucket in buckets {
+                *class_counts[*bucket as usize]
+                    .entry(matrix.class_of[endpoint])
+                    .or_default() += 1;
+                sizes[*bucket as usize] += 1;
+            }
+        }
+        let mut self_pairs: FastMap<(u32, u32), BTreeMap<u32, u64>> = FastMap::default();
+        for (endpoint, buckets) in memberships.iter().enumerate() {
+            for from in buckets {
+                for to in buckets {
+                    *self_pairs
+                        .entry((*from, *to))
+                        .or_default()
+                        .entry(matrix.class_of[endpoint])
+                        .or_default() += 1;
+                }
+            }
+        }
+        let mut local: FastMap<(u32, u32), Vec<(u32, u32)>> = FastMap::default();
+        for (from, to) in &matrix.local_pairs {
+            let classes = (
+                matrix.class_of[*from as usize],
+                matrix.class_of[*to as usize],
+            );
+            for from_bucket in &memberships[*from as usize] {
+                for to_bucket in &memberships[*to as usize] {
+                    local
+                        .entry((*from_bucket, *to_bucket))
+                        .or_default()
+                        .push(classes);
+                }
+            }
+        }
+        BucketIndex {
+            buckets: bucket_ids.into_keys().collect(),
+            class_counts: class_counts
+                .into_iter()
+                .map(|counts| counts.into_iter().collect())
+                .collect(),
+            sizes,
+            self_pairs,
+            local,
+        }
+    }
+
+    /// Appends the cells of one pair of buckets (by index), in protocol order.
+    fn pair_cells(
+        &self,
+        matrix: &Matrix,
+        from: usize,
+        to: usize,
+        scratch: &mut GroupScratch,
+        cells: &mut Vec<GroupCell>,
+    ) {
+        let key = (from as u32, to as u32);
+        let selves = self.self_pairs.get(&key);
+        let local_pairs = self.local.get(&key);
+        let pairs =
+            self.sizes[from] * self.sizes[to] - selves.map_or(0, |selves| selves.values().sum());
+        if pairs == 0 {
+            return;
+        }
+        let protocol_count = matrix.protocols.len();
+        for &(from_class, from_count) in &self.class_counts[from] {
+            let row = from_class as usize * matrix.class_count;
+            for &(to_class, to_count) in &self.class_counts[to] {
+                let base = (row + to_class as usize) * protocol_count;
+                let sets = matrix.cells.get(base..base + protocol_count).unwrap_or(&[]);
+                if sets.iter().all(|set| *set == EMPTY_SET) {
+                    continue;
+                }
+                let mut count = from_count * to_count;
+                if from_class == to_class {
+                    count -= selves
+                        .and_then(|selves| selves.get(&from_class))
+                        .copied()
+                        .unwrap_or(0);
+                }
+                if let Some(list) = local_pairs {
+                    count -= list
+                        .iter()
+                        .filter(|classes| **classes == (from_class, to_class))
+                        .count() as u64;
+                }
+                if count == 0 {
+                    continue;
+                }
+                for (contributions, set) in scratch.contributions.iter_mut().zip(sets) {
+                    if *set != EMPTY_SET {
+                        contributions.push((*set, count));
+                    }
+                }
+            }
+        }
+        for (protocol_index, protocol) in matrix.protocols.iter().enumerate() {
+            let contributions = &mut scratch.contributions[protocol_index];
+            if let Some(list) = local_pairs {
+                contributions.push((FULL_SET, list.len() as u64));
+            }
+            if contributions.is_empty() {
+                continue;
+            }
+            // Pairs with the same port set add up before the sweep.
+            contributions.sort_unstable();
+            let merged = &mut scratch.merged;
+            merged.clear();
+            for &(set, count) in contributions.iter() {
+                match merged.last_mut() {
+                    Some(last) if last.0 == set => last.1 += count,
+                    _ => merged.push((set, count)),
+                }
+            }
+            contributions.clear();
+            let allowed = match merged.as_slice() {
+                [(set, count)] => matrix
+                    .port_set(*set)
+                    .iter()
+                    .map(|ports| CountedRange {
+                        ports: *ports,
+                        pairs: *count,
+                    })
+                    .collect(),
+                _ => {
+                    let events = &mut scratch.events;
+                    events.clear();
+                    for &(set, count) in merged.iter() {
+                        for range in matrix.port_set(set) {
+                            events.push((u32::from(range.start()), count as i64));
+                            events.push((u32::from(range.end()) + 1, -(count as i64)));
+                        }
+                    }
+                    sweep(events)
+                }
+            };
+            if !allowed.is_empty() {
+                cells.push(GroupCell {
+                    from: self.buckets[from].clone(),
+                    to: self.buckets[to].clone(),
+                    protocol: *protocol,
+                    pairs,
+                    allowed,
+                });
+            }
+        }
     }
 }
 
@@ -1141,24 +1377,17 @@ impl<'t> Builder<'t> {
         }
         let mut routes: FastMap<(u32, u32), [Option<RouteSummary>; 3]> = FastMap::default();
 
-        // Every scope exists before the pairs are evaluated, so the projection memos can be
-        // dense tables.
-        let scope_of: Vec<(u32, u32)> = signatures
-            .iter()
-            .map(|signature| {
-                (
-                    self.scope(signature.group_set, Direction::Egress),
-                    self.scope(signature.group_set, Direction::Ingress),
-                )
-            })
-            .collect();
-        self.peer_projections = Table::new(self.scopes.len(), self.address_sets.len());
-        self.group_projections = Table::new(self.scopes.len(), self.group_set_members.len());
-        self.local_projections = Table::new(self.scopes.len(), self.address_sets.len());
+        // Scopes are made when a pair first needs them (after an edit, most pairs do not),
+        // but there are at most two per group set, so the projection memos can be dense tables.
+        let mut scope_of: Vec<[Option<u32>; 2]> = vec![[None; 2]; class_count];
+        let scope_count = 2 * self.group_set_members.len();
+        self.peer_projections = Table::new(scope_count, self.address_sets.len());
+        self.group_projections = Table::new(scope_count, self.group_set_members.len());
+        self.local_projections = Table::new(scope_count, self.address_sets.len());
 
         let protocol_count = protocols.len();
-        // With an earlier matrix over the same classes, only the pairs of classes one of whose
-        // groups changed are evaluated again.
+        // With an earlier matrix over the same classes, only the pairs of classes whose
+        // source's egress rules or target's ingress rules changed are evaluated again.
         let reuse = reuse.filter(|reuse| {
             reuse.matrix.protocols == protocols
                 && reuse.matrix.endpoints == endpoints
@@ -1172,12 +1401,18 @@ impl<'t> Builder<'t> {
                 for ranges in reuse.matrix.port_sets.iter().skip(2) {
                     self.intern_port_set(ranges.iter().map(|r| (r.start(), r.end())).collect());
                 }
-                let affected: Vec<bool> = signatures
+                let affected: Vec<[bool; 2]> = signatures
                     .iter()
                     .map(|signature| {
-                        self.group_set_members
+                        let members = self
+                            .group_set_members
                             .get(signature.group_set as usize)
-                            .is_some_and(|members| sorted_intersect(members, &reuse.changed))
+                            .map(Vec::as_slice)
+                            .unwrap_or(&[]);
+                        [
+                            sorted_intersect(members, &reuse.changed.egress),
+                            sorted_intersect(members, &reuse.changed.ingress),
+                        ]
                     })
                     .collect();
                 (reuse.matrix.cells.clone(), Some(affected))
@@ -1193,7 +1428,7 @@ impl<'t> Builder<'t> {
                     continue;
                 }
                 if let Some(affected) = &affected {
-                    if !affected[from_class] && !affected[to_class] {
+                    if !affected[from_class][0] && !affected[to_class][1] {
                         continue;
                     }
                     let base = (from_class * class_count + to_class) * protocol_count;
@@ -1231,10 +1466,18 @@ impl<'t> Builder<'t> {
                             let offset = match same.and_then(|other| offsets[other]) {
                                 Some(offset) => offset,
                                 None => {
+                                    let from_scope =
+                                        *scope_of[from_class][0].get_or_insert_with(|| {
+                                            self.scope(from.group_set, Direction::Egress)
+                                        });
+                                    let to_scope =
+                                        *scope_of[to_class][1].get_or_insert_with(|| {
+                                            self.scope(to.group_set, Direction::Ingress)
+                                        });
                                     let (egress, ingress) = self.side_inputs(
                                         &summary,
-                                        (from, scope_of[from_class]),
-                                        (to, scope_of[to_class]),
+                                        (from, from_scope),
+                                        (to, to_scope),
                                     );
                                     self.pair(egress, ingress, summary.leaves_vpc, &protocols)
                                 }
@@ -1296,8 +1539,8 @@ impl<'t> Builder<'t> {
     fn side_inputs(
         &mut self,
         route: &RouteSummary,
-        (from, from_scopes): (&Signature<'t>, (u32, u32)),
-        (to, to_scopes): (&Signature<'t>, (u32, u32)),
+        (from, from_egress): (&Signature<'t>, u32),
+        (to, to_ingress): (&Signature<'t>, u32),
     ) -> (Option<SideInputs>, Option<SideInputs>) {
         // Intra-group access (reference §3 step 1), as `route` decides it: private traffic
         // between ENIs that share a basic group whose InnerAccessPolicy is Accept.
@@ -1313,7 +1556,7 @@ impl<'t> Builder<'t> {
         }
         let egress = route.egress.map(|peer_groups| {
             self.inputs(
-                from_scopes.0,
+                from_egress,
                 from.private(route.family),
                 to.address(route.to_role),
                 peer_groups.then_some(to.group_set),
@@ -1321,7 +1564,7 @@ impl<'t> Builder<'t> {
         });
         let ingress = route.ingress.map(|peer_groups| {
             self.inputs(
-                to_scopes.1,
+                to_ingress,
                 to.private(route.family),
                 from.address(route.from_role),
                 peer_groups.then_some(from.group_set),

@@ -1,9 +1,12 @@
-//! `matrix_after_edit` (the app's recompute after an edit) gives the cells of a fresh build.
+//! `matrix_after_edit` and `group_matrix_after_edit` (the app's recompute after an edit) give
+//! the cells of a fresh build.
 
 use proptest::prelude::*;
 use sglab_core::generate::{generate, GenParams};
-use sglab_core::matrix::{matrix_after_edit, matrix_with, Matrix};
-use sglab_core::model::{Policy, PortRange, Protocol, Topology};
+use sglab_core::matrix::{
+    group_matrix_after_edit, group_matrix_of, matrix_after_edit, matrix_with, Matrix,
+};
+use sglab_core::model::{Policy, PortRange, Priority, Protocol, Topology};
 
 const ALL_PROTOCOLS: [Protocol; 6] = [
     Protocol::Tcp,
@@ -15,7 +18,7 @@ const ALL_PROTOCOLS: [Protocol; 6] = [
 ];
 
 /// One edit of the rules: flip a rule's policy, delete it, move it to another group, copy it
-/// into another group.
+/// into another group, change its priority, change its description.
 fn edit(topology: &mut Topology, op: u8, group: usize, rule: usize, other: usize) {
     let ids: Vec<_> = topology.groups.keys().cloned().collect();
     if ids.is_empty() {
@@ -30,7 +33,7 @@ fn edit(topology: &mut Topology, op: u8, group: usize, rule: usize, other: usize
         return;
     }
     let index = rule % rules.len();
-    match op % 4 {
+    match op % 6 {
         0 => {
             rules[index].policy = match rules[index].policy {
                 Policy::Accept => Policy::Drop,
@@ -46,12 +49,17 @@ fn edit(topology: &mut Topology, op: u8, group: usize, rule: usize, other: usize
                 group.rules.push(moved);
             }
         }
-        _ => {
+        3 => {
             let copied = rules[index].clone();
             if let Some(group) = topology.groups.get_mut(&target) {
                 group.rules.insert(0, copied);
             }
         }
+        4 => {
+            let priority = u32::from(rules[index].priority.get()) % 100 + 1 + other as u32 % 3;
+            rules[index].priority = Priority::new(priority.min(100)).unwrap_or(Priority::HIGHEST);
+        }
+        _ => rules[index].description.push_str(" (edited)"),
     }
 }
 
@@ -97,6 +105,36 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// After one or more edits of the rules, the group matrix derived from the previous one
+    /// equals the group matrix computed afresh, from the reusing matrix and from a fresh one.
+    #[test]
+    fn group_matrix_after_edits_equals_a_fresh_build(
+        seed in any::<u64>(),
+        endpoints in 2usize..14,
+        groups in 1usize..6,
+        rules in 0usize..60,
+        edits in prop::collection::vec(any::<(u8, usize, usize, usize)>(), 1..4),
+    ) {
+        let mut topology = generate(seed, &GenParams::small(endpoints, groups, rules));
+        let mut matrix = matrix_with(&topology, &ALL_PROTOCOLS);
+        let mut groups = group_matrix_of(&topology, &matrix);
+        for (op, group, rule, other) in edits {
+            let before = topology.clone();
+            edit(&mut topology, op, group, rule, other);
+            let reused = matrix_after_edit(&before, &matrix, &topology);
+            let derived = group_matrix_after_edit(&before, &matrix, &groups, &topology, &reused);
+            prop_assert_eq!(&derived, &group_matrix_of(&topology, &reused));
+            let fresh = matrix_with(&topology, &ALL_PROTOCOLS);
+            prop_assert_eq!(&derived, &group_matrix_of(&topology, &fresh));
+            matrix = reused;
+            groups = derived;
+        }
+    }
+}
+
 /// A change outside the rules (an endpoint removed) builds the whole matrix.
 #[test]
 fn other_changes_build_the_whole_matrix() {
@@ -111,6 +149,11 @@ fn other_changes_build_the_whole_matrix() {
     assert_eq!(
         cells(&reused),
         cells(&matrix_with(&changed, &ALL_PROTOCOLS))
+    );
+    let groups = group_matrix_of(&topology, &matrix);
+    assert_eq!(
+        group_matrix_after_edit(&topology, &matrix, &groups, &changed, &reused),
+        group_matrix_of(&changed, &reused)
     );
 }
 
@@ -127,4 +170,8 @@ fn interactive_edit_equals_a_fresh_build() {
         cells(&reused),
         cells(&matrix_with(&edited, &ALL_PROTOCOLS[..3]))
     );
+    let groups = group_matrix_of(&topology, &matrix);
+    let derived = group_matrix_after_edit(&topology, &matrix, &groups, &edited, &reused);
+    assert_eq!(derived, group_matrix_of(&edited, &reused));
+    assert!(!derived.cells.is_empty());
 }

@@ -117,16 +117,38 @@ pub fn App() -> Html {
     };
     *last_reach.borrow_mut() = Some(Rc::clone(&reach));
     let diagram_shown = state.view == View::Diagram;
-    let edges: Rc<Option<Shared<Edges>>> = use_memo(
-        (Shared(Rc::clone(&reach)), diagram_shown),
-        |(reach, shown)| {
-            shown.then(|| Shared::new(browser::timed(Stage::Edges, || Edges::compute(reach))))
-        },
-    );
+    // The last edges with the matrix they came from, from which the next ones are derived.
+    let last_edges = use_mut_ref(|| None::<(Rc<Reach>, Shared<Edges>)>);
+    let edges: Rc<Option<Shared<Edges>>> = {
+        let last_edges = Rc::clone(&last_edges);
+        use_memo(
+            (Shared(Rc::clone(&reach)), diagram_shown),
+            move |(reach, shown)| {
+                shown.then(|| {
+                    let previous = last_edges.borrow().clone();
+                    let edges = browser::timed(Stage::Edges, || match previous {
+                        Some((previous_reach, previous)) => {
+                            let edges = Edges::after_edit(&previous_reach, &previous, reach);
+                            // Unchanged edges keep their identity: the diagram is not drawn
+                            // again.
+                            if edges.same_as(&previous) {
+                                previous
+                            } else {
+                                Shared::new(edges)
+                            }
+                        }
+                        None => Shared::new(Edges::compute(reach)),
+                    });
+                    *last_edges.borrow_mut() = Some((Rc::clone(&reach.0), edges.clone()));
+                    edges
+                })
+            },
+        )
+    };
     let diagram: Rc<Option<Shared<Diagram>>> = use_memo(
-        (state.topology.clone(), diagram_shown),
-        |(topology, shown)| {
-            shown.then(|| Shared::new(browser::timed(Stage::Layout, || layout::layout(topology))))
+        (layout::LayoutKey(state.topology.clone()), diagram_shown),
+        |(key, shown)| {
+            shown.then(|| Shared::new(browser::timed(Stage::Layout, || layout::layout(&key.0))))
         },
     );
 

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use sglab_core::diagnostic::Diagnostic;
 use sglab_core::eval::Party;
 use sglab_core::explain::Explanation;
-use sglab_core::matrix::{Bucket, Matrix};
+use sglab_core::matrix::{Bucket, GroupCell, GroupMatrix, Matrix};
 use sglab_core::model::{
     Cluster, EndpointId, EndpointKind, GatewayId, GroupId, PortRange, Protocol, Topology, Verdict,
     VpcId,
@@ -62,17 +62,15 @@ pub fn label_of(allowed: &[(Protocol, Vec<PortRange>)], max_ranges: usize) -> St
         .join("; ")
 }
 
-/// What the members of one group (or a group-less endpoint) may open to another's.
+/// What the members of one group (or a group-less endpoint) may open to another's: the cells
+/// of one pair of distinct buckets in the group matrix of [`Edges`], one per protocol with
+/// something allowed. Read it through [`Edges::buckets`] and [`Edges::allowed`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupEdge {
-    /// The source bucket.
-    pub from: Bucket,
-    /// The target bucket.
-    pub to: Bucket,
+    /// Where its cells are in `Edges::groups.cells`.
+    pub cells: std::ops::Range<usize>,
     /// Ordered pairs of endpoints the edge stands for.
     pub pairs: u64,
-    /// The ports some pair allows, per protocol.
-    pub allowed: Vec<(Protocol, Vec<PortRange>)>,
 }
 
 /// Whether two topologies give the same reachability: they differ at most in what evaluation
@@ -186,13 +184,16 @@ impl Reach {
 }
 
 /// The reachability edges the diagram draws, from a [`Reach`].
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Edges {
     /// Every pair with something allowed, for topologies up to [`PAIR_EDGES_LIMIT`] endpoints.
     pub cells: Vec<Cell>,
     /// Whether `cells` covers every pair; false for large topologies.
     pub complete: bool,
-    /// For large topologies, what each group may open to each other group.
+    /// For large topologies, the core's group matrix (empty for small ones).
+    pub groups: GroupMatrix,
+    /// For large topologies, what each group may open to each other group: one edge per
+    /// pair of distinct buckets of `groups` with something allowed.
     pub group_edges: Vec<GroupEdge>,
 }
 
@@ -207,19 +208,75 @@ impl Edges {
     /// Per-pair cells for small topologies, per-group edges (the core's group matrix) for
     /// large ones.
     pub fn compute(reach: &Reach) -> Edges {
-        let complete = reach.matrix.endpoints().len() <= PAIR_EDGES_LIMIT;
-        if complete {
+        if reach.matrix.endpoints().len() <= PAIR_EDGES_LIMIT {
             Edges {
                 cells: all_cells(&reach.matrix),
-                complete,
+                complete: true,
+                groups: GroupMatrix {
+                    protocols: reach.matrix.protocols().to_vec(),
+                    cells: Vec::new(),
+                },
                 group_edges: Vec::new(),
             }
         } else {
-            Edges {
-                cells: Vec::new(),
-                complete,
-                group_edges: group_edges(&reach.topology, &reach.matrix),
-            }
+            Edges::of_groups(sglab_core::matrix::group_matrix_of(
+                &reach.topology,
+                &reach.matrix,
+            ))
+        }
+    }
+
+    /// The edges of `reach` after an edit of `previous_reach`, from which `previous` was
+    /// computed: for large topologies the core derives the group matrix from the previous
+    /// one, computing again only the pairs of groups whose pairs of classes changed.
+    pub fn after_edit(previous_reach: &Reach, previous: &Edges, reach: &Reach) -> Edges {
+        if previous.complete || reach.matrix.endpoints().len() <= PAIR_EDGES_LIMIT {
+            return Edges::compute(reach);
+        }
+        Edges::of_groups(sglab_core::matrix::group_matrix_after_edit(
+            &previous_reach.topology,
+            &previous_reach.matrix,
+            &previous.groups,
+            &reach.topology,
+            &reach.matrix,
+        ))
+    }
+
+    /// Whether two computations give the same edges.
+    pub fn same_as(&self, other: &Edges) -> bool {
+        self.complete == other.complete && self.cells == other.cells && self.groups == other.groups
+    }
+
+    /// The source and target of a group edge.
+    pub fn buckets(&self, edge: &GroupEdge) -> Option<(&Bucket, &Bucket)> {
+        let first = self.groups.cells.get(edge.cells.start)?;
+        Some((&first.from, &first.to))
+    }
+
+    /// The ports some pair of a group edge allows, per protocol.
+    pub fn allowed(&self, edge: &GroupEdge) -> Vec<(Protocol, Vec<PortRange>)> {
+        self.groups
+            .cells
+            .get(edge.cells.clone())
+            .unwrap_or_default()
+            .iter()
+            .map(|cell| {
+                (
+                    cell.protocol,
+                    cell.allowed.iter().map(|counted| counted.ports).collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// The edges of a group matrix: its cells between distinct buckets, by pair of buckets.
+    fn of_groups(groups: GroupMatrix) -> Edges {
+        let group_edges = group_edges(&groups.cells);
+        Edges {
+            cells: Vec::new(),
+            complete: false,
+            groups,
+            group_edges,
         }
     }
 }
@@ -314,24 +371,23 @@ fn all_cells(matrix: &Matrix) -> Vec<Cell> {
         .collect()
 }
 
-fn group_edges(topology: &Topology, matrix: &Matrix) -> Vec<GroupEdge> {
-    let groups = sglab_core::matrix::group_matrix_of(topology, matrix);
+/// The runs of cells (sorted by source and target) between distinct buckets. The core leaves
+/// out cells with nothing allowed.
+fn group_edges(cells: &[GroupCell]) -> Vec<GroupEdge> {
     let mut edges: Vec<GroupEdge> = Vec::new();
-    for cell in groups.cells {
-        if cell.allowed.is_empty() || cell.from == cell.to {
-            continue;
+    let mut at = 0;
+    while at < cells.len() {
+        let first = &cells[at];
+        let start = at;
+        at += 1;
+        while at < cells.len() && cells[at].to == first.to && cells[at].from == first.from {
+            at += 1;
         }
-        let ranges: Vec<PortRange> = cell.allowed.iter().map(|c| c.ports).collect();
-        match edges.last_mut() {
-            Some(edge) if edge.from == cell.from && edge.to == cell.to => {
-                edge.allowed.push((cell.protocol, ranges))
-            }
-            _ => edges.push(GroupEdge {
-                from: cell.from,
-                to: cell.to,
-                pairs: cell.pairs,
-                allowed: vec![(cell.protocol, ranges)],
-            }),
+        if first.from != first.to {
+            edges.push(GroupEdge {
+                cells: start..at,
+                pairs: first.pairs,
+            });
         }
     }
     edges

@@ -216,6 +216,23 @@ pub fn node_height(other_groups: usize) -> f64 {
     }
 }
 
+/// A topology as a memo dependency of its [`layout`]: equal to another when the pointer is the
+/// same or they agree on everything the layout reads (endpoints, gateways, group ids, saved
+/// positions), so an edit of rules keeps the diagram.
+#[derive(Clone, Debug)]
+pub struct LayoutKey(pub crate::state::Shared<Topology>);
+
+impl PartialEq for LayoutKey {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&*self.0, &*other.0);
+        std::ptr::eq(a, b)
+            || (a.endpoints == b.endpoints
+                && a.gateways == b.gateways
+                && a.layout == b.layout
+                && a.groups.keys().eq(b.groups.keys()))
+    }
+}
+
 /// Places every group and endpoint: saved positions from `topology.layout` win, the rest is
 /// laid out in columns.
 pub fn layout(topology: &Topology) -> Diagram {

@@ -520,8 +520,11 @@ fn apply_unchecked(topology: &mut Topology, edit: &Edit) -> Result<Effect, Strin
             };
             crate::engine::authorize(topology, gateway, authorization)?;
             effect.message = Some(format!(
-                "Authorized {backend} on {gateway}: {} inbound rule(s) added at priority 1",
-                ranges.len()
+                "Authorized {backend} on {gateway}: {} added at priority 1",
+                match ranges.len() {
+                    1 => "1 inbound rule".to_owned(),
+                    n => format!("{n} inbound rules"),
+                }
             ));
         }
         Edit::Revoke {

@@ -166,7 +166,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         options={options(&[("accept", "Accept: members reach each other"), ("drop", "Drop: members isolated")])}
                         testid="group-inner" on_change={on_inner} disabled={disabled || group.group_type == GroupType::Enterprise} />
                     <TextField label="Description" value={group.description.clone()} testid="group-description" on_commit={on_description} {disabled} />
-                    <p class="meta">{ format!("VPC {} \u{00b7} {} rules \u{00b7} members: {}", group.vpc, group.rules.len(), if members.is_empty() { "none".to_owned() } else { members.join(", ") }) }</p>
+                    <p class="meta">{ format!("VPC {} \u{00b7} {} \u{00b7} members: {}", group.vpc, crate::ui::tree::count(group.rules.len(), "rule", "rules"), if members.is_empty() { "none".to_owned() } else { members.join(", ") }) }</p>
                     if !disabled {
                         { delete_button(dispatch, Edit::DeleteGroup(id.clone()), "Delete group", "delete-group") }
                     }

@@ -139,10 +139,10 @@ pub fn Tree(props: &TreeProps) -> Html {
                 <ul>{ for topology.groups.values().map(|group| item(
                     Selection::Group(group.id.clone()),
                     display_name(&group.name, group.id.as_str()),
-                    format!("{}{} \u{00b7} {} rules",
+                    format!("{}{} \u{00b7} {}",
                         match group.group_type { GroupType::Basic => "basic", GroupType::Enterprise => "enterprise" },
                         if group.managed_by.is_some() { " \u{00b7} managed" } else { "" },
-                        group.rules.len()),
+                        count(group.rules.len(), "rule", "rules")),
                     format!("tree-group-{}", group.id),
                 )) }</ul>
                 { add("basic group", "add-group", selected_vpc.clone().map(|vpc| Edit::AddGroup { vpc, group_type: GroupType::Basic }), "add a VPC first") }
@@ -175,7 +175,7 @@ pub fn Tree(props: &TreeProps) -> Html {
                 <ul>{ for topology.gateways.values().map(|gateway| item(
                     Selection::Gateway(gateway.id.clone()),
                     display_name(&gateway.name, gateway.id.as_str()),
-                    format!("{} authorization(s)", gateway.authorizations.len()),
+                    count(gateway.authorizations.len(), "authorization", "authorizations"),
                     format!("tree-gateway-{}", gateway.id),
                 )) }</ul>
                 { add("AI gateway", "add-ai-gateway", selected_vpc.clone().map(|vpc| Edit::AddGateway { vpc, kind: GatewayKind::AiGateway }), "add a VPC first") }
@@ -201,4 +201,9 @@ pub fn network_mode_label(mode: NetworkMode) -> &'static str {
         NetworkMode::TerwayShared => "Terway shared ENI",
         NetworkMode::TerwayTrunk => "Terway trunk ENI",
     }
+}
+
+/// `1 rule`, `2 rules`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -162,6 +162,8 @@ pub enum Origin {
     Autosave,
     /// `window.sglab.load`.
     Script,
+    /// The New button: an empty topology.
+    New,
 }
 
 /// The whole app state.
@@ -330,6 +332,10 @@ impl Reducible for AppState {
                     Origin::Link => "Opened the topology from the share link".to_owned(),
                     Origin::Autosave => "Restored your last session".to_owned(),
                     Origin::Script => "Loaded a topology from a script".to_owned(),
+                    Origin::New => {
+                        "Started an empty topology: add a VPC to begin (Undo brings the previous topology back)"
+                            .to_owned()
+                    }
                 };
                 state.replace_topology(topology);
                 state.selection = Selection::None;

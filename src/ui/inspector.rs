@@ -157,7 +157,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 <>
                     <h2>{ format!("Security group {id}") }</h2>
                     if let Some(product) = &group.managed_by {
-                        <p class="read-only" data-testid="group-read-only"><span aria-hidden="true" class="lock">{ "\u{26bf} " }</span>{ edit::read_only_reason(id, product) }</p>
+                        <p class="read-only" data-testid="group-read-only"><span class="lock">{ "Read-only: " }</span>{ edit::read_only_reason(id, product) }</p>
                     }
                     <TextField label="Name" value={group.name.clone()} testid="group-name" on_commit={on_name} {disabled} />
                     <SelectField label="Type" value={if group.group_type == GroupType::Enterprise { "enterprise" } else { "basic" }}

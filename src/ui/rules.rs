@@ -161,7 +161,7 @@ pub fn RuleTable(props: &RuleTableProps) -> Html {
                 </div>
             </div>
             if let Some(reason) = &read_only {
-                <p class="read-only" data-testid={format!("read-only-{gid}")}><span aria-hidden="true" class="lock">{ "\u{26bf} " }</span>{ reason }</p>
+                <p class="read-only" data-testid={format!("read-only-{gid}")}><span class="lock">{ "Read-only: " }</span>{ reason }</p>
             }
             if group.rules.is_empty() {
                 <p class="hint">{ "No rules: the defaults apply (inbound denied; outbound allowed in basic groups, denied in enterprise groups)." }</p>

@@ -93,6 +93,14 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
             }
         })
     };
+    let new_topology = props.dispatch.reform(|_: MouseEvent| Action::Load {
+        topology: sglab_core::model::Topology {
+            name: "untitled topology".to_owned(),
+            ..Default::default()
+        },
+        origin: crate::state::Origin::New,
+        warnings: Vec::new(),
+    });
     let undo = props.dispatch.reform(|_: MouseEvent| Action::Undo);
     let redo = props.dispatch.reform(|_: MouseEvent| Action::Redo);
     let large = props
@@ -113,6 +121,9 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                 <span class="topology-title" data-testid="topology-title" title={title.clone()}>{ title }</span>
             </div>
             <div class="toolbar-group">
+                <button type="button" data-testid="new-topology" onclick={new_topology} title="Start an empty topology (Undo brings the current one back)">
+                    { "New" }
+                </button>
                 <label for="example-select" class="visually-hidden">{ "Open an example" }</label>
                 <select id="example-select" class="examples" data-testid="examples" onchange={on_example}>
                     <option value="" selected=true>{ "Examples\u{2026}" }</option>

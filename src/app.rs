@@ -371,6 +371,7 @@ pub fn App() -> Html {
                 {edges}
                 explanation={(*explanation).clone()}
                 selection={state.selection.clone()}
+                large_type={state.large_type}
                 dispatch={dispatch.clone()}
             />
         },

@@ -574,6 +574,10 @@ impl Default for Viewport {
 pub const ZOOM_MIN: f64 = 0.2;
 /// Largest zoom.
 pub const ZOOM_MAX: f64 = 4.0;
+/// The smallest zoom a fit uses in large type: the diagram's text at 1.5 times its size.
+pub const LARGE_TYPE_ZOOM: f64 = 1.5;
+/// The space left above and to the left of a drawing too large for the screen.
+const FIT_MARGIN: f64 = 12.0;
 
 impl Viewport {
     /// The SVG `transform` attribute.
@@ -602,16 +606,32 @@ impl Viewport {
 
     /// The viewport that fits `bounds` into a `width` x `height` screen area.
     pub fn fit(bounds: Rect, width: f64, height: f64) -> Viewport {
+        Viewport::fit_readable(bounds, width, height, ZOOM_MIN)
+    }
+
+    /// Like [`Viewport::fit`], but never below `min_zoom`, so that text stays readable (large
+    /// type, for projectors): a drawing that does not fit at that zoom is shown from its top
+    /// left corner, and the rest is a pan away.
+    pub fn fit_readable(bounds: Rect, width: f64, height: f64, min_zoom: f64) -> Viewport {
         if bounds.w <= 0.0 || bounds.h <= 0.0 || width <= 0.0 || height <= 0.0 {
             return Viewport::default();
         }
+        let min_zoom = min_zoom.clamp(ZOOM_MIN, ZOOM_MAX);
         let zoom = (width / bounds.w)
             .min(height / bounds.h)
-            .clamp(ZOOM_MIN, 1.5);
+            .clamp(ZOOM_MIN, 1.5)
+            .max(min_zoom);
+        let place = |screen: f64, start: f64, size: f64| {
+            if size * zoom <= screen {
+                (screen - size * zoom) / 2.0 - start * zoom
+            } else {
+                FIT_MARGIN - start * zoom
+            }
+        };
         Viewport {
             zoom,
-            pan_x: (width - bounds.w * zoom) / 2.0 - bounds.x * zoom,
-            pan_y: (height - bounds.h * zoom) / 2.0 - bounds.y * zoom,
+            pan_x: place(width, bounds.x, bounds.w),
+            pan_y: place(height, bounds.y, bounds.h),
         }
     }
 }
@@ -620,6 +640,42 @@ impl Viewport {
 mod tests {
     use super::*;
     use sglab_core::model::{Eni, GroupType, InnerAccessPolicy, SecurityGroup, VpcId};
+
+    #[test]
+    fn large_type_fit_keeps_text_readable() {
+        let bounds = Rect {
+            x: 10.0,
+            y: 20.0,
+            w: 2000.0,
+            h: 1000.0,
+        };
+        let plain = Viewport::fit(bounds, 1000.0, 800.0);
+        assert!((plain.zoom - 0.5).abs() < 1e-9, "fits by width: {plain:?}");
+        let large = Viewport::fit_readable(bounds, 1000.0, 800.0, LARGE_TYPE_ZOOM);
+        assert!(
+            (large.zoom - LARGE_TYPE_ZOOM).abs() < 1e-9,
+            "never below 1.5: {large:?}"
+        );
+        // Too large at that zoom: the top left corner of the drawing is on screen.
+        let (x, y) = large.to_diagram(FIT_MARGIN, FIT_MARGIN);
+        assert!(
+            (x - bounds.x).abs() < 1e-9 && (y - bounds.y).abs() < 1e-9,
+            "{x}, {y}"
+        );
+        // A small drawing is still centred.
+        let small = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: 100.0,
+            h: 100.0,
+        };
+        let centred = Viewport::fit_readable(small, 1000.0, 800.0, LARGE_TYPE_ZOOM);
+        let (cx, cy) = centred.to_diagram(500.0, 400.0);
+        assert!(
+            (cx - 50.0).abs() < 1e-9 && (cy - 50.0).abs() < 1e-9,
+            "{cx}, {cy}"
+        );
+    }
 
     fn group(id: &str) -> SecurityGroup {
         SecurityGroup {

@@ -35,6 +35,8 @@ pub struct DiagramProps {
     pub explanation: Option<Shared<Explanation>>,
     /// What is selected.
     pub selection: Selection,
+    /// Large type (projectors): the fit never shrinks the text below a readable size.
+    pub large_type: bool,
     /// State changes.
     pub dispatch: Callback<Action>,
 }
@@ -46,6 +48,7 @@ impl PartialEq for DiagramProps {
             && self.edges == other.edges
             && self.explanation == other.explanation
             && self.selection == other.selection
+            && self.large_type == other.large_type
             && self.dispatch == other.dispatch
     }
 }
@@ -117,12 +120,23 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
         let fitted = fitted.clone();
         let node_count = base.nodes.len();
         let panel_open = props.explanation.is_some();
+        let min_zoom = fit_zoom(props.large_type);
         use_effect_with(
-            (props.topology.name.clone(), node_count, panel_open),
+            (
+                props.topology.name.clone(),
+                node_count,
+                panel_open,
+                props.large_type,
+            ),
             move |_| {
                 if let Some(svg) = svg_ref.cast::<Element>() {
                     let rect = svg.get_bounding_client_rect();
-                    viewport.set(Viewport::fit(bounds, rect.width(), rect.height()));
+                    viewport.set(Viewport::fit_readable(
+                        bounds,
+                        rect.width(),
+                        rect.height(),
+                        min_zoom,
+                    ));
                     *fitted.borrow_mut() = true;
                 }
             },
@@ -279,10 +293,16 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
         let viewport = viewport.clone();
         let svg_ref = svg_ref.clone();
         let bounds = base.bounds;
+        let min_zoom = fit_zoom(props.large_type);
         Callback::from(move |_: MouseEvent| {
             if let Some(svg) = svg_ref.cast::<Element>() {
                 let rect = svg.get_bounding_client_rect();
-                viewport.set(Viewport::fit(bounds, rect.width(), rect.height()));
+                viewport.set(Viewport::fit_readable(
+                    bounds,
+                    rect.width(),
+                    rect.height(),
+                    min_zoom,
+                ));
             }
         })
     };
@@ -904,4 +924,13 @@ fn large_edges(
             })
         })
         .collect()
+}
+
+/// The smallest zoom a fit may use: any in normal type, readable text in large type.
+fn fit_zoom(large_type: bool) -> f64 {
+    if large_type {
+        crate::layout::LARGE_TYPE_ZOOM
+    } else {
+        crate::layout::ZOOM_MIN
+    }
 }

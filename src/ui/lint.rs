@@ -15,6 +15,9 @@ pub struct LintProps {
     pub dispatch: Callback<Action>,
 }
 
+/// How many findings are drawn at once; a large topology can have thousands.
+const PAGE: usize = 200;
+
 /// Which findings are shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Filter {
@@ -34,6 +37,7 @@ fn severity_words(severity: Severity) -> (&'static str, &'static str) {
 #[component]
 pub fn LintPanel(props: &LintProps) -> Html {
     let filter = use_state(|| Filter::All);
+    let shown_count = use_state(|| PAGE);
     let findings = &*props.findings;
     let count = |severity: Severity| findings.iter().filter(|f| f.severity == severity).count();
     let (errors, warnings, infos) = (
@@ -43,7 +47,9 @@ pub fn LintPanel(props: &LintProps) -> Html {
     );
     let on_filter = {
         let filter = filter.clone();
+        let shown_count = shown_count.clone();
         Callback::from(move |event: Event| {
+            shown_count.set(PAGE);
             if let Some(select) = event.target_dyn_into::<web_sys::HtmlSelectElement>() {
                 filter.set(match select.value().as_str() {
                     "error" => Filter::Only(Severity::Error),
@@ -84,8 +90,17 @@ pub fn LintPanel(props: &LintProps) -> Html {
                 </select>
             </div>
             <ul class="findings">
-                { for shown.iter().map(|(index, finding)| finding_view(*index, finding, &props.dispatch)) }
+                { for shown.iter().take(*shown_count).map(|(index, finding)| finding_view(*index, finding, &props.dispatch)) }
             </ul>
+            if shown.len() > *shown_count {
+                <button type="button" data-testid="lint-more"
+                    onclick={{
+                        let shown_count = shown_count.clone();
+                        Callback::from(move |_: MouseEvent| shown_count.set(*shown_count + PAGE))
+                    }}>
+                    { format!("Show {} more of {}", (shown.len() - *shown_count).min(PAGE), shown.len() - *shown_count) }
+                </button>
+            }
         </section>
     }
 }

@@ -35,6 +35,17 @@ export const tests = [
       await page.waitForFunction(() => JSON.parse(window.sglab.topology()).security_groups.find((g) => g.id === 'sg-3').rules[0].priority === 100);
       const edit = await page.evaluate(() => window.sglab.lastEvaluation());
       console.log(`  large topology: recompute after an edit ${edit.millis.toFixed(1)} ms`);
+
+      // The lint of 10,000 rules: thousands of findings, drawn 200 at a time.
+      const started = Date.now();
+      await app.click('tab-lint');
+      await app.waitFor('lint-summary', { timeout: 30000 });
+      console.log(`  large topology: lint tab shown ${Date.now() - started} ms after the click (${await app.text('lint-summary')})`);
+      const drawn = await page.locator('[data-testid^="finding-"]').count();
+      expect(drawn === 200, `200 findings are drawn at first, got ${drawn}`);
+      await app.click('lint-more');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid^="finding-"]').length === 400);
+      await shot('lint');
     },
   },
 ];

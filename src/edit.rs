@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use sglab_core::model::{
     Authorization, Cluster, ClusterId, Endpoint, EndpointId, EndpointKind, Eni, Gateway, GatewayId,
-    GatewayKind, GroupId, GroupType, NetworkMode, PortRange, Rule, SecurityGroup, Topology, Vpc,
-    VpcId,
+    GatewayKind, GroupId, GroupType, NetworkMode, Peer, PortRange, PrefixList, PrefixListId, Rule,
+    SecurityGroup, Topology, Vpc, VpcId,
 };
 
 use sglab_core::gateway::Cascade;
@@ -113,6 +113,12 @@ pub enum Edit {
         /// Whether the backend group's inbound rules go too.
         cascade: Cascade,
     },
+    /// Add a prefix list with no entries.
+    AddPrefixList,
+    /// Replace a prefix list's name and entries.
+    SetPrefixList(PrefixList),
+    /// Delete a prefix list no rule names.
+    DeletePrefixList(PrefixListId),
     /// Apply a fix proposed by the doctor or the lint.
     ApplyFix(sglab_core::fix::Fix),
     /// Forget every saved diagram position.
@@ -541,6 +547,43 @@ fn apply_unchecked(topology: &mut Topology, edit: &Edit) -> Result<Effect, Strin
                 }
             });
         }
+        Edit::AddPrefixList => {
+            let id = PrefixListId(fresh_id(
+                "pl-",
+                topology.prefix_lists.keys().map(PrefixListId::as_str),
+            ));
+            // No entries: a rule naming a new list matches nothing until the user fills it,
+            // rather than silently opening a guessed block.
+            topology.prefix_lists.insert(
+                id.clone(),
+                PrefixList {
+                    id: id.clone(),
+                    name: "new prefix list".to_owned(),
+                    cidrs: Vec::new(),
+                },
+            );
+            effect.select = Some(Selection::PrefixList(id));
+        }
+        Edit::SetPrefixList(list) => {
+            let slot = topology
+                .prefix_lists
+                .get_mut(&list.id)
+                .ok_or_else(|| format!("there is no prefix list {}", list.id))?;
+            *slot = list.clone();
+        }
+        Edit::DeletePrefixList(id) => {
+            if !topology.prefix_lists.contains_key(id) {
+                return Err(format!("there is no prefix list {id}"));
+            }
+            let users = prefix_list_users(topology, id);
+            if !users.is_empty() {
+                return Err(format!(
+                    "{id} is still the peer of {}: change or delete those rules first",
+                    users.join(", ")
+                ));
+            }
+            topology.prefix_lists.remove(id);
+        }
         Edit::ApplyFix(fix) => {
             fix.apply(topology).map_err(|error| error.to_string())?;
             effect.message = Some(format!("Applied: {fix}"));
@@ -548,6 +591,41 @@ fn apply_unchecked(topology: &mut Topology, edit: &Edit) -> Result<Effect, Strin
         Edit::AutoLayout => topology.layout.clear(),
     }
     Ok(effect)
+}
+
+/// The rules that name a prefix list as their peer, as `group rule n` (numbered from 1).
+pub fn prefix_list_users(topology: &Topology, id: &PrefixListId) -> Vec<String> {
+    topology
+        .groups
+        .values()
+        .flat_map(|group| {
+            group
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, rule)| matches!(&rule.peer, Peer::PrefixList(peer) if peer == id))
+                .map(move |(index, _)| format!("{} rule {}", group.id, index + 1))
+        })
+        .collect()
+}
+
+/// `list` with the entries typed in `text`: CIDR blocks (or single addresses) separated by
+/// commas, spaces or line breaks, each checked by the core. A bad entry refuses the whole text
+/// with the core's message, naming the entry by its place.
+pub fn prefix_list_with_entries(list: &PrefixList, text: &str) -> Result<PrefixList, String> {
+    let cidrs = text
+        .split([',', ' ', '\n', '\r', '\t'])
+        .filter(|entry| !entry.trim().is_empty())
+        .enumerate()
+        .map(|(index, entry)| {
+            sglab_core::validate::check_cidr_field(entry)
+                .map_err(|error| format!("entry {}: {error}", index + 1))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(PrefixList {
+        cidrs,
+        ..list.clone()
+    })
 }
 
 /// Why a rule just added changes nothing, when it does not: the rules that already decide what
@@ -721,5 +799,182 @@ mod tests {
     fn fresh_ids_skip_taken_ones() {
         assert_eq!(fresh_id("sg-", ["sg-1", "sg-3"].into_iter()), "sg-2");
         assert_eq!(fresh_id("i-", std::iter::empty()), "i-1");
+    }
+
+    fn ai_gateway() -> Topology {
+        crate::engine::example("ai-gateway").expect("the built-in example loads")
+    }
+
+    fn entries(list: &PrefixList) -> Vec<String> {
+        list.cidrs.iter().map(ToString::to_string).collect()
+    }
+
+    /// Adds a prefix list holding `text` and returns its id.
+    fn add_list(topology: &mut Topology, text: &str) -> PrefixListId {
+        let effect = apply(topology, &Edit::AddPrefixList).expect("a prefix list is added");
+        let Some(Selection::PrefixList(id)) = effect.select else {
+            panic!("the new prefix list is selected, got {:?}", effect.select);
+        };
+        let list = prefix_list_with_entries(&topology.prefix_lists[&id], text)
+            .expect("the entries are valid");
+        apply(topology, &Edit::SetPrefixList(list)).expect("the entries are set");
+        id
+    }
+
+    /// Accept TCP 8080 inbound from the prefix list.
+    fn prefix_list_rule(id: &PrefixListId) -> Rule {
+        use sglab_core::model::{Direction, NicType, Policy, Priority, Protocol};
+        Rule {
+            id: None,
+            direction: Direction::Ingress,
+            policy: Policy::Accept,
+            priority: Priority::HIGHEST,
+            protocol: Protocol::Tcp,
+            ports: sglab_core::validate::check_port_field(Protocol::Tcp, "8080/8080")
+                .expect("8080/8080 is a port range"),
+            peer: Peer::PrefixList(id.clone()),
+            source_ports: None,
+            local_cidr: None,
+            nic_type: NicType::Intranet,
+            description: String::new(),
+        }
+    }
+
+    #[test]
+    fn add_prefix_list_takes_the_next_free_id_and_starts_empty() {
+        let mut topology = ai_gateway();
+        let effect = apply(&mut topology, &Edit::AddPrefixList).expect("added");
+        assert_eq!(
+            effect.select,
+            Some(Selection::PrefixList(PrefixListId::from("pl-1")))
+        );
+        let list = &topology.prefix_lists[&PrefixListId::from("pl-1")];
+        assert_eq!(list.name, "new prefix list");
+        assert!(list.cidrs.is_empty());
+        apply(&mut topology, &Edit::AddPrefixList).expect("added");
+        assert_eq!(
+            topology
+                .prefix_lists
+                .keys()
+                .map(PrefixListId::as_str)
+                .collect::<Vec<_>>(),
+            ["pl-1", "pl-2"]
+        );
+    }
+
+    #[test]
+    fn entries_are_read_from_commas_spaces_and_lines() {
+        let mut topology = ai_gateway();
+        let id = add_list(
+            &mut topology,
+            "203.0.113.0/28,\n192.168.2.0/24  10.0.0.1/8\n\n",
+        );
+        assert_eq!(
+            entries(&topology.prefix_lists[&id]),
+            ["203.0.113.0/28", "192.168.2.0/24", "10.0.0.0/8"]
+        );
+        let empty = prefix_list_with_entries(&topology.prefix_lists[&id], "  ").expect("empty");
+        assert!(empty.cidrs.is_empty());
+    }
+
+    #[test]
+    fn a_bad_entry_is_named_with_the_core_message() {
+        let mut topology = ai_gateway();
+        let id = add_list(&mut topology, "");
+        let error =
+            prefix_list_with_entries(&topology.prefix_lists[&id], "203.0.113.0/28, 10.0.0.0/33")
+                .expect_err("/33 is refused");
+        assert_eq!(
+            error,
+            "entry 2: CIDR block \"10.0.0.0/33\" is malformed: the prefix length /33 is too long for IPv4: use /0 to /32"
+        );
+        let error = prefix_list_with_entries(&topology.prefix_lists[&id], "office")
+            .expect_err("a word is refused");
+        assert!(
+            error.starts_with("entry 1: CIDR block \"office\" is malformed"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn set_prefix_list_renames_and_refuses_an_unknown_list() {
+        let mut topology = ai_gateway();
+        let id = add_list(&mut topology, "203.0.113.0/28");
+        let renamed = PrefixList {
+            name: "office".to_owned(),
+            ..topology.prefix_lists[&id].clone()
+        };
+        apply(&mut topology, &Edit::SetPrefixList(renamed)).expect("renamed");
+        assert_eq!(topology.prefix_lists[&id].name, "office");
+        assert_eq!(entries(&topology.prefix_lists[&id]), ["203.0.113.0/28"]);
+
+        let before = topology.clone();
+        let ghost = PrefixList {
+            id: PrefixListId::from("pl-ghost"),
+            name: String::new(),
+            cidrs: Vec::new(),
+        };
+        let refusal = apply(&mut topology, &Edit::SetPrefixList(ghost)).expect_err("refused");
+        assert_eq!(refusal.title, "there is no prefix list pl-ghost");
+        assert_eq!(topology, before);
+    }
+
+    #[test]
+    fn a_rule_may_name_a_new_prefix_list() {
+        let mut topology = ai_gateway();
+        let id = add_list(&mut topology, "203.0.113.0/28");
+        let group = GroupId::from("service-sg2");
+        apply(
+            &mut topology,
+            &Edit::AddRule {
+                group: group.clone(),
+                rule: prefix_list_rule(&id),
+            },
+        )
+        .expect("the rule is added");
+        assert_eq!(
+            topology.groups[&group].rules.last().map(|rule| &rule.peer),
+            Some(&Peer::PrefixList(id.clone()))
+        );
+        assert_eq!(prefix_list_users(&topology, &id), ["service-sg2 rule 2"]);
+    }
+
+    #[test]
+    fn delete_prefix_list_is_refused_while_a_rule_names_it() {
+        let mut topology = ai_gateway();
+        let id = add_list(&mut topology, "203.0.113.0/28");
+        for group in ["service-sg1", "service-sg2"] {
+            apply(
+                &mut topology,
+                &Edit::AddRule {
+                    group: GroupId::from(group),
+                    rule: prefix_list_rule(&id),
+                },
+            )
+            .expect("the rule is added");
+        }
+        let before = topology.clone();
+        let refusal =
+            apply(&mut topology, &Edit::DeletePrefixList(id.clone())).expect_err("refused");
+        assert_eq!(
+            refusal.title,
+            "pl-1 is still the peer of service-sg1 rule 2, service-sg2 rule 2: change or delete those rules first"
+        );
+        assert_eq!(topology, before);
+
+        for group in ["service-sg1", "service-sg2"] {
+            apply(
+                &mut topology,
+                &Edit::DeleteRule {
+                    group: GroupId::from(group),
+                    index: 1,
+                },
+            )
+            .expect("the rule is deleted");
+        }
+        apply(&mut topology, &Edit::DeletePrefixList(id.clone())).expect("deleted");
+        assert!(!topology.prefix_lists.contains_key(&id));
+        let refusal = apply(&mut topology, &Edit::DeletePrefixList(id)).expect_err("gone");
+        assert_eq!(refusal.title, "there is no prefix list pl-1");
     }
 }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use sglab_core::diagnostic::Diagnostic;
 use sglab_core::model::{
-    ClusterId, EndpointId, GatewayId, GroupId, Position, Protocol, Topology, VpcId,
+    ClusterId, EndpointId, GatewayId, GroupId, Position, PrefixListId, Protocol, Topology, VpcId,
 };
 use yew::Reducible;
 
@@ -65,6 +65,8 @@ pub enum Selection {
     Cluster(ClusterId),
     /// A gateway.
     Gateway(GatewayId),
+    /// A prefix list.
+    PrefixList(PrefixListId),
 }
 
 /// "Can `from` reach `to` on `protocol`/`port`?"
@@ -255,6 +257,7 @@ impl AppState {
             Selection::Endpoint(id) => topology.endpoints.contains_key(id),
             Selection::Cluster(id) => topology.clusters.contains_key(id),
             Selection::Gateway(id) => topology.gateways.contains_key(id),
+            Selection::PrefixList(id) => topology.prefix_lists.contains_key(id),
         };
         if !exists {
             self.selection = Selection::None;

@@ -47,8 +47,21 @@ pub enum Mark {
 pub fn RulesDock(props: &RulesDockProps) -> Html {
     let topology = &*props.topology;
     let mut groups: Vec<GroupId> = Vec::new();
-    // The selected group; an endpoint's groups; a gateway's managed and authorized groups.
+    // The selected group; an endpoint's groups; a gateway's managed and authorized groups; the
+    // groups with a rule naming the selected prefix list.
     match &props.selection {
+        Selection::PrefixList(id) => groups.extend(
+            topology
+                .groups
+                .values()
+                .filter(|group| {
+                    group
+                        .rules
+                        .iter()
+                        .any(|rule| matches!(&rule.peer, Peer::PrefixList(peer) if peer == id))
+                })
+                .map(|group| group.id.clone()),
+        ),
         Selection::Group(id) => groups.push(id.clone()),
         Selection::Endpoint(id) => {
             if let Some(endpoint) = topology.endpoints.get(id) {
@@ -87,7 +100,7 @@ pub fn RulesDock(props: &RulesDockProps) -> Html {
     if groups.is_empty() {
         return html! {
             <section class="rules-dock empty" data-testid="rules-dock">
-                <p class="hint">{ "Select a security group (in the tree or the diagram) to edit its rules, or ask a question to see the rules that decide it." }</p>
+                <p class="hint">{ "Select a security group (in the tree or the diagram) to edit its rules, or ask a question to see the rules that decide it. A rule's source or destination is a CIDR block, a group id (sg-...) or a prefix list id (pl-...)." }</p>
             </section>
         };
     }
@@ -467,7 +480,7 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
             <td><TextField label="Port range (start/end)" compact=true value={rule.ports.to_string()} testid={format!("{prefix}-ports")}
                 on_commit={on_ports} disabled={disabled || !rule.protocol.has_ports()} placeholder="8080/8080" /></td>
             <td><TextField label={format!("{peer_label}: CIDR, group id or prefix list id")} compact=true value={peer_text(&rule.peer)}
-                testid={format!("{prefix}-peer")} on_commit={on_peer} {disabled} placeholder="10.0.0.0/8 or sg-..." /></td>
+                testid={format!("{prefix}-peer")} on_commit={on_peer} {disabled} placeholder="10.0.0.0/8, sg-... or pl-..." /></td>
             <td><TextField label="Description" compact=true value={rule.description.clone()} testid={format!("{prefix}-description")}
                 on_commit={on_description} {disabled} /></td>
             <td><button type="button" class="icon-button danger" aria-label={format!("Delete rule {}", props.index + 1)}

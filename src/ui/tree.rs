@@ -181,6 +181,16 @@ pub fn Tree(props: &TreeProps) -> Html {
                 { add("AI gateway", "add-ai-gateway", selected_vpc.clone().map(|vpc| Edit::AddGateway { vpc, kind: GatewayKind::AiGateway }), "add a VPC first") }
                 { add("MSE gateway", "add-mse-gateway", selected_vpc.map(|vpc| Edit::AddGateway { vpc, kind: GatewayKind::MseCloudNative }), "add a VPC first") }
             </section>
+            <section>
+                <h3>{ "Prefix lists" }</h3>
+                <ul>{ for topology.prefix_lists.values().map(|list| item(
+                    Selection::PrefixList(list.id.clone()),
+                    display_name(&list.name, list.id.as_str()),
+                    count(list.cidrs.len(), "entry", "entries"),
+                    format!("tree-prefix-list-{}", list.id),
+                )) }</ul>
+                { add("prefix list", "add-prefix-list", Some(Edit::AddPrefixList), "") }
+            </section>
         </nav>
     }
 }

@@ -1,6 +1,6 @@
 //! Small form widgets with labels and inline errors.
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 /// Props of [`TextField`].
@@ -27,6 +27,10 @@ pub struct TextFieldProps {
     /// Extra class of the wrapper.
     #[prop_or_default]
     pub class: Classes,
+    /// A text area of this many rows instead of a one-line input, for lists; it commits when
+    /// the user leaves it.
+    #[prop_or_default]
+    pub rows: Option<u32>,
 }
 
 /// A text input that commits on change and shows the core's error inline when refused.
@@ -44,7 +48,10 @@ pub fn TextField(props: &TextFieldProps) -> Html {
         let on_commit = props.on_commit.clone();
         let value = props.value.clone();
         Callback::from(move |event: Event| {
-            let text = event.target_unchecked_into::<HtmlInputElement>().value();
+            let text = match event.target_dyn_into::<HtmlTextAreaElement>() {
+                Some(area) => area.value(),
+                None => event.target_unchecked_into::<HtmlInputElement>().value(),
+            };
             if text == value.as_str() {
                 error.set(None);
                 return;
@@ -57,11 +64,19 @@ pub fn TextField(props: &TextFieldProps) -> Html {
     html! {
         <div class={classes!("field", props.compact.then_some("compact"), invalid.then_some("invalid"), props.class.clone())}>
             <label for={(*id).clone()} class={classes!(props.compact.then_some("visually-hidden"))}>{ &props.label }</label>
-            <input id={(*id).clone()} type="text" value={props.value.clone()} {onchange}
-                data-testid={props.testid.clone()} disabled={props.disabled}
-                placeholder={props.placeholder.clone()}
-                aria-invalid={invalid.to_string()}
-                aria-describedby={invalid.then(|| error_id.clone())} />
+            if let Some(rows) = props.rows {
+                <textarea id={(*id).clone()} rows={rows.to_string()} value={props.value.clone()} {onchange}
+                    data-testid={props.testid.clone()} disabled={props.disabled}
+                    placeholder={props.placeholder.clone()}
+                    aria-invalid={invalid.to_string()}
+                    aria-describedby={invalid.then(|| error_id.clone())} />
+            } else {
+                <input id={(*id).clone()} type="text" value={props.value.clone()} {onchange}
+                    data-testid={props.testid.clone()} disabled={props.disabled}
+                    placeholder={props.placeholder.clone()}
+                    aria-invalid={invalid.to_string()}
+                    aria-describedby={invalid.then(|| error_id.clone())} />
+            }
             if let Some(message) = &*error {
                 <div class="field-error" id={error_id} role="alert" data-testid={format!("{}-error", props.testid)}>
                     <span aria-hidden="true">{ "\u{2716} " }</span>{ message }

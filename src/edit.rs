@@ -196,7 +196,8 @@ pub fn apply(topology: &mut Topology, edit: &Edit) -> Result<Effect, Notice> {
     ) {
         let after = crate::engine::errors(&candidate);
         if !after.is_empty() {
-            let before: BTreeSet<String> = crate::engine::errors(topology).into_iter().collect();
+            let before: BTreeSet<String> =
+                sglab_core::sort::set_of(crate::engine::errors(topology));
             let new_errors: Vec<String> = after
                 .into_iter()
                 .filter(|error| !before.contains(error))
@@ -784,7 +785,7 @@ fn free_address(topology: &Topology, vpc: &VpcId) -> Option<std::net::IpAddr> {
 
 /// The first id `prefix1`, `prefix2`, ... that is not taken.
 pub fn fresh_id<'a>(prefix: &str, taken: impl Iterator<Item = &'a str>) -> String {
-    let taken: BTreeSet<&str> = taken.collect();
+    let taken: BTreeSet<&str> = sglab_core::sort::set_of(taken);
     (1..)
         .map(|n| format!("{prefix}{n}"))
         .find(|id| !taken.contains(id.as_str()))

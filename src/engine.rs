@@ -319,7 +319,7 @@ pub fn bench_matrix(topology: &Topology, runs: usize, now: impl Fn() -> f64) -> 
         std::hint::black_box(groups);
     }
     let median = |mut times: Vec<f64>| {
-        times.sort_by(f64::total_cmp);
+        sglab_core::sort::sort_by(&mut times, f64::total_cmp);
         times[times.len() / 2]
     };
     MatrixBench {

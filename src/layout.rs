@@ -236,11 +236,12 @@ impl PartialEq for LayoutKey {
 /// Places every group and endpoint: saved positions from `topology.layout` win, the rest is
 /// laid out in columns.
 pub fn layout(topology: &Topology) -> Diagram {
-    let gateway_groups: BTreeSet<&GroupId> = topology
-        .gateways
-        .values()
-        .map(|gateway| &gateway.managed_group)
-        .collect();
+    let gateway_groups: BTreeSet<&GroupId> = sglab_core::sort::set_of(
+        topology
+            .gateways
+            .values()
+            .map(|gateway| &gateway.managed_group),
+    );
 
     // Who is drawn where.
     let mut members: BTreeMap<&GroupId, Vec<(&Endpoint, Vec<GroupId>)>> = BTreeMap::new();

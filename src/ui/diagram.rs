@@ -736,7 +736,8 @@ fn edges(
     }
     let mut drawn = Vec::new();
     for ((a, b), cells) in &bundles {
-        let labels: std::collections::BTreeSet<String> = cells.iter().map(|c| c.label(3)).collect();
+        let labels: std::collections::BTreeSet<String> =
+            sglab_core::sort::set_of(cells.iter().map(|c| c.label(3)));
         if a != b && cells.len() > 1 && labels.len() == 1 {
             let (Some(from_rect), Some(to_rect)) = (rect_of(a), rect_of(b)) else {
                 continue;
@@ -822,7 +823,7 @@ fn edges(
         .into_iter()
         .filter_map(|((a, b), cells)| {
             let mut labels: Vec<String> = cells.iter().map(|c| c.label(2)).collect();
-            labels.sort();
+            sglab_core::sort::sort(&mut labels);
             labels.dedup();
             let label = if labels.len() == 1 {
                 format!("{} \u{00d7} {}", cells.len(), labels[0])
@@ -886,7 +887,7 @@ fn large_edges(
                 || !matches!(to, Bucket::Endpoint(id) if matches!(topology.endpoints.get(id).map(|e| &e.kind), Some(EndpointKind::External { .. })))
         })
         .collect();
-    edges.sort_by_key(|(edge, _, _)| std::cmp::Reverse(edge.pairs));
+    sglab_core::sort::sort_by_key(&mut edges, |(edge, _, _)| std::cmp::Reverse(edge.pairs));
     edges
         .into_iter()
         .take(LARGE_EDGES_MAX)

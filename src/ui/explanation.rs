@@ -105,7 +105,7 @@ pub fn ExplanationPanel(props: &ExplanationProps) -> Html {
         "Can {} reach {} on {}{}?",
         name(&explanation.from),
         name(&explanation.to),
-        explanation.protocol.as_str().to_uppercase(),
+        explanation.protocol.as_str().to_ascii_uppercase(),
         port
     );
     let side_view = |title: String, result: &SideResult, testid: &'static str| {

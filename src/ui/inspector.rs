@@ -776,8 +776,8 @@ pub fn GatewayEditor(props: &GatewayEditorProps) -> Html {
 
 /// Whether a group matches the search text: a case-insensitive substring of its id or name.
 fn matches_filter(filter: &str, id: &str, name: &str) -> bool {
-    let filter = filter.trim().to_lowercase();
+    let filter = super::widgets::lowercase(filter.trim());
     filter.is_empty()
-        || id.to_lowercase().contains(&filter)
-        || name.to_lowercase().contains(&filter)
+        || super::widgets::lowercase(id).contains(&filter)
+        || super::widgets::lowercase(name).contains(&filter)
 }

@@ -33,14 +33,14 @@ pub fn MatrixView(props: &MatrixProps) -> Html {
     let filter = use_state(String::new);
     let topology = &*props.topology;
 
-    let needle = filter.to_lowercase();
+    let needle = super::widgets::lowercase(&filter);
     let shown: Vec<EndpointId> = topology
         .endpoints
         .values()
         .filter(|e| {
             needle.is_empty()
-                || e.id.as_str().to_lowercase().contains(&needle)
-                || e.name.to_lowercase().contains(&needle)
+                || super::widgets::lowercase(e.id.as_str()).contains(&needle)
+                || super::widgets::lowercase(&e.name).contains(&needle)
         })
         .map(|e| e.id.clone())
         .collect();
@@ -50,13 +50,14 @@ pub fn MatrixView(props: &MatrixProps) -> Html {
     // Cells of the window, read from the core's matrix.
     let cells: Rc<BTreeMap<(EndpointId, EndpointId), Cell>> =
         use_memo((props.reach.clone(), shown.clone()), |(reach, shown)| {
-            shown
-                .iter()
-                .flat_map(|from| shown.iter().map(move |to| (from, to)))
-                .filter(|(from, to)| from != to)
-                .filter_map(|(from, to)| reach.cell(from, to))
-                .map(|c| ((c.from.clone(), c.to.clone()), c))
-                .collect()
+            sglab_core::sort::map_of(
+                shown
+                    .iter()
+                    .flat_map(|from| shown.iter().map(move |to| (from, to)))
+                    .filter(|(from, to)| from != to)
+                    .filter_map(|(from, to)| reach.cell(from, to))
+                    .map(|c| ((c.from.clone(), c.to.clone()), c)),
+            )
         });
 
     let chosen = Protocol::parse(&protocol);

@@ -131,7 +131,7 @@ pub fn QueryBar(props: &QueryBarProps) -> Html {
             <select id="query-to" ref={to} data-testid="query-to" key={format!("to-{:?}", default_to)}>{ endpoint_options(&default_to) }</select>
             <label for="query-protocol" class="visually-hidden">{ "Protocol" }</label>
             <select id="query-protocol" ref={protocol} data-testid="query-protocol">
-                { for PROTOCOLS.iter().map(|p| html! { <option value={p.as_str()} selected={*p == current_protocol}>{ p.as_str().to_uppercase() }</option> }) }
+                { for PROTOCOLS.iter().map(|p| html! { <option value={p.as_str()} selected={*p == current_protocol}>{ p.as_str().to_ascii_uppercase() }</option> }) }
             </select>
             <label for="query-port" class="visually-hidden">{ "Port" }</label>
             <input id="query-port" ref={port} type="text" inputmode="numeric" class="port-input" value={current_port}

@@ -446,7 +446,7 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
             .map(|p| {
                 (
                     AttrValue::Static(p.as_str()),
-                    AttrValue::from(p.as_str().to_uppercase()),
+                    AttrValue::from(p.as_str().to_ascii_uppercase()),
                 )
             })
             .collect(),

@@ -172,3 +172,18 @@ pub fn fix_or_advice(
         None => html! { <p class="fix-advice">{ format!("What to do: {advice}") }</p> },
     }
 }
+
+/// `text` in lower case, for case-insensitive search boxes.
+///
+/// In the browser JavaScript's `toLowerCase` does it, with the same Unicode mappings as
+/// `str::to_lowercase`, whose case tables would cost the WebAssembly bundle about 20 KB.
+pub fn lowercase(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        String::from(js_sys::JsString::from(text).to_lower_case())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        text.to_lowercase()
+    }
+}

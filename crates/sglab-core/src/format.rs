@@ -664,19 +664,15 @@ pub fn raw_from_topology(topology: &Topology) -> RawFile {
                 verdict: expectation.verdict.to_string(),
             })
             .collect(),
-        layout: topology
-            .layout
-            .iter()
-            .map(|(id, position)| {
-                (
-                    id.clone(),
-                    RawPosition {
-                        x: position.x,
-                        y: position.y,
-                    },
-                )
-            })
-            .collect(),
+        layout: crate::sort::map_of(topology.layout.iter().map(|(id, position)| {
+            (
+                id.clone(),
+                RawPosition {
+                    x: position.x,
+                    y: position.y,
+                },
+            )
+        })),
         corpus: None,
     }
 }

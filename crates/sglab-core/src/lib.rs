@@ -30,6 +30,7 @@ pub mod matrix;
 pub mod model;
 pub mod portset;
 pub mod reference;
+pub mod sort;
 pub mod validate;
 
 use model::{PortRange, PortSpec};

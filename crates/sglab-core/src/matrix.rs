@@ -805,9 +805,9 @@ impl NetIndex {
                 index.add(*block);
             }
         }
-        index.lengths_v4.sort_unstable();
+        crate::sort::sort(&mut index.lengths_v4);
         index.lengths_v4.dedup();
-        index.lengths_v6.sort_unstable();
+        crate::sort::sort(&mut index.lengths_v6);
         index.lengths_v6.dedup();
         index
     }
@@ -1290,7 +1290,7 @@ impl<'t> Builder<'t> {
         }
         let id = self.group_set_members.len() as u32;
         self.group_sets.insert(members.clone(), id);
-        let accept = groups
+        let mut accept: Vec<u32> = groups
             .iter()
             .filter(|group| {
                 self.topology.groups.get(**group).is_some_and(|group| {
@@ -1299,9 +1299,9 @@ impl<'t> Builder<'t> {
                 })
             })
             .filter_map(|group| self.group_index.get(group).copied())
-            .collect::<std::collections::BTreeSet<u32>>()
-            .into_iter()
             .collect();
+        accept.sort_unstable();
+        accept.dedup();
         self.accept_groups.push(accept);
         self.group_set_members.push(members);
         self.group_set_kinds

@@ -784,12 +784,12 @@ pub(crate) fn listed_facts(
             Some(service) => format!("cloud service {service}"),
             None => "a cloud service".to_owned(),
         });
-        let tags = dto
-            .tags
-            .tag
-            .iter()
-            .filter_map(|tag| Some((tag.tag_key.0.clone()?, tag.tag_value.or_empty())))
-            .collect();
+        let tags = crate::sort::map_of(
+            dto.tags
+                .tag
+                .iter()
+                .filter_map(|tag| Some((tag.tag_key.0.clone()?, tag.tag_value.or_empty()))),
+        );
         out.push(ListedFacts {
             id: GroupId::from(id),
             name: dto.security_group_name.0.clone(),

@@ -314,7 +314,7 @@ fn merge_groups(
         "security group",
         |_, _| (None, None),
     );
-    let ids: BTreeSet<&String> = attributes.keys().chain(listed.keys()).collect();
+    let ids: BTreeSet<&String> = crate::sort::set_of(attributes.keys().chain(listed.keys()));
     for id in ids {
         let attribute = attributes.get(id);
         let listing = listed.get(id);
@@ -419,7 +419,9 @@ fn merge_endpoints(
         }
     }
     for enis in by_instance.values_mut() {
-        enis.sort_by_key(|eni_id| (!interfaces[eni_id.as_str()].1.primary, *eni_id));
+        crate::sort::sort_by_key(enis, |eni_id| {
+            (!interfaces[eni_id.as_str()].1.primary, *eni_id)
+        });
     }
 
     for (id, (file, instance)) in &instances {
@@ -452,8 +454,8 @@ fn merge_endpoints(
         let mut public_ip = instance.public_ip;
         if let Some((eni_id, (eni_file, eni))) = primary {
             claimed.insert(eni_id.clone());
-            let ours: BTreeSet<&GroupId> = instance.groups.iter().collect();
-            let theirs: BTreeSet<&GroupId> = eni.groups.iter().collect();
+            let ours: BTreeSet<&GroupId> = crate::sort::set_of(&instance.groups);
+            let theirs: BTreeSet<&GroupId> = crate::sort::set_of(&eni.groups);
             if ours != theirs {
                 let list = |groups: &BTreeSet<&GroupId>| {
                     groups
@@ -537,7 +539,9 @@ fn merge_endpoints(
         owners.entry(owner).or_default().push((eni_id, file, eni));
     }
     for (owner, mut enis) in owners {
-        enis.sort_by_key(|(eni_id, _, eni)| (!eni.primary, (*eni_id).clone()));
+        crate::sort::sort_by_key(&mut enis, |(eni_id, _, eni)| {
+            (!eni.primary, (*eni_id).clone())
+        });
         let Some((first_id, file, first)) = enis.first().copied() else {
             continue;
         };
@@ -587,11 +591,8 @@ fn merge_endpoints(
 /// Imported objects name VPCs by id only; each becomes a VPC named by its id.
 fn add_missing_vpcs(merged: &mut Merged) {
     let topology = &mut merged.topology;
-    let mut ids: BTreeSet<VpcId> = topology
-        .groups
-        .values()
-        .map(|group| group.vpc.clone())
-        .collect();
+    let mut ids: BTreeSet<VpcId> =
+        crate::sort::set_of(topology.groups.values().map(|group| group.vpc.clone()));
     ids.extend(
         topology
             .endpoints

@@ -196,7 +196,7 @@ pub fn load_files<N: AsRef<str>, C: AsRef<str>>(
         diagnostics.extend(sink.diagnostics);
     }
     if crate::diagnostic::has_errors(&diagnostics) {
-        diagnostics.sort_by_key(|diagnostic| !diagnostic.is_error());
+        crate::sort::sort_by_key(&mut diagnostics, |diagnostic| !diagnostic.is_error());
         return Err(diagnostics);
     }
     let file_names: Vec<&str> = files.iter().map(|(name, _)| name.as_ref()).collect();
@@ -211,7 +211,7 @@ pub fn load_files<N: AsRef<str>, C: AsRef<str>>(
         Err(errors) => {
             diagnostics.extend(errors);
             // Errors first: they are what the user must fix.
-            diagnostics.sort_by_key(|diagnostic| !diagnostic.is_error());
+            crate::sort::sort_by_key(&mut diagnostics, |diagnostic| !diagnostic.is_error());
             Err(diagnostics)
         }
     }

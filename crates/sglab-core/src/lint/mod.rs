@@ -246,11 +246,12 @@ pub fn lint(topology: &Topology, limits: &Limits) -> Vec<Finding> {
     let facts = space::analyse(topology);
     // A rule is redundant only if the rules that take over from it are not shadowed
     // themselves: otherwise deleting both would change verdicts.
-    let shadowed: BTreeSet<RuleKey> = facts
-        .iter()
-        .filter(|(_, fact)| fact.carried && !fact.decides)
-        .map(|(key, _)| key.clone())
-        .collect();
+    let shadowed: BTreeSet<RuleKey> = crate::sort::set_of(
+        facts
+            .iter()
+            .filter(|(_, fact)| fact.carried && !fact.decides)
+            .map(|(key, _)| key.clone()),
+    );
     let mut findings = Vec::new();
     let mut settled: BTreeSet<RuleKey> = BTreeSet::new();
     for (group_id, group) in &topology.groups {
@@ -280,7 +281,7 @@ pub fn lint(topology: &Topology, limits: &Limits) -> Vec<Finding> {
     findings.extend(group_findings(topology, limits));
     findings.extend(eni_findings(topology, limits));
     findings.extend(cluster_findings(topology));
-    findings.sort_by(|a, b| {
+    crate::sort::sort_by(&mut findings, |a, b| {
         (&a.security_group, a.rule_index, a.code, &a.endpoint).cmp(&(
             &b.security_group,
             b.rule_index,
@@ -724,7 +725,7 @@ fn mergeable_findings(topology: &Topology, settled: &BTreeSet<RuleKey>) -> Vec<F
         }
         for indexes in buckets.values() {
             let mut sorted = indexes.clone();
-            sorted.sort_by_key(|&index| {
+            crate::sort::sort_by_key(&mut sorted, |&index| {
                 let range = group.rules[index].ports.as_range();
                 (range.start(), range.end(), index)
             });
@@ -763,7 +764,7 @@ fn merge_finding(topology: &Topology, group_id: &GroupId, run: &[usize]) -> Opti
         .max()?;
     let ports = PortRange::new(start, end).ok()?;
     let mut others: Vec<usize> = run.iter().copied().filter(|&index| index != keep).collect();
-    others.sort_unstable();
+    crate::sort::sort(&mut others);
     let related: Vec<RuleRef> = others
         .iter()
         .map(|&index| RuleRef::new(group_id, index, &group.rules[index]))
@@ -894,7 +895,7 @@ fn eni_findings(topology: &Topology, limits: &Limits) -> Vec<Finding> {
                 related: Vec::new(),
             };
             let mut groups: Vec<&GroupId> = eni.groups.iter().collect();
-            groups.sort();
+            crate::sort::sort(&mut groups);
             groups.dedup();
             let limit = if trunk_pod {
                 limits.groups_per_trunk_pod

@@ -80,7 +80,7 @@ fn class_hosts(topology: &Topology) -> ClassHosts<'_> {
         let host = actor.host_node.unwrap_or(&endpoint.id);
         for eni in &endpoint.enis {
             let mut groups: Vec<&GroupId> = eni.groups.iter().collect();
-            groups.sort();
+            crate::sort::sort(&mut groups);
             groups.dedup();
             if !groups.is_empty() {
                 classes
@@ -311,13 +311,15 @@ fn analyse_atom(
     local: &mut [Local],
 ) {
     // Groups named by the rules: only their members need a cell of their own.
-    let referenced: BTreeSet<&GroupId> = positions
-        .iter()
-        .filter_map(|&at| match &pooled[at].rule.peer {
-            Peer::Group { id, .. } => Some(id),
-            _ => None,
-        })
-        .collect();
+    let referenced: BTreeSet<&GroupId> =
+        crate::sort::set_of(
+            positions
+                .iter()
+                .filter_map(|&at| match &pooled[at].rule.peer {
+                    Peer::Group { id, .. } => Some(id),
+                    _ => None,
+                }),
+        );
     // A member on the node of every ENI of the class never reaches the class through a filter.
     let reaches = |host: &EndpointId| hosts.iter().any(|other| *other != host);
     let member_cells: Vec<usize> = (0..members.members.len())
@@ -372,10 +374,8 @@ fn analyse_atom(
             cells.push(PeerCell::Address(Interval { v6, start, end }));
         }
     }
-    let member_values: BTreeSet<(bool, u128)> = member_only
-        .iter()
-        .map(|address| address_value(*address))
-        .collect();
+    let member_values: BTreeSet<(bool, u128)> =
+        crate::sort::set_of(member_only.iter().map(|address| address_value(*address)));
     let excluded = |cell: &PeerCell| match cell {
         PeerCell::Address(interval) => {
             interval.start == interval.end && member_values.contains(&(interval.v6, interval.start))
@@ -435,7 +435,7 @@ fn analyse_atom(
                     own.push(network_base + offset);
                 }
             }
-            own.sort_unstable();
+            crate::sort::sort(&mut own);
             own.dedup();
             Prepared {
                 pooled: entry,

@@ -803,20 +803,31 @@ fn check_passes_on_every_example() {
     .assert_eq(&report);
 }
 
+/// The scenario corpus: each file's path relative to the workspace root (as the tests pass it
+/// to the binary) and its parsed JSON, sorted by name.
+fn corpus_files() -> Vec<(String, serde_json::Value)> {
+    let corpus = root().join("tests/scenarios");
+    let mut files: Vec<(String, serde_json::Value)> = std::fs::read_dir(&corpus)
+        .expect("the scenario corpus")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().and_then(|ext| ext.to_str()) == Some("json"))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).expect("readable");
+            let relative = format!(
+                "tests/scenarios/{}",
+                path.file_name().expect("name").to_string_lossy()
+            );
+            (relative, serde_json::from_str(&text).expect("JSON"))
+        })
+        .collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
 #[test]
 fn check_runs_the_scenario_corpus() {
-    let corpus = root().join("tests/scenarios");
-    let entries = std::fs::read_dir(&corpus).expect("the scenario corpus");
     let mut checked = 0;
-    for entry in entries {
-        let path = entry.expect("entry").path();
-        if path.extension().and_then(|ext| ext.to_str()) != Some("json") {
-            continue;
-        }
-        let relative = format!(
-            "tests/scenarios/{}",
-            path.file_name().expect("name").to_string_lossy()
-        );
+    for (relative, _) in corpus_files() {
         let output = sglab(&["check", &relative]);
         assert_eq!(
             output.code, 0,
@@ -833,22 +844,11 @@ fn check_runs_the_scenario_corpus() {
 /// decision of each side, the number of blockers and the service status the corpus expects.
 #[test]
 fn query_json_agrees_with_every_corpus_case() {
-    let corpus = root().join("tests/scenarios");
     let mut cases_checked = 0;
-    for entry in std::fs::read_dir(&corpus).expect("the scenario corpus") {
-        let path = entry.expect("entry").path();
-        if path.extension().and_then(|ext| ext.to_str()) != Some("json") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).expect("readable");
-        let file: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    for (relative, file) in corpus_files() {
         let Some(cases) = file["corpus"]["cases"].as_array() else {
             continue;
         };
-        let relative = format!(
-            "tests/scenarios/{}",
-            path.file_name().expect("name").to_string_lossy()
-        );
         for case in cases {
             let text_of = |key: &str| case[key].as_str().expect("a string").to_owned();
             let mut args = vec![
@@ -1067,22 +1067,11 @@ fn lint_of_a_bad_file_exits_2() {
 /// `sglab lint --format json` on every corpus file that lists its lints finds exactly those.
 #[test]
 fn lint_json_agrees_with_every_corpus_file() {
-    let corpus = root().join("tests/scenarios");
     let mut files_checked = 0;
-    for entry in std::fs::read_dir(&corpus).expect("the scenario corpus") {
-        let path = entry.expect("entry").path();
-        if path.extension().and_then(|ext| ext.to_str()) != Some("json") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).expect("readable");
-        let file: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    for (relative, file) in corpus_files() {
         let Some(expected) = file["corpus"]["lints"].as_array() else {
             continue;
         };
-        let relative = format!(
-            "tests/scenarios/{}",
-            path.file_name().expect("name").to_string_lossy()
-        );
         let output = sglab(&["lint", "--format", "json", &relative]);
         assert_eq!(output.code, 0, "{relative}: {}", output.stderr);
         let answer: serde_json::Value =

@@ -403,12 +403,14 @@ fn side_problems(
     problems
 }
 
-/// The scenario corpus gives the same verdicts, deciding decisions, blockers and service status
-/// in WebAssembly as the native corpus runner checks.
+/// The scenario corpus gives the same verdicts, deciding decisions, blockers, service status,
+/// doctor's diagnoses and lint findings in WebAssembly as the native corpus runner checks.
 #[wasm_bindgen_test]
 fn the_scenario_corpus_holds_in_wasm() {
     let mut problems = Vec::new();
     let mut cases = 0;
+    let mut diagnosed = 0;
+    let mut linted = 0;
     for (name, text) in SCENARIOS {
         let topology = match parse_sglab(text, Some(name)) {
             Ok(parsed) => parsed.topology,
@@ -482,6 +484,54 @@ fn the_scenario_corpus_holds_in_wasm() {
                     ));
                 }
             }
+            if let Some(expected) = case["diagnoses"].as_array() {
+                let expected: Vec<&str> = expected.iter().filter_map(|c| c.as_str()).collect();
+                let actual: Vec<String> =
+                    sglab_core::doctor::diagnose(&topology, &from, &to, protocol, port)
+                        .iter()
+                        .map(|d| d.code.to_string())
+                        .collect();
+                if actual != expected {
+                    problems.push(format!(
+                        "{label}: diagnoses {actual:?} instead of {expected:?}"
+                    ));
+                }
+                diagnosed += 1;
+            }
+        }
+        if let Some(expected) = value["corpus"]["lints"].as_array() {
+            let key = |code: &str, group: Option<&str>, index: Option<u64>| {
+                format!("{code} {group:?} {index:?}")
+            };
+            let mut expected: Vec<String> = expected
+                .iter()
+                .map(|finding| {
+                    key(
+                        finding["code"].as_str().unwrap_or_default(),
+                        finding["security_group"].as_str(),
+                        finding["rule_index"].as_u64(),
+                    )
+                })
+                .collect();
+            let mut actual: Vec<String> =
+                sglab_core::lint::lint(&topology, &sglab_core::validate::Limits::default())
+                    .iter()
+                    .map(|finding| {
+                        key(
+                            finding.code.as_str(),
+                            finding.security_group.as_ref().map(|g| g.as_str()),
+                            finding.rule_index.map(|i| i as u64),
+                        )
+                    })
+                    .collect();
+            expected.sort();
+            actual.sort();
+            if actual != expected {
+                problems.push(format!(
+                    "{name}: lint findings {actual:?} instead of {expected:?}"
+                ));
+            }
+            linted += 1;
         }
     }
     assert!(
@@ -491,4 +541,6 @@ fn the_scenario_corpus_holds_in_wasm() {
         problems.join("\n")
     );
     assert!(cases >= 100, "only {cases} corpus cases ran");
+    assert!(diagnosed >= 30, "only {diagnosed} cases listed diagnoses");
+    assert!(linted >= 14, "only {linted} files listed lint findings");
 }

@@ -291,9 +291,18 @@ fn serve(root: &Path, args: &[String]) -> Result<(), String> {
     };
     setup(root, Scope::BuildTools)?;
     step(&format!(
-        "trunk serve on http://127.0.0.1:{port}/ (Ctrl+C stops it)"
+        "trunk serve on http://127.0.0.1:{port}/ (rebuilds on change: reload the page; Ctrl+C stops it)"
     ));
-    run(Command::new("trunk").args(["serve", "--address", "127.0.0.1", "--port", &port]))
+    // No auto-reload: trunk injects it as an inline script, which the page's
+    // Content-Security-Policy (no inline script) refuses. Reload the page after a rebuild.
+    run(Command::new("trunk").args([
+        "serve",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--no-autoreload",
+    ]))
 }
 
 fn test(root: &Path, args: &[String]) -> Result<(), String> {

@@ -212,6 +212,55 @@ async fn a_query_shows_the_deciding_rule_and_steps_through() {
     assert!(find(&app, "blockers").is_some());
 }
 
+/// The doctor in the explanation panel: a blocked query lists its cause with a fix; the fix is
+/// one edit that re-evaluates the question, and Undo brings the denial back.
+#[wasm_bindgen_test]
+async fn the_doctors_fix_applies_and_undoes() {
+    let app = mount().await;
+    choose(&app, "query-from", "gw-node-1").await;
+    choose(&app, "query-to", "pod-app-1").await;
+    type_and_commit(&app, "query-port", "8081").await;
+    get(&app, "query-bar")
+        .unchecked_into::<web_sys::HtmlFormElement>()
+        .request_submit()
+        .unwrap();
+    yew::scheduler::flush().await;
+    let verdict = |app: &Mounted| get(app, "verdict").get_attribute("data-verdict");
+    assert_eq!(verdict(&app).as_deref(), Some("deny"));
+    let doctor = get(&app, "doctor");
+    assert!(doctor.has_attribute("open"), "open by itself for a denial");
+    let cause = text(&app, "diagnosis-port-outside-rule");
+    assert!(
+        cause.contains("8080"),
+        "the cause names the authorized port: {cause:?}"
+    );
+    let fix = doctor
+        .query_selector("[data-testid=\"diagnosis-port-outside-rule\"] button.fix")
+        .unwrap()
+        .expect("a fix button");
+    assert!(
+        fix.text_content().unwrap_or_default().contains("8081"),
+        "the fix opens 8081: {:?}",
+        fix.text_content()
+    );
+    fix.unchecked_into::<web_sys::HtmlElement>().click();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        verdict(&app).as_deref(),
+        Some("allow"),
+        "the fix re-evaluates"
+    );
+    assert!(topology_json().contains("8081/8081"));
+
+    click(&app, "undo").await;
+    assert_eq!(
+        verdict(&app).as_deref(),
+        Some("deny"),
+        "Undo takes the fix back"
+    );
+    assert!(!topology_json().contains("8081/8081"));
+}
+
 #[wasm_bindgen_test]
 async fn a_share_link_round_trips_through_the_codec_and_core() {
     let (topology, _) = {

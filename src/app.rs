@@ -17,6 +17,8 @@ use crate::ui::toolbar::Command;
 
 /// How long after the last change validation and the autosave run.
 const SETTLE_MILLIS: u32 = 300;
+/// How long after a rule is added its effect is checked: after the edit's frame.
+const ADDED_RULE_CHECK_MILLIS: u32 = 30;
 
 /// Builds the first state: a share link in the URL wins, then the autosave, then the first
 /// example. A corrupted link or autosave leaves a notice and changes nothing else.
@@ -278,6 +280,31 @@ pub fn App() -> Html {
         }))
         .clone()
     };
+
+    // Whether a rule just added changes anything: on 10,000 rules the check takes longer than
+    // a frame, so it runs just after the edit is drawn, and only if nothing changed since.
+    {
+        let dispatch = dispatch.clone();
+        let topology = state.topology.clone();
+        use_effect_with(
+            (state.added_rule.clone(), state.revision),
+            move |(added, _)| {
+                let timer = added.clone().map(|(group, index)| {
+                    browser::after(ADDED_RULE_CHECK_MILLIS, move || {
+                        if let Some(warning) =
+                            crate::edit::added_rule_warning(&topology, &group, index)
+                        {
+                            dispatch.emit(Action::Notify(crate::state::Notice::new(
+                                crate::state::Level::Warning,
+                                warning,
+                            )));
+                        }
+                    })
+                });
+                move || drop(timer)
+            },
+        );
+    }
 
     let on_close_share = dispatch.reform(|_| Action::CloseShareLink);
 

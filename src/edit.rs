@@ -154,8 +154,9 @@ pub struct Effect {
     pub select: Option<Selection>,
     /// Say this.
     pub message: Option<String>,
-    /// Warn about this: the edit was made but may not do what was meant.
-    pub warning: Option<String>,
+    /// The rule just added (group, index): whether it changes anything is checked after the
+    /// frame, since on large topologies the check takes longer than one.
+    pub added_rule: Option<(GroupId, usize)>,
 }
 
 /// Applies an edit, or refuses it with a notice and leaves `topology` as it was.
@@ -183,7 +184,7 @@ pub fn apply(topology: &mut Topology, edit: &Edit) -> Result<Effect, Notice> {
                 .groups
                 .get(group)
                 .map_or(0, |g| g.rules.len().saturating_sub(1));
-            effect.warning = added_rule_warning(topology, group, index);
+            effect.added_rule = Some((group.clone(), index));
         }
         return Ok(effect);
     }
@@ -631,7 +632,7 @@ pub fn prefix_list_with_entries(list: &PrefixList, text: &str) -> Result<PrefixL
 
 /// Why a rule just added changes nothing, when it does not: the rules that already decide what
 /// it matches, or the group type's default.
-fn added_rule_warning(topology: &Topology, group: &GroupId, index: usize) -> Option<String> {
+pub fn added_rule_warning(topology: &Topology, group: &GroupId, index: usize) -> Option<String> {
     use sglab_core::lint::{added_rule_effect, AddedRuleEffect};
     let list = |rules: &[sglab_core::explain::RuleRef]| {
         rules

@@ -195,6 +195,8 @@ pub struct AppState {
     pub large_type: bool,
     /// The share link last made, shown for copying until closed.
     pub share_link: Option<String>,
+    /// A rule just added (group, index), whose effect the app checks after the frame.
+    pub added_rule: Option<(sglab_core::model::GroupId, usize)>,
 }
 
 impl AppState {
@@ -213,6 +215,7 @@ impl AppState {
             view: View::Diagram,
             large_type: false,
             share_link: None,
+            added_rule: None,
         }
     }
 
@@ -244,6 +247,7 @@ impl AppState {
         }
         self.redo.clear();
         self.revision += 1;
+        self.added_rule = None;
         self.forget_dangling();
     }
 
@@ -364,9 +368,7 @@ impl Reducible for AppState {
                         if let Some(message) = effect.message {
                             state.notify(Notice::new(Level::Info, message));
                         }
-                        if let Some(warning) = effect.warning {
-                            state.notify(Notice::new(Level::Warning, warning));
-                        }
+                        state.added_rule = effect.added_rule;
                     }
                     Err(refusal) => state.notify(refusal),
                 }
@@ -383,6 +385,7 @@ impl Reducible for AppState {
                     let current = std::mem::replace(&mut state.topology, previous);
                     state.redo.push(current);
                     state.revision += 1;
+                    state.added_rule = None;
                     state.forget_dangling();
                 }
                 None => return self,
@@ -392,6 +395,7 @@ impl Reducible for AppState {
                     let current = std::mem::replace(&mut state.topology, next);
                     state.undo.push(current);
                     state.revision += 1;
+                    state.added_rule = None;
                     state.forget_dangling();
                 }
                 None => return self,

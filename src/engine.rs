@@ -395,25 +395,23 @@ fn group_edges(cells: &[GroupCell]) -> Vec<GroupEdge> {
 
 /// The explanation of a query.
 pub fn explain(topology: &Topology, query: &Query) -> Explanation {
-    sglab_core::eval::explain(
-        topology,
-        &Party::Endpoint(query.from.clone()),
-        &Party::Endpoint(query.to.clone()),
-        query.protocol,
-        query.port,
+    let (from, to) = parties(query);
+    sglab_core::eval::explain(topology, &from, &to, query.protocol, query.port)
+}
+
+/// The two parties of a query: its endpoints.
+fn parties(query: &Query) -> (Party, Party) {
+    (
+        Party::Endpoint(query.from.clone()),
+        Party::Endpoint(query.to.clone()),
     )
 }
 
 /// What the doctor finds for a query: the causes of a denial (or of a service that does not
 /// answer), each with its evidence and the smallest fix.
 pub fn diagnose(topology: &Topology, query: &Query) -> Vec<sglab_core::doctor::Diagnosis> {
-    sglab_core::doctor::diagnose(
-        topology,
-        &Party::Endpoint(query.from.clone()),
-        &Party::Endpoint(query.to.clone()),
-        query.protocol,
-        query.port,
-    )
+    let (from, to) = parties(query);
+    sglab_core::doctor::diagnose(topology, &from, &to, query.protocol, query.port)
 }
 
 /// The lint findings of a topology, with the default limits.

@@ -311,6 +311,26 @@ struct DropFix {
     covers_default: bool,
 }
 
+impl DropFix {
+    /// A fix that leaves the side's default blocker as it is.
+    fn change(fix: Fix, text: String) -> DropFix {
+        DropFix {
+            fix: Some(fix),
+            text,
+            covers_default: false,
+        }
+    }
+
+    /// No automatic fix: only advice.
+    fn advice(text: String) -> DropFix {
+        DropFix {
+            fix: None,
+            text,
+            covers_default: false,
+        }
+    }
+}
+
 impl<'q, 't> Query<'q, 't> {
     /// `tcp 8080` or `icmp`.
     fn what(&self) -> String {
@@ -506,11 +526,7 @@ impl<'q, 't> Query<'q, 't> {
                 let text = format!(
                     "{fix} (port {port} is at the end of its range: the drop keeps the other ports)"
                 );
-                return DropFix {
-                    fix: Some(fix),
-                    text,
-                    covers_default: false,
-                };
+                return DropFix::change(fix, text);
             }
         }
         let drop_priority = drop.rule.priority.get();
@@ -542,11 +558,7 @@ impl<'q, 't> Query<'q, 't> {
                     let text = format!(
                         "{fix} (priority {priority} comes before the drop's {drop_priority}; the drop still applies to everything else)"
                     );
-                    return DropFix {
-                        fix: Some(fix),
-                        text,
-                        covers_default: false,
-                    };
+                    return DropFix::change(fix, text);
                 }
                 let accept_priority = accept.rule.priority.get();
                 let below_accept = Priority::new(u32::from(accept_priority) + 1)
@@ -563,17 +575,9 @@ impl<'q, 't> Query<'q, 't> {
                     let text = format!(
                         "{fix} (an accept cannot come before a drop at priority {drop_priority}: at equal priority the drop wins, so the drop moves to priority {priority}, after the accept at {accept_priority})"
                     );
-                    return DropFix {
-                        fix: Some(fix),
-                        text,
-                        covers_default: false,
-                    };
+                    return DropFix::change(fix, text);
                 }
-                DropFix {
-                    fix: None,
-                    text: self.drop_advice(drop),
-                    covers_default: false,
-                }
+                DropFix::advice(self.drop_advice(drop))
             }
             None => {
                 let holder = if drop_writable {
@@ -594,11 +598,7 @@ impl<'q, 't> Query<'q, 't> {
                             covers_default: true,
                         }
                     }
-                    _ => DropFix {
-                        fix: None,
-                        text: self.drop_advice(drop),
-                        covers_default: false,
-                    },
+                    _ => DropFix::advice(self.drop_advice(drop)),
                 }
             }
         }

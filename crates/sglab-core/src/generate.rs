@@ -13,6 +13,14 @@
 //!   like real deployments; rules reference groups, subnets, the VPC, the internet, office
 //!   networks, and a few single hosts.
 //!
+//! Besides these, the **shape zoo** ([`Shape`], [`GenParams::of_shape`]) draws topologies of
+//! the kinds real accounts have and the role shape does not: free combinations of groups (every
+//! endpoint its own combination), host-level peers (rules naming single hosts and many /24
+//! blocks, so that every endpoint is its own class), prefix-list heavy rules, dual-stack IPv6,
+//! and Kubernetes heavy accounts (pods on nodes, Terway trunk ENIs with their own groups).
+//! Benchmarks and property tests draw from every shape, so that no figure holds for one
+//! friendly generator only.
+//!
 //! Generated topologies follow the validation rules (ports, priorities, group types, no group
 //! references in enterprise groups, ICMP peers of the right family) as far as the engine cares.
 //!
@@ -29,6 +37,8 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+
+mod zoo;
 
 use crate::model::{
     Cluster, ClusterId, Direction, Endpoint, EndpointId, EndpointKind, Eni, Gateway, GatewayId,
@@ -50,8 +60,81 @@ pub struct GenParams {
     pub rules: usize,
     /// Most TCP/UDP rule ports fall in `1..=max_port` (varied shape only).
     pub max_port: u16,
-    /// 0 for the varied shape; otherwise the number of roles endpoints are instances of.
+    /// The number of roles endpoints are instances of (role shape only).
     pub roles: usize,
+    /// The kind of topology.
+    pub shape: Shape,
+}
+
+/// The kinds of topology [`generate`] draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Shape {
+    /// Every feature of the model on a few endpoints: pods of all three network modes, gateway
+    /// nodes, external endpoints, IPv6, prefix lists, quintuple rules; ports mostly small.
+    Varied,
+    /// Endpoints are instances of a few hundred roles, each a set of 1 to 3 groups and a /24.
+    Roles,
+    /// Every instance combines 1 to 3 groups of its VPC freely; rules name the VPC, /16 and /24
+    /// blocks, the internet and up to 20 other groups per group.
+    FreeCombos,
+    /// Rules name single hosts (/32) and many /24 blocks, so that nearly every endpoint is its
+    /// own class.
+    HostPeers,
+    /// Most rules name prefix lists of 3 to 30 entries (vswitch /24s, hosts, offices).
+    PrefixLists,
+    /// Every instance has an IPv4 and an IPv6 address; half the address rules are IPv6 (with
+    /// ICMPv6), the other half IPv4.
+    DualStack,
+    /// Kubernetes clusters: nodes in node groups, Terway-trunk pods with ENIs and groups of
+    /// their own, Flannel pods in a pod CIDR, rules naming pod CIDRs and node subnets.
+    Kubernetes,
+}
+
+impl Shape {
+    /// The shapes drawn at account scale (every shape but the small varied one).
+    pub const ZOO: [Shape; 6] = [
+        Shape::Roles,
+        Shape::FreeCombos,
+        Shape::HostPeers,
+        Shape::PrefixLists,
+        Shape::DualStack,
+        Shape::Kubernetes,
+    ];
+
+    /// Every shape.
+    pub const ALL: [Shape; 7] = [
+        Shape::Varied,
+        Shape::Roles,
+        Shape::FreeCombos,
+        Shape::HostPeers,
+        Shape::PrefixLists,
+        Shape::DualStack,
+        Shape::Kubernetes,
+    ];
+
+    /// The shape's name, as the benchmarks and the documentation print it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::Varied => "varied",
+            Shape::Roles => "roles",
+            Shape::FreeCombos => "free-combos",
+            Shape::HostPeers => "host-peers",
+            Shape::PrefixLists => "prefix-lists",
+            Shape::DualStack => "dual-stack",
+            Shape::Kubernetes => "kubernetes",
+        }
+    }
+
+    /// The shape of a name given by [`Shape::as_str`].
+    pub fn parse(name: &str) -> Option<Shape> {
+        Shape::ALL.into_iter().find(|shape| shape.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Shape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl GenParams {
@@ -64,6 +147,7 @@ impl GenParams {
             rules,
             max_port: 64,
             roles: 0,
+            shape: Shape::Varied,
         }
     }
 
@@ -76,6 +160,7 @@ impl GenParams {
             rules: 10_000,
             max_port: 65535,
             roles: 40,
+            shape: Shape::Roles,
         }
     }
 
@@ -88,6 +173,25 @@ impl GenParams {
             rules: 50_000,
             max_port: 65535,
             roles: 250,
+            shape: Shape::Roles,
+        }
+    }
+
+    /// A topology of the given shape and size: `endpoints` endpoints, `groups` groups and
+    /// `rules` rules in 2 VPCs (the role shape has one role per two groups).
+    pub fn of_shape(shape: Shape, endpoints: usize, groups: usize, rules: usize) -> GenParams {
+        GenParams {
+            vpcs: 2,
+            groups,
+            endpoints,
+            rules,
+            max_port: if shape == Shape::Varied { 64 } else { 65535 },
+            roles: if shape == Shape::Roles {
+                (groups / 2).max(1)
+            } else {
+                0
+            },
+            shape,
         }
     }
 }
@@ -103,13 +207,15 @@ pub fn generate(seed: u64, params: &GenParams) -> Topology {
         },
         groups: Vec::new(),
         hosts: Vec::new(),
+        zoo: zoo::Zoo::default(),
     };
     generator.vpcs();
     generator.groups();
-    if params.roles == 0 {
-        generator.varied_endpoints();
-    } else {
-        generator.role_endpoints();
+    match params.shape {
+        Shape::Varied => generator.varied_endpoints(),
+        Shape::Roles if params.roles > 0 => generator.role_endpoints(),
+        Shape::Roles => generator.varied_endpoints(),
+        shape => generator.zoo_endpoints(shape),
     }
     generator.rules();
     generator.topology
@@ -164,6 +270,8 @@ struct Generator {
     groups: Vec<GroupInfo>,
     /// Addresses of endpoints, for host rules.
     hosts: Vec<IpAddr>,
+    /// What the shapes of the zoo remember while they build.
+    zoo: zoo::Zoo,
 }
 
 fn net4(a: u8, b: u8, c: u8, d: u8, len: u8) -> IpNet {
@@ -222,7 +330,11 @@ impl Generator {
                 GroupType::Enterprise
             };
             let id = GroupId(format!("sg-{index:0width$}"));
-            let accept_percent = if self.params.roles == 0 { 50 } else { 70 };
+            let accept_percent = if self.params.shape == Shape::Varied {
+                50
+            } else {
+                70
+            };
             let inner_access_policy = if self.rng.chance(accept_percent) {
                 InnerAccessPolicy::Accept
             } else {
@@ -568,10 +680,10 @@ impl Generator {
         }
         for _ in 0..self.params.rules {
             let group_index = self.rng.below(self.groups.len());
-            let rule = if self.params.roles == 0 {
-                self.varied_rule(group_index)
-            } else {
-                self.role_rule(group_index)
+            let rule = match self.params.shape {
+                Shape::Roles if self.params.roles > 0 => self.role_rule(group_index),
+                Shape::Varied | Shape::Roles => self.varied_rule(group_index),
+                shape => self.zoo_rule(group_index, shape),
             };
             let Some(info) = self.groups.get(group_index) else {
                 continue;

@@ -45,7 +45,6 @@
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
 use ipnet::IpNet;
@@ -54,8 +53,8 @@ use serde::Serialize;
 use crate::eval::route::{self, Actor, AddressRole, FamilyKey, Route, Routed};
 use crate::eval::rules::{self, EniKind};
 use crate::model::{
-    Direction, EndpointId, GroupId, GroupType, InnerAccessPolicy, Peer, Policy, PortRange,
-    Protocol, Topology, Verdict, VpcId,
+    Direction, EndpointId, GroupId, GroupType, InnerAccessPolicy, Peer, PortRange, Protocol,
+    Topology, Verdict, VpcId,
 };
 
 /// The protocols of [`matrix`]: TCP, UDP and ICMP.
@@ -951,212 +950,192 @@ fn family_slot(protocol: Protocol) -> usize {
     }
 }
 
-/// A small, fast, deterministic hasher for the builder's integer keys (FxHash). Hash maps
-/// built with it are only looked up, never iterated, so their order never reaches the output.
-#[derive(Clone, Copy, Default)]
-struct FxHasher(u64);
+/// Hash maps of the builder's integer keys: rustc-hash's FxHash, fast and deterministic. They
+/// are only looked up, never iterated, so their order never reaches the output.
+type FastMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
 
-impl FxHasher {
-    fn add(&mut self, value: u64) {
-        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+/// The value of a memo cell not yet computed.
+const UNSET: u32 = u32::MAX;
+
+/// The side-answer id of a side that does not filter: every port of every protocol.
+const UNFILTERED: u32 = 0;
+
+/// A key meaning "no rule matched" in a keyed port function.
+const NO_KEY: u16 = u16::MAX;
+
+/// Which address of the peer a side sees, and whether group references can match it: the
+/// part of a route that a group's answer depends on, as a small number.
+fn variant(role: AddressRole, peer_groups: bool) -> u8 {
+    let role = match role {
+        AddressRole::Private(FamilyKey::V4) => 0,
+        AddressRole::Private(FamilyKey::V6) => 1,
+        AddressRole::PublicIn => 2,
+        AddressRole::PublicOut => 3,
+        AddressRole::External => 4,
+    };
+    role * 2 + u8::from(peer_groups)
+}
+
+/// The address role of a [`variant`].
+fn variant_role(variant: u8) -> AddressRole {
+    match variant / 2 {
+        0 => AddressRole::Private(FamilyKey::V4),
+        1 => AddressRole::Private(FamilyKey::V6),
+        2 => AddressRole::PublicIn,
+        3 => AddressRole::PublicOut,
+        _ => AddressRole::External,
     }
 }
 
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
+/// The rank of a rule within its group's evaluation order that decides between groups: lower
+/// wins; priority first, drop before accept (reference §3 step 2). Odd keys accept.
+fn rule_key(rule: &crate::model::Rule) -> u16 {
+    u16::from(rule.priority.get()) * 2 + u16::from(rules::policy_rank(rule.policy))
+}
+
+/// Interns lists of numbers: equal lists get equal ids, numbered from 0 in order of arrival.
+struct Interner<T> {
+    ids: FastMap<Vec<T>, u32>,
+    /// Where each list starts in `items`; list `i` is `items[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+    items: Vec<T>,
+}
+
+impl<T: Copy + Eq + std::hash::Hash> Interner<T> {
+    fn new() -> Interner<T> {
+        Interner {
+            ids: FastMap::default(),
+            starts: vec![0],
+            items: Vec::new(),
         }
     }
 
-    fn write_u8(&mut self, value: u8) {
-        self.add(u64::from(value));
+    fn intern(&mut self, list: &[T]) -> u32 {
+        if let Some(id) = self.ids.get(list) {
+            return *id;
+        }
+        let id = self.len() as u32;
+        self.ids.insert(list.to_vec(), id);
+        self.items.extend_from_slice(list);
+        self.starts.push(self.items.len());
+        id
     }
 
-    fn write_u16(&mut self, value: u16) {
-        self.add(u64::from(value));
-    }
-
-    fn write_u32(&mut self, value: u32) {
-        self.add(u64::from(value));
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.add(value);
-    }
-
-    fn write_usize(&mut self, value: usize) {
-        self.add(value as u64);
-    }
-
-    fn write_isize(&mut self, value: isize) {
-        self.add(value as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
-/// A memo keyed by two small ids: a dense table when it fits in 4M cells, a hash map
-/// otherwise.
-enum Table {
-    Dense { columns: usize, cells: Vec<u32> },
-    Sparse(FastMap<(u32, u32), u32>),
-}
-
-/// The value of a dense cell not yet computed.
-const UNSET: u32 = u32::MAX - 1;
-
-impl Table {
-    fn new(rows: usize, columns: usize) -> Table {
-        match rows.checked_mul(columns) {
-            Some(size) if size <= 1 << 22 => Table::Dense {
-                columns,
-                cells: vec![UNSET; size],
-            },
-            _ => Table::Sparse(FastMap::default()),
+    fn get(&self, id: u32) -> &[T] {
+        let id = id as usize;
+        match (self.starts.get(id), self.starts.get(id + 1)) {
+            (Some(start), Some(end)) => &self.items[*start..*end],
+            _ => &[],
         }
     }
 
-    fn get(&self, row: u32, column: u32) -> Option<u32> {
-        match self {
-            Table::Dense { columns, cells } => {
-                if column as usize >= *columns {
-                    return None;
-                }
-                cells
-                    .get(row as usize * columns + column as usize)
-                    .copied()
-                    .filter(|value| *value != UNSET)
-            }
-            Table::Sparse(map) => map.get(&(row, column)).copied(),
-        }
-    }
-
-    fn insert(&mut self, row: u32, column: u32, value: u32) {
-        match self {
-            Table::Dense { columns, cells } => {
-                if (column as usize) < *columns {
-                    if let Some(cell) = cells.get_mut(row as usize * *columns + column as usize) {
-                        *cell = value;
-                    }
-                }
-            }
-            Table::Sparse(map) => {
-                map.insert((row, column), value);
-            }
-        }
+    fn len(&self) -> usize {
+        self.starts.len() - 1
     }
 }
 
-/// A set of rule positions in a pool.
-type RuleBits = Vec<u64>;
-
-fn or_into(target: &mut [u64], bits: &[u64]) {
-    for (word, add) in target.iter_mut().zip(bits) {
-        *word |= add;
-    }
-}
-
-/// The rules of a set of groups in one direction (a scope), for one protocol, compiled for
-/// fast first-match sweeps: rules whose protocol or source ports can never match are left out;
-/// each remaining rule is a span of the pool's elementary port intervals, and each block,
-/// group and local CIDR the rules mention maps to the set of rules it satisfies.
-#[derive(Default)]
-struct Pool {
+/// The rules of one group in one direction compiled for one protocol: each rule that can
+/// match the protocol is a span of elementary port intervals.
+struct KeyPool {
     /// Interval boundaries: interval `i` is `points[i]..points[i + 1]`.
     points: Vec<u32>,
-    /// Per rule, in evaluation order: its first interval and the one after its last.
+    /// Per rule position: its first interval and the one after its last.
     spans: Vec<(u32, u32)>,
-    accepts: Vec<bool>,
-    /// The rules a peer inside a block satisfies (CIDR peers and prefix-list entries).
-    by_block: FastMap<u32, RuleBits>,
-    /// The rules a peer in a group satisfies.
-    by_group: FastMap<u32, RuleBits>,
-    /// The rules without a local CIDR.
-    local_free: RuleBits,
-    /// The rules whose local CIDR is a given block.
-    by_local: FastMap<u32, RuleBits>,
-    default_allows: bool,
+    /// The rules that can match the protocol (protocol, source ports).
+    active: Vec<u64>,
 }
 
-/// The blocks and groups that the rules of one set of groups in one direction mention.
-struct Scope<'t> {
-    group_set: u32,
-    direction: Direction,
-    /// The pooled rules in evaluation order, pooled once for every protocol.
-    entries: Vec<rules::Pooled<'t>>,
-    /// Blocks of CIDR peers and prefix-list entries, sorted.
-    blocks: Vec<u32>,
-    /// Referenced groups, sorted.
-    groups: Vec<u32>,
-    /// Local CIDRs of quintuple rules, sorted.
-    locals: Vec<u32>,
+/// One group's rules in one direction (a group side), with what every peer matches of them.
+///
+/// A side of a pair filters with the rules of all the ENI's groups; the first match of the
+/// pooled rules is, port by port, the best-ranked of each group's own first match. So a group
+/// side is evaluated once per *distinct set of its rules a peer satisfies* (an answer keyed by
+/// rank, per protocol), and the answer of an ENI's side merges its groups' answers.
+struct GroupSide<'t> {
+    /// The rules, in evaluation order within the group.
+    rules: Vec<&'t crate::model::Rule>,
+    words: usize,
+    /// Whether some rule has a local CIDR (quintuple rules): then the answer depends on the
+    /// ENI's own address too.
+    local_sensitive: bool,
+    /// Per address class, the id of the set of rules an address of that class satisfies.
+    addr_proj: Vec<u32>,
+    addr_bits: Interner<u64>,
+    /// Per group set, the id of the set of rules a peer in those groups satisfies.
+    group_proj: Vec<u32>,
+    group_bits: Interner<u64>,
+    /// Per protocol (index in the build's protocols).
+    pools: Vec<KeyPool>,
+    /// Group-answer ids by matched rule set.
+    answers: FastMap<Vec<u64>, u32>,
+    /// Dense answers by (address projection, group projection), per local address class
+    /// (`UNSET` key when not local-sensitive).
+    tables: FastMap<u32, Vec<u32>>,
 }
 
-/// Which projection [`Builder::project`] makes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Projection {
-    /// The peer's address class on the scope's blocks.
-    Peer,
-    /// The peer's groups on the scope's referenced groups.
-    Groups,
-    /// The ENI's address class on the scope's local CIDRs.
-    Local,
-}
-
-/// The projection id of "no address" or "group references cannot match".
-const NOTHING: u32 = u32::MAX;
-
-/// The inputs id of a side that does not filter.
-const UNFILTERED: u32 = u32::MAX;
-
-/// What one side's answer depends on, besides the protocol: a scope, and the peer's address,
-/// the peer's groups and the ENI's address projected on what the scope's rules mention.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct SideInputs {
-    scope: u32,
-    peer: u32,
-    peer_groups: u32,
-    local: u32,
+/// Sweep buffers, reused from one sweep to the next.
+#[derive(Default)]
+struct Scratch {
+    matched: Vec<u64>,
+    owner: Vec<u16>,
+    next: Vec<usize>,
+    keyed: Vec<(u16, u16, u16)>,
+    ranges: Vec<(u16, u16)>,
+    ids: Vec<u32>,
+    points: Vec<u32>,
+    sides: Vec<u32>,
+    function_ids: Vec<u32>,
 }
 
 struct Builder<'t> {
     topology: &'t Topology,
     nets: NetIndex,
     group_index: BTreeMap<&'t GroupId, u32>,
+    groups: Vec<&'t GroupId>,
     address_classes: FastMap<Vec<u32>, u32>,
     address_sets: Vec<Vec<u32>>,
     group_sets: FastMap<Vec<u32>, u32>,
     group_set_members: Vec<Vec<u32>>,
     group_set_kinds: Vec<EniKind>,
-    scopes: Vec<Scope<'t>>,
-    /// Buffers of [`sweep_pool`], reused from one sweep to the next.
-    scratch: Scratch,
-    scope_ids: FastMap<(u32, Direction), u32>,
-    projections: FastMap<Vec<u32>, u32>,
-    projection_list: Vec<Vec<u32>>,
-    peer_projections: Table,
-    group_projections: Table,
-    local_projections: Table,
-    pools: FastMap<(u32, Protocol), Pool>,
-    sides: FastMap<(u32, Protocol), u32>,
-    input_ids: FastMap<SideInputs, u32>,
-    input_list: Vec<SideInputs>,
-    pairs: FastMap<(Option<SideInputs>, Option<SideInputs>, bool), usize>,
     /// Per group set, its basic groups with InnerAccessPolicy Accept, sorted.
     accept_groups: Vec<Vec<u32>>,
-    pair_sets: Vec<u32>,
-    side_sets: Vec<Vec<(u16, u16)>>,
-    side_set_ids: FastMap<Vec<(u16, u16)>, u32>,
-    combined: FastMap<u64, u32>,
+    protocols: Vec<Protocol>,
+    /// Group sides by `group * 2 + direction` (0 egress, 1 ingress), made when first needed.
+    sides: Vec<Option<GroupSide<'t>>>,
+    /// Per block id, the address classes whose addresses it contains.
+    block_members: Vec<Vec<u32>>,
+    /// Per group, the group sets holding it.
+    sets_of_group: Vec<Vec<u32>>,
+    /// Keyed port functions: (first port, last port, key) lists.
+    functions: Interner<(u16, u16, u16)>,
+    /// Group answers: one function id per protocol.
+    group_answers: Interner<u32>,
+    /// Side answers: one side-set id per protocol.
+    side_answers: Interner<u32>,
+    /// Side answers by (default allows, group answers), for up to three groups.
+    scope_memo: FastMap<u128, u32>,
+    scope_memo_long: FastMap<Vec<u32>, u32>,
+    /// Side sets by (default allows, functions) and protocol, for up to three groups.
+    function_memo: FastMap<(u128, usize), u32>,
+    /// Port sets by (egress side set, ingress side set, port 25 blocked).
+    intersections: FastMap<u64, u32>,
+    /// Cell answers (one port-set id per protocol) by (egress, ingress, leaves VPC).
+    combos: Interner<u32>,
+    combo_memo: FastMap<u64, u32>,
+    /// Per (group side, variant, local address class), the group answer towards each class.
+    answer_vectors: FastMap<(u32, u8, u32), std::rc::Rc<[u32]>>,
+    scratch: Scratch,
+    calls: (u64, u64),
+    side_sets: Interner<(u16, u16)>,
     port_sets: FastMap<Vec<(u16, u16)>, u32>,
     port_set_list: Vec<Vec<(u16, u16)>>,
+}
+
+/// What a row of the matrix needs towards the targets of one routing signature.
+struct RowPlan {
+    /// Per distinct route: the route, its protocol indices, and the egress answer vectors of
+    /// the source's groups (indices in `vectors`).
+    routes: Vec<(RouteSummary, Vec<usize>, Vec<usize>)>,
 }
 
 impl<'t> Builder<'t> {
@@ -1170,36 +1149,37 @@ impl<'t> Builder<'t> {
                 .enumerate()
                 .map(|(index, id)| (id, index as u32))
                 .collect(),
+            groups: topology.groups.keys().collect(),
             address_classes: FastMap::default(),
             address_sets: Vec::new(),
             group_sets: FastMap::default(),
             group_set_members: Vec::new(),
             group_set_kinds: Vec::new(),
-            scopes: Vec::new(),
-            scratch: Scratch::default(),
-            scope_ids: FastMap::default(),
-            projections: FastMap::default(),
-            projection_list: Vec::new(),
-            peer_projections: Table::new(0, 0),
-            group_projections: Table::new(0, 0),
-            local_projections: Table::new(0, 0),
-            pools: FastMap::default(),
-            sides: FastMap::default(),
-            input_ids: FastMap::default(),
-            input_list: Vec::new(),
-            pairs: FastMap::default(),
             accept_groups: Vec::new(),
-            pair_sets: Vec::new(),
-            side_sets: Vec::new(),
-            side_set_ids: FastMap::default(),
-            combined: FastMap::default(),
+            protocols: Vec::new(),
+            sides: Vec::new(),
+            block_members: Vec::new(),
+            sets_of_group: Vec::new(),
+            functions: Interner::new(),
+            group_answers: Interner::new(),
+            side_answers: Interner::new(),
+            scope_memo: FastMap::default(),
+            scope_memo_long: FastMap::default(),
+            function_memo: FastMap::default(),
+            intersections: FastMap::default(),
+            combos: Interner::new(),
+            combo_memo: FastMap::default(),
+            answer_vectors: FastMap::default(),
+            scratch: Scratch::default(),
+            calls: (0, 0),
+            side_sets: Interner::new(),
             port_sets: FastMap::default(),
             port_set_list: Vec::new(),
         };
         // Ids 0 and 1 of port sets and of side sets are nothing and everything.
         for ranges in [Vec::new(), vec![(1, 65535)]] {
             builder.intern_port_set(ranges.clone());
-            builder.intern_side_set(ranges);
+            builder.side_sets.intern(&ranges);
         }
         builder
     }
@@ -1244,16 +1224,6 @@ impl<'t> Builder<'t> {
         }
         self.port_sets.clear();
         self.port_set_list = kept;
-    }
-
-    fn intern_side_set(&mut self, ranges: Vec<(u16, u16)>) -> u32 {
-        if let Some(id) = self.side_set_ids.get(&ranges) {
-            return *id;
-        }
-        let id = self.side_sets.len() as u32;
-        self.side_set_ids.insert(ranges.clone(), id);
-        self.side_sets.push(ranges);
-        id
     }
 
     fn address_class(&mut self, net: IpNet) -> AddressClass {
@@ -1332,6 +1302,7 @@ impl<'t> Builder<'t> {
     /// did not change come from the earlier matrix, when the classes are the same.
     fn build_reusing(mut self, protocols: Vec<Protocol>, reuse: Option<Reuse<'_>>) -> Matrix {
         let topology = self.topology;
+        self.protocols = protocols.clone();
         let endpoints: Vec<EndpointId> = topology.endpoints.keys().cloned().collect();
         let actors: Vec<Actor<'t>> = topology
             .endpoints
@@ -1356,6 +1327,7 @@ impl<'t> Builder<'t> {
             class_of.push(class);
         }
         let class_count = signatures.len();
+        self.index_memberships();
 
         // Routing depends on less than the full signature (not on which blocks contain the
         // addresses), so `route` itself works it out once per pair of routing signatures, on
@@ -1371,19 +1343,38 @@ impl<'t> Builder<'t> {
             }
             routing_of.push(id);
         }
+        let routing_count = routing_representative.len();
         let mut slot_protocols: [Option<Protocol>; 3] = [None; 3];
         for protocol in &protocols {
             slot_protocols[family_slot(*protocol)].get_or_insert(*protocol);
         }
-        let mut routes: FastMap<(u32, u32), [Option<RouteSummary>; 3]> = FastMap::default();
-
-        // Scopes are made when a pair first needs them (after an edit, most pairs do not),
-        // but there are at most two per group set, so the projection memos can be dense tables.
-        let mut scope_of: Vec<[Option<u32>; 2]> = vec![[None; 2]; class_count];
-        let scope_count = 2 * self.group_set_members.len();
-        self.peer_projections = Table::new(scope_count, self.address_sets.len());
-        self.group_projections = Table::new(scope_count, self.group_set_members.len());
-        self.local_projections = Table::new(scope_count, self.address_sets.len());
+        // Per pair of routing signatures: the distinct routes and the protocols taking each.
+        let mut route_plans: Vec<Vec<(RouteSummary, Vec<usize>)>> =
+            Vec::with_capacity(routing_count * routing_count);
+        for from in 0..routing_count {
+            for to in 0..routing_count {
+                let from_actor = &actors[routing_representative[from]];
+                let to_actor = &actors[routing_representative[to]];
+                let summaries = slot_protocols.map(|protocol| {
+                    let protocol = protocol?;
+                    match route::route_through_enis(topology, from_actor, to_actor, protocol) {
+                        Route::Routed(routed) => Some(RouteSummary::of(&routed)),
+                        Route::Local { .. } | Route::Unreachable { .. } => None,
+                    }
+                });
+                let mut plan: Vec<(RouteSummary, Vec<usize>)> = Vec::new();
+                for (protocol_index, protocol) in protocols.iter().enumerate() {
+                    let Some(summary) = summaries[family_slot(*protocol)] else {
+                        continue;
+                    };
+                    match plan.iter_mut().find(|(known, _)| *known == summary) {
+                        Some((_, indices)) => indices.push(protocol_index),
+                        None => plan.push((summary, vec![protocol_index])),
+                    }
+                }
+                route_plans.push(plan);
+            }
+        }
 
         let protocol_count = protocols.len();
         // With an earlier matrix over the same classes, only the pairs of classes whose
@@ -1422,7 +1413,100 @@ impl<'t> Builder<'t> {
                 None,
             ),
         };
+        // Side answer 0 is "every port of every protocol": a side that does not filter.
+        let all_ports = vec![FULL_SET; protocol_count];
+        self.side_answers.intern(&all_ports);
+
+        let signatures = &signatures;
+        let mut ingress_row: FastMap<u8, Vec<u32>> = FastMap::default();
+        let mut row_egress: FastMap<u128, u32> = FastMap::default();
+        let mut row_ingress: FastMap<u128, u32> = FastMap::default();
+        let mut row_combos: FastMap<u64, u32> = FastMap::default();
+        let mut vectors: Vec<(u32, u8, u32)> = Vec::new();
+        let mut prep_total = std::time::Duration::ZERO;
+        let loop_started = std::time::Instant::now();
         for from_class in 0..class_count {
+            let prep_started = std::time::Instant::now();
+            if let Some(affected) = &affected {
+                let row_affected = affected[from_class][0];
+                if !row_affected && !affected.iter().any(|flags| flags[1]) {
+                    continue;
+                }
+            }
+            let from = &signatures[from_class];
+            let from_groups = self
+                .group_set_members
+                .get(from.group_set as usize)
+                .cloned()
+                .unwrap_or_default();
+            let egress_default = self.default_allows(from.group_set, Direction::Egress);
+            // The plans towards each routing signature, with the egress answer vectors of the
+            // source's groups.
+            vectors.clear();
+            let mut plans: Vec<RowPlan> = Vec::with_capacity(routing_count);
+            for to_routing in 0..routing_count {
+                let plan =
+                    &route_plans[routing_of[from_class] as usize * routing_count + to_routing];
+                let mut routes = Vec::with_capacity(plan.len());
+                for (summary, indices) in plan {
+                    let mut egress_vectors = Vec::new();
+                    if let Some(peer_groups) = summary.egress {
+                        let variant = variant(summary.to_role, peer_groups);
+                        for group in &from_groups {
+                            let side = group * 2;
+                            let local = self.local_key(side, from.private(summary.family));
+                            let key = (side, variant, local);
+                            self.answer_vector(key, signatures);
+                            let at = match vectors.iter().position(|known| *known == key) {
+                                Some(at) => at,
+                                None => {
+                                    vectors.push(key);
+                                    vectors.len() - 1
+                                }
+                            };
+                            egress_vectors.push(at);
+                        }
+                    }
+                    routes.push((*summary, indices.clone(), egress_vectors));
+                }
+                plans.push(RowPlan { routes });
+            }
+            // The ingress answers of every group towards this source, per variant, for the
+            // groups whose answer does not depend on the target's own address.
+            ingress_row.clear();
+            for plan in &plans {
+                for (summary, _, _) in &plan.routes {
+                    let Some(peer_groups) = summary.ingress else {
+                        continue;
+                    };
+                    let variant = variant(summary.from_role, peer_groups);
+                    if ingress_row.contains_key(&variant) {
+                        continue;
+                    }
+                    let mut row = vec![UNSET; self.groups.len()];
+                    for (group, slot) in row.iter_mut().enumerate() {
+                        let side = group as u32 * 2 + 1;
+                        self.ensure_side(side);
+                        if self.side(side).is_some_and(|side| !side.local_sensitive) {
+                            self.answer_vector((side, variant, UNSET), signatures);
+                            *slot = self.answer_vectors[&(side, variant, UNSET)][from_class];
+                        }
+                    }
+                    ingress_row.insert(variant, row);
+                }
+            }
+            let t_prep = prep_started.elapsed();
+            prep_total += t_prep;
+            let egress_answers: Vec<std::rc::Rc<[u32]>> = vectors
+                .iter()
+                .map(|key| self.answer_vectors[key].clone())
+                .collect();
+            let mut egress_ids: Vec<u32> = Vec::with_capacity(4);
+            let mut ingress_ids: Vec<u32> = Vec::with_capacity(4);
+            // Memos of this row, small enough to stay in cache, in front of the builder's.
+            row_egress.clear();
+            row_ingress.clear();
+            row_combos.clear();
             for to_class in 0..class_count {
                 if from_class == to_class && members[to_class].len() < 2 {
                     continue;
@@ -1431,62 +1515,78 @@ impl<'t> Builder<'t> {
                     if !affected[from_class][0] && !affected[to_class][1] {
                         continue;
                     }
-                    let base = (from_class * class_count + to_class) * protocol_count;
-                    cells[base..base + protocol_count].fill(EMPTY_SET);
                 }
-                let key = (routing_of[from_class], routing_of[to_class]);
-                let summaries = *routes.entry(key).or_insert_with(|| {
-                    let from = &actors[routing_representative[key.0 as usize]];
-                    let to = &actors[routing_representative[key.1 as usize]];
-                    slot_protocols.map(|protocol| {
-                        let protocol = protocol?;
-                        match route::route_through_enis(topology, from, to, protocol) {
-                            Route::Routed(routed) => Some(RouteSummary::of(&routed)),
-                            Route::Local { .. } | Route::Unreachable { .. } => None,
-                        }
-                    })
-                });
-                let from = &signatures[from_class];
-                let to = &signatures[to_class];
                 let base = (from_class * class_count + to_class) * protocol_count;
-                // The projected inputs of both sides, per slot, shared by its protocols.
-                // Per slot, the offset in `pair_sets` of the answers for every protocol.
-                let mut offsets: [Option<usize>; 3] = [None; 3];
-                for (protocol_index, protocol) in protocols.iter().enumerate() {
-                    let slot = family_slot(*protocol);
-                    let Some(summary) = summaries[slot] else {
-                        continue;
+                cells[base..base + protocol_count].fill(EMPTY_SET);
+                let to = &signatures[to_class];
+                for (summary, indices, egress_vectors) in
+                    &plans[routing_of[to_class] as usize].routes
+                {
+                    // Intra-group access (reference §3 step 1), as `route` decides it: private
+                    // traffic between ENIs that share a basic group whose InnerAccessPolicy is
+                    // Accept.
+                    let intra_group = summary.same_vpc
+                        && from.eni_addressed
+                        && to.eni_addressed
+                        && sorted_intersect(
+                            &self.accept_groups[from.group_set as usize],
+                            &self.accept_groups[to.group_set as usize],
+                        );
+                    let egress = match summary.egress {
+                        Some(_) if !intra_group => {
+                            egress_ids.clear();
+                            egress_ids.extend(
+                                egress_vectors
+                                    .iter()
+                                    .map(|at| egress_answers[*at][to_class]),
+                            );
+                            self.row_scope_answer(&mut row_egress, egress_default, &egress_ids)
+                        }
+                        _ => UNFILTERED,
                     };
-                    let offset = match offsets[slot] {
-                        Some(offset) => offset,
-                        None => {
-                            let same = (0..slot).find(|other| {
-                                summaries[*other] == Some(summary) && offsets[*other].is_some()
-                            });
-                            let offset = match same.and_then(|other| offsets[other]) {
-                                Some(offset) => offset,
-                                None => {
-                                    let from_scope =
-                                        *scope_of[from_class][0].get_or_insert_with(|| {
-                                            self.scope(from.group_set, Direction::Egress)
-                                        });
-                                    let to_scope =
-                                        *scope_of[to_class][1].get_or_insert_with(|| {
-                                            self.scope(to.group_set, Direction::Ingress)
-                                        });
-                                    let (egress, ingress) = self.side_inputs(
-                                        &summary,
-                                        (from, from_scope),
-                                        (to, to_scope),
-                                    );
-                                    self.pair(egress, ingress, summary.leaves_vpc, &protocols)
+                    let ingress = match summary.ingress {
+                        Some(peer_groups) if !intra_group => {
+                            let variant = variant(summary.from_role, peer_groups);
+                            ingress_ids.clear();
+                            let row = ingress_row.get(&variant);
+                            let to_groups = &self.group_set_members[to.group_set as usize];
+                            for group in to_groups {
+                                ingress_ids.push(row.map_or(UNSET, |row| row[*group as usize]));
+                            }
+                            if ingress_ids.contains(&UNSET) {
+                                // Groups whose answer depends on the target's own address.
+                                let to_groups = to_groups.clone();
+                                for (id, group) in ingress_ids.iter_mut().zip(to_groups) {
+                                    if *id != UNSET {
+                                        continue;
+                                    }
+                                    let side = group * 2 + 1;
+                                    let local = self.local_key(side, to.private(summary.family));
+                                    let key = (side, variant, local);
+                                    self.answer_vector(key, signatures);
+                                    *id = self.answer_vectors[&key][from_class];
                                 }
-                            };
-                            offsets[slot] = Some(offset);
-                            offset
+                            }
+                            let default = self.default_allows(to.group_set, Direction::Ingress);
+                            self.row_scope_answer(&mut row_ingress, default, &ingress_ids)
+                        }
+                        _ => UNFILTERED,
+                    };
+                    let combo_key = (u64::from(egress) << 33)
+                        | (u64::from(ingress) << 1)
+                        | u64::from(summary.leaves_vpc);
+                    let combo = match row_combos.get(&combo_key) {
+                        Some(combo) => *combo,
+                        None => {
+                            let combo = self.combine(egress, ingress, summary.leaves_vpc);
+                            row_combos.insert(combo_key, combo);
+                            combo
                         }
                     };
-                    cells[base + protocol_index] = self.pair_sets[offset + protocol_index];
+                    let sets = self.combos.get(combo);
+                    for protocol_index in indices {
+                        cells[base + protocol_index] = sets[*protocol_index];
+                    }
                 }
             }
         }
@@ -1510,6 +1610,15 @@ impl<'t> Builder<'t> {
             }
         }
         local_pairs.sort_unstable();
+        if std::env::var("SGLAB_DEBUG").is_ok() {
+            eprintln!(
+                "prep {:?} loop {:?} calls {:?}",
+                prep_total,
+                loop_started.elapsed(),
+                self.calls
+            );
+            eprintln!("classes {class_count} functions {} group answers {} side answers {} scope memo {} long {} combos {} side sets {} vectors {}", self.functions.len(), self.group_answers.len(), self.side_answers.len(), self.scope_memo.len(), self.scope_memo_long.len(), self.combos.len(), self.side_sets.len(), self.answer_vectors.len());
+        }
         if affected.is_some() {
             self.drop_unused_port_sets(&mut cells);
         }
@@ -1534,344 +1643,438 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// The projected inputs of the egress and ingress sides of a routed pair of classes;
-    /// `None` for a side that does not filter (outside every VPC, or intra-group access).
-    fn side_inputs(
-        &mut self,
-        route: &RouteSummary,
-        (from, from_egress): (&Signature<'t>, u32),
-        (to, to_ingress): (&Signature<'t>, u32),
-    ) -> (Option<SideInputs>, Option<SideInputs>) {
-        // Intra-group access (reference §3 step 1), as `route` decides it: private traffic
-        // between ENIs that share a basic group whose InnerAccessPolicy is Accept.
-        let intra_group = route.same_vpc
-            && from.eni_addressed
-            && to.eni_addressed
-            && sorted_intersect(
-                &self.accept_groups[from.group_set as usize],
-                &self.accept_groups[to.group_set as usize],
-            );
-        if intra_group {
-            return (None, None);
-        }
-        let egress = route.egress.map(|peer_groups| {
-            self.inputs(
-                from_egress,
-                from.private(route.family),
-                to.address(route.to_role),
-                peer_groups.then_some(to.group_set),
-            )
-        });
-        let ingress = route.ingress.map(|peer_groups| {
-            self.inputs(
-                to_ingress,
-                to.private(route.family),
-                from.address(route.from_role),
-                peer_groups.then_some(from.group_set),
-            )
-        });
-        (egress, ingress)
-    }
-
-    fn inputs(
-        &mut self,
-        scope: u32,
-        local: Option<u32>,
-        peer: Option<u32>,
-        peer_groups: Option<u32>,
-    ) -> SideInputs {
-        SideInputs {
-            scope,
-            peer: peer.map_or(NOTHING, |peer| self.project(scope, peer, Projection::Peer)),
-            peer_groups: peer_groups
-                .map_or(NOTHING, |set| self.project(scope, set, Projection::Groups)),
-            local: local.map_or(NOTHING, |local| {
-                self.project(scope, local, Projection::Local)
-            }),
-        }
-    }
-
-    /// The port-set id of what both sides allow, without port 25 when the platform blocks it.
-    fn combine(&mut self, egress: u32, ingress: u32, smtp: bool) -> u32 {
-        let key = (u64::from(egress) << 33) | (u64::from(ingress) << 1) | u64::from(smtp);
-        if let Some(id) = self.combined.get(&key) {
-            return *id;
-        }
-        let mut ranges = intersect(
-            &self.side_sets[egress as usize],
-            &self.side_sets[ingress as usize],
-        );
-        if smtp {
-            ranges = remove_port(ranges, 25);
-        }
-        let id = self.intern_port_set(ranges);
-        self.combined.insert(key, id);
-        id
-    }
-
-    /// The scope of a set of groups in one direction.
-    fn scope(&mut self, group_set: u32, direction: Direction) -> u32 {
-        if let Some(id) = self.scope_ids.get(&(group_set, direction)) {
-            return *id;
-        }
-        let groups = self.groups_of(group_set);
-        let mut scope = Scope {
-            group_set,
-            direction,
-            entries: rules::pool(self.topology, &groups, direction),
-            blocks: Vec::new(),
-            groups: Vec::new(),
-            locals: Vec::new(),
-        };
-        for entry in &scope.entries {
-            match &entry.rule.peer {
-                Peer::Cidr(block) => scope.blocks.extend(self.nets.id(*block)),
-                Peer::Group { id, .. } => scope.groups.extend(self.group_index.get(id).copied()),
-                Peer::PrefixList(id) => {
-                    if let Some(list) = self.topology.prefix_lists.get(id) {
-                        scope
-                            .blocks
-                            .extend(list.cidrs.iter().filter_map(|block| self.nets.id(*block)));
-                    }
+    /// The inverse indexes the group sides read: the address classes inside each block, and
+    /// the group sets holding each group.
+    fn index_memberships(&mut self) {
+        self.block_members = vec![Vec::new(); self.nets.ids.len()];
+        for (class, blocks) in self.address_sets.iter().enumerate() {
+            for block in blocks {
+                if let Some(list) = self.block_members.get_mut(*block as usize) {
+                    list.push(class as u32);
                 }
             }
-            if let Some(block) = entry.rule.local_cidr {
-                scope.locals.extend(self.nets.id(block));
+        }
+        self.sets_of_group = vec![Vec::new(); self.groups.len()];
+        for (set, groups) in self.group_set_members.iter().enumerate() {
+            for group in groups {
+                if let Some(list) = self.sets_of_group.get_mut(*group as usize) {
+                    list.push(set as u32);
+                }
             }
         }
-        for list in [&mut scope.blocks, &mut scope.groups, &mut scope.locals] {
-            list.sort_unstable();
-            list.dedup();
-        }
-        let id = self.scopes.len() as u32;
-        self.scopes.push(scope);
-        self.scope_ids.insert((group_set, direction), id);
-        id
+        self.sides = (0..self.groups.len() * 2).map(|_| None).collect();
     }
 
-    /// An address class or a group set projected on what a scope's rules mention, interned.
-    fn project(&mut self, scope: u32, value: u32, what: Projection) -> u32 {
-        let memo = match what {
-            Projection::Peer => &self.peer_projections,
-            Projection::Groups => &self.group_projections,
-            Projection::Local => &self.local_projections,
-        };
-        if let Some(id) = memo.get(scope, value) {
-            return id;
-        }
-        let source = match what {
-            Projection::Peer | Projection::Local => self.address_sets.get(value as usize),
-            Projection::Groups => self.group_set_members.get(value as usize),
-        };
-        let mentioned = self.scopes.get(scope as usize).map(|scope| match what {
-            Projection::Peer => &scope.blocks,
-            Projection::Groups => &scope.groups,
-            Projection::Local => &scope.locals,
-        });
-        let projected: Vec<u32> = match (source, mentioned) {
-            (Some(source), Some(mentioned)) => source
-                .iter()
+    fn default_allows(&self, group_set: u32, direction: Direction) -> bool {
+        rules::default_decision(
+            self.group_set_kinds
+                .get(group_set as usize)
                 .copied()
-                .filter(|id| mentioned.binary_search(id).is_ok())
-                .collect(),
-            _ => Vec::new(),
-        };
-        let next = self.projection_list.len() as u32;
-        let id = *self.projections.entry(projected.clone()).or_insert(next);
-        if id == next {
-            self.projection_list.push(projected);
-        }
-        let memo = match what {
-            Projection::Peer => &mut self.peer_projections,
-            Projection::Groups => &mut self.group_projections,
-            Projection::Local => &mut self.local_projections,
-        };
-        memo.insert(scope, value, id);
-        id
+                .unwrap_or(EniKind::NoGroup),
+            direction,
+        )
+        .verdict()
+            == Verdict::Allow
     }
 
-    /// The groups of a group set, by id.
-    fn groups_of(&self, group_set: u32) -> Vec<&'t GroupId> {
-        let members = self.group_set_members.get(group_set as usize);
-        self.topology
-            .groups
-            .keys()
-            .enumerate()
-            .filter(|(index, _)| {
-                members.is_some_and(|members| members.binary_search(&(*index as u32)).is_ok())
-            })
-            .map(|(_, id)| id)
-            .collect()
+    fn side(&self, side: u32) -> Option<&GroupSide<'t>> {
+        self.sides.get(side as usize).and_then(Option::as_ref)
     }
 
-    /// The id (in `side_sets`) of the ranges one side allows.
-    fn side(&mut self, inputs: SideInputs, protocol: Protocol) -> u32 {
-        if !self.pools.contains_key(&(inputs.scope, protocol)) {
-            let pool = self.compile(inputs.scope, protocol);
-            self.pools.insert((inputs.scope, protocol), pool);
+    /// The local key of a group side: the ENI's own address class when the side has rules
+    /// with a local CIDR, [`UNSET`] otherwise.
+    fn local_key(&mut self, side: u32, own: Option<u32>) -> u32 {
+        self.ensure_side(side);
+        match self.side(side) {
+            Some(found) if found.local_sensitive => own.unwrap_or(UNSET - 1),
+            _ => UNSET,
         }
-        let allowed = match self.pools.get(&(inputs.scope, protocol)) {
-            Some(pool) => sweep_pool(
-                pool,
-                self.projection_list.get(inputs.peer as usize),
-                self.projection_list.get(inputs.peer_groups as usize),
-                self.projection_list.get(inputs.local as usize),
-                &mut self.scratch,
-            ),
-            None => Vec::new(),
-        };
-        self.intern_side_set(allowed)
     }
 
-    /// The id of one side's inputs; [`UNFILTERED`] for a side that does not filter.
-    fn intern_inputs(&mut self, inputs: Option<SideInputs>) -> u32 {
-        let Some(inputs) = inputs else {
-            return UNFILTERED;
-        };
-        if let Some(id) = self.input_ids.get(&inputs) {
-            return *id;
+    /// Makes the group side `side` (group `side / 2`, egress when even).
+    fn ensure_side(&mut self, side: u32) {
+        if self.side(side).is_some() {
+            return;
         }
-        let id = self.input_list.len() as u32;
-        self.input_ids.insert(inputs, id);
-        self.input_list.push(inputs);
-        id
-    }
+        let Some(group_id) = self.groups.get((side / 2) as usize).copied() else {
+            return;
+        };
+        let direction = if side % 2 == 0 {
+            Direction::Egress
+        } else {
+            Direction::Ingress
+        };
+        let entries = rules::pool(self.topology, &[group_id], direction);
+        let rules: Vec<&'t crate::model::Rule> = entries.iter().map(|entry| entry.rule).collect();
+        let words = rules.len().div_ceil(64).max(1);
+        let bit = |position: usize, bits: &mut [u64]| bits[position / 64] |= 1 << (position % 64);
 
-    /// The offset in `pair_sets` of the port-set ids, one per protocol, of a pair of side
-    /// inputs.
-    fn pair(
-        &mut self,
-        egress: Option<SideInputs>,
-        ingress: Option<SideInputs>,
-        leaves_vpc: bool,
-        protocols: &[Protocol],
-    ) -> usize {
-        let key = (egress, ingress, leaves_vpc);
-        if let Some(offset) = self.pairs.get(&key) {
-            return *offset;
-        }
-        let egress = self.intern_inputs(egress);
-        let ingress = self.intern_inputs(ingress);
-        let offset = self.pair_sets.len();
-        for protocol in protocols {
-            let egress = self.side_set(egress, *protocol);
-            let ingress = self.side_set(ingress, *protocol);
-            let smtp = rules::smtp_blocked(leaves_vpc, *protocol, Some(25));
-            let set = self.combine(egress, ingress, smtp);
-            self.pair_sets.push(set);
-        }
-        self.pairs.insert(key, offset);
-        offset
-    }
-
-    /// The side-set id of interned inputs for one protocol.
-    fn side_set(&mut self, inputs: u32, protocol: Protocol) -> u32 {
-        let Some(found) = self.input_list.get(inputs as usize).copied() else {
-            return FULL_SET;
-        };
-        if let Some(id) = self.sides.get(&(inputs, protocol)) {
-            return *id;
-        }
-        let id = self.side(found, protocol);
-        self.sides.insert((inputs, protocol), id);
-        id
-    }
-
-    /// Compiles the rules of a scope for one protocol.
-    fn compile(&self, scope: u32, protocol: Protocol) -> Pool {
-        let Some(scope) = self.scopes.get(scope as usize) else {
-            return Pool::default();
-        };
-        let (group_set, direction) = (scope.group_set, scope.direction);
-        let entries: Vec<&rules::Pooled<'t>> = scope
-            .entries
-            .iter()
-            .filter(|entry| {
-                rules::protocol_matches(entry.rule.protocol, protocol)
-                    && rules::source_ports_match(entry.rule)
-            })
-            .collect();
-        let ranges: Vec<(u16, u16)> = entries
-            .iter()
-            .map(|entry| rules::effective_range(entry.rule, protocol))
-            .collect();
-        let mut points: Vec<u32> = vec![1, 65536];
-        for (start, end) in &ranges {
-            points.push(u32::from(*start));
-            points.push(u32::from(*end) + 1);
-        }
-        points.sort_unstable();
-        points.dedup();
-        let spans = ranges
-            .iter()
-            .map(|(start, end)| {
-                (
-                    points.partition_point(|p| *p < u32::from(*start)) as u32,
-                    points.partition_point(|p| *p < u32::from(*end) + 1) as u32,
-                )
-            })
-            .collect();
-        let words = entries.len().div_ceil(64);
-        let mut pool = Pool {
-            points,
-            spans,
-            accepts: entries
-                .iter()
-                .map(|entry| entry.rule.policy == Policy::Accept)
-                .collect(),
-            by_block: FastMap::default(),
-            by_group: FastMap::default(),
-            local_free: vec![0; words],
-            by_local: FastMap::default(),
-            default_allows: rules::default_decision(
-                self.group_set_kinds
-                    .get(group_set as usize)
-                    .copied()
-                    .unwrap_or(EniKind::NoGroup),
-                direction,
-            )
-            .verdict()
-                == Verdict::Allow,
-        };
-        let set = |map: &mut FastMap<u32, RuleBits>, key: u32, position: usize| {
-            map.entry(key).or_insert_with(|| vec![0; words])[position / 64] |= 1 << (position % 64);
-        };
-        for (position, entry) in entries.iter().enumerate() {
-            match &entry.rule.peer {
-                Peer::Cidr(block) => {
-                    if let Some(id) = self.nets.id(*block) {
-                        set(&mut pool.by_block, id, position);
-                    }
-                }
+        // The rules each block, group and local CIDR satisfies.
+        let mut by_block: FastMap<u32, Vec<u64>> = FastMap::default();
+        let mut by_group: FastMap<u32, Vec<u64>> = FastMap::default();
+        for (position, rule) in rules.iter().enumerate() {
+            let mut blocks: Vec<u32> = Vec::new();
+            match &rule.peer {
+                Peer::Cidr(block) => blocks.extend(self.nets.id(*block)),
                 Peer::Group { id, .. } => {
                     if let Some(index) = self.group_index.get(id) {
-                        set(&mut pool.by_group, *index, position);
+                        bit(
+                            position,
+                            by_group.entry(*index).or_insert_with(|| vec![0; words]),
+                        );
                     }
                 }
                 Peer::PrefixList(id) => {
-                    for block in self
-                        .topology
-                        .prefix_lists
-                        .get(id)
-                        .map(|list| list.cidrs.as_slice())
-                        .unwrap_or_default()
-                    {
-                        if let Some(id) = self.nets.id(*block) {
-                            set(&mut pool.by_block, id, position);
-                        }
+                    if let Some(list) = self.topology.prefix_lists.get(id) {
+                        blocks.extend(list.cidrs.iter().filter_map(|block| self.nets.id(*block)));
                     }
                 }
             }
-            match entry.rule.local_cidr {
-                None => pool.local_free[position / 64] |= 1 << (position % 64),
-                Some(block) => {
-                    if let Some(id) = self.nets.id(block) {
-                        set(&mut pool.by_local, id, position);
+            for block in blocks {
+                bit(
+                    position,
+                    by_block.entry(block).or_insert_with(|| vec![0; words]),
+                );
+            }
+        }
+        // What each address class satisfies, through the blocks that contain it.
+        let address_count = self.address_sets.len();
+        let mut addr_matched = vec![0u64; address_count * words];
+        for (block, bits) in &by_block {
+            for class in self
+                .block_members
+                .get(*block as usize)
+                .into_iter()
+                .flatten()
+            {
+                let at = *class as usize * words;
+                or_into(&mut addr_matched[at..at + words], bits);
+            }
+        }
+        let mut addr_bits = Interner::new();
+        addr_bits.intern(&vec![0u64; words]);
+        let addr_proj: Vec<u32> = addr_matched
+            .chunks(words)
+            .map(|bits| addr_bits.intern(bits))
+            .collect();
+        let set_count = self.group_set_members.len();
+        let mut group_matched = vec![0u64; set_count * words];
+        for (group, bits) in &by_group {
+            for set in self
+                .sets_of_group
+                .get(*group as usize)
+                .into_iter()
+                .flatten()
+            {
+                let at = *set as usize * words;
+                or_into(&mut group_matched[at..at + words], bits);
+            }
+        }
+        let mut group_bits = Interner::new();
+        group_bits.intern(&vec![0u64; words]);
+        let group_proj: Vec<u32> = group_matched
+            .chunks(words)
+            .map(|bits| group_bits.intern(bits))
+            .collect();
+
+        let pools = self
+            .protocols
+            .iter()
+            .map(|protocol| {
+                let mut active = vec![0u64; words];
+                let mut ranges = Vec::with_capacity(rules.len());
+                for (position, rule) in rules.iter().enumerate() {
+                    if rules::protocol_matches(rule.protocol, *protocol)
+                        && rules::source_ports_match(rule)
+                    {
+                        bit(position, &mut active);
                     }
+                    ranges.push(rules::effective_range(rule, *protocol));
+                }
+                let mut points: Vec<u32> = vec![1, 65536];
+                for (start, end) in &ranges {
+                    points.push(u32::from(*start));
+                    points.push(u32::from(*end) + 1);
+                }
+                points.sort_unstable();
+                points.dedup();
+                let spans = ranges
+                    .iter()
+                    .map(|(start, end)| {
+                        (
+                            points.partition_point(|p| *p < u32::from(*start)) as u32,
+                            points.partition_point(|p| *p < u32::from(*end) + 1) as u32,
+                        )
+                    })
+                    .collect();
+                KeyPool {
+                    points,
+                    spans,
+                    active,
+                }
+            })
+            .collect();
+        let local_sensitive = rules.iter().any(|rule| rule.local_cidr.is_some());
+        let made = GroupSide {
+            rules,
+            words,
+            local_sensitive,
+            addr_proj,
+            addr_bits,
+            group_proj,
+            group_bits,
+            pools,
+            answers: FastMap::default(),
+            tables: FastMap::default(),
+        };
+        if let Some(slot) = self.sides.get_mut(side as usize) {
+            *slot = Some(made);
+        }
+    }
+
+    /// Makes the answers of a group side towards every class, for one variant and local key.
+    fn answer_vector(&mut self, key: (u32, u8, u32), signatures: &[Signature<'t>]) {
+        if self.answer_vectors.contains_key(&key) {
+            return;
+        }
+        let (side_id, variant, local) = key;
+        self.ensure_side(side_id);
+        let role = variant_role(variant);
+        let peer_groups = variant % 2 == 1;
+        let Some(mut side) = self.sides.get_mut(side_id as usize).and_then(Option::take) else {
+            return;
+        };
+        let group_rows = side.group_bits.len();
+        let mut table = side
+            .tables
+            .remove(&local)
+            .unwrap_or_else(|| vec![UNSET; side.addr_bits.len() * group_rows]);
+        let vector: Vec<u32> = signatures
+            .iter()
+            .map(|signature| {
+                let address = signature
+                    .address(role)
+                    .map_or(0, |class| side.addr_proj[class as usize]);
+                let groups = if peer_groups {
+                    side.group_proj[signature.group_set as usize]
+                } else {
+                    0
+                };
+                let cell = address as usize * group_rows + groups as usize;
+                if table[cell] == UNSET {
+                    table[cell] = self.group_answer(&mut side, address, groups, local);
+                }
+                table[cell]
+            })
+            .collect();
+        side.tables.insert(local, table);
+        if let Some(slot) = self.sides.get_mut(side_id as usize) {
+            *slot = Some(side);
+        }
+        self.answer_vectors.insert(key, vector.into());
+    }
+
+    /// The group answer of a side for a peer satisfying the rules of an address projection
+    /// and a group projection, with the ENI's own address class `local`.
+    fn group_answer(
+        &mut self,
+        side: &mut GroupSide<'t>,
+        address: u32,
+        groups: u32,
+        local: u32,
+    ) -> u32 {
+        let words = side.words;
+        let scratch = &mut self.scratch;
+        scratch.matched.clear();
+        scratch
+            .matched
+            .extend_from_slice(side.addr_bits.get(address));
+        scratch.matched.resize(words, 0);
+        or_into(&mut scratch.matched, side.group_bits.get(groups));
+        if side.local_sensitive {
+            let own: &[u32] = self
+                .address_sets
+                .get(local as usize)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            for (position, rule) in side.rules.iter().enumerate() {
+                let Some(block) = rule.local_cidr else {
+                    continue;
+                };
+                let inside = self
+                    .nets
+                    .id(block)
+                    .is_some_and(|id| own.binary_search(&id).is_ok());
+                if !inside {
+                    scratch.matched[position / 64] &= !(1 << (position % 64));
                 }
             }
         }
-        pool
+        if let Some(id) = side.answers.get(scratch.matched.as_slice()) {
+            return *id;
+        }
+        let matched = scratch.matched.clone();
+        scratch.ids.clear();
+        for pool in &side.pools {
+            sweep_keys(pool, &side.rules, &matched, scratch);
+            let id = self.functions.intern(&scratch.keyed);
+            scratch.ids.push(id);
+        }
+        let id = self.group_answers.intern(&scratch.ids);
+        side.answers.insert(matched, id);
+        id
+    }
+
+    /// [`Builder::scope_answer`] through a memo of the current row.
+    fn row_scope_answer(
+        &mut self,
+        row: &mut FastMap<u128, u32>,
+        default_allows: bool,
+        answers: &[u32],
+    ) -> u32 {
+        let Some(key) = scope_key(default_allows, answers) else {
+            return self.scope_answer(default_allows, answers);
+        };
+        if let Some(id) = row.get(&key) {
+            return *id;
+        }
+        let id = self.scope_answer(default_allows, answers);
+        row.insert(key, id);
+        id
+    }
+
+    /// The side answer of an ENI whose groups give `answers`, with the default of its kind.
+    fn scope_answer(&mut self, default_allows: bool, answers: &[u32]) -> u32 {
+        self.calls.0 += 1;
+        let key = scope_key(default_allows, answers);
+        if let Some(key) = key {
+            if let Some(id) = self.scope_memo.get(&key) {
+                return *id;
+            }
+        } else {
+            let mut long = answers.to_vec();
+            long.push(u32::from(default_allows));
+            if let Some(id) = self.scope_memo_long.get(&long) {
+                return *id;
+            }
+        }
+        let mut sides = std::mem::take(&mut self.scratch.sides);
+        sides.clear();
+        for protocol_index in 0..self.protocols.len() {
+            let mut function_ids = std::mem::take(&mut self.scratch.function_ids);
+            function_ids.clear();
+            function_ids.extend(answers.iter().map(|answer| {
+                self.group_answers
+                    .get(*answer)
+                    .get(protocol_index)
+                    .copied()
+                    .unwrap_or(UNSET)
+            }));
+            // Protocols share few functions, so each protocol's side is memoized on its own.
+            let key = scope_key(default_allows, &function_ids).map(|key| (key, protocol_index));
+            let known = key.and_then(|key| self.function_memo.get(&key).copied());
+            let side = match known {
+                Some(side) => side,
+                None => {
+                    let functions: Vec<&[(u16, u16, u16)]> = function_ids
+                        .iter()
+                        .map(|function| self.functions.get(*function))
+                        .collect();
+                    let scratch = &mut self.scratch;
+                    merge_functions(
+                        &functions,
+                        default_allows,
+                        &mut scratch.points,
+                        &mut scratch.ranges,
+                    );
+                    let side = self.side_sets.intern(&self.scratch.ranges);
+                    if let Some(key) = key {
+                        self.function_memo.insert(key, side);
+                    }
+                    side
+                }
+            };
+            self.scratch.function_ids = function_ids;
+            sides.push(side);
+        }
+        let id = self.side_answers.intern(&sides);
+        self.scratch.sides = sides;
+        match key {
+            Some(key) => {
+                self.scope_memo.insert(key, id);
+            }
+            None => {
+                let mut long = answers.to_vec();
+                long.push(u32::from(default_allows));
+                self.scope_memo_long.insert(long, id);
+            }
+        }
+        id
+    }
+
+    /// The cell answer (a port-set id per protocol) of a pair's two side answers, without port
+    /// 25 when the platform blocks it.
+    fn combine(&mut self, egress: u32, ingress: u32, leaves_vpc: bool) -> u32 {
+        self.calls.1 += 1;
+        let key = (u64::from(egress) << 33) | (u64::from(ingress) << 1) | u64::from(leaves_vpc);
+        if let Some(id) = self.combo_memo.get(&key) {
+            return *id;
+        }
+        let mut sets = std::mem::take(&mut self.scratch.sides);
+        sets.clear();
+        for protocol_index in 0..self.protocols.len() {
+            let protocol = self.protocols[protocol_index];
+            let side = |answers: &Interner<u32>, answer: u32| {
+                answers
+                    .get(answer)
+                    .get(protocol_index)
+                    .copied()
+                    .unwrap_or(EMPTY_SET)
+            };
+            let egress_set = side(&self.side_answers, egress);
+            let ingress_set = side(&self.side_answers, ingress);
+            let smtp = rules::smtp_blocked(leaves_vpc, protocol, Some(25));
+            let key =
+                (u64::from(egress_set) << 33) | (u64::from(ingress_set) << 1) | u64::from(smtp);
+            let set = match self.intersections.get(&key) {
+                Some(set) => *set,
+                None => {
+                    let mut ranges = intersect(
+                        self.side_sets.get(egress_set),
+                        self.side_sets.get(ingress_set),
+                    );
+                    if smtp {
+                        ranges = remove_port(ranges, 25);
+                    }
+                    let set = self.intern_port_set(ranges);
+                    self.intersections.insert(key, set);
+                    set
+                }
+            };
+            sets.push(set);
+        }
+        let id = self.combos.intern(&sets);
+        self.scratch.sides = sets;
+        self.combo_memo.insert(key, id);
+        id
+    }
+}
+
+/// The memo key of a side with up to three groups: the default, the count and the answers.
+fn scope_key(default_allows: bool, answers: &[u32]) -> Option<u128> {
+    if answers.len() > 3 {
+        return None;
+    }
+    let mut key = u128::from(default_allows) | ((answers.len() as u128) << 1);
+    for (at, id) in answers.iter().enumerate() {
+        key |= u128::from(*id) << (3 + 32 * at);
+    }
+    Some(key)
+}
+
+fn or_into(target: &mut [u64], bits: &[u64]) {
+    for (word, add) in target.iter_mut().zip(bits) {
+        *word |= add;
     }
 }
 
@@ -1888,66 +2091,34 @@ fn sorted_intersect(a: &[u32], b: &[u32]) -> bool {
     false
 }
 
-/// The buffers of [`sweep_pool`], kept by the builder so that a sweep allocates only its
-/// result.
-#[derive(Default)]
-struct Scratch {
-    matched: Vec<u64>,
-    local_ok: Vec<u64>,
-    owner: Vec<Option<bool>>,
-    next: Vec<usize>,
-}
-
-/// First-match sweep of a compiled pool for one peer: the allowed ranges, merged.
-fn sweep_pool(
-    pool: &Pool,
-    peer: Option<&Vec<u32>>,
-    peer_groups: Option<&Vec<u32>>,
-    local: Option<&Vec<u32>>,
+/// First-match sweep of one group's rules for one protocol and one set of matched rules: the
+/// rank of the deciding rule per range of ports (into `scratch.keyed`), ranges without a
+/// matching rule left out.
+fn sweep_keys(
+    pool: &KeyPool,
+    rules: &[&crate::model::Rule],
+    matched: &[u64],
     scratch: &mut Scratch,
-) -> Vec<(u16, u16)> {
-    let words = pool.local_free.len();
+) {
     let Scratch {
-        matched,
-        local_ok,
-        owner,
-        next,
+        owner, next, keyed, ..
     } = scratch;
-    matched.clear();
-    matched.resize(words, 0);
-    for block in peer.into_iter().flatten() {
-        if let Some(bits) = pool.by_block.get(block) {
-            or_into(matched, bits);
-        }
-    }
-    for group in peer_groups.into_iter().flatten() {
-        if let Some(bits) = pool.by_group.get(group) {
-            or_into(matched, bits);
-        }
-    }
-    local_ok.clear();
-    local_ok.extend_from_slice(&pool.local_free);
-    for block in local.into_iter().flatten() {
-        if let Some(bits) = pool.by_local.get(block) {
-            or_into(local_ok, bits);
-        }
-    }
     let intervals = pool.points.len().saturating_sub(1);
     owner.clear();
-    owner.resize(intervals, None);
+    owner.resize(intervals, NO_KEY);
     next.clear();
     next.extend(0..=intervals);
     let mut unclaimed = intervals;
     'rules: for (word_index, word) in matched.iter().enumerate() {
-        let mut bits = word & local_ok[word_index];
+        let mut bits = word & pool.active.get(word_index).copied().unwrap_or(0);
         while bits != 0 {
             let position = word_index * 64 + bits.trailing_zeros() as usize;
             bits &= bits - 1;
             let (first, stop) = pool.spans[position];
-            let accept = pool.accepts[position];
+            let key = rule_key(rules[position]);
             let mut at = find(next, first as usize);
             while at < stop as usize {
-                owner[at] = Some(accept);
+                owner[at] = key;
                 unclaimed -= 1;
                 next[at] = at + 1;
                 at = find(next, at + 1);
@@ -1957,19 +2128,80 @@ fn sweep_pool(
             }
         }
     }
-    let mut allowed: Vec<(u16, u16)> = Vec::new();
-    for (index, decision) in owner.iter().enumerate() {
-        if decision.unwrap_or(pool.default_allows) {
-            // Boundaries lie in 1..=65536, so these conversions hold.
-            let start = u16::try_from(pool.points[index]).unwrap_or(u16::MAX);
-            let end = u16::try_from(pool.points[index + 1] - 1).unwrap_or(u16::MAX);
-            match allowed.last_mut() {
+    keyed.clear();
+    for (index, key) in owner.iter().enumerate() {
+        if *key == NO_KEY {
+            continue;
+        }
+        // Boundaries lie in 1..=65536, so these conversions hold.
+        let start = u16::try_from(pool.points[index]).unwrap_or(u16::MAX);
+        let end = u16::try_from(pool.points[index + 1] - 1).unwrap_or(u16::MAX);
+        match keyed.last_mut() {
+            Some(last) if last.2 == *key && u32::from(last.1) + 1 == u32::from(start) => {
+                last.1 = end
+            }
+            _ => keyed.push((start, end, *key)),
+        }
+    }
+}
+
+/// The allowed ranges of a side whose groups' first matches are `functions`: port by port, the
+/// best-ranked match decides (odd ranks accept), the default where none matches.
+fn merge_functions(
+    functions: &[&[(u16, u16, u16)]],
+    default_allows: bool,
+    points: &mut Vec<u32>,
+    out: &mut Vec<(u16, u16)>,
+) {
+    out.clear();
+    points.clear();
+    points.extend([1, 65536]);
+    for function in functions {
+        for (start, end, _) in function.iter() {
+            points.push(u32::from(*start));
+            points.push(u32::from(*end) + 1);
+        }
+    }
+    points.sort_unstable();
+    points.dedup();
+    let mut cursors = [0usize; 16];
+    let mut long_cursors = Vec::new();
+    let cursors: &mut [usize] = if functions.len() <= cursors.len() {
+        &mut cursors[..functions.len()]
+    } else {
+        long_cursors.resize(functions.len(), 0);
+        &mut long_cursors
+    };
+    for window in points.windows(2) {
+        let (start, stop) = (window[0], window[1]);
+        if start > 65535 {
+            break;
+        }
+        let mut best = NO_KEY;
+        for (function, cursor) in functions.iter().zip(cursors.iter_mut()) {
+            while *cursor < function.len() && u32::from(function[*cursor].1) < start {
+                *cursor += 1;
+            }
+            if let Some((first, _, key)) = function.get(*cursor) {
+                if u32::from(*first) <= start {
+                    best = best.min(*key);
+                }
+            }
+        }
+        let allows = if best == NO_KEY {
+            default_allows
+        } else {
+            best % 2 == 1
+        };
+        if allows {
+            let start = u16::try_from(start).unwrap_or(u16::MAX);
+            let end = u16::try_from(stop - 1).unwrap_or(u16::MAX);
+            match out.last_mut() {
                 Some(last) if u32::from(last.1) + 1 == u32::from(start) => last.1 = end,
-                _ => allowed.push((start, end)),
+                _ => out.push((start, end)),
             }
         }
     }
-    allowed
 }
 
 /// Union-find lookup with path halving.

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --profile bench -p sglab-core --example shapes -- [--sizes interactive,scale,account]
-//!     [--shapes roles,free-combos,...] [--out FILE.json] [--no-lint]
+//!     [--shapes roles,free-combos,...] [--out FILE.json] [--no-lint] [--matrix-only]
 //! ```
 //!
 //! Sizes: `interactive` (500 endpoints / 50 groups / 10,000 rules), `scale` (5,000 / 500 /
@@ -52,10 +52,15 @@ fn run() -> Result<(), String> {
     let mut shapes: Vec<Shape> = Shape::ZOO.to_vec();
     let mut out = PathBuf::from("target/bench/shapes.json");
     let mut with_lint = true;
+    let mut matrix_only = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--no-lint" {
             with_lint = false;
+            continue;
+        }
+        if arg == "--matrix-only" {
+            matrix_only = true;
             continue;
         }
         let value = args.next().ok_or(format!("{arg} needs a value"))?;
@@ -91,7 +96,17 @@ fn run() -> Result<(), String> {
         for shape in &shapes {
             reset_peak();
             let topology = generate(1, &GenParams::of_shape(*shape, endpoints, groups, rules));
+            let started = Instant::now();
             let built = matrix(&topology);
+            if matrix_only {
+                eprintln!(
+                    "{size_name:<12} {:<13} {:>8} {:>10.1} (one build)",
+                    shape.as_str(),
+                    built.class_count(),
+                    started.elapsed().as_secs_f64() * 1e3
+                );
+                continue;
+            }
             let matrix_ms = median_millis(|| {
                 std::hint::black_box(matrix(std::hint::black_box(&topology)));
             });

@@ -51,7 +51,7 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use crate::eval::route::{self, Actor, AddressRole, FamilyKey, Route, Routed};
-use crate::eval::rules::{self, EniKind};
+use crate::eval::rules;
 use crate::model::{
     Direction, EndpointId, GroupId, GroupType, InnerAccessPolicy, Peer, PortRange, Protocol,
     Topology, Verdict, VpcId,
@@ -65,8 +65,10 @@ pub const DEFAULT_PROTOCOLS: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Prot
 /// Build it with [`matrix`] or [`matrix_with`]; read it with [`Matrix::cell`] or
 /// [`Matrix::cells`]. It serializes to its compact form: `endpoints` (sorted ids),
 /// `protocols`, `class_of` (the class of each endpoint), `class_count`, `port_sets` (the
-/// distinct allowed-range lists; id 0 is the empty set), `cells` (the port-set id of
-/// `(from_class * class_count + to_class) * protocols + protocol`), and `local_pairs`
+/// distinct allowed-range lists; id 0 is the empty set), `combos` (the distinct lists of
+/// port-set ids, one per protocol, flattened: combo `i` is `combos[i * protocols..][..protocols]`;
+/// combo 0 allows nothing), `cells` (the combo of `from_class * class_count + to_class`), and
+/// `local_pairs`
 /// (endpoint index pairs that no group filters: every port allowed).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Matrix {
@@ -76,6 +78,7 @@ pub struct Matrix {
     class_count: usize,
     port_sets: Vec<Vec<PortRange>>,
     cells: Vec<u32>,
+    combos: Vec<u32>,
     local_pairs: Vec<(u32, u32)>,
 }
 
@@ -228,10 +231,23 @@ impl Matrix {
     }
 
     fn class_set(&self, from_class: u32, to_class: u32, protocol_index: usize) -> u32 {
-        let at = (from_class as usize * self.class_count + to_class as usize)
-            * self.protocols.len()
-            + protocol_index;
-        self.cells.get(at).copied().unwrap_or(EMPTY_SET)
+        self.pair_sets(from_class as usize, to_class as usize)
+            .get(protocol_index)
+            .copied()
+            .unwrap_or(EMPTY_SET)
+    }
+
+    /// The port-set ids, one per protocol, of a pair of classes.
+    fn pair_sets(&self, from_class: usize, to_class: usize) -> &[u32] {
+        let combo = self
+            .cells
+            .get(from_class * self.class_count + to_class)
+            .copied()
+            .unwrap_or(0) as usize;
+        let count = self.protocols.len();
+        self.combos
+            .get(combo * count..(combo + 1) * count)
+            .unwrap_or(&[])
     }
 
     fn port_set(&self, id: u32) -> &[PortRange] {
@@ -481,12 +497,10 @@ pub fn group_matrix_after_edit(
     }
     let protocol_count = matrix.protocols.len();
     let mut dirty = vec![false; bucket_count * bucket_count];
-    for (pair, (old, new)) in previous_matrix
-        .cells
-        .chunks(protocol_count.max(1))
-        .zip(matrix.cells.chunks(protocol_count.max(1)))
-        .enumerate()
-    {
+    for pair in 0..matrix.cells.len() {
+        let (from_class, to_class) = (pair / matrix.class_count, pair % matrix.class_count);
+        let old = previous_matrix.pair_sets(from_class, to_class);
+        let new = matrix.pair_sets(from_class, to_class);
         let same = old
             .iter()
             .zip(new)
@@ -494,7 +508,6 @@ pub fn group_matrix_after_edit(
         if same {
             continue;
         }
-        let (from_class, to_class) = (pair / matrix.class_count, pair % matrix.class_count);
         for from in &buckets_of_class[from_class] {
             for to in &buckets_of_class[to_class] {
                 dirty[*from as usize * bucket_count + *to as usize] = true;
@@ -661,12 +674,9 @@ impl BucketIndex {
         if pairs == 0 {
             return;
         }
-        let protocol_count = matrix.protocols.len();
         for &(from_class, from_count) in &self.class_counts[from] {
-            let row = from_class as usize * matrix.class_count;
             for &(to_class, to_count) in &self.class_counts[to] {
-                let base = (row + to_class as usize) * protocol_count;
-                let sets = matrix.cells.get(base..base + protocol_count).unwrap_or(&[]);
+                let sets = matrix.pair_sets(from_class as usize, to_class as usize);
                 if sets.iter().all(|set| *set == EMPTY_SET) {
                     continue;
                 }
@@ -960,6 +970,9 @@ const UNSET: u32 = u32::MAX;
 /// The side-answer id of a side that does not filter: every port of every protocol.
 const UNFILTERED: u32 = 0;
 
+/// The group answer of a group none of whose rules matches: id 0.
+const NO_MATCH: u32 = 0;
+
 /// A key meaning "no rule matched" in a keyed port function.
 const NO_KEY: u16 = u16::MAX;
 
@@ -1096,7 +1109,8 @@ struct Builder<'t> {
     address_sets: Vec<Vec<u32>>,
     group_sets: FastMap<Vec<u32>, u32>,
     group_set_members: Vec<Vec<u32>>,
-    group_set_kinds: Vec<EniKind>,
+    /// Per group set, whether its default allows egress and ingress.
+    group_set_defaults: Vec<[bool; 2]>,
     /// Per group set, its basic groups with InnerAccessPolicy Accept, sorted.
     accept_groups: Vec<Vec<u32>>,
     protocols: Vec<Protocol>,
@@ -1126,16 +1140,11 @@ struct Builder<'t> {
     answer_vectors: FastMap<(u32, u8, u32), std::rc::Rc<[u32]>>,
     scratch: Scratch,
     calls: (u64, u64),
+    /// Per side answer, what it allows (see [`Builder::answer_kind`]).
+    answer_kinds: Vec<u8>,
     side_sets: Interner<(u16, u16)>,
     port_sets: FastMap<Vec<(u16, u16)>, u32>,
     port_set_list: Vec<Vec<(u16, u16)>>,
-}
-
-/// What a row of the matrix needs towards the targets of one routing signature.
-struct RowPlan {
-    /// Per distinct route: the route, its protocol indices, and the egress answer vectors of
-    /// the source's groups (indices in `vectors`).
-    routes: Vec<(RouteSummary, Vec<usize>, Vec<usize>)>,
 }
 
 impl<'t> Builder<'t> {
@@ -1154,7 +1163,7 @@ impl<'t> Builder<'t> {
             address_sets: Vec::new(),
             group_sets: FastMap::default(),
             group_set_members: Vec::new(),
-            group_set_kinds: Vec::new(),
+            group_set_defaults: Vec::new(),
             accept_groups: Vec::new(),
             protocols: Vec::new(),
             sides: Vec::new(),
@@ -1172,6 +1181,7 @@ impl<'t> Builder<'t> {
             answer_vectors: FastMap::default(),
             scratch: Scratch::default(),
             calls: (0, 0),
+            answer_kinds: Vec::new(),
             side_sets: Interner::new(),
             port_sets: FastMap::default(),
             port_set_list: Vec::new(),
@@ -1274,8 +1284,12 @@ impl<'t> Builder<'t> {
         accept.dedup();
         self.accept_groups.push(accept);
         self.group_set_members.push(members);
-        self.group_set_kinds
-            .push(rules::eni_kind(self.topology, groups));
+        let kind = rules::eni_kind(self.topology, groups);
+        self.group_set_defaults.push(
+            [Direction::Egress, Direction::Ingress].map(|direction| {
+                rules::default_decision(kind, direction).verdict() == Verdict::Allow
+            }),
+        );
         id
     }
 
@@ -1384,13 +1398,19 @@ impl<'t> Builder<'t> {
                 && reuse.matrix.endpoints == endpoints
                 && reuse.matrix.class_count == class_count
                 && reuse.matrix.class_of == class_of
-                && reuse.matrix.cells.len() == class_count * class_count * protocol_count
+                && reuse.matrix.cells.len() == class_count * class_count
         });
+        // Combo 0 allows nothing.
+        self.combos.intern(&vec![EMPTY_SET; protocol_count]);
         let (mut cells, affected) = match &reuse {
             Some(reuse) => {
                 // Port-set ids stay those of the earlier matrix.
                 for ranges in reuse.matrix.port_sets.iter().skip(2) {
                     self.intern_port_set(ranges.iter().map(|r| (r.start(), r.end())).collect());
+                }
+                // And so do the combos.
+                for combo in reuse.matrix.combos.chunks(protocol_count.max(1)).skip(1) {
+                    self.combos.intern(combo);
                 }
                 let affected: Vec<[bool; 2]> = signatures
                     .iter()
@@ -1408,189 +1428,220 @@ impl<'t> Builder<'t> {
                     .collect();
                 (reuse.matrix.cells.clone(), Some(affected))
             }
-            None => (
-                vec![EMPTY_SET; class_count * class_count * protocol_count],
-                None,
-            ),
+            None => (vec![0; class_count * class_count], None),
         };
-        // Side answer 0 is "every port of every protocol": a side that does not filter.
+        // Side answer 0 is "every port of every protocol": a side that does not filter; group
+        // answer 0 matches no rule for any protocol.
         let all_ports = vec![FULL_SET; protocol_count];
         self.side_answers.intern(&all_ports);
+        let no_rule = self.functions.intern(&[]);
+        self.group_answers.intern(&vec![no_rule; protocol_count]);
 
         let signatures = &signatures;
-        let mut ingress_row: FastMap<u8, Vec<u32>> = FastMap::default();
-        let mut row_egress: FastMap<u128, u32> = FastMap::default();
-        let mut row_ingress: FastMap<u128, u32> = FastMap::default();
-        let mut row_combos: FastMap<u64, u32> = FastMap::default();
-        let mut vectors: Vec<(u32, u8, u32)> = Vec::new();
-        let mut prep_total = std::time::Duration::ZERO;
-        let loop_started = std::time::Instant::now();
+        let needed = |from_class: usize, to_class: usize| {
+            if from_class == to_class && members[to_class].len() < 2 {
+                return false;
+            }
+            match &affected {
+                Some(affected) => affected[from_class][0] || affected[to_class][1],
+                None => true,
+            }
+        };
+        let plan_of = |from_class: usize, to_class: usize| {
+            &route_plans
+                [routing_of[from_class] as usize * routing_count + routing_of[to_class] as usize]
+        };
+        let intra_group =
+            |builder: &Builder<'t>, summary: &RouteSummary, from: usize, to: usize| {
+                let (from, to) = (&signatures[from], &signatures[to]);
+                summary.same_vpc
+                    && from.eni_addressed
+                    && to.eni_addressed
+                    && sorted_intersect(
+                        &builder.accept_groups[from.group_set as usize],
+                        &builder.accept_groups[to.group_set as usize],
+                    )
+            };
+
+        let t0 = std::time::Instant::now();
+        // Pass 1, by rows: the egress answer of every pair, for the k-th route of its plan, in
+        // the pair's k-th slot (a plan has at most one route per protocol). A row's source
+        // has few distinct answers, so a memo of the row catches nearly all of them.
+        let mut memo: FastMap<u128, u32> = FastMap::default();
+        let mut egress_ids: Vec<u32> = Vec::with_capacity(4);
+        // The egress answers of the second and third routes of a pair, when its protocols
+        // route differently (rare), by pair and route.
+        let mut more_routes: FastMap<(usize, usize), u32> = FastMap::default();
         for from_class in 0..class_count {
-            let prep_started = std::time::Instant::now();
-            if let Some(affected) = &affected {
-                let row_affected = affected[from_class][0];
-                if !row_affected && !affected.iter().any(|flags| flags[1]) {
-                    continue;
-                }
+            if !(0..class_count).any(|to_class| needed(from_class, to_class)) {
+                continue;
             }
             let from = &signatures[from_class];
-            let from_groups = self
-                .group_set_members
-                .get(from.group_set as usize)
-                .cloned()
-                .unwrap_or_default();
-            let egress_default = self.default_allows(from.group_set, Direction::Egress);
-            // The plans towards each routing signature, with the egress answer vectors of the
+            let from_groups = self.group_set_members[from.group_set as usize].clone();
+            let default = self.default_allows(from.group_set, Direction::Egress);
+            // Per routing signature of the target and route: the answer vectors of the
             // source's groups.
-            vectors.clear();
-            let mut plans: Vec<RowPlan> = Vec::with_capacity(routing_count);
+            let mut row_vectors: Vec<Vec<Option<Vec<std::rc::Rc<[u32]>>>>> =
+                Vec::with_capacity(routing_count);
             for to_routing in 0..routing_count {
                 let plan =
                     &route_plans[routing_of[from_class] as usize * routing_count + to_routing];
                 let mut routes = Vec::with_capacity(plan.len());
-                for (summary, indices) in plan {
-                    let mut egress_vectors = Vec::new();
-                    if let Some(peer_groups) = summary.egress {
-                        let variant = variant(summary.to_role, peer_groups);
-                        for group in &from_groups {
-                            let side = group * 2;
-                            let local = self.local_key(side, from.private(summary.family));
-                            let key = (side, variant, local);
-                            self.answer_vector(key, signatures);
-                            let at = match vectors.iter().position(|known| *known == key) {
-                                Some(at) => at,
-                                None => {
-                                    vectors.push(key);
-                                    vectors.len() - 1
-                                }
-                            };
-                            egress_vectors.push(at);
+                for (summary, _) in plan {
+                    routes.push(match summary.egress {
+                        Some(peer_groups) => {
+                            let variant = variant(summary.to_role, peer_groups);
+                            let mut vectors = Vec::with_capacity(from_groups.len());
+                            for group in &from_groups {
+                                let side = group * 2;
+                                let local = self.local_key(side, from.private(summary.family));
+                                vectors
+                                    .push(self.answer_vector((side, variant, local), signatures));
+                            }
+                            Some(vectors)
                         }
-                    }
-                    routes.push((*summary, indices.clone(), egress_vectors));
+                        None => None,
+                    });
                 }
-                plans.push(RowPlan { routes });
+                row_vectors.push(routes);
             }
-            // The ingress answers of every group towards this source, per variant, for the
-            // groups whose answer does not depend on the target's own address.
-            ingress_row.clear();
-            for plan in &plans {
-                for (summary, _, _) in &plan.routes {
-                    let Some(peer_groups) = summary.ingress else {
-                        continue;
-                    };
-                    let variant = variant(summary.from_role, peer_groups);
-                    if ingress_row.contains_key(&variant) {
-                        continue;
-                    }
-                    let mut row = vec![UNSET; self.groups.len()];
-                    for (group, slot) in row.iter_mut().enumerate() {
-                        let side = group as u32 * 2 + 1;
-                        self.ensure_side(side);
-                        if self.side(side).is_some_and(|side| !side.local_sensitive) {
-                            self.answer_vector((side, variant, UNSET), signatures);
-                            *slot = self.answer_vectors[&(side, variant, UNSET)][from_class];
-                        }
-                    }
-                    ingress_row.insert(variant, row);
-                }
-            }
-            let t_prep = prep_started.elapsed();
-            prep_total += t_prep;
-            let egress_answers: Vec<std::rc::Rc<[u32]>> = vectors
-                .iter()
-                .map(|key| self.answer_vectors[key].clone())
-                .collect();
-            let mut egress_ids: Vec<u32> = Vec::with_capacity(4);
-            let mut ingress_ids: Vec<u32> = Vec::with_capacity(4);
-            // Memos of this row, small enough to stay in cache, in front of the builder's.
-            row_egress.clear();
-            row_ingress.clear();
-            row_combos.clear();
+            memo.clear();
             for to_class in 0..class_count {
-                if from_class == to_class && members[to_class].len() < 2 {
+                if !needed(from_class, to_class) {
                     continue;
                 }
-                if let Some(affected) = &affected {
-                    if !affected[from_class][0] && !affected[to_class][1] {
-                        continue;
-                    }
-                }
-                let base = (from_class * class_count + to_class) * protocol_count;
-                cells[base..base + protocol_count].fill(EMPTY_SET);
-                let to = &signatures[to_class];
-                for (summary, indices, egress_vectors) in
-                    &plans[routing_of[to_class] as usize].routes
-                {
-                    // Intra-group access (reference §3 step 1), as `route` decides it: private
-                    // traffic between ENIs that share a basic group whose InnerAccessPolicy is
-                    // Accept.
-                    let intra_group = summary.same_vpc
-                        && from.eni_addressed
-                        && to.eni_addressed
-                        && sorted_intersect(
-                            &self.accept_groups[from.group_set as usize],
-                            &self.accept_groups[to.group_set as usize],
-                        );
-                    let egress = match summary.egress {
-                        Some(_) if !intra_group => {
+                let pair = from_class * class_count + to_class;
+                let plan = plan_of(from_class, to_class);
+                cells[pair] = UNFILTERED;
+                for (k, (summary, _)) in plan.iter().enumerate() {
+                    let answer = match &row_vectors[routing_of[to_class] as usize][k] {
+                        Some(vectors) if !intra_group(&self, summary, from_class, to_class) => {
                             egress_ids.clear();
-                            egress_ids.extend(
-                                egress_vectors
-                                    .iter()
-                                    .map(|at| egress_answers[*at][to_class]),
-                            );
-                            self.row_scope_answer(&mut row_egress, egress_default, &egress_ids)
+                            egress_ids.extend(vectors.iter().map(|vector| vector[to_class]));
+                            self.memo_scope_answer(&mut memo, default, &egress_ids)
                         }
                         _ => UNFILTERED,
                     };
-                    let ingress = match summary.ingress {
-                        Some(peer_groups) if !intra_group => {
-                            let variant = variant(summary.from_role, peer_groups);
-                            ingress_ids.clear();
-                            let row = ingress_row.get(&variant);
-                            let to_groups = &self.group_set_members[to.group_set as usize];
-                            for group in to_groups {
-                                ingress_ids.push(row.map_or(UNSET, |row| row[*group as usize]));
-                            }
-                            if ingress_ids.contains(&UNSET) {
-                                // Groups whose answer depends on the target's own address.
-                                let to_groups = to_groups.clone();
-                                for (id, group) in ingress_ids.iter_mut().zip(to_groups) {
-                                    if *id != UNSET {
-                                        continue;
-                                    }
-                                    let side = group * 2 + 1;
-                                    let local = self.local_key(side, to.private(summary.family));
-                                    let key = (side, variant, local);
-                                    self.answer_vector(key, signatures);
-                                    *id = self.answer_vectors[&key][from_class];
-                                }
-                            }
-                            let default = self.default_allows(to.group_set, Direction::Ingress);
-                            self.row_scope_answer(&mut row_ingress, default, &ingress_ids)
-                        }
-                        _ => UNFILTERED,
-                    };
-                    let combo_key = (u64::from(egress) << 33)
-                        | (u64::from(ingress) << 1)
-                        | u64::from(summary.leaves_vpc);
-                    let combo = match row_combos.get(&combo_key) {
-                        Some(combo) => *combo,
-                        None => {
-                            let combo = self.combine(egress, ingress, summary.leaves_vpc);
-                            row_combos.insert(combo_key, combo);
-                            combo
-                        }
-                    };
-                    let sets = self.combos.get(combo);
-                    for protocol_index in indices {
-                        cells[base + protocol_index] = sets[*protocol_index];
+                    if k == 0 {
+                        cells[pair] = answer;
+                    } else {
+                        more_routes.insert((pair, k), answer);
                     }
                 }
             }
         }
 
+        let t1 = std::time::Instant::now();
+        // Pass 2, by blocks of columns: the ingress answer of every pair, which varies little
+        // down a column (one memo per column of the block), combined with the egress answer
+        // into the pair's port sets.
+        const BLOCK: usize = 64;
+        let mut column_memos: Vec<FastMap<u128, u32>> = vec![FastMap::default(); BLOCK];
+        let mut ingress_ids: Vec<u32> = Vec::with_capacity(4);
+        let mut mixed: Vec<u32> = vec![EMPTY_SET; protocol_count];
+        // The combos of pairs one of whose sides allows everything, by the other side's answer.
+        let mut one_side_combos: [Vec<u32>; 4] = Default::default();
+        for block_start in (0..class_count).step_by(BLOCK) {
+            let block_end = (block_start + BLOCK).min(class_count);
+            // Per column and variant: the answer vectors of the target's groups.
+            let mut column_vectors: Vec<Vec<(u8, u32, Vec<std::rc::Rc<[u32]>>)>> =
+                vec![Vec::new(); block_end - block_start];
+            column_memos.iter_mut().for_each(FastMap::clear);
+            for from_class in 0..class_count {
+                for to_class in block_start..block_end {
+                    if !needed(from_class, to_class) {
+                        continue;
+                    }
+                    let column = to_class - block_start;
+                    let to = &signatures[to_class];
+                    let pair = from_class * class_count + to_class;
+                    let plan = plan_of(from_class, to_class);
+                    let mut result = 0;
+                    for (k, (summary, indices)) in plan.iter().enumerate() {
+                        let ingress = match summary.ingress {
+                            Some(peer_groups)
+                                if !intra_group(&self, summary, from_class, to_class) =>
+                            {
+                                let variant = variant(summary.from_role, peer_groups);
+                                let own = to.private(summary.family).unwrap_or(UNSET);
+                                let known = column_vectors[column]
+                                    .iter()
+                                    .position(|(v, o, _)| *v == variant && *o == own);
+                                let at = match known {
+                                    Some(at) => at,
+                                    None => {
+                                        let groups =
+                                            self.group_set_members[to.group_set as usize].clone();
+                                        let mut vectors = Vec::with_capacity(groups.len());
+                                        for group in groups {
+                                            let side = group * 2 + 1;
+                                            let local = self.local_key(
+                                                side,
+                                                Some(own).filter(|own| *own != UNSET),
+                                            );
+                                            vectors.push(
+                                                self.answer_vector(
+                                                    (side, variant, local),
+                                                    signatures,
+                                                ),
+                                            );
+                                        }
+                                        column_vectors[column].push((variant, own, vectors));
+                                        column_vectors[column].len() - 1
+                                    }
+                                };
+                                ingress_ids.clear();
+                                ingress_ids.extend(
+                                    column_vectors[column][at]
+                                        .2
+                                        .iter()
+                                        .map(|vector| vector[from_class]),
+                                );
+                                let default = self.default_allows(to.group_set, Direction::Ingress);
+                                self.memo_scope_answer(
+                                    &mut column_memos[column],
+                                    default,
+                                    &ingress_ids,
+                                )
+                            }
+                            _ => UNFILTERED,
+                        };
+                        let egress = if k == 0 {
+                            cells[pair]
+                        } else {
+                            more_routes.get(&(pair, k)).copied().unwrap_or(UNFILTERED)
+                        };
+                        let combo = self.combine_fast(
+                            egress,
+                            ingress,
+                            summary.leaves_vpc,
+                            &mut one_side_combos,
+                        );
+                        if plan.len() == 1 && indices.len() == protocol_count {
+                            result = combo;
+                        } else {
+                            // Protocols that route differently, or not at all: each takes its
+                            // own route's port set.
+                            if k == 0 {
+                                mixed.fill(EMPTY_SET);
+                            }
+                            let sets = self.combos.get(combo);
+                            for protocol_index in indices {
+                                mixed[*protocol_index] = sets[*protocol_index];
+                            }
+                            if k + 1 == plan.len() {
+                                result = self.combos.intern(&mixed);
+                            }
+                        }
+                    }
+                    cells[pair] = result;
+                }
+            }
+        }
+        if std::env::var("SGLAB_DEBUG").is_ok() {
+            eprintln!("pass1 {:?} pass2 {:?}", t1 - t0, t1.elapsed());
+            eprintln!("calls {:?} functions {} group answers {} side answers {} combos {} side sets {} vectors {}", self.calls, self.functions.len(), self.group_answers.len(), self.side_answers.len(), self.combos.len(), self.side_sets.len(), self.answer_vectors.len());
+        }
         let mut local_pairs = Vec::new();
         let mut by_node: BTreeMap<&EndpointId, Vec<u32>> = BTreeMap::new();
         for (index, actor) in actors.iter().enumerate() {
@@ -1610,17 +1661,9 @@ impl<'t> Builder<'t> {
             }
         }
         local_pairs.sort_unstable();
-        if std::env::var("SGLAB_DEBUG").is_ok() {
-            eprintln!(
-                "prep {:?} loop {:?} calls {:?}",
-                prep_total,
-                loop_started.elapsed(),
-                self.calls
-            );
-            eprintln!("classes {class_count} functions {} group answers {} side answers {} scope memo {} long {} combos {} side sets {} vectors {}", self.functions.len(), self.group_answers.len(), self.side_answers.len(), self.scope_memo.len(), self.scope_memo_long.len(), self.combos.len(), self.side_sets.len(), self.answer_vectors.len());
-        }
+        let mut combos = std::mem::replace(&mut self.combos, Interner::new()).items;
         if affected.is_some() {
-            self.drop_unused_port_sets(&mut cells);
+            self.drop_unused_port_sets(&mut combos);
         }
         let port_sets = self
             .port_set_list
@@ -1639,6 +1682,7 @@ impl<'t> Builder<'t> {
             class_count,
             port_sets,
             cells,
+            combos,
             local_pairs,
         }
     }
@@ -1666,15 +1710,10 @@ impl<'t> Builder<'t> {
     }
 
     fn default_allows(&self, group_set: u32, direction: Direction) -> bool {
-        rules::default_decision(
-            self.group_set_kinds
-                .get(group_set as usize)
-                .copied()
-                .unwrap_or(EniKind::NoGroup),
-            direction,
-        )
-        .verdict()
-            == Verdict::Allow
+        let index = usize::from(direction == Direction::Ingress);
+        self.group_set_defaults
+            .get(group_set as usize)
+            .is_some_and(|defaults| defaults[index])
     }
 
     fn side(&self, side: u32) -> Option<&GroupSide<'t>> {
@@ -1833,16 +1872,20 @@ impl<'t> Builder<'t> {
     }
 
     /// Makes the answers of a group side towards every class, for one variant and local key.
-    fn answer_vector(&mut self, key: (u32, u8, u32), signatures: &[Signature<'t>]) {
-        if self.answer_vectors.contains_key(&key) {
-            return;
+    fn answer_vector(
+        &mut self,
+        key: (u32, u8, u32),
+        signatures: &[Signature<'t>],
+    ) -> std::rc::Rc<[u32]> {
+        if let Some(vector) = self.answer_vectors.get(&key) {
+            return vector.clone();
         }
         let (side_id, variant, local) = key;
         self.ensure_side(side_id);
         let role = variant_role(variant);
         let peer_groups = variant % 2 == 1;
         let Some(mut side) = self.sides.get_mut(side_id as usize).and_then(Option::take) else {
-            return;
+            return std::rc::Rc::from(vec![NO_MATCH; signatures.len()]);
         };
         let group_rows = side.group_bits.len();
         let mut table = side
@@ -1871,7 +1914,9 @@ impl<'t> Builder<'t> {
         if let Some(slot) = self.sides.get_mut(side_id as usize) {
             *slot = Some(side);
         }
-        self.answer_vectors.insert(key, vector.into());
+        let vector: std::rc::Rc<[u32]> = vector.into();
+        self.answer_vectors.insert(key, vector.clone());
+        vector
     }
 
     /// The group answer of a side for a peer satisfying the rules of an address projection
@@ -1926,7 +1971,7 @@ impl<'t> Builder<'t> {
     }
 
     /// [`Builder::scope_answer`] through a memo of the current row.
-    fn row_scope_answer(
+    fn memo_scope_answer(
         &mut self,
         row: &mut FastMap<u128, u32>,
         default_allows: bool,
@@ -2010,6 +2055,54 @@ impl<'t> Builder<'t> {
             }
         }
         id
+    }
+
+    /// What a side answer allows: 1 every port of every protocol, 2 nothing, 0 something else.
+    fn answer_kind(&mut self, answer: u32) -> u8 {
+        while self.answer_kinds.len() < self.side_answers.len() {
+            let sets = self.side_answers.get(self.answer_kinds.len() as u32);
+            let kind = if sets.iter().all(|set| *set == FULL_SET) {
+                1
+            } else if sets.iter().all(|set| *set == EMPTY_SET) {
+                2
+            } else {
+                0
+            };
+            self.answer_kinds.push(kind);
+        }
+        self.answer_kinds.get(answer as usize).copied().unwrap_or(0)
+    }
+
+    /// [`Builder::combine`], without a look-up when a side allows nothing, and through dense
+    /// tables (`tables`, by the other side's answer) when a side allows everything, which
+    /// covers most pairs.
+    fn combine_fast(
+        &mut self,
+        egress: u32,
+        ingress: u32,
+        leaves_vpc: bool,
+        tables: &mut [Vec<u32>; 4],
+    ) -> u32 {
+        let (egress_kind, ingress_kind) = (self.answer_kind(egress), self.answer_kind(ingress));
+        if egress_kind == 2 || ingress_kind == 2 {
+            return 0;
+        }
+        let (table, other) = match (egress_kind, ingress_kind) {
+            (1, _) => (usize::from(leaves_vpc), ingress),
+            (_, 1) => (2 + usize::from(leaves_vpc), egress),
+            _ => return self.combine(egress, ingress, leaves_vpc),
+        };
+        let known = tables[table].get(other as usize).copied().unwrap_or(UNSET);
+        if known != UNSET {
+            return known;
+        }
+        let combo = self.combine(egress, ingress, leaves_vpc);
+        let table = &mut tables[table];
+        if table.len() <= other as usize {
+            table.resize(other as usize + 1, UNSET);
+        }
+        table[other as usize] = combo;
+        combo
     }
 
     /// The cell answer (a port-set id per protocol) of a pair's two side answers, without port

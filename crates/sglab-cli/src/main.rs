@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! sglab query  FILES... --from EP --to EP [--protocol tcp|udp|icmp|icmpv6|gre|all] [--port N] [--format text|json]
-//! sglab matrix FILES... [--format text|json|csv|md]
+//! sglab matrix FILES... [--by endpoint|group] [--from SEL]... [--to SEL]... [--format text|json|csv|md|summary]
 //! sglab lint   FILES... [--format text|json]
 //! sglab check  FILES...
 //! sglab export FILES... --format sglab|terraform|aliyun-cli
@@ -11,12 +11,17 @@
 //! Exit status: 0 evaluated (whatever the verdict), 1 a `check` expectation failed, 2 bad input
 //! or usage, with a message on stderr naming the file, the object, the rule and the field.
 
+mod group;
+mod pairs;
 mod render;
+mod select;
+mod summary;
 
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -81,7 +86,18 @@ struct MatrixArgs {
     /// Input files.
     #[arg(required = true, value_name = "FILES")]
     files: Vec<PathBuf>,
-    /// Output format.
+    /// Rows and columns: each endpoint, or each security group (with an endpoint in no group
+    /// on its own).
+    #[arg(long, value_enum, default_value_t = MatrixBy::Endpoint)]
+    by: MatrixBy,
+    /// Only these sources: an endpoint id or name, a security group id, an IP address or a
+    /// CIDR block; repeat for more.
+    #[arg(long, value_name = "SEL")]
+    from: Vec<String>,
+    /// Only these targets, given as for --from; repeat for more.
+    #[arg(long, value_name = "SEL")]
+    to: Vec<String>,
+    /// Output format; summary counts reachable pairs and external exposures, and times the run.
     #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
     format: MatrixFormat,
 }
@@ -148,6 +164,13 @@ enum MatrixFormat {
     Json,
     Csv,
     Md,
+    Summary,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum MatrixBy {
+    Endpoint,
+    Group,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -228,16 +251,76 @@ fn query(args: QueryArgs) -> Result<(), Failure> {
 }
 
 fn matrix(args: MatrixArgs) -> Result<(), Failure> {
+    let started = Instant::now();
     let topology = load(&args.files)?;
+    let load_time = started.elapsed();
+    let started = Instant::now();
     let matrix = sglab_core::matrix::matrix(&topology);
+    let matrix_time = started.elapsed();
+    let selection = select::Selection::of(&topology, &matrix, &args.from, &args.to)
+        .map_err(|error| Failure::BadInput(vec![error]))?;
+    let index = pairs::PairIndex::new(&topology, &matrix);
+    let mut group_time = None;
+    let by_group = match args.by {
+        MatrixBy::Endpoint => None,
+        MatrixBy::Group => {
+            let started = Instant::now();
+            let buckets = select::Buckets::new(&topology, &matrix);
+            let group_matrix = if selection.filtered {
+                group::group_matrix_selected(&matrix, &index, &buckets, &selection)
+            } else {
+                sglab_core::matrix::group_matrix_of(&topology, &matrix)
+            };
+            group_time = Some(started.elapsed());
+            Some((group_matrix, buckets))
+        }
+    };
     // A large matrix is written as it is rendered, never held whole in memory.
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let result = match args.format {
-        MatrixFormat::Text => render::matrix_text(&mut out, &topology, &matrix),
-        MatrixFormat::Json => render::matrix_json(&mut out, &matrix),
-        MatrixFormat::Csv => render::matrix_csv(&mut out, &topology, &matrix),
-        MatrixFormat::Md => render::matrix_markdown(&mut out, &topology, &matrix),
+    let result = match (args.format, &by_group) {
+        (MatrixFormat::Summary, _) => {
+            let started = Instant::now();
+            let counts = summary::count(&topology, &matrix, &index, &selection);
+            let times = summary::Times {
+                load: load_time,
+                matrix: matrix_time,
+                group_matrix: group_time,
+                count: started.elapsed(),
+            };
+            let by_group = by_group
+                .as_ref()
+                .map(|(group_matrix, buckets)| summary::ByGroup {
+                    matrix: group_matrix,
+                    buckets,
+                });
+            summary::write(
+                &mut out,
+                &topology,
+                &matrix,
+                &selection,
+                &counts,
+                by_group.as_ref(),
+                &times,
+            )
+        }
+        (format, Some((group_matrix, buckets))) => {
+            let view =
+                render::GroupView::new(&topology, &matrix, group_matrix, buckets, &selection);
+            match format {
+                // The summary is written above.
+                MatrixFormat::Text | MatrixFormat::Summary => render::group_text(&mut out, &view),
+                MatrixFormat::Json => render::group_json(&mut out, &view),
+                MatrixFormat::Csv => render::group_csv(&mut out, &view),
+                MatrixFormat::Md => render::group_markdown(&mut out, &view),
+            }
+        }
+        (MatrixFormat::Text, None) => render::matrix_text(&mut out, &topology, &matrix, &selection),
+        (MatrixFormat::Json, None) => render::matrix_json(&mut out, &matrix, &selection),
+        (MatrixFormat::Csv, None) => render::matrix_csv(&mut out, &topology, &matrix, &selection),
+        (MatrixFormat::Md, None) => {
+            render::matrix_markdown(&mut out, &topology, &matrix, &selection)
+        }
     };
     finish(result.and_then(|()| out.flush()))
 }

@@ -766,6 +766,491 @@ fn matrix_of_imported_fixtures() {
     );
 }
 
+/// Checks a `matrix --format summary` run; its last line gives the times, which vary: it is
+/// checked for its form and left out of the golden.
+fn check_summary(args: &[&str], expect: Expect) {
+    let output = sglab(args);
+    let mut lines: Vec<&str> = output.stdout.lines().collect();
+    let time = lines.pop().unwrap_or_default();
+    let well_formed = time.starts_with("time: load ")
+        && time.contains(", matrix ")
+        && time.contains(", summary ")
+        && time.ends_with(" s");
+    assert!(well_formed, "the last line gives the times: {time:?}");
+    let stdout = lines.iter().map(|line| format!("{line}\n")).collect();
+    check_output(Output { stdout, ..output }, expect);
+}
+
+#[test]
+fn matrix_summary() {
+    check_summary(
+        &[
+            "matrix",
+            "static/examples/ssh-allowlist.json",
+            "--format",
+            "summary",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            endpoints: 3 (1 external)
+            classes: 3
+            distinct port sets: 5
+            reachable ordered pairs (some port allowed), of 6:
+              tcp   3  (50.0%)
+              udp   1  (16.7%)
+              icmp  1  (16.7%)
+              any   3  (50.0%)
+            widest exposures to external endpoints (top 1 of 1, by endpoints reached, then ports):
+              from             block            endpoints  tcp ports  udp ports  icmp
+              internet client  203.0.113.10/32  1          1          0          0
+        "#]],
+    );
+}
+
+#[test]
+fn matrix_summary_by_group_with_filters() {
+    check_summary(
+        &[
+            "matrix",
+            "static/examples/ai-gateway.json",
+            "--format",
+            "summary",
+            "--by",
+            "group",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            endpoints: 8 (1 external)
+            classes: 4
+            distinct port sets: 6
+            reachable ordered pairs (some port allowed), of 56:
+              tcp   38  (67.9%)
+              udp   16  (28.6%)
+              icmp  16  (28.6%)
+              any   38  (67.9%)
+            widest exposures to external endpoints (top 1 of 1, by endpoints reached, then ports):
+              from             block            endpoints  tcp ports  udp ports  icmp
+              internet client  203.0.113.10/32  2          4          0          0
+            buckets: 4 (3 groups, 1 endpoint in no group)
+            bucket pairs that allow something, of 14 holding pairs:
+              tcp   8  (57.1%)
+              udp   3  (21.4%)
+              icmp  3  (21.4%)
+              any   8  (57.1%)
+        "#]],
+    );
+    check_summary(
+        &[
+            "matrix",
+            "static/examples/ai-gateway.json",
+            "--format",
+            "summary",
+            "--by",
+            "group",
+            "--to",
+            "sg-ai-gateway",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            endpoints: 8 (1 external)
+            classes: 4
+            distinct port sets: 6
+            selected: 8 sources, 2 targets
+            reachable ordered pairs (some port allowed), of 14:
+              tcp   14  (100.0%)
+              udp   2   (14.3%)
+              icmp  2   (14.3%)
+              any   14  (100.0%)
+            widest exposures to external endpoints (top 1 of 1, by endpoints reached, then ports):
+              from             block            endpoints  tcp ports  udp ports  icmp
+              internet client  203.0.113.10/32  2          4          0          0
+            buckets: 4 (3 groups, 1 endpoint in no group)
+            bucket pairs that allow something, of 4 holding pairs:
+              tcp   4  (100.0%)
+              udp   1  (25.0%)
+              icmp  1  (25.0%)
+              any   4  (100.0%)
+        "#]],
+    );
+}
+
+#[test]
+fn matrix_by_group_text() {
+    check(
+        &["matrix", "static/examples/ai-gateway.json", "--by", "group"],
+        expect![[r#"
+            exit 0
+            --- stdout
+            from               to                 pairs  tcp            udp  icmp
+            service-sg1 (4)    service-sg1 (4)    12     all            all  all
+            service-sg1 (4)    sg-ai-gateway (2)  8      80;443         -    -
+            service-sg2 (1)    sg-ai-gateway (2)  2      80;443         -    -
+            sg-ai-gateway (2)  service-sg1 (4)    8      8080           -    -
+            sg-ai-gateway (2)  service-sg2 (1)    2      80-9000        -    -
+            sg-ai-gateway (2)  sg-ai-gateway (2)  2      all            all  all
+            sg-ai-gateway (2)  internet client    2      1-24;26-65535  all  all
+            internet client    sg-ai-gateway (2)  2      80;443         -    -
+            (6 of 14 pairs of buckets allow nothing and are not shown)
+        "#]],
+    );
+    // Pairs of one group that allow different ports: (n/m) says how many of the pairs do.
+    check(
+        &[
+            "matrix",
+            "static/examples/flannel-missing-pod-cidr.json",
+            "--by",
+            "group",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            from              to                pairs  tcp                                    udp         icmp
+            sg-k8s-nodes (4)  sg-k8s-nodes (4)  12     1-21 (6/12);22 (8/12);23-65535 (6/12)  all (6/12)  all (8/12)
+        "#]],
+    );
+}
+
+#[test]
+fn matrix_by_group_csv_json_markdown() {
+    let args = |format| {
+        vec![
+            "matrix",
+            "static/examples/redis-behind-web.json",
+            "--by",
+            "group",
+            "--format",
+            format,
+        ]
+    };
+    check(
+        &args("csv"),
+        expect![[r#"
+        exit 0
+        --- stdout
+        from_kind,from,from_name,from_members,to_kind,to,to_name,to_members,protocol,pairs,ports\r
+        group,sg-batch,batch jobs,1,group,sg-web,web servers,2,tcp,2,80:2;443:2\r
+        group,sg-redis,Redis cluster,1,group,sg-web,web servers,2,tcp,2,80:2;443:2\r
+        group,sg-web,web servers,2,group,sg-redis,Redis cluster,1,tcp,2,6379:2\r
+        group,sg-web,web servers,2,group,sg-web,web servers,2,tcp,2,all:2\r
+        group,sg-web,web servers,2,group,sg-web,web servers,2,udp,2,all:2\r
+        group,sg-web,web servers,2,group,sg-web,web servers,2,icmp,2,all:2\r
+        group,sg-web,web servers,2,endpoint,client,internet client,1,tcp,2,1-24:2;26-65535:2\r
+        group,sg-web,web servers,2,endpoint,client,internet client,1,udp,2,all:2\r
+        group,sg-web,web servers,2,endpoint,client,internet client,1,icmp,2,all:2\r
+        endpoint,client,internet client,1,group,sg-web,web servers,2,tcp,2,80:2;443:2\r
+    "#]],
+    );
+    check(
+        &args("json"),
+        expect![[r#"
+        exit 0
+        --- stdout
+        {
+          "protocols": ["tcp","udp","icmp"],
+          "buckets": [
+            {"kind":"group","id":"sg-batch","name":"batch jobs","from_members":1,"to_members":1},
+            {"kind":"group","id":"sg-redis","name":"Redis cluster","from_members":1,"to_members":1},
+            {"kind":"group","id":"sg-web","name":"web servers","from_members":2,"to_members":2},
+            {"kind":"endpoint","id":"client","name":"internet client","from_members":1,"to_members":1}
+          ],
+          "cells": [
+            {"from":{"kind":"group","id":"sg-batch"},"to":{"kind":"group","id":"sg-web"},"protocol":"tcp","pairs":2,"allowed":[{"ports":"80/80","pairs":2},{"ports":"443/443","pairs":2}]},
+            {"from":{"kind":"group","id":"sg-redis"},"to":{"kind":"group","id":"sg-web"},"protocol":"tcp","pairs":2,"allowed":[{"ports":"80/80","pairs":2},{"ports":"443/443","pairs":2}]},
+            {"from":{"kind":"group","id":"sg-web"},"to":{"kind":"group","id":"sg-redis"},"protocol":"tcp","pairs":2,"allowed":[{"ports":"6379/6379","pairs":2}]},
+            {"from":{"kind":"group","id":"sg-web"},"to":{"kind":"group","id":"sg-web"},"protocol":"tcp","pairs":2,"allowed":[{"ports":"1/65535","pairs":2}]},
+            {"from":{"kind":"group","id":"sg-web"},"to":{"kind":"group","id":"sg-web"},"protocol":"udp","pairs":2,"allowed":[{"ports":"1/65535","pairs":2}]},
+            {"from":{"kind":"group","id":"sg-web"},"to":{"kind":"group","id":"sg-web"},"protocol":"icmp","pairs":2,"allowed":[{"ports":"1/65535","pairs":2}]},
+            {"from":{"kind":"group","id":"sg-web"},"to":{"kind":"endpoint","id":"client"},"protocol":"tcp","pairs":2,"allowed":[{"ports":"1/24","pairs":2},{"ports":"26/65535","pairs":2}]},
+            {"from":{"kind":"group","id":"sg-web"},"to":{"kind":"endpoint","id":"client"},"protocol":"udp","pairs":2,"allowed":[{"ports":"1/65535","pairs":2}]},
+            {"from":{"kind":"group","id":"sg-web"},"to":{"kind":"endpoint","id":"client"},"protocol":"icmp","pairs":2,"allowed":[{"ports":"1/65535","pairs":2}]},
+            {"from":{"kind":"endpoint","id":"client"},"to":{"kind":"group","id":"sg-web"},"protocol":"tcp","pairs":2,"allowed":[{"ports":"80/80","pairs":2},{"ports":"443/443","pairs":2}]}
+          ]
+        }
+    "#]],
+    );
+    check(
+        &args("md"),
+        expect![[r#"
+        exit 0
+        --- stdout
+        | from | to | pairs | tcp | udp | icmp |
+        | --- | --- | --- | --- | --- | --- |
+        | sg-batch (1) | sg-web (2) | 2 | 80;443 | - | - |
+        | sg-redis (1) | sg-web (2) | 2 | 80;443 | - | - |
+        | sg-web (2) | sg-redis (1) | 2 | 6379 | - | - |
+        | sg-web (2) | sg-web (2) | 2 | all | all | all |
+        | sg-web (2) | internet client | 2 | 1-24;26-65535 | all | all |
+        | internet client | sg-web (2) | 2 | 80;443 | - | - |
+
+        7 of 13 pairs of buckets allow nothing and are not shown.
+    "#]],
+    );
+}
+
+#[test]
+fn matrix_by_group_with_filters() {
+    check(
+        &[
+            "matrix",
+            "static/examples/flannel-missing-pod-cidr.json",
+            "--by",
+            "group",
+            "--from",
+            "172.20.0.0/16",
+            "--format",
+            "csv",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            from_kind,from,from_name,from_members,to_kind,to,to_name,to_members,protocol,pairs,ports\r
+            group,sg-k8s-nodes,cluster nodes,2,group,sg-k8s-nodes,cluster nodes,4,tcp,6,all:2\r
+            group,sg-k8s-nodes,cluster nodes,2,group,sg-k8s-nodes,cluster nodes,4,udp,6,all:2\r
+            group,sg-k8s-nodes,cluster nodes,2,group,sg-k8s-nodes,cluster nodes,4,icmp,6,all:2\r
+        "#]],
+    );
+    check(
+        &[
+            "matrix",
+            "static/examples/ai-gateway.json",
+            "--by",
+            "group",
+            "--from",
+            "client",
+            "--from",
+            "sg-ai-gateway",
+            "--to",
+            "service-sg1",
+            "--format",
+            "json",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            {
+              "protocols": ["tcp","udp","icmp"],
+              "buckets": [
+                {"kind":"group","id":"service-sg1","name":"ACK node pool","from_members":0,"to_members":4},
+                {"kind":"group","id":"sg-ai-gateway","name":"AI gateway managed group","from_members":2,"to_members":0},
+                {"kind":"endpoint","id":"client","name":"internet client","from_members":1,"to_members":0}
+              ],
+              "cells": [
+                {"from":{"kind":"group","id":"sg-ai-gateway"},"to":{"kind":"group","id":"service-sg1"},"protocol":"tcp","pairs":8,"allowed":[{"ports":"8080/8080","pairs":8}]}
+              ]
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn matrix_from_and_to_select_endpoints() {
+    // An external block inside a CIDR, an endpoint id; a public IP.
+    check(
+        &[
+            "matrix",
+            "static/examples/ssh-allowlist.json",
+            "--from",
+            "203.0.113.0/24",
+            "--from",
+            "bastion",
+            "--to",
+            "198.51.100.40",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            from             to     tcp     udp  icmp
+            bastion          app 1  22;443  -    -
+            internet client  app 1  443     -    -
+        "#]],
+    );
+    // A group selects the pods on its nodes too (Terway-shared); a name, a private IP;
+    // Markdown.
+    check(
+        &[
+            "matrix",
+            "static/examples/ai-gateway.json",
+            "--from",
+            "service-sg1",
+            "--to",
+            "AI gateway node 1",
+            "--to",
+            "192.168.3.10",
+            "--format",
+            "md",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            | from | to | tcp | udp | icmp |
+            | --- | --- | --- | --- | --- |
+            | ACK node 1 | AI gateway node 1 | 80;443 | - | - |
+            | ACK node 2 | AI gateway node 1 | 80;443 | - | - |
+            | app pod 1 | AI gateway node 1 | 80;443 | - | - |
+            | app pod 2 | AI gateway node 1 | 80;443 | - | - |
+
+            4 of 8 pairs allow nothing and are not shown.
+        "#]],
+    );
+    // CSV and JSON hold the selected cells only.
+    check(
+        &[
+            "matrix",
+            "static/examples/drop-wins-tie.json",
+            "--from",
+            "client-1",
+            "--format",
+            "csv",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            from,from_name,to,to_name,protocol,ports\r
+            client-1,client,server-1,server,tcp,443\r
+            client-1,client,server-1,server,udp,\r
+            client-1,client,server-1,server,icmp,\r
+        "#]],
+    );
+    check(
+        &[
+            "matrix",
+            "static/examples/drop-wins-tie.json",
+            "--to",
+            "client-1",
+            "--format",
+            "json",
+        ],
+        expect![[r#"
+            exit 0
+            --- stdout
+            {
+              "protocols": ["tcp","udp","icmp"],
+              "cells": [
+                {"from":"server-1","to":"client-1","protocol":"tcp","ports":[]},
+                {"from":"server-1","to":"client-1","protocol":"udp","ports":[]},
+                {"from":"server-1","to":"client-1","protocol":"icmp","ports":[]}
+              ]
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn matrix_filters_that_select_nothing_exit_2() {
+    check(
+        &[
+            "matrix",
+            "static/examples/ssh-allowlist.json",
+            "--from",
+            "nobody",
+            "--from",
+            "bastion",
+            "--to",
+            "10.9.0.0/16",
+        ],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: --from: "nobody" is no endpoint id, endpoint name, security group id, IP address or CIDR block: use one of those
+            error: --to: 10.9.0.0/16 selects no endpoint: no private, public or pod address is in 10.9.0.0/16, and no external block inside it
+        "#]],
+    );
+    let with_empty_group = small_with(
+        r#"{ "id": "sg-admin", "rules": [] }"#,
+        r#"{ "id": "sg-admin", "rules": [] },
+    { "id": "sg-unused", "rules": [] }"#,
+    );
+    check_files(
+        "matrix_filter_empty_group",
+        &[("small.json", &with_empty_group)],
+        &["matrix", "small.json", "--by", "group", "--to", "sg-unused"],
+        expect![[r#"
+            exit 2
+            --- stderr
+            error: --to: security group sg-unused selects no endpoint: no ENI is in it
+        "#]],
+    );
+}
+
+/// The summary's counts, and the group matrix of a selection, agree with the endpoint cells on
+/// a generated Kubernetes topology (pods on shared nodes, pairs that no group filters).
+#[test]
+fn matrix_summary_and_group_filters_agree_with_the_cells() {
+    use sglab_core::generate::{generate, GenParams, Shape};
+    let topology = generate(7, &GenParams::of_shape(Shape::Kubernetes, 90, 9, 300));
+    let dir = scratch("matrix_summary_agrees");
+    std::fs::write(
+        dir.join("k8s.json"),
+        sglab_core::format::to_sglab_json(&topology),
+    )
+    .expect("write");
+    let run = |args: &[&str]| {
+        let output = sglab_in(&dir, args, None);
+        assert_eq!(output.code, 0, "{}", output.stderr);
+        output.stdout
+    };
+    let group = topology.groups.keys().next().expect("a group").to_string();
+    for filters in [
+        vec![],
+        vec!["--from", group.as_str()],
+        vec!["--to", "10.0.0.0/8"],
+    ] {
+        let mut csv_args = vec!["matrix", "k8s.json", "--format", "csv"];
+        csv_args.extend(&filters);
+        let csv = run(&csv_args);
+        let (mut pairs, mut reachable) = (0u64, [0u64; 3]);
+        let mut any = std::collections::BTreeSet::new();
+        for (row, line) in csv.lines().skip(1).enumerate() {
+            let fields: Vec<&str> = line.trim_end_matches('\r').split(',').collect();
+            let ports = fields.last().expect("ports");
+            if row % 3 == 0 {
+                pairs += 1;
+            }
+            if !ports.is_empty() {
+                reachable[row % 3] += 1;
+                any.insert((fields[0].to_owned(), fields[2].to_owned()));
+            }
+        }
+        let mut summary_args = vec!["matrix", "k8s.json", "--format", "summary"];
+        summary_args.extend(&filters);
+        let summary = run(&summary_args);
+        let expected = format!(
+            "reachable ordered pairs (some port allowed), of {pairs}:\n  tcp   {}",
+            reachable[0]
+        );
+        assert!(summary.contains(&expected), "{expected}\n---\n{summary}");
+        for (name, count) in [
+            ("udp", reachable[1]),
+            ("icmp", reachable[2]),
+            ("any", any.len() as u64),
+        ] {
+            let line = summary
+                .lines()
+                .find(|line| line.trim_start().starts_with(&format!("{name} ")))
+                .expect("a line per protocol");
+            let numbers: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(numbers[1], count.to_string(), "{name}: {summary}");
+        }
+        // The group matrix of the selection counts the same pairs as its endpoint cells.
+        let mut json_args = vec!["matrix", "k8s.json", "--by", "group", "--format", "json"];
+        json_args.extend(&filters);
+        let groups: serde_json::Value =
+            serde_json::from_str(&run(&json_args)).expect("one JSON object");
+        let buckets = groups["buckets"].as_array().expect("buckets");
+        assert!(!buckets.is_empty());
+        for cell in groups["cells"].as_array().expect("cells") {
+            let pairs = cell["pairs"].as_u64().expect("pairs");
+            for range in cell["allowed"].as_array().expect("allowed") {
+                let allowing = range["pairs"].as_u64().expect("pairs");
+                assert!(allowing >= 1 && allowing <= pairs, "{cell}");
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // check
 

@@ -986,6 +986,9 @@ fn family_slot(protocol: Protocol) -> usize {
 /// are only looked up, never iterated, so their order never reaches the output.
 type FastMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
 
+/// A group side's answers towards every class, shared between the rows and columns using it.
+type AnswerVector = std::rc::Rc<[u32]>;
+
 /// The value of a memo cell not yet computed.
 const UNSET: u32 = u32::MAX;
 
@@ -1159,7 +1162,7 @@ struct Builder<'t> {
     combos: Interner<u32>,
     combo_memo: FastMap<u64, u32>,
     /// Per (group side, variant, local address class), the group answer towards each class.
-    answer_vectors: FastMap<(u32, u8, u32), std::rc::Rc<[u32]>>,
+    answer_vectors: FastMap<(u32, u8, u32), AnswerVector>,
     scratch: Scratch,
     /// Per side answer, what it allows (see [`Builder::answer_kind`]).
     answer_kinds: Vec<u8>,
@@ -1500,7 +1503,7 @@ impl<'t> Builder<'t> {
             let default = self.default_allows(from.group_set, Direction::Egress);
             // Per routing signature of the target and route: the answer vectors of the
             // source's groups.
-            let mut row_vectors: Vec<Vec<Option<Vec<std::rc::Rc<[u32]>>>>> =
+            let mut row_vectors: Vec<Vec<Option<Vec<AnswerVector>>>> =
                 Vec::with_capacity(routing_count);
             for to_routing in 0..routing_count {
                 let plan =
@@ -1562,7 +1565,7 @@ impl<'t> Builder<'t> {
         for block_start in (0..class_count).step_by(BLOCK) {
             let block_end = (block_start + BLOCK).min(class_count);
             // Per column and variant: the answer vectors of the target's groups.
-            let mut column_vectors: Vec<Vec<(u8, u32, Vec<std::rc::Rc<[u32]>>)>> =
+            let mut column_vectors: Vec<Vec<(u8, u32, Vec<AnswerVector>)>> =
                 vec![Vec::new(); block_end - block_start];
             column_memos.iter_mut().for_each(FastMap::clear);
             for from_class in 0..class_count {
@@ -1752,7 +1755,7 @@ impl<'t> Builder<'t> {
         let Some(group_id) = self.groups.get((side / 2) as usize).copied() else {
             return;
         };
-        let direction = if side % 2 == 0 {
+        let direction = if side.is_multiple_of(2) {
             Direction::Egress
         } else {
             Direction::Ingress
@@ -1886,11 +1889,7 @@ impl<'t> Builder<'t> {
     }
 
     /// Makes the answers of a group side towards every class, for one variant and local key.
-    fn answer_vector(
-        &mut self,
-        key: (u32, u8, u32),
-        signatures: &[Signature<'t>],
-    ) -> std::rc::Rc<[u32]> {
+    fn answer_vector(&mut self, key: (u32, u8, u32), signatures: &[Signature<'t>]) -> AnswerVector {
         if let Some(vector) = self.answer_vectors.get(&key) {
             return vector.clone();
         }
@@ -1928,7 +1927,7 @@ impl<'t> Builder<'t> {
         if let Some(slot) = self.sides.get_mut(side_id as usize) {
             *slot = Some(side);
         }
-        let vector: std::rc::Rc<[u32]> = vector.into();
+        let vector: AnswerVector = vector.into();
         self.answer_vectors.insert(key, vector.clone());
         vector
     }

@@ -5,8 +5,9 @@
 //!                              npm packages, Debian's chromium and chromium-driver)
 //! cargo xtask serve [--port N] set up, build and serve the app on 127.0.0.1:8080
 //! cargo xtask test [LAYER...]  set up, then run every test layer (or only the named ones)
-//! cargo xtask bench            run the engine benchmarks, then the same matrix work in
-//!                              WebAssembly in Chromium, and print both with their ratios
+//! cargo xtask bench            run the engine benchmarks, time every shape of the generator
+//!                              (example `shapes`), then the same matrix work in WebAssembly
+//!                              in Chromium, and print both with their ratios
 //! ```
 //!
 //! Every install goes through rustup, cargo, npm or apt-get; nothing is downloaded otherwise.
@@ -428,6 +429,40 @@ fn bench(root: &Path) -> Result<(), String> {
     prepend_tool_paths(root);
     step("engine benchmarks (criterion): cargo bench -p sglab-core --bench engine");
     run(Command::new("cargo").args(["bench", "-p", "sglab-core", "--bench", "engine"]))?;
+
+    step("every shape of the generator, natively: example shapes (bench profile)");
+    run(Command::new("cargo").args([
+        "run",
+        "--profile",
+        "bench",
+        "--locked",
+        "-p",
+        "sglab-core",
+        "--example",
+        "shapes",
+        "--",
+        "--sizes",
+        "interactive,scale",
+        "--out",
+        &format!("{BENCH_DIR}/shapes.json"),
+    ]))?;
+    step("the account size (20,000 / 2,000 / 200,000), matrix only: example shapes");
+    run(Command::new("cargo").args([
+        "run",
+        "--profile",
+        "bench",
+        "--locked",
+        "-p",
+        "sglab-core",
+        "--example",
+        "shapes",
+        "--",
+        "--sizes",
+        "account",
+        "--matrix-only",
+        "--out",
+        &format!("{BENCH_DIR}/shapes-account.json"),
+    ]))?;
 
     // The same work in WebAssembly in Chromium, on the same topologies, in the same run.
     setup(root, Scope::Everything)?;

@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Writes `DIR/interactive.json` (`generate(1, &GenParams::interactive())`), `DIR/scale.json`
-//! (`GenParams::scale()`), reads any further sglab files given, and times on each, through the
+//! (`GenParams::scale()`), `DIR/<shape>-500.json` for every other shape of the generator's zoo
+//! (`GenParams::of_shape(shape, 500, 50, 10_000)`), reads any further sglab files given, and times on each, through the
 //! parsed file (so native and WASM see the very same topology): the median of
 //! `matrix::matrix` and of `matrix::group_matrix_of` over several runs. Writes the figures to
 //! `DIR/native.json` and prints a table on stderr. `DIR` defaults to `target/bench`.
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use sglab_core::format::{parse_sglab, to_sglab_json};
-use sglab_core::generate::{generate, GenParams};
+use sglab_core::generate::{generate, GenParams, Shape};
 use sglab_core::matrix::{group_matrix_of, matrix};
 use sglab_core::model::Topology;
 
@@ -51,14 +52,25 @@ fn run() -> Result<(), String> {
     fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
 
     let mut files: Vec<(String, PathBuf)> = Vec::new();
-    for (name, params) in [
-        ("interactive", GenParams::interactive()),
-        ("scale", GenParams::scale()),
-    ] {
+    let mut generated = vec![
+        ("interactive".to_owned(), GenParams::interactive()),
+        ("scale".to_owned(), GenParams::scale()),
+    ];
+    // Every other shape of the zoo at the interactive size (500 / 50 / 10,000).
+    for shape in Shape::ZOO
+        .into_iter()
+        .filter(|shape| *shape != Shape::Roles)
+    {
+        generated.push((
+            format!("{shape}-500"),
+            GenParams::of_shape(shape, 500, 50, 10_000),
+        ));
+    }
+    for (name, params) in generated {
         let path = out.join(format!("{name}.json"));
         fs::write(&path, to_sglab_json(&generate(1, &params)))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        files.push((name.to_owned(), path));
+        files.push((name, path));
     }
     for path in extra {
         let name = path

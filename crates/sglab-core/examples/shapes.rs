@@ -9,7 +9,8 @@
 //!
 //! Sizes: `interactive` (500 endpoints / 50 groups / 10,000 rules), `scale` (5,000 / 500 /
 //! 50,000) and `account` (20,000 / 2,000 / 200,000). Each figure is the median of up to 5 runs
-//! within a 3-second budget (one run for anything slower). Peak memory is the process's
+//! within a 3-second budget (one run for anything slower). `--matrix-only` builds the matrix
+//! once per topology and times nothing else (for the account size). Peak memory is the process's
 //! `VmHWM`, reset before each topology (`/proc/self/clear_refs`), so it covers the topology,
 //! its matrix and everything computed from it. The table goes to stderr, the figures as JSON to
 //! `--out` (default `target/bench/shapes.json`).
@@ -99,12 +100,27 @@ fn run() -> Result<(), String> {
             let started = Instant::now();
             let built = matrix(&topology);
             if matrix_only {
+                let matrix_ms = started.elapsed().as_secs_f64() * 1e3;
+                let peak = peak_mib();
                 eprintln!(
-                    "{size_name:<12} {:<13} {:>8} {:>10.1} (one build)",
+                    "{size_name:<12} {:<13} {:>8} {matrix_ms:>10.1} {:>10} {:>10} {:>10} {:>10} {:>10} {peak:>8.0}",
                     shape.as_str(),
                     built.class_count(),
-                    started.elapsed().as_secs_f64() * 1e3
+                    "-", "-", "-", "-",
+                    built.port_set_count(),
                 );
+                rows.push(serde_json::json!({
+                    "size": size_name,
+                    "shape": shape.as_str(),
+                    "endpoints": topology.endpoints.len(),
+                    "groups": topology.groups.len(),
+                    "rules": rules,
+                    "classes": built.class_count(),
+                    "port_sets": built.port_set_count(),
+                    "matrix_ms": matrix_ms,
+                    "matrix_runs": 1,
+                    "peak_mib": peak,
+                }));
                 continue;
             }
             let matrix_ms = median_millis(|| {

@@ -1,10 +1,11 @@
-//! The class-based matrix against the pairwise port sets and the brute-force reference.
+//! The class-based matrix against the pairwise port sets and the brute-force reference, on
+//! topologies of every shape of the generator.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 use sglab_core::eval::Party;
-use sglab_core::generate::{generate, GenParams};
+use sglab_core::generate::{generate, GenParams, Shape};
 use sglab_core::matrix::{group_matrix_of, matrix, matrix_with, Bucket};
 use sglab_core::model::{
     EndpointId, EndpointKind, NetworkMode, PortRange, Protocol, Topology, Verdict,
@@ -29,12 +30,13 @@ proptest! {
     #[test]
     fn matrix_agrees_with_port_sets_and_reference(
         seed in any::<u64>(),
+        shape in 0usize..Shape::ALL.len(),
         endpoints in 2usize..12,
         groups in 1usize..6,
         rules in 0usize..60,
         pick in any::<(usize, usize, usize)>(),
     ) {
-        let topology = generate(seed, &GenParams::small(endpoints, groups, rules));
+        let topology = generate(seed, &GenParams::of_shape(Shape::ALL[shape], endpoints, groups, rules));
         let matrix = matrix_with(&topology, &ALL_PROTOCOLS);
         prop_assert!(matrix.class_count() <= topology.endpoints.len());
         for cell in matrix.cells() {

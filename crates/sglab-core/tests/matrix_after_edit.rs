@@ -2,7 +2,7 @@
 //! the cells of a fresh build.
 
 use proptest::prelude::*;
-use sglab_core::generate::{generate, GenParams};
+use sglab_core::generate::{generate, GenParams, Shape};
 use sglab_core::matrix::{
     group_matrix_after_edit, group_matrix_of, matrix_after_edit, matrix_with, Matrix,
 };
@@ -86,12 +86,13 @@ proptest! {
     #[test]
     fn matrix_after_edits_equals_a_fresh_build(
         seed in any::<u64>(),
+        shape in 0usize..Shape::ALL.len(),
         endpoints in 2usize..14,
         groups in 1usize..6,
         rules in 0usize..60,
         edits in prop::collection::vec(any::<(u8, usize, usize, usize)>(), 1..4),
     ) {
-        let mut topology = generate(seed, &GenParams::small(endpoints, groups, rules));
+        let mut topology = generate(seed, &GenParams::of_shape(Shape::ALL[shape], endpoints, groups, rules));
         let mut matrix = matrix_with(&topology, &ALL_PROTOCOLS);
         for (op, group, rule, other) in edits {
             let before = topology.clone();
@@ -113,12 +114,13 @@ proptest! {
     #[test]
     fn group_matrix_after_edits_equals_a_fresh_build(
         seed in any::<u64>(),
+        shape in 0usize..Shape::ALL.len(),
         endpoints in 2usize..14,
         groups in 1usize..6,
         rules in 0usize..60,
         edits in prop::collection::vec(any::<(u8, usize, usize, usize)>(), 1..4),
     ) {
-        let mut topology = generate(seed, &GenParams::small(endpoints, groups, rules));
+        let mut topology = generate(seed, &GenParams::of_shape(Shape::ALL[shape], endpoints, groups, rules));
         let mut matrix = matrix_with(&topology, &ALL_PROTOCOLS);
         let mut groups = group_matrix_of(&topology, &matrix);
         for (op, group, rule, other) in edits {

@@ -20,13 +20,21 @@
 //!   per pair of *routing* signatures (VPC, kind of addressing, address families present);
 //!   intra-group access, the one part of routing that depends on groups, is checked per pair
 //!   of group sets;
-//! - a side's answer depends on its *scope* (the rules of one set of groups in one direction)
-//!   and on the peer's address, the peer's groups and the ENI's own address *projected* on the
-//!   blocks and groups that scope's rules mention; two peers that the scope cannot tell apart
-//!   share one answer;
-//! - each scope is compiled once per protocol into rule spans over its elementary port
-//!   intervals, with a bitset of satisfied rules per block, group and local CIDR, so a side is
-//!   one first-match sweep over the matched rules, stopping as soon as every port is decided.
+//! - a side filters with the rules of all the ENI's groups, and the first match of the pooled
+//!   rules is, port by port, the best-ranked (priority, then drop before accept) of each
+//!   group's own first match. So each *group side* (one group's rules in one direction) is
+//!   swept once per distinct set of its rules a peer satisfies (the atomic-predicates idea:
+//!   decide once per class of peers the rules cannot tell apart), giving a rank per range of
+//!   ports; which rules a peer satisfies comes from bitsets per block and per group, built
+//!   once per group side for every address class and group set;
+//! - an ENI's side answer merges its groups' ranked answers and applies the default of its
+//!   kind, memoized on the groups' answers; a cell intersects the two side answers (less port
+//!   25 where the platform blocks it), memoized on the pair of answers. Every list (ranked
+//!   answers, side answers, port sets, a pair's port sets over the protocols) is interned, so
+//!   a pair of classes stores one number;
+//! - egress answers are computed row by row (a source's groups give few distinct answers
+//!   across its targets), ingress answers by blocks of columns (a target's groups give few
+//!   distinct answers across its sources), each through a memo small enough to stay in cache.
 //!
 //! The property tests (`tests/engine_matrix.rs`) compare every cell with
 //! [`crate::portset::port_set`] and with the brute-force [`crate::reference`].
@@ -552,8 +560,10 @@ struct BucketIndex {
 
 /// The buffers of [`BucketIndex::pair_cells`].
 struct GroupScratch {
-    /// Per protocol, (port-set id, pairs).
-    contributions: Vec<Vec<(u32, u64)>>,
+    /// Per protocol and port-set id, the pairs allowing it (dense, reset after each use).
+    totals: Vec<Vec<u64>>,
+    /// Per protocol, the port-set ids with a total.
+    touched: Vec<Vec<u32>>,
     merged: Vec<(u32, u64)>,
     events: Vec<(u32, i64)>,
 }
@@ -561,10 +571,23 @@ struct GroupScratch {
 impl GroupScratch {
     fn new(protocols: usize) -> GroupScratch {
         GroupScratch {
-            contributions: vec![Vec::new(); protocols],
+            totals: vec![Vec::new(); protocols],
+            touched: vec![Vec::new(); protocols],
             merged: Vec::new(),
             events: Vec::new(),
         }
+    }
+
+    /// Adds `count` pairs allowing port set `set` on a protocol.
+    fn add(&mut self, protocol_index: usize, set: u32, count: u64) {
+        let totals = &mut self.totals[protocol_index];
+        if totals.len() <= set as usize {
+            totals.resize(set as usize + 1, 0);
+        }
+        if totals[set as usize] == 0 {
+            self.touched[protocol_index].push(set);
+        }
+        totals[set as usize] += count;
     }
 }
 
@@ -696,32 +719,31 @@ impl BucketIndex {
                 if count == 0 {
                     continue;
                 }
-                for (contributions, set) in scratch.contributions.iter_mut().zip(sets) {
+                for (protocol_index, set) in sets.iter().enumerate() {
                     if *set != EMPTY_SET {
-                        contributions.push((*set, count));
+                        scratch.add(protocol_index, *set, count);
                     }
                 }
             }
         }
         for (protocol_index, protocol) in matrix.protocols.iter().enumerate() {
-            let contributions = &mut scratch.contributions[protocol_index];
             if let Some(list) = local_pairs {
-                contributions.push((FULL_SET, list.len() as u64));
-            }
-            if contributions.is_empty() {
-                continue;
-            }
-            // Pairs with the same port set add up before the sweep.
-            contributions.sort_unstable();
-            let merged = &mut scratch.merged;
-            merged.clear();
-            for &(set, count) in contributions.iter() {
-                match merged.last_mut() {
-                    Some(last) if last.0 == set => last.1 += count,
-                    _ => merged.push((set, count)),
+                if !list.is_empty() {
+                    scratch.add(protocol_index, FULL_SET, list.len() as u64);
                 }
             }
-            contributions.clear();
+            if scratch.touched[protocol_index].is_empty() {
+                continue;
+            }
+            // Pairs with the same port set added up as they came.
+            let touched = &mut scratch.touched[protocol_index];
+            touched.sort_unstable();
+            let totals = &mut scratch.totals[protocol_index];
+            let merged = &mut scratch.merged;
+            merged.clear();
+            for set in touched.drain(..) {
+                merged.push((set, std::mem::take(&mut totals[set as usize])));
+            }
             let allowed = match merged.as_slice() {
                 [(set, count)] => matrix
                     .port_set(*set)
@@ -964,6 +986,9 @@ fn family_slot(protocol: Protocol) -> usize {
 /// are only looked up, never iterated, so their order never reaches the output.
 type FastMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
 
+/// A group side's answers towards every class, shared between the rows and columns using it.
+type AnswerVector = std::rc::Rc<[u32]>;
+
 /// The value of a memo cell not yet computed.
 const UNSET: u32 = u32::MAX;
 
@@ -1137,9 +1162,8 @@ struct Builder<'t> {
     combos: Interner<u32>,
     combo_memo: FastMap<u64, u32>,
     /// Per (group side, variant, local address class), the group answer towards each class.
-    answer_vectors: FastMap<(u32, u8, u32), std::rc::Rc<[u32]>>,
+    answer_vectors: FastMap<(u32, u8, u32), AnswerVector>,
     scratch: Scratch,
-    calls: (u64, u64),
     /// Per side answer, what it allows (see [`Builder::answer_kind`]).
     answer_kinds: Vec<u8>,
     side_sets: Interner<(u16, u16)>,
@@ -1180,7 +1204,6 @@ impl<'t> Builder<'t> {
             combo_memo: FastMap::default(),
             answer_vectors: FastMap::default(),
             scratch: Scratch::default(),
-            calls: (0, 0),
             answer_kinds: Vec::new(),
             side_sets: Interner::new(),
             port_sets: FastMap::default(),
@@ -1463,7 +1486,6 @@ impl<'t> Builder<'t> {
                     )
             };
 
-        let t0 = std::time::Instant::now();
         // Pass 1, by rows: the egress answer of every pair, for the k-th route of its plan, in
         // the pair's k-th slot (a plan has at most one route per protocol). A row's source
         // has few distinct answers, so a memo of the row catches nearly all of them.
@@ -1481,7 +1503,7 @@ impl<'t> Builder<'t> {
             let default = self.default_allows(from.group_set, Direction::Egress);
             // Per routing signature of the target and route: the answer vectors of the
             // source's groups.
-            let mut row_vectors: Vec<Vec<Option<Vec<std::rc::Rc<[u32]>>>>> =
+            let mut row_vectors: Vec<Vec<Option<Vec<AnswerVector>>>> =
                 Vec::with_capacity(routing_count);
             for to_routing in 0..routing_count {
                 let plan =
@@ -1531,7 +1553,6 @@ impl<'t> Builder<'t> {
             }
         }
 
-        let t1 = std::time::Instant::now();
         // Pass 2, by blocks of columns: the ingress answer of every pair, which varies little
         // down a column (one memo per column of the block), combined with the egress answer
         // into the pair's port sets.
@@ -1544,7 +1565,7 @@ impl<'t> Builder<'t> {
         for block_start in (0..class_count).step_by(BLOCK) {
             let block_end = (block_start + BLOCK).min(class_count);
             // Per column and variant: the answer vectors of the target's groups.
-            let mut column_vectors: Vec<Vec<(u8, u32, Vec<std::rc::Rc<[u32]>>)>> =
+            let mut column_vectors: Vec<Vec<(u8, u32, Vec<AnswerVector>)>> =
                 vec![Vec::new(); block_end - block_start];
             column_memos.iter_mut().for_each(FastMap::clear);
             for from_class in 0..class_count {
@@ -1637,10 +1658,6 @@ impl<'t> Builder<'t> {
                     cells[pair] = result;
                 }
             }
-        }
-        if std::env::var("SGLAB_DEBUG").is_ok() {
-            eprintln!("pass1 {:?} pass2 {:?}", t1 - t0, t1.elapsed());
-            eprintln!("calls {:?} functions {} group answers {} side answers {} combos {} side sets {} vectors {}", self.calls, self.functions.len(), self.group_answers.len(), self.side_answers.len(), self.combos.len(), self.side_sets.len(), self.answer_vectors.len());
         }
         let mut local_pairs = Vec::new();
         let mut by_node: BTreeMap<&EndpointId, Vec<u32>> = BTreeMap::new();
@@ -1738,7 +1755,7 @@ impl<'t> Builder<'t> {
         let Some(group_id) = self.groups.get((side / 2) as usize).copied() else {
             return;
         };
-        let direction = if side % 2 == 0 {
+        let direction = if side.is_multiple_of(2) {
             Direction::Egress
         } else {
             Direction::Ingress
@@ -1872,11 +1889,7 @@ impl<'t> Builder<'t> {
     }
 
     /// Makes the answers of a group side towards every class, for one variant and local key.
-    fn answer_vector(
-        &mut self,
-        key: (u32, u8, u32),
-        signatures: &[Signature<'t>],
-    ) -> std::rc::Rc<[u32]> {
+    fn answer_vector(&mut self, key: (u32, u8, u32), signatures: &[Signature<'t>]) -> AnswerVector {
         if let Some(vector) = self.answer_vectors.get(&key) {
             return vector.clone();
         }
@@ -1914,7 +1927,7 @@ impl<'t> Builder<'t> {
         if let Some(slot) = self.sides.get_mut(side_id as usize) {
             *slot = Some(side);
         }
-        let vector: std::rc::Rc<[u32]> = vector.into();
+        let vector: AnswerVector = vector.into();
         self.answer_vectors.insert(key, vector.clone());
         vector
     }
@@ -1990,7 +2003,6 @@ impl<'t> Builder<'t> {
 
     /// The side answer of an ENI whose groups give `answers`, with the default of its kind.
     fn scope_answer(&mut self, default_allows: bool, answers: &[u32]) -> u32 {
-        self.calls.0 += 1;
         let key = scope_key(default_allows, answers);
         if let Some(key) = key {
             if let Some(id) = self.scope_memo.get(&key) {
@@ -2108,7 +2120,6 @@ impl<'t> Builder<'t> {
     /// The cell answer (a port-set id per protocol) of a pair's two side answers, without port
     /// 25 when the platform blocks it.
     fn combine(&mut self, egress: u32, ingress: u32, leaves_vpc: bool) -> u32 {
-        self.calls.1 += 1;
         let key = (u64::from(egress) << 33) | (u64::from(ingress) << 1) | u64::from(leaves_vpc);
         if let Some(id) = self.combo_memo.get(&key) {
             return *id;

@@ -186,6 +186,33 @@ impl Matrix {
         self.class_of.get(index).map(|class| *class as usize)
     }
 
+    /// The class of the endpoint at `index` in [`Matrix::endpoints`].
+    pub fn class_at(&self, index: usize) -> Option<usize> {
+        self.class_of.get(index).map(|class| *class as usize)
+    }
+
+    /// The pairs of endpoints (indices in [`Matrix::endpoints`]) that stay on one node, which no
+    /// group filters and which are allowed every port whatever their classes' cell says; sorted.
+    pub fn local_pairs(&self) -> &[(u32, u32)] {
+        &self.local_pairs
+    }
+
+    /// The allowed ports from any endpoint of class `from_class` to any endpoint of class
+    /// `to_class` that do not stay on one node (see [`Matrix::local_pairs`]); `None` for a class
+    /// out of range or a protocol the matrix was not built for.
+    pub fn class_cell(
+        &self,
+        from_class: usize,
+        to_class: usize,
+        protocol: Protocol,
+    ) -> Option<&[PortRange]> {
+        if from_class >= self.class_count || to_class >= self.class_count {
+            return None;
+        }
+        let protocol_index = self.protocols.iter().position(|p| *p == protocol)?;
+        Some(self.port_set(self.class_set(from_class as u32, to_class as u32, protocol_index)))
+    }
+
     /// The allowed ports from `from` to `to`; `None` for an endpoint and itself, an unknown
     /// endpoint or a protocol the matrix was not built for.
     pub fn cell(
@@ -699,10 +726,12 @@ impl BucketIndex {
         }
         for &(from_class, from_count) in &self.class_counts[from] {
             for &(to_class, to_count) in &self.class_counts[to] {
-                let sets = matrix.pair_sets(from_class as usize, to_class as usize);
-                if sets.iter().all(|set| *set == EMPTY_SET) {
+                // Combo 0 allows nothing (half the pairs of a two-VPC account).
+                let at = from_class as usize * matrix.class_count + to_class as usize;
+                if matrix.cells.get(at).is_none_or(|combo| *combo == 0) {
                     continue;
                 }
+                let sets = matrix.pair_sets(from_class as usize, to_class as usize);
                 let mut count = from_count * to_count;
                 if from_class == to_class {
                     count -= selves

@@ -259,7 +259,6 @@ fn matrix(args: MatrixArgs) -> Result<(), Failure> {
     let matrix_time = started.elapsed();
     let selection = select::Selection::of(&topology, &matrix, &args.from, &args.to)
         .map_err(|error| Failure::BadInput(vec![error]))?;
-    let index = pairs::PairIndex::new(&topology, &matrix);
     let mut group_time = None;
     let by_group = match args.by {
         MatrixBy::Endpoint => None,
@@ -267,6 +266,7 @@ fn matrix(args: MatrixArgs) -> Result<(), Failure> {
             let started = Instant::now();
             let buckets = select::Buckets::new(&topology, &matrix);
             let group_matrix = if selection.filtered {
+                let index = pairs::PairIndex::new(&topology, &matrix);
                 group::group_matrix_selected(&matrix, &index, &buckets, &selection)
             } else {
                 sglab_core::matrix::group_matrix_of(&topology, &matrix)
@@ -281,7 +281,7 @@ fn matrix(args: MatrixArgs) -> Result<(), Failure> {
     let result = match (args.format, &by_group) {
         (MatrixFormat::Summary, _) => {
             let started = Instant::now();
-            let counts = summary::count(&topology, &matrix, &index, &selection);
+            let counts = summary::count(&topology, &matrix, &selection);
             let times = summary::Times {
                 load: load_time,
                 matrix: matrix_time,

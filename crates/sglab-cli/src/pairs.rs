@@ -7,8 +7,10 @@
 //! visits the pairs of a set of sources and targets as blocks: one block per pair of classes
 //! (or of finer keys) for the pairs on different hosts, through one representative pair, and
 //! one block per pair of endpoints on one host. The work is the number of pairs of classes plus
-//! the number of pairs on one host, not the number of pairs. (`Matrix` keeps its class cells and local pairs
-//! private; a representative pair reads the same cell through `Matrix::cell_at`.)
+//! the number of pairs on one host, not the number of pairs. A representative pair reads its
+//! block's cell through `Matrix::cell_at`. The group matrix of a selection uses this; the summary
+//! counts through `Matrix::class_cell` and `Matrix::local_pairs` instead, with no rule of its
+//! own about hosts.
 
 use sglab_core::matrix::Matrix;
 use sglab_core::model::{EndpointKind, PortRange, Topology};
@@ -64,6 +66,7 @@ impl PairIndex {
     }
 
     /// Groups endpoints (sorted indices) by class and by host.
+    #[cfg(test)]
     pub fn group(&self, endpoints: &[usize]) -> Grouped {
         self.group_by(endpoints, &self.class)
     }

@@ -29,6 +29,8 @@
 //!     .any(|finding| finding.code == LintCode::ShadowedRule && finding.rule_index == Some(1)));
 //! ```
 
+#[cfg(test)]
+mod reference;
 mod space;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,7 +49,10 @@ use crate::model::{
 };
 use crate::validate::Limits;
 
-use space::{RuleFacts, RuleKey};
+use space::{Facts, RuleFacts, RuleNumber};
+
+/// A rule's place: its group and index.
+type RuleKey = (GroupId, usize);
 
 /// The stable code of a finding. Serializes as its kebab-case string (`shadowed-rule`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -243,41 +248,50 @@ pub const WEB_PORTS: [u16; 2] = [80, 443];
 
 /// Lints a topology. Findings are sorted by group, rule index, code and endpoint.
 pub fn lint(topology: &Topology, limits: &Limits) -> Vec<Finding> {
-    let facts = space::analyse(topology);
+    findings_of(topology, limits, &space::analyse(topology))
+}
+
+/// The findings of a topology given the facts of its rules.
+fn findings_of(topology: &Topology, limits: &Limits, facts: &Facts<'_>) -> Vec<Finding> {
     // A rule is redundant only if the rules that take over from it are not shadowed
     // themselves: otherwise deleting both would change verdicts.
-    let shadowed: BTreeSet<RuleKey> = crate::sort::set_of(
-        facts
-            .iter()
-            .filter(|(_, fact)| fact.carried && !fact.decides)
-            .map(|(key, _)| key.clone()),
-    );
+    let shadowed: Vec<bool> = (0..facts.len())
+        .map(|number| {
+            facts
+                .get(number as RuleNumber)
+                .is_some_and(|fact| !fact.decides)
+        })
+        .collect();
     let mut findings = Vec::new();
-    let mut settled: BTreeSet<RuleKey> = BTreeSet::new();
+    let mut settled: Vec<bool> = vec![false; facts.len()];
     for (group_id, group) in &topology.groups {
+        let first = facts.first_number(group_id);
         for (index, rule) in group.rules.iter().enumerate() {
             let key = (group_id.clone(), index);
+            let number = first + index as RuleNumber;
+            let fact = facts.get(number);
             // A prefix list whose entries are unknown (or empty) matches nothing in the
             // simulation, but may in the cloud: such a rule is not judged.
             let unknown_list = matches!(&rule.peer, Peer::PrefixList(id)
                 if topology.prefix_lists.get(id).is_none_or(|list| list.cidrs.is_empty()));
-            if let Some(fact) = facts.get(&key).filter(|_| !unknown_list) {
-                if let Some(finding) = shadow_finding(topology, &key, rule, fact, &shadowed) {
+            if let Some(fact) = fact.filter(|_| !unknown_list) {
+                if let Some(finding) = shadow_finding(topology, facts, &key, rule, fact, &shadowed)
+                {
                     if matches!(
                         finding.code,
                         LintCode::ShadowedRule | LintCode::RedundantRule
                     ) {
-                        settled.insert(key.clone());
+                        settled[number as usize] = true;
                     }
                     findings.push(finding);
                 }
             }
-            if !settled.contains(&key) {
-                findings.extend(exposure_finding(topology, &key, rule, facts.get(&key)));
+            if !settled[number as usize] {
+                findings.extend(exposure_finding(topology, &key, rule, fact));
             }
         }
     }
-    findings.extend(mergeable_findings(topology, &settled));
+    findings.extend(mergeable_findings(topology, facts, &settled));
     findings.extend(group_findings(topology, limits));
     findings.extend(eni_findings(topology, limits));
     findings.extend(cluster_findings(topology));
@@ -301,20 +315,30 @@ pub fn added_rule_effect(
     group: &GroupId,
     rule_index: usize,
 ) -> Option<AddedRuleEffect> {
+    effect_of(topology, &space::analyse(topology), group, rule_index)
+}
+
+/// What rule `rule_index` of `group` changes, given the facts of the topology's rules.
+fn effect_of(
+    topology: &Topology,
+    facts: &Facts<'_>,
+    group: &GroupId,
+    rule_index: usize,
+) -> Option<AddedRuleEffect> {
     topology.groups.get(group)?.rules.get(rule_index)?;
-    let facts = space::analyse(topology);
-    let Some(fact) = facts.get(&(group.clone(), rule_index)) else {
+    let number = facts.first_number(group) + rule_index as RuleNumber;
+    let Some(fact) = facts.get(number) else {
         return Some(AddedRuleEffect::Unattached);
     };
     if !fact.decides {
         return Some(AddedRuleEffect::AlreadyDecidedBy {
-            rules: refs(topology, &fact.earlier),
+            rules: refs(facts, &fact.earlier),
         });
     }
     if !fact.same_without {
         return Some(AddedRuleEffect::Effective);
     }
-    let rules = refs(topology, &fact.takeover);
+    let rules = refs(facts, &fact.takeover);
     Some(match fact.default_takeover {
         Some(verdict) => AddedRuleEffect::SameAsDefault { verdict, rules },
         None => AddedRuleEffect::AlreadyDecidedBy { rules },
@@ -324,14 +348,23 @@ pub fn added_rule_effect(
 // ---------------------------------------------------------------------------------------------
 // Words
 
-fn rule_ref(topology: &Topology, key: &RuleKey) -> Option<RuleRef> {
-    let rule = topology.groups.get(&key.0)?.rules.get(key.1)?;
-    Some(RuleRef::new(&key.0, key.1, rule))
+/// The rules with these numbers, in their order.
+fn refs(facts: &Facts<'_>, numbers: &[RuleNumber]) -> Vec<RuleRef> {
+    refs_where(facts, numbers, |_| true)
 }
 
-fn refs(topology: &Topology, keys: &BTreeSet<RuleKey>) -> Vec<RuleRef> {
-    keys.iter()
-        .filter_map(|key| rule_ref(topology, key))
+/// The rules with these numbers that pass a test, in their order.
+fn refs_where(
+    facts: &Facts<'_>,
+    numbers: &[RuleNumber],
+    test: impl Fn(&Rule) -> bool,
+) -> Vec<RuleRef> {
+    numbers
+        .iter()
+        .filter_map(|&number| {
+            let (group, index, rule) = facts.key(number);
+            test(rule).then(|| RuleRef::new(group, index, rule))
+        })
         .collect()
 }
 
@@ -416,10 +449,11 @@ fn managed_note(topology: &Topology, group: &GroupId) -> String {
 
 fn shadow_finding(
     topology: &Topology,
+    facts: &Facts<'_>,
     key: &RuleKey,
     rule: &Rule,
     fact: &RuleFacts,
-    shadowed: &BTreeSet<RuleKey>,
+    shadowed: &[bool],
 ) -> Option<Finding> {
     let this = RuleRef::new(&key.0, key.1, rule);
     let base = |code, severity, message: String, fix_text: String, fix, related| Finding {
@@ -438,7 +472,7 @@ fn shadow_finding(
         rule_index: key.1,
     };
     if !fact.decides {
-        let related = refs(topology, &fact.earlier);
+        let related = refs(facts, &fact.earlier);
         let tie = rule.policy == Policy::Accept
             && related
                 .iter()
@@ -470,8 +504,13 @@ fn shadow_finding(
             related,
         ));
     }
-    if fact.same_without && fact.takeover.is_disjoint(shadowed) {
-        let related = refs(topology, &fact.takeover);
+    if fact.same_without
+        && fact
+            .takeover
+            .iter()
+            .all(|&number| !shadowed[number as usize])
+    {
+        let related = refs(facts, &fact.takeover);
         let mut without: Vec<String> = Vec::new();
         if !related.is_empty() {
             without.push(list(&related));
@@ -493,13 +532,10 @@ fn shadow_finding(
             related,
         ));
     }
-    let earlier = refs(topology, &fact.earlier);
     if rule.policy == Policy::Accept {
-        let ties: Vec<RuleRef> = earlier
-            .iter()
-            .filter(|other| other.policy == Policy::Drop && other.priority == rule.priority.get())
-            .cloned()
-            .collect();
+        let ties = refs_where(facts, &fact.earlier, |other| {
+            other.policy == Policy::Drop && other.priority == rule.priority
+        });
         if !ties.is_empty() {
             let message = format!(
                 "{this} overlaps {} of the same priority {}: at equal priority drop rules are evaluated first, so the drop wins where they overlap{}",
@@ -520,10 +556,7 @@ fn shadow_finding(
             ));
         }
     }
-    let opposite: Vec<RuleRef> = earlier
-        .into_iter()
-        .filter(|other| other.policy != rule.policy)
-        .collect();
+    let opposite = refs_where(facts, &fact.earlier, |other| other.policy != rule.policy);
     if !opposite.is_empty() {
         let message = format!(
             "{this} is partly shadowed: {} {} part of the traffic it matches first, the other way{}",
@@ -706,13 +739,14 @@ fn exposure_finding(
 // ---------------------------------------------------------------------------------------------
 // Mergeable rules
 
-fn mergeable_findings(topology: &Topology, settled: &BTreeSet<RuleKey>) -> Vec<Finding> {
+fn mergeable_findings(topology: &Topology, facts: &Facts<'_>, settled: &[bool]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (group_id, group) in &topology.groups {
+        let first = facts.first_number(group_id);
         // Rules that differ only in their ports, by everything else.
         let mut buckets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (index, rule) in group.rules.iter().enumerate() {
-            if !rule.protocol.has_ports() || settled.contains(&(group_id.clone(), index)) {
+            if !rule.protocol.has_ports() || settled[(first as usize) + index] {
                 continue;
             }
             let shape = Rule {

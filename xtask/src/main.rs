@@ -430,39 +430,40 @@ fn bench(root: &Path) -> Result<(), String> {
     step("engine benchmarks (criterion): cargo bench -p sglab-core --bench engine");
     run(Command::new("cargo").args(["bench", "-p", "sglab-core", "--bench", "engine"]))?;
 
-    step("every shape of the generator, natively: example shapes (bench profile)");
-    run(Command::new("cargo").args([
-        "run",
-        "--profile",
-        "bench",
-        "--locked",
-        "-p",
-        "sglab-core",
-        "--example",
-        "shapes",
-        "--",
-        "--sizes",
-        "interactive,scale",
-        "--out",
-        &format!("{BENCH_DIR}/shapes.json"),
-    ]))?;
-    step("the account size (20,000 / 2,000 / 200,000), matrix only: example shapes");
-    run(Command::new("cargo").args([
-        "run",
-        "--profile",
-        "bench",
-        "--locked",
-        "-p",
-        "sglab-core",
-        "--example",
-        "shapes",
-        "--",
-        "--sizes",
-        "account",
-        "--matrix-only",
-        "--out",
-        &format!("{BENCH_DIR}/shapes-account.json"),
-    ]))?;
+    for (what, sizes, out) in [
+        (
+            "every shape of the generator at 500 and 5,000 endpoints",
+            "interactive,scale",
+            "shapes.json",
+        ),
+        (
+            "every shape at 20,000 endpoints, matrix only",
+            "account",
+            "shapes-account.json",
+        ),
+    ] {
+        step(&format!("{what}, natively: example shapes (bench profile)"));
+        let out = format!("{BENCH_DIR}/{out}");
+        let mut args = vec![
+            "run",
+            "--profile",
+            "bench",
+            "--locked",
+            "-p",
+            "sglab-core",
+            "--example",
+            "shapes",
+            "--",
+            "--sizes",
+            sizes,
+            "--out",
+            &out,
+        ];
+        if sizes == "account" {
+            args.push("--matrix-only");
+        }
+        run(Command::new("cargo").args(args))?;
+    }
 
     // The same work in WebAssembly in Chromium, on the same topologies, in the same run.
     setup(root, Scope::Everything)?;

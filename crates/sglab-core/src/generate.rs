@@ -274,6 +274,26 @@ struct Generator {
     zoo: zoo::Zoo,
 }
 
+/// Ports that services use, for the rules of the role shape and the zoo.
+const PORTS: [(u16, u16); 16] = [
+    (22, 22),
+    (80, 80),
+    (443, 443),
+    (3306, 3306),
+    (5432, 5432),
+    (6379, 6379),
+    (8080, 8080),
+    (8443, 8443),
+    (9000, 9000),
+    (9090, 9100),
+    (27017, 27017),
+    (30000, 32767),
+    (8000, 9000),
+    (1, 65535),
+    (1024, 65535),
+    (53, 53),
+];
+
 fn net4(a: u8, b: u8, c: u8, d: u8, len: u8) -> IpNet {
     Ipv4Net::new(Ipv4Addr::new(a, b, c, d), len)
         .map(|net| IpNet::V4(net.trunc()))
@@ -831,24 +851,6 @@ impl Generator {
     }
 
     fn role_rule(&mut self, group_index: usize) -> Rule {
-        const PORTS: [(u16, u16); 16] = [
-            (22, 22),
-            (80, 80),
-            (443, 443),
-            (3306, 3306),
-            (5432, 5432),
-            (6379, 6379),
-            (8080, 8080),
-            (8443, 8443),
-            (9000, 9000),
-            (9090, 9100),
-            (27017, 27017),
-            (30000, 32767),
-            (8000, 9000),
-            (1, 65535),
-            (1024, 65535),
-            (53, 53),
-        ];
         let vpc = self.groups.get(group_index).map_or(0, |group| group.vpc) as u8;
         let protocol = match self.rng.below(20) {
             0..=14 => Protocol::Tcp,
@@ -882,6 +884,12 @@ impl Generator {
                 },
             }),
         };
+        self.plain_rule(protocol, ports, peer)
+    }
+
+    /// A rule as real groups have them: 60% ingress, 80% accept, priority 1 to 100, no
+    /// quintuple fields.
+    fn plain_rule(&mut self, protocol: Protocol, ports: PortSpec, peer: Peer) -> Rule {
         Rule {
             id: None,
             direction: if self.rng.chance(60) {

@@ -5,35 +5,15 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
 
-use super::{net4, net6, priority, range, Generator, Shape};
+use super::{net4, net6, range, Generator, Shape, PORTS};
 use crate::model::{
-    Cluster, ClusterId, Direction, Endpoint, EndpointId, EndpointKind, Eni, GroupId, GroupType,
-    NetworkMode, NicType, Peer, Policy, PortSpec, PrefixList, PrefixListId, Protocol, Rule,
+    Cluster, ClusterId, Endpoint, EndpointId, EndpointKind, Eni, GroupId, GroupType, NetworkMode,
+    Peer, PortSpec, PrefixList, PrefixListId, Protocol, Rule,
 };
 
 /// The most groups one group's rules reference (as in real accounts, where the console lists
 /// a handful of peers per group).
 const MOST_REFERENCES: usize = 20;
-
-/// Ports that services use, besides random ranges.
-const PORTS: [(u16, u16); 16] = [
-    (22, 22),
-    (80, 80),
-    (443, 443),
-    (3306, 3306),
-    (5432, 5432),
-    (6379, 6379),
-    (8080, 8080),
-    (8443, 8443),
-    (9000, 9000),
-    (9090, 9100),
-    (27017, 27017),
-    (30000, 32767),
-    (8000, 9000),
-    (1, 65535),
-    (1024, 65535),
-    (53, 53),
-];
 
 /// What the zoo's shapes remember while they build.
 #[derive(Default)]
@@ -381,26 +361,6 @@ impl Generator {
         } else {
             PortSpec::All
         };
-        Rule {
-            id: None,
-            direction: if self.rng.chance(60) {
-                Direction::Ingress
-            } else {
-                Direction::Egress
-            },
-            policy: if self.rng.chance(80) {
-                Policy::Accept
-            } else {
-                Policy::Drop
-            },
-            priority: priority(1 + self.rng.below(100) as u32),
-            protocol,
-            ports,
-            peer,
-            source_ports: None,
-            local_cidr: None,
-            nic_type: NicType::Intranet,
-            description: String::new(),
-        }
+        self.plain_rule(protocol, ports, peer)
     }
 }

@@ -263,6 +263,7 @@ fn findings_of(topology: &Topology, limits: &Limits, facts: &Facts<'_>) -> Vec<F
         })
         .collect();
     let mut findings = Vec::new();
+    let mut texts = Texts::new(facts);
     let mut settled: Vec<bool> = vec![false; facts.len()];
     for (group_id, group) in &topology.groups {
         let first = facts.first_number(group_id);
@@ -275,7 +276,8 @@ fn findings_of(topology: &Topology, limits: &Limits, facts: &Facts<'_>) -> Vec<F
             let unknown_list = matches!(&rule.peer, Peer::PrefixList(id)
                 if topology.prefix_lists.get(id).is_none_or(|list| list.cidrs.is_empty()));
             if let Some(fact) = fact.filter(|_| !unknown_list) {
-                if let Some(finding) = shadow_finding(topology, facts, &key, rule, fact, &shadowed)
+                if let Some(finding) =
+                    shadow_finding(topology, facts, &mut texts, &key, rule, fact, &shadowed)
                 {
                     if matches!(
                         finding.code,
@@ -348,22 +350,60 @@ fn effect_of(
 // ---------------------------------------------------------------------------------------------
 // Words
 
-/// The rules with these numbers, in their order.
-fn refs(facts: &Facts<'_>, numbers: &[RuleNumber]) -> Vec<RuleRef> {
-    refs_where(facts, numbers, |_| true)
+/// The texts of rules ([`RuleRef`]'s `Display`), each made once per lint: the findings name the
+/// same few rules again and again.
+struct Texts<'f, 't> {
+    facts: &'f Facts<'t>,
+    texts: Vec<Option<String>>,
 }
 
-/// The rules with these numbers that pass a test, in their order.
-fn refs_where(
+impl<'f, 't> Texts<'f, 't> {
+    fn new(facts: &'f Facts<'t>) -> Texts<'f, 't> {
+        Texts {
+            facts,
+            texts: vec![None; facts.len()],
+        }
+    }
+
+    /// The words of a list of rules, as [`list`] writes them.
+    fn list(&mut self, numbers: &[RuleNumber]) -> String {
+        let facts = self.facts;
+        let parts = numbers
+            .iter()
+            .take(3)
+            .map(|&number| {
+                self.texts[number as usize]
+                    .get_or_insert_with(|| {
+                        let (group, index, rule) = facts.key(number);
+                        RuleRef::new(group, index, rule).to_string()
+                    })
+                    .clone()
+            })
+            .collect();
+        list_words(parts, numbers.len())
+    }
+}
+
+/// The numbers of the rules that pass a test, in their order.
+fn numbers_where(
     facts: &Facts<'_>,
     numbers: &[RuleNumber],
     test: impl Fn(&Rule) -> bool,
-) -> Vec<RuleRef> {
+) -> Vec<RuleNumber> {
     numbers
         .iter()
-        .filter_map(|&number| {
+        .copied()
+        .filter(|&number| test(facts.key(number).2))
+        .collect()
+}
+
+/// The rules with these numbers, in their order.
+fn refs(facts: &Facts<'_>, numbers: &[RuleNumber]) -> Vec<RuleRef> {
+    numbers
+        .iter()
+        .map(|&number| {
             let (group, index, rule) = facts.key(number);
-            test(rule).then(|| RuleRef::new(group, index, rule))
+            RuleRef::new(group, index, rule)
         })
         .collect()
 }
@@ -375,9 +415,14 @@ fn short(key: &RuleKey) -> String {
 
 /// A list of rules in words: the first three in full, then how many more.
 fn list(rules: &[RuleRef]) -> String {
-    let mut parts: Vec<String> = rules.iter().take(3).map(ToString::to_string).collect();
-    if rules.len() > 3 {
-        parts.push(format!("{} more", rules.len() - 3));
+    let parts: Vec<String> = rules.iter().take(3).map(ToString::to_string).collect();
+    list_words(parts, rules.len())
+}
+
+/// The words of a list of `count` rules, given the texts of its first three.
+fn list_words(mut parts: Vec<String>, count: usize) -> String {
+    if count > 3 {
+        parts.push(format!("{} more", count - 3));
     }
     match parts.len() {
         0 => String::new(),
@@ -450,12 +495,14 @@ fn managed_note(topology: &Topology, group: &GroupId) -> String {
 fn shadow_finding(
     topology: &Topology,
     facts: &Facts<'_>,
+    texts: &mut Texts<'_, '_>,
     key: &RuleKey,
     rule: &Rule,
     fact: &RuleFacts,
     shadowed: &[bool],
 ) -> Option<Finding> {
-    let this = RuleRef::new(&key.0, key.1, rule);
+    // Built only for a finding: most rules get none.
+    let this = || RuleRef::new(&key.0, key.1, rule);
     let base = |code, severity, message: String, fix_text: String, fix, related| Finding {
         code,
         severity,
@@ -467,7 +514,7 @@ fn shadow_finding(
         fix,
         related,
     };
-    let delete = Fix::DeleteRule {
+    let delete = || Fix::DeleteRule {
         security_group: key.0.clone(),
         rule_index: key.1,
     };
@@ -482,10 +529,11 @@ fn shadow_finding(
         } else {
             format!(
                 "{} {} every packet it matches first",
-                list(&related),
+                texts.list(&fact.earlier),
                 verb(&related, "decides", "decide")
             )
         };
+        let this = this();
         let message = format!(
             "{this} never decides anything: {who}{}{}",
             if tie {
@@ -500,7 +548,7 @@ fn shadow_finding(
             Severity::Warning,
             message,
             format!("delete {}: it changes no verdict", short(key)),
-            writable(topology, &key.0, delete),
+            writable(topology, &key.0, delete()),
             related,
         ));
     }
@@ -513,11 +561,12 @@ fn shadow_finding(
         let related = refs(facts, &fact.takeover);
         let mut without: Vec<String> = Vec::new();
         if !related.is_empty() {
-            without.push(list(&related));
+            without.push(texts.list(&fact.takeover));
         }
         if let Some(verdict) = fact.default_takeover {
             without.push(default_words(verdict, rule.direction).to_owned());
         }
+        let this = this();
         let message = format!(
             "{this} is redundant: without it, {} would decide every packet it decides the same way{}",
             without.join(" and "),
@@ -528,18 +577,21 @@ fn shadow_finding(
             Severity::Info,
             message,
             format!("delete {}: it changes no verdict", short(key)),
-            writable(topology, &key.0, delete),
+            writable(topology, &key.0, delete()),
             related,
         ));
     }
     if rule.policy == Policy::Accept {
-        let ties = refs_where(facts, &fact.earlier, |other| {
+        let ties = numbers_where(facts, &fact.earlier, |other| {
             other.policy == Policy::Drop && other.priority == rule.priority
         });
         if !ties.is_empty() {
+            let listed = texts.list(&ties);
+            let ties = refs(facts, &ties);
+            let this = this();
             let message = format!(
                 "{this} overlaps {} of the same priority {}: at equal priority drop rules are evaluated first, so the drop wins where they overlap{}",
-                list(&ties),
+                listed,
                 rule.priority,
                 members_note(rule, &ties),
             );
@@ -556,11 +608,14 @@ fn shadow_finding(
             ));
         }
     }
-    let opposite = refs_where(facts, &fact.earlier, |other| other.policy != rule.policy);
+    let opposite = numbers_where(facts, &fact.earlier, |other| other.policy != rule.policy);
     if !opposite.is_empty() {
+        let listed = texts.list(&opposite);
+        let opposite = refs(facts, &opposite);
+        let this = this();
         let message = format!(
             "{this} is partly shadowed: {} {} part of the traffic it matches first, the other way{}",
-            list(&opposite),
+            listed,
             verb(&opposite, "decides", "decide"),
             members_note(rule, &opposite),
         );
@@ -632,23 +687,26 @@ fn exposure_finding(
     let blocks = peer_blocks(topology, &rule.peer);
     let everywhere = blocks.iter().find(|block| is_everywhere(block)).copied();
     let broad = blocks.iter().find(|block| is_broad(block)).copied();
-    let this = RuleRef::new(&key.0, key.1, rule);
+    // Built only for a finding: most rules get none.
+    let this = || RuleRef::new(&key.0, key.1, rule);
     let narrowed = |peer: IpNet| Rule {
         peer: Peer::Cidr(peer),
         ..rule.clone()
     };
     let vpc = vpc_cidr(topology, &key.0, everywhere.as_ref().or(broad.as_ref()));
-    let narrow_fix = vpc.and_then(|cidr| {
-        writable(
-            topology,
-            &key.0,
-            Fix::ReplaceRule {
-                security_group: key.0.clone(),
-                rule_index: key.1,
-                rule: narrowed(cidr),
-            },
-        )
-    });
+    let narrow_fix = || {
+        vpc.and_then(|cidr| {
+            writable(
+                topology,
+                &key.0,
+                Fix::ReplaceRule {
+                    security_group: key.0.clone(),
+                    rule_index: key.1,
+                    rule: narrowed(cidr),
+                },
+            )
+        })
+    };
     let finding = |code, severity, message: String, fix_text: String| Finding {
         code,
         severity,
@@ -657,10 +715,10 @@ fn exposure_finding(
         endpoint: None,
         message,
         fix_text: format!("{fix_text}{}", managed_note(topology, &key.0)),
-        fix: narrow_fix.clone(),
+        fix: narrow_fix(),
         related: Vec::new(),
     };
-    let vpc_words = match vpc {
+    let vpc_words = || match vpc {
         Some(cidr) => format!("the VPC CIDR {cidr}"),
         None => "the VPC CIDR".to_owned(),
     };
@@ -676,9 +734,10 @@ fn exposure_finding(
             return Some(finding(
                 LintCode::AllPortsOpen,
                 severity,
-                format!("{this} accepts every port from {whom}"),
+                format!("{} accepts every port from {whom}", this()),
                 format!(
-                    "allow only the ports the service needs, from the addresses that need them: a group, an office CIDR or {vpc_words}"
+                    "allow only the ports the service needs, from the addresses that need them: a group, an office CIDR or {}",
+                    vpc_words()
                 ),
             ));
         }
@@ -709,11 +768,13 @@ fn exposure_finding(
             LintCode::RiskyPortExposed,
             Severity::Error,
             format!(
-                "{this} exposes {} to the internet ({block})",
+                "{} exposes {} to the internet ({block})",
+                this(),
                 risky.join(", ")
             ),
             format!(
-                "accept these ports only from the addresses that need them: a bastion's group, an office CIDR or {vpc_words}"
+                "accept these ports only from the addresses that need them: a bastion's group, an office CIDR or {}",
+                vpc_words()
             ),
         ));
     }
@@ -729,10 +790,15 @@ fn exposure_finding(
         LintCode::OpenInternalRule,
         Severity::Warning,
         format!(
-            "{this} opens {} {} to every address ({block}): only web ports (80, 443) are meant for everyone, internal ports should accept a group or known CIDRs",
-            rule.protocol, rule.ports
+            "{} opens {} {} to every address ({block}): only web ports (80, 443) are meant for everyone, internal ports should accept a group or known CIDRs",
+            this(),
+            rule.protocol,
+            rule.ports
         ),
-        format!("narrow the peer to the addresses that need the port: a group or {vpc_words}"),
+        format!(
+            "narrow the peer to the addresses that need the port: a group or {}",
+            vpc_words()
+        ),
     ))
 }
 

@@ -216,6 +216,9 @@ struct GroupSweep {
     rules_of_slot: Vec<Vec<u32>>,
     /// `rank << 32 | slot << 1 | opens`, sorted.
     events: Vec<u64>,
+    /// For TCP and UDP, `port << 32 | rule << 1 | opens` where a rule's ports start and just
+    /// after they end, sorted.
+    ports: [Vec<u64>; 2],
 }
 
 /// The topology's rules, peers and parties as numbers.
@@ -380,6 +383,19 @@ impl<'t> Index<'t> {
                     side.rules_of_slot[slot as usize].push(rule_index as u32);
                 }
                 side.events.sort_unstable();
+                for (ports, atom) in side.ports.iter_mut().zip([Protocol::Tcp, Protocol::Udp]) {
+                    for (rule_index, rule) in group.rules.iter().enumerate() {
+                        if rule.direction == direction
+                            && rules::protocol_matches(rule.protocol, atom)
+                        {
+                            let (start, end) = rules::effective_range(rule, atom);
+                            let rule_index = rule_index as u64;
+                            ports.push(u64::from(start) << 32 | rule_index << 1 | 1);
+                            ports.push((u64::from(end) + 1) << 32 | rule_index << 1);
+                        }
+                    }
+                    ports.sort_unstable();
+                }
             }
             sweeps.push(sides);
         }
@@ -463,15 +479,18 @@ struct Member {
     rank: u32,
     groups: Vec<u32>,
     host: u32,
+    /// Whether the address also reaches ENIs without a group identity.
+    anonymous: bool,
+    /// Whether another member uses the address too.
+    shared: bool,
 }
 
 /// The peers of one VPC that carry a group identity.
 struct Members {
+    /// The members, by rank.
     members: Vec<Member>,
     /// The members of each group.
     by_group: FxHashMap<u32, Vec<u32>>,
-    /// Addresses that can also reach the ENI without a group identity.
-    anonymous: FxHashSet<Point>,
     /// How many members use each address that more than one member uses.
     shared_by: FxHashMap<Point, u32>,
 }
@@ -506,12 +525,15 @@ fn members_of<'t>(topology: &'t Topology, vpc: Option<&VpcId>, index: &mut Index
                     rank: index.rank_of(point),
                     groups,
                     host,
+                    anonymous: false,
+                    shared: false,
                 });
             } else {
                 anonymous.insert(address_value(*address));
             }
         }
     }
+    crate::sort::sort_by_key(&mut members, |member| member.rank);
     let mut by_group: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
     let mut users: FxHashMap<Point, u32> = FxHashMap::default();
     for (at, member) in members.iter().enumerate() {
@@ -521,10 +543,13 @@ fn members_of<'t>(topology: &'t Topology, vpc: Option<&VpcId>, index: &mut Index
         *users.entry(member.point).or_default() += 1;
     }
     users.retain(|_, count| *count > 1);
+    for member in &mut members {
+        member.anonymous = anonymous.contains(&member.point);
+        member.shared = users.contains_key(&member.point);
+    }
     Members {
         members,
         by_group,
-        anonymous,
         shared_by: users,
     }
 }
@@ -669,6 +694,7 @@ struct Totals {
     decides: Vec<bool>,
     differs: Vec<bool>,
     default_takeover: Vec<Option<Verdict>>,
+    /// The ports each rule decides on some side, as the sides found them.
     decided_ports: Vec<Vec<(u16, u16)>>,
     layout: RowLayout,
     /// The rules before each rule that decide packets it matches, in its row.
@@ -718,7 +744,7 @@ impl Totals {
                     Vec::new()
                 },
                 default_takeover: self.default_takeover[number].filter(|_| same_without),
-                decided_ports: self.decided_ports[number].clone(),
+                decided_ports: merged_ranges(&self.decided_ports[number]),
             };
             if let Some(slot) = facts.get_mut(number as RuleNumber) {
                 *slot = fact;
@@ -727,24 +753,22 @@ impl Totals {
     }
 }
 
-/// Adds sorted ranges to a sorted list of disjoint ranges that do not touch.
-fn merge_ranges(ranges: &mut Vec<(u16, u16)>, more: &[(u16, u16)]) {
-    if more.is_empty() {
-        return;
-    }
-    ranges.extend_from_slice(more);
-    crate::sort::sort(ranges);
-    let mut kept = 0;
-    for at in 0..ranges.len() {
-        let (start, end) = ranges[at];
-        if kept > 0 && u32::from(start) <= u32::from(ranges[kept - 1].1) + 1 {
-            ranges[kept - 1].1 = ranges[kept - 1].1.max(end);
-        } else {
-            ranges[kept] = (start, end);
-            kept += 1;
+/// Port ranges as sorted, disjoint ranges that do not touch.
+fn merged_ranges(ranges: &[(u16, u16)]) -> Vec<(u16, u16)> {
+    let mut packed: Vec<u32> = ranges
+        .iter()
+        .map(|&(start, end)| u32::from(start) << 16 | u32::from(end))
+        .collect();
+    packed.sort_unstable();
+    let mut merged: Vec<(u16, u16)> = Vec::new();
+    for range in packed {
+        let (start, end) = ((range >> 16) as u16, range as u16);
+        match merged.last_mut() {
+            Some(last) if u32::from(start) <= u32::from(last.1) + 1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
         }
     }
-    ranges.truncate(kept);
+    merged
 }
 
 /// Adds a port range to a list sorted by start, merging it with the last range when they touch.
@@ -773,28 +797,67 @@ fn word_masks(from: usize, to: usize) -> impl Iterator<Item = (usize, u64)> {
         if word == from / 64 {
             mask &= u64::MAX << (from % 64);
         }
-        if word == (to - 1) / 64 && !to.is_multiple_of(64) {
-            mask &= (1u64 << (to % 64)) - 1;
+        if word == (to - 1) / 64 {
+            mask &= u64::MAX >> (63 - (to - 1) % 64);
         }
         (word, mask)
     })
 }
 
+/// The first and last words of bits `from..to` (not empty), with the masks of their bits.
+fn span(from: usize, to: usize) -> (usize, usize, u64, u64) {
+    (
+        from / 64,
+        (to - 1) / 64,
+        u64::MAX << (from % 64),
+        u64::MAX >> (63 - (to - 1) % 64),
+    )
+}
+
 /// Whether `a` and `b` share a bit in `from..to`.
 fn common_in(a: &[u64], b: &[u64], from: usize, to: usize) -> bool {
-    word_masks(from, to).any(|(word, mask)| a[word] & b[word] & mask != 0)
+    if from >= to {
+        return false;
+    }
+    let (first, last, head, tail) = span(from, to);
+    if first == last {
+        return a[first] & b[first] & head & tail != 0;
+    }
+    a[first] & b[first] & head != 0
+        || (first + 1..last).any(|word| a[word] & b[word] != 0)
+        || a[last] & b[last] & tail != 0
 }
 
 /// Whether `a` has a bit in `from..to`.
 fn any_in(a: &[u64], from: usize, to: usize) -> bool {
-    word_masks(from, to).any(|(word, mask)| a[word] & mask != 0)
+    if from >= to {
+        return false;
+    }
+    let (first, last, head, tail) = span(from, to);
+    if first == last {
+        return a[first] & head & tail != 0;
+    }
+    a[first] & head != 0 || a[first + 1..last].iter().any(|&word| word != 0) || a[last] & tail != 0
 }
 
 /// Adds the bits `from..to` of `source` to `target`.
 fn or_in(target: &mut [u64], source: &[u64], from: usize, to: usize) {
-    for (word, mask) in word_masks(from, to) {
-        target[word] |= source[word] & mask;
+    if from >= to {
+        return;
     }
+    let (first, last, head, tail) = span(from, to);
+    if first == last {
+        target[first] |= source[first] & head & tail;
+        return;
+    }
+    target[first] |= source[first] & head;
+    for (out, &word) in target[first + 1..last]
+        .iter_mut()
+        .zip(&source[first + 1..last])
+    {
+        *out |= word;
+    }
+    target[last] |= source[last] & tail;
 }
 
 fn and_into(target: &mut [u64], a: &[u64], b: &[u64]) -> bool {
@@ -804,6 +867,16 @@ fn and_into(target: &mut [u64], a: &[u64], b: &[u64]) -> bool {
         any |= *out;
     }
     any != 0
+}
+
+/// Whether two bitsets of one width are equal (short ones: no call to `memcmp`).
+fn same_words(a: &[u64], b: &[u64]) -> bool {
+    a.iter().zip(b).fold(0, |differ, (x, y)| differ | (x ^ y)) == 0
+}
+
+/// Whether two short lists of rules are equal.
+fn same_rules(a: &[u32], b: &[u32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 fn set_bit(words: &mut [u64], bit: usize) {
@@ -850,18 +923,115 @@ impl Signatures {
             hasher.write_u64(word);
         }
         let hash = hasher.finish();
-        let mut at = self.by_hash.get(&hash).copied().unwrap_or(Self::NONE);
+        let width = self.width;
+        let new = self.previous.len() as u32;
+        let last = self.by_hash.entry(hash).or_insert(Self::NONE);
+        let mut at = *last;
         while at != Self::NONE {
-            if self.get(at as usize) == signature {
+            let start = at as usize * width;
+            if same_words(&self.words[start..start + width], signature) {
                 return (at as usize, false);
             }
             at = self.previous[at as usize];
         }
-        let new = self.len() as u32;
+        self.previous.push(*last);
+        *last = new;
         self.words.extend_from_slice(signature);
-        self.previous
-            .push(self.by_hash.insert(hash, new).unwrap_or(Self::NONE));
         (new as usize, true)
+    }
+}
+
+/// Peer cells by *head*: the rules of a cell up to its second rule that matches all of it on
+/// every port (its second rule in `full`), or up to the first one when every rule up to it
+/// that matches all of the cell is known to decide differently from its replacement somewhere
+/// (chains then stop at their first such rule). Only those rules can decide, or follow a
+/// decider in a chain, so cells with the same head decide alike in every window: they are kept
+/// once, with the union of their rules (for the rules that come after the deciders) and
+/// whether one of them is an address or network cell (whose decided ports count).
+#[derive(Default)]
+struct Cells {
+    heads: Signatures,
+    tails: Vec<u64>,
+    tracks: Vec<bool>,
+    head: Vec<u64>,
+}
+
+impl Cells {
+    fn clear(&mut self, width: usize) {
+        self.heads.clear(width);
+        self.tails.clear();
+        self.tracks.clear();
+        self.head.clear();
+        self.head.resize(width, 0);
+    }
+
+    fn len(&self) -> usize {
+        self.heads.len()
+    }
+
+    fn head(&self, at: usize) -> &[u64] {
+        self.heads.get(at)
+    }
+
+    fn tail(&self, at: usize) -> &[u64] {
+        let width = self.heads.width;
+        &self.tails[at * width..(at + 1) * width]
+    }
+
+    /// Adds a cell matched by the rules of `signature`, with `full` the rules that match all of
+    /// a cell on every port and `undecided` the rules that match all of a cell and are not yet
+    /// known to decide differently from their replacement.
+    fn add(&mut self, signature: &[u64], full: &[u64], undecided: &[u64], track_ports: bool) {
+        let width = self.heads.width;
+        // The word of the last rule of the head, and the mask of the bits up to it.
+        let mut cut = (width, u64::MAX);
+        let mut seen = 0;
+        let mut undecided_seen = 0;
+        for (word, ((&bits, &full), &undecided)) in
+            signature.iter().zip(full).zip(undecided).enumerate()
+        {
+            let fulls = bits & full;
+            if seen == 0 && fulls != 0 {
+                let first = fulls.trailing_zeros();
+                let upto = u64::MAX >> (63 - first);
+                if undecided_seen == 0 && bits & undecided & upto == 0 {
+                    cut = (word, upto);
+                    break;
+                }
+            }
+            undecided_seen |= bits & undecided;
+            let count = fulls.count_ones();
+            if seen + count >= 2 {
+                let second = if seen == 1 {
+                    fulls
+                } else {
+                    fulls & (fulls - 1)
+                };
+                cut = (word, u64::MAX >> (63 - second.trailing_zeros()));
+                break;
+            }
+            seen += count;
+        }
+        for (word, (out, &bits)) in self.head.iter_mut().zip(signature).enumerate() {
+            *out = match word.cmp(&cut.0) {
+                std::cmp::Ordering::Less => bits,
+                std::cmp::Ordering::Equal => bits & cut.1,
+                std::cmp::Ordering::Greater => 0,
+            };
+        }
+        let (at, new) = self.heads.insert(&self.head);
+        if new {
+            self.tails.extend_from_slice(signature);
+            self.tracks.push(track_ports);
+        } else {
+            for (tail, &word) in self.tails[at * width..(at + 1) * width]
+                .iter_mut()
+                .zip(signature)
+            {
+                *tail |= word;
+            }
+            self.tracks[at] |= track_ports;
+        }
     }
 }
 
@@ -929,10 +1099,16 @@ struct Work {
     intervals: Vec<Interval>,
     interval_ranks: Vec<u32>,
     interval_signatures: Vec<u64>,
-    /// Per referenced group, its offset in `group_signatures`.
-    group_slots: FxHashMap<u32, u32>,
+    /// Per interned group, its offset in `group_signatures` if the side's rules name it.
+    group_slots: Vec<u32>,
+    /// The groups the side's rules name.
+    named_groups: Vec<u32>,
     group_signatures: Vec<u64>,
-    seen: FxHashSet<u32>,
+    /// Per member of the VPC, the last side that counted it relevant.
+    seen: Vec<u32>,
+    /// The sides so far.
+    sides: u32,
+    /// The members of the groups the side's rules name, by rank.
     relevant: Vec<u32>,
     relevant_interval: Vec<u32>,
     relevant_signatures: Vec<u64>,
@@ -942,8 +1118,10 @@ struct Work {
     current: Vec<u64>,
     /// The fragile intervals' relevant members: `interval << 32 | member`, sorted.
     fragile: Vec<u64>,
-    address_cells: Signatures,
-    member_cells: Signatures,
+    /// The side's peer cells (but fragile intervals) by the head they have on every protocol:
+    /// their rules up to the second rule of protocol `all` that matches all of them on every
+    /// port, which is full on every protocol.
+    side_cells: Cells,
     network_signatures: Vec<u64>,
 
     // Per protocol.
@@ -960,17 +1138,18 @@ struct Work {
     started_by: Vec<u64>,
     /// Per window, the rules covering it or a later window.
     ends_from: Vec<u64>,
-    /// The rules that match all of a cell on every port.
+    /// The rules that match all of a cell on every port of the protocol.
     full: Vec<u64>,
+    /// The rules that match all of a cell on every port of every protocol.
+    full_everywhere: Vec<u64>,
+    /// The rules that match all of a cell and are not yet known to decide differently from
+    /// their replacement somewhere.
+    undecided: Vec<u64>,
     /// The windows where a cell's chain may change.
     changes: Vec<u64>,
-    /// The protocol's distinct heads of peer cells, with the union of the rules of the cells
-    /// with each head and whether one of them is an address or network cell.
-    heads: Signatures,
-    tails: Vec<u64>,
-    tracks: Vec<bool>,
+    /// The protocol's peer cells by head.
+    atom_cells: Cells,
     cell: Vec<u64>,
-    head: Vec<u64>,
     chain: Vec<u32>,
     next_chain: Vec<u32>,
     deciders: Vec<u32>,
@@ -1071,7 +1250,7 @@ impl Work {
                 continue;
             }
             self.done.push((atom_at, atom.has_ports()));
-            self.analyse_atom(&pooled, atom_at, atom);
+            self.analyse_atom(index, direction, atom_at, atom);
         }
         self.flush(totals, default);
     }
@@ -1088,6 +1267,8 @@ impl Work {
             &mut self.group_peers,
             &mut self.cover,
             &mut self.full,
+            &mut self.full_everywhere,
+            &mut self.undecided,
             &mut self.scratch,
         ] {
             bits.clear();
@@ -1121,6 +1302,9 @@ impl Work {
             let rule = entry.rule;
             if is_whole(rule) {
                 set_bit(&mut self.whole, at);
+                if !self.differs[at] {
+                    set_bit(&mut self.undecided, at);
+                }
             }
             match rule.policy {
                 Policy::Accept => set_bit(&mut self.allow, at),
@@ -1128,6 +1312,12 @@ impl Work {
             }
             if matches!(rule.peer, Peer::Group { .. }) {
                 set_bit(&mut self.group_peers, at);
+            }
+            if rule.protocol == Protocol::All
+                && is_whole(rule)
+                && rule.ports.as_range() == PortRange::ALL
+            {
+                set_bit(&mut self.full_everywhere, at);
             }
             for (atom_at, atom) in PROTOCOL_ATOMS.into_iter().enumerate() {
                 if rules::protocol_matches(rule.protocol, atom) {
@@ -1147,15 +1337,21 @@ impl Work {
         direction: Direction,
     ) {
         let width = self.width;
-        self.group_slots.clear();
+        for &group in &self.named_groups {
+            self.group_slots[group as usize] = u32::MAX;
+        }
+        self.named_groups.clear();
+        self.group_slots.resize(index.groups.len(), u32::MAX);
         self.group_signatures.clear();
         for (at, entry) in self.pooled.iter().enumerate() {
             if let PeerRef::Group(group) = index.peers[entry.number as usize] {
-                let next = self.group_signatures.len() as u32;
-                let offset = *self.group_slots.entry(group).or_insert(next) as usize;
-                if offset == self.group_signatures.len() {
-                    self.group_signatures.resize(offset + width, 0);
+                if self.group_slots[group as usize] == u32::MAX {
+                    self.group_slots[group as usize] = self.group_signatures.len() as u32;
+                    self.group_signatures
+                        .resize(self.group_signatures.len() + width, 0);
+                    self.named_groups.push(group);
                 }
+                let offset = self.group_slots[group as usize] as usize;
                 set_bit(&mut self.group_signatures[offset..offset + width], at);
             }
         }
@@ -1223,32 +1419,42 @@ impl Work {
             self.intervals.push(index.interval(rank, next));
         }
 
-        // Members of the referenced groups.
-        self.seen.clear();
+        // Members of the referenced groups, by rank.
+        self.sides += 1;
+        if self.seen.len() < members.members.len() {
+            self.seen.resize(members.members.len(), 0);
+        }
         self.relevant.clear();
-        for &group in self.group_slots.keys() {
+        for &group in &self.named_groups {
             for &member in members.by_group.get(&group).map_or(&[][..], Vec::as_slice) {
-                if self.seen.insert(member) {
+                if self.seen[member as usize] != self.sides {
+                    self.seen[member as usize] = self.sides;
                     self.relevant.push(member);
                 }
             }
         }
+        self.relevant.sort_unstable();
         self.relevant_interval.clear();
         self.relevant_signatures.clear();
         self.shared_seen.clear();
+        let mut interval = 0;
         for &member in &self.relevant {
             let member = &members.members[member as usize];
-            let interval = self
+            while self
                 .interval_ranks
-                .partition_point(|&rank| rank <= member.rank)
-                - 1;
+                .get(interval + 1)
+                .is_some_and(|&rank| rank <= member.rank)
+            {
+                interval += 1;
+            }
             self.relevant_interval.push(interval as u32);
             let offset = self.relevant_signatures.len();
             self.relevant_signatures.extend_from_slice(
                 &self.interval_signatures[interval * width..(interval + 1) * width],
             );
-            for group in &member.groups {
-                if let Some(&slot) = self.group_slots.get(group) {
+            for &group in &member.groups {
+                let slot = self.group_slots[group as usize];
+                if slot != u32::MAX {
                     let slot = slot as usize;
                     for word in 0..width {
                         self.relevant_signatures[offset + word] |=
@@ -1256,7 +1462,7 @@ impl Work {
                     }
                 }
             }
-            if members.shared_by.contains_key(&member.point) {
+            if member.shared {
                 *self.shared_seen.entry(member.point).or_default() += 1;
             }
         }
@@ -1268,12 +1474,14 @@ impl Work {
         self.candidates.resize(self.intervals.len(), 0);
         self.counted.clear();
         for (at, &member) in self.relevant.iter().enumerate() {
-            let point = members.members[member as usize].point;
-            if members.anonymous.contains(&point) {
+            let member = &members.members[member as usize];
+            if member.anonymous {
                 continue;
             }
-            if let Some(&users) = members.shared_by.get(&point) {
-                if self.shared_seen.get(&point) != Some(&users) || !self.counted.insert(point) {
+            if member.shared {
+                let point = member.point;
+                let users = members.shared_by.get(&point);
+                if self.shared_seen.get(&point) != users || !self.counted.insert(point) {
                     continue;
                 }
             }
@@ -1291,11 +1499,16 @@ impl Work {
         }
         self.fragile.sort_unstable();
 
-        self.address_cells.clear(width);
+        let mut cells = std::mem::take(&mut self.side_cells);
+        cells.clear(width);
         for (at, interval) in self.intervals.iter().enumerate() {
             if !is_fragile(interval, self.candidates[at]) {
-                self.address_cells
-                    .insert(&self.interval_signatures[at * width..(at + 1) * width]);
+                cells.add(
+                    &self.interval_signatures[at * width..(at + 1) * width],
+                    &self.full_everywhere,
+                    &self.undecided,
+                    true,
+                );
             }
         }
         // External networks: matched by the rules with a block containing all of them.
@@ -1309,40 +1522,60 @@ impl Work {
             }
         }
         for network in 0..index.networks {
-            self.address_cells
-                .insert(&self.network_signatures[network * width..(network + 1) * width]);
+            cells.add(
+                &self.network_signatures[network * width..(network + 1) * width],
+                &self.full_everywhere,
+                &self.undecided,
+                true,
+            );
         }
         // A member on the node of every ENI of the class never reaches the class through a
-        // filter.
-        self.member_cells.clear(width);
+        // filter. A member whose groups a protocol's rules do not name is no cell of its own
+        // for that protocol (its address is an address cell's), but its rules there are that
+        // address cell's, so keeping it changes nothing.
         for (at, &member) in self.relevant.iter().enumerate() {
             let host = members.members[member as usize].host;
             if hosts.iter().any(|&other| other != host) {
-                self.member_cells
-                    .insert(&self.relevant_signatures[at * width..(at + 1) * width]);
+                cells.add(
+                    &self.relevant_signatures[at * width..(at + 1) * width],
+                    &self.full_everywhere,
+                    &self.undecided,
+                    false,
+                );
             }
         }
+        self.side_cells = cells;
     }
 
     /// Walks the ports and peer cells of one protocol.
-    fn analyse_atom(&mut self, pooled: &[Pooled<'_>], atom_at: usize, atom: Protocol) {
+    fn analyse_atom(
+        &mut self,
+        index: &Index<'_>,
+        direction: Direction,
+        atom_at: usize,
+        atom: Protocol,
+    ) {
         let width = self.width;
         let protocol = atom_at * width..(atom_at + 1) * width;
-        self.port_windows(pooled, protocol.clone(), atom);
+        self.port_windows(index, direction, protocol.clone(), atom);
         let mut cell = std::mem::take(&mut self.cell);
         cell.clear();
         cell.resize(width, 0);
         // The protocol's distinct cells, by head.
-        self.heads.clear(width);
-        self.tails.clear();
-        self.tracks.clear();
-        for at in 0..self.address_cells.len() {
+        let mut cells = std::mem::take(&mut self.atom_cells);
+        cells.clear(width);
+        for at in 0..self.side_cells.len() {
             if and_into(
                 &mut cell,
-                self.address_cells.get(at),
+                self.side_cells.tail(at),
                 &self.protocols[protocol.clone()],
             ) {
-                self.add_cell(&cell, atom.has_ports());
+                cells.add(
+                    &cell,
+                    &self.full,
+                    &self.undecided,
+                    self.side_cells.tracks[at] && atom.has_ports(),
+                );
             }
         }
         let mut fragile = 0;
@@ -1368,68 +1601,14 @@ impl Work {
                     &self.protocols[protocol.clone()],
                 )
             {
-                self.add_cell(&cell, atom.has_ports());
-            }
-        }
-        for at in 0..self.member_cells.len() {
-            and_into(&mut cell, self.member_cells.get(at), &self.group_peers);
-            if common_in(&cell, &self.protocols[protocol.clone()], 0, width * 64) {
-                and_into(
-                    &mut cell,
-                    self.member_cells.get(at),
-                    &self.protocols[protocol.clone()],
-                );
-                self.add_cell(&cell, false);
+                cells.add(&cell, &self.full, &self.undecided, atom.has_ports());
             }
         }
         self.cell = cell;
-        let heads = std::mem::take(&mut self.heads);
-        let tails = std::mem::take(&mut self.tails);
-        for at in 0..heads.len() {
-            let tail = &tails[at * width..(at + 1) * width];
-            self.walk(heads.get(at), tail, self.tracks[at]);
+        for at in 0..cells.len() {
+            self.walk(cells.head(at), cells.tail(at), cells.tracks[at]);
         }
-        self.heads = heads;
-        self.tails = tails;
-    }
-
-    /// Adds a peer cell of the protocol (`signature`: the rules matching it). Only the cell's
-    /// rules up to its second rule that matches all of it on every port can ever decide or
-    /// follow a decider in a chain, so cells with the same such *head* decide alike in every
-    /// window: they are walked once, with the union of their rules for the later rules.
-    fn add_cell(&mut self, signature: &[u64], track_ports: bool) {
-        let width = self.width;
-        let mut full_seen = 0;
-        let mut end = self.pooled.len();
-        'full: for (word, (&bits, &full)) in signature.iter().zip(&self.full).enumerate() {
-            let mut bits = bits & full;
-            while bits != 0 {
-                full_seen += 1;
-                if full_seen == 2 {
-                    end = word * 64 + bits.trailing_zeros() as usize + 1;
-                    break 'full;
-                }
-                bits &= bits - 1;
-            }
-        }
-        let mut head = std::mem::take(&mut self.head);
-        head.clear();
-        head.resize(width, 0);
-        or_in(&mut head, signature, 0, end);
-        let (at, new) = self.heads.insert(&head);
-        self.head = head;
-        if new {
-            self.tails.extend_from_slice(signature);
-            self.tracks.push(track_ports);
-        } else {
-            for (tail, &word) in self.tails[at * width..(at + 1) * width]
-                .iter_mut()
-                .zip(signature)
-            {
-                *tail |= word;
-            }
-            self.tracks[at] |= track_ports;
-        }
+        self.atom_cells = cells;
     }
 
     /// The elementary port windows of the protocol that some rule covers, with the rules
@@ -1437,27 +1616,54 @@ impl Work {
     /// later one, and the rules that match all of a cell on every port.
     fn port_windows(
         &mut self,
-        pooled: &[Pooled<'_>],
+        index: &Index<'_>,
+        direction: Direction,
         protocol: std::ops::Range<usize>,
         atom: Protocol,
     ) {
         let width = self.width;
-        self.port_events.clear();
-        for (at, entry) in pooled.iter().enumerate() {
-            if has_bit(&self.protocols[protocol.clone()], at) {
-                let (start, end) = rules::effective_range(entry.rule, atom);
-                self.port_events
-                    .push(u64::from(start) << 32 | (at as u64) << 1 | 1);
-                self.port_events
-                    .push((u64::from(end) + 1) << 32 | (at as u64) << 1);
-            }
-        }
-        self.port_events.sort_unstable();
         self.windows.clear();
         self.window_cover.clear();
-        self.cover.iter_mut().for_each(|word| *word = 0);
         self.rule_windows.clear();
         self.rule_windows.resize(self.pooled.len(), (0, 0));
+        if !atom.has_ports() {
+            // Every rule of a protocol without ports covers the one window.
+            self.windows.push((1, 65535));
+            self.window_cover
+                .extend_from_slice(&self.protocols[protocol.clone()]);
+            for rows in [&mut self.started_by, &mut self.ends_from] {
+                rows.clear();
+                rows.extend_from_slice(&self.protocols[protocol.clone()]);
+            }
+            and_into(&mut self.full, &self.whole, &self.protocols[protocol]);
+            return;
+        }
+        // The groups' port events, merged by port.
+        let side = usize::from(direction == Direction::Egress);
+        let ports = usize::from(atom == Protocol::Udp);
+        self.port_events.clear();
+        self.cursors.clear();
+        self.cursors.resize(self.class_groups.len(), 0);
+        loop {
+            let mut next: Option<(usize, u64)> = None;
+            for (group, class_group) in self.class_groups.iter().enumerate() {
+                let events = &index.sweeps[class_group.order as usize][side].ports[ports];
+                if let Some(&event) = events.get(self.cursors[group]) {
+                    if next.is_none_or(|(_, other)| event >> 32 < other >> 32) {
+                        next = Some((group, event));
+                    }
+                }
+            }
+            let Some((group, event)) = next else {
+                break;
+            };
+            self.cursors[group] += 1;
+            let position =
+                self.positions[self.class_groups[group].positions + ((event as u32) >> 1) as usize];
+            self.port_events
+                .push(event >> 32 << 32 | u64::from(position) << 1 | event & 1);
+        }
+        self.cover.iter_mut().for_each(|word| *word = 0);
         let mut start = 1u32;
         let mut next_event = 0;
         while next_event < self.port_events.len() {
@@ -1522,10 +1728,11 @@ impl Work {
     }
 
     /// Walks the port windows of cells with one head (`signature`: the rules matching some of
-    /// them). Each
-    /// window's *chain* is the matching rules in evaluation order up to the second that matches
-    /// all of the cell (all of them if fewer do): the rules up to the first such rule decide,
-    /// each after the deciders before it, and the chain says what would decide without each.
+    /// them). Each window's *chain* is the matching rules in evaluation order up to the second
+    /// that matches all of the cell (all of them if fewer do; up to the first if that one is
+    /// already known to decide differently from its replacement somewhere): the rules up to the
+    /// first such rule decide, each after the deciders before it, and the chain says what would
+    /// decide without each.
     ///
     /// A chain is recorded once per run of windows that keep it, and the deciders' later rules
     /// (those matching packets the deciders decide first) and ports once per run of windows
@@ -1536,12 +1743,36 @@ impl Work {
         if windows == 0 {
             return;
         }
+        // While every rule up to the head's first rule that matches all of it on every port is
+        // known to decide differently from its replacement somewhere, chains stop at their
+        // first whole rule, which is never after that one: the rules after it cannot change a
+        // chain.
+        let mut possible = self.pooled.len();
+        if let Some(first_full) = head
+            .iter()
+            .zip(&self.full)
+            .enumerate()
+            .find(|(_, (&bits, &full))| bits & full != 0)
+            .map(|(word, (&bits, &full))| word * 64 + (bits & full).trailing_zeros() as usize)
+        {
+            let mut all_differ = true;
+            for (word, mask) in word_masks(0, first_full + 1) {
+                let mut bits = head[word] & self.whole[word] & mask;
+                while bits != 0 {
+                    all_differ &= self.differs[word * 64 + bits.trailing_zeros() as usize];
+                    bits &= bits - 1;
+                }
+            }
+            if all_differ {
+                possible = first_full + 1;
+            }
+        }
         let mut changes = std::mem::take(&mut self.changes);
         changes.clear();
         changes.resize(windows.div_ceil(64), 0);
         set_bit(&mut changes, 0);
-        for (word, &bits) in head.iter().enumerate() {
-            let mut bits = bits;
+        for (word, mask) in word_masks(0, possible) {
+            let mut bits = head[word] & mask;
             while bits != 0 {
                 let rule = word * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
@@ -1568,7 +1799,7 @@ impl Work {
                 }
                 std::mem::swap(&mut chain, &mut next);
                 let decider_count = self.first_whole(&chain).map_or(chain.len(), |at| at + 1);
-                if chain[..decider_count] != deciders[..] {
+                if !same_rules(&chain[..decider_count], &deciders) {
                     if !deciders.is_empty() {
                         self.close(&deciders, signature, (run_start, window - 1), track_ports);
                     }
@@ -1622,7 +1853,9 @@ impl Work {
                 }
                 if self.whole[word] & (1 << bit) != 0 {
                     wholes += 1;
-                    if wholes == 2 {
+                    // What follows the first whole rule matters only while it may still be
+                    // found to decide the same way as its replacement everywhere.
+                    if wholes == 2 || self.differs[rule as usize] {
                         break 'scan;
                     }
                 }
@@ -1680,6 +1913,7 @@ impl Work {
                 }
             } else {
                 self.differs[rule] = true;
+                self.undecided[rule / 64] &= !(1 << (rule % 64));
             }
         }
     }
@@ -1761,7 +1995,7 @@ impl Work {
             if self.default_takeover[rule] {
                 totals.default_takeover[number] = Some(default);
             }
-            merge_ranges(&mut totals.decided_ports[number], &self.ports[rule]);
+            totals.decided_ports[number].extend_from_slice(&self.ports[rule]);
             let row = totals
                 .layout
                 .row(self.class_groups[entry.slot].order, entry.index);

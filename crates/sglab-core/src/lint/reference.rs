@@ -604,41 +604,61 @@ mod tests {
     use crate::generate::{generate, GenParams, Shape};
     use crate::validate::Limits;
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
+    /// Checks that the fast analysis finds exactly the facts of the cell-by-cell one, so that
+    /// the lint's findings and the effects of every rule are the same.
+    fn agrees(seed: u64, shape: Shape, endpoints: usize, groups: usize, rules: usize) {
+        let topology = generate(seed, &GenParams::of_shape(shape, endpoints, groups, rules));
+        let fast = space::analyse(&topology);
+        let reference = numbered(&topology);
+        for number in 0..fast.len() as RuleNumber {
+            assert_eq!(
+                fast.get(number),
+                reference.get(number),
+                "rule {:?}",
+                fast.key(number)
+            );
+        }
+        let limits = Limits::default();
+        assert_eq!(
+            lint(&topology, &limits),
+            findings_of(&topology, &limits, &reference)
+        );
+        for (group, holder) in &topology.groups {
+            for index in 0..holder.rules.len() {
+                assert_eq!(
+                    added_rule_effect(&topology, group, index),
+                    effect_of(&topology, &reference, group, index)
+                );
+            }
+        }
+    }
 
-        /// On random topologies of every shape, the fast analysis finds exactly the facts of
-        /// the cell-by-cell one, so the lint's findings and the effects of every rule are the
-        /// same.
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Random topologies of every shape.
         #[test]
         fn the_fast_analysis_agrees_with_the_reference(
             seed in any::<u64>(),
             shape in prop::sample::select(Shape::ALL.to_vec()),
             endpoints in 1usize..40,
             groups in 1usize..10,
-            rules in 0usize..120,
+            rules in 0usize..150,
         ) {
-            let topology = generate(seed, &GenParams::of_shape(shape, endpoints, groups, rules));
-            let fast = space::analyse(&topology);
-            let reference = numbered(&topology);
-            for number in 0..fast.len() as RuleNumber {
-                prop_assert_eq!(
-                    fast.get(number),
-                    reference.get(number),
-                    "rule {:?}",
-                    fast.key(number)
-                );
-            }
-            let limits = Limits::default();
-            prop_assert_eq!(lint(&topology, &limits), findings_of(&topology, &limits, &reference));
-            for (group, holder) in &topology.groups {
-                for index in 0..holder.rules.len() {
-                    prop_assert_eq!(
-                        added_rule_effect(&topology, group, index),
-                        effect_of(&topology, &reference, group, index)
-                    );
-                }
-            }
+            agrees(seed, shape, endpoints, groups, rules);
+        }
+
+        /// Few groups with many rules, so that a side pools more than 64, 128 or 192 rules and
+        /// the bitsets span several words.
+        #[test]
+        fn the_fast_analysis_agrees_on_large_pools(
+            seed in any::<u64>(),
+            shape in prop::sample::select(Shape::ALL.to_vec()),
+            endpoints in 1usize..16,
+            groups in 1usize..4,
+            rules in 150usize..500,
+        ) {
+            agrees(seed, shape, endpoints, groups, rules);
         }
     }
 }

@@ -23,15 +23,29 @@
 //! matches only part of any cell, so it may decide packets of a cell but never covers one. This
 //! keeps "never decides" sound for every source port and local address.
 //!
+//! # How it stays fast
+//!
 //! Every fact is a union over cells (a rule decides *somewhere*, is decided before *somewhere*,
-//! would be replaced the other way *somewhere*), so two peer cells matched by the same rules
-//! tell the same story. The analysis therefore works on **signatures**: the bitset of the pooled
-//! rules (in evaluation order) that match a peer cell. Per class and direction it sweeps the
-//! address boundaries once, reads each member's and network's signature from it, and keeps each
-//! distinct signature once; per protocol it then walks the elementary port windows and, for each
-//! distinct signature, the rules matching both, as bitsets. The address cells that only members
-//! own are accounted for exactly: such an address is left out of the address cells for a
-//! protocol when every ENI using it is a member that the protocol's group rules name, as before.
+//! would be replaced the other way *somewhere*), so cells that tell the same story need to be
+//! told once. The analysis never looks at a cell alone:
+//!
+//! - A peer cell is its **signature**: the bitset of the side's pooled rules (in evaluation
+//!   order) that match it. Per side (class and direction) the address line is swept once, from
+//!   per-group event lists ranked and sorted for the whole topology; members and networks read
+//!   their signatures from it. An address that only members own (every ENI using it is a member
+//!   that a protocol's group rules name) is left out of that protocol's address cells, exactly
+//!   as the cell-by-cell analysis (`reference.rs`, the tests' oracle) does.
+//! - Only a cell's **head** can decide: its rules up to its second rule that matches all of it
+//!   on every port (or its first, once every such rule up to it is known to decide differently
+//!   from its replacement). Cells are kept once per head, with the union of their rules.
+//! - Per protocol, a head's **chain** in a port window (the matching rules up to the second
+//!   that matches all of the cell) can change only where one of its rules starts or ends; a
+//!   chain is recorded once per run of windows that keep it, and the rules matched after the
+//!   deciders once per run of windows that keep the deciders, from two prefix bitsets (the
+//!   rules covering a window or an earlier one, or a later one).
+//! - Rules are numbered in group order; what each rule collects (the rules deciding before it,
+//!   the rules deciding without it) is a bitset row over the groups that share a class with its
+//!   group.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hasher;
@@ -44,7 +58,7 @@ use crate::eval::route::Actor;
 use crate::eval::rules::{self, Pooled};
 use crate::model::{
     Direction, EndpointId, EndpointKind, GroupId, Peer, Policy, PortRange, PrefixListId, Protocol,
-    Rule, Topology, Verdict, VpcId,
+    Rule, SecurityGroup, Topology, Verdict, VpcId,
 };
 
 /// A rule's number: the rules of the topology counted in group order, then by index, so that
@@ -221,6 +235,73 @@ struct GroupSweep {
     ports: [Vec<u64>; 2],
 }
 
+impl GroupSweep {
+    /// The events of a group's rules of one direction; `set_of` gives the block set of a
+    /// peer.
+    fn new(
+        group: &SecurityGroup,
+        direction: Direction,
+        set_of: &impl Fn(&Peer) -> Option<u32>,
+        block_sets: &[BlockSet],
+    ) -> GroupSweep {
+        let mut sweep = GroupSweep::default();
+        let mut slots: FxHashMap<u32, u32> = FxHashMap::default();
+        for (rule_index, rule) in group.rules.iter().enumerate() {
+            let Some(set) = set_of(&rule.peer).filter(|_| rule.direction == direction) else {
+                continue;
+            };
+            let next = slots.len() as u32;
+            let slot = *slots.entry(set).or_insert(next);
+            if slot == next {
+                sweep.rules_of_slot.push(Vec::new());
+                sweep
+                    .events
+                    .extend(
+                        block_sets[set as usize]
+                            .events
+                            .iter()
+                            .map(|&(rank, opens)| {
+                                u64::from(rank) << 32 | u64::from(slot) << 1 | u64::from(opens)
+                            }),
+                    );
+            }
+            sweep.rules_of_slot[slot as usize].push(rule_index as u32);
+        }
+        sweep.events.sort_unstable();
+        for (ports, atom) in sweep.ports.iter_mut().zip([Protocol::Tcp, Protocol::Udp]) {
+            for (rule_index, rule) in group.rules.iter().enumerate() {
+                if rule.direction == direction && rules::protocol_matches(rule.protocol, atom) {
+                    let (start, end) = rules::effective_range(rule, atom);
+                    let rule_index = rule_index as u64;
+                    ports.push(u64::from(start) << 32 | rule_index << 1 | 1);
+                    ports.push((u64::from(end) + 1) << 32 | rule_index << 1);
+                }
+            }
+            ports.sort_unstable();
+        }
+        sweep
+    }
+}
+
+/// The union of blocks as sorted intervals that neither overlap nor touch.
+fn union_of(blocks: &[IpNet]) -> Vec<Interval> {
+    let mut blocks: Vec<Interval> = blocks.iter().map(interval_of).collect();
+    crate::sort::sort(&mut blocks);
+    let mut union: Vec<Interval> = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        match union.last_mut() {
+            Some(last)
+                if last.v6 == block.v6
+                    && (last.end == family_max(last.v6) || block.start <= last.end + 1) =>
+            {
+                last.end = last.end.max(block.end);
+            }
+            _ => union.push(block),
+        }
+    }
+    union
+}
+
 /// The topology's rules, peers and parties as numbers.
 struct Index<'t> {
     /// The interned peer of each rule number.
@@ -279,21 +360,7 @@ impl<'t> Index<'t> {
                 .filter(|(_, network)| blocks.iter().any(|block| block.contains(*network)))
                 .map(|(at, _)| at as u32)
                 .collect();
-            let mut union: Vec<Interval> = blocks.iter().map(interval_of).collect();
-            crate::sort::sort(&mut union);
-            let mut merged: Vec<Interval> = Vec::with_capacity(union.len());
-            for block in union {
-                match merged.last_mut() {
-                    Some(last)
-                        if last.v6 == block.v6
-                            && (last.end == family_max(last.v6) || block.start <= last.end + 1) =>
-                    {
-                        last.end = last.end.max(block.end);
-                    }
-                    _ => merged.push(block),
-                }
-            }
-            unions.push(merged);
+            unions.push(union_of(blocks));
             block_sets.push(BlockSet {
                 events: Vec::new(),
                 networks,
@@ -352,53 +419,19 @@ impl<'t> Index<'t> {
                 }
             }
         }
-        let mut sweeps: Vec<[GroupSweep; 2]> = Vec::with_capacity(topology.groups.len());
-        for group in topology.groups.values() {
-            let mut sides: [GroupSweep; 2] = Default::default();
-            for (side, direction) in sides
-                .iter_mut()
-                .zip([Direction::Ingress, Direction::Egress])
-            {
-                let mut slots: FxHashMap<u32, u32> = FxHashMap::default();
-                for (rule_index, rule) in group.rules.iter().enumerate() {
-                    if rule.direction != direction {
-                        continue;
-                    }
-                    let set = match &rule.peer {
-                        Peer::Cidr(block) => by_cidr[block],
-                        Peer::PrefixList(id) => by_list[id],
-                        Peer::Group { .. } => continue,
-                    };
-                    let next = slots.len() as u32;
-                    let slot = *slots.entry(set).or_insert(next);
-                    if slot == next {
-                        side.rules_of_slot.push(Vec::new());
-                        side.events
-                            .extend(block_sets[set as usize].events.iter().map(
-                                |&(rank, opens)| {
-                                    u64::from(rank) << 32 | u64::from(slot) << 1 | u64::from(opens)
-                                },
-                            ));
-                    }
-                    side.rules_of_slot[slot as usize].push(rule_index as u32);
-                }
-                side.events.sort_unstable();
-                for (ports, atom) in side.ports.iter_mut().zip([Protocol::Tcp, Protocol::Udp]) {
-                    for (rule_index, rule) in group.rules.iter().enumerate() {
-                        if rule.direction == direction
-                            && rules::protocol_matches(rule.protocol, atom)
-                        {
-                            let (start, end) = rules::effective_range(rule, atom);
-                            let rule_index = rule_index as u64;
-                            ports.push(u64::from(start) << 32 | rule_index << 1 | 1);
-                            ports.push((u64::from(end) + 1) << 32 | rule_index << 1);
-                        }
-                    }
-                    ports.sort_unstable();
-                }
-            }
-            sweeps.push(sides);
-        }
+        let set_of = |peer: &Peer| match peer {
+            Peer::Cidr(block) => by_cidr.get(block).copied(),
+            Peer::PrefixList(id) => by_list.get(id).copied(),
+            Peer::Group { .. } => None,
+        };
+        let sweeps: Vec<[GroupSweep; 2]> = topology
+            .groups
+            .values()
+            .map(|group| {
+                [Direction::Ingress, Direction::Egress]
+                    .map(|direction| GroupSweep::new(group, direction, &set_of, &block_sets))
+            })
+            .collect();
         let first_v6 = rank((true, 0));
         Index {
             peers,

@@ -1137,13 +1137,15 @@ struct Work {
     /// The groups the side's rules name.
     named_groups: Vec<u32>,
     group_signatures: Vec<u64>,
-    /// Per member of the VPC, the last side that counted it relevant.
-    seen: Vec<u32>,
-    /// The sides so far.
-    sides: u32,
+    /// The members of the VPC that the side's group rules name.
+    seen: Vec<u64>,
     /// The members of the groups the side's rules name, by rank.
     relevant: Vec<u32>,
     relevant_interval: Vec<u32>,
+    /// Per relevant member, the slots of its named groups (all ones when a slot is past 63).
+    relevant_kinds: Vec<u64>,
+    /// The (interval, named groups) of the members made cells so far.
+    member_kinds: FxHashSet<(u32, u64)>,
     relevant_signatures: Vec<u64>,
     candidates: Vec<u32>,
     shared_seen: FxHashMap<Point, u32>,
@@ -1453,21 +1455,24 @@ impl Work {
         }
 
         // Members of the referenced groups, by rank.
-        self.sides += 1;
-        if self.seen.len() < members.members.len() {
-            self.seen.resize(members.members.len(), 0);
-        }
-        self.relevant.clear();
+        self.seen.clear();
+        self.seen.resize(members.members.len().div_ceil(64), 0);
         for &group in &self.named_groups {
             for &member in members.by_group.get(&group).map_or(&[][..], Vec::as_slice) {
-                if self.seen[member as usize] != self.sides {
-                    self.seen[member as usize] = self.sides;
-                    self.relevant.push(member);
-                }
+                set_bit(&mut self.seen, member as usize);
             }
         }
-        self.relevant.sort_unstable();
+        self.relevant.clear();
+        for (word, &bits) in self.seen.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                self.relevant
+                    .push((word * 64) as u32 + bits.trailing_zeros());
+                bits &= bits - 1;
+            }
+        }
         self.relevant_interval.clear();
+        self.relevant_kinds.clear();
         self.relevant_signatures.clear();
         self.shared_seen.clear();
         let mut interval = 0;
@@ -1485,6 +1490,9 @@ impl Work {
             self.relevant_signatures.extend_from_slice(
                 &self.interval_signatures[interval * width..(interval + 1) * width],
             );
+            // The named groups of the member, as a set of their slots (while it fits a word):
+            // members with the same interval and the same named groups are the same cell.
+            let mut named = 0u64;
             for &group in &member.groups {
                 let slot = self.group_slots[group as usize];
                 if slot != u32::MAX {
@@ -1493,8 +1501,13 @@ impl Work {
                         self.relevant_signatures[offset + word] |=
                             self.group_signatures[slot + word];
                     }
+                    named |= 1u64.checked_shl((slot / width) as u32).unwrap_or(0);
+                    if slot / width >= 64 {
+                        named = u64::MAX;
+                    }
                 }
             }
+            self.relevant_kinds.push(named);
             if member.shared {
                 *self.shared_seen.entry(member.point).or_default() += 1;
             }
@@ -1566,9 +1579,13 @@ impl Work {
         // filter. A member whose groups a protocol's rules do not name is no cell of its own
         // for that protocol (its address is an address cell's), but its rules there are that
         // address cell's, so keeping it changes nothing.
+        self.member_kinds.clear();
         for (at, &member) in self.relevant.iter().enumerate() {
             let host = members.members[member as usize].host;
-            if hosts.iter().any(|&other| other != host) {
+            let kind = (self.relevant_interval[at], self.relevant_kinds[at]);
+            if hosts.iter().any(|&other| other != host)
+                && (kind.1 == u64::MAX || self.member_kinds.insert(kind))
+            {
                 cells.add(
                     &self.relevant_signatures[at * width..(at + 1) * width],
                     &self.full_everywhere,

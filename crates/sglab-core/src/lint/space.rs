@@ -1615,11 +1615,15 @@ impl Work {
         let mut cells = std::mem::take(&mut self.atom_cells);
         cells.clear(width);
         for at in 0..self.side_cells.len() {
+            // Members whose groups no rule of the protocol names are, for the protocol, their
+            // addresses' cells, which are there already.
+            let members_only = !self.side_cells.tracks[at];
             if and_into(
                 &mut cell,
                 self.side_cells.tail(at),
                 &self.protocols[protocol.clone()],
-            ) {
+            ) && !(members_only && !common_in(&cell, &self.group_peers, 0, width * 64))
+            {
                 cells.add(
                     &cell,
                     &self.full,

@@ -2,10 +2,11 @@
 //! and the lint ([`crate::lint`]) propose, as plain data that any front end can show, apply and
 //! undo.
 //!
-//! A fix is applied with [`Fix::apply`], which changes the topology or refuses and leaves it
-//! untouched. Applying a fix never bypasses the model's invariants: rules are built from typed
-//! values, gateway authorizations go through [`crate::gateway::authorize`], and managed
-//! (read-only) groups are refused.
+//! A fix is an edit ([`Fix::edit`], a [`crate::edit::Edit`]) with its wording. It is applied
+//! with [`Fix::apply`], which applies that edit through [`crate::edit::apply`]: it changes the
+//! topology or refuses and leaves it untouched. Applying a fix never bypasses the model's
+//! invariants: rules are checked like any other edit, gateway authorizations go through
+//! [`crate::gateway::authorize`], and managed (read-only) groups are refused.
 //!
 //! ```
 //! use sglab_core::fix::Fix;
@@ -27,7 +28,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::gateway::{self, GatewayError};
+use crate::edit::{self, Edit, EditError};
+use crate::gateway::GatewayError;
 use crate::model::{
     Direction, EndpointId, GatewayId, GroupId, Peer, Policy, PortRange, Rule, Topology,
 };
@@ -115,102 +117,91 @@ pub enum FixError {
     /// The gateway refused the authorization.
     #[error(transparent)]
     Gateway(#[from] GatewayError),
+    /// The fix's edit was refused for another reason, such as a rule that the group cannot
+    /// hold.
+    #[error(transparent)]
+    Edit(EditError),
 }
 
 impl Fix {
-    /// Applies the fix to `topology`, or refuses and leaves it untouched.
-    pub fn apply(&self, topology: &mut Topology) -> Result<(), FixError> {
+    /// The fix as an edit of the topology.
+    pub fn edit(&self) -> Edit {
         match self {
             Fix::AddRule {
                 security_group,
                 rule,
-            } => {
-                writable_group(topology, security_group)?;
-                if let Some(group) = topology.groups.get_mut(security_group) {
-                    group.rules.push(rule.clone());
-                }
-                Ok(())
-            }
+            } => Edit::AddRule {
+                group: security_group.clone(),
+                rule: rule.clone(),
+            },
             Fix::DeleteRule {
                 security_group,
                 rule_index,
-            } => {
-                existing_rule(topology, security_group, *rule_index)?;
-                if let Some(group) = topology.groups.get_mut(security_group) {
-                    group.rules.remove(*rule_index);
-                }
-                Ok(())
-            }
+            } => Edit::DeleteRule {
+                group: security_group.clone(),
+                index: *rule_index,
+            },
             Fix::ReplaceRule {
                 security_group,
                 rule_index,
                 rule,
-            } => {
-                existing_rule(topology, security_group, *rule_index)?;
-                if let Some(slot) = topology
-                    .groups
-                    .get_mut(security_group)
-                    .and_then(|group| group.rules.get_mut(*rule_index))
-                {
-                    *slot = rule.clone();
-                }
-                Ok(())
-            }
+            } => Edit::SetRule {
+                group: security_group.clone(),
+                index: *rule_index,
+                rule: rule.clone(),
+            },
             Fix::Authorize {
                 gateway,
                 backend_group,
                 port_ranges,
-            } => {
-                let description = format!("Authorized for gateway {gateway}");
-                gateway::authorize(topology, gateway, backend_group, port_ranges, &description)?;
-                Ok(())
-            }
+            } => Edit::Authorize {
+                gateway: gateway.clone(),
+                backend: backend_group.clone(),
+                ranges: port_ranges.clone(),
+                description: format!("Authorized for gateway {gateway}"),
+            },
             Fix::StartService {
                 endpoint,
                 service_index,
-            } => {
-                let service = topology
-                    .endpoints
-                    .get_mut(endpoint)
-                    .and_then(|endpoint| endpoint.services.as_mut())
-                    .and_then(|services| services.get_mut(*service_index))
-                    .ok_or_else(|| FixError::UnknownService {
-                        endpoint: endpoint.clone(),
-                        service_index: *service_index,
-                    })?;
-                service.up = true;
-                Ok(())
-            }
+            } => Edit::SetServiceUp {
+                endpoint: endpoint.clone(),
+                service_index: *service_index,
+            },
         }
     }
-}
 
-/// Refuses a group that does not exist or is managed.
-fn writable_group(topology: &Topology, id: &GroupId) -> Result<(), FixError> {
-    let group = topology
-        .groups
-        .get(id)
-        .ok_or_else(|| FixError::UnknownGroup(id.clone()))?;
-    match &group.managed_by {
-        Some(managed_by) => Err(FixError::ManagedGroup {
-            group: id.clone(),
-            managed_by: managed_by.clone(),
-        }),
-        None => Ok(()),
+    /// Applies the fix to `topology` as the edit [`Fix::edit`], or refuses and leaves it
+    /// untouched.
+    pub fn apply(&self, topology: &mut Topology) -> Result<(), FixError> {
+        edit::apply(topology, &self.edit())
+            .map(|_| ())
+            .map_err(FixError::from)
     }
 }
 
-/// Refuses a rule that does not exist or lives in a managed group.
-fn existing_rule(topology: &Topology, id: &GroupId, rule_index: usize) -> Result<(), FixError> {
-    writable_group(topology, id)?;
-    let count = topology.groups.get(id).map_or(0, |group| group.rules.len());
-    if rule_index >= count {
-        return Err(FixError::UnknownRule {
-            security_group: id.clone(),
-            rule_index,
-        });
+impl From<EditError> for FixError {
+    /// The refusal of a fix's edit, in the fix's words where it has its own.
+    fn from(error: EditError) -> FixError {
+        match error {
+            EditError::UnknownGroup(group) => FixError::UnknownGroup(group),
+            EditError::UnknownRule { group, index } => FixError::UnknownRule {
+                security_group: group,
+                rule_index: index,
+            },
+            EditError::ManagedGroup { group, managed_by } => {
+                FixError::ManagedGroup { group, managed_by }
+            }
+            EditError::UnknownService {
+                endpoint,
+                service_index,
+            } => FixError::UnknownService {
+                endpoint,
+                service_index,
+            },
+            EditError::Gateway(error) => FixError::Gateway(error),
+            other => FixError::Edit(other),
+        }
     }
-    Ok(())
 }
 
 impl fmt::Display for Fix {

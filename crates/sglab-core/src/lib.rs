@@ -16,6 +16,7 @@
 
 pub mod diagnostic;
 pub mod doctor;
+pub mod edit;
 pub mod eval;
 pub mod examples;
 pub mod explain;

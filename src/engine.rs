@@ -1,22 +1,15 @@
-//! The app's doorway to `sglab-core`: every evaluation, parse, validation and gateway
-//! operation the UI needs, called here and shaped for rendering. No rule semantics live here;
-//! the functions only call the core and arrange its results for display.
-
-use std::collections::BTreeSet;
-use std::net::IpAddr;
+//! The app's doorway to `sglab-core`: every evaluation, parse and validation the UI needs,
+//! called here and shaped for rendering (edits go through `sglab_core::edit`). No rule
+//! semantics live here; the functions only call the core and arrange their results for display.
 
 use sglab_core::diagnostic::Diagnostic;
 use sglab_core::eval::Party;
 use sglab_core::explain::Explanation;
 use sglab_core::matrix::{Bucket, GroupCell, GroupMatrix, Matrix};
-use sglab_core::model::{
-    Cluster, EndpointId, EndpointKind, GatewayId, GroupId, PortRange, Protocol, Topology, Verdict,
-    VpcId,
-};
+use sglab_core::model::{EndpointId, EndpointKind, PortRange, Protocol, Topology, Verdict};
 
 use crate::layout;
 use crate::state::{Action, Level, Notice, Origin, Query, Shared};
-use sglab_core::gateway::Cascade;
 
 /// The protocols the diagram and the matrix show (the core matrix's protocols).
 pub const SHOWN_PROTOCOLS: [Protocol; 3] = sglab_core::matrix::DEFAULT_PROTOCOLS;
@@ -433,46 +426,6 @@ pub fn problems(topology: &Topology) -> Vec<Diagnostic> {
     }
 }
 
-/// The validation errors of a topology, as text.
-pub fn errors(topology: &Topology) -> Vec<String> {
-    problems(topology)
-        .iter()
-        .filter(|d| d.is_error())
-        .map(ToString::to_string)
-        .collect()
-}
-
-/// The core's checks of one rule in its group: ports for the protocol, the peer (address
-/// family, group reference rules, prefix list), the description.
-pub fn rule_errors(
-    topology: &Topology,
-    group: &GroupId,
-    rule: &sglab_core::model::Rule,
-) -> Vec<String> {
-    use sglab_core::model::Peer;
-    use sglab_core::validate;
-    let mut errors = Vec::new();
-    if let Err(error) = validate::check_port_field(rule.protocol, &rule.ports.to_string()) {
-        errors.push(error.to_string());
-    }
-    let peer = match &rule.peer {
-        Peer::Cidr(cidr) => validate::check_protocol_family(rule.protocol, cidr),
-        Peer::Group { id, .. } => {
-            validate::check_peer_field(topology, group, rule.protocol, id.as_str()).map(|_| ())
-        }
-        Peer::PrefixList(id) => {
-            validate::check_peer_field(topology, group, rule.protocol, id.as_str()).map(|_| ())
-        }
-    };
-    if let Err(error) = peer {
-        errors.push(error.to_string());
-    }
-    if let Err(error) = validate::check_description_field(&rule.description) {
-        errors.push(error.to_string());
-    }
-    errors
-}
-
 /// Parses sglab JSON text.
 pub fn parse_sglab(text: &str, file: &str) -> Result<(Topology, Vec<Diagnostic>), Vec<Diagnostic>> {
     sglab_core::format::parse_sglab(text, Some(file))
@@ -575,73 +528,6 @@ pub fn diagnostics_json(diagnostics: &[Diagnostic]) -> Vec<DiagnosticJson> {
             message: d.message.clone(),
         })
         .collect()
-}
-
-/// Authorizes a backend group on a gateway through the core.
-pub fn authorize(
-    topology: &mut Topology,
-    gateway: &GatewayId,
-    authorization: sglab_core::model::Authorization,
-) -> Result<(), String> {
-    sglab_core::gateway::authorize(
-        topology,
-        gateway,
-        &authorization.backend_group,
-        &authorization.port_ranges,
-        &authorization.description,
-    )
-    .map_err(|e| e.to_string())
-}
-
-/// Deletes an authorization of a gateway through the core.
-pub fn revoke(
-    topology: &mut Topology,
-    gateway: &GatewayId,
-    backend: &GroupId,
-    cascade: Cascade,
-) -> Result<(), String> {
-    sglab_core::gateway::revoke(topology, gateway, backend, cascade)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-}
-
-/// Every address in use in the topology.
-fn used_addresses(topology: &Topology) -> BTreeSet<IpAddr> {
-    topology
-        .endpoints
-        .values()
-        .flat_map(|e| {
-            e.enis
-                .iter()
-                .flat_map(|eni| eni.private_ips.iter().copied())
-                .chain(e.pod_ip)
-                .chain(e.public_ip)
-        })
-        .collect()
-}
-
-/// A free IPv4 address inside `cidr_text` (`a.b.c.d/n`), skipping the network's first three
-/// addresses as the VPC reserves them.
-fn free_in(cidr_text: &str, used: &BTreeSet<IpAddr>) -> Option<IpAddr> {
-    let (address, prefix) = cidr_text.split_once('/')?;
-    let address: std::net::Ipv4Addr = address.parse().ok()?;
-    let prefix: u32 = prefix.parse().ok()?;
-    let size = 1u64 << (32 - prefix.min(32));
-    let base = u64::from(u32::from(address));
-    (3..size.saturating_sub(1).min(70_000))
-        .map(|offset| IpAddr::V4(std::net::Ipv4Addr::from((base + offset) as u32)))
-        .find(|candidate| !used.contains(candidate))
-}
-
-/// A free private address for a new endpoint of a VPC (a default the user can change).
-pub fn free_private_address(topology: &Topology, vpc: &VpcId) -> Option<IpAddr> {
-    let cidr = topology.vpcs.get(vpc)?.cidr?.to_string();
-    free_in(&cidr, &used_addresses(topology))
-}
-
-/// A free pod address in a cluster's pod CIDR.
-pub fn free_pod_address(topology: &Topology, cluster: &Cluster) -> Option<IpAddr> {
-    free_in(&cluster.pod_cidr?.to_string(), &used_addresses(topology))
 }
 
 /// The kind of an endpoint in words.

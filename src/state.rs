@@ -1,17 +1,17 @@
 //! The app's one state: the topology with its undo history, what is selected, the open
-//! question, notices. Every change goes through [`Action`]; edits of the topology go through
-//! [`Edit`], whose arms call `sglab-core` (or change plain model data the user typed, already
-//! checked by the core's field checkers).
+//! question, notices. Every change goes through [`Action`]; edits of the topology are the
+//! core's [`Edit`]s, applied by `sglab_core::edit::apply`, whose answers become a selection and
+//! notices here.
 
 use std::rc::Rc;
 
 use sglab_core::diagnostic::Diagnostic;
+use sglab_core::edit::{self, Applied, Edit, EditError, ObjectId};
+use sglab_core::fix::{Fix, FixError};
 use sglab_core::model::{
     ClusterId, EndpointId, GatewayId, GroupId, Position, PrefixListId, Protocol, Topology, VpcId,
 };
 use yew::Reducible;
-
-use crate::edit::{self, Edit};
 
 /// How many edits undo remembers.
 pub const HISTORY_LIMIT: usize = 200;
@@ -67,6 +67,19 @@ pub enum Selection {
     Gateway(GatewayId),
     /// A prefix list.
     PrefixList(PrefixListId),
+}
+
+impl From<ObjectId> for Selection {
+    fn from(object: ObjectId) -> Selection {
+        match object {
+            ObjectId::Vpc(id) => Selection::Vpc(id),
+            ObjectId::Group(id) => Selection::Group(id),
+            ObjectId::Endpoint(id) => Selection::Endpoint(id),
+            ObjectId::Cluster(id) => Selection::Cluster(id),
+            ObjectId::Gateway(id) => Selection::Gateway(id),
+            ObjectId::PrefixList(id) => Selection::PrefixList(id),
+        }
+    }
 }
 
 /// "Can `from` reach `to` on `protocol`/`port`?"
@@ -141,6 +154,30 @@ impl Notice {
         Notice {
             details: diagnostics.iter().map(ToString::to_string).collect(),
             ..Notice::new(level, title)
+        }
+    }
+
+    /// The notice of a refused edit: its reason, or for an edit that would make the topology
+    /// invalid, the errors it would bring as details.
+    pub fn refused(error: &EditError) -> Notice {
+        match error {
+            EditError::Invalid { errors } => Notice {
+                details: errors.clone(),
+                ..Notice::new(
+                    Level::Error,
+                    "The change was not made: it would make the topology invalid",
+                )
+            },
+            other => Notice::new(Level::Error, other.to_string()),
+        }
+    }
+
+    /// The notice of a refused fix: as for [`Notice::refused`], in the fix's words where it
+    /// has its own.
+    pub fn fix_refused(error: EditError) -> Notice {
+        match FixError::from(error) {
+            FixError::Edit(error) => Notice::refused(&error),
+            other => Notice::new(Level::Error, other.to_string()),
         }
     }
 
@@ -251,6 +288,19 @@ impl AppState {
         self.forget_dangling();
     }
 
+    /// Takes the topology an edit left, with what the edit asks: a selection, a notice, the
+    /// rule whose effect to check.
+    fn edited(&mut self, topology: Topology, applied: Applied) {
+        self.replace_topology(topology);
+        if let Some(object) = applied.select {
+            self.selection = object.into();
+        }
+        if let Some(message) = applied.message {
+            self.notify(Notice::new(Level::Info, message));
+        }
+        self.added_rule = applied.added_rule;
+    }
+
     /// Drops a selection or query that names something no longer in the topology.
     fn forget_dangling(&mut self) {
         let topology = &self.topology;
@@ -290,6 +340,8 @@ pub enum Action {
     },
     /// Change the topology.
     Edit(Edit),
+    /// Apply a fix proposed by the doctor or the lint: its edit, announced in its words.
+    ApplyFix(Fix),
     /// Move diagram objects: saved in `topology.layout` (undoable).
     Move(Vec<(String, Position)>),
     /// Go back one change.
@@ -360,17 +412,22 @@ impl Reducible for AppState {
             Action::Edit(edit) => {
                 let mut topology = (*state.topology.0).clone();
                 match edit::apply(&mut topology, &edit) {
-                    Ok(effect) => {
-                        state.replace_topology(topology);
-                        if let Some(selection) = effect.select {
-                            state.selection = selection;
-                        }
-                        if let Some(message) = effect.message {
-                            state.notify(Notice::new(Level::Info, message));
-                        }
-                        state.added_rule = effect.added_rule;
-                    }
-                    Err(refusal) => state.notify(refusal),
+                    Ok(applied) => state.edited(topology, applied),
+                    Err(error) => state.notify(Notice::refused(&error)),
+                }
+            }
+            Action::ApplyFix(fix) => {
+                let mut topology = (*state.topology.0).clone();
+                match edit::apply(&mut topology, &fix.edit()) {
+                    Ok(applied) => state.edited(
+                        topology,
+                        Applied {
+                            message: Some(format!("Applied: {fix}")),
+                            added_rule: None,
+                            ..applied
+                        },
+                    ),
+                    Err(error) => state.notify(Notice::fix_refused(error)),
                 }
             }
             Action::Move(moves) => {

@@ -308,7 +308,7 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
     };
     let auto_layout = props
         .dispatch
-        .reform(|_: MouseEvent| Action::Edit(crate::edit::Edit::AutoLayout));
+        .reform(|_: MouseEvent| Action::Edit(sglab_core::edit::Edit::AutoLayout));
     let toggle = |handle: &UseStateHandle<bool>| {
         let handle = handle.clone();
         Callback::from(move |_: Event| handle.set(!*handle))

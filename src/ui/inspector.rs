@@ -11,10 +11,10 @@ use sglab_core::model::{
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::edit::{self, Edit};
 use crate::state::{Action, Selection, Shared};
 use crate::ui::tree::display_name;
 use crate::ui::widgets::{options, SelectField, TextField};
+use sglab_core::edit::{self, Edit};
 
 /// A change of a field of `T` from typed text, refused with a message.
 type Change<T> = Rc<dyn Fn(&mut T, String) -> Result<(), String>>;

@@ -11,10 +11,10 @@ use sglab_core::model::{
 };
 use yew::prelude::*;
 
-use crate::edit::{self, Edit};
 use crate::state::{Action, Selection, Shared};
 use crate::ui::explanation::steps;
 use crate::ui::widgets::{options, SelectField, TextField};
+use sglab_core::edit::{self, Edit};
 
 /// Props of [`RulesDock`].
 #[derive(PartialEq, Properties)]

@@ -3,8 +3,8 @@
 use sglab_core::model::{EndpointKind, GatewayKind, GroupType, NetworkMode, Topology};
 use yew::prelude::*;
 
-use crate::edit::{Edit, NewEndpoint};
 use crate::state::{Action, Selection, Shared};
+use sglab_core::edit::{Edit, NewEndpoint};
 
 /// Props of [`Tree`].
 #[derive(PartialEq, Properties)]

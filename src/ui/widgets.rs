@@ -158,9 +158,7 @@ pub fn fix_or_advice(
         Some(fix) => {
             let onclick = {
                 let fix = fix.clone();
-                dispatch.reform(move |_: MouseEvent| {
-                    crate::state::Action::Edit(crate::edit::Edit::ApplyFix(fix.clone()))
-                })
+                dispatch.reform(move |_: MouseEvent| crate::state::Action::ApplyFix(fix.clone()))
             };
             html! {
                 <button type="button" class="primary fix" data-testid={testid}

@@ -483,3 +483,64 @@ impl Reducible for AppState {
         Rc::new(state)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sglab_core::model::{GroupType, PrefixListId};
+
+    use super::*;
+
+    fn state() -> Rc<AppState> {
+        let topology = crate::engine::example("ai-gateway").expect("the example loads");
+        Rc::new(AppState::new(topology))
+    }
+
+    #[test]
+    fn an_added_object_is_selected() {
+        let state = state().reduce(Action::Edit(Edit::AddPrefixList));
+        assert_eq!(
+            state.selection,
+            Selection::PrefixList(PrefixListId::from("pl-1"))
+        );
+        assert_eq!(state.undo.len(), 1);
+    }
+
+    #[test]
+    fn a_refused_edit_leaves_the_topology_and_lists_the_new_errors() {
+        let before = state();
+        let mut group = before.topology.groups[&GroupId::from("service-sg1")].clone();
+        group.group_type = GroupType::Enterprise;
+        let after = Rc::clone(&before).reduce(Action::Edit(Edit::SetGroup(group)));
+        assert_eq!(after.topology, before.topology);
+        assert!(after.undo.is_empty());
+        let notice = after.notices.last().expect("a notice");
+        assert_eq!(notice.level, Level::Error);
+        assert_eq!(
+            notice.title,
+            "The change was not made: it would make the topology invalid"
+        );
+        assert!(!notice.details.is_empty());
+    }
+
+    #[test]
+    fn a_fix_is_announced_and_refused_in_its_own_words() {
+        let applied = state().reduce(Action::ApplyFix(Fix::DeleteRule {
+            security_group: GroupId::from("service-sg2"),
+            rule_index: 0,
+        }));
+        let notice = applied.notices.last().expect("a notice");
+        assert_eq!(notice.title, "Applied: delete rule 1 of service-sg2");
+        assert_eq!(applied.undo.len(), 1);
+
+        let refused = state().reduce(Action::ApplyFix(Fix::DeleteRule {
+            security_group: GroupId::from("sg-ai-gateway"),
+            rule_index: 0,
+        }));
+        let notice = refused.notices.last().expect("a notice");
+        assert_eq!(
+            notice.title,
+            "security group sg-ai-gateway is managed by AI Gateway and is read-only"
+        );
+        assert!(refused.undo.is_empty());
+    }
+}

@@ -11,7 +11,8 @@ use sglab_core::explain::Explanation;
 use crate::browser::{self, GlobalKey, ScriptApi, Stage};
 use crate::engine::{self, Edges, EvaluationKey, Reach};
 use crate::layout::{self, Diagram};
-use crate::state::{Action, AppState, Level, Notice, Origin, Shared, View};
+use crate::state::{Action, AppState};
+use crate::types::{Level, Notice, Origin, Shared, View};
 use crate::ui;
 use crate::ui::toolbar::Command;
 
@@ -208,8 +209,7 @@ pub fn App() -> Html {
             let paste = {
                 let dispatcher = dispatcher.clone();
                 browser::listen_paste(move |text| {
-                    dispatcher
-                        .dispatch(engine::open_files(&[("pasted text".to_owned(), Ok(text))]));
+                    dispatcher.dispatch(opened(&[("pasted text".to_owned(), Ok(text))]));
                 })
             };
             let fragment = {
@@ -294,8 +294,8 @@ pub fn App() -> Html {
                         if let Some(warning) =
                             crate::edit::added_rule_warning(&topology, &group, index)
                         {
-                            dispatch.emit(Action::Notify(crate::state::Notice::new(
-                                crate::state::Level::Warning,
+                            dispatch.emit(Action::Notify(crate::types::Notice::new(
+                                crate::types::Level::Warning,
                                 warning,
                             )));
                         }
@@ -355,9 +355,7 @@ pub fn App() -> Html {
             }
             Command::Open(files) => {
                 let dispatch = dispatch.clone();
-                browser::read_files(files, move |contents| {
-                    dispatch.emit(engine::open_files(&contents))
-                });
+                browser::read_files(files, move |contents| dispatch.emit(opened(&contents)));
             }
             Command::Example(id) => match engine::example(&id) {
                 Ok(topology) => dispatch.emit(Action::Load {
@@ -479,6 +477,18 @@ pub fn App() -> Html {
                 }
             </div>
         </div>
+    }
+}
+
+/// The action for files opened, dropped or pasted: a load, or the notice of what was wrong.
+fn opened(files: &[(String, Result<String, String>)]) -> Action {
+    match engine::open_files(files) {
+        Ok((topology, warnings)) => Action::Load {
+            topology,
+            origin: Origin::Files(files.iter().map(|(name, _)| name.clone()).collect()),
+            warnings,
+        },
+        Err(notice) => Action::Notify(notice),
     }
 }
 

@@ -13,7 +13,7 @@ use sglab_core::model::{
 
 use sglab_core::gateway::Cascade;
 
-use crate::state::{Level, Notice, Selection};
+use crate::types::{Level, Notice, Selection};
 
 /// A change of the topology.
 #[derive(Clone, Debug, PartialEq)]

@@ -11,6 +11,7 @@ pub mod edit;
 pub mod engine;
 pub mod layout;
 pub mod state;
+pub mod types;
 pub mod ui;
 
 pub use app::App;

@@ -7,13 +7,14 @@
 use std::collections::BTreeMap;
 
 use sglab_core::explain::Explanation;
-use sglab_core::model::{EndpointKind, GroupType, InnerAccessPolicy, Topology};
+use sglab_core::model::{EndpointKind, GroupType, InnerAccessPolicy, SecurityGroup, Topology};
 use web_sys::Element;
 use yew::prelude::*;
 
 use crate::engine::{Cell, Edges, GroupEdge};
 use crate::layout::{self, Diagram, NodeKind, Rect, Viewport};
-use crate::state::{Action, Query, Selection, Shared};
+use crate::state::Action;
+use crate::types::{Query, Selection, Shared};
 use sglab_core::matrix::Bucket;
 
 /// Green of allowed edges.
@@ -55,18 +56,70 @@ impl PartialEq for DiagramProps {
 
 /// Whether two topologies draw alike: the same title, endpoints and groups but for the
 /// groups' rules, which the diagram shows only through its edges.
+///
+/// Every field of [`Topology`] and [`SecurityGroup`] is named, so that a new field fails to
+/// build here until someone decides whether the drawing shows it.
 fn same_drawing(a: &Topology, b: &Topology) -> bool {
-    std::ptr::eq(a, b)
-        || (a.name == b.name
-            && a.endpoints == b.endpoints
-            && a.groups.len() == b.groups.len()
-            && a.groups.values().zip(b.groups.values()).all(|(a, b)| {
-                a.id == b.id
-                    && a.name == b.name
-                    && a.group_type == b.group_type
-                    && a.inner_access_policy == b.inner_access_policy
-                    && a.managed_by == b.managed_by
-            }))
+    if std::ptr::eq(a, b) {
+        return true;
+    }
+    let Topology {
+        // The svg's label and the fit on load.
+        name,
+        // VPCs are not drawn.
+        vpcs: _,
+        // Group boxes show names, types, policies and the managing product.
+        groups,
+        // Node cards show names, kinds, addresses, services and badges.
+        endpoints,
+        // Pods are drawn as endpoints; the cluster itself is not.
+        clusters: _,
+        // Gateways are drawn through their nodes and groups, which the layout places.
+        gateways: _,
+        // Prefix lists are not drawn.
+        prefix_lists: _,
+        // Expectations are not drawn.
+        expectations: _,
+        // Positions reach the drawing through the placed diagram, compared on its own.
+        layout: _,
+    } = a;
+    *name == b.name
+        && *endpoints == b.endpoints
+        && groups.len() == b.groups.len()
+        && groups
+            .values()
+            .zip(b.groups.values())
+            .all(|(a, b)| same_group_box(a, b))
+}
+
+/// Whether two groups draw the same box: everything but the rules, which the diagram shows
+/// only through the edges (compared on their own).
+fn same_group_box(a: &SecurityGroup, b: &SecurityGroup) -> bool {
+    let SecurityGroup {
+        // The box's test id and subtitle.
+        id,
+        // The box's title.
+        name,
+        // Shown only in the inspector.
+        description: _,
+        // Shown only in the inspector.
+        tags: _,
+        // Not drawn.
+        vpc: _,
+        // The subtitle says basic or enterprise.
+        group_type,
+        // The subtitle says whether members reach each other.
+        inner_access_policy,
+        // A managed group is drawn dashed and purple.
+        managed_by,
+        // Drawn only through the edges.
+        rules: _,
+    } = a;
+    *id == b.id
+        && *name == b.name
+        && *group_type == b.group_type
+        && *inner_access_policy == b.inner_access_policy
+        && *managed_by == b.managed_by
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

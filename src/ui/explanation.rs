@@ -6,7 +6,8 @@ use sglab_core::explain::{ConsideredRule, Explanation, RuleRef, SideResult};
 use sglab_core::model::{Direction, Topology, Verdict};
 use yew::prelude::*;
 
-use crate::state::{Action, Selection, Shared};
+use crate::state::Action;
+use crate::types::{Selection, Shared};
 
 /// One step of the walk of a packet: a rule considered on one side.
 #[derive(Clone, Debug, PartialEq)]
@@ -207,7 +208,7 @@ pub fn ExplanationPanel(props: &ExplanationProps) -> Html {
             </section>
             <details class="as-text">
                 <summary>{ "As text" }</summary>
-                <pre data-testid="explanation-text">{ sglab_core::explain::render_text(explanation) }</pre>
+                <pre data-testid="explanation-text">{ crate::engine::explanation_text(explanation) }</pre>
             </details>
         </aside>
     }

@@ -12,7 +12,9 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::edit::{self, Edit};
-use crate::state::{Action, Selection, Shared};
+use crate::engine;
+use crate::state::Action;
+use crate::types::{Selection, Shared};
 use crate::ui::tree::display_name;
 use crate::ui::widgets::{options, SelectField, TextField};
 
@@ -83,18 +85,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             let on_cidr = {
                 let vpc = vpc.clone();
                 commit(dispatch, move |text| {
-                    let cidr = if text.trim().is_empty() {
-                        None
-                    } else {
-                        Some(
-                            sglab_core::validate::check_cidr_field(&text)
-                                .map_err(|e| e.to_string())?,
-                        )
-                    };
-                    Ok(Edit::SetVpc(sglab_core::model::Vpc {
-                        cidr,
-                        ..vpc.clone()
-                    }))
+                    engine::vpc_with_cidr(&vpc, &text).map(Edit::SetVpc)
                 })
             };
             html! {
@@ -128,8 +119,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     } else {
                         GroupType::Basic
                     };
-                    g.inner_access_policy =
-                        sglab_core::format::default_inner_access_policy(g.group_type);
+                    g.inner_access_policy = engine::default_inner_access_policy(g.group_type);
                 }));
                 Callback::from(move |value: String| {
                     set.emit(value);
@@ -199,14 +189,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 c.name = text;
                 Ok(())
             }));
-            let on_cidr = set(Rc::new(|c, text| {
-                c.pod_cidr = if text.trim().is_empty() {
-                    None
-                } else {
-                    Some(sglab_core::validate::check_cidr_field(&text).map_err(|e| e.to_string())?)
-                };
-                Ok(())
-            }));
+            let on_cidr = set(Rc::new(|c, text| engine::set_pod_cidr(c, &text)));
             let on_mode = {
                 let set = set(Rc::new(|c, text| {
                     c.network_mode = match text.as_str() {
@@ -326,7 +309,7 @@ pub fn EndpointEditor(props: &EndpointEditorProps) -> Html {
         let ips = text
             .split([',', ' '])
             .filter(|s| !s.trim().is_empty())
-            .map(|s| sglab_core::validate::check_ip_field(s).map_err(|e| e.to_string()))
+            .map(engine::check_ip)
             .collect::<Result<Vec<_>, _>>()?;
         match e.enis.first_mut() {
             Some(eni) => eni.private_ips = ips,
@@ -342,7 +325,7 @@ pub fn EndpointEditor(props: &EndpointEditorProps) -> Html {
         e.public_ip = if text.trim().is_empty() {
             None
         } else {
-            Some(sglab_core::validate::check_ip_field(&text).map_err(|e| e.to_string())?)
+            Some(engine::check_ip(&text)?)
         };
         Ok(())
     }));
@@ -350,13 +333,12 @@ pub fn EndpointEditor(props: &EndpointEditorProps) -> Html {
         e.pod_ip = if text.trim().is_empty() {
             None
         } else {
-            Some(sglab_core::validate::check_ip_field(&text).map_err(|e| e.to_string())?)
+            Some(engine::check_ip(&text)?)
         };
         Ok(())
     }));
     let on_cidr = set(Rc::new(|e, text| {
-        let cidr = sglab_core::validate::check_cidr_field(&text).map_err(|e| e.to_string())?;
-        e.kind = EndpointKind::External { cidr };
+        e.kind = engine::external_kind(&text)?;
         Ok(())
     }));
 
@@ -416,7 +398,7 @@ pub fn EndpointEditor(props: &EndpointEditorProps) -> Html {
                 })
             };
             let on_ports = set(Rc::new(move |e, text| {
-                let ports = match sglab_core::validate::parse_ports(&text).map_err(|e| e.to_string())? {
+                let ports = match engine::parse_ports(&text)? {
                     PortSpec::Range(range) => range,
                     PortSpec::All => PortRange::ALL,
                 };
@@ -481,7 +463,7 @@ pub fn EndpointEditor(props: &EndpointEditorProps) -> Html {
         first_other.map(|to| {
             let id = id.clone();
             dispatch.reform(move |_: MouseEvent| {
-                Action::Ask(crate::state::Query {
+                Action::Ask(crate::types::Query {
                     from: id.clone(),
                     to: to.clone(),
                     protocol: Protocol::Tcp,
@@ -602,7 +584,7 @@ pub fn GatewayEditor(props: &GatewayEditorProps) -> Html {
             if text.trim().is_empty() {
                 return;
             }
-            match sglab_core::validate::check_port_field(Protocol::Tcp, &text) {
+            match engine::check_ports(Protocol::Tcp, &text) {
                 Ok(PortSpec::Range(range)) => {
                     let mut list = (*ranges).clone();
                     if !list.contains(&range) {
@@ -646,7 +628,7 @@ pub fn GatewayEditor(props: &GatewayEditorProps) -> Html {
             if let Some(input) = range_ref.cast::<HtmlInputElement>() {
                 let text = input.value();
                 if !text.trim().is_empty() {
-                    match sglab_core::validate::check_port_field(Protocol::Tcp, &text) {
+                    match engine::check_ports(Protocol::Tcp, &text) {
                         Ok(PortSpec::Range(range)) => {
                             list.push(range);
                             input.set_value("");

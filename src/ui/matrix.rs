@@ -9,7 +9,8 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::engine::{Cell, Reach};
-use crate::state::{Action, Query, Shared};
+use crate::state::Action;
+use crate::types::{Query, Shared};
 use crate::ui::widgets::{options, SelectField};
 
 /// Most rows and columns drawn at once.

@@ -12,7 +12,8 @@ use sglab_core::model::{
 use yew::prelude::*;
 
 use crate::edit::{self, Edit};
-use crate::state::{Action, Selection, Shared};
+use crate::state::Action;
+use crate::types::{Selection, Shared};
 use crate::ui::explanation::steps;
 use crate::ui::widgets::{options, SelectField, TextField};
 
@@ -221,11 +222,7 @@ fn new_rule(direction: Direction) -> Rule {
         priority: Priority::HIGHEST,
         protocol: Protocol::Tcp,
         ports: PortSpec::Range(PortRange::single(80).unwrap_or(PortRange::ALL)),
-        peer: Peer::Cidr(
-            sglab_core::validate::check_cidr_field("10.0.0.0/8").unwrap_or_else(|_| {
-                sglab_core::validate::check_cidr_field("0.0.0.0/0").unwrap_or_default()
-            }),
-        ),
+        peer: crate::engine::new_rule_peer(),
         source_ports: None,
         local_cidr: None,
         nic_type: NicType::Intranet,
@@ -341,7 +338,7 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
         let set = set.clone();
         let rule = props.rule.clone();
         Callback::from(move |value: String| {
-            let Ok(protocol) = sglab_core::validate::check_protocol_field(&value) else {
+            let Ok(protocol) = crate::engine::check_protocol(&value) else {
                 return;
             };
             // ICMP, ICMPv6, GRE and ALL take `-1/-1`; TCP and UDP need a range, and keep theirs.
@@ -360,8 +357,8 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
     let on_priority = {
         let set = set.clone();
         let rule = props.rule.clone();
-        Callback::from(move |text: String| {
-            match sglab_core::validate::check_priority_field(&text) {
+        Callback::from(
+            move |text: String| match crate::engine::check_priority(&text) {
                 Ok(priority) => {
                     set(Rule {
                         priority,
@@ -370,14 +367,14 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
                     None
                 }
                 Err(error) => Some(error.to_string()),
-            }
-        })
+            },
+        )
     };
     let on_ports = {
         let set = set.clone();
         let rule = props.rule.clone();
-        Callback::from(move |text: String| {
-            match sglab_core::validate::check_port_field(rule.protocol, &text) {
+        Callback::from(
+            move |text: String| match crate::engine::check_ports(rule.protocol, &text) {
                 Ok(ports) => {
                     set(Rule {
                         ports,
@@ -386,8 +383,8 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
                     None
                 }
                 Err(error) => Some(error.to_string()),
-            }
-        })
+            },
+        )
     };
     let on_peer = {
         let set = set.clone();
@@ -395,7 +392,7 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
         let topology = props.topology.0.clone();
         let group = props.group.clone();
         Callback::from(move |text: String| {
-            match sglab_core::validate::check_peer_field(&topology, &group, rule.protocol, &text) {
+            match crate::engine::check_peer(&topology, &group, rule.protocol, &text) {
                 Ok(peer) => {
                     set(Rule {
                         peer,
@@ -410,8 +407,8 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
     let on_description = {
         let set = set.clone();
         let rule = props.rule.clone();
-        Callback::from(move |text: String| {
-            match sglab_core::validate::check_description_field(&text) {
+        Callback::from(
+            move |text: String| match crate::engine::check_description(&text) {
                 Ok(()) => {
                     set(Rule {
                         description: text,
@@ -420,8 +417,8 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
                     None
                 }
                 Err(error) => Some(error.to_string()),
-            }
-        })
+            },
+        )
     };
     let on_delete = {
         let dispatch = props.dispatch.clone();

@@ -4,7 +4,8 @@ use sglab_core::model::{EndpointKind, GatewayKind, GroupType, NetworkMode, Topol
 use yew::prelude::*;
 
 use crate::edit::{Edit, NewEndpoint};
-use crate::state::{Action, Selection, Shared};
+use crate::state::Action;
+use crate::types::{Selection, Shared};
 
 /// Props of [`Tree`].
 #[derive(PartialEq, Properties)]

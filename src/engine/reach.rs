@@ -1,0 +1,343 @@
+//! The reachability the diagram and the matrix draw: the core's matrix of a topology
+//! ([`Reach`]), its cells per pair of endpoints ([`Cell`]) and the edges per pair of endpoints
+//! or of groups ([`Edges`]), kept across edits that do not change what evaluation reads.
+
+use sglab_core::matrix::{Bucket, GroupCell, GroupMatrix, Matrix};
+use sglab_core::model::{EndpointId, PortRange, Protocol, Topology};
+
+use super::labels::label_of;
+use crate::types::Shared;
+
+/// Up to this many endpoints the diagram draws edges per pair of endpoints (bundled per pair of
+/// groups when they agree); above it, per pair of groups from the core's group matrix.
+pub const PAIR_EDGES_LIMIT: usize = 150;
+
+/// What one source may open to one target, per shown protocol.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cell {
+    /// The source.
+    pub from: EndpointId,
+    /// The target.
+    pub to: EndpointId,
+    /// The allowed ports per protocol (protocols with nothing allowed are left out).
+    pub allowed: Vec<(Protocol, Vec<PortRange>)>,
+}
+
+impl Cell {
+    /// `tcp 8080; icmp` for labels and the matrix.
+    pub fn label(&self, max_ranges: usize) -> String {
+        label_of(&self.allowed, max_ranges)
+    }
+
+    /// The first allowed (protocol, port), to open an explanation of the cell.
+    pub fn first_allowed(&self) -> Option<(Protocol, Option<u16>)> {
+        let (protocol, ranges) = self.allowed.first()?;
+        let port = ranges.first().map(|range| range.start());
+        Some((*protocol, if protocol.has_ports() { port } else { None }))
+    }
+}
+
+/// What the members of one group (or a group-less endpoint) may open to another's: the cells
+/// of one pair of distinct buckets in the group matrix of [`Edges`], one per protocol with
+/// something allowed. Read it through [`Edges::buckets`] and [`Edges::allowed`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupEdge {
+    /// Where its cells are in `Edges::groups.cells`.
+    pub cells: std::ops::Range<usize>,
+    /// Ordered pairs of endpoints the edge stands for.
+    pub pairs: u64,
+}
+
+/// Whether two topologies give the same reachability: they differ at most in what evaluation
+/// never reads (the title, the expectations, diagram positions). Moving a node or renaming the
+/// topology then keeps the matrix instead of recomputing it.
+///
+/// Every field of [`Topology`] is named, so that a new field fails to build here until someone
+/// decides whether evaluation reads it.
+pub fn same_evaluation(a: &Topology, b: &Topology) -> bool {
+    if std::ptr::eq(a, b) {
+        return true;
+    }
+    let Topology {
+        // The title: shown, never evaluated.
+        name: _,
+        // Address blocks decide routing and which peers are local.
+        vpcs,
+        // Rules, types and inner-access policies decide every verdict.
+        groups,
+        // Addresses, ENIs, groups and services are the parties.
+        endpoints,
+        // Network modes decide which ENI filters a pod.
+        clusters,
+        // Gateways create nodes and authorize backends.
+        gateways,
+        // Rules may name prefix lists as peers.
+        prefix_lists,
+        // Checked by `sglab check`, never evaluated here.
+        expectations: _,
+        // Diagram positions.
+        layout: _,
+    } = a;
+    *vpcs == b.vpcs
+        && *groups == b.groups
+        && *endpoints == b.endpoints
+        && *clusters == b.clusters
+        && *gateways == b.gateways
+        && *prefix_lists == b.prefix_lists
+}
+
+/// A topology as a memo dependency of its reachability: equal to another when the pointer is
+/// the same or [`same_evaluation`] says so.
+#[derive(Clone, Debug)]
+pub struct EvaluationKey(pub Shared<Topology>);
+
+impl PartialEq for EvaluationKey {
+    fn eq(&self, other: &Self) -> bool {
+        same_evaluation(&self.0, &other.0)
+    }
+}
+
+/// The core's reachability matrix of one topology, with the topology it was computed from.
+#[derive(Debug)]
+pub struct Reach {
+    /// The topology evaluated (its reachability; positions and title may since have changed).
+    pub topology: Shared<Topology>,
+    /// The core's matrix.
+    pub matrix: Matrix,
+}
+
+impl PartialEq for Reach {
+    /// Compared by identity: two computations are never equal, so components re-render when a
+    /// new one arrives.
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Reach {
+    /// Computes the matrix of a topology.
+    pub fn compute(topology: &Shared<Topology>) -> Reach {
+        Reach {
+            topology: topology.clone(),
+            matrix: sglab_core::matrix::matrix(topology),
+        }
+    }
+
+    /// Computes the matrix of a topology after an edit of `previous`'s: the core evaluates
+    /// again only the pairs of endpoints whose groups' rules changed (everything, after other
+    /// changes).
+    pub fn after_edit(previous: &Reach, topology: &Shared<Topology>) -> Reach {
+        Reach {
+            topology: topology.clone(),
+            matrix: sglab_core::matrix::matrix_after_edit(
+                &previous.topology,
+                &previous.matrix,
+                topology,
+            ),
+        }
+    }
+
+    /// The cell of one pair, from the matrix.
+    pub fn cell(&self, from: &EndpointId, to: &EndpointId) -> Option<Cell> {
+        cell_of(&self.matrix, from, to)
+    }
+
+    /// The whole matrix as CSV: one row per ordered pair with something allowed, one column per
+    /// protocol with the allowed ranges in the vendor's `start/end` form.
+    pub fn csv(&self) -> String {
+        let protocols = self.matrix.protocols().to_vec();
+        let mut out = format!(
+            "from,to,{}\n",
+            protocols
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let ids = self.matrix.endpoints();
+        for (from_index, from) in ids.iter().enumerate() {
+            for (to_index, to) in ids.iter().enumerate() {
+                let columns: Vec<String> = protocols
+                    .iter()
+                    .map(|protocol| {
+                        self.matrix
+                            .cell_at(from_index, to_index, *protocol)
+                            .unwrap_or(&[])
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect();
+                if from_index != to_index && columns.iter().any(|c| !c.is_empty()) {
+                    out.push_str(&format!(
+                        "{},{},{}\n",
+                        csv_field(from.as_str()),
+                        csv_field(to.as_str()),
+                        columns.join(",")
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The reachability edges the diagram draws, from a [`Reach`].
+#[derive(Clone, Debug)]
+pub struct Edges {
+    /// Every pair with something allowed, for topologies up to [`PAIR_EDGES_LIMIT`] endpoints.
+    pub cells: Vec<Cell>,
+    /// Whether `cells` covers every pair; false for large topologies.
+    pub complete: bool,
+    /// For large topologies, the core's group matrix (empty for small ones).
+    pub groups: GroupMatrix,
+    /// For large topologies, what each group may open to each other group: one edge per
+    /// pair of distinct buckets of `groups` with something allowed.
+    pub group_edges: Vec<GroupEdge>,
+}
+
+impl PartialEq for Edges {
+    /// Compared by identity, like [`Reach`].
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Edges {
+    /// Per-pair cells for small topologies, per-group edges (the core's group matrix) for
+    /// large ones.
+    pub fn compute(reach: &Reach) -> Edges {
+        if reach.matrix.endpoints().len() <= PAIR_EDGES_LIMIT {
+            Edges {
+                cells: all_cells(&reach.matrix),
+                complete: true,
+                groups: GroupMatrix {
+                    protocols: reach.matrix.protocols().to_vec(),
+                    cells: Vec::new(),
+                },
+                group_edges: Vec::new(),
+            }
+        } else {
+            Edges::of_groups(sglab_core::matrix::group_matrix_of(
+                &reach.topology,
+                &reach.matrix,
+            ))
+        }
+    }
+
+    /// The edges of `reach` after an edit of `previous_reach`, from which `previous` was
+    /// computed: for large topologies the core derives the group matrix from the previous
+    /// one, computing again only the pairs of groups whose pairs of classes changed.
+    pub fn after_edit(previous_reach: &Reach, previous: &Edges, reach: &Reach) -> Edges {
+        if previous.complete || reach.matrix.endpoints().len() <= PAIR_EDGES_LIMIT {
+            return Edges::compute(reach);
+        }
+        Edges::of_groups(sglab_core::matrix::group_matrix_after_edit(
+            &previous_reach.topology,
+            &previous_reach.matrix,
+            &previous.groups,
+            &reach.topology,
+            &reach.matrix,
+        ))
+    }
+
+    /// Whether two computations give the same edges.
+    pub fn same_as(&self, other: &Edges) -> bool {
+        self.complete == other.complete && self.cells == other.cells && self.groups == other.groups
+    }
+
+    /// The source and target of a group edge.
+    pub fn buckets(&self, edge: &GroupEdge) -> Option<(&Bucket, &Bucket)> {
+        let first = self.groups.cells.get(edge.cells.start)?;
+        Some((&first.from, &first.to))
+    }
+
+    /// The ports some pair of a group edge allows, per protocol.
+    pub fn allowed(&self, edge: &GroupEdge) -> Vec<(Protocol, Vec<PortRange>)> {
+        self.groups
+            .cells
+            .get(edge.cells.clone())
+            .unwrap_or_default()
+            .iter()
+            .map(|cell| {
+                (
+                    cell.protocol,
+                    cell.allowed.iter().map(|counted| counted.ports).collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// The edges of a group matrix: its cells between distinct buckets, by pair of buckets.
+    fn of_groups(groups: GroupMatrix) -> Edges {
+        let group_edges = group_edges(&groups.cells);
+        Edges {
+            cells: Vec::new(),
+            complete: false,
+            groups,
+            group_edges,
+        }
+    }
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+fn cell_of(matrix: &Matrix, from: &EndpointId, to: &EndpointId) -> Option<Cell> {
+    let (from_index, to_index) = (matrix.endpoint_index(from)?, matrix.endpoint_index(to)?);
+    cell_at(matrix, from_index, to_index)
+}
+
+fn cell_at(matrix: &Matrix, from: usize, to: usize) -> Option<Cell> {
+    let allowed: Vec<(Protocol, Vec<PortRange>)> = matrix
+        .protocols()
+        .iter()
+        .filter_map(|protocol| {
+            let ranges = matrix.cell_at(from, to, *protocol)?;
+            (!ranges.is_empty()).then(|| (*protocol, ranges.to_vec()))
+        })
+        .collect();
+    let ids = matrix.endpoints();
+    (!allowed.is_empty()).then(|| Cell {
+        from: ids[from].clone(),
+        to: ids[to].clone(),
+        allowed,
+    })
+}
+
+fn all_cells(matrix: &Matrix) -> Vec<Cell> {
+    let count = matrix.endpoints().len();
+    (0..count)
+        .flat_map(|from| (0..count).map(move |to| (from, to)))
+        .filter(|(from, to)| from != to)
+        .filter_map(|(from, to)| cell_at(matrix, from, to))
+        .collect()
+}
+
+/// The runs of cells (sorted by source and target) between distinct buckets. The core leaves
+/// out cells with nothing allowed.
+fn group_edges(cells: &[GroupCell]) -> Vec<GroupEdge> {
+    let mut edges: Vec<GroupEdge> = Vec::new();
+    let mut at = 0;
+    while at < cells.len() {
+        let first = &cells[at];
+        let start = at;
+        at += 1;
+        while at < cells.len() && cells[at].to == first.to && cells[at].from == first.from {
+            at += 1;
+        }
+        if first.from != first.to {
+            edges.push(GroupEdge {
+                cells: start..at,
+                pairs: first.pairs,
+            });
+        }
+    }
+    edges
+}

@@ -273,3 +273,6 @@ impl Reducible for AppState {
         Rc::new(state)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -143,8 +143,10 @@ fn loading_replaces_the_topology_and_forgets_the_question() {
     let state = start();
     let state = reduce(&state, Action::Select(Selection::Topology));
     let state = reduce(&state, Action::Ask(query("client", "gw-node-1")));
-    let mut other = Topology::default();
-    other.name = "other".to_owned();
+    let other = Topology {
+        name: "other".to_owned(),
+        ..Topology::default()
+    };
     let loaded = reduce(
         &state,
         Action::Load {

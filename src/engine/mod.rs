@@ -17,6 +17,7 @@ mod bench;
 mod fields;
 mod labels;
 mod reach;
+mod steps;
 
 pub use bench::{bench_matrix, MatrixBench};
 pub use fields::{
@@ -26,6 +27,7 @@ pub use fields::{
 };
 pub use labels::{kind_words, label_of, port_label};
 pub use reach::{same_evaluation, Cell, Edges, EvaluationKey, GroupEdge, Reach, PAIR_EDGES_LIMIT};
+pub use steps::{steps, Step};
 
 /// The protocols the diagram and the matrix show (the core matrix's protocols).
 pub const SHOWN_PROTOCOLS: [Protocol; 3] = sglab_core::matrix::DEFAULT_PROTOCOLS;

@@ -62,7 +62,7 @@ fn ecs(id: &str, groups: &[&str]) -> Endpoint {
         vpc: Some(VpcId::from("vpc-1")),
         enis: vec![Eni {
             id: None,
-            private_ips: vec!["10.0.0.1".parse().unwrap()],
+            private_ips: vec!["10.0.0.1".parse().expect("an address")],
             groups: groups.iter().map(|g| GroupId::from(*g)).collect(),
         }],
         public_ip: None,
@@ -76,7 +76,7 @@ fn external(id: &str) -> Endpoint {
         id: EndpointId::from(id),
         name: id.to_owned(),
         kind: EndpointKind::External {
-            cidr: "203.0.113.7/32".parse().unwrap(),
+            cidr: "203.0.113.7/32".parse().expect("a block"),
         },
         vpc: None,
         enis: Vec::new(),
@@ -115,11 +115,11 @@ fn members_are_drawn_inside_their_first_group_and_clients_on_the_left() {
         ],
     );
     let diagram = layout(&topology);
-    let a = diagram.group(&GroupId::from("sg-a")).unwrap();
-    let b = diagram.group(&GroupId::from("sg-b")).unwrap();
-    let i1 = diagram.node(&EndpointId::from("i-1")).unwrap();
-    let i2 = diagram.node(&EndpointId::from("i-2")).unwrap();
-    let client = diagram.node(&EndpointId::from("client")).unwrap();
+    let a = diagram.group(&GroupId::from("sg-a")).expect("placed");
+    let b = diagram.group(&GroupId::from("sg-b")).expect("placed");
+    let i1 = diagram.node(&EndpointId::from("i-1")).expect("placed");
+    let i2 = diagram.node(&EndpointId::from("i-2")).expect("placed");
+    let client = diagram.node(&EndpointId::from("client")).expect("placed");
     assert!(inside(i1.rect, a.rect));
     assert!(inside(i2.rect, b.rect));
     assert_eq!(i1.home_group, Some(GroupId::from("sg-a")));
@@ -140,11 +140,11 @@ fn saved_positions_win_and_the_group_grows_around_a_moved_member() {
         .layout
         .insert("i-1".into(), Position { x: 900.0, y: 700.0 });
     let diagram = layout(&topology);
-    let node = diagram.node(&EndpointId::from("i-1")).unwrap();
+    let node = diagram.node(&EndpointId::from("i-1")).expect("placed");
     assert_eq!((node.rect.x, node.rect.y), (900.0, 700.0));
     assert!(inside(
         node.rect,
-        diagram.group(&GroupId::from("sg-a")).unwrap().rect
+        diagram.group(&GroupId::from("sg-a")).expect("placed").rect
     ));
 }
 
@@ -152,8 +152,8 @@ fn saved_positions_win_and_the_group_grows_around_a_moved_member() {
 fn moving_a_group_carries_its_members() {
     let topology = topology(&["sg-a"], vec![ecs("i-1", &["sg-a"])]);
     let diagram = layout(&topology);
-    let group = diagram.group(&GroupId::from("sg-a")).unwrap().rect;
-    let node = diagram.node(&EndpointId::from("i-1")).unwrap().rect;
+    let group = diagram.group(&GroupId::from("sg-a")).expect("placed").rect;
+    let node = diagram.node(&EndpointId::from("i-1")).expect("placed").rect;
     let moves = moved(&diagram, "sg-a", 10.0, -5.0);
     assert_eq!(
         moves,
@@ -178,7 +178,7 @@ fn moving_a_group_carries_its_members() {
     topology.layout.extend(moves);
     let again = layout(&topology);
     assert_eq!(
-        again.group(&GroupId::from("sg-a")).unwrap().rect.x,
+        again.group(&GroupId::from("sg-a")).expect("placed").rect.x,
         group.x + 10.0
     );
 }

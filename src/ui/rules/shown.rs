@@ -4,8 +4,8 @@
 use sglab_core::explain::{Decision, Explanation, RuleRef};
 use sglab_core::model::{GroupId, Peer, Topology};
 
+use crate::engine::steps;
 use crate::types::Selection;
-use crate::ui::explanation::steps;
 
 /// The groups the dock shows, with the rules the open question highlights.
 #[derive(Clone, Debug, Default, PartialEq)]

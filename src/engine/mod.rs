@@ -1,6 +1,7 @@
-//! The app's doorway to `sglab-core`: every evaluation, parse, validation and gateway
-//! operation the UI needs, called here and shaped for rendering. No rule semantics live here;
-//! the functions only call the core and arrange its results for display.
+//! The view model, the app's doorway to `sglab-core`: every evaluation, parse, validation and
+//! gateway operation the UI needs, called here and shaped for rendering as plain data (never a
+//! reducer action: the caller makes those). No rule semantics live here; the functions only
+//! call the core and arrange its results for display.
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;

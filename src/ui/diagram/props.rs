@@ -10,7 +10,7 @@ use crate::layout::Diagram;
 use crate::state::Action;
 use crate::types::{Selection, Shared};
 
-/// Props of [`super::DiagramView`], compared by what the drawing reads (see [`same_drawing`]), so
+/// Props of [`super::DiagramView`], compared by what the drawing reads (see `same_drawing`), so
 /// that an edit of rules that leaves the edges as they were does not draw the diagram again.
 #[derive(Properties)]
 pub struct DiagramProps {

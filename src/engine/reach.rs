@@ -2,6 +2,8 @@
 //! ([`Reach`]), its cells per pair of endpoints ([`Cell`]) and the edges per pair of endpoints
 //! or of groups ([`Edges`]), kept across edits that do not change what evaluation reads.
 
+use std::collections::BTreeMap;
+
 use sglab_core::matrix::{Bucket, GroupCell, GroupMatrix, Matrix};
 use sglab_core::model::{EndpointId, PortRange, Protocol, Topology};
 
@@ -140,6 +142,18 @@ impl Reach {
     /// The cell of one pair, from the matrix.
     pub fn cell(&self, from: &EndpointId, to: &EndpointId) -> Option<Cell> {
         cell_of(&self.matrix, from, to)
+    }
+
+    /// The cells between every two distinct endpoints of `ids` with something allowed, by
+    /// (source, target): the window the matrix view shows.
+    pub fn cells_among(&self, ids: &[EndpointId]) -> BTreeMap<(EndpointId, EndpointId), Cell> {
+        sglab_core::sort::map_of(
+            ids.iter()
+                .flat_map(|from| ids.iter().map(move |to| (from, to)))
+                .filter(|(from, to)| from != to)
+                .filter_map(|(from, to)| self.cell(from, to))
+                .map(|cell| ((cell.from.clone(), cell.to.clone()), cell)),
+        )
     }
 
     /// The whole matrix as CSV: one row per ordered pair with something allowed, one column per
@@ -340,4 +354,104 @@ fn group_edges(cells: &[GroupCell]) -> Vec<GroupEdge> {
         }
     }
     edges
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sglab_core::model::Rule;
+
+    fn example() -> Shared<Topology> {
+        Shared::new(crate::engine::example("ai-gateway").unwrap_or_default())
+    }
+
+    fn id(text: &str) -> EndpointId {
+        EndpointId::from(text)
+    }
+
+    #[test]
+    fn cells_read_the_allowed_ports_per_protocol() {
+        let reach = Reach::compute(&example());
+        let Some(cell) = reach.cell(&id("gw-node-1"), &id("ecs-backend")) else {
+            panic!("the gateway reaches the ECS backend");
+        };
+        assert_eq!(cell.label(3), "tcp 80-9000");
+        assert_eq!(cell.first_allowed(), Some((Protocol::Tcp, Some(80))));
+        assert_eq!(reach.cell(&id("client"), &id("ecs-backend")), None);
+    }
+
+    #[test]
+    fn a_window_holds_the_allowed_pairs_among_its_endpoints() {
+        let reach = Reach::compute(&example());
+        let window = reach.cells_among(&[id("client"), id("gw-node-1"), id("ecs-backend")]);
+        let pairs: Vec<(&str, &str)> = window
+            .keys()
+            .map(|(from, to)| (from.as_str(), to.as_str()))
+            .collect();
+        // Both ways through the gateway's group, which accepts 80 and 443 from anywhere; never
+        // from the client to the backend.
+        assert_eq!(
+            pairs,
+            [
+                ("client", "gw-node-1"),
+                ("ecs-backend", "gw-node-1"),
+                ("gw-node-1", "client"),
+                ("gw-node-1", "ecs-backend"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_csv_has_one_row_per_pair_with_something_allowed() {
+        let reach = Reach::compute(&example());
+        let csv = reach.csv();
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some("from,to,tcp,udp,icmp"));
+        assert!(csv.contains("\ngw-node-1,ecs-backend,80/9000,,\n"), "{csv}");
+        assert!(!csv.contains("client,ecs-backend"), "{csv}");
+    }
+
+    #[test]
+    fn what_evaluation_never_reads_keeps_the_matrix() {
+        let topology = example();
+        let mut moved = (*topology).clone();
+        moved.name = "renamed".to_owned();
+        moved.expectations.clear();
+        moved.layout.insert("client".to_owned(), Default::default());
+        assert!(same_evaluation(&topology, &moved));
+        let key = |t: Topology| EvaluationKey(Shared::new(t));
+        assert!(key((*topology).clone()) == key(moved.clone()));
+        moved.endpoints.remove(&id("client"));
+        assert!(!same_evaluation(&topology, &moved));
+    }
+
+    #[test]
+    fn an_edit_of_rules_gives_the_matrix_a_fresh_build_gives() {
+        let topology = example();
+        let before = Reach::compute(&topology);
+        let mut edited = (*topology).clone();
+        let group = sglab_core::model::GroupId::from("service-sg2");
+        let rule: Option<Rule> = edited
+            .groups
+            .get(&group)
+            .and_then(|g| g.rules.first())
+            .cloned();
+        if let (Some(group), Some(rule)) = (edited.groups.get_mut(&group), rule) {
+            group.rules.push(Rule {
+                peer: crate::engine::new_rule_peer(),
+                ..rule
+            });
+        }
+        let edited = Shared::new(edited);
+        let after = Reach::after_edit(&before, &edited);
+        let fresh = Reach::compute(&edited);
+        assert_eq!(after.csv(), fresh.csv());
+        let edges = Edges::compute(&fresh);
+        assert!(edges.complete);
+        assert!(edges.same_as(&Edges::after_edit(
+            &before,
+            &Edges::compute(&before),
+            &fresh
+        )));
+    }
 }

@@ -18,16 +18,19 @@ impl PartialEq for PeerContext {
         // Every field is named, so that a new one fails to build here until someone decides
         // whether the peer check reads it.
         let Topology {
+            // Not a peer.
             name: _,
             // A group peer must be in the same VPC; the VPCs themselves are not read.
             vpcs: _,
             // A group peer: its id, VPC and type (compared below).
             groups,
+            // Endpoints, clusters and gateways are never a rule's peer.
             endpoints: _,
             clusters: _,
             gateways: _,
             // A prefix-list peer: its id.
             prefix_lists,
+            // Not a peer.
             expectations: _,
             layout: _,
         } = a;
@@ -46,6 +49,7 @@ fn same_as_peer(a: &SecurityGroup, b: &SecurityGroup) -> bool {
     let SecurityGroup {
         // The id a rule names.
         id,
+        // Names, descriptions and tags are not checked.
         name: _,
         description: _,
         tags: _,
@@ -53,6 +57,7 @@ fn same_as_peer(a: &SecurityGroup, b: &SecurityGroup) -> bool {
         vpc,
         // An enterprise group may neither name nor be named by another group.
         group_type,
+        // A managed group may be named; its policy and rules do not change the check.
         inner_access_policy: _,
         managed_by: _,
         rules: _,

@@ -318,7 +318,7 @@ fn recompute_on_the_interactive_target() {
         sglab_core::generate::generate(1, &sglab_core::generate::GenParams::interactive());
     let performance = web_sys::window().unwrap().performance().unwrap();
     let started = performance.now();
-    let topology = sglab_web::state::Shared::new(topology);
+    let topology = sglab_web::types::Shared::new(topology);
     let reach = sglab_web::engine::Reach::compute(&topology);
     let edges = sglab_web::engine::Edges::compute(&reach);
     let millis = performance.now() - started;

@@ -2,50 +2,13 @@
 //! blocker, the notes, and a step-through of the rules considered, for teaching.
 
 use sglab_core::doctor::Diagnosis;
-use sglab_core::explain::{ConsideredRule, Explanation, RuleRef, SideResult};
+use sglab_core::explain::{Explanation, SideResult};
 use sglab_core::model::{Direction, Topology, Verdict};
 use yew::prelude::*;
 
-use crate::state::{Action, Selection, Shared};
-
-/// One step of the walk of a packet: a rule considered on one side.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Step {
-    /// Egress of the source or ingress of the target.
-    pub side: Direction,
-    /// The rule.
-    pub rule: RuleRef,
-    /// Whether it matched.
-    pub matched: bool,
-    /// Why, in words.
-    pub reason: String,
-}
-
-/// The steps of an explanation: the source's egress rules, then the target's ingress rules, in
-/// the order the core considered them.
-pub fn steps(explanation: &Explanation) -> Vec<Step> {
-    let side = |direction: Direction, result: &SideResult| {
-        result
-            .considered
-            .iter()
-            .map(
-                move |ConsideredRule {
-                          rule,
-                          matched,
-                          reason,
-                      }| Step {
-                    side: direction,
-                    rule: rule.clone(),
-                    matched: *matched,
-                    reason: reason.clone(),
-                },
-            )
-            .collect::<Vec<_>>()
-    };
-    let mut out = side(Direction::Egress, &explanation.egress);
-    out.extend(side(Direction::Ingress, &explanation.ingress));
-    out
-}
+use crate::engine::steps;
+use crate::state::Action;
+use crate::types::{Selection, Shared};
 
 /// Props of [`ExplanationPanel`].
 #[derive(PartialEq, Properties)]
@@ -207,7 +170,7 @@ pub fn ExplanationPanel(props: &ExplanationProps) -> Html {
             </section>
             <details class="as-text">
                 <summary>{ "As text" }</summary>
-                <pre data-testid="explanation-text">{ sglab_core::explain::render_text(explanation) }</pre>
+                <pre data-testid="explanation-text">{ crate::engine::explanation_text(explanation) }</pre>
             </details>
         </aside>
     }

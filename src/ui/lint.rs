@@ -4,7 +4,8 @@
 use sglab_core::lint::{Finding, Severity};
 use yew::prelude::*;
 
-use crate::state::{Action, Selection, Shared};
+use crate::state::Action;
+use crate::types::{Selection, Shared};
 
 /// Props of [`LintPanel`].
 #[derive(PartialEq, Properties)]

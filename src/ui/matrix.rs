@@ -9,7 +9,8 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::engine::{Cell, Reach};
-use crate::state::{Action, Query, Shared};
+use crate::state::Action;
+use crate::types::{Query, Shared};
 use crate::ui::widgets::{options, SelectField};
 
 /// Most rows and columns drawn at once.
@@ -50,14 +51,7 @@ pub fn MatrixView(props: &MatrixProps) -> Html {
     // Cells of the window, read from the core's matrix.
     let cells: Rc<BTreeMap<(EndpointId, EndpointId), Cell>> =
         use_memo((props.reach.clone(), shown.clone()), |(reach, shown)| {
-            sglab_core::sort::map_of(
-                shown
-                    .iter()
-                    .flat_map(|from| shown.iter().map(move |to| (from, to)))
-                    .filter(|(from, to)| from != to)
-                    .filter_map(|(from, to)| reach.cell(from, to))
-                    .map(|c| ((c.from.clone(), c.to.clone()), c)),
-            )
+            reach.cells_among(shown)
         });
 
     let chosen = Protocol::parse(&protocol);

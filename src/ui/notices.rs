@@ -4,7 +4,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::state::{Action, Level, Notice};
+use crate::state::Action;
+use crate::types::{Level, Notice};
 
 /// Detail lines shown before the rest fold away.
 const SHOWN_DETAILS: usize = 4;

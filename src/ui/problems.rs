@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use sglab_core::diagnostic::Diagnostic;
 
-use crate::state::Shared;
+use crate::types::Shared;
 
 /// Props of [`Problems`].
 #[derive(PartialEq, Properties)]

@@ -6,7 +6,8 @@ use sglab_core::model::{EndpointId, Protocol, Topology};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::state::{Action, Query, Shared};
+use crate::state::Action;
+use crate::types::{Query, Shared};
 use crate::ui::tree::display_name;
 
 /// Props of [`QueryBar`].
@@ -93,7 +94,7 @@ pub fn QueryBar(props: &QueryBarProps) -> Html {
                 return;
             };
             let port = if protocol.has_ports() {
-                match sglab_core::validate::check_single_port_field(&port.value()) {
+                match crate::engine::check_single_port(&port.value()) {
                     Ok(port) => Some(port),
                     Err(message) => {
                         error.set(Some(message.to_string()));

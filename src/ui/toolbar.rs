@@ -5,7 +5,8 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::engine;
-use crate::state::{Action, Shared};
+use crate::state::Action;
+use crate::types::Shared;
 
 /// What the toolbar asks the app to do with the browser.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,7 +99,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
             name: "untitled topology".to_owned(),
             ..Default::default()
         },
-        origin: crate::state::Origin::New,
+        origin: crate::types::Origin::New,
         warnings: Vec::new(),
     });
     let undo = props.dispatch.reform(|_: MouseEvent| Action::Undo);

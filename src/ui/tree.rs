@@ -3,7 +3,8 @@
 use sglab_core::model::{EndpointKind, GatewayKind, GroupType, NetworkMode, Topology};
 use yew::prelude::*;
 
-use crate::state::{Action, Selection, Shared};
+use crate::state::Action;
+use crate::types::{Selection, Shared};
 use sglab_core::edit::{Edit, NewEndpoint};
 
 /// Props of [`Tree`].

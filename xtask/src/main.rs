@@ -19,6 +19,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+#[cfg(test)]
+mod tidy;
+
 /// The trunk release that builds with this machine's rustc (0.22 needs a newer one).
 const TRUNK_VERSION: &str = "0.21.14";
 /// Debian's browser and driver, the only browser the tests may use.

@@ -1,18 +1,14 @@
-//! The app's doorway to `sglab-core`: every evaluation, parse and validation the UI needs,
-//! called here and shaped for rendering (edits go through `sglab_core::edit`). No rule
-//! semantics live here; the functions only call the core and arrange their results for display.
+//! The reachability the diagram and the matrix draw: the core's matrix of a topology
+//! ([`Reach`]), its cells per pair of endpoints ([`Cell`]) and the edges per pair of endpoints
+//! or of groups ([`Edges`]), kept across edits that do not change what evaluation reads.
 
-use sglab_core::diagnostic::Diagnostic;
-use sglab_core::eval::Party;
-use sglab_core::explain::Explanation;
+use std::collections::BTreeMap;
+
 use sglab_core::matrix::{Bucket, GroupCell, GroupMatrix, Matrix};
-use sglab_core::model::{EndpointId, EndpointKind, PortRange, Protocol, Topology, Verdict};
+use sglab_core::model::{EndpointId, PortRange, Protocol, Topology};
 
-use crate::layout;
-use crate::state::{Action, Level, Notice, Origin, Query, Shared};
-
-/// The protocols the diagram and the matrix show (the core matrix's protocols).
-pub const SHOWN_PROTOCOLS: [Protocol; 3] = sglab_core::matrix::DEFAULT_PROTOCOLS;
+use super::labels::label_of;
+use crate::types::Shared;
 
 /// Up to this many endpoints the diagram draws edges per pair of endpoints (bundled per pair of
 /// groups when they agree); above it, per pair of groups from the core's group matrix.
@@ -43,18 +39,6 @@ impl Cell {
     }
 }
 
-/// `tcp 8080; udp 53; icmp` from allowed ranges per protocol.
-pub fn label_of(allowed: &[(Protocol, Vec<PortRange>)], max_ranges: usize) -> String {
-    allowed
-        .iter()
-        .map(|(protocol, ranges)| {
-            let ranges: Vec<(u16, u16)> = ranges.iter().map(|r| (r.start(), r.end())).collect();
-            layout::port_label(protocol.as_str(), &ranges, protocol.has_ports(), max_ranges)
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 /// What the members of one group (or a group-less endpoint) may open to another's: the cells
 /// of one pair of distinct buckets in the group matrix of [`Edges`], one per protocol with
 /// something allowed. Read it through [`Edges::buckets`] and [`Edges::allowed`].
@@ -69,14 +53,39 @@ pub struct GroupEdge {
 /// Whether two topologies give the same reachability: they differ at most in what evaluation
 /// never reads (the title, the expectations, diagram positions). Moving a node or renaming the
 /// topology then keeps the matrix instead of recomputing it.
+///
+/// Every field of [`Topology`] is named, so that a new field fails to build here until someone
+/// decides whether evaluation reads it.
 pub fn same_evaluation(a: &Topology, b: &Topology) -> bool {
-    std::ptr::eq(a, b)
-        || (a.vpcs == b.vpcs
-            && a.groups == b.groups
-            && a.endpoints == b.endpoints
-            && a.clusters == b.clusters
-            && a.gateways == b.gateways
-            && a.prefix_lists == b.prefix_lists)
+    if std::ptr::eq(a, b) {
+        return true;
+    }
+    let Topology {
+        // The title: shown, never evaluated.
+        name: _,
+        // Address blocks decide routing and which peers are local.
+        vpcs,
+        // Rules, types and inner-access policies decide every verdict.
+        groups,
+        // Addresses, ENIs, groups and services are the parties.
+        endpoints,
+        // Network modes decide which ENI filters a pod.
+        clusters,
+        // Gateways create nodes and authorize backends.
+        gateways,
+        // Rules may name prefix lists as peers.
+        prefix_lists,
+        // Checked by `sglab check`, never evaluated here.
+        expectations: _,
+        // Diagram positions.
+        layout: _,
+    } = a;
+    *vpcs == b.vpcs
+        && *groups == b.groups
+        && *endpoints == b.endpoints
+        && *clusters == b.clusters
+        && *gateways == b.gateways
+        && *prefix_lists == b.prefix_lists
 }
 
 /// A topology as a memo dependency of its reachability: equal to another when the pointer is
@@ -133,6 +142,18 @@ impl Reach {
     /// The cell of one pair, from the matrix.
     pub fn cell(&self, from: &EndpointId, to: &EndpointId) -> Option<Cell> {
         cell_of(&self.matrix, from, to)
+    }
+
+    /// The cells between every two distinct endpoints of `ids` with something allowed, by
+    /// (source, target): the window the matrix view shows.
+    pub fn cells_among(&self, ids: &[EndpointId]) -> BTreeMap<(EndpointId, EndpointId), Cell> {
+        sglab_core::sort::map_of(
+            ids.iter()
+                .flat_map(|from| ids.iter().map(move |to| (from, to)))
+                .filter(|(from, to)| from != to)
+                .filter_map(|(from, to)| self.cell(from, to))
+                .map(|cell| ((cell.from.clone(), cell.to.clone()), cell)),
+        )
     }
 
     /// The whole matrix as CSV: one row per ordered pair with something allowed, one column per
@@ -274,57 +295,6 @@ impl Edges {
     }
 }
 
-/// How long the core's matrix takes on a topology, for `window.sglab.benchMatrix`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct MatrixBench {
-    /// Median milliseconds of `sglab_core::matrix::matrix`.
-    pub matrix_ms: f64,
-    /// Fastest run.
-    pub matrix_min_ms: f64,
-    /// Median milliseconds of `sglab_core::matrix::group_matrix_of` on that matrix.
-    pub group_matrix_ms: f64,
-    /// Runs of each, after one warm-up run.
-    pub runs: usize,
-    /// Endpoint classes of the matrix.
-    pub classes: usize,
-    /// Distinct port sets of the matrix.
-    pub port_sets: usize,
-}
-
-/// Times the core's matrix and group matrix on `topology`: one warm-up run, then `runs` runs
-/// of each, with the clock `now` (milliseconds).
-pub fn bench_matrix(topology: &Topology, runs: usize, now: impl Fn() -> f64) -> MatrixBench {
-    let runs = runs.max(1);
-    let built = sglab_core::matrix::matrix(topology);
-    let mut matrix_times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let started = now();
-        let again = sglab_core::matrix::matrix(std::hint::black_box(topology));
-        matrix_times.push(now() - started);
-        std::hint::black_box(again);
-    }
-    let _ = sglab_core::matrix::group_matrix_of(topology, &built);
-    let mut group_times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let started = now();
-        let groups = sglab_core::matrix::group_matrix_of(std::hint::black_box(topology), &built);
-        group_times.push(now() - started);
-        std::hint::black_box(groups);
-    }
-    let median = |mut times: Vec<f64>| {
-        sglab_core::sort::sort_by(&mut times, f64::total_cmp);
-        times[times.len() / 2]
-    };
-    MatrixBench {
-        matrix_min_ms: matrix_times.iter().copied().fold(f64::INFINITY, f64::min),
-        matrix_ms: median(matrix_times),
-        group_matrix_ms: median(group_times),
-        runs,
-        classes: built.class_count(),
-        port_sets: built.port_set_count(),
-    }
-}
-
 fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n']) {
         format!("\"{}\"", text.replace('"', "\"\""))
@@ -386,156 +356,102 @@ fn group_edges(cells: &[GroupCell]) -> Vec<GroupEdge> {
     edges
 }
 
-/// The explanation of a query.
-pub fn explain(topology: &Topology, query: &Query) -> Explanation {
-    let (from, to) = parties(query);
-    sglab_core::eval::explain(topology, &from, &to, query.protocol, query.port)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sglab_core::model::Rule;
 
-/// The two parties of a query: its endpoints.
-fn parties(query: &Query) -> (Party, Party) {
-    (
-        Party::Endpoint(query.from.clone()),
-        Party::Endpoint(query.to.clone()),
-    )
-}
-
-/// What the doctor finds for a query: the causes of a denial (or of a service that does not
-/// answer), each with its evidence and the smallest fix.
-pub fn diagnose(topology: &Topology, query: &Query) -> Vec<sglab_core::doctor::Diagnosis> {
-    let (from, to) = parties(query);
-    sglab_core::doctor::diagnose(topology, &from, &to, query.protocol, query.port)
-}
-
-/// The lint findings of a topology, with the default limits.
-pub fn lint(topology: &Topology) -> Vec<sglab_core::lint::Finding> {
-    sglab_core::lint::lint(topology, &sglab_core::validate::Limits::default())
-}
-
-/// Whether an explanation allows the connection.
-pub fn allowed(explanation: &Explanation) -> bool {
-    explanation.verdict == Verdict::Allow
-}
-
-/// The validation diagnostics of a topology (errors and warnings).
-pub fn problems(topology: &Topology) -> Vec<Diagnostic> {
-    let raw = sglab_core::format::raw_from_topology(topology);
-    match sglab_core::validate::validate(&raw, None, &sglab_core::validate::Limits::default()) {
-        Ok(parsed) => parsed.warnings,
-        Err(diagnostics) => diagnostics,
+    fn example() -> Shared<Topology> {
+        Shared::new(crate::engine::example("ai-gateway").unwrap_or_default())
     }
-}
 
-/// Parses sglab JSON text.
-pub fn parse_sglab(text: &str, file: &str) -> Result<(Topology, Vec<Diagnostic>), Vec<Diagnostic>> {
-    sglab_core::format::parse_sglab(text, Some(file))
-        .map(|parsed| (parsed.topology, parsed.warnings))
-}
+    fn id(text: &str) -> EndpointId {
+        EndpointId::from(text)
+    }
 
-/// The sglab JSON of a topology.
-pub fn to_json(topology: &Topology) -> String {
-    sglab_core::format::to_sglab_json(topology)
-}
+    #[test]
+    fn cells_read_the_allowed_ports_per_protocol() {
+        let reach = Reach::compute(&example());
+        let Some(cell) = reach.cell(&id("gw-node-1"), &id("ecs-backend")) else {
+            panic!("the gateway reaches the ECS backend");
+        };
+        assert_eq!(cell.label(3), "tcp 80-9000");
+        assert_eq!(cell.first_allowed(), Some((Protocol::Tcp, Some(80))));
+        assert_eq!(reach.cell(&id("client"), &id("ecs-backend")), None);
+    }
 
-/// The share-link payload of a topology.
-pub fn link_payload(topology: &Topology) -> String {
-    crate::codec::encode(&to_json(topology))
-}
+    #[test]
+    fn a_window_holds_the_allowed_pairs_among_its_endpoints() {
+        let reach = Reach::compute(&example());
+        let window = reach.cells_among(&[id("client"), id("gw-node-1"), id("ecs-backend")]);
+        let pairs: Vec<(&str, &str)> = window
+            .keys()
+            .map(|(from, to)| (from.as_str(), to.as_str()))
+            .collect();
+        // Both ways through the gateway's group, which accepts 80 and 443 from anywhere; never
+        // from the client to the backend.
+        assert_eq!(
+            pairs,
+            [
+                ("client", "gw-node-1"),
+                ("ecs-backend", "gw-node-1"),
+                ("gw-node-1", "client"),
+                ("gw-node-1", "ecs-backend"),
+            ]
+        );
+    }
 
-/// Reads a share link's payload; errors are lines for a notice.
-pub fn topology_from_link(payload: &str) -> Result<(Topology, Vec<Diagnostic>), Vec<String>> {
-    let json = crate::codec::decode(payload).map_err(|error| vec![error.to_string()])?;
-    parse_sglab(&json, "share link")
-        .map_err(|diagnostics| diagnostics.iter().map(ToString::to_string).collect())
-}
+    #[test]
+    fn the_csv_has_one_row_per_pair_with_something_allowed() {
+        let reach = Reach::compute(&example());
+        let csv = reach.csv();
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some("from,to,tcp,udp,icmp"));
+        assert!(csv.contains("\ngw-node-1,ecs-backend,80/9000,,\n"), "{csv}");
+        assert!(!csv.contains("client,ecs-backend"), "{csv}");
+    }
 
-/// (id, title) of every built-in example.
-pub fn example_list() -> Vec<(&'static str, &'static str)> {
-    sglab_core::examples::examples()
-        .iter()
-        .map(|example| (example.id, example.title))
-        .collect()
-}
+    #[test]
+    fn what_evaluation_never_reads_keeps_the_matrix() {
+        let topology = example();
+        let mut moved = (*topology).clone();
+        moved.name = "renamed".to_owned();
+        moved.expectations.clear();
+        moved.layout.insert("client".to_owned(), Default::default());
+        assert!(same_evaluation(&topology, &moved));
+        let key = |t: Topology| EvaluationKey(Shared::new(t));
+        assert!(key((*topology).clone()) == key(moved.clone()));
+        moved.endpoints.remove(&id("client"));
+        assert!(!same_evaluation(&topology, &moved));
+    }
 
-/// Loads a built-in example.
-pub fn example(id: &str) -> Result<Topology, Vec<Diagnostic>> {
-    let example = sglab_core::examples::example(id).ok_or_else(Vec::new)?;
-    parse_sglab(example.json, example.id).map(|(topology, _)| topology)
-}
-
-/// The first example (the AI-gateway figure), which the app opens by default.
-pub fn first_example() -> (Topology, String) {
-    let id = sglab_core::examples::examples()
-        .first()
-        .map(|e| e.id)
-        .unwrap_or("ai-gateway");
-    (example(id).unwrap_or_default(), id.to_owned())
-}
-
-/// The action for files opened, dropped or pasted: a load, or a notice listing every problem
-/// with its file, object, rule and field (the topology is then left as it was).
-pub fn open_files(files: &[(String, Result<String, String>)]) -> Action {
-    let mut unreadable = Vec::new();
-    let mut texts = Vec::new();
-    for (name, contents) in files {
-        match contents {
-            Ok(text) => texts.push((name.clone(), text.clone())),
-            Err(error) => unreadable.push(format!("{name}: could not be read: {error}")),
+    #[test]
+    fn an_edit_of_rules_gives_the_matrix_a_fresh_build_gives() {
+        let topology = example();
+        let before = Reach::compute(&topology);
+        let mut edited = (*topology).clone();
+        let group = sglab_core::model::GroupId::from("service-sg2");
+        let rule: Option<Rule> = edited
+            .groups
+            .get(&group)
+            .and_then(|g| g.rules.first())
+            .cloned();
+        if let (Some(group), Some(rule)) = (edited.groups.get_mut(&group), rule) {
+            group.rules.push(Rule {
+                peer: crate::engine::new_rule_peer(),
+                ..rule
+            });
         }
-    }
-    let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
-    if !unreadable.is_empty() {
-        return Action::Notify(Notice {
-            details: unreadable,
-            ..Notice::new(Level::Error, "Nothing was opened: a file could not be read")
-        });
-    }
-    match sglab_core::import::load_files(&texts) {
-        Ok(loaded) => Action::Load {
-            topology: loaded.topology,
-            origin: Origin::Files(names),
-            warnings: loaded.warnings,
-        },
-        Err(diagnostics) => Action::Notify(Notice::with_diagnostics(
-            Level::Error,
-            format!(
-                "Nothing was opened: {} has problems; the current topology is unchanged",
-                names.join(", ")
-            ),
-            &diagnostics,
-        )),
-    }
-}
-
-/// Diagnostics as plain data for `window.sglab.load`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct DiagnosticJson {
-    /// `error` or `warning`.
-    pub severity: String,
-    /// Where, in words.
-    pub location: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-/// Diagnostics for scripts.
-pub fn diagnostics_json(diagnostics: &[Diagnostic]) -> Vec<DiagnosticJson> {
-    diagnostics
-        .iter()
-        .map(|d| DiagnosticJson {
-            severity: d.severity.to_string(),
-            location: d.location.to_string(),
-            message: d.message.clone(),
-        })
-        .collect()
-}
-
-/// The kind of an endpoint in words.
-pub fn kind_words(kind: &EndpointKind) -> &'static str {
-    match kind {
-        EndpointKind::Ecs => "ECS instance",
-        EndpointKind::Pod { .. } => "pod",
-        EndpointKind::GatewayNode { .. } => "gateway node",
-        EndpointKind::External { .. } => "external host",
+        let edited = Shared::new(edited);
+        let after = Reach::after_edit(&before, &edited);
+        let fresh = Reach::compute(&edited);
+        assert_eq!(after.csv(), fresh.csv());
+        let edges = Edges::compute(&fresh);
+        assert!(edges.complete);
+        assert!(edges.same_as(&Edges::after_edit(
+            &before,
+            &Edges::compute(&before),
+            &fresh
+        )));
     }
 }

@@ -1,0 +1,126 @@
+//! The results derived from the state, each recomputed only when what it reads changed and
+//! only when the shown view needs it: the matrix when the evaluated part of the topology
+//! changed (not after a move or a rename); the diagram's layout and edges only while it is
+//! shown; the lint only while its tab is.
+
+use std::rc::Rc;
+
+use sglab_core::doctor::Diagnosis;
+use sglab_core::explain::Explanation;
+use sglab_core::lint::Finding;
+use yew::prelude::*;
+
+use crate::browser::{self, Stage};
+use crate::engine::{self, Edges, EvaluationKey, Reach};
+use crate::layout::{self, Diagram};
+use crate::state::AppState;
+use crate::types::{Shared, View};
+
+/// What the views show, derived from the state.
+pub struct Derived {
+    /// The core's matrix.
+    pub reach: Rc<Reach>,
+    /// The diagram's edges, while the diagram is shown.
+    pub edges: Option<Shared<Edges>>,
+    /// The placed diagram, while it is shown.
+    pub diagram: Option<Shared<Diagram>>,
+    /// The explanation of the open question.
+    pub explanation: Option<Shared<Explanation>>,
+    /// The doctor's causes and fixes for the open question.
+    pub diagnoses: Option<Shared<Vec<Diagnosis>>>,
+    /// The lint's findings, while its tab is shown.
+    pub findings: Option<Shared<Vec<Finding>>>,
+}
+
+/// Derives every result of `state`, each through `use_memo`.
+#[hook]
+pub fn use_derived(state: &AppState) -> Derived {
+    browser::begin_evaluation(state.revision, || {
+        (
+            state.topology.endpoints.len(),
+            state.topology.groups.values().map(|g| g.rules.len()).sum(),
+        )
+    });
+    let reach = use_reach(&state.topology);
+    let diagram_shown = state.view == View::Diagram;
+    let edges = use_edges(&reach, diagram_shown);
+    let diagram = use_memo(
+        (layout::LayoutKey(state.topology.clone()), diagram_shown),
+        |(key, shown)| {
+            shown.then(|| Shared::new(browser::timed(Stage::Layout, || layout::layout(&key.0))))
+        },
+    );
+    let explanation = use_memo(
+        (state.topology.clone(), state.query.clone()),
+        |(topology, query)| {
+            query
+                .as_ref()
+                .map(|query| Shared::new(engine::explain(topology, query)))
+        },
+    );
+    let diagnoses = use_memo(
+        (state.topology.clone(), state.query.clone()),
+        |(topology, query)| {
+            query
+                .as_ref()
+                .map(|query| Shared::new(engine::diagnose(topology, query)))
+        },
+    );
+    let findings = use_memo(
+        (state.topology.clone(), state.view == View::Lint),
+        |(topology, shown)| shown.then(|| Shared::new(engine::lint(topology))),
+    );
+    Derived {
+        reach,
+        edges: (*edges).clone(),
+        diagram: (*diagram).clone(),
+        explanation: (*explanation).clone(),
+        diagnoses: (*diagnoses).clone(),
+        findings: (*findings).clone(),
+    }
+}
+
+/// The matrix, derived after an edit from the previous one.
+#[hook]
+fn use_reach(topology: &Shared<sglab_core::model::Topology>) -> Rc<Reach> {
+    // The last matrix, from which the next one after an edit of rules is derived.
+    let last_reach = use_mut_ref(|| None::<Rc<Reach>>);
+    let reach: Rc<Reach> = {
+        let last_reach = Rc::clone(&last_reach);
+        use_memo(EvaluationKey(topology.clone()), move |key| {
+            let previous = last_reach.borrow().clone();
+            browser::timed(Stage::Matrix, || match previous {
+                Some(previous) => Reach::after_edit(&previous, &key.0),
+                None => Reach::compute(&key.0),
+            })
+        })
+    };
+    *last_reach.borrow_mut() = Some(Rc::clone(&reach));
+    reach
+}
+
+/// The diagram's edges while `shown`, derived after an edit from the previous ones; unchanged
+/// edges keep their identity, so the diagram is not drawn again.
+#[hook]
+fn use_edges(reach: &Rc<Reach>, shown: bool) -> Rc<Option<Shared<Edges>>> {
+    // The last edges with the matrix they came from, from which the next ones are derived.
+    let last_edges = use_mut_ref(|| None::<(Rc<Reach>, Shared<Edges>)>);
+    use_memo((Shared(Rc::clone(reach)), shown), move |(reach, shown)| {
+        shown.then(|| {
+            let previous = last_edges.borrow().clone();
+            let edges = browser::timed(Stage::Edges, || match previous {
+                Some((previous_reach, previous)) => {
+                    let edges = Edges::after_edit(&previous_reach, &previous, reach);
+                    if edges.same_as(&previous) {
+                        previous
+                    } else {
+                        Shared::new(edges)
+                    }
+                }
+                None => Shared::new(Edges::compute(reach)),
+            });
+            *last_edges.borrow_mut() = Some((Rc::clone(&reach.0), edges.clone()));
+            edges
+        })
+    })
+}

@@ -1,0 +1,151 @@
+//! The app's browser effects: validation and autosave after the last change, the large-type
+//! preference, the check of a rule just added, and the global listeners and script API,
+//! installed once.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use sglab_core::diagnostic::Diagnostic;
+use sglab_core::model::{GroupId, Topology};
+use yew::prelude::*;
+
+use super::startup::{from_link, opened};
+use crate::browser::{self, GlobalKey, ScriptApi};
+use crate::engine;
+use crate::state::{Action, AppState};
+use crate::types::{Level, Notice, Origin, Shared};
+
+/// How long after the last change validation and the autosave run.
+const SETTLE_MILLIS: u32 = 300;
+/// How long after a rule is added its effect is checked: after the edit's frame.
+const ADDED_RULE_CHECK_MILLIS: u32 = 30;
+
+/// The validation problems of the topology, and its autosave: both take longer than a frame on
+/// large topologies, so they run shortly after the last change rather than on every one.
+#[hook]
+pub fn use_settled_problems(topology: &Shared<Topology>) -> Shared<Vec<Diagnostic>> {
+    let problems = use_state(|| Shared::new(Vec::new()));
+    {
+        let problems = problems.clone();
+        use_effect_with(topology.clone(), move |topology| {
+            let topology = topology.clone();
+            let timer = browser::after(SETTLE_MILLIS, move || {
+                problems.set(Shared::new(engine::problems(&topology)));
+                browser::write_autosave(&engine::to_json(&topology));
+            });
+            move || drop(timer)
+        });
+    }
+    (*problems).clone()
+}
+
+/// Saves the large-type preference when it changes.
+#[hook]
+pub fn use_large_type_saved(large_type: bool) {
+    use_effect_with(large_type, |large| browser::write_large_type(*large));
+}
+
+/// The keyboard, paste, share-link and page-hide listeners and `window.sglab`, installed once;
+/// `current` is the topology the script API reads.
+#[hook]
+pub fn use_global_listeners(
+    dispatcher: UseReducerDispatcher<AppState>,
+    current: Rc<RefCell<Shared<Topology>>>,
+) {
+    use_effect_with((), move |_| {
+        let keys = {
+            let dispatcher = dispatcher.clone();
+            browser::listen_keys(move |key| match key {
+                GlobalKey::Undo => dispatcher.dispatch(Action::Undo),
+                GlobalKey::Redo => dispatcher.dispatch(Action::Redo),
+                GlobalKey::Escape => dispatcher.dispatch(Action::Escape),
+            })
+        };
+        let paste = {
+            let dispatcher = dispatcher.clone();
+            browser::listen_paste(move |text| {
+                dispatcher.dispatch(opened(&[("pasted text".to_owned(), Ok(text))]));
+            })
+        };
+        let fragment = {
+            let dispatcher = dispatcher.clone();
+            browser::listen_fragment(move |fragment| {
+                if let Some(payload) = crate::codec::payload_of_fragment(&fragment) {
+                    dispatcher.dispatch(from_link(payload));
+                    browser::clear_fragment();
+                }
+            })
+        };
+        let page_hide = {
+            let current = Rc::clone(&current);
+            browser::listen_page_hide(move || {
+                browser::write_autosave(&engine::to_json(&current.borrow()))
+            })
+        };
+        browser::install_script_api(script_api(dispatcher, current));
+        move || {
+            drop(keys);
+            drop(paste);
+            drop(fragment);
+            drop(page_hide);
+        }
+    });
+}
+
+/// Whether a rule just added changes anything: on 10,000 rules the check takes longer than a
+/// frame, so it runs just after the edit is drawn, and only if nothing changed since.
+#[hook]
+pub fn use_added_rule_check(
+    added: Option<(GroupId, usize)>,
+    revision: u64,
+    topology: &Shared<Topology>,
+    dispatch: &Callback<Action>,
+) {
+    let dispatch = dispatch.clone();
+    let topology = topology.clone();
+    use_effect_with((added, revision), move |(added, _)| {
+        let timer = added.clone().map(|(group, index)| {
+            browser::after(ADDED_RULE_CHECK_MILLIS, move || {
+                if let Some(warning) = crate::edit::added_rule_warning(&topology, &group, index) {
+                    dispatch.emit(Action::Notify(Notice::new(Level::Warning, warning)));
+                }
+            })
+        });
+        move || drop(timer)
+    });
+}
+
+/// `window.sglab`: load a topology, read the current one, time the matrix.
+fn script_api(
+    dispatcher: UseReducerDispatcher<AppState>,
+    current: Rc<RefCell<Shared<Topology>>>,
+) -> ScriptApi {
+    ScriptApi {
+        load: Box::new(
+            move |text: String| match engine::parse_sglab(&text, "sglab.load") {
+                Ok((topology, warnings)) => {
+                    let out = browser::to_js(&engine::diagnostics_json(&warnings));
+                    dispatcher.dispatch(Action::Load {
+                        topology,
+                        origin: Origin::Script,
+                        warnings,
+                    });
+                    out
+                }
+                Err(diagnostics) => browser::to_js(&engine::diagnostics_json(&diagnostics)),
+            },
+        ),
+        topology: {
+            let current = Rc::clone(&current);
+            Box::new(move || engine::to_json(&current.borrow()))
+        },
+        bench_matrix: Box::new(move |runs| {
+            let topology = Shared::clone(&current.borrow());
+            browser::to_js(&engine::bench_matrix(
+                &topology,
+                runs as usize,
+                browser::now,
+            ))
+        }),
+    }
+}

@@ -1,0 +1,89 @@
+//! The root component: owns the state, derives results ([`derived`]), runs the browser
+//! effects ([`effects`], [`commands`]) and lays out the workspace ([`panes`]): toolbar,
+//! notices, left panel, diagram or matrix or lint, explanation panel.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::browser;
+use crate::state::Action;
+use crate::types::Shared;
+use crate::ui;
+use crate::ui::toolbar::Command;
+
+pub mod commands;
+pub mod derived;
+pub mod effects;
+pub mod panes;
+pub mod startup;
+
+/// The root component.
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(startup::startup);
+    // The current topology for the script API, which lives outside Yew.
+    let current = use_mut_ref(|| Shared::clone(&state.topology));
+    *current.borrow_mut() = Shared::clone(&state.topology);
+
+    let derived = derived::use_derived(&state);
+    let problems = effects::use_settled_problems(&state.topology);
+    effects::use_large_type_saved(state.large_type);
+    effects::use_global_listeners(state.dispatcher(), Rc::clone(&current));
+
+    // One callback for the whole session, so that components whose other props did not change
+    // are not rendered again.
+    let dispatch: Callback<Action> = {
+        let dispatcher = state.dispatcher();
+        (*use_memo((), move |_| {
+            Callback::from(move |action: Action| dispatcher.dispatch(action))
+        }))
+        .clone()
+    };
+    effects::use_added_rule_check(
+        state.added_rule.clone(),
+        state.revision,
+        &state.topology,
+        &dispatch,
+    );
+
+    let on_close_share = dispatch.reform(|_| Action::CloseShareLink);
+    let on_command = commands::on_command(&dispatch, &state.topology, &derived.reach);
+    let on_download = Callback::from(|(name, contents): (String, String)| {
+        browser::download_text(&name, "application/json", &contents)
+    });
+    // Files dropped anywhere on the workspace are opened.
+    let ondragover = Callback::from(|event: DragEvent| event.prevent_default());
+    let ondrop = {
+        let on_command = on_command.clone();
+        Callback::from(move |event: DragEvent| {
+            event.prevent_default();
+            let files = browser::files_of(event.data_transfer().and_then(|d| d.files()));
+            if !files.is_empty() {
+                on_command.emit(Command::Open(files));
+            }
+        })
+    };
+
+    let class = classes!("app", state.large_type.then_some("large-type"));
+    html! {
+        <div {class} data-testid="app">
+            <ui::toolbar::Toolbar
+                topology={state.topology.clone()}
+                can_undo={!state.undo.is_empty()}
+                can_redo={!state.redo.is_empty()}
+                large_type={state.large_type}
+                share_url={state.share_link.clone().map(AttrValue::from)}
+                dispatch={dispatch.clone()}
+                {on_command}
+                {on_close_share}
+            />
+            <ui::notices::Notices notices={Rc::new(state.notices.clone())} dispatch={dispatch.clone()} {on_download} />
+            <div class="workspace" {ondragover} {ondrop}>
+                { panes::left_panel(&state, problems, &dispatch) }
+                { panes::center(&state, &derived, &dispatch) }
+                { panes::explanation_panel(&state, &derived, &dispatch) }
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,127 @@
+//! The layout of the workspace: the left panel (tree, inspector, problems), the centre (query
+//! bar, tabs, the shown view, rule tables) and the explanation panel.
+
+use std::rc::Rc;
+
+use sglab_core::diagnostic::Diagnostic;
+use yew::prelude::*;
+
+use super::derived::Derived;
+use crate::state::{Action, AppState};
+use crate::types::{Shared, View};
+use crate::ui;
+
+/// The tree, the inspector and the problems.
+pub fn left_panel(
+    state: &AppState,
+    problems: Shared<Vec<Diagnostic>>,
+    dispatch: &Callback<Action>,
+) -> Html {
+    html! {
+        <aside class="left-panel" aria-label="Topology">
+            <ui::tree::Tree
+                topology={state.topology.clone()}
+                selection={state.selection.clone()}
+                dispatch={dispatch.clone()}
+            />
+            <ui::inspector::Inspector
+                topology={state.topology.clone()}
+                selection={state.selection.clone()}
+                dispatch={dispatch.clone()}
+            />
+            <ui::problems::Problems {problems} />
+        </aside>
+    }
+}
+
+/// The query bar, the tabs, the shown view and the rule tables.
+pub fn center(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -> Html {
+    html! {
+        <main class="center">
+            <ui::query::QueryBar
+                topology={state.topology.clone()}
+                query={state.query.clone()}
+                dispatch={dispatch.clone()}
+            />
+            <div class="tabs" role="tablist" aria-label="View">
+                { tab(View::Diagram, "Diagram", "tab-diagram", state.view, dispatch) }
+                { tab(View::Matrix, "Matrix", "tab-matrix", state.view, dispatch) }
+                { tab(View::Lint, "Lint", "tab-lint", state.view, dispatch) }
+            </div>
+            <div class="view">{ main_view(state, derived, dispatch) }</div>
+            <ui::rules::RulesDock
+                topology={state.topology.clone()}
+                selection={state.selection.clone()}
+                explanation={derived.explanation.clone()}
+                step={state.step}
+                dispatch={dispatch.clone()}
+            />
+        </main>
+    }
+}
+
+/// The explanation panel of the open question, if any.
+pub fn explanation_panel(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -> Html {
+    let (Some(explanation), Some(diagnoses)) =
+        (derived.explanation.clone(), derived.diagnoses.clone())
+    else {
+        return html! {};
+    };
+    html! {
+        <ui::explanation::ExplanationPanel
+            topology={state.topology.clone()}
+            {explanation}
+            {diagnoses}
+            step={state.step}
+            dispatch={dispatch.clone()}
+        />
+    }
+}
+
+/// The diagram, the matrix or the lint.
+fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -> Html {
+    match (state.view, derived.diagram.clone(), derived.edges.clone()) {
+        (View::Diagram, Some(diagram), Some(edges)) => html! {
+            <ui::diagram::DiagramView
+                topology={state.topology.clone()}
+                {diagram}
+                {edges}
+                explanation={derived.explanation.clone()}
+                selection={state.selection.clone()}
+                large_type={state.large_type}
+                dispatch={dispatch.clone()}
+            />
+        },
+        (View::Lint, _, _) => match derived.findings.clone() {
+            Some(findings) => html! {
+                <ui::lint::LintPanel {findings} dispatch={dispatch.clone()} />
+            },
+            None => html! {},
+        },
+        _ => html! {
+            <ui::matrix::MatrixView
+                topology={state.topology.clone()}
+                reach={Shared(Rc::clone(&derived.reach))}
+                dispatch={dispatch.clone()}
+            />
+        },
+    }
+}
+
+/// One tab of the centre view.
+fn tab(
+    view: View,
+    label: &'static str,
+    testid: &'static str,
+    current: View,
+    dispatch: &Callback<Action>,
+) -> Html {
+    let selected = view == current;
+    let onclick = dispatch.reform(move |_| Action::SetView(view));
+    html! {
+        <button type="button" role="tab" class={classes!("tab", selected.then_some("selected"))}
+            aria-selected={selected.to_string()} data-testid={testid} {onclick}>
+            { label }
+        </button>
+    }
+}

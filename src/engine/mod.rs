@@ -1,0 +1,179 @@
+//! The view model, the app's doorway to `sglab-core`: every evaluation, parse and validation
+//! the UI needs, called here and shaped for rendering as plain data (never a reducer action:
+//! the caller makes those). Edits go through `sglab_core::edit`. No rule semantics live here;
+//! the functions only call the core and arrange its results for display.
+
+use sglab_core::diagnostic::Diagnostic;
+use sglab_core::eval::Party;
+use sglab_core::explain::Explanation;
+use sglab_core::model::{Protocol, Topology, Verdict};
+
+use crate::types::{Level, Notice, Query};
+
+mod bench;
+mod fields;
+mod labels;
+mod reach;
+mod steps;
+
+pub use bench::{bench_matrix, MatrixBench};
+pub use fields::{
+    check_description, check_ip, check_peer, check_ports, check_priority, check_protocol,
+    check_single_port, default_inner_access_policy, external_kind, new_rule_peer, parse_ports,
+    set_pod_cidr, vpc_with_cidr,
+};
+pub use labels::{kind_words, label_of, port_label};
+pub use reach::{same_evaluation, Cell, Edges, EvaluationKey, GroupEdge, Reach, PAIR_EDGES_LIMIT};
+pub use steps::{steps, Step};
+
+/// The protocols the diagram and the matrix show (the core matrix's protocols).
+pub const SHOWN_PROTOCOLS: [Protocol; 3] = sglab_core::matrix::DEFAULT_PROTOCOLS;
+
+/// The explanation of a query.
+pub fn explain(topology: &Topology, query: &Query) -> Explanation {
+    let (from, to) = parties(query);
+    sglab_core::eval::explain(topology, &from, &to, query.protocol, query.port)
+}
+
+/// The two parties of a query: its endpoints.
+fn parties(query: &Query) -> (Party, Party) {
+    (
+        Party::Endpoint(query.from.clone()),
+        Party::Endpoint(query.to.clone()),
+    )
+}
+
+/// What the doctor finds for a query: the causes of a denial (or of a service that does not
+/// answer), each with its evidence and the smallest fix.
+pub fn diagnose(topology: &Topology, query: &Query) -> Vec<sglab_core::doctor::Diagnosis> {
+    let (from, to) = parties(query);
+    sglab_core::doctor::diagnose(topology, &from, &to, query.protocol, query.port)
+}
+
+/// The lint findings of a topology, with the default limits.
+pub fn lint(topology: &Topology) -> Vec<sglab_core::lint::Finding> {
+    sglab_core::lint::lint(topology, &sglab_core::validate::Limits::default())
+}
+
+/// Whether an explanation allows the connection.
+pub fn allowed(explanation: &Explanation) -> bool {
+    explanation.verdict == Verdict::Allow
+}
+
+/// The validation diagnostics of a topology (errors and warnings).
+pub fn problems(topology: &Topology) -> Vec<Diagnostic> {
+    let raw = sglab_core::format::raw_from_topology(topology);
+    match sglab_core::validate::validate(&raw, None, &sglab_core::validate::Limits::default()) {
+        Ok(parsed) => parsed.warnings,
+        Err(diagnostics) => diagnostics,
+    }
+}
+
+/// Parses sglab JSON text.
+pub fn parse_sglab(text: &str, file: &str) -> Result<(Topology, Vec<Diagnostic>), Vec<Diagnostic>> {
+    sglab_core::format::parse_sglab(text, Some(file))
+        .map(|parsed| (parsed.topology, parsed.warnings))
+}
+
+/// The sglab JSON of a topology.
+pub fn to_json(topology: &Topology) -> String {
+    sglab_core::format::to_sglab_json(topology)
+}
+
+/// The share-link payload of a topology.
+pub fn link_payload(topology: &Topology) -> String {
+    crate::codec::encode(&to_json(topology))
+}
+
+/// Reads a share link's payload; errors are lines for a notice.
+pub fn topology_from_link(payload: &str) -> Result<(Topology, Vec<Diagnostic>), Vec<String>> {
+    let json = crate::codec::decode(payload).map_err(|error| vec![error.to_string()])?;
+    parse_sglab(&json, "share link")
+        .map_err(|diagnostics| diagnostics.iter().map(ToString::to_string).collect())
+}
+
+/// (id, title) of every built-in example.
+pub fn example_list() -> Vec<(&'static str, &'static str)> {
+    sglab_core::examples::examples()
+        .iter()
+        .map(|example| (example.id, example.title))
+        .collect()
+}
+
+/// Loads a built-in example.
+pub fn example(id: &str) -> Result<Topology, Vec<Diagnostic>> {
+    let example = sglab_core::examples::example(id).ok_or_else(Vec::new)?;
+    parse_sglab(example.json, example.id).map(|(topology, _)| topology)
+}
+
+/// The first example (the AI-gateway figure), which the app opens by default.
+pub fn first_example() -> (Topology, String) {
+    let id = sglab_core::examples::examples()
+        .first()
+        .map(|e| e.id)
+        .unwrap_or("ai-gateway");
+    (example(id).unwrap_or_default(), id.to_owned())
+}
+
+/// Reads files opened, dropped or pasted into one topology with the load's warnings, or a
+/// notice listing every problem with its file, object, rule and field. The caller turns either
+/// into an action; the topology is left as it was on a refusal.
+pub fn open_files(
+    files: &[(String, Result<String, String>)],
+) -> Result<(Topology, Vec<Diagnostic>), Notice> {
+    let mut unreadable = Vec::new();
+    let mut texts = Vec::new();
+    for (name, contents) in files {
+        match contents {
+            Ok(text) => texts.push((name.clone(), text.clone())),
+            Err(error) => unreadable.push(format!("{name}: could not be read: {error}")),
+        }
+    }
+    if !unreadable.is_empty() {
+        return Err(Notice {
+            details: unreadable,
+            ..Notice::new(Level::Error, "Nothing was opened: a file could not be read")
+        });
+    }
+    sglab_core::import::load_files(&texts)
+        .map(|loaded| (loaded.topology, loaded.warnings))
+        .map_err(|diagnostics| {
+            let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+            Notice::with_diagnostics(
+                Level::Error,
+                format!(
+                    "Nothing was opened: {} has problems; the current topology is unchanged",
+                    names.join(", ")
+                ),
+                &diagnostics,
+            )
+        })
+}
+
+/// The plain-English explanation of a connection, as the CLI prints it.
+pub fn explanation_text(explanation: &Explanation) -> String {
+    sglab_core::explain::render_text(explanation)
+}
+
+/// Diagnostics as plain data for `window.sglab.load`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct DiagnosticJson {
+    /// `error` or `warning`.
+    pub severity: String,
+    /// Where, in words.
+    pub location: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Diagnostics for scripts.
+pub fn diagnostics_json(diagnostics: &[Diagnostic]) -> Vec<DiagnosticJson> {
+    diagnostics
+        .iter()
+        .map(|d| DiagnosticJson {
+            severity: d.severity.to_string(),
+            location: d.location.to_string(),
+            message: d.message.clone(),
+        })
+        .collect()
+}

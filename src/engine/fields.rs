@@ -5,8 +5,7 @@
 use std::net::IpAddr;
 
 use sglab_core::model::{
-    Cluster, EndpointKind, GroupId, GroupType, InnerAccessPolicy, Peer, PortSpec, Priority,
-    Protocol, Topology, Vpc,
+    Cluster, EndpointKind, GroupId, Peer, PortSpec, Priority, Protocol, Topology, Vpc,
 };
 use sglab_core::validate;
 
@@ -89,11 +88,6 @@ pub fn check_peer(
 /// A rule's description.
 pub fn check_description(text: &str) -> Result<(), String> {
     validate::check_description_field(text).map_err(|error| error.to_string())
-}
-
-/// The inner-access policy a group of `group_type` gets when the file says none.
-pub fn default_inner_access_policy(group_type: GroupType) -> InnerAccessPolicy {
-    sglab_core::format::default_inner_access_policy(group_type)
 }
 
 #[cfg(test)]

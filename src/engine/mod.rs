@@ -19,8 +19,7 @@ mod steps;
 pub use bench::{bench_matrix, MatrixBench};
 pub use fields::{
     check_description, check_ip, check_peer, check_ports, check_priority, check_protocol,
-    check_single_port, default_inner_access_policy, external_kind, new_rule_peer, parse_ports,
-    set_pod_cidr, vpc_with_cidr,
+    check_single_port, external_kind, new_rule_peer, parse_ports, set_pod_cidr, vpc_with_cidr,
 };
 pub use labels::{kind_words, label_of, port_label};
 pub use reach::{same_evaluation, Cell, Edges, EvaluationKey, GroupEdge, Reach, PAIR_EDGES_LIMIT};

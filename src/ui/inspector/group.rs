@@ -7,7 +7,6 @@ use sglab_core::model::{GroupId, GroupType, InnerAccessPolicy, SecurityGroup, To
 use yew::prelude::*;
 
 use super::{commit, delete_button};
-use crate::engine;
 use crate::state::Action;
 use crate::ui::tree::display_name;
 use crate::ui::widgets::{options, SelectField, TextField};
@@ -35,12 +34,12 @@ pub fn group_inspector(topology: &Topology, id: &GroupId, dispatch: &Callback<Ac
     let on_description = set(Rc::new(|g, text| g.description = text));
     let on_type = {
         let set = set(Rc::new(|g, text| {
-            g.group_type = if text == "enterprise" {
+            let group_type = if text == "enterprise" {
                 GroupType::Enterprise
             } else {
                 GroupType::Basic
             };
-            g.inner_access_policy = engine::default_inner_access_policy(g.group_type);
+            *g = sglab_core::edit::group_with_type(g, group_type);
         }));
         Callback::from(move |value: String| {
             set.emit(value);

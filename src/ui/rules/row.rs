@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use sglab_core::model::{Direction, GroupId, Policy, PortRange, PortSpec, Rule};
+use sglab_core::model::{Direction, GroupId, Policy, Rule};
 use yew::prelude::*;
 
 use super::{peer_text, Mark, PeerContext};
@@ -87,17 +87,7 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
             let Ok(protocol) = crate::engine::check_protocol(&value) else {
                 return;
             };
-            // ICMP, ICMPv6, GRE and ALL take `-1/-1`; TCP and UDP need a range, and keep theirs.
-            let ports = match (protocol.has_ports(), rule.ports) {
-                (false, _) => PortSpec::All,
-                (true, PortSpec::All) => PortSpec::Range(PortRange::ALL),
-                (true, ports) => ports,
-            };
-            set(Rule {
-                protocol,
-                ports,
-                ..(*rule).clone()
-            });
+            set(sglab_core::edit::rule_with_protocol(&rule, protocol));
         })
     };
     let on_priority = {

@@ -45,8 +45,8 @@ use crate::model::{
 };
 
 pub use address::{free_pod_address, free_private_address};
-pub use network::fresh_id;
-pub use rules::{prefix_list_users, prefix_list_with_entries};
+pub use network::{fresh_id, group_with_type};
+pub use rules::{prefix_list_users, prefix_list_with_entries, rule_with_protocol};
 
 /// A change of the topology.
 #[derive(Clone, Debug, PartialEq)]

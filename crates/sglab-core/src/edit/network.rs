@@ -8,6 +8,16 @@ use crate::model::{
     Topology, Vpc, VpcId,
 };
 
+/// `group` as a group of another type, with that type's default InnerAccessPolicy (accept for
+/// basic groups, drop for enterprise groups), as the console sets it.
+pub fn group_with_type(group: &SecurityGroup, group_type: GroupType) -> SecurityGroup {
+    SecurityGroup {
+        group_type,
+        inner_access_policy: crate::format::default_inner_access_policy(group_type),
+        ..group.clone()
+    }
+}
+
 /// The first id `prefix1`, `prefix2`, ... that is not taken.
 pub fn fresh_id<'a>(prefix: &str, taken: impl Iterator<Item = &'a str>) -> String {
     let taken: BTreeSet<&str> = crate::sort::set_of(taken);
@@ -213,7 +223,43 @@ pub(super) fn selected(object: ObjectId) -> Applied {
 
 #[cfg(test)]
 mod tests {
-    use super::fresh_id;
+    use super::{fresh_id, group_with_type};
+    use crate::model::{GroupId, GroupType, InnerAccessPolicy, Protocol};
+
+    const FIXTURE: &str = r#"{"sglab": 1, "vpcs": [{"id": "vpc-1"}],
+      "security_groups": [{"id": "sg-app", "rules": [
+        {"direction": "ingress", "policy": "accept", "priority": 1, "protocol": "tcp",
+         "port_range": "22/22", "cidr": "10.0.0.0/8"}]}],
+      "endpoints": []}"#;
+
+    #[test]
+    fn a_group_takes_the_default_inner_access_policy_of_its_new_type() {
+        let topology = crate::format::parse_sglab(FIXTURE, None)
+            .expect("valid")
+            .topology;
+        let basic = &topology.groups[&GroupId::from("sg-app")];
+        assert_eq!(basic.inner_access_policy, InnerAccessPolicy::Accept);
+        let enterprise = group_with_type(basic, GroupType::Enterprise);
+        assert_eq!(enterprise.inner_access_policy, InnerAccessPolicy::Drop);
+        assert_eq!(enterprise.rules, basic.rules);
+        let again = group_with_type(&enterprise, GroupType::Basic);
+        assert_eq!(again.inner_access_policy, InnerAccessPolicy::Accept);
+    }
+
+    #[test]
+    fn a_protocol_without_ports_takes_every_port_and_tcp_takes_a_range() {
+        use crate::model::{PortRange, PortSpec};
+        let topology = crate::format::parse_sglab(FIXTURE, None)
+            .expect("valid")
+            .topology;
+        let ssh = &topology.groups[&GroupId::from("sg-app")].rules[0];
+        let icmp = super::super::rule_with_protocol(ssh, Protocol::Icmp);
+        assert_eq!(icmp.ports, PortSpec::All);
+        let tcp = super::super::rule_with_protocol(&icmp, Protocol::Tcp);
+        assert_eq!(tcp.ports, PortSpec::Range(PortRange::ALL));
+        let udp = super::super::rule_with_protocol(ssh, Protocol::Udp);
+        assert_eq!(udp.ports, ssh.ports);
+    }
 
     #[test]
     fn fresh_ids_skip_taken_ones() {

@@ -2,7 +2,24 @@
 
 use super::network::{fresh_id, selected};
 use super::{writable_group_mut, Applied, EditError, ObjectId};
-use crate::model::{GroupId, Peer, PrefixList, PrefixListId, Rule, Topology};
+use crate::model::{
+    GroupId, Peer, PortRange, PortSpec, PrefixList, PrefixListId, Protocol, Rule, Topology,
+};
+
+/// `rule` with another protocol: ICMP, ICMPv6, GRE and ALL take every port (`-1/-1`); TCP and
+/// UDP need a range, and keep the rule's own or take `1/65535`.
+pub fn rule_with_protocol(rule: &Rule, protocol: Protocol) -> Rule {
+    let ports = match (protocol.has_ports(), rule.ports) {
+        (false, _) => PortSpec::All,
+        (true, PortSpec::All) => PortSpec::Range(PortRange::ALL),
+        (true, ports) => ports,
+    };
+    Rule {
+        protocol,
+        ports,
+        ..rule.clone()
+    }
+}
 
 /// The rules that name a prefix list as their peer, as `group rule n` (numbered from 1).
 pub fn prefix_list_users(topology: &Topology, id: &PrefixListId) -> Vec<String> {

@@ -115,36 +115,10 @@ impl Diagram {
     }
 }
 
-/// Every group an endpoint belongs to for drawing, in order: the groups of its ENIs, then for
-/// a pod without ENIs its node's groups, for a gateway node its gateway's managed group.
+/// Every group an endpoint is drawn inside: the groups that filter its traffic, as the engine
+/// finds them (`sglab_core::eval::filtering_groups`).
 pub fn memberships(topology: &Topology, endpoint: &Endpoint) -> Vec<GroupId> {
-    let mut seen = BTreeSet::new();
-    let mut groups = Vec::new();
-    let mut push = |group: &GroupId| {
-        if seen.insert(group.clone()) {
-            groups.push(group.clone());
-        }
-    };
-    for eni in &endpoint.enis {
-        eni.groups.iter().for_each(&mut push);
-    }
-    match &endpoint.kind {
-        EndpointKind::Pod { node, .. } if endpoint.enis.is_empty() => {
-            if let Some(node) = topology.endpoints.get(node) {
-                for eni in &node.enis {
-                    eni.groups.iter().for_each(&mut push);
-                }
-            }
-        }
-        EndpointKind::GatewayNode { gateway } => {
-            if let Some(gateway) = topology.gateways.get(gateway) {
-                push(&gateway.managed_group);
-            }
-        }
-        _ => {}
-    }
-    groups.retain(|group| topology.groups.contains_key(group));
-    groups
+    sglab_core::eval::filtering_groups(topology, endpoint)
 }
 
 fn node_kind(endpoint: &Endpoint) -> NodeKind {

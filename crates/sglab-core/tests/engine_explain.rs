@@ -318,3 +318,22 @@ fn explanations_are_deterministic_and_total() {
     );
     assert_eq!(explanation.port, None);
 }
+
+#[test]
+fn filtering_groups_are_the_primary_eni_s_or_for_a_shared_pod_the_node_s() {
+    let topology = sglab_core::examples::example("ai-gateway")
+        .and_then(|example| parse_sglab(example.json, None).ok())
+        .expect("the example loads")
+        .topology;
+    let groups = |id: &str| {
+        let endpoint = &topology.endpoints[&EndpointId::from(id)];
+        sglab_core::eval::filtering_groups(&topology, endpoint)
+            .iter()
+            .map(|group| group.as_str().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(groups("gw-node-1"), ["sg-ai-gateway"]);
+    assert_eq!(groups("ack-node-1"), ["service-sg1"]);
+    assert_eq!(groups("pod-app-1"), ["service-sg1"]);
+    assert_eq!(groups("client"), Vec::<String>::new());
+}

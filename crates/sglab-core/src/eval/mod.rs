@@ -24,7 +24,9 @@ use std::net::IpAddr;
 use crate::explain::{
     Address, Blocker, ConsideredRule, Decision, Explanation, RuleRef, ServiceStatus, SideResult,
 };
-use crate::model::{Direction, EndpointId, EndpointKind, Policy, Protocol, Topology, Verdict};
+use crate::model::{
+    Direction, EndpointId, EndpointKind, GroupId, Policy, Protocol, Topology, Verdict,
+};
 
 use route::{Actor, Route, Routed, SideView};
 
@@ -71,6 +73,19 @@ fn join_ids(ids: &[EndpointId]) -> String {
         .map(EndpointId::as_str)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The security groups whose rules filter `endpoint`'s traffic, in its ENI's order, without
+/// repeats: the groups of its primary ENI; for a Flannel or Terway-shared pod, its node's; for a
+/// Terway-trunk pod, its own ENI's; none for an external endpoint. Groups the topology does not
+/// hold are left out. The diagram draws an endpoint inside exactly these groups.
+pub fn filtering_groups(topology: &Topology, endpoint: &crate::model::Endpoint) -> Vec<GroupId> {
+    Actor::of_endpoint(topology, endpoint)
+        .groups
+        .into_iter()
+        .filter(|group| topology.groups.contains_key(*group))
+        .cloned()
+        .collect()
 }
 
 /// Resolves what a user typed: an endpoint id, else an endpoint name, else an IP address (the

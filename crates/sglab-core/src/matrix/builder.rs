@@ -47,10 +47,10 @@ pub(super) struct Builder<'t> {
     pub(super) nets: NetIndex,
     pub(super) group_index: BTreeMap<&'t GroupId, u32>,
     pub(super) groups: Vec<&'t GroupId>,
-    pub(super) address_classes: FastMap<Vec<u32>, u32>,
-    pub(super) address_sets: Vec<Vec<u32>>,
-    pub(super) group_sets: FastMap<Vec<u32>, u32>,
-    pub(super) group_set_members: Vec<Vec<u32>>,
+    /// Per address class, the ids of the blocks containing its addresses, sorted.
+    pub(super) address_sets: Interner<u32>,
+    /// Per group set, the indices of its groups, sorted.
+    pub(super) group_set_members: Interner<u32>,
     /// Per group set, whether its default allows egress and ingress.
     pub(super) group_set_defaults: Vec<[bool; 2]>,
     /// Per group set, its basic groups with InnerAccessPolicy Accept, sorted.
@@ -84,8 +84,8 @@ pub(super) struct Builder<'t> {
     /// Per side answer, what it allows (see [`Builder::answer_kind`]).
     pub(super) answer_kinds: Vec<u8>,
     pub(super) side_sets: Interner<(u16, u16)>,
-    pub(super) port_sets: FastMap<Vec<(u16, u16)>, u32>,
-    pub(super) port_set_list: Vec<Vec<(u16, u16)>>,
+    /// The matrix's port sets: allowed ranges, sorted and disjoint.
+    pub(super) port_sets: Interner<(u16, u16)>,
 }
 
 impl<'t> Builder<'t> {
@@ -100,10 +100,8 @@ impl<'t> Builder<'t> {
                 .map(|(index, id)| (id, index as u32))
                 .collect(),
             groups: topology.groups.keys().collect(),
-            address_classes: FastMap::default(),
-            address_sets: Vec::new(),
-            group_sets: FastMap::default(),
-            group_set_members: Vec::new(),
+            address_sets: Interner::new(),
+            group_set_members: Interner::new(),
             group_set_defaults: Vec::new(),
             accept_groups: Vec::new(),
             protocols: Vec::new(),
@@ -123,31 +121,20 @@ impl<'t> Builder<'t> {
             scratch: Scratch::default(),
             answer_kinds: Vec::new(),
             side_sets: Interner::new(),
-            port_sets: FastMap::default(),
-            port_set_list: Vec::new(),
+            port_sets: Interner::new(),
         };
         // Ids 0 and 1 of port sets and of side sets are nothing and everything.
         for ranges in [Vec::new(), vec![(1, 65535)]] {
-            builder.intern_port_set(ranges.clone());
+            builder.port_sets.intern(&ranges);
             builder.side_sets.intern(&ranges);
         }
         builder
     }
 
-    pub(super) fn intern_port_set(&mut self, ranges: Vec<(u16, u16)>) -> u32 {
-        if let Some(id) = self.port_sets.get(&ranges) {
-            return *id;
-        }
-        let id = self.port_set_list.len() as u32;
-        self.port_sets.insert(ranges.clone(), id);
-        self.port_set_list.push(ranges);
-        id
-    }
-
     /// Forgets the port sets no cell uses any more (after cells were reused from an earlier
     /// matrix), keeping the order of the others; ids 0 and 1 stay.
     pub(super) fn drop_unused_port_sets(&mut self, cells: &mut [u32]) {
-        let mut used = vec![false; self.port_set_list.len()];
+        let mut used = vec![false; self.port_sets.len()];
         used[EMPTY_SET as usize] = true;
         used[FULL_SET as usize] = true;
         for cell in cells.iter() {
@@ -159,21 +146,16 @@ impl<'t> Builder<'t> {
             return;
         }
         let mut renumber = vec![EMPTY_SET; used.len()];
-        let mut kept = Vec::new();
-        for (id, ranges) in std::mem::take(&mut self.port_set_list)
-            .into_iter()
-            .enumerate()
-        {
+        let mut kept = Interner::new();
+        for (id, ranges) in self.port_sets.iter().enumerate() {
             if used[id] {
-                renumber[id] = kept.len() as u32;
-                kept.push(ranges);
+                renumber[id] = kept.intern(ranges);
             }
         }
         for cell in cells.iter_mut() {
             *cell = renumber.get(*cell as usize).copied().unwrap_or(EMPTY_SET);
         }
-        self.port_sets.clear();
-        self.port_set_list = kept;
+        self.port_sets = kept;
     }
 
     pub(super) fn build(self, protocols: Vec<Protocol>) -> Matrix {
@@ -278,7 +260,9 @@ impl<'t> Builder<'t> {
             Some(reuse) => {
                 // Port-set ids stay those of the earlier matrix.
                 for ranges in reuse.matrix.port_sets.iter().skip(2) {
-                    self.intern_port_set(ranges.iter().map(|r| (r.start(), r.end())).collect());
+                    let ranges: Vec<(u16, u16)> =
+                        ranges.iter().map(|r| (r.start(), r.end())).collect();
+                    self.port_sets.intern(&ranges);
                 }
                 // And so do the combos.
                 for combo in reuse.matrix.combos.chunks(protocol_count.max(1)).skip(1) {
@@ -287,11 +271,7 @@ impl<'t> Builder<'t> {
                 let affected: Vec<[bool; 2]> = signatures
                     .iter()
                     .map(|signature| {
-                        let members = self
-                            .group_set_members
-                            .get(signature.group_set as usize)
-                            .map(Vec::as_slice)
-                            .unwrap_or(&[]);
+                        let members = self.group_set_members.get(signature.group_set);
                         [
                             sorted_intersect(members, &reuse.changed.egress),
                             sorted_intersect(members, &reuse.changed.ingress),
@@ -348,7 +328,7 @@ impl<'t> Builder<'t> {
                 continue;
             }
             let from = &signatures[from_class];
-            let from_groups = self.group_set_members[from.group_set as usize].clone();
+            let from_groups = self.group_set_members.get(from.group_set).to_vec();
             let default = self.default_allows(from.group_set, Direction::Egress);
             // Per routing signature of the target and route: the answer vectors of the
             // source's groups.
@@ -437,29 +417,28 @@ impl<'t> Builder<'t> {
                                 let known = column_vectors[column]
                                     .iter()
                                     .position(|(v, o, _)| *v == variant && *o == own);
-                                let at = match known {
-                                    Some(at) => at,
-                                    None => {
-                                        let groups =
-                                            self.group_set_members[to.group_set as usize].clone();
-                                        let mut vectors = Vec::with_capacity(groups.len());
-                                        for group in groups {
-                                            let side = group * 2 + 1;
-                                            let local = self.local_key(
-                                                side,
-                                                Some(own).filter(|own| *own != UNSET),
-                                            );
-                                            vectors.push(
-                                                self.answer_vector(
+                                let at =
+                                    match known {
+                                        Some(at) => at,
+                                        None => {
+                                            let groups =
+                                                self.group_set_members.get(to.group_set).to_vec();
+                                            let mut vectors = Vec::with_capacity(groups.len());
+                                            for group in groups {
+                                                let side = group * 2 + 1;
+                                                let local = self.local_key(
+                                                    side,
+                                                    Some(own).filter(|own| *own != UNSET),
+                                                );
+                                                vectors.push(self.answer_vector(
                                                     (side, variant, local),
                                                     signatures,
-                                                ),
-                                            );
+                                                ));
+                                            }
+                                            column_vectors[column].push((variant, own, vectors));
+                                            column_vectors[column].len() - 1
                                         }
-                                        column_vectors[column].push((variant, own, vectors));
-                                        column_vectors[column].len() - 1
-                                    }
-                                };
+                                    };
                                 ingress_ids.clear();
                                 ingress_ids.extend(
                                     column_vectors[column][at]
@@ -527,12 +506,12 @@ impl<'t> Builder<'t> {
             }
         }
         local_pairs.sort_unstable();
-        let mut combos = std::mem::replace(&mut self.combos, Interner::new()).items;
+        let mut combos = std::mem::replace(&mut self.combos, Interner::new()).into_items();
         if affected.is_some() {
             self.drop_unused_port_sets(&mut combos);
         }
         let port_sets = self
-            .port_set_list
+            .port_sets
             .iter()
             .map(|ranges| {
                 ranges

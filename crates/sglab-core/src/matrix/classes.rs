@@ -199,15 +199,7 @@ impl<'t> Builder<'t> {
             FamilyKey::V6
         };
         let containing = self.nets.containing(net);
-        let next = self.address_sets.len() as u32;
-        let id = *self
-            .address_classes
-            .entry(containing.clone())
-            .or_insert(next);
-        if id == next {
-            self.address_sets.push(containing);
-        }
-        (family, id)
+        (family, self.address_sets.intern(&containing))
     }
 
     pub(super) fn address_of(&mut self, address: Option<IpAddr>) -> Option<AddressClass> {
@@ -221,11 +213,10 @@ impl<'t> Builder<'t> {
             .collect();
         members.sort_unstable();
         members.dedup();
-        if let Some(id) = self.group_sets.get(&members) {
-            return *id;
+        if let Some(id) = self.group_set_members.id(&members) {
+            return id;
         }
-        let id = self.group_set_members.len() as u32;
-        self.group_sets.insert(members.clone(), id);
+        let id = self.group_set_members.intern(&members);
         let mut accept: Vec<u32> = groups
             .iter()
             .filter(|group| {
@@ -239,7 +230,6 @@ impl<'t> Builder<'t> {
         accept.sort_unstable();
         accept.dedup();
         self.accept_groups.push(accept);
-        self.group_set_members.push(members);
         let kind = rules::eni_kind(self.topology, groups);
         self.group_set_defaults.push(
             [Direction::Egress, Direction::Ingress].map(|direction| {

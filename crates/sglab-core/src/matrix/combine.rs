@@ -73,7 +73,7 @@ impl<'t> Builder<'t> {
                     if smtp {
                         ranges = remove_port(ranges, 25);
                     }
-                    let set = self.intern_port_set(ranges);
+                    let set = self.port_sets.intern(&ranges);
                     self.intersections.insert(key, set);
                     set
                 }

@@ -329,11 +329,7 @@ impl<'t> Builder<'t> {
         scratch.matched.resize(words, 0);
         or_into(&mut scratch.matched, side.group_bits.get(groups));
         if side.local_sensitive {
-            let own: &[u32] = self
-                .address_sets
-                .get(local as usize)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
+            let own: &[u32] = self.address_sets.get(local);
             for (position, rule) in side.rules.iter().enumerate() {
                 let Some(block) = rule.local_cidr else {
                     continue;

@@ -142,43 +142,25 @@ impl Reach {
         cell_of(&self.matrix, from, to)
     }
 
-    /// The whole matrix as CSV: one row per ordered pair with something allowed, one column per
-    /// protocol with the allowed ranges in the vendor's `start/end` form.
+    /// The whole matrix as CSV, in the columns and quoting of `sglab matrix --format csv` (the
+    /// core's [`sglab_core::matrix::csv`]): one row per protocol of each ordered pair of
+    /// endpoints with something allowed.
     pub fn csv(&self) -> String {
-        let protocols = self.matrix.protocols().to_vec();
-        let mut out = format!(
-            "from,to,{}\n",
-            protocols
-                .iter()
-                .map(|p| p.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        let ids = self.matrix.endpoints();
-        for (from_index, from) in ids.iter().enumerate() {
-            for (to_index, to) in ids.iter().enumerate() {
-                let columns: Vec<String> = protocols
-                    .iter()
-                    .map(|protocol| {
-                        self.matrix
-                            .cell_at(from_index, to_index, *protocol)
-                            .unwrap_or(&[])
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join(" ")
+        let matrix = &self.matrix;
+        let count = matrix.endpoints().len();
+        let pairs = (0..count)
+            .flat_map(|from| (0..count).map(move |to| (from, to)))
+            .filter(|&(from, to)| {
+                from != to
+                    && matrix.protocols().iter().any(|protocol| {
+                        matrix
+                            .cell_at(from, to, *protocol)
+                            .is_some_and(|ports| !ports.is_empty())
                     })
-                    .collect();
-                if from_index != to_index && columns.iter().any(|c| !c.is_empty()) {
-                    out.push_str(&format!(
-                        "{},{},{}\n",
-                        csv_field(from.as_str()),
-                        csv_field(to.as_str()),
-                        columns.join(",")
-                    ));
-                }
-            }
-        }
+            });
+        let mut out = String::new();
+        // Writing into a `String` cannot fail.
+        let _ = sglab_core::matrix::csv::write_matrix(&mut out, &self.topology, matrix, pairs);
         out
     }
 }
@@ -329,14 +311,6 @@ pub fn bench_matrix(topology: &Topology, runs: usize, now: impl Fn() -> f64) -> 
         runs,
         classes: built.class_count(),
         port_sets: built.port_set_count(),
-    }
-}
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
     }
 }
 

@@ -55,6 +55,7 @@
 mod builder;
 mod classes;
 mod combine;
+pub mod csv;
 mod eni;
 mod group;
 mod incremental;

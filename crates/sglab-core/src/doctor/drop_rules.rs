@@ -254,3 +254,77 @@ impl<'t> Query<'_, 't> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use expect_test::expect;
+
+    use crate::model::Protocol;
+
+    use super::super::tests::check;
+    use super::super::DiagnosisCode;
+
+    /// A node in two groups: an accept in one, drops in the other.
+    const TWO_GROUPS: &str = r#"{"sglab": 1,
+      "vpcs": [{"id": "vpc-1", "cidr": "10.0.0.0/16"}],
+      "security_groups": [
+        {"id": "sg-client"},
+        {"id": "sg-svc", "rules": [
+          {"direction": "ingress", "priority": 10, "protocol": "tcp", "port_range": "8080/8080", "group": "sg-client"}]},
+        {"id": "sg-lockdown", "rules": [
+          {"direction": "ingress", "policy": "drop", "priority": 5, "protocol": "tcp", "port_range": "1/65535", "cidr": "10.0.0.0/16"}]}
+      ],
+      "endpoints": [
+        {"id": "client", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg-client"]},
+        {"id": "svc", "kind": "ecs", "private_ip": "10.0.2.10", "groups": ["sg-svc", "sg-lockdown"]}
+      ]}"#;
+
+    #[test]
+    fn a_drop_in_the_other_group_gets_an_accept_above_it() {
+        check(
+            DiagnosisCode::DropInOtherGroup,
+            TWO_GROUPS,
+            ("client", "svc"),
+            Protocol::Tcp,
+            Some(8080),
+            expect![[r#"
+                Why, and what to change:
+                  - [drop-in-other-group] Rule 1 of sg-lockdown drops tcp 8080 before rule 1 of sg-svc, another group of svc, can allow it.
+                    evidence: rule 1 of sg-lockdown (priority 5) drops tcp 1/65535 from 10.0.0.0/16 matches tcp 8080 from client to svc
+                    evidence: rule 1 of sg-svc (priority 10) allows tcp 8080/8080 from group sg-client would allow it, but comes after the drop in evaluation order
+                    evidence: svc carries both sg-lockdown and sg-svc; rules of all its groups are pooled and sorted by priority
+                    fix: add to sg-svc: ingress accept priority 4 tcp 8080/8080 from group sg-client (priority 4 comes before the drop's 5; the drop still applies to everything else)
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_drop_alone_is_narrowed_at_the_edge_of_its_range() {
+        let json = r#"{"sglab": 1,
+          "vpcs": [{"id": "vpc-1"}],
+          "security_groups": [
+            {"id": "sg-app", "rules": [
+              {"direction": "ingress", "policy": "drop", "priority": 2, "protocol": "tcp", "port_range": "20/22", "cidr": "0.0.0.0/0"}]}
+          ],
+          "endpoints": [
+            {"id": "app", "kind": "ecs", "private_ip": "10.0.1.10", "public_ip": "47.0.0.1", "groups": ["sg-app"]}
+          ]}"#;
+        check(
+            DiagnosisCode::BlockedByDropRule,
+            json,
+            ("203.0.113.9", "app"),
+            Protocol::Tcp,
+            Some(22),
+            expect![[r#"
+                Why, and what to change:
+                  - [blocked-by-drop-rule] Rule 1 of sg-app drops tcp 22 from 203.0.113.9.
+                    evidence: rule 1 of sg-app (priority 2) drops tcp 20/22 from 0.0.0.0/0 matches tcp 22 from 203.0.113.9 to app
+                    fix: change rule 1 of sg-app to: ingress drop priority 2 tcp 20/21 from 0.0.0.0/0 (port 22 is at the end of its range: the drop keeps the other ports)
+                  - [no-rule-allows] No rule of app's groups allows tcp 22 from 203.0.113.9, and security groups deny all ingress by default.
+                    evidence: app carries sg-app; none of their ingress rules matches tcp 22 from 203.0.113.9
+                    evidence: 203.0.113.9 is outside the VPC of app: it is seen at 203.0.113.9, and group references do not match it
+                    fix: add to sg-app: ingress accept priority 1 tcp 22/22 from 203.0.113.9/32 (the narrowest rule: this source, this port)
+            "#]],
+        );
+    }
+}

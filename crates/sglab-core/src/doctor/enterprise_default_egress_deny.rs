@@ -73,3 +73,31 @@ impl<'t> Query<'_, 't> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use expect_test::expect;
+
+    use crate::model::Protocol;
+
+    use super::super::tests::{check, MIXED};
+    use super::super::DiagnosisCode;
+
+    #[test]
+    fn the_enterprise_source_gets_an_egress_rule() {
+        check(
+            DiagnosisCode::EnterpriseDefaultEgressDeny,
+            MIXED,
+            ("e1", "e2"),
+            Protocol::Tcp,
+            Some(80),
+            expect![[r#"
+                Why, and what to change:
+                  - [enterprise-default-egress-deny] The enterprise groups of e1 have no egress rule, and enterprise groups deny all egress by default.
+                    evidence: e1 carries sg-ent, of type enterprise
+                    evidence: the API creates enterprise groups without the allow-all egress rule the console adds
+                    fix: add to sg-ent: egress accept priority 1 tcp 80/80 to 10.0.1.11/32 (the narrowest egress rule: this target, this port)
+            "#]],
+        );
+    }
+}

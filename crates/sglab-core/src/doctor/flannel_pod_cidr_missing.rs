@@ -104,3 +104,32 @@ impl<'t> Query<'_, 't> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use expect_test::expect;
+
+    use crate::model::Protocol;
+
+    use super::super::tests::{check, MIXED};
+    use super::super::DiagnosisCode;
+
+    #[test]
+    fn the_pod_cidr_is_allowed() {
+        check(
+            DiagnosisCode::FlannelPodCidrMissing,
+            MIXED,
+            ("pod", "db"),
+            Protocol::Tcp,
+            Some(5432),
+            expect![[r#"
+                Why, and what to change:
+                  - [flannel-pod-cidr-missing] No rule of db's groups allows the pod CIDR 172.18.0.0/16 of the Flannel pod pod, whose traffic carries its pod IP 172.18.0.5.
+                    evidence: pod is a pod of the Flannel cluster k1: the groups of its node filter its traffic, which carries the pod IP 172.18.0.5
+                    evidence: no rule of sg-db names a CIDR holding 172.18.0.5; group rules and intra-group access match only ENI addresses
+                    evidence: the pod CIDR of cluster k1 is 172.18.0.0/16
+                    fix: add to sg-db: ingress accept priority 1 tcp 5432/5432 from 172.18.0.0/16 (the pod CIDR, for this port only)
+            "#]],
+        );
+    }
+}

@@ -48,6 +48,8 @@ mod port_outside_rule;
 mod rule_in_other_node_group;
 mod service_down;
 mod tcp_25_blocked;
+#[cfg(test)]
+mod tests;
 
 use std::fmt::{self, Write as _};
 

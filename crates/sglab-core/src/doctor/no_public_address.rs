@@ -53,3 +53,31 @@ impl<'t> Query<'_, 't> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use expect_test::expect;
+
+    use crate::model::Protocol;
+
+    use super::super::tests::{check, MIXED};
+    use super::super::DiagnosisCode;
+
+    #[test]
+    fn a_target_without_a_public_address_gets_advice() {
+        check(
+            DiagnosisCode::NoPublicAddress,
+            MIXED,
+            ("mail", "db"),
+            Protocol::Tcp,
+            Some(5432),
+            expect![[r#"
+                Why, and what to change:
+                  - [no-public-address] db has no public IP or EIP, so mail, outside its VPC, cannot reach it.
+                    evidence: db has no public IP or EIP: unreachable from outside its VPC
+                    evidence: mail is outside every VPC
+                    advice: bind an EIP to db (and allow the source in its group), or reach it through a gateway or load balancer (SLB) that is in its VPC
+            "#]],
+        );
+    }
+}

@@ -25,3 +25,30 @@ impl<'t> Query<'_, 't> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use expect_test::expect;
+
+    use crate::model::Protocol;
+
+    use super::super::tests::{check, MIXED};
+    use super::super::DiagnosisCode;
+
+    #[test]
+    fn icmpv6_between_ipv4_endpoints_gets_advice() {
+        check(
+            DiagnosisCode::NoRoute,
+            MIXED,
+            ("e1", "db"),
+            Protocol::Icmpv6,
+            None,
+            expect![[r#"
+                Why, and what to change:
+                  - [no-route] No address lets e1 reach db: e1 and db have no private addresses of one family (ICMPv6 is IPv6 only).
+                    evidence: e1 and db have no private addresses of one family (ICMPv6 is IPv6 only)
+                    advice: ICMPv6 needs IPv6 addresses on both sides; for IPv4 use icmp
+            "#]],
+        );
+    }
+}

@@ -83,3 +83,30 @@ impl<'t> Query<'_, 't> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use expect_test::expect;
+
+    use crate::model::Protocol;
+
+    use super::super::tests::{check, GATEWAY};
+    use super::super::DiagnosisCode;
+
+    #[test]
+    fn the_narrowest_rule_is_added() {
+        check(
+            DiagnosisCode::NoRuleAllows,
+            GATEWAY,
+            ("node-b", "node-a"),
+            Protocol::Udp,
+            Some(53),
+            expect![[r#"
+                Why, and what to change:
+                  - [no-rule-allows] No rule of node-a's groups allows udp 53 from node-b, and security groups deny all ingress by default.
+                    evidence: node-a carries sg-a; none of their ingress rules matches udp 53 from node-b (10.0.1.11)
+                    fix: add to sg-a: ingress accept priority 1 udp 53/53 from group sg-b (the narrowest rule: this source, this port)
+            "#]],
+        );
+    }
+}

@@ -129,3 +129,31 @@ impl<'t> Query<'_, 't> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use expect_test::expect;
+
+    use crate::model::Protocol;
+
+    use super::super::tests::{check, GATEWAY};
+    use super::super::DiagnosisCode;
+
+    #[test]
+    fn the_authorization_grows_to_the_moved_port() {
+        check(
+            DiagnosisCode::PortOutsideRule,
+            GATEWAY,
+            ("gw-node", "node-b"),
+            Protocol::Tcp,
+            Some(8081),
+            expect![[r#"
+                Why, and what to change:
+                  - [port-outside-rule] The service web listens on 8081, but rule 1 of sg-b (priority 1) allows tcp 8080/8080 from group sg-gw.
+                    evidence: node-b carries sg-b; rule 1 of sg-b (priority 1) allows tcp 8080/8080 from group sg-gw matches gw-node but not port 8081
+                    evidence: node-b declares the service web on tcp 8081
+                    fix: authorize sg-b on gateway gw for TCP 8081/8081 (the rule is the gateway's authorization: adding the port to the authorization keeps the gateway's list and the group in step; the documents suggest a wider range such as 1/65535 to avoid this)
+            "#]],
+        );
+    }
+}

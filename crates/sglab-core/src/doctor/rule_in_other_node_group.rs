@@ -133,3 +133,32 @@ impl<'t> Query<'_, 't> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use expect_test::expect;
+
+    use crate::model::Protocol;
+
+    use super::super::tests::{check, GATEWAY};
+    use super::super::DiagnosisCode;
+
+    #[test]
+    fn the_rule_is_in_the_other_node_s_group() {
+        check(
+            DiagnosisCode::RuleInOtherNodeGroup,
+            GATEWAY,
+            ("gw-node", "node-a"),
+            Protocol::Tcp,
+            Some(8080),
+            expect![[r#"
+                Why, and what to change:
+                  - [rule-in-other-node-group] Rule 1 of sg-b allows tcp 8080 from gw-node, but node-a does not carry sg-b.
+                    evidence: rule 1 of sg-b (priority 1) allows tcp 8080/8080 from group sg-gw matches tcp 8080 from gw-node
+                    evidence: sg-b is carried by node-b
+                    evidence: the service app runs on node-a, which carries sg-a
+                    fix: authorize sg-a on gateway gw for TCP 8080/8080 (the same authorization as sg-b; when a node carries several groups, the documents advise authorizing each)
+            "#]],
+        );
+    }
+}

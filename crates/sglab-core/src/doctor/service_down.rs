@@ -48,3 +48,31 @@ impl<'t> Query<'_, 't> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use expect_test::expect;
+
+    use crate::model::Protocol;
+
+    use super::super::tests::{check, GATEWAY};
+    use super::super::DiagnosisCode;
+
+    #[test]
+    fn the_service_is_started() {
+        check(
+            DiagnosisCode::ServiceDown,
+            GATEWAY,
+            ("gw-node", "node-b"),
+            Protocol::Tcp,
+            Some(8080),
+            expect![[r#"
+                Why, and what to change:
+                  - [service-down] The groups allow tcp 8080 to node-b, but the service old there is down.
+                    evidence: the groups allow tcp 8080 from gw-node to node-b (rule 1 of sg-b (priority 1, accept tcp 8080/8080 from group sg-gw))
+                    evidence: the service old on node-b listens on tcp 8080/8080 and is down
+                    fix: start service 2 on node-b (old)
+            "#]],
+        );
+    }
+}

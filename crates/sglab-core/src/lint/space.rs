@@ -1622,7 +1622,7 @@ impl Work {
                 &mut cell,
                 self.side_cells.tail(at),
                 &self.protocols[protocol.clone()],
-            ) && !(members_only && !common_in(&cell, &self.group_peers, 0, width * 64))
+            ) && (!members_only || common_in(&cell, &self.group_peers, 0, width * 64))
             {
                 cells.add(
                     &cell,

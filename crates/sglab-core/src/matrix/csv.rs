@@ -107,7 +107,44 @@ pub fn ports_text(protocol: Protocol, ports: &[PortRange]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use expect_test::expect;
+
     use super::*;
+    use crate::format::parse_sglab;
+    use crate::matrix::matrix;
+
+    #[test]
+    fn rows_name_both_ends_and_quote_what_needs_it() {
+        let json = r#"{"sglab": 1, "vpcs": [{"id": "vpc-1"}],
+          "security_groups": [
+            {"id": "sg-client"},
+            {"id": "sg-web", "rules": [
+              {"direction": "ingress", "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.0.0/8"},
+              {"direction": "ingress", "protocol": "tcp", "port_range": "8000/8100", "cidr": "10.0.0.0/8"}]}],
+          "endpoints": [
+            {"id": "client", "name": "client, east", "kind": "ecs", "private_ip": "10.0.0.4", "groups": ["sg-client"]},
+            {"id": "web", "name": "web \"1\"", "kind": "ecs", "private_ip": "10.0.0.5", "groups": ["sg-web"]}]}"#;
+        let topology = match parse_sglab(json, None) {
+            Ok(parsed) => parsed.topology,
+            Err(error) => panic!("the test topology is invalid: {error:?}"),
+        };
+        let matrix = matrix(&topology);
+        let mut text = String::new();
+        // A pair out of range writes no row.
+        let written = write_matrix(&mut text, &topology, &matrix, [(0, 1), (1, 0), (0, 7)]);
+        assert!(written.is_ok());
+        expect![[r#"
+            from,from_name,to,to_name,protocol,ports
+            client,"client, east",web,"web ""1""",tcp,80;8000-8100
+            client,"client, east",web,"web ""1""",udp,
+            client,"client, east",web,"web ""1""",icmp,
+            web,"web ""1""",client,"client, east",tcp,
+            web,"web ""1""",client,"client, east",udp,
+            web,"web ""1""",client,"client, east",icmp,
+        "#]]
+        .assert_eq(&text.replace("\r\n", "\n"));
+        assert_eq!(text.matches("\r\n").count(), text.lines().count());
+    }
 
     #[test]
     fn quoting() {

@@ -4,8 +4,8 @@
 //!
 //! [`lint`] returns plain [`Finding`]s: a stable [`LintCode`], a [`Severity`], where the
 //! problem is (group, rule index, endpoint), what it means and what to do, in words, and a
-//! one-click [`Fix`] where one exists. [`added_rule_effect`] answers "does the rule I just
-//! added change anything?".
+//! one-click [`Fix`](crate::fix::Fix) where one exists. [`added_rule_effect`] answers "does the
+//! rule I just added change anything?".
 //!
 //! Shadowing is decided exactly (see the `space` module): the rules of every ENI class are
 //! pooled in the engine's evaluation order, and a rule is *shadowed* when, on every class that

@@ -1,7 +1,8 @@
 //! Exact, priority-aware analysis of which packets each rule decides.
 //!
 //! For every ENI class (a set of groups in a VPC that some ENI carries) and direction, the
-//! rules are pooled in the engine's evaluation order ([`rules::evaluation_order`]). The packets
+//! rules are pooled in the engine's evaluation order
+//! ([`rules::evaluation_order`](crate::eval::rules::evaluation_order)). The packets
 //! a rule can match form a product: protocol x destination port x peer. The analysis cuts that
 //! space into cells that no rule boundary crosses: ports into elementary intervals between the
 //! rules' port boundaries, peers into elementary address intervals between the rules' CIDR

@@ -15,6 +15,9 @@ use sglab_core::model::{EndpointId, Expectation, PortRange, Protocol, Topology};
 
 use crate::select::{Buckets, Selection};
 
+/// The ports of a cell in words, as the core's CSV writer writes them (`80-9000;8080`, `all`).
+pub use sglab_core::matrix::csv::ports_text;
+
 /// What `query --format json` prints: the explanation's fields, then `diagnoses`.
 #[derive(Serialize)]
 pub struct QueryJson<'a> {
@@ -90,8 +93,6 @@ pub fn check_failure(index: usize, expectation: &Expectation, explanation: &Expl
         explanation.ingress.decided_by,
     )
 }
-
-pub use sglab_core::matrix::csv::ports_text;
 
 /// The labels of the matrix's endpoints, by index: names when every name is distinct and
 /// non-empty, else ids.

@@ -156,43 +156,25 @@ impl Reach {
         )
     }
 
-    /// The whole matrix as CSV: one row per ordered pair with something allowed, one column per
-    /// protocol with the allowed ranges in the vendor's `start/end` form.
+    /// The whole matrix as CSV, in the columns and quoting of `sglab matrix --format csv` (the
+    /// core's [`sglab_core::matrix::csv`]): one row per protocol of each ordered pair of
+    /// endpoints with something allowed.
     pub fn csv(&self) -> String {
-        let protocols = self.matrix.protocols().to_vec();
-        let mut out = format!(
-            "from,to,{}\n",
-            protocols
-                .iter()
-                .map(|p| p.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        let ids = self.matrix.endpoints();
-        for (from_index, from) in ids.iter().enumerate() {
-            for (to_index, to) in ids.iter().enumerate() {
-                let columns: Vec<String> = protocols
-                    .iter()
-                    .map(|protocol| {
-                        self.matrix
-                            .cell_at(from_index, to_index, *protocol)
-                            .unwrap_or(&[])
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join(" ")
+        let matrix = &self.matrix;
+        let count = matrix.endpoints().len();
+        let pairs = (0..count)
+            .flat_map(|from| (0..count).map(move |to| (from, to)))
+            .filter(|&(from, to)| {
+                from != to
+                    && matrix.protocols().iter().any(|protocol| {
+                        matrix
+                            .cell_at(from, to, *protocol)
+                            .is_some_and(|ports| !ports.is_empty())
                     })
-                    .collect();
-                if from_index != to_index && columns.iter().any(|c| !c.is_empty()) {
-                    out.push_str(&format!(
-                        "{},{},{}\n",
-                        csv_field(from.as_str()),
-                        csv_field(to.as_str()),
-                        columns.join(",")
-                    ));
-                }
-            }
-        }
+            });
+        let mut out = String::new();
+        // Writing into a `String` cannot fail.
+        let _ = sglab_core::matrix::csv::write_matrix(&mut out, &self.topology, matrix, pairs);
         out
     }
 }
@@ -292,14 +274,6 @@ impl Edges {
             groups,
             group_edges,
         }
-    }
-}
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
     }
 }
 
@@ -406,9 +380,21 @@ mod tests {
         let reach = Reach::compute(&example());
         let csv = reach.csv();
         let mut lines = csv.lines();
-        assert_eq!(lines.next(), Some("from,to,tcp,udp,icmp"));
-        assert!(csv.contains("\ngw-node-1,ecs-backend,80/9000,,\n"), "{csv}");
-        assert!(!csv.contains("client,ecs-backend"), "{csv}");
+        assert_eq!(lines.next(), Some("from,from_name,to,to_name,protocol,ports"));
+        let row = |from: &str, to: &str, protocol: &str| {
+            csv.lines()
+                .find(|line| {
+                    let fields: Vec<&str> = line.split(',').collect();
+                    fields.len() == 6
+                        && fields[0] == from
+                        && fields[2] == to
+                        && fields[4] == protocol
+                })
+                .map(|line| line.rsplit(',').next().unwrap_or_default().to_owned())
+        };
+        assert_eq!(row("gw-node-1", "ecs-backend", "tcp").as_deref(), Some("80-9000"));
+        assert_eq!(row("gw-node-1", "ecs-backend", "udp").as_deref(), Some(""));
+        assert_eq!(row("client", "ecs-backend", "tcp"), None, "{csv}");
     }
 
     #[test]

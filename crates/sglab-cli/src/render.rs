@@ -2,16 +2,21 @@
 //! matrix and the group matrix as a text table, CSV, Markdown and JSON, written as rendered.
 
 use std::collections::BTreeSet;
+use std::fmt;
 use std::io::{self, Write};
 
 use serde::Serialize;
 use sglab_core::doctor::Diagnosis;
 use sglab_core::explain::Explanation;
 use sglab_core::lint::{Finding, Severity};
+use sglab_core::matrix::csv::{self, field as csv_field};
 use sglab_core::matrix::{Bucket, CountedRange, GroupCell, GroupMatrix, Matrix};
 use sglab_core::model::{EndpointId, Expectation, PortRange, Protocol, Topology};
 
 use crate::select::{Buckets, Selection};
+
+/// The ports of a cell in words, as the core's CSV writer writes them (`80-9000;8080`, `all`).
+pub use sglab_core::matrix::csv::ports_text;
 
 /// What `query --format json` prints: the explanation's fields, then `diagnoses`.
 #[derive(Serialize)]
@@ -87,28 +92,6 @@ pub fn check_failure(index: usize, expectation: &Expectation, explanation: &Expl
         explanation.ingress.verdict,
         explanation.ingress.decided_by,
     )
-}
-
-/// The ports of a cell in words: `80-9000;8080`, `all` for every port of a protocol with
-/// ports or an allowed protocol without ports, empty when nothing is allowed.
-pub fn ports_text(protocol: Protocol, ports: &[PortRange]) -> String {
-    if ports.is_empty() {
-        return String::new();
-    }
-    if !protocol.has_ports() || ports == [PortRange::ALL] {
-        return "all".to_owned();
-    }
-    ports
-        .iter()
-        .map(|range| {
-            if range.start() == range.end() {
-                range.start().to_string()
-            } else {
-                format!("{}-{}", range.start(), range.end())
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(";")
 }
 
 /// The labels of the matrix's endpoints, by index: names when every name is distinct and
@@ -252,47 +235,44 @@ pub fn matrix_text(
     Ok(())
 }
 
-/// RFC 4180 CSV: a header row, then one row per selected (from, to, protocol), CRLF line ends.
+/// RFC 4180 CSV: a header row, then one row per selected (from, to, protocol), CRLF line ends,
+/// written row by row by the core's [`csv::write_matrix`].
 pub fn matrix_csv(
     out: &mut dyn Write,
     topology: &Topology,
     matrix: &Matrix,
     selection: &Selection,
 ) -> io::Result<()> {
-    out.write_all(b"from,from_name,to,to_name,protocol,ports\r\n")?;
-    let names: Vec<String> = matrix
-        .endpoints()
-        .iter()
-        .map(|id| {
-            topology
-                .endpoints
-                .get(id)
-                .map_or_else(String::new, |endpoint| csv_field(&endpoint.name))
-        })
-        .collect();
-    let ids: Vec<String> = matrix
-        .endpoints()
-        .iter()
-        .map(|id| csv_field(id.as_str()))
-        .collect();
-    for &from in &selection.from {
-        for &to in selection.to.iter().filter(|to| **to != from) {
-            for protocol in matrix.protocols() {
-                let ports = matrix.cell_at(from, to, *protocol).unwrap_or(&[]);
-                write!(
-                    out,
-                    "{},{},{},{},{},{}\r\n",
-                    ids[from],
-                    names[from],
-                    ids[to],
-                    names[to],
-                    protocol,
-                    csv_field(&ports_text(*protocol, ports))
-                )?;
-            }
-        }
+    let pairs = selection.from.iter().flat_map(|&from| {
+        selection
+            .to
+            .iter()
+            .filter(move |to| **to != from)
+            .map(move |&to| (from, to))
+    });
+    let mut writer = IoWriter { out, error: None };
+    match csv::write_matrix(&mut writer, topology, matrix, pairs) {
+        Ok(()) => Ok(()),
+        Err(fmt::Error) => Err(writer
+            .error
+            .unwrap_or_else(|| io::Error::other("the matrix could not be written as CSV"))),
     }
-    Ok(())
+}
+
+/// A [`fmt::Write`] into an [`io::Write`] that keeps the I/O error, so that the core's writers
+/// stream into standard output.
+struct IoWriter<'a> {
+    out: &'a mut dyn Write,
+    error: Option<io::Error>,
+}
+
+impl fmt::Write for IoWriter<'_> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        self.out.write_all(text.as_bytes()).map_err(|error| {
+            self.error = Some(error);
+            fmt::Error
+        })
+    }
 }
 
 /// JSON: `{"protocols": [...], "cells": [{"from", "to", "protocol", "ports": ["80/80"]}]}`,
@@ -338,18 +318,6 @@ struct CellJson<'m> {
 
 fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
-}
-
-/// A CSV field, quoted when it holds a comma, a quote, a line break or leading or trailing
-/// spaces; quotes are doubled.
-fn csv_field(text: &str) -> String {
-    let needs_quotes =
-        text.contains([',', '"', '\r', '\n']) || text.starts_with(' ') || text.ends_with(' ');
-    if needs_quotes {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
 }
 
 /// A Markdown table that renders in a README: one row per selected pair with something

@@ -598,8 +598,9 @@ fn numbered(topology: &Topology) -> super::space::Facts<'_> {
 mod tests {
     use proptest::prelude::*;
 
+    use super::super::effect::effect_of;
     use super::super::space::{self, RuleNumber};
-    use super::super::{added_rule_effect, effect_of, findings_of, lint};
+    use super::super::{added_rule_effect, findings_of, lint};
     use super::numbered;
     use crate::generate::{generate, GenParams, Shape};
     use crate::validate::Limits;

@@ -1,0 +1,74 @@
+//! The matrix's hash map and its one interner, of lists: every list the builder numbers (the
+//! blocks containing an address, the groups of an ENI, rule bitsets, port functions, answers,
+//! port sets, a cell's port sets over the protocols) goes through [`Interner`].
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+/// Hash maps of the builder's integer keys: rustc-hash's FxHash, fast and deterministic. They
+/// are only looked up, never iterated, so their order never reaches the output.
+pub(super) type FastMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
+
+/// Interns lists: equal lists get equal ids, numbered from 0 in order of arrival. The lists
+/// are stored end to end in one buffer, so reading one is a slice of it.
+pub(super) struct Interner<T> {
+    ids: FastMap<Vec<T>, u32>,
+    /// Where each list starts in `items`; list `i` is `items[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+    items: Vec<T>,
+}
+
+impl<T: Copy + Eq + Hash> Interner<T> {
+    /// An interner without lists.
+    pub(super) fn new() -> Interner<T> {
+        Interner {
+            ids: FastMap::default(),
+            starts: vec![0],
+            items: Vec::new(),
+        }
+    }
+
+    /// The id of `list`, numbering it first if it is new.
+    pub(super) fn intern(&mut self, list: &[T]) -> u32 {
+        if let Some(id) = self.ids.get(list) {
+            return *id;
+        }
+        let id = self.len() as u32;
+        self.ids.insert(list.to_vec(), id);
+        self.items.extend_from_slice(list);
+        self.starts.push(self.items.len());
+        id
+    }
+
+    /// The id of `list`, if it was interned.
+    pub(super) fn id(&self, list: &[T]) -> Option<u32> {
+        self.ids.get(list).copied()
+    }
+
+    /// The list numbered `id`; empty for an id never given.
+    pub(super) fn get(&self, id: u32) -> &[T] {
+        let id = id as usize;
+        match (self.starts.get(id), self.starts.get(id + 1)) {
+            (Some(start), Some(end)) => &self.items[*start..*end],
+            _ => &[],
+        }
+    }
+
+    /// How many lists were interned.
+    pub(super) fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// The lists in order of their ids.
+    pub(super) fn iter(&self) -> impl Iterator<Item = &[T]> + '_ {
+        self.starts
+            .windows(2)
+            .map(|bounds| &self.items[bounds[0]..bounds[1]])
+    }
+
+    /// The lists end to end, in order of their ids (for lists of one length, list `i` is
+    /// `items[i * length..][..length]`).
+    pub(super) fn into_items(self) -> Vec<T> {
+        self.items
+    }
+}

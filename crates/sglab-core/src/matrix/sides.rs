@@ -1,0 +1,429 @@
+//! Group sides: one group's rules in one direction, compiled per protocol, with the rules each
+//! address class and group set satisfies as bitsets, swept once per distinct matched set.
+
+use crate::eval::route::{AddressRole, FamilyKey};
+use crate::eval::rules;
+use crate::model::{Direction, Peer};
+
+use super::builder::{AnswerVector, Builder, Scratch, NO_KEY, NO_MATCH, UNSET};
+use super::classes::Signature;
+use super::intern::{FastMap, Interner};
+
+/// Which address of the peer a side sees, and whether group references can match it: the
+/// part of a route that a group's answer depends on, as a small number.
+pub(super) fn variant(role: AddressRole, peer_groups: bool) -> u8 {
+    let role = match role {
+        AddressRole::Private(FamilyKey::V4) => 0,
+        AddressRole::Private(FamilyKey::V6) => 1,
+        AddressRole::PublicIn => 2,
+        AddressRole::PublicOut => 3,
+        AddressRole::External => 4,
+    };
+    role * 2 + u8::from(peer_groups)
+}
+
+/// The address role of a [`variant`].
+pub(super) fn variant_role(variant: u8) -> AddressRole {
+    match variant / 2 {
+        0 => AddressRole::Private(FamilyKey::V4),
+        1 => AddressRole::Private(FamilyKey::V6),
+        2 => AddressRole::PublicIn,
+        3 => AddressRole::PublicOut,
+        _ => AddressRole::External,
+    }
+}
+
+/// The rank of a rule within its group's evaluation order that decides between groups: lower
+/// wins; priority first, drop before accept (reference §3 step 2). Odd keys accept.
+pub(super) fn rule_key(rule: &crate::model::Rule) -> u16 {
+    u16::from(rule.priority.get()) * 2 + u16::from(rules::policy_rank(rule.policy))
+}
+
+/// The rules of one group in one direction compiled for one protocol: each rule that can
+/// match the protocol is a span of elementary port intervals.
+pub(super) struct KeyPool {
+    /// Interval boundaries: interval `i` is `points[i]..points[i + 1]`.
+    pub(super) points: Vec<u32>,
+    /// Per rule position: its first interval and the one after its last.
+    pub(super) spans: Vec<(u32, u32)>,
+    /// The rules that can match the protocol (protocol, source ports).
+    pub(super) active: Vec<u64>,
+}
+
+/// One group's rules in one direction (a group side), with what every peer matches of them.
+///
+/// A side of a pair filters with the rules of all the ENI's groups; the first match of the
+/// pooled rules is, port by port, the best-ranked of each group's own first match. So a group
+/// side is evaluated once per *distinct set of its rules a peer satisfies* (an answer keyed by
+/// rank, per protocol), and the answer of an ENI's side merges its groups' answers.
+pub(super) struct GroupSide<'t> {
+    /// The rules, in evaluation order within the group.
+    pub(super) rules: Vec<&'t crate::model::Rule>,
+    pub(super) words: usize,
+    /// Whether some rule has a local CIDR (quintuple rules): then the answer depends on the
+    /// ENI's own address too.
+    pub(super) local_sensitive: bool,
+    /// Per address class, the id of the set of rules an address of that class satisfies.
+    pub(super) addr_proj: Vec<u32>,
+    pub(super) addr_bits: Interner<u64>,
+    /// Per group set, the id of the set of rules a peer in those groups satisfies.
+    pub(super) group_proj: Vec<u32>,
+    pub(super) group_bits: Interner<u64>,
+    /// Per protocol (index in the build's protocols).
+    pub(super) pools: Vec<KeyPool>,
+    /// Group-answer ids by matched rule set.
+    pub(super) answers: FastMap<Vec<u64>, u32>,
+    /// Dense answers by (address projection, group projection), per local address class
+    /// (`UNSET` key when not local-sensitive).
+    pub(super) tables: FastMap<u32, Vec<u32>>,
+}
+
+impl<'t> Builder<'t> {
+    /// The inverse indexes the group sides read: the address classes inside each block, and
+    /// the group sets holding each group.
+    pub(super) fn index_memberships(&mut self) {
+        self.block_members = vec![Vec::new(); self.nets.ids.len()];
+        for (class, blocks) in self.address_sets.iter().enumerate() {
+            for block in blocks {
+                if let Some(list) = self.block_members.get_mut(*block as usize) {
+                    list.push(class as u32);
+                }
+            }
+        }
+        self.sets_of_group = vec![Vec::new(); self.groups.len()];
+        for (set, groups) in self.group_set_members.iter().enumerate() {
+            for group in groups {
+                if let Some(list) = self.sets_of_group.get_mut(*group as usize) {
+                    list.push(set as u32);
+                }
+            }
+        }
+        self.sides = (0..self.groups.len() * 2).map(|_| None).collect();
+    }
+
+    pub(super) fn default_allows(&self, group_set: u32, direction: Direction) -> bool {
+        let index = usize::from(direction == Direction::Ingress);
+        self.group_set_defaults
+            .get(group_set as usize)
+            .is_some_and(|defaults| defaults[index])
+    }
+
+    pub(super) fn side(&self, side: u32) -> Option<&GroupSide<'t>> {
+        self.sides.get(side as usize).and_then(Option::as_ref)
+    }
+
+    /// The local key of a group side: the ENI's own address class when the side has rules
+    /// with a local CIDR, [`UNSET`] otherwise.
+    pub(super) fn local_key(&mut self, side: u32, own: Option<u32>) -> u32 {
+        self.ensure_side(side);
+        match self.side(side) {
+            Some(found) if found.local_sensitive => own.unwrap_or(UNSET - 1),
+            _ => UNSET,
+        }
+    }
+
+    /// Makes the group side `side` (group `side / 2`, egress when even).
+    pub(super) fn ensure_side(&mut self, side: u32) {
+        if self.side(side).is_some() {
+            return;
+        }
+        let Some(group_id) = self.groups.get((side / 2) as usize).copied() else {
+            return;
+        };
+        let direction = if side.is_multiple_of(2) {
+            Direction::Egress
+        } else {
+            Direction::Ingress
+        };
+        let entries = rules::pool(self.topology, &[group_id], direction);
+        let rules: Vec<&'t crate::model::Rule> = entries.iter().map(|entry| entry.rule).collect();
+        let words = rules.len().div_ceil(64).max(1);
+        let bit = |position: usize, bits: &mut [u64]| bits[position / 64] |= 1 << (position % 64);
+
+        // The rules each block, group and local CIDR satisfies.
+        let mut by_block: FastMap<u32, Vec<u64>> = FastMap::default();
+        let mut by_group: FastMap<u32, Vec<u64>> = FastMap::default();
+        for (position, rule) in rules.iter().enumerate() {
+            let mut blocks: Vec<u32> = Vec::new();
+            match &rule.peer {
+                Peer::Cidr(block) => blocks.extend(self.nets.id(*block)),
+                Peer::Group { id, .. } => {
+                    if let Some(index) = self.group_index.get(id) {
+                        bit(
+                            position,
+                            by_group.entry(*index).or_insert_with(|| vec![0; words]),
+                        );
+                    }
+                }
+                Peer::PrefixList(id) => {
+                    if let Some(list) = self.topology.prefix_lists.get(id) {
+                        blocks.extend(list.cidrs.iter().filter_map(|block| self.nets.id(*block)));
+                    }
+                }
+            }
+            for block in blocks {
+                bit(
+                    position,
+                    by_block.entry(block).or_insert_with(|| vec![0; words]),
+                );
+            }
+        }
+        // What each address class satisfies, through the blocks that contain it.
+        let address_count = self.address_sets.len();
+        let mut addr_matched = vec![0u64; address_count * words];
+        for (block, bits) in &by_block {
+            for class in self
+                .block_members
+                .get(*block as usize)
+                .into_iter()
+                .flatten()
+            {
+                let at = *class as usize * words;
+                or_into(&mut addr_matched[at..at + words], bits);
+            }
+        }
+        let mut addr_bits = Interner::new();
+        addr_bits.intern(&vec![0u64; words]);
+        let addr_proj: Vec<u32> = addr_matched
+            .chunks(words)
+            .map(|bits| addr_bits.intern(bits))
+            .collect();
+        let set_count = self.group_set_members.len();
+        let mut group_matched = vec![0u64; set_count * words];
+        for (group, bits) in &by_group {
+            for set in self
+                .sets_of_group
+                .get(*group as usize)
+                .into_iter()
+                .flatten()
+            {
+                let at = *set as usize * words;
+                or_into(&mut group_matched[at..at + words], bits);
+            }
+        }
+        let mut group_bits = Interner::new();
+        group_bits.intern(&vec![0u64; words]);
+        let group_proj: Vec<u32> = group_matched
+            .chunks(words)
+            .map(|bits| group_bits.intern(bits))
+            .collect();
+
+        let pools = self
+            .protocols
+            .iter()
+            .map(|protocol| {
+                let mut active = vec![0u64; words];
+                let mut ranges = Vec::with_capacity(rules.len());
+                for (position, rule) in rules.iter().enumerate() {
+                    if rules::protocol_matches(rule.protocol, *protocol)
+                        && rules::source_ports_match(rule)
+                    {
+                        bit(position, &mut active);
+                    }
+                    ranges.push(rules::effective_range(rule, *protocol));
+                }
+                let mut points: Vec<u32> = vec![1, 65536];
+                for (start, end) in &ranges {
+                    points.push(u32::from(*start));
+                    points.push(u32::from(*end) + 1);
+                }
+                points.sort_unstable();
+                points.dedup();
+                let spans = ranges
+                    .iter()
+                    .map(|(start, end)| {
+                        (
+                            points.partition_point(|p| *p < u32::from(*start)) as u32,
+                            points.partition_point(|p| *p < u32::from(*end) + 1) as u32,
+                        )
+                    })
+                    .collect();
+                KeyPool {
+                    points,
+                    spans,
+                    active,
+                }
+            })
+            .collect();
+        let local_sensitive = rules.iter().any(|rule| rule.local_cidr.is_some());
+        let made = GroupSide {
+            rules,
+            words,
+            local_sensitive,
+            addr_proj,
+            addr_bits,
+            group_proj,
+            group_bits,
+            pools,
+            answers: FastMap::default(),
+            tables: FastMap::default(),
+        };
+        if let Some(slot) = self.sides.get_mut(side as usize) {
+            *slot = Some(made);
+        }
+    }
+
+    /// Makes the answers of a group side towards every class, for one variant and local key.
+    pub(super) fn answer_vector(
+        &mut self,
+        key: (u32, u8, u32),
+        signatures: &[Signature<'t>],
+    ) -> AnswerVector {
+        if let Some(vector) = self.answer_vectors.get(&key) {
+            return vector.clone();
+        }
+        let (side_id, variant, local) = key;
+        self.ensure_side(side_id);
+        let role = variant_role(variant);
+        let peer_groups = variant % 2 == 1;
+        let Some(mut side) = self.sides.get_mut(side_id as usize).and_then(Option::take) else {
+            return std::rc::Rc::from(vec![NO_MATCH; signatures.len()]);
+        };
+        let group_rows = side.group_bits.len();
+        let mut table = side
+            .tables
+            .remove(&local)
+            .unwrap_or_else(|| vec![UNSET; side.addr_bits.len() * group_rows]);
+        let vector: Vec<u32> = signatures
+            .iter()
+            .map(|signature| {
+                let address = signature
+                    .address(role)
+                    .map_or(0, |class| side.addr_proj[class as usize]);
+                let groups = if peer_groups {
+                    side.group_proj[signature.group_set as usize]
+                } else {
+                    0
+                };
+                let cell = address as usize * group_rows + groups as usize;
+                if table[cell] == UNSET {
+                    table[cell] = self.group_answer(&mut side, address, groups, local);
+                }
+                table[cell]
+            })
+            .collect();
+        side.tables.insert(local, table);
+        if let Some(slot) = self.sides.get_mut(side_id as usize) {
+            *slot = Some(side);
+        }
+        let vector: AnswerVector = vector.into();
+        self.answer_vectors.insert(key, vector.clone());
+        vector
+    }
+
+    /// The group answer of a side for a peer satisfying the rules of an address projection
+    /// and a group projection, with the ENI's own address class `local`.
+    pub(super) fn group_answer(
+        &mut self,
+        side: &mut GroupSide<'t>,
+        address: u32,
+        groups: u32,
+        local: u32,
+    ) -> u32 {
+        let words = side.words;
+        let scratch = &mut self.scratch;
+        scratch.matched.clear();
+        scratch
+            .matched
+            .extend_from_slice(side.addr_bits.get(address));
+        scratch.matched.resize(words, 0);
+        or_into(&mut scratch.matched, side.group_bits.get(groups));
+        if side.local_sensitive {
+            let own: &[u32] = self.address_sets.get(local);
+            for (position, rule) in side.rules.iter().enumerate() {
+                let Some(block) = rule.local_cidr else {
+                    continue;
+                };
+                let inside = self
+                    .nets
+                    .id(block)
+                    .is_some_and(|id| own.binary_search(&id).is_ok());
+                if !inside {
+                    scratch.matched[position / 64] &= !(1 << (position % 64));
+                }
+            }
+        }
+        if let Some(id) = side.answers.get(scratch.matched.as_slice()) {
+            return *id;
+        }
+        let matched = scratch.matched.clone();
+        scratch.ids.clear();
+        for pool in &side.pools {
+            sweep_keys(pool, &side.rules, &matched, scratch);
+            let id = self.functions.intern(&scratch.keyed);
+            scratch.ids.push(id);
+        }
+        let id = self.group_answers.intern(&scratch.ids);
+        side.answers.insert(matched, id);
+        id
+    }
+}
+
+pub(super) fn or_into(target: &mut [u64], bits: &[u64]) {
+    for (word, add) in target.iter_mut().zip(bits) {
+        *word |= add;
+    }
+}
+
+/// First-match sweep of one group's rules for one protocol and one set of matched rules: the
+/// rank of the deciding rule per range of ports (into `scratch.keyed`), ranges without a
+/// matching rule left out.
+pub(super) fn sweep_keys(
+    pool: &KeyPool,
+    rules: &[&crate::model::Rule],
+    matched: &[u64],
+    scratch: &mut Scratch,
+) {
+    let Scratch {
+        owner, next, keyed, ..
+    } = scratch;
+    let intervals = pool.points.len().saturating_sub(1);
+    owner.clear();
+    owner.resize(intervals, NO_KEY);
+    next.clear();
+    next.extend(0..=intervals);
+    let mut unclaimed = intervals;
+    'rules: for (word_index, word) in matched.iter().enumerate() {
+        let mut bits = word & pool.active.get(word_index).copied().unwrap_or(0);
+        while bits != 0 {
+            let position = word_index * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let (first, stop) = pool.spans[position];
+            let key = rule_key(rules[position]);
+            let mut at = find(next, first as usize);
+            while at < stop as usize {
+                owner[at] = key;
+                unclaimed -= 1;
+                next[at] = at + 1;
+                at = find(next, at + 1);
+            }
+            if unclaimed == 0 {
+                break 'rules;
+            }
+        }
+    }
+    keyed.clear();
+    for (index, key) in owner.iter().enumerate() {
+        if *key == NO_KEY {
+            continue;
+        }
+        // Boundaries lie in 1..=65536, so these conversions hold.
+        let start = u16::try_from(pool.points[index]).unwrap_or(u16::MAX);
+        let end = u16::try_from(pool.points[index + 1] - 1).unwrap_or(u16::MAX);
+        match keyed.last_mut() {
+            Some(last) if last.2 == *key && u32::from(last.1) + 1 == u32::from(start) => {
+                last.1 = end
+            }
+            _ => keyed.push((start, end, *key)),
+        }
+    }
+}
+
+/// Union-find lookup with path halving.
+pub(super) fn find(next: &mut [usize], mut at: usize) -> usize {
+    while next[at] != at {
+        next[at] = next[next[at]];
+        at = next[at];
+    }
+    at
+}

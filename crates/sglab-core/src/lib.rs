@@ -26,6 +26,7 @@ pub mod gateway;
 pub mod generate;
 pub mod import;
 pub mod lint;
+pub mod load;
 pub mod matrix;
 pub mod model;
 pub mod portset;

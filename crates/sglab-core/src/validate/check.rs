@@ -87,50 +87,88 @@ pub(crate) struct Checker<'a> {
     pub(crate) limits: &'a Limits,
 }
 
+/// Runs every check over a model, in the order a file written from it is read. Each object is
+/// checked against what precedes it as the lowering of that file would have kept it (an object
+/// with an error is dropped there), so that the model and its file get the same diagnostics.
+pub(crate) fn check_model(sink: &mut Sink, topology: &Topology, limits: &Limits) {
+    let mut known = Known::of(topology);
+    let mut kept = Topology {
+        name: topology.name.clone(),
+        vpcs: topology.vpcs.clone(),
+        prefix_lists: topology.prefix_lists.clone(),
+        ..Topology::default()
+    };
+    macro_rules! checker {
+        () => {
+            Checker {
+                sink: &mut *sink,
+                known: &mut known,
+                topology: &kept,
+                limits,
+            }
+        };
+    }
+    for group in topology.groups.values() {
+        if let Some(group) = checker!().group(group) {
+            kept.groups.insert(group.id.clone(), group);
+        }
+    }
+    for cluster in topology.clusters.values() {
+        let mut checker = checker!();
+        let location = checker.object(format!("cluster {}", cluster.id));
+        if checker.vpc_reference(&location, &cluster.vpc) {
+            kept.clusters.insert(cluster.id.clone(), cluster.clone());
+        }
+    }
+    for gateway in topology.gateways.values() {
+        let (survivor, managed_ok) = checker!().gateway(gateway);
+        if managed_ok {
+            if let Some(group) = kept.groups.get_mut(&gateway.managed_group) {
+                group
+                    .managed_by
+                    .get_or_insert_with(|| managed_product(Some(gateway.kind)).to_owned());
+            }
+        }
+        if let Some(gateway) = survivor {
+            kept.gateways.insert(gateway.id.clone(), gateway);
+        }
+    }
+    for endpoint in topology.endpoints.values() {
+        if checker!().endpoint(endpoint) {
+            kept.endpoints.insert(endpoint.id.clone(), endpoint.clone());
+        }
+    }
+    checker!().authorization_rules();
+    checker!().limits();
+    for (index, expectation) in topology.expectations.iter().enumerate() {
+        let mut checker = checker!();
+        let location = checker.object(format!("expectation {}", index + 1));
+        let field = |name: &str| location.clone().field(name);
+        checker.expectation_endpoint(field("from"), &expectation.from);
+        checker.expectation_endpoint(field("to"), &expectation.to);
+        let port = expectation.port.map(|port| port.to_string());
+        checker.expectation_port(&location, expectation.protocol, port.as_deref());
+    }
+    for id in topology.layout.keys() {
+        checker!().layout_entry(id);
+    }
+}
+
 /// The model's word for the legacy priority warning of the sglab format.
 pub(crate) const LEGACY_PRIORITY: &str =
     "legacy priority 110, ordered after 100: set a priority from 1 to 100";
 
 impl Checker<'_> {
-    /// Runs every check over the whole model, in the order a file written from it is read.
-    pub(crate) fn topology(&mut self) {
-        let topology = self.topology;
-        for group in topology.groups.values() {
-            self.group(group);
-        }
-        for cluster in topology.clusters.values() {
-            let location = self.object(format!("cluster {}", cluster.id));
-            self.vpc_reference(&location, &cluster.vpc);
-        }
-        for gateway in topology.gateways.values() {
-            self.gateway(gateway);
-        }
-        for endpoint in topology.endpoints.values() {
-            self.endpoint(endpoint);
-        }
-        self.authorization_rules();
-        self.limits();
-        for (index, expectation) in topology.expectations.iter().enumerate() {
-            let location = self.object(format!("expectation {}", index + 1));
-            let field = |name: &str| location.clone().field(name);
-            self.expectation_endpoint(field("from"), &expectation.from);
-            self.expectation_endpoint(field("to"), &expectation.to);
-            let port = expectation.port.map(|port| port.to_string());
-            self.expectation_port(&location, expectation.protocol, port.as_deref());
-        }
-        for id in topology.layout.keys() {
-            self.layout_entry(id);
-        }
-    }
-
     /// The location of an object of the input.
     pub(crate) fn object(&self, object: String) -> Location {
         self.sink.location().object(object)
     }
 
-    fn group(&mut self, group: &SecurityGroup) {
+    /// One group of the model; the group as the lowering of its file would keep it (without the
+    /// rules that have errors), or `None` when its VPC does not exist.
+    fn group(&mut self, group: &SecurityGroup) -> Option<SecurityGroup> {
         let location = self.object(format!("security group {}", group.id));
-        self.vpc_reference(&location, &group.vpc);
+        let vpc_ok = self.vpc_reference(&location, &group.vpc);
         if group.inner_access_policy == InnerAccessPolicy::Accept {
             self.inner_access_policy_accept(&location, group.group_type);
         }
@@ -144,9 +182,18 @@ impl Checker<'_> {
                 vpc: Some(group.vpc.clone()),
                 group_type: group.group_type,
             });
+        let mut rules = Vec::new();
         for (rule_index, rule) in group.rules.iter().enumerate() {
+            let errors = self.sink.error_count();
             self.rule(&location.clone().rule(rule_index), &group.id, &info, rule);
+            if self.sink.error_count() == errors {
+                rules.push(rule.clone());
+            }
         }
+        vpc_ok.then(|| SecurityGroup {
+            rules,
+            ..group.clone()
+        })
     }
 
     /// One rule of the model, in the order the sglab reader checks its fields.
@@ -294,27 +341,37 @@ impl Checker<'_> {
         }
     }
 
-    fn gateway(&mut self, gateway: &Gateway) {
+    /// One gateway of the model; the gateway as the lowering of its file would keep it, or
+    /// `None`, and whether its managed group is usable.
+    fn gateway(&mut self, gateway: &Gateway) -> (Option<Gateway>, bool) {
         let location = self.object(format!("gateway {}", gateway.id));
         let vpc = self
             .vpc_reference(&location, &gateway.vpc)
             .then(|| gateway.vpc.clone());
-        self.managed_group(
+        let managed_ok = self.managed_group(
             &location,
             &gateway.managed_group,
             vpc.as_ref(),
             Some(gateway.kind),
         );
+        let mut authorizations = Vec::new();
         for (index, authorization) in gateway.authorizations.iter().enumerate() {
             let prefix = format!("authorizations[{index}]");
-            self.authorization(
+            if self.authorization(
                 &location,
                 &prefix,
                 &gateway.managed_group,
                 vpc.as_ref(),
                 authorization,
-            );
+            ) {
+                authorizations.push(authorization.clone());
+            }
         }
+        let survivor = (vpc.is_some() && managed_ok).then(|| Gateway {
+            authorizations,
+            ..gateway.clone()
+        });
+        (survivor, managed_ok)
     }
 
     /// The managed group of a gateway: named, existing, of the gateway's VPC, marked as managed.
@@ -439,16 +496,17 @@ impl Checker<'_> {
         managed_group: &GroupId,
         vpc: Option<&VpcId>,
         authorization: &Authorization,
-    ) {
+    ) -> bool {
         let field = |name: &str| location.clone().field(format!("{prefix}.{name}"));
-        self.authorization_backend(
+        let mut ok = self.authorization_backend(
             field("backend_group"),
             &authorization.backend_group,
             managed_group,
             vpc,
         );
-        self.authorization_port_count(field("port_ranges"), authorization.port_ranges.len());
+        ok &= self.authorization_port_count(field("port_ranges"), authorization.port_ranges.len());
         self.description(field("description"), &authorization.description);
+        ok
     }
 
     /// Warns about gateway authorizations whose generated rule is missing from the backend

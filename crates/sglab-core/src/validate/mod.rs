@@ -157,13 +157,6 @@ pub fn check(topology: &Topology) -> Vec<Diagnostic> {
 /// Checks a model with explicit limits, as [`check`] does.
 pub fn check_with_limits(topology: &Topology, limits: &Limits) -> Vec<Diagnostic> {
     let mut sink = Sink::new(None);
-    let mut known = Known::of(topology);
-    Checker {
-        sink: &mut sink,
-        known: &mut known,
-        topology,
-        limits,
-    }
-    .topology();
+    check::check_model(&mut sink, topology, limits);
     sink.into_diagnostics()
 }

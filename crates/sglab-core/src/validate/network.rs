@@ -14,11 +14,13 @@ use crate::model::{
 use crate::Error;
 
 impl Checker<'_> {
-    /// One endpoint of the model, in the order the sglab reader checks its fields.
-    pub(crate) fn endpoint(&mut self, endpoint: &Endpoint) {
+    /// One endpoint of the model, in the order the sglab reader checks its fields; whether the
+    /// lowering of its file would keep it.
+    pub(crate) fn endpoint(&mut self, endpoint: &Endpoint) -> bool {
         let location = self.object(format!("endpoint {}", endpoint.id));
         let field = |name: &str| location.clone().field(name);
         let shorthand = uses_shorthand(&endpoint.enis);
+        let max = self.limits.groups_per_eni;
         match &endpoint.kind {
             EndpointKind::External { .. } => {
                 let why = "external endpoints sit outside every VPC and have no groups";
@@ -36,6 +38,7 @@ impl Checker<'_> {
                     endpoint.public_ip.is_some(),
                     "an external endpoint's address is its cidr",
                 );
+                true
             }
             EndpointKind::Ecs => {
                 self.forbid(
@@ -44,14 +47,10 @@ impl Checker<'_> {
                     "only Flannel and Terway-shared pods have a pod_ip",
                 );
                 let vpc = self.endpoint_vpc(&location, endpoint.vpc.as_ref());
-                self.model_enis(
-                    &location,
-                    &endpoint.enis,
-                    vpc.as_ref(),
-                    self.limits.groups_per_eni,
-                );
+                let enis_ok = self.model_enis(&location, &endpoint.enis, vpc.as_ref(), max);
                 self.ecs_groups(&location, &endpoint.enis);
                 self.private_address(&location, &endpoint.enis);
+                vpc.is_some() && enis_ok
             }
             EndpointKind::Pod { cluster, node } => {
                 self.forbid(
@@ -60,31 +59,30 @@ impl Checker<'_> {
                     "pods are reached through their node or a gateway",
                 );
                 let cluster = self.pod_cluster(field("cluster"), cluster);
-                self.pod_node(field("node"), node);
+                let node_ok = self.pod_node(field("node"), node);
                 let Some(cluster) = cluster else {
-                    return;
+                    return false;
                 };
                 let vpc = self.pod_vpc(field("vpc"), endpoint.vpc.as_ref(), &cluster);
-                match cluster.network_mode {
+                let enis_ok = match cluster.network_mode {
                     NetworkMode::Flannel | NetworkMode::TerwayShared => {
                         if !endpoint.enis.is_empty() {
                             let name = if shorthand { "groups" } else { "enis" };
                             self.pod_has_eni(field(name), cluster.network_mode);
                         }
-                        self.pod_ip(
-                            field("pod_ip"),
-                            &cluster,
-                            endpoint.pod_ip,
-                            endpoint.pod_ip.is_some(),
-                        );
+                        let written = endpoint.pod_ip.is_some();
+                        self.pod_ip(field("pod_ip"), &cluster, endpoint.pod_ip, written);
+                        true
                     }
                     NetworkMode::TerwayTrunk => {
                         self.trunk_pod_ip(field("pod_ip"), endpoint.pod_ip.is_some());
                         let max = self.limits.groups_per_trunk_pod;
-                        self.model_enis(&location, &endpoint.enis, vpc.as_ref(), max);
+                        let ok = self.model_enis(&location, &endpoint.enis, vpc.as_ref(), max);
                         self.trunk_pod_enis(field("groups"), &endpoint.enis);
+                        ok
                     }
-                }
+                };
+                node_ok && vpc.is_some() && enis_ok
             }
             EndpointKind::GatewayNode { gateway } => {
                 self.forbid(
@@ -93,21 +91,17 @@ impl Checker<'_> {
                     "only Flannel and Terway-shared pods have a pod_ip",
                 );
                 let Some(gateway) = self.node_gateway(field("gateway"), gateway) else {
-                    return;
+                    return false;
                 };
                 let vpc = match &endpoint.vpc {
                     Some(vpc) => self.vpc_reference(&location, vpc).then(|| vpc.clone()),
                     None => Some(gateway.vpc.clone()),
                 };
                 self.node_vpc(field("vpc"), vpc.as_ref(), &gateway);
-                self.model_enis(
-                    &location,
-                    &endpoint.enis,
-                    vpc.as_ref(),
-                    self.limits.groups_per_eni,
-                );
+                let enis_ok = self.model_enis(&location, &endpoint.enis, vpc.as_ref(), max);
                 self.node_in_managed_group(field("groups"), &endpoint.enis, &gateway);
                 self.private_address(&location, &endpoint.enis);
+                vpc.is_some() && enis_ok
             }
         }
     }
@@ -148,16 +142,21 @@ impl Checker<'_> {
         enis: &[Eni],
         vpc: Option<&VpcId>,
         max_groups: usize,
-    ) {
+    ) -> bool {
         let shorthand = uses_shorthand(enis);
+        let mut ok = true;
         for (index, eni) in enis.iter().enumerate() {
             let field = if shorthand {
                 "groups".to_owned()
             } else {
                 format!("enis[{index}].groups")
             };
-            self.eni_groups(&location.clone().field(field), &eni.groups, vpc, max_groups);
+            let location = location.clone().field(field);
+            ok &= self
+                .eni_groups(&location, &eni.groups, vpc, max_groups)
+                .is_some();
         }
+        ok
     }
 
     /// The groups of one ENI: 1 to `max_groups`, each once, existing, of the endpoint's VPC,

@@ -444,7 +444,7 @@ impl fmt::Display for PortRange {
 impl TryFrom<String> for PortRange {
     type Error = crate::Error;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        match crate::parse_port_spec(&value)? {
+        match PortSpec::parse(&value)? {
             PortSpec::Range(range) => Ok(range),
             PortSpec::All => Ok(PortRange::ALL),
         }
@@ -469,6 +469,37 @@ pub enum PortSpec {
 }
 
 impl PortSpec {
+    /// Parses a port field in the vendor's form: `-1/-1` or `start/end`, with the vendor's
+    /// reasons for `200/1`, a lone `22` (the API wants `22/22`), port 0 and ports above 65535.
+    /// The crate's one port parser.
+    pub fn parse(text: &str) -> Result<PortSpec, crate::Error> {
+        use crate::Error;
+        let text = text.trim();
+        let malformed = || Error::MalformedPortRange(text.to_owned());
+        let Some((start, end)) = text.split_once('/') else {
+            return match text.parse::<i64>() {
+                Ok(_) => Err(Error::LonePort(text.to_owned())),
+                Err(_) => Err(malformed()),
+            };
+        };
+        let start: i64 = start.trim().parse().map_err(|_| malformed())?;
+        let end: i64 = end.trim().parse().map_err(|_| malformed())?;
+        if start == -1 && end == -1 {
+            return Ok(PortSpec::All);
+        }
+        if start < 0 || end < 0 {
+            return Err(malformed());
+        }
+        for port in [start, end] {
+            if port > 65535 {
+                return Err(Error::PortTooLarge(port.unsigned_abs()));
+            }
+        }
+        let start = u16::try_from(start).map_err(|_| malformed())?;
+        let end = u16::try_from(end).map_err(|_| malformed())?;
+        PortRange::new(start, end).map(PortSpec::Range)
+    }
+
     /// Whether a query port matches; `None` (a protocol without ports) matches `All` and any
     /// range.
     pub fn matches(self, port: Option<u16>) -> bool {

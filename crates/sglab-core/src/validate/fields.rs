@@ -7,7 +7,7 @@ use ipnet::IpNet;
 
 use super::GroupInfo;
 use crate::model::{
-    GroupId, GroupType, Peer, PortRange, PortSpec, PrefixListId, Priority, Protocol, Topology,
+    GroupId, GroupType, Peer, PortSpec, PrefixListId, Priority, Protocol, Topology,
 };
 use crate::Error;
 
@@ -34,32 +34,10 @@ pub fn check_port_field(protocol: Protocol, text: &str) -> Result<PortSpec, Erro
 }
 
 /// Parses a port field without regard to a protocol: `-1/-1` or `start/end`, with the
-/// vendor's reasons for `200/1`, a lone `22`, port 0 and ports above 65535.
+/// vendor's reasons for `200/1`, a lone `22`, port 0 and ports above 65535 ([`PortSpec::parse`],
+/// the crate's one port parser).
 pub fn parse_ports(text: &str) -> Result<PortSpec, Error> {
-    let text = text.trim();
-    let malformed = || Error::MalformedPortRange(text.to_owned());
-    let Some((start, end)) = text.split_once('/') else {
-        return match text.parse::<i64>() {
-            Ok(_) => Err(Error::LonePort(text.to_owned())),
-            Err(_) => Err(malformed()),
-        };
-    };
-    let start: i64 = start.trim().parse().map_err(|_| malformed())?;
-    let end: i64 = end.trim().parse().map_err(|_| malformed())?;
-    if start == -1 && end == -1 {
-        return Ok(PortSpec::All);
-    }
-    if start < 0 || end < 0 {
-        return Err(malformed());
-    }
-    for port in [start, end] {
-        if port > 65535 {
-            return Err(Error::PortTooLarge(port.unsigned_abs()));
-        }
-    }
-    let start = u16::try_from(start).map_err(|_| malformed())?;
-    let end = u16::try_from(end).map_err(|_| malformed())?;
-    PortRange::new(start, end).map(PortSpec::Range)
+    PortSpec::parse(text)
 }
 
 /// Checks a priority field: 1 (highest) to 100, or the legacy 110 (which the caller should

@@ -435,7 +435,7 @@ impl Lowering {
             if managed_ok {
                 if let Some(group) = self.topology.groups.get_mut(&managed_group) {
                     if group.managed_by.is_none() {
-                        group.managed_by = Some(super::check::managed_product(kind).to_owned());
+                        group.managed_by = Some(super::gateways::managed_product(kind).to_owned());
                     }
                 }
             }

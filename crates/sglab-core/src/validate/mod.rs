@@ -6,7 +6,7 @@
 //! - `lower.rs`, `endpoints.rs`: the raw file form to the model (words, numbers, addresses,
 //!   defaults, fields an object's kind does not allow);
 //! - `rule.rs`: the one rule reader, shared with the importers;
-//! - `check.rs`, `network.rs`: the checks of the model (references, group rules, ENIs, pods,
+//! - `check.rs`, `network.rs`, `gateways.rs`: the checks of the model (references, group rules, ENIs, pods,
 //!   gateways, limits), run by [`check`] on a model and by the lowering on each object it reads;
 //! - `fields.rs`: the checks of one field at a time.
 //!
@@ -42,6 +42,7 @@
 mod check;
 mod endpoints;
 mod fields;
+mod gateways;
 mod lower;
 mod network;
 pub(crate) mod rule;

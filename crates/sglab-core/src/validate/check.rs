@@ -18,8 +18,8 @@ use super::fields::{
 use super::{GroupInfo, Limits};
 use crate::diagnostic::{Diagnostic, Location, Sink};
 use crate::model::{
-    EndpointId, GroupId, GroupType, InnerAccessPolicy, NicType, Peer, Priority, Protocol, Rule,
-    RuleId, SecurityGroup, Topology, VpcId,
+    EndpointId, GroupId, GroupType, InnerAccessPolicy, NicType, Peer, PrefixListId, Priority,
+    Protocol, Rule, RuleId, SecurityGroup, Topology, VpcId,
 };
 use crate::Error;
 
@@ -33,8 +33,6 @@ pub(crate) struct Known {
     pub(crate) endpoint_kinds: BTreeMap<EndpointId, String>,
     pub(crate) rule_ids: BTreeSet<RuleId>,
 }
-
-use crate::model::PrefixListId;
 
 impl Known {
     /// What a model declares.

@@ -228,9 +228,9 @@ impl Checker<'_> {
                 );
                 None
             }
-            (_, text) => self.sink.check(
+            _ => self.sink.check(
                 at(&fields.protocol),
-                check_protocol_field(fields.protocol.value.or(text).unwrap_or_default()),
+                check_protocol_field(fields.protocol.value.unwrap_or_default()),
             ),
         };
         let ports = match (protocol, fields.port_range.value) {
@@ -530,5 +530,71 @@ impl Checker<'_> {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::import::load_files;
+
+    fn attribute(permission: &str) -> String {
+        format!(
+            r#"{{"SecurityGroupId": "sg-1", "VpcId": "vpc-1", "Permissions": {{"Permission": [{permission}]}}}}"#
+        )
+    }
+
+    fn messages(permission: &str) -> Vec<String> {
+        let text = attribute(permission);
+        match load_files(&[("a.json", text.as_str())]) {
+            Ok(loaded) => loaded.warnings,
+            Err(diagnostics) => diagnostics,
+        }
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+    }
+
+    #[test]
+    fn both_readers_warn_about_nic_type_internet() {
+        assert_eq!(
+            messages(
+                r#"{"Direction": "ingress", "IpProtocol": "TCP", "PortRange": "80/80", "SourceCidrIp": "0.0.0.0/0", "NicType": "internet"}"#
+            ),
+            ["a.json: security group sg-1, rule 1, field NicType: nic_type internet only meant something on the retired classic network: in a VPC the rule governs private and public traffic alike"]
+        );
+        let parsed = crate::format::parse_sglab(
+            r#"{"sglab": 1, "vpcs": [{"id": "v"}], "security_groups": [{"id": "sg-1", "rules": [
+              {"direction": "ingress", "protocol": "tcp", "port_range": "80/80", "cidr": "0.0.0.0/0", "nic_type": "internet"}]}]}"#,
+            None,
+        )
+        .expect("valid");
+        assert_eq!(
+            parsed.warnings[0].to_string(),
+            "security group sg-1, rule 1, field nic_type: nic_type internet only meant something on the retired classic network: in a VPC the rule governs private and public traffic alike"
+        );
+    }
+
+    #[test]
+    fn a_rule_has_one_peer_in_both_readers() {
+        assert_eq!(
+            messages(
+                r#"{"Direction": "ingress", "IpProtocol": "TCP", "PortRange": "80/80", "SourceCidrIp": "0.0.0.0/0", "Ipv6SourceCidrIp": "::/0"}"#
+            ),
+            ["a.json: security group sg-1, rule 1, field Ipv6SourceCidrIp: both SourceCidrIp and Ipv6SourceCidrIp are given: a rule has one peer, write a second rule for the other family"]
+        );
+    }
+
+    #[test]
+    fn the_api_words_stay_strict() {
+        assert_eq!(
+            messages(
+                r#"{"Direction": "in", "Policy": "deny", "IpProtocol": "TCP", "PortRange": "80/80", "SourceCidrIp": "0.0.0.0/0", "NicType": "wan"}"#
+            ),
+            [
+                "a.json: security group sg-1, rule 1, field Direction: Direction \"in\" is not valid: use ingress or egress",
+                "a.json: security group sg-1, rule 1, field Policy: Policy \"deny\" is not valid: use Accept or Drop",
+                "a.json: security group sg-1, rule 1, field NicType: NicType \"wan\" is not valid: use intranet",
+            ]
+        );
     }
 }

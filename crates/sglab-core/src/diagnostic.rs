@@ -250,6 +250,81 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Collects the diagnostics of one input, in the order they are found: every reader of the
+/// crate (sglab JSON, the aliyun importer) and the model check report through it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sink {
+    file: Option<String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Sink {
+    /// A sink for the input `file` (or for no file when `None`).
+    pub fn new(file: Option<&str>) -> Sink {
+        Sink {
+            file: file.map(str::to_owned),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// The location of the whole input: its file.
+    pub fn location(&self) -> Location {
+        Location::in_file(self.file.as_deref())
+    }
+
+    /// Adds a diagnostic.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Adds an error.
+    pub fn error(&mut self, location: Location, message: impl Into<String>) {
+        self.push(Diagnostic::error(location, message));
+    }
+
+    /// Adds a warning.
+    pub fn warning(&mut self, location: Location, message: impl Into<String>) {
+        self.push(Diagnostic::warning(location, message));
+    }
+
+    /// Adds the error of a value, with its vendor code.
+    pub fn report(&mut self, location: Location, error: &crate::Error) {
+        self.push(Diagnostic::from_error(location, error));
+    }
+
+    /// The value of a check, or `None` after reporting its error.
+    pub fn check<T>(&mut self, location: Location, result: Result<T, crate::Error>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.report(location, &error);
+                None
+            }
+        }
+    }
+
+    /// How many errors were reported so far.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// The diagnostics reported so far.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The diagnostics, in the order they were reported.
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+}
+
+impl Extend<Diagnostic> for Sink {
+    fn extend<I: IntoIterator<Item = Diagnostic>>(&mut self, iter: I) {
+        self.diagnostics.extend(iter);
+    }
+}
+
 /// Whether any diagnostic is an error.
 pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().any(Diagnostic::is_error)

@@ -27,6 +27,7 @@ pub mod gateway;
 pub mod generate;
 pub mod import;
 pub mod lint;
+pub mod load;
 pub mod matrix;
 pub mod model;
 pub mod portset;
@@ -34,7 +35,7 @@ pub mod reference;
 pub mod sort;
 pub mod validate;
 
-use model::{PortRange, PortSpec};
+use model::PortSpec;
 
 /// A problem with one value, independent of where it was found.
 ///
@@ -187,18 +188,9 @@ impl Error {
     }
 }
 
-/// Parses a port field in the vendor's form: `start/end` or `-1/-1`.
+/// Parses a port field in the vendor's form: `start/end` or `-1/-1` ([`PortSpec::parse`]).
 ///
 /// A lone port such as `22` is rejected as the API rejects it.
 pub fn parse_port_spec(text: &str) -> Result<PortSpec, Error> {
-    let text = text.trim();
-    let malformed = || Error::MalformedPortRange(text.to_owned());
-    let (start, end) = text.split_once('/').ok_or_else(malformed)?;
-    let (start, end) = (start.trim(), end.trim());
-    if start == "-1" && end == "-1" {
-        return Ok(PortSpec::All);
-    }
-    let start: u16 = start.parse().map_err(|_| malformed())?;
-    let end: u16 = end.parse().map_err(|_| malformed())?;
-    PortRange::new(start, end).map(PortSpec::Range)
+    PortSpec::parse(text)
 }

@@ -126,6 +126,31 @@ pub enum GroupType {
     Enterprise,
 }
 
+impl GroupType {
+    /// The word of the sglab format (`basic`, `enterprise`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupType::Basic => "basic",
+            GroupType::Enterprise => "enterprise",
+        }
+    }
+
+    /// Parses the word of [`GroupType::as_str`], case-insensitively.
+    pub fn parse(text: &str) -> Option<GroupType> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "basic" => Some(GroupType::Basic),
+            "enterprise" => Some(GroupType::Enterprise),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for GroupType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// `InnerAccessPolicy` of a basic group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -134,6 +159,31 @@ pub enum InnerAccessPolicy {
     Accept,
     /// ENIs in the group are isolated unless a rule allows the traffic.
     Drop,
+}
+
+impl InnerAccessPolicy {
+    /// The lower-case word of files and of the API (`accept`, `drop`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InnerAccessPolicy::Accept => "accept",
+            InnerAccessPolicy::Drop => "drop",
+        }
+    }
+
+    /// Parses the word of [`InnerAccessPolicy::as_str`], case-insensitively.
+    pub fn parse(text: &str) -> Option<InnerAccessPolicy> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "accept" => Some(InnerAccessPolicy::Accept),
+            "drop" => Some(InnerAccessPolicy::Drop),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for InnerAccessPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A security group.
@@ -171,6 +221,31 @@ pub enum Direction {
     Egress,
 }
 
+impl Direction {
+    /// The lower-case word of files and of the API (`ingress`, `egress`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        }
+    }
+
+    /// Parses the word of [`Direction::as_str`], case-insensitively.
+    pub fn parse(text: &str) -> Option<Direction> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "ingress" => Some(Direction::Ingress),
+            "egress" => Some(Direction::Egress),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What a rule does with the traffic it matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -179,6 +254,31 @@ pub enum Policy {
     Accept,
     /// Drop the traffic silently.
     Drop,
+}
+
+impl Policy {
+    /// The lower-case word of files and of the API (`accept`, `drop`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::Accept => "accept",
+            Policy::Drop => "drop",
+        }
+    }
+
+    /// Parses the word of [`Policy::as_str`], case-insensitively.
+    pub fn parse(text: &str) -> Option<Policy> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "accept" => Some(Policy::Accept),
+            "drop" => Some(Policy::Drop),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The priority of a rule: 1 (highest) to 100, or the legacy console value 110, which is
@@ -344,7 +444,7 @@ impl fmt::Display for PortRange {
 impl TryFrom<String> for PortRange {
     type Error = crate::Error;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        match crate::parse_port_spec(&value)? {
+        match PortSpec::parse(&value)? {
             PortSpec::Range(range) => Ok(range),
             PortSpec::All => Ok(PortRange::ALL),
         }
@@ -369,6 +469,37 @@ pub enum PortSpec {
 }
 
 impl PortSpec {
+    /// Parses a port field in the vendor's form: `-1/-1` or `start/end`, with the vendor's
+    /// reasons for `200/1`, a lone `22` (the API wants `22/22`), port 0 and ports above 65535.
+    /// The crate's one port parser.
+    pub fn parse(text: &str) -> Result<PortSpec, crate::Error> {
+        use crate::Error;
+        let text = text.trim();
+        let malformed = || Error::MalformedPortRange(text.to_owned());
+        let Some((start, end)) = text.split_once('/') else {
+            return match text.parse::<i64>() {
+                Ok(_) => Err(Error::LonePort(text.to_owned())),
+                Err(_) => Err(malformed()),
+            };
+        };
+        let start: i64 = start.trim().parse().map_err(|_| malformed())?;
+        let end: i64 = end.trim().parse().map_err(|_| malformed())?;
+        if start == -1 && end == -1 {
+            return Ok(PortSpec::All);
+        }
+        if start < 0 || end < 0 {
+            return Err(malformed());
+        }
+        for port in [start, end] {
+            if port > 65535 {
+                return Err(Error::PortTooLarge(port.unsigned_abs()));
+            }
+        }
+        let start = u16::try_from(start).map_err(|_| malformed())?;
+        let end = u16::try_from(end).map_err(|_| malformed())?;
+        PortRange::new(start, end).map(PortSpec::Range)
+    }
+
     /// Whether a query port matches; `None` (a protocol without ports) matches `All` and any
     /// range.
     pub fn matches(self, port: Option<u16>) -> bool {
@@ -424,6 +555,31 @@ pub enum NicType {
     Internet,
 }
 
+impl NicType {
+    /// The lower-case word of files and of the API (`intranet`, `internet`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NicType::Intranet => "intranet",
+            NicType::Internet => "internet",
+        }
+    }
+
+    /// Parses the word of [`NicType::as_str`], case-insensitively.
+    pub fn parse(text: &str) -> Option<NicType> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "intranet" => Some(NicType::Intranet),
+            "internet" => Some(NicType::Internet),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for NicType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One security-group rule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
@@ -475,6 +631,18 @@ pub enum EndpointKind {
         /// The address block; a single host is a /32 (or /128).
         cidr: IpNet,
     },
+}
+
+impl EndpointKind {
+    /// The word of the sglab format's `kind` field (`ecs`, `pod`, `gateway_node`, `external`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EndpointKind::Ecs => "ecs",
+            EndpointKind::Pod { .. } => "pod",
+            EndpointKind::GatewayNode { .. } => "gateway_node",
+            EndpointKind::External { .. } => "external",
+        }
+    }
 }
 
 /// An elastic network interface with its addresses and groups.
@@ -537,6 +705,33 @@ pub enum NetworkMode {
     TerwayTrunk,
 }
 
+impl NetworkMode {
+    /// The word of the sglab format (`flannel`, `terway_shared`, `terway_trunk`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetworkMode::Flannel => "flannel",
+            NetworkMode::TerwayShared => "terway_shared",
+            NetworkMode::TerwayTrunk => "terway_trunk",
+        }
+    }
+
+    /// Parses the word of [`NetworkMode::as_str`], case-insensitively, with `-` read as `_`.
+    pub fn parse(text: &str) -> Option<NetworkMode> {
+        match text.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "flannel" => Some(NetworkMode::Flannel),
+            "terway_shared" => Some(NetworkMode::TerwayShared),
+            "terway_trunk" => Some(NetworkMode::TerwayTrunk),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for NetworkMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A Kubernetes (ACK) cluster.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cluster {
@@ -560,6 +755,31 @@ pub enum GatewayKind {
     AiGateway,
     /// An MSE cloud-native gateway.
     MseCloudNative,
+}
+
+impl GatewayKind {
+    /// The word of the sglab format (`ai_gateway`, `mse_cloud_native`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GatewayKind::AiGateway => "ai_gateway",
+            GatewayKind::MseCloudNative => "mse_cloud_native",
+        }
+    }
+
+    /// Parses the word of [`GatewayKind::as_str`], case-insensitively, with `-` read as `_`.
+    pub fn parse(text: &str) -> Option<GatewayKind> {
+        match text.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "ai_gateway" => Some(GatewayKind::AiGateway),
+            "mse_cloud_native" => Some(GatewayKind::MseCloudNative),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for GatewayKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A gateway whose nodes sit in a managed group.
@@ -611,12 +831,28 @@ pub enum Verdict {
     Deny,
 }
 
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Verdict {
+    /// The lower-case word of files and reports (`allow`, `deny`).
+    pub fn as_str(self) -> &'static str {
+        match self {
             Verdict::Allow => "allow",
             Verdict::Deny => "deny",
-        })
+        }
+    }
+
+    /// Parses the word of [`Verdict::as_str`], case-insensitively.
+    pub fn parse(text: &str) -> Option<Verdict> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "allow" => Some(Verdict::Allow),
+            "deny" => Some(Verdict::Deny),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -2,9 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{
-    Direction, GroupType, InnerAccessPolicy, NicType, Peer, Policy, Rule, SecurityGroup, Topology,
-};
+use crate::model::{Direction, GroupType, InnerAccessPolicy, Peer, Rule, SecurityGroup, Topology};
 
 /// The most permissions one `AuthorizeSecurityGroup` call accepts.
 const PERMISSIONS_PER_CALL: usize = 100;
@@ -134,14 +132,7 @@ fn write_batch(out: &mut String, group: &SecurityGroup, direction: Direction, ru
 fn permission(rule: &Rule) -> Vec<(&'static str, String)> {
     let ingress = rule.direction == Direction::Ingress;
     let mut params = vec![
-        (
-            "Policy",
-            match rule.policy {
-                Policy::Accept => "accept",
-                Policy::Drop => "drop",
-            }
-            .to_owned(),
-        ),
+        ("Policy", rule.policy.as_str().to_owned()),
         ("Priority", rule.priority.to_string()),
         ("IpProtocol", rule.protocol.as_str().to_owned()),
         ("PortRange", rule.ports.to_string()),
@@ -198,14 +189,7 @@ fn permission(rule: &Rule) -> Vec<(&'static str, String)> {
         };
         params.push((name, cidr.to_string()));
     }
-    params.push((
-        "NicType",
-        match rule.nic_type {
-            NicType::Intranet => "intranet",
-            NicType::Internet => "internet",
-        }
-        .to_owned(),
-    ));
+    params.push(("NicType", rule.nic_type.as_str().to_owned()));
     if !rule.description.is_empty() {
         params.push(("Description", rule.description.clone()));
     }

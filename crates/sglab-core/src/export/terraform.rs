@@ -3,9 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::model::{
-    Direction, GroupId, InnerAccessPolicy, NicType, Peer, Policy, Rule, SecurityGroup, Topology,
-};
+use crate::model::{Direction, GroupId, InnerAccessPolicy, Peer, Rule, SecurityGroup, Topology};
 
 /// Terraform resources that recreate every user-managed group of the topology and its rules.
 ///
@@ -141,7 +139,7 @@ fn write_group(
             .filter(|rule| rule.direction == direction);
         for (number, rule) in rules.enumerate() {
             out.push('\n');
-            let rule_name = format!("{name}_{}_{}", direction_name(direction), number + 1);
+            let rule_name = format!("{name}_{}_{}", direction.as_str(), number + 1);
             write_rule(out, rule, name, &rule_name, names);
         }
     }
@@ -155,24 +153,12 @@ fn write_rule(
     names: &BTreeMap<GroupId, String>,
 ) {
     let mut attributes = vec![
-        ("type", hcl_string(direction_name(rule.direction))),
+        ("type", hcl_string(rule.direction.as_str())),
         ("ip_protocol", hcl_string(rule.protocol.as_str())),
-        (
-            "policy",
-            hcl_string(match rule.policy {
-                Policy::Accept => "accept",
-                Policy::Drop => "drop",
-            }),
-        ),
+        ("policy", hcl_string(rule.policy.as_str())),
         ("priority", rule.priority.to_string()),
         ("port_range", hcl_string(&rule.ports.to_string())),
-        (
-            "nic_type",
-            hcl_string(match rule.nic_type {
-                NicType::Intranet => "intranet",
-                NicType::Internet => "internet",
-            }),
-        ),
+        ("nic_type", hcl_string(rule.nic_type.as_str())),
         (
             "security_group_id",
             format!("alicloud_security_group.{group_name}.id"),
@@ -242,13 +228,6 @@ fn write_attributes(out: &mut String, attributes: &[(&str, String)]) {
         .unwrap_or(0);
     for (key, value) in attributes {
         let _ = writeln!(out, "  {key:width$} = {value}");
-    }
-}
-
-fn direction_name(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Ingress => "ingress",
-        Direction::Egress => "egress",
     }
 }
 

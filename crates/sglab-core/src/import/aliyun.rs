@@ -8,15 +8,12 @@
 
 use std::net::IpAddr;
 
-use ipnet::IpNet;
 use serde::{Deserialize, Deserializer};
 
-use crate::diagnostic::{Diagnostic, Location};
-use crate::model::{
-    Direction, GroupId, GroupType, InnerAccessPolicy, NicType, Peer, Policy, PortSpec,
-    PrefixListId, Priority, Rule, RuleId,
-};
-use crate::validate;
+use crate::diagnostic::{Location, Sink};
+use crate::model::{Direction, GroupId, GroupType, InnerAccessPolicy, Rule, Topology};
+use crate::validate::rule::{Dialect, Field, PeerFields, RuleFields};
+use crate::validate::{self, Checker, Known, Limits};
 
 // ---------------------------------------------------------------------------------------------
 // DTOs
@@ -337,39 +334,13 @@ pub(crate) struct InterfaceFacts {
     pub(crate) groups: Vec<GroupId>,
 }
 
-/// Collects diagnostics for one file.
-pub(crate) struct Sink<'a> {
-    pub(crate) file: &'a str,
-    pub(crate) diagnostics: Vec<Diagnostic>,
-}
-
-impl Sink<'_> {
-    pub(crate) fn location(&self) -> Location {
-        Location::in_file(Some(self.file))
-    }
-
-    fn error(&mut self, location: Location, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::error(location, message));
-    }
-
-    fn warning(&mut self, location: Location, message: impl Into<String>) {
-        self.diagnostics
-            .push(Diagnostic::warning(location, message));
-    }
-
-    fn report(&mut self, location: Location, error: &crate::Error) {
-        self.diagnostics
-            .push(Diagnostic::from_error(location, error));
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Conversion
 
 /// The facts of a DescribeSecurityGroupAttribute response; `None` when the group id is missing.
 pub(crate) fn attribute_facts(
     response: &AttributeResponse,
-    sink: &mut Sink<'_>,
+    sink: &mut Sink,
 ) -> Option<AttributeFacts> {
     let Some(id) = response.security_group_id.get() else {
         sink.error(
@@ -381,10 +352,13 @@ pub(crate) fn attribute_facts(
     let id = GroupId::from(id);
     let object = format!("security group {id}");
     let inner_access_policy = match response.inner_access_policy.get() {
-        None => InnerAccessPolicy::Accept,
-        Some(text) if text.eq_ignore_ascii_case("accept") => InnerAccessPolicy::Accept,
-        Some(text) if text.eq_ignore_ascii_case("drop") => InnerAccessPolicy::Drop,
-        Some(text) => {
+        None => Some(InnerAccessPolicy::Accept),
+        Some(text) => InnerAccessPolicy::parse(text),
+    };
+    let inner_access_policy = match inner_access_policy {
+        Some(policy) => policy,
+        None => {
+            let text = response.inner_access_policy.or_empty();
             sink.error(
                 sink.location()
                     .object(object.clone())
@@ -394,14 +368,23 @@ pub(crate) fn attribute_facts(
             InnerAccessPolicy::Accept
         }
     };
+    // The rule ids of one group must be unique; its references are checked on the merged model.
+    let mut known = Known::default();
+    let (topology, limits) = (Topology::default(), Limits::default());
+    let mut checker = Checker {
+        sink,
+        known: &mut known,
+        topology: &topology,
+        limits: &limits,
+    };
     let rules = response
         .permissions
         .permission
         .iter()
         .enumerate()
         .filter_map(|(index, permission)| {
-            let location = sink.location().object(object.clone()).rule(index);
-            rule(&id, permission, location, sink)
+            let location = checker.sink.location().object(object.clone()).rule(index);
+            rule(&id, permission, &location, &mut checker)
         })
         .collect();
     Some(AttributeFacts {
@@ -414,25 +397,22 @@ pub(crate) fn attribute_facts(
     })
 }
 
-/// One rule of a group, or `None` after reporting why it cannot be used.
+/// One rule of a group, or `None` after reporting why it cannot be used. The rule reader of
+/// [`crate::validate`] makes every decision; this function only names the API's fields.
 fn rule(
     group: &GroupId,
     permission: &Permission,
-    location: Location,
-    sink: &mut Sink<'_>,
+    location: &Location,
+    checker: &mut Checker<'_>,
 ) -> Option<Rule> {
-    let errors_before = sink.diagnostics.iter().filter(|d| d.is_error()).count();
     let at = |field: &str| location.clone().field(field);
-
     let direction = match permission.direction.get() {
-        Some(text) if text.eq_ignore_ascii_case("ingress") => Direction::Ingress,
-        Some(text) if text.eq_ignore_ascii_case("egress") => Direction::Egress,
         Some(text) => {
-            sink.error(
-                at("Direction"),
-                format!("Direction {text:?} is not valid: use ingress or egress"),
-            );
-            Direction::Ingress
+            let field = Field::new("Direction", Some(text));
+            // An unknown word is reported; the source fields are still read for their errors.
+            checker
+                .read_direction(location, Dialect::Aliyun, field)
+                .unwrap_or(Direction::Ingress)
         }
         None => {
             // Older responses have no Direction; the peer fields tell which side it is.
@@ -449,309 +429,93 @@ fn rule(
             } else {
                 Direction::Ingress
             };
-            sink.warning(
+            checker.sink.warning(
                 at("Direction"),
                 format!(
                     "Direction is missing: read as {} from the peer fields",
-                    if egress { "egress" } else { "ingress" }
+                    direction.as_str()
                 ),
             );
             direction
         }
     };
-
-    let policy = match permission.policy.get() {
-        None => Policy::Accept,
-        Some(text) if text.eq_ignore_ascii_case("accept") => Policy::Accept,
-        Some(text) if text.eq_ignore_ascii_case("drop") => Policy::Drop,
-        Some(text) => {
-            sink.error(
-                at("Policy"),
-                format!("Policy {text:?} is not valid: use Accept or Drop"),
-            );
-            Policy::Accept
-        }
-    };
-
-    let priority = match permission.priority.get() {
-        None => Some(Priority::HIGHEST),
-        Some(text) => match validate::check_priority_field(text) {
-            Ok(priority) => {
-                if priority.is_legacy() {
-                    sink.warning(
-                        at("Priority"),
-                        "legacy priority 110 from the old console: imported as lower than 100; the API accepts 1 to 100 only",
-                    );
-                }
-                Some(priority)
-            }
-            Err(error) => {
-                sink.report(at("Priority"), &error);
-                None
-            }
-        },
-    };
-
-    let protocol = match permission.ip_protocol.get() {
-        None => {
-            sink.error(
-                at("IpProtocol"),
-                "IpProtocol is missing: use TCP, UDP, ICMP, ICMPv6, GRE or ALL",
-            );
-            None
-        }
-        Some(text) => match validate::check_protocol_field(text) {
-            Ok(protocol) => Some(protocol),
-            Err(error) => {
-                sink.report(at("IpProtocol"), &error);
-                None
-            }
-        },
-    };
-
     if let Some(list) = permission.port_range_list_id.get() {
-        sink.warning(
+        checker.sink.warning(
             at("PortRangeListId"),
             format!("port list {list} is not modelled: the rule's PortRange is used"),
         );
     }
-    let port_text = permission.port_range.get().unwrap_or_default();
-    let ports = match protocol {
-        Some(protocol) => validate::check_port_field(protocol, port_text),
-        None => validate::parse_ports(port_text),
-    };
-    let ports = match ports {
-        Ok(ports) => Some(ports),
-        Err(error) => {
-            sink.report(at("PortRange"), &error);
-            None
-        }
-    };
-
-    let source_ports = match permission.source_port_range.get() {
-        None => None,
-        Some(text) => match validate::parse_ports(text) {
-            Ok(PortSpec::All) => None,
-            Ok(PortSpec::Range(range)) => Some(range),
-            Err(error) => {
-                sink.report(at("SourcePortRange"), &error);
-                None
-            }
-        },
-    };
-
-    let (peer_fields, local_fields) = match direction {
+    fn field<'a>(name: &'static str, text: &'a Text) -> Field<'a> {
+        Field::new(name, text.get())
+    }
+    let (peer, local_cidr) = match direction {
         Direction::Ingress => (
             PeerFields {
-                cidr: ("SourceCidrIp", &permission.source_cidr_ip),
-                ipv6_cidr: ("Ipv6SourceCidrIp", &permission.ipv6_source_cidr_ip),
-                group: ("SourceGroupId", &permission.source_group_id),
-                owner: &permission.source_group_owner_account,
-                prefix_list: ("SourcePrefixListId", &permission.source_prefix_list_id),
+                cidr: field("SourceCidrIp", &permission.source_cidr_ip),
+                ipv6_cidr: field("Ipv6SourceCidrIp", &permission.ipv6_source_cidr_ip),
+                group: field("SourceGroupId", &permission.source_group_id),
+                owner: field(
+                    "SourceGroupOwnerAccount",
+                    &permission.source_group_owner_account,
+                ),
+                prefix_list: field("SourcePrefixListId", &permission.source_prefix_list_id),
             },
-            [
-                ("DestCidrIp", &permission.dest_cidr_ip),
-                ("Ipv6DestCidrIp", &permission.ipv6_dest_cidr_ip),
+            vec![
+                (field("DestCidrIp", &permission.dest_cidr_ip), Some(false)),
+                (
+                    field("Ipv6DestCidrIp", &permission.ipv6_dest_cidr_ip),
+                    Some(true),
+                ),
             ],
         ),
         Direction::Egress => (
             PeerFields {
-                cidr: ("DestCidrIp", &permission.dest_cidr_ip),
-                ipv6_cidr: ("Ipv6DestCidrIp", &permission.ipv6_dest_cidr_ip),
-                group: ("DestGroupId", &permission.dest_group_id),
-                owner: &permission.dest_group_owner_account,
-                prefix_list: ("DestPrefixListId", &permission.dest_prefix_list_id),
+                cidr: field("DestCidrIp", &permission.dest_cidr_ip),
+                ipv6_cidr: field("Ipv6DestCidrIp", &permission.ipv6_dest_cidr_ip),
+                group: field("DestGroupId", &permission.dest_group_id),
+                owner: field(
+                    "DestGroupOwnerAccount",
+                    &permission.dest_group_owner_account,
+                ),
+                prefix_list: field("DestPrefixListId", &permission.dest_prefix_list_id),
             },
-            [
-                ("SourceCidrIp", &permission.source_cidr_ip),
-                ("Ipv6SourceCidrIp", &permission.ipv6_source_cidr_ip),
+            vec![
+                (
+                    field("SourceCidrIp", &permission.source_cidr_ip),
+                    Some(false),
+                ),
+                (
+                    field("Ipv6SourceCidrIp", &permission.ipv6_source_cidr_ip),
+                    Some(true),
+                ),
             ],
         ),
     };
-    let peer = peer(group, direction, &peer_fields, &location, sink);
-    if let (Some(protocol), Some(Peer::Cidr(net))) = (protocol, &peer) {
-        if let Err(error) = validate::check_protocol_family(protocol, net) {
-            let field = if net.addr().is_ipv4() {
-                peer_fields.cidr.0
-            } else {
-                peer_fields.ipv6_cidr.0
-            };
-            sink.report(at(field), &error);
-        }
-    }
-
-    let mut local_cidr = None;
-    for (field, value) in local_fields {
-        if let Some(text) = value.get() {
-            let want_v6 = field.starts_with("Ipv6");
-            if let Some(cidr) = cidr(text, want_v6, at(field), sink) {
-                if local_cidr.is_none() {
-                    local_cidr = Some(cidr);
-                }
-            }
-        }
-    }
-
-    let nic_type = match permission.nic_type.get() {
-        None => NicType::Intranet,
-        Some(text) if text.eq_ignore_ascii_case("intranet") => NicType::Intranet,
-        Some(text) if text.eq_ignore_ascii_case("internet") => NicType::Internet,
-        Some(text) => {
-            sink.error(
-                at("NicType"),
-                format!("NicType {text:?} is not valid: use intranet"),
-            );
-            NicType::Intranet
-        }
-    };
-
     let description = permission.description.or_empty();
-    if let Err(error) = validate::check_description_field(&description) {
-        sink.report(at("Description"), &error);
-    }
-
-    let errors_after = sink.diagnostics.iter().filter(|d| d.is_error()).count();
-    if errors_after > errors_before {
-        return None;
-    }
-    Some(Rule {
-        id: permission.security_group_rule_id.get().map(RuleId::from),
-        direction,
-        policy,
-        priority: priority?,
-        protocol: protocol?,
-        ports: ports?,
-        peer: peer?,
-        source_ports,
+    let fields = RuleFields {
+        id: field("SecurityGroupRuleId", &permission.security_group_rule_id),
+        policy: field("Policy", &permission.policy),
+        priority: field("Priority", &permission.priority),
+        protocol: field("IpProtocol", &permission.ip_protocol),
+        port_range: field("PortRange", &permission.port_range),
+        peer,
+        source_port_range: field("SourcePortRange", &permission.source_port_range),
         local_cidr,
-        nic_type,
-        description,
-    })
-}
-
-/// The peer fields of one direction, with their API names.
-struct PeerFields<'a> {
-    cidr: (&'static str, &'a Text),
-    ipv6_cidr: (&'static str, &'a Text),
-    group: (&'static str, &'a Text),
-    owner: &'a Text,
-    prefix_list: (&'static str, &'a Text),
-}
-
-/// The peer of a rule. A CIDR wins over a group, and a prefix list counts only when nothing
-/// else is set (API documentation of AuthorizeSecurityGroup).
-fn peer(
-    own_group: &GroupId,
-    direction: Direction,
-    fields: &PeerFields<'_>,
-    location: &Location,
-    sink: &mut Sink<'_>,
-) -> Option<Peer> {
-    let at = |field: &str| location.clone().field(field);
-    let ipv4 = fields
-        .cidr
-        .1
-        .get()
-        .map(|text| cidr(text, false, at(fields.cidr.0), sink));
-    let ipv6 = fields
-        .ipv6_cidr
-        .1
-        .get()
-        .map(|text| cidr(text, true, at(fields.ipv6_cidr.0), sink));
-    let group = fields.group.1.get();
-    let prefix_list = fields.prefix_list.1.get();
-    if let Some(parsed) = ipv4.or(ipv6) {
-        let cidr_field = if fields.cidr.1.get().is_some() {
-            fields.cidr.0
-        } else {
-            fields.ipv6_cidr.0
-        };
-        for (field, value) in [(fields.group.0, group), (fields.prefix_list.0, prefix_list)] {
-            if let Some(value) = value {
-                sink.warning(
-                    at(field),
-                    format!("{field} {value} is ignored: the rule also sets {cidr_field}, and the CIDR block wins"),
-                );
-            }
-        }
-        return parsed.map(Peer::Cidr);
-    }
-    if let (Some(group), Some(list)) = (group, prefix_list) {
-        sink.warning(
-            at(fields.prefix_list.0),
-            format!(
-                "{} {list} is ignored: the rule also sets {} {group}, which wins",
-                fields.prefix_list.0, fields.group.0
-            ),
-        );
-    }
-    if let Some(id) = group {
-        if id == own_group.as_str() {
-            sink.report(
-                at(fields.group.0),
-                &crate::Error::GroupSelfReference(own_group.clone()),
-            );
-            return None;
-        }
-        return Some(Peer::Group {
-            id: GroupId::from(id),
-            owner_account: fields.owner.0.clone(),
-        });
-    }
-    if let Some(id) = prefix_list {
-        return Some(Peer::PrefixList(PrefixListId::from(id)));
-    }
-    let side = match direction {
-        Direction::Ingress => "source",
-        Direction::Egress => "destination",
+        nic_type: field("NicType", &permission.nic_type),
+        description: Field::new("Description", Some(&description)),
     };
-    sink.error(
-        at(fields.cidr.0),
-        format!(
-            "the rule has no {side}: set one of {}, {}, {} or {}",
-            fields.cidr.0, fields.ipv6_cidr.0, fields.group.0, fields.prefix_list.0
-        ),
-    );
-    None
-}
-
-/// A CIDR block or a single address (read as a /32 or /128) of the expected family; host bits
-/// are cleared with a warning.
-fn cidr(text: &str, want_v6: bool, location: Location, sink: &mut Sink<'_>) -> Option<IpNet> {
-    match validate::parse_cidr(text) {
-        Ok((net, _)) if net.addr().is_ipv6() != want_v6 => {
-            let (family, other) = if want_v6 {
-                ("IPv6", "IPv4")
-            } else {
-                ("IPv4", "IPv6")
-            };
-            sink.error(
-                location,
-                format!("{text:?} is not an {family} CIDR block: write {other} blocks in the {other} field"),
-            );
-            None
-        }
-        Ok((net, normalised)) => {
-            if normalised {
-                sink.warning(
-                    location,
-                    format!("CIDR block {text} has host bits set: read as {net}"),
-                );
-            }
-            Some(net)
-        }
-        Err(error) => {
-            sink.report(location, &error);
-            None
-        }
-    }
+    checker.read_rule(
+        location,
+        Dialect::Aliyun,
+        Some(direction),
+        group,
+        None,
+        &fields,
+    )
 }
 
 /// The facts of a DescribeSecurityGroups response.
-pub(crate) fn listed_facts(
-    response: &SecurityGroupsResponse,
-    sink: &mut Sink<'_>,
-) -> Vec<ListedFacts> {
+pub(crate) fn listed_facts(response: &SecurityGroupsResponse, sink: &mut Sink) -> Vec<ListedFacts> {
     let mut out = Vec::new();
     for (index, dto) in response.security_groups.security_group.iter().enumerate() {
         let Some(id) = dto.security_group_id.get() else {
@@ -766,8 +530,11 @@ pub(crate) fn listed_facts(
         let object = format!("security group {id}");
         let group_type = match dto.security_group_type.get() {
             None => GroupType::Basic,
+            // The API says `normal` for a basic group.
             Some(text) if text.eq_ignore_ascii_case("normal") => GroupType::Basic,
-            Some(text) if text.eq_ignore_ascii_case("enterprise") => GroupType::Enterprise,
+            Some(text) if GroupType::parse(text) == Some(GroupType::Enterprise) => {
+                GroupType::Enterprise
+            }
             Some(text) => {
                 sink.error(
                     sink.location().object(object).field("SecurityGroupType"),
@@ -804,10 +571,7 @@ pub(crate) fn listed_facts(
 }
 
 /// The facts of a DescribeInstances response.
-pub(crate) fn instance_facts(
-    response: &InstancesResponse,
-    sink: &mut Sink<'_>,
-) -> Vec<InstanceFacts> {
+pub(crate) fn instance_facts(response: &InstancesResponse, sink: &mut Sink) -> Vec<InstanceFacts> {
     let mut out = Vec::new();
     for (index, dto) in response.instances.instance.iter().enumerate() {
         let Some(id) = dto.instance_id.get() else {
@@ -871,7 +635,7 @@ pub(crate) fn instance_facts(
 /// The facts of a DescribeNetworkInterfaces response.
 pub(crate) fn interface_facts(
     response: &NetworkInterfacesResponse,
-    sink: &mut Sink<'_>,
+    sink: &mut Sink,
 ) -> Vec<InterfaceFacts> {
     let mut out = Vec::new();
     for (index, dto) in response
@@ -945,7 +709,7 @@ fn group_ids(list: &IdList) -> Vec<GroupId> {
         .collect()
 }
 
-fn addresses(texts: &[Text], object: &str, field: &str, sink: &mut Sink<'_>) -> Vec<IpAddr> {
+fn addresses(texts: &[Text], object: &str, field: &str, sink: &mut Sink) -> Vec<IpAddr> {
     let mut out = Vec::new();
     for text in texts {
         let Some(text) = text.get() else { continue };

@@ -74,52 +74,35 @@ pub(crate) fn merge(
     }
 }
 
-/// Validates the merged topology as a whole, as if it were one sglab file: this checks what
-/// no single file could (groups per ENI, group references across VPCs or to enterprise
-/// groups, limits). Each diagnostic is attributed to the file its object came from; warnings
-/// about an object and rule already warned about are not repeated.
+/// Checks the merged topology as a whole ([`crate::validate::check`]): this finds what no
+/// single file could (groups per ENI, group references across VPCs or to enterprise groups,
+/// limits). Each diagnostic is attributed to the file its object came from; warnings about an
+/// object and rule already warned about are not repeated.
 fn revalidate(merged: &mut Merged, previous: &[Diagnostic]) {
-    let raw = crate::format::raw_from_topology(&merged.topology);
-    let attribute = |mut diagnostic: Diagnostic, origins: &BTreeMap<String, String>| {
-        if let Some(object) = &diagnostic.location.object {
-            diagnostic.location.file = origins.get(object).cloned();
-        }
-        diagnostic
-    };
-    let already_warned = |diagnostic: &Diagnostic| {
-        previous
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    for mut diagnostic in crate::validate::check(&merged.topology) {
+        let already_warned = previous
             .iter()
             .chain(merged.warnings.iter())
             .any(|earlier| {
                 earlier.location.object == diagnostic.location.object
                     && earlier.location.rule_index == diagnostic.location.rule_index
-            })
-    };
-    match crate::validate::validate(&raw, None, &crate::validate::Limits::default()) {
-        Ok(parsed) => {
-            let warnings: Vec<Diagnostic> = parsed
-                .warnings
-                .into_iter()
-                .filter(|warning| !already_warned(warning))
-                .map(|warning| attribute(warning, &merged.origins))
-                .collect();
-            merged.warnings.extend(warnings);
-            merged.topology = parsed.topology;
+            });
+        if !diagnostic.is_error() && already_warned {
+            continue;
         }
-        Err(diagnostics) => {
-            let mut errors = Vec::new();
-            let mut warnings = Vec::new();
-            for diagnostic in diagnostics {
-                if diagnostic.is_error() {
-                    errors.push(attribute(diagnostic, &merged.origins));
-                } else if !already_warned(&diagnostic) {
-                    warnings.push(attribute(diagnostic, &merged.origins));
-                }
-            }
-            merged.errors.extend(errors);
-            merged.warnings.extend(warnings);
+        if let Some(object) = &diagnostic.location.object {
+            diagnostic.location.file = merged.origins.get(object).cloned();
+        }
+        if diagnostic.is_error() {
+            errors.push(diagnostic);
+        } else {
+            warnings.push(diagnostic);
         }
     }
+    merged.errors.extend(errors);
+    merged.warnings.extend(warnings);
 }
 
 /// Merges one topology into another, as [`super::load_files`] does for several sglab files:

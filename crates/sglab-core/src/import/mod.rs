@@ -45,7 +45,7 @@ use std::collections::BTreeMap;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::error::Category;
 
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::{Diagnostic, Location, Sink};
 use crate::model::Topology;
 
 /// What a file holds, as detected from its content.
@@ -144,17 +144,14 @@ pub fn load_files<N: AsRef<str>, C: AsRef<str>>(
                 continue;
             }
         };
-        let mut sink = aliyun::Sink {
-            file,
-            diagnostics: Vec::new(),
-        };
+        let mut sink = Sink::new(Some(file));
         match kind {
             InputKind::Sglab => match crate::format::parse_sglab(contents, Some(file)) {
                 Ok(parsed) => {
-                    sink.diagnostics.extend(parsed.warnings);
+                    sink.extend(parsed.warnings);
                     inputs.topologies.push((file.to_owned(), parsed.topology));
                 }
-                Err(errors) => sink.diagnostics.extend(errors),
+                Err(errors) => sink.extend(errors),
             },
             InputKind::SecurityGroupAttribute => {
                 if let Some(response) =
@@ -193,7 +190,7 @@ pub fn load_files<N: AsRef<str>, C: AsRef<str>>(
                 }
             }
         }
-        diagnostics.extend(sink.diagnostics);
+        diagnostics.extend(sink.into_diagnostics());
     }
     if crate::diagnostic::has_errors(&diagnostics) {
         crate::sort::sort_by_key(&mut diagnostics, |diagnostic| !diagnostic.is_error());
@@ -219,16 +216,11 @@ pub fn load_files<N: AsRef<str>, C: AsRef<str>>(
 
 /// Parses the file again into its DTO, which gives precise messages for values of the wrong
 /// JSON type.
-fn typed<T: DeserializeOwned>(
-    file: &str,
-    contents: &str,
-    sink: &mut aliyun::Sink<'_>,
-) -> Option<T> {
+fn typed<T: DeserializeOwned>(file: &str, contents: &str, sink: &mut Sink) -> Option<T> {
     match serde_json::from_str(contents) {
         Ok(value) => Some(value),
         Err(error) => {
-            sink.diagnostics
-                .push(Diagnostic::from_json_error(Some(file), &error));
+            sink.push(Diagnostic::from_json_error(Some(file), &error));
             None
         }
     }

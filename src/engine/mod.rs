@@ -59,13 +59,9 @@ pub fn allowed(explanation: &Explanation) -> bool {
     explanation.verdict == Verdict::Allow
 }
 
-/// The validation diagnostics of a topology (errors and warnings).
+/// The diagnostics of the model's check (errors and warnings).
 pub fn problems(topology: &Topology) -> Vec<Diagnostic> {
-    let raw = sglab_core::format::raw_from_topology(topology);
-    match sglab_core::validate::validate(&raw, None, &sglab_core::validate::Limits::default()) {
-        Ok(parsed) => parsed.warnings,
-        Err(diagnostics) => diagnostics,
-    }
+    sglab_core::validate::check(topology)
 }
 
 /// Parses sglab JSON text.

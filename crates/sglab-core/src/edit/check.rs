@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::model::{GroupId, Peer, Rule, Topology};
-use crate::validate::{self, Limits};
+use crate::validate;
 
 /// What an edit is checked on.
 pub(super) enum Candidate<'a> {
@@ -39,17 +39,13 @@ pub(super) fn new_errors(before: &Topology, after: Candidate<'_>) -> Vec<String>
     }
 }
 
-/// The validation errors of a topology, each with its location.
+/// The errors of the model's check, each with its location.
 fn errors(topology: &Topology) -> Vec<String> {
-    let raw = crate::format::raw_from_topology(topology);
-    match validate::validate(&raw, None, &Limits::default()) {
-        Ok(_) => Vec::new(),
-        Err(diagnostics) => diagnostics
-            .iter()
-            .filter(|diagnostic| diagnostic.is_error())
-            .map(ToString::to_string)
-            .collect(),
-    }
+    validate::check(topology)
+        .iter()
+        .filter(|diagnostic| diagnostic.is_error())
+        .map(ToString::to_string)
+        .collect()
 }
 
 /// The checks of one rule in its group: ports for the protocol, the peer (address family,

@@ -87,9 +87,9 @@ pub enum Fix {
 /// Why a fix could not be applied. The topology is left untouched.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FixError {
-    /// The group does not exist (any more).
-    #[error("security group {0} does not exist (InvalidSecurityGroupId.NotFound)")]
-    UnknownGroup(GroupId),
+    /// The group does not exist (any more): [`crate::Error::UnknownGroup`].
+    #[error(transparent)]
+    Reference(crate::Error),
     /// The group has fewer rules than the index.
     #[error("security group {security_group} has no rule {}", rule_index + 1)]
     UnknownRule {
@@ -183,7 +183,7 @@ impl From<EditError> for FixError {
     /// The refusal of a fix's edit, in the fix's words where it has its own.
     fn from(error: EditError) -> FixError {
         match error {
-            EditError::UnknownGroup(group) => FixError::UnknownGroup(group),
+            EditError::Reference(error) => FixError::Reference(error),
             EditError::UnknownRule { group, index } => FixError::UnknownRule {
                 security_group: group,
                 rule_index: index,

@@ -45,9 +45,10 @@ pub enum GatewayError {
     /// No gateway has this id.
     #[error("gateway {0} does not exist")]
     UnknownGateway(GatewayId),
-    /// No group has this id (the backend group, or the gateway's managed group).
-    #[error("security group {0} does not exist (InvalidSecurityGroupId.NotFound)")]
-    UnknownGroup(GroupId),
+    /// A group named does not exist (the backend group, or the gateway's managed group):
+    /// [`crate::Error::UnknownGroup`].
+    #[error(transparent)]
+    Reference(crate::Error),
     /// The backend group is in another VPC than the gateway; group references only work
     /// inside one VPC.
     #[error("security group {group} is in VPC {group_vpc}, but gateway {gateway} is in VPC {gateway_vpc}: authorize a group of the gateway's VPC (InvalidSourceGroupId.Mismatch)")]
@@ -157,17 +158,15 @@ pub fn authorize(
         .ok_or_else(|| GatewayError::UnknownGateway(gateway.clone()))?;
     let managed_group = gateway_data.managed_group.clone();
     let gateway_vpc = gateway_data.vpc.clone();
-    let managed = topology
-        .groups
-        .get(&managed_group)
-        .ok_or_else(|| GatewayError::UnknownGroup(managed_group.clone()))?;
+    let managed = topology.groups.get(&managed_group).ok_or_else(|| {
+        GatewayError::Reference(crate::Error::UnknownGroup(managed_group.clone()))
+    })?;
     if managed.group_type == GroupType::Enterprise {
         return Err(GatewayError::EnterpriseGroup(managed_group));
     }
-    let backend = topology
-        .groups
-        .get(backend_group)
-        .ok_or_else(|| GatewayError::UnknownGroup(backend_group.clone()))?;
+    let backend = topology.groups.get(backend_group).ok_or_else(|| {
+        GatewayError::Reference(crate::Error::UnknownGroup(backend_group.clone()))
+    })?;
     if backend.vpc != gateway_vpc {
         return Err(GatewayError::VpcMismatch {
             gateway: gateway.clone(),

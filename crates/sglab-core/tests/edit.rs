@@ -352,7 +352,7 @@ fn delete_rule() {
             index: 0,
         },
         expect![[r#"
-            refused: there is no security group sg-nowhere
+            refused: security group sg-nowhere does not exist (InvalidSecurityGroupId.NotFound)
         "#]],
     );
 }

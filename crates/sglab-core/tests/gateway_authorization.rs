@@ -119,7 +119,7 @@ fn authorize_refusals_leave_the_topology_untouched() {
             GroupId::from("sg-zzz"),
             vec![range(1, 2)],
             String::new(),
-            GatewayError::UnknownGroup(GroupId::from("sg-zzz")),
+            GatewayError::Reference(sglab_core::Error::UnknownGroup(GroupId::from("sg-zzz"))),
         ),
         (
             gw(),

@@ -387,12 +387,10 @@ pub(super) fn distance(range: PortRange, port: u16) -> u16 {
     }
 }
 
-/// Whether the group exists and is not managed.
+/// Whether the group exists and is not managed: whether an edit may change it
+/// ([`crate::edit::writable_group`]).
 pub(super) fn writable(topology: &Topology, group: &GroupId) -> bool {
-    topology
-        .groups
-        .get(group)
-        .is_some_and(|group| group.managed_by.is_none())
+    crate::edit::writable_group(topology, group).is_ok()
 }
 
 pub(super) fn managed_by<'t>(topology: &'t Topology, group: &GroupId) -> Option<&'t str> {

@@ -89,7 +89,7 @@ fn new_ecs(topology: &Topology, group: &GroupId) -> Result<Endpoint, EditError> 
     let vpc = topology
         .groups
         .get(group)
-        .ok_or_else(|| EditError::UnknownGroup(group.clone()))?
+        .ok_or_else(|| EditError::Reference(crate::Error::UnknownGroup(group.clone())))?
         .vpc
         .clone();
     let id = EndpointId(fresh_id(

@@ -218,9 +218,9 @@ pub struct Applied {
 /// Why an edit was refused. The topology is left untouched.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EditError {
-    /// No group has this id.
-    #[error("there is no security group {0}")]
-    UnknownGroup(GroupId),
+    /// A group named does not exist: [`crate::Error::UnknownGroup`], the one error for it.
+    #[error(transparent)]
+    Reference(crate::Error),
     /// The group is managed by a cloud product and read-only.
     #[error("{}", read_only_reason(group, managed_by))]
     ManagedGroup {
@@ -357,7 +357,7 @@ pub fn writable_group<'a>(
     let group = topology
         .groups
         .get(id)
-        .ok_or_else(|| EditError::UnknownGroup(id.clone()))?;
+        .ok_or_else(|| EditError::Reference(crate::Error::UnknownGroup(id.clone())))?;
     match &group.managed_by {
         Some(managed_by) => Err(EditError::ManagedGroup {
             group: id.clone(),
@@ -381,7 +381,7 @@ fn writable_group_mut<'a>(
     topology
         .groups
         .get_mut(id)
-        .ok_or_else(|| EditError::UnknownGroup(id.clone()))
+        .ok_or_else(|| EditError::Reference(crate::Error::UnknownGroup(id.clone())))
 }
 
 fn refuse_errors(errors: Vec<String>) -> Result<(), EditError> {

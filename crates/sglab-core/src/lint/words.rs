@@ -125,12 +125,11 @@ pub(super) fn default_words(verdict: Verdict, direction: Direction) -> &'static 
     }
 }
 
-/// A fix on a rule, unless its group is managed (read-only).
+/// A fix on a rule, unless an edit may not change its group (unknown or managed, read-only:
+/// [`crate::edit::writable_group`]).
 pub(super) fn writable(topology: &Topology, group: &GroupId, fix: Fix) -> Option<Fix> {
-    topology
-        .groups
-        .get(group)
-        .filter(|group| group.managed_by.is_none())
+    crate::edit::writable_group(topology, group)
+        .ok()
         .map(|_| fix)
 }
 

@@ -27,7 +27,7 @@ fn add_ecs_takes_a_free_address_of_the_group_vpc() {
             group: group("sg-nowhere"),
         }),
         expect![[r#"
-            refused: there is no security group sg-nowhere
+            refused: security group sg-nowhere does not exist (InvalidSecurityGroupId.NotFound)
         "#]],
     );
 }

@@ -167,8 +167,8 @@ fn delete_group_only_when_unused_and_writable() {
         LAB,
         Edit::DeleteGroup(group("sg-nowhere")),
         expect![[r#"
-        refused: there is no security group sg-nowhere
-    "#]],
+            refused: security group sg-nowhere does not exist (InvalidSecurityGroupId.NotFound)
+        "#]],
     );
 }
 

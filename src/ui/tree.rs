@@ -141,7 +141,7 @@ pub fn Tree(props: &TreeProps) -> Html {
                     Selection::Group(group.id.clone()),
                     display_name(&group.name, group.id.as_str()),
                     format!("{}{} \u{00b7} {}",
-                        match group.group_type { GroupType::Basic => "basic", GroupType::Enterprise => "enterprise" },
+                        group.group_type.as_str(),
                         if group.managed_by.is_some() { " \u{00b7} managed" } else { "" },
                         count(group.rules.len(), "rule", "rules")),
                     format!("tree-group-{}", group.id),

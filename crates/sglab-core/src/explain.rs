@@ -76,10 +76,7 @@ impl fmt::Display for RuleRef {
         if let Some(id) = &self.rule_id {
             write!(f, " ({id})")?;
         }
-        let policy = match self.policy {
-            Policy::Accept => "accept",
-            Policy::Drop => "drop",
-        };
+        let policy = self.policy.as_str();
         let towards = match self.direction {
             Direction::Ingress => "from",
             Direction::Egress => "to",

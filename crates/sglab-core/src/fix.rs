@@ -30,9 +30,7 @@ use serde::Serialize;
 
 use crate::edit::{self, Edit, EditError};
 use crate::gateway::GatewayError;
-use crate::model::{
-    Direction, EndpointId, GatewayId, GroupId, Peer, Policy, PortRange, Rule, Topology,
-};
+use crate::model::{Direction, EndpointId, GatewayId, GroupId, Peer, PortRange, Rule, Topology};
 
 /// A change that fixes a diagnosis or a lint finding.
 ///
@@ -253,14 +251,12 @@ pub struct RuleText<'a>(pub &'a Rule);
 impl fmt::Display for RuleText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let rule = self.0;
-        let (direction, towards) = match rule.direction {
-            Direction::Ingress => ("ingress", "from"),
-            Direction::Egress => ("egress", "to"),
+        let direction = rule.direction.as_str();
+        let towards = match rule.direction {
+            Direction::Ingress => "from",
+            Direction::Egress => "to",
         };
-        let policy = match rule.policy {
-            Policy::Accept => "accept",
-            Policy::Drop => "drop",
-        };
+        let policy = rule.policy.as_str();
         let peer = match &rule.peer {
             Peer::Cidr(net) => net.to_string(),
             Peer::Group { id, .. } => format!("group {id}"),

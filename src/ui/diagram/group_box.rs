@@ -40,10 +40,7 @@ pub fn subtitle(
     policy: InnerAccessPolicy,
     managed_by: Option<&str>,
 ) -> String {
-    let kind = match group_type {
-        GroupType::Basic => "basic",
-        GroupType::Enterprise => "enterprise",
-    };
+    let kind = group_type.as_str();
     let policy = match (managed_by, group_type, policy) {
         (Some(product), _, _) => format!("managed by {product}, read-only"),
         (None, GroupType::Basic, InnerAccessPolicy::Accept) => {

@@ -34,12 +34,9 @@ pub fn group_inspector(topology: &Topology, id: &GroupId, dispatch: &Callback<Ac
     let on_description = set(Rc::new(|g, text| g.description = text));
     let on_type = {
         let set = set(Rc::new(|g, text| {
-            let group_type = if text == "enterprise" {
-                GroupType::Enterprise
-            } else {
-                GroupType::Basic
-            };
-            *g = sglab_core::edit::group_with_type(g, group_type);
+            if let Some(group_type) = GroupType::parse(&text) {
+                *g = sglab_core::edit::group_with_type(g, group_type);
+            }
         }));
         Callback::from(move |value: String| {
             set.emit(value);
@@ -47,11 +44,9 @@ pub fn group_inspector(topology: &Topology, id: &GroupId, dispatch: &Callback<Ac
     };
     let on_inner = {
         let set = set(Rc::new(|g, text| {
-            g.inner_access_policy = if text == "drop" {
-                InnerAccessPolicy::Drop
-            } else {
-                InnerAccessPolicy::Accept
-            };
+            if let Some(policy) = InnerAccessPolicy::parse(&text) {
+                g.inner_access_policy = policy;
+            }
         }));
         Callback::from(move |value: String| {
             set.emit(value);
@@ -70,9 +65,9 @@ pub fn group_inspector(topology: &Topology, id: &GroupId, dispatch: &Callback<Ac
                 <p class="read-only" data-testid="group-read-only"><span class="lock">{ "Read-only: " }</span>{ edit::read_only_reason(id, product) }</p>
             }
             <TextField label="Name" value={group.name.clone()} testid="group-name" on_commit={on_name} {disabled} />
-            <SelectField label="Type" value={if group.group_type == GroupType::Enterprise { "enterprise" } else { "basic" }}
+            <SelectField label="Type" value={group.group_type.as_str()}
                 options={options(&[("basic", "Basic"), ("enterprise", "Enterprise")])} testid="group-type" on_change={on_type} {disabled} />
-            <SelectField label="InnerAccessPolicy (members of the group)" value={if group.inner_access_policy == InnerAccessPolicy::Drop { "drop" } else { "accept" }}
+            <SelectField label="InnerAccessPolicy (members of the group)" value={group.inner_access_policy.as_str()}
                 options={options(&[("accept", "Accept: members reach each other"), ("drop", "Drop: members isolated")])}
                 testid="group-inner" on_change={on_inner} disabled={disabled || group.group_type == GroupType::Enterprise} />
             <TextField label="Description" value={group.description.clone()} testid="group-description" on_commit={on_description} {disabled} />

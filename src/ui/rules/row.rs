@@ -54,10 +54,8 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
         let set = set.clone();
         let rule = props.rule.clone();
         Callback::from(move |value: String| {
-            let direction = if value == "egress" {
-                Direction::Egress
-            } else {
-                Direction::Ingress
+            let Some(direction) = Direction::parse(&value) else {
+                return;
             };
             set(Rule {
                 direction,
@@ -69,10 +67,8 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
         let set = set.clone();
         let rule = props.rule.clone();
         Callback::from(move |value: String| {
-            let policy = if value == "drop" {
-                Policy::Drop
-            } else {
-                Policy::Accept
+            let Some(policy) = Policy::parse(&value) else {
+                return;
             };
             set(Rule {
                 policy,
@@ -200,10 +196,10 @@ pub fn RuleRow(props: &RuleRowProps) -> Html {
                     <span class="mark step" aria-label="current step">{ "\u{25b6} step" }</span>
                 }
             </td>
-            <td><SelectField label="Direction" compact=true value={if rule.direction == Direction::Egress { "egress" } else { "ingress" }}
+            <td><SelectField label="Direction" compact=true value={rule.direction.as_str()}
                 options={options(&[("ingress", "Inbound"), ("egress", "Outbound")])} testid={format!("{prefix}-direction")}
                 on_change={on_direction} {disabled} /></td>
-            <td><SelectField label="Policy" compact=true value={if rule.policy == Policy::Drop { "drop" } else { "accept" }}
+            <td><SelectField label="Policy" compact=true value={rule.policy.as_str()}
                 options={options(&[("accept", "Allow"), ("drop", "Deny")])} testid={format!("{prefix}-policy")}
                 on_change={on_policy} {disabled} /></td>
             <td><TextField label="Priority (1-100)" compact=true value={rule.priority.to_string()} testid={format!("{prefix}-priority")}

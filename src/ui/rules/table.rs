@@ -4,8 +4,7 @@
 use std::rc::Rc;
 
 use sglab_core::model::{
-    Direction, GroupId, GroupType, NicType, Policy, PortRange, PortSpec, Priority, Protocol, Rule,
-    Topology,
+    Direction, GroupId, NicType, Policy, PortRange, PortSpec, Priority, Protocol, Rule, Topology,
 };
 use yew::prelude::*;
 
@@ -50,10 +49,7 @@ pub fn RuleTable(props: &RuleTableProps) -> Html {
         })
     };
     let gid = group.id.to_string();
-    let group_type = match group.group_type {
-        GroupType::Basic => "basic",
-        GroupType::Enterprise => "enterprise",
-    };
+    let group_type = group.group_type.as_str();
     html! {
         <div class="rule-table" data-testid={format!("rules-{gid}")}>
             <div class="rule-table-head">

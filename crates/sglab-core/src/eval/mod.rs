@@ -296,10 +296,7 @@ pub(crate) fn unreachable_sides(
 
 /// Why a side outside every VPC does not filter.
 pub(crate) fn outside_words(actor: &Actor<'_>, direction: Direction) -> String {
-    let side = match direction {
-        Direction::Egress => "egress",
-        Direction::Ingress => "ingress",
-    };
+    let side = direction.as_str();
     format!(
         "{} is outside every VPC: no security group filters its {side}",
         actor.name

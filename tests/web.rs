@@ -6,7 +6,7 @@
 
 use sglab_core::eval::{explain, resolve_party};
 use sglab_core::examples::examples;
-use sglab_core::format::parse_sglab;
+use sglab_core::load::parse_sglab;
 use sglab_web::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

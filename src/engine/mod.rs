@@ -66,8 +66,7 @@ pub fn problems(topology: &Topology) -> Vec<Diagnostic> {
 
 /// Parses sglab JSON text.
 pub fn parse_sglab(text: &str, file: &str) -> Result<(Topology, Vec<Diagnostic>), Vec<Diagnostic>> {
-    sglab_core::format::parse_sglab(text, Some(file))
-        .map(|parsed| (parsed.topology, parsed.warnings))
+    sglab_core::load::parse_sglab(text, Some(file)).map(|parsed| (parsed.topology, parsed.warnings))
 }
 
 /// The sglab JSON of a topology.

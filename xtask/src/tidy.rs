@@ -10,7 +10,8 @@
 //! - no file is over its size limit ([`size_limit`]);
 //! - the web app never writes HTML (`inner_html`) and never calls `unwrap()`;
 //! - the web app's modules depend on each other one way: every `crate::` path points to a lower
-//!   layer of [`LAYERS`], so there is no cycle.
+//!   layer of [`LAYERS`], so there is no cycle;
+//! - the core's top-level modules form no cycle either (code outside tests, not doc links).
 //!
 //! Each check is a function of (path, text) pairs, tested here on synthetic input, and run on
 //! the tree by [`tidy`].
@@ -78,6 +79,7 @@ fn tidy() {
     problems.extend(sizes(web.iter().chain(&core)));
     problems.extend(no_html_no_unwrap(&web));
     problems.extend(layered(&web));
+    problems.extend(acyclic(&core, "crates/sglab-core/src/"));
     assert!(problems.is_empty(), "tidy:\n{}", problems.join("\n"));
 }
 
@@ -200,6 +202,71 @@ fn layered(sources: &[Source]) -> Vec<String> {
         }
     }
     problems.into_iter().collect()
+}
+
+/// The top-level modules of the crate under `prefix` use each other without a cycle: each cycle
+/// found is named with its path of modules. Comments and `#[cfg(test)]` modules do not count.
+fn acyclic(sources: &[Source], prefix: &str) -> Vec<String> {
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for source in sources {
+        let Some(inside) = source.path.strip_prefix(prefix) else {
+            continue;
+        };
+        let Some(module) = top_module(&format!("src/{inside}")) else {
+            continue;
+        };
+        let code = source
+            .text
+            .split("#[cfg(test)]\nmod ")
+            .next()
+            .unwrap_or_default();
+        let code: String = numbered(code)
+            .map(|(_, line)| format!("{line}\n"))
+            .collect();
+        let uses: Vec<String> = crate_uses(&code)
+            .into_iter()
+            .filter(|used| *used != module)
+            .collect();
+        graph.entry(module).or_default().extend(uses);
+    }
+    let mut problems = Vec::new();
+    let mut done = BTreeSet::new();
+    for start in graph.keys() {
+        let mut path = vec![start.clone()];
+        find_cycle(&graph, &mut path, &mut done, &mut problems);
+    }
+    problems
+}
+
+/// Depth-first search from the last module of `path`; a module met again on the path is a
+/// cycle, recorded once.
+fn find_cycle(
+    graph: &BTreeMap<String, BTreeSet<String>>,
+    path: &mut Vec<String>,
+    done: &mut BTreeSet<String>,
+    problems: &mut Vec<String>,
+) {
+    let Some(module) = path.last().cloned() else {
+        return;
+    };
+    if done.contains(&module) {
+        return;
+    }
+    for used in graph.get(&module).into_iter().flatten() {
+        if !graph.contains_key(used) {
+            continue;
+        }
+        if let Some(at) = path.iter().position(|seen| seen == used) {
+            let mut cycle = path[at..].to_vec();
+            cycle.push(used.clone());
+            problems.push(format!("module cycle: {}", cycle.join(" -> ")));
+        } else {
+            path.push(used.clone());
+            find_cycle(graph, path, done, problems);
+            path.pop();
+        }
+    }
+    done.insert(module);
 }
 
 /// The top-level module a file of `src/` belongs to (`src/ui/diagram/mod.rs` is `ui`); `None`
@@ -376,6 +443,44 @@ mod checks {
         assert_eq!(top_module("src/ui/diagram/mod.rs").as_deref(), Some("ui"));
         assert_eq!(top_module("src/state.rs").as_deref(), Some("state"));
         assert_eq!(top_module("src/lib.rs"), None);
+    }
+
+    #[test]
+    fn a_cycle_of_core_modules_fails_and_a_doc_link_or_a_test_does_not() {
+        let prefix = "crates/sglab-core/src/";
+        let cycle = [
+            source(
+                "crates/sglab-core/src/format/mod.rs",
+                "pub use crate::load::parse;",
+            ),
+            source(
+                "crates/sglab-core/src/load.rs",
+                "use crate::validate::check;",
+            ),
+            source(
+                "crates/sglab-core/src/validate/mod.rs",
+                "use crate::format::Raw;",
+            ),
+        ];
+        assert_eq!(
+            acyclic(&cycle, prefix),
+            ["module cycle: format -> load -> validate -> format"]
+        );
+        let fine = [
+            source(
+                "crates/sglab-core/src/format/mod.rs",
+                "/// See [`crate::load`].",
+            ),
+            source(
+                "crates/sglab-core/src/load.rs",
+                "use crate::validate::check;",
+            ),
+            source(
+                "crates/sglab-core/src/validate/mod.rs",
+                "use crate::format::Raw;\n#[cfg(test)]\nmod tests {\n    use crate::load;\n}",
+            ),
+        ];
+        assert!(acyclic(&fine, prefix).is_empty());
     }
 
     #[test]

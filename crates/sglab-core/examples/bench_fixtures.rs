@@ -18,8 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use sglab_core::format::{parse_sglab, to_sglab_json};
+use sglab_core::format::to_sglab_json;
 use sglab_core::generate::{generate, GenParams, Shape};
+use sglab_core::load::parse_sglab;
 use sglab_core::matrix::{group_matrix_of, matrix};
 use sglab_core::model::Topology;
 

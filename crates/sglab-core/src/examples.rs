@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use sglab_core::examples::examples;
-//! use sglab_core::format::parse_sglab;
+//! use sglab_core::load::parse_sglab;
 //!
 //! let default = &examples()[0];
 //! assert_eq!(default.id, "ai-gateway");

@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use sglab_core::fix::Fix;
-//! use sglab_core::format::parse_sglab;
+//! use sglab_core::load::parse_sglab;
 //! use sglab_core::model::GroupId;
 //!
 //! let mut topology = parse_sglab(r#"{"sglab": 1, "vpcs": [{"id": "vpc-1"}],

@@ -15,7 +15,7 @@
 //! gateway's vSwitch instead. For the same reason an enterprise managed group is an error.
 //!
 //! ```
-//! use sglab_core::format::parse_sglab;
+//! use sglab_core::load::parse_sglab;
 //! use sglab_core::gateway::{authorize, revoke, Cascade};
 //! use sglab_core::model::{GatewayId, GroupId, PortRange};
 //!
@@ -194,7 +194,7 @@ pub fn authorize(
         return Err(GatewayError::NoPortRanges);
     }
     let length = description.chars().count();
-    if length > crate::validate::MAX_DESCRIPTION_CHARS {
+    if length > crate::model::MAX_DESCRIPTION_CHARS {
         return Err(GatewayError::DescriptionTooLong(length));
     }
 

@@ -1,7 +1,5 @@
 //! The loader of sglab files: parsing into the raw form ([`crate::format`]) and validation
 //! into the model ([`crate::validate`]), one step above both so that neither imports the other.
-//!
-//! [`parse_sglab`] is also reachable as `sglab_core::format::parse_sglab`.
 
 use crate::diagnostic::Diagnostic;
 use crate::format::{parse_raw, DEFAULT_MAX_INPUT_BYTES};

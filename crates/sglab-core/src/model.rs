@@ -69,6 +69,8 @@ typed_id!(
     PrefixListId
 );
 
+/// The most characters a description (of a rule, a group, an authorization) may hold.
+pub const MAX_DESCRIPTION_CHARS: usize = 512;
 /// A whole network as sglab simulates it.
 ///
 /// Collections are `BTreeMap`s keyed by id so that every output derived from a topology is

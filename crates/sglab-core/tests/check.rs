@@ -5,8 +5,9 @@
 use expect_test::{expect, Expect};
 use proptest::prelude::*;
 use sglab_core::diagnostic::Diagnostic;
-use sglab_core::format::{parse_raw, parse_sglab, to_sglab_json, DEFAULT_MAX_INPUT_BYTES};
+use sglab_core::format::{parse_raw, to_sglab_json, DEFAULT_MAX_INPUT_BYTES};
 use sglab_core::generate::{generate, GenParams, Shape};
+use sglab_core::load::parse_sglab;
 use sglab_core::model::{
     ClusterId, EndpointId, GatewayId, GroupId, NicType, Peer, PrefixListId, Priority, Topology,
     VpcId,

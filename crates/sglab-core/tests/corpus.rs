@@ -10,7 +10,7 @@ use serde::Deserialize;
 use sglab_core::doctor::diagnose;
 use sglab_core::eval::{explain, resolve_party, Party};
 use sglab_core::explain::{Decision, Explanation, ServiceStatus};
-use sglab_core::format::parse_sglab;
+use sglab_core::load::parse_sglab;
 use sglab_core::model::{Protocol, Topology, Verdict};
 use sglab_core::portset::port_set;
 

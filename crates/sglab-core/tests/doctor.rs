@@ -6,8 +6,8 @@ use proptest::prelude::*;
 use sglab_core::doctor::{diagnose, render_text, Diagnosis, DiagnosisCode};
 use sglab_core::eval::{explain, resolve_party, Party};
 use sglab_core::fix::Fix;
-use sglab_core::format::parse_sglab;
 use sglab_core::generate::{generate, GenParams};
+use sglab_core::load::parse_sglab;
 use sglab_core::model::{PortRange, Protocol, Topology, Verdict};
 use sglab_core::portset::port_set;
 

@@ -13,9 +13,10 @@ use proptest::prelude::*;
 use serde_json::Value;
 use sglab_core::edit::{apply, Applied, Edit, NewEndpoint, ObjectId};
 use sglab_core::fix::Fix;
-use sglab_core::format::{parse_sglab, to_sglab_json};
+use sglab_core::format::to_sglab_json;
 use sglab_core::gateway::Cascade;
 use sglab_core::generate::{generate, GenParams, Shape};
+use sglab_core::load::parse_sglab;
 use sglab_core::model::{
     Cluster, ClusterId, Direction, EndpointId, GatewayId, GatewayKind, GroupId, GroupType,
     NetworkMode, NicType, Peer, Policy, PortRange, PortSpec, PrefixList, PrefixListId, Priority,

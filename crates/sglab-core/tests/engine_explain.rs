@@ -4,7 +4,7 @@
 use expect_test::{expect, Expect};
 use sglab_core::eval::{explain, resolve_party, Party, ResolveError};
 use sglab_core::explain::render_text;
-use sglab_core::format::parse_sglab;
+use sglab_core::load::parse_sglab;
 use sglab_core::model::{EndpointId, Protocol, Topology};
 
 fn scenario(name: &str) -> Topology {

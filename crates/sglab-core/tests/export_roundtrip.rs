@@ -585,7 +585,7 @@ fn every_example_round_trips() {
     let examples = sglab_core::examples::examples();
     assert!(!examples.is_empty());
     for example in examples {
-        let parsed = sglab_core::format::parse_sglab(example.json, Some(example.id))
+        let parsed = sglab_core::load::parse_sglab(example.json, Some(example.id))
             .unwrap_or_else(|errors| panic!("{}: {errors:?}", example.id));
         assert_round_trips(example.id, &parsed.topology);
     }

@@ -2,7 +2,8 @@
 
 use sglab_core::diagnostic::{Diagnostic, Severity};
 use sglab_core::examples::examples;
-use sglab_core::format::{parse_sglab, to_sglab_json};
+use sglab_core::format::to_sglab_json;
+use sglab_core::load::parse_sglab;
 
 fn errors(text: &str) -> Vec<String> {
     match parse_sglab(text, Some("t.json")) {

@@ -4,7 +4,8 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use sglab_core::examples::examples;
-use sglab_core::format::{parse_sglab, to_sglab_json};
+use sglab_core::format::to_sglab_json;
+use sglab_core::load::parse_sglab;
 
 /// Draws numbers from a proptest-generated pool, so that one `Vec<u32>` drives a whole
 /// topology (and shrinks with it).

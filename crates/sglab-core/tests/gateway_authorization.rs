@@ -1,8 +1,8 @@
 //! Gateway security-group authorization: authorize, idempotence, every refusal, revoke with and
 //! without cascade.
 
-use sglab_core::format::parse_sglab;
 use sglab_core::gateway::{authorization_rule, authorize, revoke, Cascade, GatewayError};
+use sglab_core::load::parse_sglab;
 use sglab_core::model::{
     Direction, GatewayId, GroupId, NicType, Peer, Policy, PortRange, PortSpec, Priority, Protocol,
     Topology, VpcId,

@@ -4,7 +4,7 @@
 //! Refresh with `UPDATE_EXPECT=1 cargo test -p sglab-core --test validate_diagnostics`.
 
 use expect_test::{expect, Expect};
-use sglab_core::format::{parse_sglab, parse_sglab_with_options, ParseOptions};
+use sglab_core::load::{parse_sglab, parse_sglab_with_options, ParseOptions};
 use sglab_core::validate::Limits;
 
 /// A file with VPCs `vpc-a` and `vpc-b`, basic groups `sg-a`, `sg-b` (vpc-a), `sg-other`

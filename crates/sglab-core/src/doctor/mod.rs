@@ -17,7 +17,7 @@
 //! ```
 //! use sglab_core::doctor::{diagnose, DiagnosisCode};
 //! use sglab_core::eval::Party;
-//! use sglab_core::format::parse_sglab;
+//! use sglab_core::load::parse_sglab;
 //! use sglab_core::model::Protocol;
 //!
 //! let topology = parse_sglab(r#"{"sglab": 1, "vpcs": [{"id": "vpc-1"}],

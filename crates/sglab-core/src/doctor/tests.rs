@@ -4,7 +4,7 @@
 use expect_test::Expect;
 
 use crate::eval::{explain, resolve_party};
-use crate::format::parse_sglab;
+use crate::load::parse_sglab;
 use crate::model::{Protocol, Verdict};
 
 use super::{diagnose, render_text, DiagnosisCode};

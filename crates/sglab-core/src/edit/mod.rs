@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use sglab_core::edit::{apply, Edit, EditError, ObjectId};
-//! use sglab_core::format::parse_sglab;
+//! use sglab_core::load::parse_sglab;
 //! use sglab_core::model::{GroupId, GroupType, VpcId};
 //!
 //! let mut topology = parse_sglab(r#"{"sglab": 1, "vpcs": [{"id": "vpc-1"}],

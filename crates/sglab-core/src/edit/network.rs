@@ -234,7 +234,7 @@ mod tests {
 
     #[test]
     fn a_group_takes_the_default_inner_access_policy_of_its_new_type() {
-        let topology = crate::format::parse_sglab(FIXTURE, None)
+        let topology = crate::load::parse_sglab(FIXTURE, None)
             .expect("valid")
             .topology;
         let basic = &topology.groups[&GroupId::from("sg-app")];
@@ -249,7 +249,7 @@ mod tests {
     #[test]
     fn a_protocol_without_ports_takes_every_port_and_tcp_takes_a_range() {
         use crate::model::{PortRange, PortSpec};
-        let topology = crate::format::parse_sglab(FIXTURE, None)
+        let topology = crate::load::parse_sglab(FIXTURE, None)
             .expect("valid")
             .topology;
         let ssh = &topology.groups[&GroupId::from("sg-app")].rules[0];

@@ -1,5 +1,5 @@
 //! The sglab JSON file format (`"sglab": 1`): raw serde types that mirror the file, the entry
-//! point [`parse_sglab`] that turns text into a validated [`Topology`], and [`to_sglab_json`]
+//! point [`parse_sglab`](crate::load::parse_sglab) that turns text into a validated [`Topology`], and [`to_sglab_json`]
 //! that writes a topology back.
 //!
 //! The raw types keep every value that needs validation as text (ports `"8080/8080"`, CIDRs,
@@ -11,7 +11,8 @@
 //! The format is documented field by field in `docs/format.md`.
 //!
 //! ```
-//! use sglab_core::format::{parse_sglab, to_sglab_json};
+//! use sglab_core::format::to_sglab_json;
+//! use sglab_core::load::parse_sglab;
 //!
 //! let text = r#"{
 //!   "sglab": 1,
@@ -37,13 +38,12 @@ use crate::diagnostic::{Diagnostic, Location};
 pub mod fields;
 mod write;
 
-pub use crate::load::{parse_sglab, parse_sglab_with_options, ParseOptions, Parsed};
 pub use write::{default_inner_access_policy, raw_from_topology, to_sglab_json};
 
 /// The only version of the format this build reads and writes.
 pub const FORMAT_VERSION: u64 = 1;
 
-/// The default largest input [`parse_sglab`] accepts, 20 MB.
+/// The default largest input [`parse_sglab`](crate::load::parse_sglab) accepts, 20 MB.
 pub const DEFAULT_MAX_INPUT_BYTES: usize = 20 * 1024 * 1024;
 
 /// A value written either as a JSON string or as a JSON number, kept as written: priorities

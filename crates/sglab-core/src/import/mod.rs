@@ -146,7 +146,7 @@ pub fn load_files<N: AsRef<str>, C: AsRef<str>>(
         };
         let mut sink = Sink::new(Some(file));
         match kind {
-            InputKind::Sglab => match crate::format::parse_sglab(contents, Some(file)) {
+            InputKind::Sglab => match crate::load::parse_sglab(contents, Some(file)) {
                 Ok(parsed) => {
                     sink.extend(parsed.warnings);
                     inputs.topologies.push((file.to_owned(), parsed.topology));

@@ -13,7 +13,7 @@
 //! compared through the groups' current members.
 //!
 //! ```
-//! use sglab_core::format::parse_sglab;
+//! use sglab_core::load::parse_sglab;
 //! use sglab_core::lint::{lint, LintCode};
 //! use sglab_core::validate::Limits;
 //!

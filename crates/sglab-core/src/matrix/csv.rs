@@ -110,7 +110,7 @@ mod tests {
     use expect_test::expect;
 
     use super::*;
-    use crate::format::parse_sglab;
+    use crate::load::parse_sglab;
     use crate::matrix::matrix;
 
     #[test]

@@ -11,8 +11,7 @@ use crate::model::{
 };
 use crate::Error;
 
-/// The most characters a description may hold.
-pub const MAX_DESCRIPTION_CHARS: usize = 512;
+pub use crate::model::MAX_DESCRIPTION_CHARS;
 
 /// Checks the port field of a rule for its protocol: `start/end` for TCP and UDP, `-1/-1` for
 /// ICMP, ICMPv6, GRE and ALL. An empty field is `-1/-1` for protocols without ports.
@@ -318,7 +317,7 @@ mod tests {
 
     #[test]
     fn peer_field() {
-        let topology = crate::format::parse_sglab(
+        let topology = crate::load::parse_sglab(
             r#"{"sglab": 1, "vpcs": [{"id": "v"}, {"id": "w"}],
               "security_groups": [{"id": "sg-a", "vpc": "v"}, {"id": "sg-b", "vpc": "v"},
                 {"id": "sg-w", "vpc": "w"}, {"id": "sg-e", "vpc": "v", "type": "enterprise"}],

@@ -136,7 +136,7 @@ pub fn validate(
 /// object names, in the same order, without a file name.
 ///
 /// ```
-/// use sglab_core::format::parse_sglab;
+/// use sglab_core::load::parse_sglab;
 /// use sglab_core::model::GroupId;
 /// use sglab_core::validate::check;
 ///

@@ -562,7 +562,7 @@ mod tests {
             ),
             ["a.json: security group sg-1, rule 1, field NicType: nic_type internet only meant something on the retired classic network: in a VPC the rule governs private and public traffic alike"]
         );
-        let parsed = crate::format::parse_sglab(
+        let parsed = crate::load::parse_sglab(
             r#"{"sglab": 1, "vpcs": [{"id": "v"}], "security_groups": [{"id": "sg-1", "rules": [
               {"direction": "ingress", "protocol": "tcp", "port_range": "80/80", "cidr": "0.0.0.0/0", "nic_type": "internet"}]}]}"#,
             None,

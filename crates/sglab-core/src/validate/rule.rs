@@ -31,6 +31,10 @@ pub(crate) enum Dialect {
     /// The aliyun API responses: the API's words only (`Accept`, `ingress`), matched without
     /// regard to case.
     Aliyun,
+    /// Terraform's `alicloud_security_group_rule`: the provider's argument names (`type`,
+    /// `cidr_ip`, `source_security_group_id`) and its words exactly as it validates them
+    /// (`accept`, `ingress`, `intranet`).
+    Terraform,
 }
 
 /// One raw field: its name in the input format and its value, `None` when absent.
@@ -98,27 +102,36 @@ struct Words {
     expected: &'static str,
     /// The words of the API.
     api_expected: &'static str,
+    /// The words of the Terraform provider.
+    terraform_expected: &'static str,
 }
 
 const DIRECTION: Words = Words {
     field: "direction",
     expected: "ingress or egress",
     api_expected: "ingress or egress",
+    terraform_expected: "ingress or egress",
 };
 const POLICY: Words = Words {
     field: "policy",
     expected: "accept or drop",
     api_expected: "Accept or Drop",
+    terraform_expected: "accept or drop",
 };
 const NIC_TYPE: Words = Words {
     field: "nic_type",
     expected: "intranet or internet",
     api_expected: "intranet",
+    terraform_expected: "intranet or internet",
 };
 
 impl Dialect {
     /// The canonical word of a synonym the format accepts.
     fn canonical(self, text: &str) -> String {
+        if self == Dialect::Terraform {
+            // The provider validates its words with their case.
+            return text.trim().to_owned();
+        }
         let word = text.trim().to_ascii_lowercase();
         let synonym = match (self, word.as_str()) {
             (Dialect::Sglab, "inbound" | "in") => "ingress",
@@ -134,6 +147,7 @@ impl Dialect {
         match self {
             Dialect::Sglab => LEGACY_PRIORITY,
             Dialect::Aliyun => "legacy priority 110 from the old console: imported as lower than 100; the API accepts 1 to 100 only",
+            Dialect::Terraform => "legacy priority 110 from the old console: imported as lower than 100; the provider accepts 1 to 100 only",
         }
     }
 }
@@ -152,13 +166,16 @@ impl Checker<'_> {
                 location,
                 &unknown_value(words.field, text.to_owned(), words.expected),
             ),
-            Dialect::Aliyun => self.sink.error(
-                location,
-                format!(
-                    "{} {text:?} is not valid: use {}",
-                    field.name, words.api_expected
-                ),
-            ),
+            Dialect::Aliyun | Dialect::Terraform => {
+                let expected = match dialect {
+                    Dialect::Terraform => words.terraform_expected,
+                    _ => words.api_expected,
+                };
+                self.sink.error(
+                    location,
+                    format!("{} {text:?} is not valid: use {expected}", field.name),
+                )
+            }
         }
     }
 
@@ -218,13 +235,14 @@ impl Checker<'_> {
             }
         };
         let protocol = match (dialect, fields.protocol.present()) {
-            (Dialect::Aliyun, None) => {
+            (Dialect::Aliyun | Dialect::Terraform, None) => {
+                let words = match dialect {
+                    Dialect::Terraform => "tcp, udp, icmp, icmpv6, gre or all",
+                    _ => "TCP, UDP, ICMP, ICMPv6, GRE or ALL",
+                };
                 self.sink.error(
                     at(&fields.protocol),
-                    format!(
-                        "{} is missing: use TCP, UDP, ICMP, ICMPv6, GRE or ALL",
-                        fields.protocol.name
-                    ),
+                    format!("{} is missing: use {words}", fields.protocol.name),
                 );
                 None
             }
@@ -356,7 +374,7 @@ impl Checker<'_> {
             let field = at(cidr_field.name);
             let family = match dialect {
                 Dialect::Sglab => None,
-                Dialect::Aliyun => Some(cidr_field.name == names.ipv6_cidr),
+                Dialect::Aliyun | Dialect::Terraform => Some(cidr_field.name == names.ipv6_cidr),
             };
             let cidr = self.read_cidr(field.clone(), text, family)?;
             if dialect == Dialect::Sglab {
@@ -414,7 +432,7 @@ impl Checker<'_> {
                     names.cidr, names.ipv6_cidr, names.group, names.prefix_list
                 ),
             ),
-            Dialect::Aliyun => {
+            Dialect::Aliyun | Dialect::Terraform => {
                 let side = match direction {
                     Some(Direction::Egress) => "destination",
                     _ => "source",
@@ -472,7 +490,7 @@ impl Checker<'_> {
                     );
                 }
             }
-            Dialect::Aliyun => {
+            Dialect::Aliyun | Dialect::Terraform => {
                 if cidr.is_some() {
                     for (name, value) in [(group_name, group), (list_name, prefix_list)] {
                         if let Some(value) = value {

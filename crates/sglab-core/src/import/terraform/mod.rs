@@ -2,6 +2,7 @@
 //! with their .tfvars ([`hcl`]), both read into resource instances named by their address and
 //! mapped into a topology by [`resources`].
 
+mod expr;
 mod hcl;
 mod plan;
 mod resources;
@@ -11,7 +12,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::Sink;
 use crate::model::Topology;
 
-pub use hcl::FUNCTIONS;
+pub use expr::FUNCTIONS;
 
 /// A topology read from Terraform, with the file each object came from.
 pub(crate) type Read = (Topology, BTreeMap<String, String>);

@@ -175,7 +175,15 @@ pub(crate) fn topology(
     }
     rules(resources, &mut out, sink);
 
+    // A planned address never takes one that another resource names.
     let mut planned = PlannedAddresses::default();
+    for resource in resources {
+        for field in ["private_ip", "primary_ip_address"] {
+            if let Some(Ok(ip)) = resource.text(field).map(|text| text.parse::<IpAddr>()) {
+                planned.taken.insert(ip);
+            }
+        }
+    }
     let mut endpoints_by_id: BTreeMap<String, EndpointId> = BTreeMap::new();
     for instance in of_type("alicloud_instance") {
         let id = EndpointId::from(instance.address.as_str());

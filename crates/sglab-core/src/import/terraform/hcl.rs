@@ -85,6 +85,8 @@ pub(super) struct Project<'a> {
     pub(super) defaults: BTreeMap<String, (usize, &'a Expression)>,
     pub(super) locals: BTreeMap<String, (usize, &'a Expression)>,
     pub(super) resources: BTreeMap<String, Declared<'a>>,
+    /// The resource addresses in the order of the files, which is the order of the rules.
+    pub(super) order: Vec<String>,
     pub(super) data: BTreeSet<String>,
     pub(super) depth: usize,
 }
@@ -132,6 +134,7 @@ pub(crate) fn read(
         defaults: BTreeMap::new(),
         locals: BTreeMap::new(),
         resources: BTreeMap::new(),
+        order: Vec::new(),
         data: BTreeSet::new(),
         depth: 0,
     };
@@ -164,9 +167,9 @@ pub(crate) fn read(
                     }
                 }
                 ("resource", [kind, name]) if READ_TYPES.contains(kind) => {
-                    project
-                        .resources
-                        .insert(format!("{kind}.{name}"), Declared { file, block });
+                    let address = format!("{kind}.{name}");
+                    project.order.push(address.clone());
+                    project.resources.insert(address, Declared { file, block });
                 }
                 ("resource", [kind, name]) => others.push(Resource {
                     address: format!("{kind}.{name}"),
@@ -203,9 +206,9 @@ pub(crate) fn read(
     }
     let mut out = Vec::new();
     let declared: Vec<(String, Declared<'_>)> = project
-        .resources
+        .order
         .iter()
-        .map(|(address, declared)| (address.clone(), *declared))
+        .filter_map(|address| Some((address.clone(), *project.resources.get(address)?)))
         .collect();
     for (address, declared) in declared {
         let address = &address;
@@ -215,7 +218,12 @@ pub(crate) fn read(
         let instances = match project.instances(&declared) {
             Ok(instances) => instances,
             Err(refusal) => {
-                report(&project, sink, refusal, Some(address), "count");
+                let field = if declared.block.body.has_attribute("count") {
+                    "count"
+                } else {
+                    "for_each"
+                };
+                report(&project, sink, refusal, Some(address), field);
                 continue;
             }
         };
@@ -231,7 +239,10 @@ pub(crate) fn read(
                             sink,
                             refuse(declared.file, offset, "a dynamic block"),
                             Some(&instance),
-                            "dynamic",
+                            &format!(
+                                "dynamic {}",
+                                block.labels.first().map_or("", |label| label.as_str())
+                            ),
                         );
                     } else if block.ident.as_str() == "entry" {
                         let mut entry = Map::new();
@@ -338,7 +349,10 @@ pub(super) fn invalid(file: usize, offset: Option<usize>, message: String) -> Re
 
 impl Project<'_> {
     /// The instances of a resource block: its address suffix and scope each.
-    pub(super) fn instances(&mut self, declared: &Declared<'_>) -> Result<Vec<(String, Scope)>, Refusal> {
+    pub(super) fn instances(
+        &mut self,
+        declared: &Declared<'_>,
+    ) -> Result<Vec<(String, Scope)>, Refusal> {
         let body = &declared.block.body;
         if let Some(count) = body.get_attribute("count") {
             let offset = count.value.span().map(|span| span.start);

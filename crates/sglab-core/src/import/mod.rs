@@ -133,8 +133,11 @@ pub fn detect(file: &str, contents: &str) -> Result<InputKind, Vec<Diagnostic>> 
             return match terraform::detect_hcl(file, contents) {
                 Some(true) => Ok(InputKind::TerraformConfig),
                 Some(false) => Ok(InputKind::TerraformVariables),
+                // A file named as Terraform that is not HCL gets the HCL syntax error.
+                None if file.ends_with(".tf") => Ok(InputKind::TerraformConfig),
+                None if file.ends_with(".tfvars") => Ok(InputKind::TerraformVariables),
                 None => Err(vec![Diagnostic::from_json_error(Some(file), &error)]),
-            }
+            };
         }
     };
     let has = |key: &str| keys.contains_key(key);

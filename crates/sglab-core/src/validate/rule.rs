@@ -143,6 +143,12 @@ impl Dialect {
         synonym.to_owned()
     }
 
+    /// Whether a word is written as the dialect requires: the provider validates its words
+    /// with their case, the other formats accept any case.
+    fn exact(self, text: &str, word: &str) -> bool {
+        self != Dialect::Terraform || text.trim() == word
+    }
+
     fn legacy_priority(self) -> &'static str {
         match self {
             Dialect::Sglab => LEGACY_PRIORITY,
@@ -186,7 +192,9 @@ impl Checker<'_> {
         dialect: Dialect,
         field: Field<'_>,
     ) -> Option<Direction> {
-        let direction = Direction::parse(&dialect.canonical(field.value.unwrap_or_default()));
+        let text = field.value.unwrap_or_default();
+        let direction = Direction::parse(&dialect.canonical(text))
+            .filter(|direction| dialect.exact(text, direction.as_str()));
         if direction.is_none() {
             self.unknown_word(
                 location.clone().field(field.name),
@@ -215,7 +223,8 @@ impl Checker<'_> {
         let policy = match fields.policy.value {
             None => Some(Policy::Accept),
             Some(text) => {
-                let policy = Policy::parse(&dialect.canonical(text));
+                let policy = Policy::parse(&dialect.canonical(text))
+                    .filter(|policy| dialect.exact(text, policy.as_str()));
                 if policy.is_none() {
                     self.unknown_word(at(&fields.policy), dialect, &fields.policy, &POLICY);
                 }
@@ -294,7 +303,8 @@ impl Checker<'_> {
         let nic_type = match fields.nic_type.value {
             None => Some(NicType::Intranet),
             Some(text) => {
-                let nic_type = NicType::parse(text);
+                let nic_type =
+                    NicType::parse(text).filter(|nic_type| dialect.exact(text, nic_type.as_str()));
                 match nic_type {
                     Some(nic_type) => self.nic_type(at(&fields.nic_type), nic_type),
                     None => self.unknown_word(

@@ -374,11 +374,11 @@ fn rules(resources: &[Resource], out: &mut Topology, sink: &mut Sink) {
             .map(|name| (name, value(name)))
             .collect();
             let field = |name: &'static str| Field::new(name, texts[name].as_deref());
-            let Some(direction) =
-                checker.read_direction(&location, Dialect::Terraform, field("type"))
-            else {
-                continue;
-            };
+            let errors_before = checker.sink.error_count();
+            // An unknown word is reported; the other fields are still read for their errors.
+            let direction = checker
+                .read_direction(&location, Dialect::Terraform, field("type"))
+                .unwrap_or(Direction::Ingress);
             let fields = RuleFields {
                 id: Field::new("address", Some(&resource.address)),
                 policy: field("policy"),
@@ -405,7 +405,9 @@ fn rules(resources: &[Resource], out: &mut Topology, sink: &mut Sink) {
                 None,
                 &fields,
             ) {
-                read.push((resource, group, rule));
+                if checker.sink.error_count() == errors_before {
+                    read.push((resource, group, rule));
+                }
             }
         }
     }

@@ -38,10 +38,9 @@ const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Simulates Alibaba Cloud ECS security groups: which endpoint reaches which, on which ports,
 /// and which rule decided.
 ///
-/// FILES are any mix of sglab JSON, the JSON printed by `aliyun ecs
+/// FILES are any mix of sglab JSON and the JSON printed by `aliyun ecs
 /// DescribeSecurityGroupAttribute`, `DescribeSecurityGroups`, `DescribeInstances` and
-/// `DescribeNetworkInterfaces`, `terraform show -json` of a plan or state, and Terraform .tf and
-/// .tfvars files, detected by content. `-` reads standard input.
+/// `DescribeNetworkInterfaces`, detected by content. `-` reads standard input.
 #[derive(Debug, Parser)]
 #[command(name = "sglab", version, max_term_width = 100)]
 struct Cli {

@@ -74,7 +74,7 @@ fn the_internet_reaches_the_first_web_server_on_80() {
               egress of 203.0.113.9: not filtered: 203.0.113.9 is outside every VPC: no security group filters its egress
               ingress of shop-web-1: allow by rule 1 (alicloud_security_group_rule.http_in) of alicloud_security_group.web (priority 1, accept tcp 80/80 from 0.0.0.0/0)
                 * rule 1 (alicloud_security_group_rule.http_in) of alicloud_security_group.web (priority 1, accept tcp 80/80 from 0.0.0.0/0): matches (203.0.113.9 is in 0.0.0.0/0) and decides
-                - rule 2 (alicloud_security_group_rule.ssh_office) of alicloud_security_group.web (priority 10, accept tcp 22/22 from 198.51.100.0/24): port 80 is outside 22/22
+                - rule 2 (alicloud_security_group_rule.ssh_office) of alicloud_security_group.web (priority 10, accept tcp 22/22 from 192.0.2.0/24): port 80 is outside 22/22
               service: unknown
               note: 203.0.113.9 -> 198.51.100.1: shop-web-1 is reached at its public IP 198.51.100.1 from outside its VPC
               note: replies pass automatically: security groups are stateful (sessions live up to 910 s)
@@ -321,7 +321,7 @@ fn matrix_lint_and_export_of_tf_files() {
               port_range        = "22/22"
               nic_type          = "intranet"
               security_group_id = alicloud_security_group.shop_web.id
-              cidr_ip           = "198.51.100.0/24"
+              cidr_ip           = "192.0.2.0/24"
             }
 
             resource "alicloud_security_group_rule" "shop_web_egress_1" {

@@ -131,26 +131,26 @@ fn the_literal_project() {
     check(
         &literal(),
         expect![[r#"
-        vpc alicloud_vpc.main "shop-vpc" Some(172.16.0.0/12)
-        group alicloud_security_group.db "shop-db" Basic vpc=alicloud_vpc.main inner=Drop
-          ingress accept tcp prio=1 3306/3306 group alicloud_security_group.web id=Some("alicloud_security_group_rule.mysql_from_web")
-        group alicloud_security_group.web "shop-web" Basic vpc=alicloud_vpc.main inner=Accept
-          ingress accept tcp prio=1 80/80 0.0.0.0/0 id=Some("alicloud_security_group_rule.http_in")
-          ingress accept tcp prio=10 22/22 198.51.100.0/24 id=Some("alicloud_security_group_rule.ssh_office")
-          egress drop tcp prio=1 25/25 0.0.0.0/0 id=Some("alicloud_security_group_rule.deny_smtp_out")
-        endpoint alicloud_instance.db[0] "shop-db" vpc=Some("alicloud_vpc.main") public=None
-          eni ips=[172.16.2.3] groups=["alicloud_security_group.db"]
-        endpoint alicloud_instance.web[0] "shop-web-1" vpc=Some("alicloud_vpc.main") public=Some(198.51.100.1)
-          eni ips=[172.16.1.3] groups=["alicloud_security_group.web"]
-        endpoint alicloud_instance.web[1] "shop-web-2" vpc=Some("alicloud_vpc.main") public=Some(198.51.100.2)
-          eni ips=[172.16.1.4] groups=["alicloud_security_group.web"]
-        warning: servers.tf: 1 resource of a type sglab does not model left out: alicloud_slb_load_balancer (1)
-        warning: servers.tf:7: alicloud_instance.web[0], field private_ip: the private address is known only after apply: planned as 172.16.1.3, the first free address of the vswitch's 172.16.1.0/24
-        warning: servers.tf:7: alicloud_instance.web[0], field internet_max_bandwidth_out: the public address is known only after apply: planned as 198.51.100.1
-        warning: servers.tf:7: alicloud_instance.web[1], field private_ip: the private address is known only after apply: planned as 172.16.1.4, the first free address of the vswitch's 172.16.1.0/24
-        warning: servers.tf:7: alicloud_instance.web[1], field internet_max_bandwidth_out: the public address is known only after apply: planned as 198.51.100.2
-        warning: servers.tf:17: alicloud_instance.db[0], field private_ip: the private address is known only after apply: planned as 172.16.2.3, the first free address of the vswitch's 172.16.2.0/24
-    "#]],
+            vpc alicloud_vpc.main "shop-vpc" Some(172.16.0.0/12)
+            group alicloud_security_group.db "shop-db" Basic vpc=alicloud_vpc.main inner=Drop
+              ingress accept tcp prio=1 3306/3306 group alicloud_security_group.web id=Some("alicloud_security_group_rule.mysql_from_web")
+            group alicloud_security_group.web "shop-web" Basic vpc=alicloud_vpc.main inner=Accept
+              ingress accept tcp prio=1 80/80 0.0.0.0/0 id=Some("alicloud_security_group_rule.http_in")
+              ingress accept tcp prio=10 22/22 192.0.2.0/24 id=Some("alicloud_security_group_rule.ssh_office")
+              egress drop tcp prio=1 25/25 0.0.0.0/0 id=Some("alicloud_security_group_rule.deny_smtp_out")
+            endpoint alicloud_instance.db[0] "shop-db" vpc=Some("alicloud_vpc.main") public=None
+              eni ips=[172.16.2.3] groups=["alicloud_security_group.db"]
+            endpoint alicloud_instance.web[0] "shop-web-1" vpc=Some("alicloud_vpc.main") public=Some(198.51.100.1)
+              eni ips=[172.16.1.3] groups=["alicloud_security_group.web"]
+            endpoint alicloud_instance.web[1] "shop-web-2" vpc=Some("alicloud_vpc.main") public=Some(198.51.100.2)
+              eni ips=[172.16.1.4] groups=["alicloud_security_group.web"]
+            warning: servers.tf: 1 resource of a type sglab does not model left out: alicloud_slb_load_balancer (1)
+            warning: servers.tf:7: alicloud_instance.web[0], field private_ip: the private address is known only after apply: planned as 172.16.1.3, the first free address of the vswitch's 172.16.1.0/24
+            warning: servers.tf:7: alicloud_instance.web[0], field internet_max_bandwidth_out: the public address is known only after apply: planned as 198.51.100.1
+            warning: servers.tf:7: alicloud_instance.web[1], field private_ip: the private address is known only after apply: planned as 172.16.1.4, the first free address of the vswitch's 172.16.1.0/24
+            warning: servers.tf:7: alicloud_instance.web[1], field internet_max_bandwidth_out: the public address is known only after apply: planned as 198.51.100.2
+            warning: servers.tf:17: alicloud_instance.db[0], field private_ip: the private address is known only after apply: planned as 172.16.2.3, the first free address of the vswitch's 172.16.2.0/24
+        "#]],
     );
 }
 

@@ -2,6 +2,7 @@
 //! with their .tfvars ([`hcl`]), both read into resource instances named by their address and
 //! mapped into a topology by [`resources`].
 
+mod addresses;
 mod expr;
 mod hcl;
 mod plan;

@@ -7,11 +7,12 @@
 //! their address, with `instance_name` (or the resource's name argument) as their name.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use ipnet::IpNet;
 use serde_json::Value;
 
+use super::addresses::{placement, PlannedAddresses};
 use crate::diagnostic::{Location, Sink};
 use crate::model::{
     Cluster, ClusterId, Direction, Endpoint, EndpointId, EndpointKind, Eni, GroupId, GroupType,
@@ -51,10 +52,6 @@ pub(crate) const READ_TYPES: [&str; 12] = [
     "alicloud_cs_managed_kubernetes",
 ];
 
-/// The public addresses given to instances whose address Terraform knows only after apply: a
-/// documentation block (RFC 5737), so that a planned address is never mistaken for a real one.
-const PLANNED_PUBLIC_BLOCK: [u8; 3] = [198, 51, 100];
-
 impl Resource {
     /// The id other resources name this one by.
     pub(crate) fn id(&self) -> String {
@@ -74,7 +71,7 @@ impl Resource {
         }
     }
 
-    fn location(&self) -> Location {
+    pub(super) fn location(&self) -> Location {
         let mut location = Location::in_file(Some(&self.file)).object(self.address.clone());
         location.line = self.line;
         location
@@ -427,7 +424,7 @@ fn rules(resources: &[Resource], out: &mut Topology, sink: &mut Sink) {
 }
 
 /// The groups of an instance or ENI: `security_groups`, or `security_group_ids`.
-fn group_list(resource: &Resource) -> Vec<GroupId> {
+pub(super) fn group_list(resource: &Resource) -> Vec<GroupId> {
     let mut groups = resource.list("security_groups");
     if groups.is_empty() {
         groups = resource.list("security_group_ids");
@@ -438,87 +435,6 @@ fn group_list(resource: &Resource) -> Vec<GroupId> {
         .filter(|group| seen.insert(group.clone()))
         .map(|group| GroupId::from(group.as_str()))
         .collect()
-}
-
-/// The VPC and private address of an instance or ENI, planned from its vswitch when Terraform
-/// assigns it only at apply.
-fn placement(
-    resource: &Resource,
-    vswitches: &BTreeMap<String, (Option<String>, Option<IpNet>)>,
-    topology: &Topology,
-    planned: &mut PlannedAddresses,
-    sink: &mut Sink,
-) -> (Option<VpcId>, Option<IpAddr>) {
-    let vswitch = resource.text("vswitch_id");
-    let switch = vswitch.as_ref().and_then(|id| vswitches.get(id));
-    let vpc = switch
-        .and_then(|(vpc, _)| vpc.clone())
-        .or_else(|| {
-            let group = group_list(resource).into_iter().next()?;
-            topology
-                .groups
-                .get(&group)
-                .map(|group| group.vpc.to_string())
-        })
-        .map(|vpc| VpcId::from(vpc.as_str()));
-    let field = ["private_ip", "primary_ip_address"]
-        .into_iter()
-        .find(|field| resource.text(field).is_some());
-    let private_ip = match field {
-        Some(field) => resource
-            .text(field)
-            .and_then(|text| address(resource, field, &text, sink)),
-        None => match switch.and_then(|(_, block)| *block) {
-            Some(block) => planned.private(resource, block, sink),
-            None => {
-                sink.warning(
-                    resource.location().field("private_ip"),
-                    "no private_ip and no vswitch CIDR block in the files: the endpoint has no private address",
-                );
-                None
-            }
-        },
-    };
-    (vpc, private_ip)
-}
-
-/// Addresses Terraform knows only after apply, assigned deterministically in file order.
-#[derive(Default)]
-struct PlannedAddresses {
-    taken: BTreeSet<IpAddr>,
-    public_next: u8,
-}
-
-impl PlannedAddresses {
-    /// The first address of the vswitch's block that is not taken, past the addresses the
-    /// vendor reserves (the first three and the last, as the editor's free addresses skip).
-    fn private(&mut self, resource: &Resource, block: IpNet, sink: &mut Sink) -> Option<IpAddr> {
-        let IpNet::V4(block) = block else {
-            return None;
-        };
-        let size = 1u64 << (32 - u32::from(block.prefix_len()).min(32));
-        let base = u64::from(u32::from(block.network()));
-        let found = (3..size.saturating_sub(1).min(70_000))
-            .map(|offset| IpAddr::V4(Ipv4Addr::from((base + offset) as u32)))
-            .find(|candidate| !self.taken.contains(candidate))?;
-        self.taken.insert(found);
-        sink.warning(
-            resource.location().field("private_ip"),
-            format!("the private address is known only after apply: planned as {found}, the first free address of the vswitch's {block}"),
-        );
-        Some(found)
-    }
-
-    fn public(&mut self, resource: &Resource, sink: &mut Sink) -> IpAddr {
-        self.public_next = self.public_next.saturating_add(1);
-        let [a, b, c] = PLANNED_PUBLIC_BLOCK;
-        let found = IpAddr::V4(Ipv4Addr::new(a, b, c, self.public_next));
-        sink.warning(
-            resource.location().field("internet_max_bandwidth_out"),
-            format!("the public address is known only after apply: planned as {found}"),
-        );
-        found
-    }
 }
 
 /// Network interfaces: attached ones join their instance as secondary ENIs, the others are
@@ -632,7 +548,12 @@ fn cidr(resource: &Resource, field: &str, text: &str, sink: &mut Sink) -> Option
     }
 }
 
-fn address(resource: &Resource, field: &str, text: &str, sink: &mut Sink) -> Option<IpAddr> {
+pub(super) fn address(
+    resource: &Resource,
+    field: &str,
+    text: &str,
+    sink: &mut Sink,
+) -> Option<IpAddr> {
     match crate::validate::check_ip_field(text) {
         Ok(ip) => Some(ip),
         Err(error) => {

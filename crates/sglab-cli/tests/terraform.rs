@@ -597,9 +597,9 @@ fn refusals_name_file_line_and_construct() {
         "refused",
         &["lint", "format2.json"],
         expect![[r#"
-        exit 2
-        --- stderr
-        error: format2.json: field format_version: format_version "2.0" is not supported: sglab reads format 1.x of terraform show -json
-    "#]],
+            exit 2
+            --- stderr
+            error: format2.json:2: field format_version: format_version "2.0" is not supported: sglab reads format 1.x of terraform show -json
+        "#]],
     );
 }

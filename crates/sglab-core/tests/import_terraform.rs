@@ -260,8 +260,8 @@ fn refusals_name_the_file_the_line_and_the_construct() {
     check(
         &[("format2.json", FORMAT_2)],
         expect![[r#"
-        error: format2.json: field format_version: format_version "2.0" is not supported: sglab reads format 1.x of terraform show -json
-    "#]],
+            error: format2.json:2: field format_version: format_version "2.0" is not supported: sglab reads format 1.x of terraform show -json
+        "#]],
     );
     check(
         &[(

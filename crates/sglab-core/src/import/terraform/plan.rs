@@ -54,8 +54,12 @@ pub(crate) fn read(file: &str, contents: &str, sink: &mut Sink) -> Option<PlanRe
         .and_then(text)
         .unwrap_or_default();
     if !version.starts_with("1.") {
+        let mut location = sink.location().field("format_version");
+        location.line = contents
+            .find("\"format_version\"")
+            .map(|offset| contents[..offset].matches('\n').count() + 1);
         sink.error(
-            sink.location().field("format_version"),
+            location,
             format!("format_version {version:?} is not supported: sglab reads format 1.x of terraform show -json"),
         );
         return None;

@@ -346,3 +346,23 @@ fn terraform_mixes_with_the_other_formats() {
         .endpoints
         .contains_key(&EndpointId::from("alicloud_instance.web[1]")));
 }
+
+#[test]
+fn bad_counts_and_self_references_are_errors_not_hangs() {
+    let tf = r#"
+locals {
+  loop = local.loop
+}
+resource "alicloud_security_group" "many" {
+  count  = 1e12
+  vpc_id = "vpc-1"
+}
+resource "alicloud_security_group" "looping" {
+  vpc_id = local.loop
+}
+"#;
+    check(&[("bad.tf", tf)], expect![[r#"
+        error: bad.tf:6: alicloud_security_group.many, field count: count 1000000000000 is not a whole number from 0 to 100000
+        error: bad.tf:3: alicloud_security_group.looping, field vpc_id: the expression refers to itself
+    "#]]);
+}

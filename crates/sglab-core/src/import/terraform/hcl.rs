@@ -64,6 +64,9 @@ const ARGUMENTS: [&str; 38] = [
     "pod_cidr",
 ];
 
+/// The largest `count` read, far above any real project, so that a typo cannot exhaust memory.
+const MAX_COUNT: f64 = 100_000.0;
+
 /// One .tf or .tfvars file: its name, text and parsed body.
 pub(super) struct Source<'a> {
     pub(super) name: &'a str,
@@ -358,12 +361,12 @@ impl Project<'_> {
             let offset = count.value.span().map(|span| span.start);
             let value = self.eval(declared.file, &count.value, &Scope::default())?;
             let n = number(&value)
-                .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+                .filter(|n| *n >= 0.0 && n.fract() == 0.0 && *n <= MAX_COUNT)
                 .ok_or_else(|| {
                     invalid(
                         declared.file,
                         offset,
-                        format!("count {value} is not a whole number"),
+                        format!("count {value} is not a whole number from 0 to {MAX_COUNT}"),
                     )
                 })?;
             return Ok((0..n as u64)

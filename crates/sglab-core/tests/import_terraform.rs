@@ -361,8 +361,124 @@ resource "alicloud_security_group" "looping" {
   vpc_id = local.loop
 }
 "#;
-    check(&[("bad.tf", tf)], expect![[r#"
+    check(
+        &[("bad.tf", tf)],
+        expect![[r#"
         error: bad.tf:6: alicloud_security_group.many, field count: count 1000000000000 is not a whole number from 0 to 100000
         error: bad.tf:3: alicloud_security_group.looping, field vpc_id: the expression refers to itself
-    "#]]);
+    "#]],
+    );
+}
+
+#[test]
+fn eips_enis_prefix_lists_and_clusters_from_a_state() {
+    let resource = |address: &str, kind: &str, values: &str| {
+        format!(
+            r#"{{"address": "{address}", "mode": "managed", "type": "{kind}", "name": "x", "values": {values}}}"#
+        )
+    };
+    let resources = [
+        resource(
+            "alicloud_vpc.main",
+            "alicloud_vpc",
+            r#"{"id": "vpc-1", "cidr_block": "10.0.0.0/16"}"#,
+        ),
+        resource(
+            "alicloud_vswitch.a",
+            "alicloud_vswitch",
+            r#"{"id": "vsw-1", "vpc_id": "vpc-1", "cidr_block": "10.0.1.0/24"}"#,
+        ),
+        resource(
+            "alicloud_security_group.app",
+            "alicloud_security_group",
+            r#"{"id": "sg-app", "vpc_id": "vpc-1"}"#,
+        ),
+        resource(
+            "alicloud_security_group.extra",
+            "alicloud_security_group",
+            r#"{"id": "sg-extra", "vpc_id": "vpc-1"}"#,
+        ),
+        resource(
+            "alicloud_ecs_prefix_list.office",
+            "alicloud_ecs_prefix_list",
+            r#"{"id": "pl-1", "prefix_list_name": "office", "entry": [{"cidr": "192.0.2.0/24"}, {"cidr": "198.51.100.7/32"}]}"#,
+        ),
+        resource(
+            "alicloud_security_group_rule.ssh",
+            "alicloud_security_group_rule",
+            r#"{"type": "ingress", "ip_protocol": "tcp", "port_range": "22/22", "security_group_id": "sg-app", "prefix_list_id": "pl-1"}"#,
+        ),
+        resource(
+            "alicloud_instance.app",
+            "alicloud_instance",
+            r#"{"id": "i-1", "instance_name": "app", "vswitch_id": "vsw-1", "private_ip": "10.0.1.10", "security_groups": ["sg-app"]}"#,
+        ),
+        resource(
+            "alicloud_eip_address.app",
+            "alicloud_eip_address",
+            r#"{"id": "eip-1", "ip_address": "47.96.1.2"}"#,
+        ),
+        resource(
+            "alicloud_eip_association.app",
+            "alicloud_eip_association",
+            r#"{"allocation_id": "eip-1", "instance_id": "i-1"}"#,
+        ),
+        resource(
+            "alicloud_ecs_network_interface.second",
+            "alicloud_ecs_network_interface",
+            r#"{"id": "eni-2", "vswitch_id": "vsw-1", "primary_ip_address": "10.0.1.20", "security_group_ids": ["sg-extra"]}"#,
+        ),
+        resource(
+            "alicloud_network_interface_attachment.second",
+            "alicloud_network_interface_attachment",
+            r#"{"instance_id": "i-1", "network_interface_id": "eni-2"}"#,
+        ),
+        resource(
+            "alicloud_ecs_network_interface.spare",
+            "alicloud_ecs_network_interface",
+            r#"{"id": "eni-3", "vswitch_id": "vsw-1", "security_group_ids": ["sg-extra"]}"#,
+        ),
+        resource(
+            "alicloud_cs_managed_kubernetes.k8s",
+            "alicloud_cs_managed_kubernetes",
+            r#"{"id": "c-1", "name": "prod", "worker_vswitch_ids": ["vsw-1"], "pod_cidr": "172.20.0.0/16"}"#,
+        ),
+    ];
+    let state = format!(
+        r#"{{"format_version": "1.0", "values": {{"root_module": {{"resources": [{}]}}}}}}"#,
+        resources.join(", ")
+    );
+    let loaded = load_files(&[("state.json", state.as_str())]).expect("loads");
+    let mut out = summary(&loaded.topology);
+    for list in loaded.topology.prefix_lists.values() {
+        let _ = writeln!(
+            out,
+            "prefix list {} {:?} {:?}",
+            list.id, list.name, list.cidrs
+        );
+    }
+    for cluster in loaded.topology.clusters.values() {
+        let _ = writeln!(
+            out,
+            "cluster {} {:?} vpc={} pods={:?} {:?}",
+            cluster.id, cluster.name, cluster.vpc, cluster.pod_cidr, cluster.network_mode
+        );
+    }
+    for warning in &loaded.warnings {
+        let _ = writeln!(out, "{}: {warning}", warning.severity);
+    }
+    expect![[r#"
+        vpc vpc-1 "alicloud_vpc.main" Some(10.0.0.0/16)
+        group sg-app "sg-app" Basic vpc=vpc-1 inner=Accept
+          ingress accept tcp prio=1 22/22 prefix list pl-1 id=Some("alicloud_security_group_rule.ssh")
+        group sg-extra "sg-extra" Basic vpc=vpc-1 inner=Accept
+        endpoint alicloud_ecs_network_interface.spare "alicloud_ecs_network_interface.spare" vpc=Some("vpc-1") public=None
+          eni ips=[10.0.1.3] groups=["sg-extra"]
+        endpoint alicloud_instance.app "app" vpc=Some("vpc-1") public=Some(47.96.1.2)
+          eni ips=[10.0.1.10] groups=["sg-app"]
+          eni ips=[10.0.1.20] groups=["sg-extra"]
+        prefix list pl-1 "office" [192.0.2.0/24, 198.51.100.7/32]
+        cluster alicloud_cs_managed_kubernetes.k8s "prod" vpc=vpc-1 pods=Some(172.20.0.0/16) Flannel
+        warning: state.json: alicloud_ecs_network_interface.spare, field private_ip: the private address is known only after apply: planned as 10.0.1.3, the first free address of the vswitch's 10.0.1.0/24
+    "#]].assert_eq(&out);
 }

@@ -132,10 +132,10 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                         <option value={id}>{ title }</option>
                     }) }
                 </select>
-                <button type="button" data-testid="open-file" onclick={open_click} title="Open sglab JSON or aliyun API JSON files (or drop them, or paste their text)">
+                <button type="button" data-testid="open-file" onclick={open_click} title="Open sglab JSON, aliyun API JSON or Terraform files: plan or state JSON, .tf and .tfvars (or drop them, or paste their text)">
                     { "Open\u{2026}" }
                 </button>
-                <input ref={file_input} type="file" multiple=true accept=".json,application/json" class="visually-hidden"
+                <input ref={file_input} type="file" multiple=true accept=".json,.tf,.tfvars,application/json" class="visually-hidden"
                     aria-label="Open topology files" data-testid="file-input" onchange={on_files} tabindex="-1" />
             </div>
             <div class="toolbar-group">

@@ -8,6 +8,9 @@
 //! sglab export FILES... --format sglab|terraform|aliyun-cli
 //! ```
 //!
+//! Every command also takes `-var NAME=VALUE` and `-var-file FILE.tfvars` (or `--var`,
+//! `--var-file`) for the variables of .tf files, as Terraform does.
+//!
 //! Exit status: 0 evaluated (whatever the verdict), 1 a `check` expectation failed, 2 bad input
 //! or usage, with a message on stderr naming the file, the object, the rule and the field.
 
@@ -64,6 +67,8 @@ struct QueryArgs {
     /// Input files.
     #[arg(required = true, value_name = "FILES")]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    vars: VarArgs,
     /// The source: an endpoint id or name, or an IP address.
     #[arg(long, value_name = "EP")]
     from: String,
@@ -86,6 +91,8 @@ struct MatrixArgs {
     /// Input files.
     #[arg(required = true, value_name = "FILES")]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    vars: VarArgs,
     /// Rows and columns: each endpoint, or each security group (with an endpoint in no group
     /// on its own).
     #[arg(long, value_enum, default_value_t = MatrixBy::Endpoint)]
@@ -107,6 +114,8 @@ struct LintArgs {
     /// Input files.
     #[arg(required = true, value_name = "FILES")]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    vars: VarArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
     format: QueryFormat,
@@ -117,6 +126,8 @@ struct CheckArgs {
     /// Input files.
     #[arg(required = true, value_name = "FILES")]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    vars: VarArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -124,9 +135,24 @@ struct ExportArgs {
     /// Input files.
     #[arg(required = true, value_name = "FILES")]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    vars: VarArgs,
     /// Output format.
     #[arg(long, value_enum)]
     format: ExportFormat,
+}
+
+/// Values for the variables of .tf files.
+#[derive(Debug, clap::Args)]
+struct VarArgs {
+    /// A value for a variable of the .tf files, as NAME=VALUE; repeat for more (Terraform's
+    /// -var, also accepted with one dash).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    var: Vec<String>,
+    /// A .tfvars file of variable values; repeat for more (Terraform's -var-file, also
+    /// accepted with one dash).
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_file: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -195,7 +221,17 @@ impl From<anyhow::Error> for Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Terraform spells its options with one dash (`-var`, `-var-file`); clap wants two.
+    let args = std::env::args_os().map(|arg| {
+        let text = arg.to_string_lossy();
+        for option in ["-var", "-var-file"] {
+            if text == option || text.starts_with(&format!("{option}=")) {
+                return format!("-{text}").into();
+            }
+        }
+        arg
+    });
+    let cli = Cli::parse_from(args);
     let result = match cli.command {
         Command::Query(args) => query(args),
         Command::Matrix(args) => matrix(args),
@@ -231,7 +267,7 @@ fn query(args: QueryArgs) -> Result<(), Failure> {
         ),
         _ => {}
     }
-    let topology = load(&args.files)?;
+    let topology = load(&args.files, &args.vars)?;
     let from = resolve(&topology, "--from", &args.from)?;
     let to = resolve(&topology, "--to", &args.to)?;
     let explanation = explain(&topology, &from, &to, protocol, args.port);
@@ -252,7 +288,7 @@ fn query(args: QueryArgs) -> Result<(), Failure> {
 
 fn matrix(args: MatrixArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let topology = load(&args.files)?;
+    let topology = load(&args.files, &args.vars)?;
     let load_time = started.elapsed();
     let started = Instant::now();
     let matrix = sglab_core::matrix::matrix(&topology);
@@ -326,7 +362,7 @@ fn matrix(args: MatrixArgs) -> Result<(), Failure> {
 }
 
 fn lint(args: LintArgs) -> Result<(), Failure> {
-    let topology = load(&args.files)?;
+    let topology = load(&args.files, &args.vars)?;
     let findings = sglab_core::lint::lint(&topology, &sglab_core::validate::Limits::default());
     let text = match args.format {
         QueryFormat::Text => render::lint_text(&findings),
@@ -338,7 +374,7 @@ fn lint(args: LintArgs) -> Result<(), Failure> {
 }
 
 fn check(args: CheckArgs) -> Result<(), Failure> {
-    let topology = load(&args.files)?;
+    let topology = load(&args.files, &args.vars)?;
     let mut report = String::new();
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut errors = Vec::new();
@@ -395,7 +431,7 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
 }
 
 fn export(args: ExportArgs) -> Result<(), Failure> {
-    let topology = load(&args.files)?;
+    let topology = load(&args.files, &args.vars)?;
     let text = match args.format {
         ExportFormat::Sglab => sglab_core::format::to_sglab_json(&topology),
         ExportFormat::Terraform => sglab_core::export::terraform(&topology),
@@ -421,17 +457,28 @@ fn resolve(topology: &Topology, flag: &str, text: &str) -> Result<Party, Failure
 }
 
 /// Reads and merges the files; warnings go to stderr, errors make the failure.
-fn load(paths: &[PathBuf]) -> Result<Topology, Failure> {
+fn load(paths: &[PathBuf], vars: &VarArgs) -> Result<Topology, Failure> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    for path in paths {
+    let mut variables = Vec::new();
+    for var in &vars.var {
+        match var.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                variables.push((name.trim().to_owned(), value.to_owned()));
+            }
+            _ => errors.push(format!(
+                "error: -var {var:?}: give NAME=VALUE, for example -var region=cn-hangzhou"
+            )),
+        }
+    }
+    for path in paths.iter().chain(&vars.var_file) {
         match read(path) {
             Ok(contents) => files.push((display_name(path), contents)),
             Err(error) => errors.push(format!("error: {error:#}")),
         }
     }
     // Files that could be read are still parsed, so that every problem is reported at once.
-    match sglab_core::import::load_files(&files) {
+    match sglab_core::import::load_files_with(&files, &variables) {
         Ok(loaded) if errors.is_empty() => {
             print_diagnostics(&loaded.warnings);
             Ok(loaded.topology)

@@ -18,6 +18,8 @@ pub(crate) struct Inputs {
     pub(crate) listed: Vec<(String, ListedFacts)>,
     pub(crate) instances: Vec<(String, InstanceFacts)>,
     pub(crate) interfaces: Vec<(String, InterfaceFacts)>,
+    /// Topologies read from Terraform, with the file of each object.
+    pub(crate) terraform: Vec<(String, super::terraform::Read)>,
 }
 
 /// The topology being built, with the file each object came from.
@@ -45,9 +47,14 @@ pub(crate) fn merge(
         merge_topology(&mut merged, &file, topology);
     }
     let imported_anything = !(inputs.attributes.is_empty()
+        && inputs.terraform.is_empty()
         && inputs.listed.is_empty()
         && inputs.instances.is_empty()
         && inputs.interfaces.is_empty());
+    for (file, (topology, origins)) in inputs.terraform {
+        merge_topology(&mut merged, &file, topology);
+        merged.origins.extend(origins);
+    }
     merge_groups(&mut merged, inputs.attributes, inputs.listed);
     merge_endpoints(&mut merged, inputs.instances, inputs.interfaces);
     if imported_anything {

@@ -1,5 +1,6 @@
-//! Import: any mix of sglab JSON files and `aliyun ecs Describe...` responses, detected by
-//! content and merged into one [`Topology`].
+//! Import: any mix of sglab JSON files, `aliyun ecs Describe...` responses and Terraform
+//! (plan or state JSON, .tf and .tfvars files), detected by content and merged into one
+//! [`Topology`].
 //!
 //! Nothing here reads files: the caller passes each file's name and contents.
 //!
@@ -10,6 +11,12 @@
 //! | DescribeSecurityGroups | `SecurityGroups` |
 //! | DescribeInstances | `Instances` |
 //! | DescribeNetworkInterfaces | `NetworkInterfaceSets` |
+//! | Terraform plan or state JSON | `format_version` with `planned_values`, `resource_changes` or `values` |
+//! | Terraform configuration (.tf) | not JSON, but HCL declaring a `resource`, `variable`, `module`... block |
+//! | Terraform variable values (.tfvars) | HCL attributes only, in a file named `.tfvars` |
+//!
+//! The .tf and .tfvars files of a load are evaluated together, as one Terraform root module
+//! ([`terraform`]); each plan or state file is read on its own.
 //!
 //! Facts from the API responses combine: DescribeSecurityGroups gives a group's type, VPC,
 //! tags and whether a cloud product manages it; DescribeSecurityGroupAttribute gives its rules
@@ -37,6 +44,7 @@
 
 mod aliyun;
 mod merge;
+pub mod terraform;
 
 pub use merge::merge_topologies;
 
@@ -61,6 +69,12 @@ pub enum InputKind {
     Instances,
     /// A DescribeNetworkInterfaces response: ENIs with their groups.
     NetworkInterfaces,
+    /// `terraform show -json` of a plan or a state.
+    TerraformPlan,
+    /// A Terraform configuration file (.tf).
+    TerraformConfig,
+    /// Terraform variable values (.tfvars).
+    TerraformVariables,
 }
 
 impl InputKind {
@@ -72,8 +86,20 @@ impl InputKind {
             InputKind::SecurityGroups => "DescribeSecurityGroups response",
             InputKind::Instances => "DescribeInstances response",
             InputKind::NetworkInterfaces => "DescribeNetworkInterfaces response",
+            InputKind::TerraformPlan => "Terraform plan or state JSON",
+            InputKind::TerraformConfig => "Terraform configuration",
+            InputKind::TerraformVariables => "Terraform variable values",
         }
     }
+}
+
+/// The topologies before and after a Terraform plan, for reviewing what it changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanTopologies {
+    /// The resources as they are before the plan (`resource_changes[].change.before`).
+    pub before: Loaded,
+    /// The resources as the plan leaves them (`planned_values`).
+    pub after: Loaded,
 }
 
 /// The topology merged from all files, with the warnings met on the way.
@@ -103,7 +129,16 @@ pub fn detect(file: &str, contents: &str) -> Result<InputKind, Vec<Diagnostic>> 
                 ),
             )]);
         }
-        Err(error) => return Err(vec![Diagnostic::from_json_error(Some(file), &error)]),
+        Err(error) => {
+            return match terraform::detect_hcl(file, contents) {
+                Some(true) => Ok(InputKind::TerraformConfig),
+                Some(false) => Ok(InputKind::TerraformVariables),
+                // A file named as Terraform that is not HCL gets the HCL syntax error.
+                None if file.ends_with(".tf") => Ok(InputKind::TerraformConfig),
+                None if file.ends_with(".tfvars") => Ok(InputKind::TerraformVariables),
+                None => Err(vec![Diagnostic::from_json_error(Some(file), &error)]),
+            };
+        }
     };
     let has = |key: &str| keys.contains_key(key);
     if has("sglab") {
@@ -116,6 +151,10 @@ pub fn detect(file: &str, contents: &str) -> Result<InputKind, Vec<Diagnostic>> 
         Ok(InputKind::Instances)
     } else if has("NetworkInterfaceSets") {
         Ok(InputKind::NetworkInterfaces)
+    } else if has("format_version")
+        && (has("planned_values") || has("resource_changes") || has("values"))
+    {
+        Ok(InputKind::TerraformPlan)
     } else {
         Err(vec![Diagnostic::error(
             Location::in_file(Some(file)),
@@ -133,8 +172,20 @@ const UNKNOWN_CONTENT: &str = "give sglab JSON (with a \"sglab\" key) or the JSO
 pub fn load_files<N: AsRef<str>, C: AsRef<str>>(
     files: &[(N, C)],
 ) -> Result<Loaded, Vec<Diagnostic>> {
+    load_files_with(files, &[])
+}
+
+/// [`load_files`] with values for the variables of .tf files, as Terraform's `-var NAME=VALUE`
+/// options give them (a later one wins; they win over .tfvars files and defaults). A value
+/// that starts with `[` or `{` is read as an HCL list or map, any other as a string.
+pub fn load_files_with<N: AsRef<str>, C: AsRef<str>>(
+    files: &[(N, C)],
+    variables: &[(String, String)],
+) -> Result<Loaded, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
     let mut inputs = merge::Inputs::default();
+    let mut tf_files: Vec<(&str, &str)> = Vec::new();
+    let mut tfvars: Vec<(&str, &str)> = Vec::new();
     for (name, contents) in files {
         let (file, contents) = (name.as_ref(), contents.as_ref());
         let kind = match detect(file, contents) {
@@ -146,6 +197,13 @@ pub fn load_files<N: AsRef<str>, C: AsRef<str>>(
         };
         let mut sink = Sink::new(Some(file));
         match kind {
+            InputKind::TerraformConfig => tf_files.push((file, contents)),
+            InputKind::TerraformVariables => tfvars.push((file, contents)),
+            InputKind::TerraformPlan => {
+                if let Some(read) = terraform::plan_after(file, contents, &mut sink) {
+                    inputs.terraform.push((file.to_owned(), read));
+                }
+            }
             InputKind::Sglab => match crate::load::parse_sglab(contents, Some(file)) {
                 Ok(parsed) => {
                     sink.extend(parsed.warnings);
@@ -192,6 +250,18 @@ pub fn load_files<N: AsRef<str>, C: AsRef<str>>(
         }
         diagnostics.extend(sink.into_diagnostics());
     }
+    if let Some((first, _)) = tf_files.first().or(tfvars.first()) {
+        let mut sink = Sink::new(Some(first));
+        if tf_files.is_empty() {
+            sink.error(
+                sink.location(),
+                "variable values without a configuration: give the .tf files whose variables they set",
+            );
+        } else if let Some(read) = terraform::config(&tf_files, &tfvars, variables, &mut sink) {
+            inputs.terraform.push(((*first).to_owned(), read));
+        }
+        diagnostics.extend(sink.into_diagnostics());
+    }
     if crate::diagnostic::has_errors(&diagnostics) {
         crate::sort::sort_by_key(&mut diagnostics, |diagnostic| !diagnostic.is_error());
         return Err(diagnostics);
@@ -212,6 +282,42 @@ pub fn load_files<N: AsRef<str>, C: AsRef<str>>(
             Err(diagnostics)
         }
     }
+}
+
+/// The topologies before and after the plan a `terraform show -json` file holds, each merged
+/// and checked as [`load_files`] does, for reviewing what the plan changes.
+pub fn plan_topologies(file: &str, contents: &str) -> Result<PlanTopologies, Vec<Diagnostic>> {
+    if detect(file, contents)? != InputKind::TerraformPlan {
+        return Err(vec![Diagnostic::error(
+            Location::in_file(Some(file)),
+            "the file is not a Terraform plan: give the output of terraform show -json PLAN",
+        )]);
+    }
+    let mut sink = Sink::new(Some(file));
+    let Some((before, after)) = terraform::plan_both(file, contents, &mut sink) else {
+        return Err(sink.into_diagnostics());
+    };
+    let shared = sink.into_diagnostics();
+    let load = |read: terraform::Read| {
+        let inputs = merge::Inputs {
+            terraform: vec![(file.to_owned(), read)],
+            ..merge::Inputs::default()
+        };
+        let (topology, warnings) = merge::merge(inputs, &[file], &shared)?;
+        let mut all = shared.clone();
+        all.extend(warnings);
+        Ok::<_, Vec<Diagnostic>>(Loaded {
+            topology,
+            warnings: all,
+        })
+    };
+    if crate::diagnostic::has_errors(&shared) {
+        return Err(shared);
+    }
+    Ok(PlanTopologies {
+        before: load(before)?,
+        after: load(after)?,
+    })
 }
 
 /// Parses the file again into its DTO, which gives precise messages for values of the wrong

@@ -31,6 +31,10 @@ pub(crate) enum Dialect {
     /// The aliyun API responses: the API's words only (`Accept`, `ingress`), matched without
     /// regard to case.
     Aliyun,
+    /// Terraform's `alicloud_security_group_rule`: the provider's argument names (`type`,
+    /// `cidr_ip`, `source_security_group_id`) and its words exactly as it validates them
+    /// (`accept`, `ingress`, `intranet`).
+    Terraform,
 }
 
 /// One raw field: its name in the input format and its value, `None` when absent.
@@ -98,27 +102,36 @@ struct Words {
     expected: &'static str,
     /// The words of the API.
     api_expected: &'static str,
+    /// The words of the Terraform provider.
+    terraform_expected: &'static str,
 }
 
 const DIRECTION: Words = Words {
     field: "direction",
     expected: "ingress or egress",
     api_expected: "ingress or egress",
+    terraform_expected: "ingress or egress",
 };
 const POLICY: Words = Words {
     field: "policy",
     expected: "accept or drop",
     api_expected: "Accept or Drop",
+    terraform_expected: "accept or drop",
 };
 const NIC_TYPE: Words = Words {
     field: "nic_type",
     expected: "intranet or internet",
     api_expected: "intranet",
+    terraform_expected: "intranet or internet",
 };
 
 impl Dialect {
     /// The canonical word of a synonym the format accepts.
     fn canonical(self, text: &str) -> String {
+        if self == Dialect::Terraform {
+            // The provider validates its words with their case.
+            return text.trim().to_owned();
+        }
         let word = text.trim().to_ascii_lowercase();
         let synonym = match (self, word.as_str()) {
             (Dialect::Sglab, "inbound" | "in") => "ingress",
@@ -130,10 +143,17 @@ impl Dialect {
         synonym.to_owned()
     }
 
+    /// Whether a word is written as the dialect requires: the provider validates its words
+    /// with their case, the other formats accept any case.
+    fn exact(self, text: &str, word: &str) -> bool {
+        self != Dialect::Terraform || text.trim() == word
+    }
+
     fn legacy_priority(self) -> &'static str {
         match self {
             Dialect::Sglab => LEGACY_PRIORITY,
             Dialect::Aliyun => "legacy priority 110 from the old console: imported as lower than 100; the API accepts 1 to 100 only",
+            Dialect::Terraform => "legacy priority 110 from the old console: imported as lower than 100; the provider accepts 1 to 100 only",
         }
     }
 }
@@ -152,13 +172,16 @@ impl Checker<'_> {
                 location,
                 &unknown_value(words.field, text.to_owned(), words.expected),
             ),
-            Dialect::Aliyun => self.sink.error(
-                location,
-                format!(
-                    "{} {text:?} is not valid: use {}",
-                    field.name, words.api_expected
-                ),
-            ),
+            Dialect::Aliyun | Dialect::Terraform => {
+                let expected = match dialect {
+                    Dialect::Terraform => words.terraform_expected,
+                    _ => words.api_expected,
+                };
+                self.sink.error(
+                    location,
+                    format!("{} {text:?} is not valid: use {expected}", field.name),
+                )
+            }
         }
     }
 
@@ -169,7 +192,9 @@ impl Checker<'_> {
         dialect: Dialect,
         field: Field<'_>,
     ) -> Option<Direction> {
-        let direction = Direction::parse(&dialect.canonical(field.value.unwrap_or_default()));
+        let text = field.value.unwrap_or_default();
+        let direction = Direction::parse(&dialect.canonical(text))
+            .filter(|direction| dialect.exact(text, direction.as_str()));
         if direction.is_none() {
             self.unknown_word(
                 location.clone().field(field.name),
@@ -198,7 +223,8 @@ impl Checker<'_> {
         let policy = match fields.policy.value {
             None => Some(Policy::Accept),
             Some(text) => {
-                let policy = Policy::parse(&dialect.canonical(text));
+                let policy = Policy::parse(&dialect.canonical(text))
+                    .filter(|policy| dialect.exact(text, policy.as_str()));
                 if policy.is_none() {
                     self.unknown_word(at(&fields.policy), dialect, &fields.policy, &POLICY);
                 }
@@ -218,13 +244,14 @@ impl Checker<'_> {
             }
         };
         let protocol = match (dialect, fields.protocol.present()) {
-            (Dialect::Aliyun, None) => {
+            (Dialect::Aliyun | Dialect::Terraform, None) => {
+                let words = match dialect {
+                    Dialect::Terraform => "tcp, udp, icmp, icmpv6, gre or all",
+                    _ => "TCP, UDP, ICMP, ICMPv6, GRE or ALL",
+                };
                 self.sink.error(
                     at(&fields.protocol),
-                    format!(
-                        "{} is missing: use TCP, UDP, ICMP, ICMPv6, GRE or ALL",
-                        fields.protocol.name
-                    ),
+                    format!("{} is missing: use {words}", fields.protocol.name),
                 );
                 None
             }
@@ -276,7 +303,8 @@ impl Checker<'_> {
         let nic_type = match fields.nic_type.value {
             None => Some(NicType::Intranet),
             Some(text) => {
-                let nic_type = NicType::parse(text);
+                let nic_type =
+                    NicType::parse(text).filter(|nic_type| dialect.exact(text, nic_type.as_str()));
                 match nic_type {
                     Some(nic_type) => self.nic_type(at(&fields.nic_type), nic_type),
                     None => self.unknown_word(
@@ -356,7 +384,7 @@ impl Checker<'_> {
             let field = at(cidr_field.name);
             let family = match dialect {
                 Dialect::Sglab => None,
-                Dialect::Aliyun => Some(cidr_field.name == names.ipv6_cidr),
+                Dialect::Aliyun | Dialect::Terraform => Some(cidr_field.name == names.ipv6_cidr),
             };
             let cidr = self.read_cidr(field.clone(), text, family)?;
             if dialect == Dialect::Sglab {
@@ -414,7 +442,7 @@ impl Checker<'_> {
                     names.cidr, names.ipv6_cidr, names.group, names.prefix_list
                 ),
             ),
-            Dialect::Aliyun => {
+            Dialect::Aliyun | Dialect::Terraform => {
                 let side = match direction {
                     Some(Direction::Egress) => "destination",
                     _ => "source",
@@ -472,7 +500,7 @@ impl Checker<'_> {
                     );
                 }
             }
-            Dialect::Aliyun => {
+            Dialect::Aliyun | Dialect::Terraform => {
                 if cidr.is_some() {
                     for (name, value) in [(group_name, group), (list_name, prefix_list)] {
                         if let Some(value) = value {

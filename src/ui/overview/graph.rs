@@ -1,0 +1,151 @@
+//! The graph of groups: one node per security group (or endpoint in no group), sized by its
+//! members and marked in text when managed or enterprise, with the widest links between them
+//! labelled with their merged ports. Clicking a node (or Enter on it) shows its members.
+
+use yew::prelude::*;
+
+use crate::layout::overview::{grid_positions, Link, Mark, Overview};
+use crate::types::Shared;
+
+/// Most links drawn; the heat-map holds every one.
+pub const LINKS_DRAWN: usize = 60;
+/// Most links labelled.
+pub const LINKS_LABELLED: usize = 24;
+
+/// Props of [`Graph`].
+#[derive(PartialEq, Properties)]
+pub struct GraphProps {
+    /// The overview.
+    pub overview: Shared<Overview>,
+    /// The node whose members are shown.
+    pub expanded: Option<usize>,
+    /// Shows (or hides) a node's members.
+    pub on_expand: Callback<Option<usize>>,
+}
+
+/// The graph.
+#[component]
+pub fn Graph(props: &GraphProps) -> Html {
+    let overview = &*props.overview;
+    let (positions, (width, height)) = grid_positions(&overview.nodes);
+    let mut links: Vec<&Link> = overview.links.iter().collect();
+    sglab_core::sort::sort_by_key(&mut links, |link| {
+        (std::cmp::Reverse(link.open_pairs), link.from, link.to)
+    });
+    let total = links.len();
+    links.truncate(LINKS_DRAWN);
+    let link_view = |rank: usize, link: &Link| {
+        let (Some(&(x1, y1, r1)), Some(&(x2, y2, r2))) =
+            (positions.get(link.from), positions.get(link.to))
+        else {
+            return html! {};
+        };
+        let (dx, dy) = (x2 - x1, y2 - y1);
+        let length = (dx * dx + dy * dy).sqrt().max(1.0);
+        let (ux, uy) = (dx / length, dy / length);
+        // Links both ways are drawn side by side.
+        let (ox, oy) = (-uy * 4.0, ux * 4.0);
+        let (sx, sy) = (x1 + ux * r1 + ox, y1 + uy * r1 + oy);
+        let (ex, ey) = (x2 - ux * (r2 + 3.0) + ox, y2 - uy * (r2 + 3.0) + oy);
+        let label = link.label();
+        let names = (
+            &overview.nodes[link.from].label,
+            &overview.nodes[link.to].label,
+        );
+        html! {
+            <g class={classes!("ov-link", format!("heat-{}", link.heat()))} data-testid="ov-link">
+                <title>{ format!("{} to {}: {label} ({} of {} pairs)", names.0, names.1, link.open_pairs, link.pairs) }</title>
+                <line x1={f(sx)} y1={f(sy)} x2={f(ex)} y2={f(ey)} marker-end="url(#ov-arrow)" />
+                if rank < LINKS_LABELLED {
+                    <text class="ov-link-label" x={f((sx + ex) / 2.0)} y={f((sy + ey) / 2.0 - 4.0)}
+                        text-anchor="middle" data-testid="ov-link-label">{ label }</text>
+                }
+            </g>
+        }
+    };
+    let node_view = |index: usize| {
+        let node = &overview.nodes[index];
+        let Some(&(x, y, r)) = positions.get(index) else {
+            return html! {};
+        };
+        let (badge, words) = node.mark.badge();
+        let expanded = props.expanded == Some(index);
+        let toggle = if expanded { None } else { Some(index) };
+        let onclick = props.on_expand.reform(move |_: MouseEvent| toggle);
+        let onkeydown = {
+            let on_expand = props.on_expand.clone();
+            Callback::from(move |event: KeyboardEvent| {
+                if event.key() == "Enter" || event.key() == " " {
+                    event.prevent_default();
+                    on_expand.emit(toggle);
+                }
+            })
+        };
+        let members = node.members.len();
+        let product = match &node.mark {
+            Mark::Managed(product) => format!(" by {product}"),
+            _ => String::new(),
+        };
+        let aria = format!(
+            "{}, {words}{product}, {members} members; Enter shows them",
+            node.label
+        );
+        html! {
+            <g class={classes!("ov-node", mark_class(&node.mark), expanded.then_some("expanded"))}
+                role="button" tabindex="0" aria-label={aria} aria-pressed={expanded.to_string()}
+                data-testid={format!("ov-node-{}", node.key)} {onclick} {onkeydown}>
+                <circle cx={f(x)} cy={f(y)} r={f(r)} />
+                if !badge.is_empty() {
+                    <text class="ov-badge" x={f(x)} y={f(y + 5.0)} text-anchor="middle">{ badge }</text>
+                }
+                <text class="ov-label" x={f(x)} y={f(y + r + 15.0)} text-anchor="middle">{ short(&node.label, 20) }</text>
+                <text class="ov-count" x={f(x)} y={f(y + r + 30.0)} text-anchor="middle">
+                    { format!("{members} member{}", if members == 1 { "" } else { "s" }) }
+                </text>
+            </g>
+        }
+    };
+    html! {
+        <div class="ov-graph" data-testid="ov-graph">
+            if total > LINKS_DRAWN {
+                <p class="ov-note" data-testid="ov-links-note">
+                    { format!("The {LINKS_DRAWN} widest of {total} links are drawn; the heat-map shows them all.") }
+                </p>
+            }
+            <svg class="ov-svg" viewBox={format!("0 0 {} {}", f(width), f(height))}
+                style={format!("min-width: {}px", f(width * 0.55))}
+                role="group" aria-label="Security groups and the links between them">
+                <defs>
+                    <marker id="ov-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z" fill="#1a7f37" />
+                    </marker>
+                </defs>
+                { for links.iter().enumerate().map(|(rank, link)| link_view(rank, link)) }
+                { for (0..overview.nodes.len()).map(node_view) }
+            </svg>
+        </div>
+    }
+}
+
+fn mark_class(mark: &Mark) -> &'static str {
+    match mark {
+        Mark::Basic => "basic",
+        Mark::Enterprise => "enterprise",
+        Mark::Managed(_) => "managed",
+        Mark::Ungrouped => "ungrouped",
+    }
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+pub fn short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('\u{2026}');
+    cut
+}
+
+fn f(value: f64) -> String {
+    format!("{value:.1}")
+}

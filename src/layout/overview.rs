@@ -432,6 +432,19 @@ pub fn window(
             after: 0.0,
         };
     }
+    visible(count, row_height, scroll_top, viewport_height, overscan)
+}
+
+/// The window of [`window`] whatever the number of rows: for grids whose rows are costly
+/// enough to virtualise from a few dozen on.
+pub fn visible(
+    count: usize,
+    row_height: f64,
+    scroll_top: f64,
+    viewport_height: f64,
+    overscan: usize,
+) -> Window {
+    let row_height = row_height.max(1.0);
     let first = (scroll_top.max(0.0) / row_height).floor() as usize;
     let visible = (viewport_height.max(row_height) / row_height).ceil() as usize;
     let start = first.saturating_sub(overscan).min(count);

@@ -207,3 +207,11 @@ fn the_virtual_window_covers_the_viewport_and_the_overscan() {
     let negative = window(1000, 30.0, -50.0, 0.0, 0);
     assert_eq!((negative.start, negative.end), (0, 1));
 }
+
+#[test]
+fn a_grid_window_virtualises_short_lists_too() {
+    let grid = visible(60, 30.0, 300.0, 300.0, 2);
+    assert_eq!((grid.start, grid.end), (8, 22));
+    assert_eq!(grid.before, 240.0);
+    assert_eq!(grid.after, 38.0 * 30.0);
+}

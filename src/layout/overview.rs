@@ -79,9 +79,26 @@ pub struct Link {
 }
 
 impl Link {
-    /// The short label drawn on the link: `tcp 80,443 +3`.
+    /// The short label drawn on the link: `tcp 80,443 +3`, the first protocol's ports, with
+    /// the other protocols named after them (`tcp 22 (+udp)`).
     pub fn label(&self) -> String {
-        short_label(&self.allowed, 2)
+        let first = short_label(self.allowed.get(..1).unwrap_or_default(), 2);
+        let others: Vec<&str> = self
+            .allowed
+            .iter()
+            .skip(1)
+            .map(|(p, _)| p.as_str())
+            .collect();
+        if others.is_empty() {
+            first
+        } else {
+            format!("{first} (+{})", others.join(", +"))
+        }
+    }
+
+    /// Every port of the link: `tcp 80, 443, 8080-8081; udp 53`.
+    pub fn full_label(&self) -> String {
+        crate::engine::label_of(&self.allowed, usize::MAX)
     }
 
     /// How much is open, from 1 to `HEAT_LEVELS - 1` (0 is no link at all).

@@ -54,7 +54,7 @@ pub fn Graph(props: &GraphProps) -> Html {
         );
         html! {
             <g class={classes!("ov-link", format!("heat-{}", link.heat()))} data-testid="ov-link">
-                <title>{ format!("{} to {}: {label} ({} of {} pairs)", names.0, names.1, link.open_pairs, link.pairs) }</title>
+                <title>{ format!("{} to {}: {} ({} of {} pairs)", names.0, names.1, link.full_label(), link.open_pairs, link.pairs) }</title>
                 <line x1={f(sx)} y1={f(sy)} x2={f(ex)} y2={f(ey)} marker-end="url(#ov-arrow)" />
                 if rank < LINKS_LABELLED {
                     <text class="ov-link-label" x={f((sx + ex) / 2.0)} y={f((sy + ey) / 2.0 - 4.0)}

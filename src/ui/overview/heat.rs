@@ -9,7 +9,7 @@ use super::drill::Pairs;
 use super::graph::short;
 use super::scroll::use_scroll;
 use crate::engine::Reach;
-use crate::layout::overview::Overview;
+use crate::layout::overview::{short_label, Overview};
 use crate::state::Action;
 use crate::types::Shared;
 use sglab_core::model::Topology;
@@ -90,7 +90,7 @@ pub fn HeatMap(props: &HeatProps) -> Html {
                 to.label,
                 link.open_pairs,
                 link.pairs,
-                link.label()
+                short_label(&link.allowed, 6)
             ),
             None => format!("{} to {}: nothing open", from.label, to.label),
         }

@@ -386,9 +386,12 @@ pub fn endpoint_neighbours(
     (inbound, outbound)
 }
 
+/// A node's circle: centre x, centre y, radius.
+pub type Circle = (f64, f64, f64);
+
 /// Where each node is drawn: (centre x, centre y, radius) on a grid, larger nodes first, with
 /// the radius growing with the square root of the members.
-pub fn grid_positions(nodes: &[OverviewNode]) -> (Vec<(f64, f64, f64)>, (f64, f64)) {
+pub fn grid_positions(nodes: &[OverviewNode]) -> (Vec<Circle>, (f64, f64)) {
     let mut order: Vec<usize> = (0..nodes.len()).collect();
     sglab_core::sort::sort_by_key(&mut order, |&at| {
         (std::cmp::Reverse(nodes[at].members.len()), at)

@@ -69,7 +69,7 @@ fn the_overview_aggregates_pairs_per_group() {
     let reach = Reach::compute(&topology);
     let edges = Edges::compute(&reach);
     let overview = overview(&topology, &edges);
-    assert_eq!(overview.nodes.len() >= topology.groups.len(), true);
+    assert!(overview.nodes.len() >= topology.groups.len());
     // Every endpoint is a member of some node.
     for endpoint in topology.endpoints.keys() {
         assert!(

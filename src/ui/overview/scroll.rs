@@ -84,7 +84,7 @@ pub fn use_scroll() -> Scroll {
     };
     {
         let read = read.clone();
-        use_effect(move || read());
+        use_effect(read);
     }
     Scroll {
         node,

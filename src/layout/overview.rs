@@ -417,6 +417,93 @@ pub fn grid_positions(nodes: &[OverviewNode]) -> (Vec<Circle>, (f64, f64)) {
     (positions, (CELL_W * columns as f64, CELL_H * rows as f64))
 }
 
+/// How one link is drawn: a quadratic curve bowed to its left, so that links both ways and
+/// links along a row of nodes stay apart, and where its label goes, if it has room.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkShape {
+    /// Where the curve starts, on the source's circle.
+    pub start: (f64, f64),
+    /// The curve's control point.
+    pub control: (f64, f64),
+    /// Where it ends, short of the target's circle.
+    pub end: (f64, f64),
+    /// The label's anchor (middle, baseline), when it overlaps no node and no other label.
+    pub label_at: Option<(f64, f64)>,
+}
+
+/// The shapes of `links` between nodes at `positions`, with at most `labelled` labels placed,
+/// in the order of `links`, each where it overlaps no node and no label placed before it.
+pub fn link_shapes(
+    positions: &[Circle],
+    links: &[(&Link, String)],
+    labelled: usize,
+) -> Vec<LinkShape> {
+    type Box = (f64, f64, f64, f64);
+    let overlaps = |a: &Box, b: &Box| a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+    // Each node's circle and the two lines of text under it.
+    let mut taken: Vec<Box> = positions
+        .iter()
+        .map(|&(x, y, r)| (x - r.max(52.0), y - r, x + r.max(52.0), y + r + 34.0))
+        .collect();
+    let mut placed = 0;
+    links
+        .iter()
+        .map(|(link, label)| {
+            let (Some(&(x1, y1, r1)), Some(&(x2, y2, r2))) =
+                (positions.get(link.from), positions.get(link.to))
+            else {
+                return LinkShape {
+                    start: (0.0, 0.0),
+                    control: (0.0, 0.0),
+                    end: (0.0, 0.0),
+                    label_at: None,
+                };
+            };
+            let (dx, dy) = (x2 - x1, y2 - y1);
+            let length = (dx * dx + dy * dy).sqrt().max(1.0);
+            let (ux, uy) = (dx / length, dy / length);
+            let bow = 0.12 * length;
+            let control = ((x1 + x2) / 2.0 - uy * bow, (y1 + y2) / 2.0 + ux * bow);
+            let toward = |from: (f64, f64), to: (f64, f64), by: f64| {
+                let (vx, vy) = (to.0 - from.0, to.1 - from.1);
+                let l = (vx * vx + vy * vy).sqrt().max(1.0);
+                (from.0 + vx / l * by, from.1 + vy / l * by)
+            };
+            let start = toward((x1, y1), control, r1);
+            let end = toward((x2, y2), control, r2 + 3.0);
+            let point = |t: f64| {
+                let u = 1.0 - t;
+                (
+                    u * u * start.0 + 2.0 * u * t * control.0 + t * t * end.0,
+                    u * u * start.1 + 2.0 * u * t * control.1 + t * t * end.1,
+                )
+            };
+            let width = label.chars().count() as f64 * 6.4 + 6.0;
+            let label_at = (placed < labelled)
+                .then(|| {
+                    [0.5, 0.4, 0.6, 0.3, 0.7]
+                        .into_iter()
+                        .map(point)
+                        .find(|&(x, y)| {
+                            let candidate = (x - width / 2.0, y - 12.0, x + width / 2.0, y + 4.0);
+                            !taken.iter().any(|other| overlaps(&candidate, other))
+                        })
+                })
+                .flatten();
+            if let Some((x, y)) = label_at {
+                taken.push((x - width / 2.0, y - 12.0, x + width / 2.0, y + 4.0));
+                placed += 1;
+            }
+            LinkShape {
+                start,
+                control,
+                end,
+                label_at,
+            }
+        })
+        .collect()
+}
+
 const CELL_W: f64 = 170.0;
 const CELL_H: f64 = 120.0;
 

@@ -215,3 +215,44 @@ fn a_grid_window_virtualises_short_lists_too() {
     assert_eq!(grid.before, 240.0);
     assert_eq!(grid.after, 38.0 * 30.0);
 }
+
+#[test]
+fn link_labels_overlap_neither_nodes_nor_each_other() {
+    let topology = example();
+    let reach = Reach::compute(&topology);
+    let overview = overview(&topology, &Edges::compute(&reach));
+    let (positions, _) = grid_positions(&overview.nodes);
+    let links: Vec<(&Link, String)> = overview.links.iter().map(|l| (l, l.label())).collect();
+    let shapes = link_shapes(&positions, &links, usize::MAX);
+    assert_eq!(shapes.len(), links.len());
+    let boxes: Vec<(f64, f64, f64, f64)> = shapes
+        .iter()
+        .zip(&links)
+        .filter_map(|(shape, (_, label))| {
+            let (x, y) = shape.label_at?;
+            let w = label.chars().count() as f64 * 6.4 + 6.0;
+            Some((x - w / 2.0, y - 12.0, x + w / 2.0, y + 4.0))
+        })
+        .collect();
+    for (at, a) in boxes.iter().enumerate() {
+        for b in boxes.iter().skip(at + 1) {
+            assert!(
+                !(a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3),
+                "{a:?} {b:?}"
+            );
+        }
+        for &(x, y, r) in &positions {
+            assert!(
+                !(a.0 < x + r && x - r < a.2 && a.1 < y + r && y - r < a.3),
+                "{a:?}"
+            );
+        }
+    }
+    assert_eq!(
+        link_shapes(&positions, &links, 0)
+            .iter()
+            .filter(|s| s.label_at.is_some())
+            .count(),
+        0
+    );
+}

@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use crate::layout::overview::{grid_positions, Link, Mark, Overview};
+use crate::layout::overview::{grid_positions, link_shapes, Link, LinkShape, Mark, Overview};
 use crate::types::Shared;
 
 /// Most links drawn; the heat-map holds every one.
@@ -34,31 +34,20 @@ pub fn Graph(props: &GraphProps) -> Html {
     });
     let total = links.len();
     links.truncate(LINKS_DRAWN);
-    let link_view = |rank: usize, link: &Link| {
-        let (Some(&(x1, y1, r1)), Some(&(x2, y2, r2))) =
-            (positions.get(link.from), positions.get(link.to))
-        else {
-            return html! {};
-        };
-        let (dx, dy) = (x2 - x1, y2 - y1);
-        let length = (dx * dx + dy * dy).sqrt().max(1.0);
-        let (ux, uy) = (dx / length, dy / length);
-        // Links both ways are drawn side by side.
-        let (ox, oy) = (-uy * 4.0, ux * 4.0);
-        let (sx, sy) = (x1 + ux * r1 + ox, y1 + uy * r1 + oy);
-        let (ex, ey) = (x2 - ux * (r2 + 3.0) + ox, y2 - uy * (r2 + 3.0) + oy);
-        let label = link.label();
+    let labelled: Vec<(&Link, String)> = links.iter().map(|&link| (link, link.label())).collect();
+    let shapes = link_shapes(&positions, &labelled, LINKS_LABELLED);
+    let link_view = |(link, label): &(&Link, String), shape: &LinkShape| {
         let names = (
             &overview.nodes[link.from].label,
             &overview.nodes[link.to].label,
         );
+        let ((sx, sy), (cx, cy), (ex, ey)) = (shape.start, shape.control, shape.end);
         html! {
             <g class={classes!("ov-link", format!("heat-{}", link.heat()))} data-testid="ov-link">
                 <title>{ format!("{} to {}: {} ({} of {} pairs)", names.0, names.1, link.full_label(), link.open_pairs, link.pairs) }</title>
-                <line x1={f(sx)} y1={f(sy)} x2={f(ex)} y2={f(ey)} marker-end="url(#ov-arrow)" />
-                if rank < LINKS_LABELLED {
-                    <text class="ov-link-label" x={f((sx + ex) / 2.0)} y={f((sy + ey) / 2.0 - 4.0)}
-                        text-anchor="middle" data-testid="ov-link-label">{ label }</text>
+                <path d={format!("M {} {} Q {} {} {} {}", f(sx), f(sy), f(cx), f(cy), f(ex), f(ey))} marker-end="url(#ov-arrow)" />
+                if let Some((x, y)) = shape.label_at {
+                    <text class="ov-link-label" x={f(x)} y={f(y)} text-anchor="middle" data-testid="ov-link-label">{ label.clone() }</text>
                 }
             </g>
         }
@@ -120,8 +109,8 @@ pub fn Graph(props: &GraphProps) -> Html {
                         <path d="M 0 0 L 10 5 L 0 10 z" fill="#1a7f37" />
                     </marker>
                 </defs>
-                { for links.iter().enumerate().map(|(rank, link)| link_view(rank, link)) }
                 { for (0..overview.nodes.len()).map(node_view) }
+                { for labelled.iter().zip(&shapes).map(|(link, shape)| link_view(link, shape)) }
             </svg>
         </div>
     }

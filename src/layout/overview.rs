@@ -478,7 +478,7 @@ pub fn link_shapes(
                     u * u * start.1 + 2.0 * u * t * control.1 + t * t * end.1,
                 )
             };
-            let width = label.chars().count() as f64 * 6.4 + 6.0;
+            let width = label.chars().count() as f64 * 7.0 + 6.0;
             let label_at = (placed < labelled)
                 .then(|| {
                     [0.5, 0.4, 0.6, 0.3, 0.7]

@@ -230,7 +230,7 @@ fn link_labels_overlap_neither_nodes_nor_each_other() {
         .zip(&links)
         .filter_map(|(shape, (_, label))| {
             let (x, y) = shape.label_at?;
-            let w = label.chars().count() as f64 * 6.4 + 6.0;
+            let w = label.chars().count() as f64 * 7.0 + 6.0;
             Some((x - w / 2.0, y - 12.0, x + w / 2.0, y + 4.0))
         })
         .collect();

@@ -165,7 +165,10 @@ pub fn FocusView(props: &FocusProps) -> Html {
                         };
                         Neighbour {
                             focus: Focus::Endpoint(other.clone()),
-                            name: other.to_string(),
+                            name: props.topology.endpoints.get(&other).map_or_else(
+                                || other.to_string(),
+                                |e| crate::ui::tree::display_name(&e.name, other.as_str()),
+                            ),
                             ports: short_label(&c.allowed, 3),
                             query: c.first_allowed().map(|(protocol, port)| Query {
                                 from: c.from.clone(),

@@ -102,7 +102,7 @@ pub fn Graph(props: &GraphProps) -> Html {
                 </p>
             }
             <svg class="ov-svg" viewBox={format!("0 0 {} {}", f(width), f(height))}
-                style={format!("min-width: {}px", f(width * 0.55))}
+                style={format!("min-width: {}px", f(width * 0.8))}
                 role="group" aria-label="Security groups and the links between them">
                 <defs>
                     <marker id="ov-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">

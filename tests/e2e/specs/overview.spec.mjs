@@ -131,7 +131,8 @@ async function readOverview({ page, shot, expect }, topology, name, focus) {
   await page.locator('#heat-0-0').focus();
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowDown');
-  expect(await page.evaluate(() => document.activeElement.id === 'heat-1-1'), 'the arrow keys move through the grid');
+  // The arrow keys move the focus through the grid.
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'heat-1-1', null, { timeout: 5000 });
   expect((await app.text('heat-detail')).length > 0, 'the focused cell says its numbers');
   const hot = page.locator('.heat-cell.heat-4, .heat-cell.heat-3, .heat-cell.heat-2, .heat-cell.heat-1').first();
   await hot.click();

@@ -417,6 +417,29 @@ pub fn grid_positions(nodes: &[OverviewNode]) -> (Vec<Circle>, (f64, f64)) {
     (positions, (CELL_W * columns as f64, CELL_H * rows as f64))
 }
 
+/// At most `max` links to draw, spread over the nodes: each node's widest outbound link
+/// first (widest first), then each node's second widest, and so on, so that a few large
+/// groups do not take every link drawn.
+pub fn links_to_draw(overview: &Overview, max: usize) -> Vec<&Link> {
+    let mut ranked: Vec<(usize, &Link)> = Vec::with_capacity(overview.links.len());
+    for links in overview.links.chunk_by(|a, b| a.from == b.from) {
+        let mut links: Vec<&Link> = links.iter().collect();
+        sglab_core::sort::sort_by_key(&mut links, |link| {
+            (std::cmp::Reverse(link.open_pairs), link.to)
+        });
+        ranked.extend(links.into_iter().enumerate());
+    }
+    sglab_core::sort::sort_by_key(&mut ranked, |(rank, link)| {
+        (
+            *rank,
+            std::cmp::Reverse(link.open_pairs),
+            link.from,
+            link.to,
+        )
+    });
+    ranked.into_iter().take(max).map(|(_, link)| link).collect()
+}
+
 /// How one link is drawn: a quadratic curve bowed to its left, so that links both ways and
 /// links along a row of nodes stay apart, and where its label goes, if it has room.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -256,3 +256,28 @@ fn link_labels_overlap_neither_nodes_nor_each_other() {
         0
     );
 }
+
+#[test]
+fn the_links_drawn_reach_every_node_with_a_link_first() {
+    let topology = example();
+    let reach = Reach::compute(&topology);
+    let overview = overview(&topology, &Edges::compute(&reach));
+    let sources: std::collections::BTreeSet<usize> =
+        overview.links.iter().map(|l| l.from).collect();
+    let drawn = links_to_draw(&overview, sources.len());
+    let drawn_sources: std::collections::BTreeSet<usize> = drawn.iter().map(|l| l.from).collect();
+    assert_eq!(drawn_sources, sources);
+    for link in &drawn {
+        let widest = overview
+            .links
+            .iter()
+            .filter(|l| l.from == link.from)
+            .map(|l| l.open_pairs)
+            .max();
+        assert_eq!(Some(link.open_pairs), widest);
+    }
+    assert_eq!(
+        links_to_draw(&overview, usize::MAX).len(),
+        overview.links.len()
+    );
+}

@@ -4,7 +4,9 @@
 
 use yew::prelude::*;
 
-use crate::layout::overview::{grid_positions, link_shapes, Link, LinkShape, Mark, Overview};
+use crate::layout::overview::{
+    grid_positions, link_shapes, links_to_draw, Link, LinkShape, Mark, Overview,
+};
 use crate::types::Shared;
 
 /// Most links drawn; the heat-map holds every one.
@@ -28,12 +30,8 @@ pub struct GraphProps {
 pub fn Graph(props: &GraphProps) -> Html {
     let overview = &*props.overview;
     let (positions, (width, height)) = grid_positions(&overview.nodes);
-    let mut links: Vec<&Link> = overview.links.iter().collect();
-    sglab_core::sort::sort_by_key(&mut links, |link| {
-        (std::cmp::Reverse(link.open_pairs), link.from, link.to)
-    });
-    let total = links.len();
-    links.truncate(LINKS_DRAWN);
+    let total = overview.links.len();
+    let links = links_to_draw(overview, LINKS_DRAWN);
     let labelled: Vec<(&Link, String)> = links.iter().map(|&link| (link, link.label())).collect();
     let shapes = link_shapes(&positions, &labelled, LINKS_LABELLED);
     let link_view = |(link, label): &(&Link, String), shape: &LinkShape| {
@@ -98,7 +96,7 @@ pub fn Graph(props: &GraphProps) -> Html {
         <div class="ov-graph" data-testid="ov-graph">
             if total > LINKS_DRAWN {
                 <p class="ov-note" data-testid="ov-links-note">
-                    { format!("The {LINKS_DRAWN} widest of {total} links are drawn; the heat-map shows them all.") }
+                    { format!("{LINKS_DRAWN} of {total} links are drawn, each group's widest first; the heat-map shows them all.") }
                 </p>
             }
             <svg class="ov-svg" viewBox={format!("0 0 {} {}", f(width), f(height))}

@@ -422,10 +422,14 @@ pub fn grid_positions(nodes: &[OverviewNode]) -> (Vec<Circle>, (f64, f64)) {
 /// groups do not take every link drawn.
 pub fn links_to_draw(overview: &Overview, max: usize) -> Vec<&Link> {
     let mut ranked: Vec<(usize, &Link)> = Vec::with_capacity(overview.links.len());
+    let count = overview.nodes.len().max(1);
     for links in overview.links.chunk_by(|a, b| a.from == b.from) {
         let mut links: Vec<&Link> = links.iter().collect();
+        // Among equally wide links, the next node after the source first, so that ties do not
+        // all point at the first node.
         sglab_core::sort::sort_by_key(&mut links, |link| {
-            (std::cmp::Reverse(link.open_pairs), link.to)
+            let after = (link.to + count - link.from % count) % count;
+            (std::cmp::Reverse(link.open_pairs), after)
         });
         ranked.extend(links.into_iter().enumerate());
     }

@@ -80,7 +80,13 @@ pub fn explanation_panel(state: &AppState, derived: &Derived, dispatch: &Callbac
 
 /// The diagram, the matrix or the lint.
 fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -> Html {
+    let large = crate::layout::overview::shows_overview(&state.topology);
+    let reach = Shared(Rc::clone(&derived.reach));
     match (state.view, derived.diagram.clone(), derived.edges.clone()) {
+        (View::Diagram, _, edges) if large => html! {
+            <ui::overview::OverviewPane topology={state.topology.clone()} {reach} {edges}
+                start={ui::overview::Mode::Graph} dispatch={dispatch.clone()} />
+        },
         (View::Diagram, Some(diagram), Some(edges)) => html! {
             <ui::diagram::DiagramView
                 topology={state.topology.clone()}
@@ -98,13 +104,25 @@ fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -
             },
             None => html! {},
         },
-        _ => html! {
-            <ui::matrix::MatrixView
-                topology={state.topology.clone()}
-                reach={Shared(Rc::clone(&derived.reach))}
-                dispatch={dispatch.clone()}
-            />
-        },
+        _ => {
+            let matrix = html! {
+                <ui::matrix::MatrixView
+                    topology={state.topology.clone()}
+                    reach={reach.clone()}
+                    dispatch={dispatch.clone()}
+                />
+            };
+            if !large {
+                return matrix;
+            }
+            html! {
+                <div class="view-stack">
+                    <ui::overview::OverviewPane topology={state.topology.clone()} {reach} edges={None::<Shared<crate::engine::Edges>>}
+                        start={ui::overview::Mode::Heat} dispatch={dispatch.clone()} />
+                    { matrix }
+                </div>
+            }
+        }
     }
 }
 

@@ -18,6 +18,7 @@ use crate::types::{Selection, Shared};
 
 mod drawn;
 mod geometry;
+pub mod overview;
 #[cfg(test)]
 mod tests;
 mod viewport;

@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use crate::state::Action;
 use crate::types::{Selection, Shared};
+use crate::ui::overview::scroll::VirtualList;
 
 /// Props of [`LintPanel`].
 #[derive(PartialEq, Properties)]
@@ -16,8 +17,9 @@ pub struct LintProps {
     pub dispatch: Callback<Action>,
 }
 
-/// How many findings are drawn at once; a large topology can have thousands.
-const PAGE: usize = 200;
+/// The height of a finding while the list is virtualised: a large topology has thousands,
+/// and only those on screen are drawn.
+const ROW: f64 = 132.0;
 
 /// Which findings are shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,7 +40,6 @@ fn severity_words(severity: Severity) -> (&'static str, &'static str) {
 #[component]
 pub fn LintPanel(props: &LintProps) -> Html {
     let filter = use_state(|| Filter::All);
-    let shown_count = use_state(|| PAGE);
     let findings = &*props.findings;
     let count = |severity: Severity| findings.iter().filter(|f| f.severity == severity).count();
     let (errors, warnings, infos) = (
@@ -48,9 +49,7 @@ pub fn LintPanel(props: &LintProps) -> Html {
     );
     let on_filter = {
         let filter = filter.clone();
-        let shown_count = shown_count.clone();
         Callback::from(move |event: Event| {
-            shown_count.set(PAGE);
             if let Some(select) = event.target_dyn_into::<web_sys::HtmlSelectElement>() {
                 filter.set(match select.value().as_str() {
                     "error" => Filter::Only(Severity::Error),
@@ -61,13 +60,14 @@ pub fn LintPanel(props: &LintProps) -> Html {
             }
         })
     };
-    let shown: Vec<(usize, &Finding)> = findings
+    let shown: Vec<usize> = findings
         .iter()
         .enumerate()
         .filter(|(_, f)| match *filter {
             Filter::All => true,
             Filter::Only(severity) => f.severity == severity,
         })
+        .map(|(index, _)| index)
         .collect();
     let summary = if findings.is_empty() {
         "No findings: no shadowed, redundant or over-broad rule, and every limit is respected."
@@ -90,18 +90,13 @@ pub fn LintPanel(props: &LintProps) -> Html {
                     <option value="info" selected={*filter == Filter::Only(Severity::Info)}>{ "infos" }</option>
                 </select>
             </div>
-            <ul class="findings">
-                { for shown.iter().take(*shown_count).map(|(index, finding)| finding_view(*index, finding, &props.dispatch)) }
-            </ul>
-            if shown.len() > *shown_count {
-                <button type="button" data-testid="lint-more"
-                    onclick={{
-                        let shown_count = shown_count.clone();
-                        Callback::from(move |_: MouseEvent| shown_count.set(*shown_count + PAGE))
-                    }}>
-                    { format!("Show {} more of {}", (shown.len() - *shown_count).min(PAGE), shown.len() - *shown_count) }
-                </button>
-            }
+            <VirtualList class="findings" count={shown.len()} row_height={ROW} render={{
+                let (findings, dispatch, shown) = (props.findings.clone(), props.dispatch.clone(), std::rc::Rc::new(shown));
+                Callback::from(move |at: usize| match shown.get(at).and_then(|&index| Some((index, findings.get(index)?))) {
+                    Some((index, finding)) => finding_view(index, finding, &dispatch),
+                    None => html! {},
+                })
+            }} />
         </section>
     }
 }

@@ -1,20 +1,25 @@
 //! The reachability matrix: sources down, targets across, the allowed ports in each cell;
 //! every cell opens its explanation. Large topologies show a window of it, with a notice.
 
-use std::collections::BTreeMap;
-use std::rc::Rc;
-
 use sglab_core::model::{EndpointId, Protocol, Topology};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::engine::{Cell, Reach};
+use crate::layout::overview::visible;
 use crate::state::Action;
 use crate::types::{Query, Shared};
+use crate::ui::overview::scroll::{table_spacer, use_scroll, OVERSCAN};
 use crate::ui::widgets::{options, SelectField};
 
-/// Most rows and columns drawn at once.
+/// Most rows and columns drawn whole; above, the matrix is virtualised.
 pub const MATRIX_MAX: usize = 40;
+/// A row's height while virtualised.
+const ROW: f64 = 34.0;
+/// A column's width while virtualised.
+const COLUMN: f64 = 130.0;
+/// The row names' width.
+const HEAD: f64 = 200.0;
 
 /// Props of [`MatrixView`].
 #[derive(PartialEq, Properties)]
@@ -31,6 +36,7 @@ pub struct MatrixProps {
 #[component]
 pub fn MatrixView(props: &MatrixProps) -> Html {
     let protocol = use_state(|| "any".to_owned());
+    let scroll = use_scroll();
     let filter = use_state(String::new);
     let topology = &*props.topology;
 
@@ -46,14 +52,21 @@ pub fn MatrixView(props: &MatrixProps) -> Html {
         .map(|e| e.id.clone())
         .collect();
     let total = shown.len();
-    let shown: Vec<EndpointId> = shown.into_iter().take(MATRIX_MAX).collect();
-
-    // Cells of the window, read from the core's matrix.
-    let cells: Rc<BTreeMap<(EndpointId, EndpointId), Cell>> =
-        use_memo((props.reach.clone(), shown.clone()), |(reach, shown)| {
-            reach.cells_among(shown)
-        });
-
+    // Up to MATRIX_MAX endpoints the whole matrix is drawn; above, the rows and columns on
+    // screen, read from the core's matrix as they scroll in.
+    let (rows, columns) = if total > MATRIX_MAX {
+        let state = scroll.state;
+        (
+            visible(total, ROW, state.top, state.height, OVERSCAN),
+            visible(total, COLUMN, (state.left - HEAD).max(0.0), state.width, 2),
+        )
+    } else {
+        let whole = visible(total, ROW, 0.0, ROW * total as f64, 0);
+        (whole, whole)
+    };
+    let row_ids = &shown[rows.start..rows.end];
+    let column_ids = &shown[columns.start..columns.end];
+    let cell_of = |from: &EndpointId, to: &EndpointId| props.reach.cell(from, to);
     let chosen = Protocol::parse(&protocol);
     let on_protocol = {
         let protocol = protocol.clone();
@@ -96,27 +109,31 @@ pub fn MatrixView(props: &MatrixProps) -> Html {
             </div>
             if total > MATRIX_MAX {
                 <p class="notice-inline" data-testid="matrix-capped">
-                    { format!("Showing {MATRIX_MAX} of {total} endpoints: filter to see others, or export the full matrix as CSV.") }
+                    { format!("{total} endpoints: only the rows and columns on screen are drawn; scroll, filter, or export the full matrix as CSV.") }
                 </p>
             }
-            <div class="matrix-scroll">
-                <table class="matrix-table">
+            <div class="matrix-scroll" ref={scroll.node.clone()} onscroll={scroll.onscroll.clone()}>
+                <table class={classes!("matrix-table", (total > MATRIX_MAX).then_some("virtual-matrix"))}>
                     <caption class="visually-hidden">{ "Reachability: rows are sources, columns are targets" }</caption>
                     <thead>
                         <tr>
                             <th scope="col" class="corner">{ "from \u{2193} / to \u{2192}" }</th>
-                            { for shown.iter().map(|to| html! { <th scope="col" class="col-head" title={to.to_string()}><span>{ name(to) }</span></th> }) }
+                            { gap(columns.before) }
+                            { for column_ids.iter().map(|to| html! { <th scope="col" class="col-head" title={to.to_string()}><span>{ name(to) }</span></th> }) }
+                            { gap(columns.after) }
                         </tr>
                     </thead>
                     <tbody>
-                        { for shown.iter().map(|from| html! {
+                        { table_spacer(rows.before, 1) }
+                        { for row_ids.iter().map(|from| html! {
                             <tr>
                                 <th scope="row" class="row-head" title={from.to_string()}>{ name(from) }</th>
-                                { for shown.iter().map(|to| {
+                                { gap(columns.before) }
+                                { for column_ids.iter().map(|to| {
                                     if from == to {
                                         return html! { <td class="self" aria-label="same endpoint">{ "\u{00b7}" }</td> };
                                     }
-                                    let cell = cells.get(&(from.clone(), to.clone())).map(|cell| filtered(cell, chosen)).filter(|c| !c.allowed.is_empty());
+                                    let cell = cell_of(from, to).map(|cell| filtered(&cell, chosen)).filter(|c| !c.allowed.is_empty());
                                     let label = cell.as_ref().map(|c| c.label(2));
                                     let query = match &cell {
                                         Some(cell) => cell.first_allowed().map(|(protocol, port)| Query { from: from.clone(), to: to.clone(), protocol, port }),
@@ -133,13 +150,23 @@ pub fn MatrixView(props: &MatrixProps) -> Html {
                                         </td>
                                     }
                                 }) }
+                                { gap(columns.after) }
                             </tr>
                         }) }
+                        { table_spacer(rows.after, 1) }
                     </tbody>
                 </table>
             </div>
         </div>
     }
+}
+
+/// A cell standing for the columns not drawn.
+fn gap(width: f64) -> Html {
+    if width <= 0.0 {
+        return html! {};
+    }
+    html! { <td class="virtual-gap" aria-hidden="true" style={format!("min-width: {width}px; width: {width}px")}></td> }
 }
 
 fn filtered(cell: &Cell, protocol: Option<Protocol>) -> Cell {

@@ -7,6 +7,7 @@ pub mod inspector;
 pub mod lint;
 pub mod matrix;
 pub mod notices;
+pub mod overview;
 pub mod problems;
 pub mod query;
 pub mod rules;

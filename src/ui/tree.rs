@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::state::Action;
 use crate::types::{Selection, Shared};
+use crate::ui::overview::scroll::VirtualList;
 use sglab_core::edit::{Edit, NewEndpoint};
 
 /// Props of [`Tree`].
@@ -23,19 +24,14 @@ pub struct TreeProps {
 pub fn Tree(props: &TreeProps) -> Html {
     let topology = &*props.topology;
     let item = |selection: Selection, label: String, detail: String, testid: String| {
-        let selected = props.selection == selection;
-        let onclick = props
-            .dispatch
-            .reform(move |_| Action::Select(selection.clone()));
-        html! {
-            <li>
-                <button type="button" class={classes!("tree-item", selected.then_some("selected"))}
-                    aria-current={selected.then_some("true")} data-testid={testid} {onclick}>
-                    <span class="tree-label">{ label }</span>
-                    <span class="tree-detail">{ detail }</span>
-                </button>
-            </li>
-        }
+        tree_item(
+            &props.selection,
+            &props.dispatch,
+            selection,
+            label,
+            detail,
+            testid,
+        )
     };
     let add =
         |label: &'static str, testid: &'static str, edit: Option<Edit>, why_not: &'static str| {
@@ -111,13 +107,6 @@ pub fn Tree(props: &TreeProps) -> Html {
         _ => pod_target,
     };
 
-    let kind_label = |kind: &EndpointKind| match kind {
-        EndpointKind::Ecs => "ECS",
-        EndpointKind::Pod { .. } => "pod",
-        EndpointKind::GatewayNode { .. } => "gateway node",
-        EndpointKind::External { .. } => "external",
-    };
-
     html! {
         <nav class="tree" aria-label="Topology objects" data-testid="tree">
             <div class="tree-head">
@@ -137,26 +126,34 @@ pub fn Tree(props: &TreeProps) -> Html {
             </section>
             <section>
                 <h3>{ "Security groups" }</h3>
-                <ul>{ for topology.groups.values().map(|group| item(
-                    Selection::Group(group.id.clone()),
-                    display_name(&group.name, group.id.as_str()),
-                    format!("{}{} \u{00b7} {}",
-                        group.group_type.as_str(),
-                        if group.managed_by.is_some() { " \u{00b7} managed" } else { "" },
-                        count(group.rules.len(), "rule", "rules")),
-                    format!("tree-group-{}", group.id),
-                )) }</ul>
+                <VirtualList count={topology.groups.len()} row_height={ROW} render={{
+                    let (topology, current, dispatch) = (props.topology.clone(), props.selection.clone(), props.dispatch.clone());
+                    Callback::from(move |at: usize| match topology.groups.values().nth(at) {
+                        Some(group) => tree_item(&current, &dispatch, Selection::Group(group.id.clone()),
+                            display_name(&group.name, group.id.as_str()),
+                            format!("{}{} \u{00b7} {}",
+                                group.group_type.as_str(),
+                                if group.managed_by.is_some() { " \u{00b7} managed" } else { "" },
+                                count(group.rules.len(), "rule", "rules")),
+                            format!("tree-group-{}", group.id)),
+                        None => html! {},
+                    })
+                }} />
                 { add("basic group", "add-group", selected_vpc.clone().map(|vpc| Edit::AddGroup { vpc, group_type: GroupType::Basic }), "add a VPC first") }
                 { add("enterprise group", "add-enterprise-group", selected_vpc.clone().map(|vpc| Edit::AddGroup { vpc, group_type: GroupType::Enterprise }), "add a VPC first") }
             </section>
             <section>
                 <h3>{ "Endpoints" }</h3>
-                <ul>{ for topology.endpoints.values().map(|endpoint| item(
-                    Selection::Endpoint(endpoint.id.clone()),
-                    display_name(&endpoint.name, endpoint.id.as_str()),
-                    kind_label(&endpoint.kind).to_owned(),
-                    format!("tree-endpoint-{}", endpoint.id),
-                )) }</ul>
+                <VirtualList count={topology.endpoints.len()} row_height={ROW} render={{
+                    let (topology, current, dispatch) = (props.topology.clone(), props.selection.clone(), props.dispatch.clone());
+                    Callback::from(move |at: usize| match topology.endpoints.values().nth(at) {
+                        Some(endpoint) => tree_item(&current, &dispatch, Selection::Endpoint(endpoint.id.clone()),
+                            display_name(&endpoint.name, endpoint.id.as_str()),
+                            kind_label(&endpoint.kind).to_owned(),
+                            format!("tree-endpoint-{}", endpoint.id)),
+                        None => html! {},
+                    })
+                }} />
                 { add("ECS node", "add-node", target_group.map(|group| Edit::AddEndpoint(NewEndpoint::Ecs { group })), "add a security group first") }
                 { add("pod", "add-pod", pod_target.map(|(cluster, node)| Edit::AddEndpoint(NewEndpoint::Pod { cluster, node })), "add a cluster and an ECS node in its VPC first") }
                 { add("external host", "add-external", Some(Edit::AddEndpoint(NewEndpoint::External { cidr: "203.0.113.10/32".to_owned() })), "") }
@@ -193,6 +190,39 @@ pub fn Tree(props: &TreeProps) -> Html {
                 { add("prefix list", "add-prefix-list", Some(Edit::AddPrefixList), "") }
             </section>
         </nav>
+    }
+}
+
+/// The height of a row of a long list, drawn virtualised.
+const ROW: f64 = 44.0;
+
+fn tree_item(
+    current: &Selection,
+    dispatch: &Callback<Action>,
+    selection: Selection,
+    label: String,
+    detail: String,
+    testid: String,
+) -> Html {
+    let selected = *current == selection;
+    let onclick = dispatch.reform(move |_| Action::Select(selection.clone()));
+    html! {
+        <li>
+            <button type="button" class={classes!("tree-item", selected.then_some("selected"))}
+                aria-current={selected.then_some("true")} data-testid={testid} {onclick}>
+                <span class="tree-label">{ label }</span>
+                <span class="tree-detail">{ detail }</span>
+            </button>
+        </li>
+    }
+}
+
+fn kind_label(kind: &EndpointKind) -> &'static str {
+    match kind {
+        EndpointKind::Ecs => "ECS",
+        EndpointKind::Pod { .. } => "pod",
+        EndpointKind::GatewayNode { .. } => "gateway node",
+        EndpointKind::External { .. } => "external",
     }
 }
 

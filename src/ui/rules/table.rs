@@ -11,6 +11,10 @@ use yew::prelude::*;
 use super::{Mark, PeerContext, RuleRow};
 use crate::state::Action;
 use crate::types::Shared;
+use crate::ui::overview::scroll::{table_spacer, use_scroll};
+
+/// The height of a rule's row while a long table is virtualised.
+const ROW: f64 = 38.0;
 use sglab_core::edit::{self, Edit};
 
 /// Props of [`RuleTable`].
@@ -31,6 +35,7 @@ pub struct RuleTableProps {
 /// One group's rules.
 #[component]
 pub fn RuleTable(props: &RuleTableProps) -> Html {
+    let scroll = use_scroll();
     let topology = &*props.topology;
     let Some(group) = topology.groups.get(&props.group) else {
         return html! {};
@@ -49,6 +54,8 @@ pub fn RuleTable(props: &RuleTableProps) -> Html {
         })
     };
     let gid = group.id.to_string();
+    let window = scroll.rows(group.rules.len(), ROW);
+    let virtual_rows = window.end - window.start < group.rules.len();
     let group_type = group.group_type.as_str();
     html! {
         <div class="rule-table" data-testid={format!("rules-{gid}")}>
@@ -69,7 +76,7 @@ pub fn RuleTable(props: &RuleTableProps) -> Html {
             if group.rules.is_empty() {
                 <p class="hint">{ "No rules: the defaults apply (inbound denied; outbound allowed in basic groups, denied in enterprise groups)." }</p>
             } else {
-                <div class="table-scroll">
+                <div class={classes!("table-scroll", virtual_rows.then_some("virtual-table"))} ref={scroll.node.clone()} onscroll={scroll.onscroll.clone()}>
                 <table>
                     <thead>
                         <tr>
@@ -85,7 +92,8 @@ pub fn RuleTable(props: &RuleTableProps) -> Html {
                         </tr>
                     </thead>
                     <tbody>
-                        { for group.rules.iter().enumerate().map(|(index, rule)| {
+                        { table_spacer(window.before, 9) }
+                        { for group.rules.iter().enumerate().skip(window.start).take(window.end - window.start).map(|(index, rule)| {
                             let mark = props.marks.iter().find(|(i, _)| *i == index).map(|(_, m)| *m).unwrap_or(Mark::None);
                             html! {
                                 <RuleRow key={format!("{gid}-{index}")} topology={PeerContext(props.topology.clone())} group={group.id.clone()}
@@ -93,6 +101,7 @@ pub fn RuleTable(props: &RuleTableProps) -> Html {
                                     mark={mark} current_step={props.step == Some(index)} dispatch={props.dispatch.clone()} />
                             }
                         }) }
+                        { table_spacer(window.after, 9) }
                     </tbody>
                 </table>
                 </div>

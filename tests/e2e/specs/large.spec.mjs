@@ -1,5 +1,5 @@
 // A large topology (500 endpoints, 50 groups, 10,000 rules) loads through the script API,
-// the diagram draws per-group edges with a notice, the matrix shows a window of it, and an
+// the diagram opens on the overview of its groups, the matrix shows a window of it, and an
 // edit still works. The recompute time is printed for the record, not asserted: the benchmark
 // measures it.
 
@@ -36,15 +36,16 @@ export const tests = [
       const edit = await page.evaluate(() => window.sglab.lastEvaluation());
       console.log(`  large topology: recompute after an edit ${edit.millis.toFixed(1)} ms`);
 
-      // The lint of 10,000 rules: thousands of findings, drawn 200 at a time.
+      // The lint of 10,000 rules: thousands of findings, only those on screen drawn.
       const started = Date.now();
       await app.click('tab-lint');
       await app.waitFor('lint-summary', { timeout: 30000 });
       console.log(`  large topology: lint tab shown ${Date.now() - started} ms after the click (${await app.text('lint-summary')})`);
       const drawn = await page.locator('[data-testid^="finding-"]').count();
-      expect(drawn === 200, `200 findings are drawn at first, got ${drawn}`);
-      await app.click('lint-more');
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid^="finding-"]').length === 400);
+      expect(drawn > 0 && drawn < 200, `the findings on screen are drawn, got ${drawn}`);
+      await page.locator('.findings.virtual-list').evaluate((list) => { list.scrollTop = list.scrollHeight; });
+      const total = Number((await app.text('lint-summary')).split(' ')[0]);
+      await page.waitForSelector(`[data-testid="finding-${total - 1}"]`);
       await shot('lint');
     },
   },

@@ -1,0 +1,138 @@
+//! The graph of groups: one node per security group (or endpoint in no group), sized by its
+//! members and marked in text when managed or enterprise, with the widest links between them
+//! labelled with their merged ports. Clicking a node (or Enter on it) shows its members.
+
+use yew::prelude::*;
+
+use crate::layout::overview::{
+    grid_positions, link_shapes, links_to_draw, Link, LinkShape, Mark, Overview,
+};
+use crate::types::Shared;
+
+/// Most links drawn; the heat-map holds every one.
+pub const LINKS_DRAWN: usize = 60;
+/// Most links labelled.
+pub const LINKS_LABELLED: usize = 24;
+
+/// Props of [`Graph`].
+#[derive(PartialEq, Properties)]
+pub struct GraphProps {
+    /// The overview.
+    pub overview: Shared<Overview>,
+    /// The node whose members are shown.
+    pub expanded: Option<usize>,
+    /// Shows (or hides) a node's members.
+    pub on_expand: Callback<Option<usize>>,
+}
+
+/// The graph.
+#[component]
+pub fn Graph(props: &GraphProps) -> Html {
+    let overview = &*props.overview;
+    let (positions, (width, height)) = grid_positions(&overview.nodes);
+    let total = overview.links.len();
+    let links = links_to_draw(overview, LINKS_DRAWN);
+    let labelled: Vec<(&Link, String)> = links.iter().map(|&link| (link, link.label())).collect();
+    let shapes = link_shapes(&positions, &labelled, LINKS_LABELLED);
+    let link_view = |(link, label): &(&Link, String), shape: &LinkShape| {
+        let names = (
+            &overview.nodes[link.from].label,
+            &overview.nodes[link.to].label,
+        );
+        let ((sx, sy), (cx, cy), (ex, ey)) = (shape.start, shape.control, shape.end);
+        html! {
+            <g class={classes!("ov-link", format!("heat-{}", link.heat()))} data-testid="ov-link">
+                <title>{ format!("{} to {}: {} ({} of {} pairs)", names.0, names.1, link.full_label(), link.open_pairs, link.pairs) }</title>
+                <path d={format!("M {} {} Q {} {} {} {}", f(sx), f(sy), f(cx), f(cy), f(ex), f(ey))} marker-end="url(#ov-arrow)" />
+                if let Some((x, y)) = shape.label_at {
+                    <text class="ov-link-label" x={f(x)} y={f(y)} text-anchor="middle" data-testid="ov-link-label">{ label.clone() }</text>
+                }
+            </g>
+        }
+    };
+    let node_view = |index: usize| {
+        let node = &overview.nodes[index];
+        let Some(&(x, y, r)) = positions.get(index) else {
+            return html! {};
+        };
+        let (badge, words) = node.mark.badge();
+        let expanded = props.expanded == Some(index);
+        let toggle = if expanded { None } else { Some(index) };
+        let onclick = props.on_expand.reform(move |_: MouseEvent| toggle);
+        let onkeydown = {
+            let on_expand = props.on_expand.clone();
+            Callback::from(move |event: KeyboardEvent| {
+                if event.key() == "Enter" || event.key() == " " {
+                    event.prevent_default();
+                    on_expand.emit(toggle);
+                }
+            })
+        };
+        let members = node.members.len();
+        let product = match &node.mark {
+            Mark::Managed(product) => format!(" by {product}"),
+            _ => String::new(),
+        };
+        let aria = format!(
+            "{}, {words}{product}, {members} members; Enter shows them",
+            node.label
+        );
+        html! {
+            <g class={classes!("ov-node", mark_class(&node.mark), expanded.then_some("expanded"))}
+                role="button" tabindex="0" aria-label={aria} aria-pressed={expanded.to_string()}
+                data-testid={format!("ov-node-{}", node.key)} {onclick} {onkeydown}>
+                <circle cx={f(x)} cy={f(y)} r={f(r)} />
+                if !badge.is_empty() {
+                    <text class="ov-badge" x={f(x)} y={f(y + 5.0)} text-anchor="middle">{ badge }</text>
+                }
+                <text class="ov-label" x={f(x)} y={f(y + r + 15.0)} text-anchor="middle">{ short(&node.label, 20) }</text>
+                <text class="ov-count" x={f(x)} y={f(y + r + 30.0)} text-anchor="middle">
+                    { format!("{members} member{}", if members == 1 { "" } else { "s" }) }
+                </text>
+            </g>
+        }
+    };
+    html! {
+        <div class="ov-graph" data-testid="ov-graph">
+            if total > LINKS_DRAWN {
+                <p class="ov-note" data-testid="ov-links-note">
+                    { format!("{LINKS_DRAWN} of {total} links are drawn, each group's widest first; the heat-map shows them all.") }
+                </p>
+            }
+            <svg class="ov-svg" viewBox={format!("0 0 {} {}", f(width), f(height))}
+                style={format!("min-width: {}px", f(width * 0.8))}
+                role="group" aria-label="Security groups and the links between them">
+                <defs>
+                    <marker id="ov-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z" fill="#1a7f37" />
+                    </marker>
+                </defs>
+                { for (0..overview.nodes.len()).map(node_view) }
+                { for labelled.iter().zip(&shapes).map(|(link, shape)| link_view(link, shape)) }
+            </svg>
+        </div>
+    }
+}
+
+fn mark_class(mark: &Mark) -> &'static str {
+    match mark {
+        Mark::Basic => "basic",
+        Mark::Enterprise => "enterprise",
+        Mark::Managed(_) => "managed",
+        Mark::Ungrouped => "ungrouped",
+    }
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+pub fn short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('\u{2026}');
+    cut
+}
+
+fn f(value: f64) -> String {
+    format!("{value:.1}")
+}

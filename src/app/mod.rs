@@ -13,6 +13,7 @@ use crate::ui;
 use crate::ui::toolbar::Command;
 
 pub mod commands;
+pub mod compare;
 pub mod derived;
 pub mod effects;
 pub mod panes;
@@ -77,6 +78,12 @@ pub fn App() -> Html {
                 dispatch={dispatch.clone()}
                 {on_command}
                 {on_close_share}
+            />
+            <ui::compare::CompareBar
+                pinned={state.baseline.is_some()}
+                compare={derived.compare.clone()}
+                dispatch={dispatch.clone()}
+                on_open_baseline={compare::on_open_baseline(&dispatch)}
             />
             <ui::notices::Notices notices={Rc::new(state.notices.clone())} dispatch={dispatch.clone()} {on_download} />
             <div class="workspace" {ondragover} {ondrop}>

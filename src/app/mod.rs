@@ -30,6 +30,7 @@ pub fn App() -> Html {
     let derived = derived::use_derived(&state);
     let problems = effects::use_settled_problems(&state.topology);
     effects::use_large_type_saved(state.large_type);
+    compare::use_baseline_saved(&state.baseline);
     effects::use_global_listeners(state.dispatcher(), Rc::clone(&current));
 
     // One callback for the whole session, so that components whose other props did not change

@@ -405,9 +405,14 @@ fn every_diff_case_holds() {
         "the diff corpus has {} cases",
         cases.len()
     );
+    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/web.rs");
+    let web = fs::read_to_string(web).expect("tests/web.rs is readable");
     let mut failures = Vec::new();
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        if !web.contains(&format!("\"{name}\",")) {
+            failures.push(format!("{name}: not listed in DIFF_CASES of tests/web.rs"));
+        }
         let old = load(&case.join("old.json"));
         let new = load(&case.join("new.json"));
         let expected: Expected =

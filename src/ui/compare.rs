@@ -12,6 +12,9 @@ use crate::layout::{self, Diagram};
 use crate::state::Action;
 use crate::types::Shared;
 
+/// The most changed pairs the diagram marks; the banner and the matrix count the rest.
+pub const MARKS_LIMIT: usize = 400;
+
 /// Props of [`CompareBar`].
 #[derive(PartialEq, Properties)]
 pub struct CompareBarProps {
@@ -115,6 +118,7 @@ pub fn diagram_marks(diagram: &Diagram, compare: &Compare) -> Html {
                 </g>
             })
         })
+        .take(MARKS_LIMIT)
         .collect()
 }
 

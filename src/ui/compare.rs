@@ -68,12 +68,12 @@ pub fn CompareBar(props: &CompareBarProps) -> Html {
         <div class="compare-bar" data-testid="compare-bar">
             if props.pinned {
                 <button type="button" data-testid="unpin-baseline" onclick={unpin} title="Leave the compare mode">
-                    { "\u{1f4cc} Unpin baseline" }
+                    { "Unpin baseline" }
                 </button>
             } else {
                 <button type="button" data-testid="pin-baseline" onclick={pin}
                     title="Pin the current topology as the baseline: edits are then compared with it">
-                    { "\u{1f4cc} Pin as baseline" }
+                    { "Pin as baseline" }
                 </button>
             }
             <button type="button" data-testid="open-baseline" onclick={open_click}

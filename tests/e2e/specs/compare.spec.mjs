@@ -1,5 +1,6 @@
 // Compare mode: pin the topology as the baseline, open a port by editing a rule, see the
-// verdict banner and the marked edge, undo, and see the change is equivalent again.
+// verdict banner, the marked edge, the question's before and after and the matrix's mark,
+// undo, and see the change is equivalent again.
 
 import { SglabPage } from './sglab-page.mjs';
 
@@ -27,6 +28,22 @@ export const tests = [
       const label = await app.text('compare-edge-label');
       expect(label.startsWith('+tcp') && label.includes('8081'), `the edge says what opened, got ${label}`);
       await shot('opened');
+
+      // The changed question shows the baseline's answer beside the current one.
+      await app.ask({ from: 'gw-node-1', to: 'pod-app-1', protocol: 'tcp', port: 8081 });
+      await app.waitFor('compare-before-after');
+      const before = await app.text('compare-before');
+      const after = await app.text('compare-after');
+      expect(before.includes('deny') && after.includes('allow'), `before ${before} / after ${after}`);
+      await shot('before-after');
+
+      // Matrix cells mark the ports opened.
+      await app.click('tab-matrix');
+      await app.waitFor('compare-cell-mark');
+      const mark = await app.text('compare-cell-mark');
+      expect(mark.startsWith('+tcp'), `a matrix cell marks the opened port, got ${mark}`);
+      await app.click('tab-diagram');
+      await app.waitFor('compare-edge');
 
       await app.click('undo');
       await page.waitForSelector('[data-testid="compare-banner"][data-verdict="equivalent"]', { timeout: 10000 });

@@ -15,18 +15,20 @@ struct Side<'t> {
     matrix: Matrix,
 }
 
-impl Side<'_> {
-    /// The allowed ports between two endpoints; nothing when either is absent on this side.
-    fn cell(&self, from: &EndpointId, to: &EndpointId, protocol: Protocol) -> &[PortRange] {
-        match (
-            self.matrix.endpoint_index(from),
-            self.matrix.endpoint_index(to),
-        ) {
-            (Some(from), Some(to)) => self.matrix.cell_at(from, to, protocol).unwrap_or(&[]),
-            _ => &[],
-        }
+/// The allowed ports between two endpoints by index; nothing when either is absent.
+fn cell_at(
+    matrix: &Matrix,
+    from: Option<usize>,
+    to: Option<usize>,
+    protocol: Protocol,
+) -> &[PortRange] {
+    match (from, to) {
+        (Some(from), Some(to)) => matrix.cell_at(from, to, protocol).unwrap_or(&[]),
+        _ => &[],
     }
+}
 
+impl Side<'_> {
     /// The deciding decisions at `port`; `None` when either endpoint is absent on this side.
     fn deciding(
         &self,
@@ -70,10 +72,18 @@ pub(super) fn changes(old: &Topology, new: &Topology) -> Vec<Change> {
         matrix: matrix_with(new, &DIFF_PROTOCOLS),
     };
     let joint = joint_classes(&old.matrix, &new.matrix);
+    // Each member's index in both matrices, looked up once.
+    let index = |id: Option<&EndpointId>| -> (Option<usize>, Option<usize>) {
+        id.map_or((None, None), |id| {
+            (old.matrix.endpoint_index(id), new.matrix.endpoint_index(id))
+        })
+    };
+    let firsts: Vec<_> = joint.iter().map(|members| index(members.first())).collect();
+    let seconds: Vec<_> = joint.iter().map(|members| index(members.get(1))).collect();
     let mut changes = Vec::new();
-    for sources in &joint {
-        for targets in &joint {
-            let same = std::ptr::eq(sources, targets);
+    for (source_class, sources) in joint.iter().enumerate() {
+        for (target_class, targets) in joint.iter().enumerate() {
+            let same = source_class == target_class;
             let (Some(from), Some(to)) = (
                 sources.first(),
                 if same {
@@ -84,9 +94,15 @@ pub(super) fn changes(old: &Topology, new: &Topology) -> Vec<Change> {
             ) else {
                 continue;
             };
+            let at_from = firsts[source_class];
+            let at_to = if same {
+                seconds[source_class]
+            } else {
+                firsts[target_class]
+            };
             for protocol in DIFF_PROTOCOLS {
-                let before = old.cell(from, to, protocol);
-                let after = new.cell(from, to, protocol);
+                let before = cell_at(&old.matrix, at_from.0, at_to.0, protocol);
+                let after = cell_at(&new.matrix, at_from.1, at_to.1, protocol);
                 if before == after {
                     continue;
                 }

@@ -15,6 +15,10 @@ pub(super) fn rule_changes(old: &Topology, new: &Topology) -> Vec<RuleChange> {
         let Some(new_group) = new.groups.get(id) else {
             continue;
         };
+        // Most groups are untouched by a change: nothing to match.
+        if old_group.rules == new_group.rules {
+            continue;
+        }
         for direction in [Direction::Ingress, Direction::Egress] {
             group_changes(old_group, new_group, direction, &mut out);
         }
@@ -106,7 +110,29 @@ fn group_changes(
 
 /// Whether two rules say the same, ids aside.
 fn same_content(a: &Rule, b: &Rule) -> bool {
-    changed_fields(a, b).is_empty() && a.direction == b.direction
+    let Rule {
+        id: _,
+        direction,
+        policy,
+        priority,
+        protocol,
+        ports,
+        peer,
+        source_ports,
+        local_cidr,
+        nic_type,
+        description,
+    } = a;
+    *direction == b.direction
+        && *policy == b.policy
+        && *priority == b.priority
+        && *protocol == b.protocol
+        && *ports == b.ports
+        && *peer == b.peer
+        && *source_ports == b.source_ports
+        && *local_cidr == b.local_cidr
+        && *nic_type == b.nic_type
+        && *description == b.description
 }
 
 /// The fields in which two rules of one direction differ, ids aside.

@@ -74,7 +74,7 @@ impl Compare {
         self.diff.verdict == Verdict::Equivalent
     }
 
-    /// The banner's counts: `1 pair opened (tcp 1 port), 0 pairs closed; 2 rule changes`.
+    /// The banner's counts: `1 pair opened (tcp 1), 0 pairs closed; 2 rule changes`.
     pub fn summary(&self) -> String {
         let counts = &self.diff.counts;
         let per_protocol = |ports: &BTreeMap<Protocol, u64>| -> String {
@@ -88,12 +88,12 @@ impl Compare {
             format!(" ({})", parts.join(", "))
         };
         format!(
-            "{} opened{}, {} closed{}; {} rule changes",
+            "{} opened{}, {} closed{}; {}",
             plural(counts.pairs_opened, "pair"),
             per_protocol(&counts.ports_opened),
             plural(counts.pairs_closed, "pair"),
             per_protocol(&counts.ports_closed),
-            self.diff.rule_changes.len(),
+            plural(self.diff.rule_changes.len() as u64, "rule change"),
         )
     }
 

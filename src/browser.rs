@@ -17,6 +17,9 @@ use wasm_bindgen::JsCast;
 pub const AUTOSAVE_KEY: &str = "sglab.autosave.v1";
 /// Where an unreadable autosave is kept so that a later save does not destroy it.
 pub const CORRUPT_AUTOSAVE_KEY: &str = "sglab.autosave.v1.unreadable";
+/// The LocalStorage key of the compare mode's baseline, kept beside the autosave so that an
+/// autosave written before the compare mode existed reads as it did.
+pub const BASELINE_KEY: &str = "sglab.autosave.v1.baseline";
 /// The LocalStorage key of the display preferences.
 pub const PREFERENCES_KEY: &str = "sglab.preferences.v1";
 
@@ -38,6 +41,22 @@ pub fn read_autosave() -> Option<String> {
 pub fn write_autosave(json: &str) {
     if let Some(storage) = storage() {
         let _ = storage.set_item(AUTOSAVE_KEY, json);
+    }
+}
+
+/// The autosaved baseline's text, if any.
+pub fn read_autosave_baseline() -> Option<String> {
+    storage()?.get_item(BASELINE_KEY).ok().flatten()
+}
+
+/// Saves the baseline's JSON text, or forgets it when no baseline is pinned; failures are
+/// ignored, as for the autosave.
+pub fn write_autosave_baseline(json: Option<&str>) {
+    if let Some(storage) = storage() {
+        let _ = match json {
+            Some(json) => storage.set_item(BASELINE_KEY, json),
+            None => storage.remove_item(BASELINE_KEY),
+        };
     }
 }
 

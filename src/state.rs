@@ -45,6 +45,8 @@ pub struct AppState {
     pub share_link: Option<String>,
     /// A rule just added (group, index), whose effect the app checks after the frame.
     pub added_rule: Option<(sglab_core::model::GroupId, usize)>,
+    /// The topology pinned as the baseline of the compare mode; undo, redo and loads keep it.
+    pub baseline: Option<Shared<Topology>>,
 }
 
 impl AppState {
@@ -64,6 +66,7 @@ impl AppState {
             large_type: false,
             share_link: None,
             added_rule: None,
+            baseline: None,
         }
     }
 
@@ -181,6 +184,12 @@ pub enum Action {
     SetView(View),
     /// Large type on or off.
     ToggleLargeType,
+    /// Pin the current topology as the baseline of the compare mode.
+    PinBaseline,
+    /// Pin a topology read from a file (or restored) as the baseline.
+    SetBaseline(Shared<Topology>),
+    /// Leave the compare mode.
+    Unpin,
 }
 
 impl Reducible for AppState {
@@ -290,6 +299,9 @@ impl Reducible for AppState {
             Action::Dismiss(id) => state.notices.retain(|notice| notice.id != id),
             Action::SetView(view) => state.view = view,
             Action::ToggleLargeType => state.large_type = !state.large_type,
+            Action::PinBaseline => state.baseline = Some(state.topology.clone()),
+            Action::SetBaseline(baseline) => state.baseline = Some(baseline),
+            Action::Unpin => state.baseline = None,
         }
         Rc::new(state)
     }

@@ -593,3 +593,82 @@ fn the_scenario_corpus_holds_in_wasm() {
     assert!(diagnosed >= 30, "only {diagnosed} cases listed diagnoses");
     assert!(linted >= 14, "only {linted} files listed lint findings");
 }
+
+/// The diff corpus, embedded: every case of `tests/diffs/` (a new case must be added here).
+macro_rules! diff_cases {
+    ($($name:literal),* $(,)?) => {
+        &[$((
+            $name,
+            include_str!(concat!("diffs/", $name, "/old.json")),
+            include_str!(concat!("diffs/", $name, "/new.json")),
+            include_str!(concat!("diffs/", $name, "/expected.json")),
+        )),*]
+    };
+}
+
+const DIFF_CASES: &[(&str, &str, &str, &str)] = diff_cases![
+    "01-drop-raised-to-tie",
+    "02-drop-restating-default",
+    "03-port-range-moved",
+    "04-description-only",
+    "05-rule-moved-between-groups",
+    "06-new-instance-open-to-internet",
+];
+
+/// The diff corpus gives the same verdicts, counts, changes and rule changes in WebAssembly as
+/// the native runners check.
+#[wasm_bindgen_test]
+fn the_diff_corpus_holds_in_wasm() {
+    let mut problems = Vec::new();
+    for (name, old, new, expected) in DIFF_CASES {
+        let old = parse_sglab(old, Some("old.json")).unwrap().topology;
+        let new = parse_sglab(new, Some("new.json")).unwrap().topology;
+        let expected: serde_json::Value = serde_json::from_str(expected).unwrap();
+        let actual = serde_json::to_value(sglab_core::diff::diff(&old, &new)).unwrap();
+        for field in ["verdict", "counts"] {
+            if actual[field] != expected[field] {
+                problems.push(format!("{name}: {field} {}", actual[field]));
+            }
+        }
+        let changes: Vec<serde_json::Value> = actual["changes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|change| {
+                serde_json::json!({
+                    "from": change["from"], "to": change["to"], "protocol": change["protocol"],
+                    "opened": change["opened"], "closed": change["closed"],
+                })
+            })
+            .collect();
+        if serde_json::Value::Array(changes) != expected["changes"] {
+            problems.push(format!("{name}: changes {}", actual["changes"]));
+        }
+        let rule_changes: Vec<serde_json::Value> = actual["rule_changes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|change| {
+                serde_json::json!({
+                    "security_group": change["security_group"],
+                    "kind": change["kind"],
+                    "fields": change["fields"],
+                })
+            })
+            .collect();
+        if serde_json::Value::Array(rule_changes) != expected["rule_changes"] {
+            problems.push(format!("{name}: rule changes {}", actual["rule_changes"]));
+        }
+        if let Some(objects) = expected.get("object_changes") {
+            if &actual["object_changes"] != objects {
+                problems.push(format!(
+                    "{name}: object changes {}",
+                    actual["object_changes"]
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -30,6 +30,8 @@ pub struct Derived {
     pub diagnoses: Option<Shared<Vec<Diagnosis>>>,
     /// The lint's findings, while its tab is shown.
     pub findings: Option<Shared<Vec<Finding>>>,
+    /// The diff against the pinned baseline, only while one is pinned.
+    pub compare: Option<Shared<engine::Compare>>,
 }
 
 /// Derives every result of `state`, each through `use_memo`.
@@ -70,6 +72,14 @@ pub fn use_derived(state: &AppState) -> Derived {
         (state.topology.clone(), state.view == View::Lint),
         |(topology, shown)| shown.then(|| Shared::new(engine::lint(topology))),
     );
+    let compare = use_memo(
+        (state.baseline.clone(), state.topology.clone()),
+        |(baseline, topology)| {
+            baseline
+                .as_ref()
+                .map(|baseline| Shared::new(engine::compare(baseline, topology)))
+        },
+    );
     Derived {
         reach,
         edges: (*edges).clone(),
@@ -77,6 +87,7 @@ pub fn use_derived(state: &AppState) -> Derived {
         explanation: (*explanation).clone(),
         diagnoses: (*diagnoses).clone(),
         findings: (*findings).clone(),
+        compare: (*compare).clone(),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::ui;
 use crate::ui::toolbar::Command;
 
 pub mod commands;
+pub mod compare;
 pub mod derived;
 pub mod effects;
 pub mod panes;
@@ -29,6 +30,7 @@ pub fn App() -> Html {
     let derived = derived::use_derived(&state);
     let problems = effects::use_settled_problems(&state.topology);
     effects::use_large_type_saved(state.large_type);
+    compare::use_baseline_saved(&state.baseline);
     effects::use_global_listeners(state.dispatcher(), Rc::clone(&current));
 
     // One callback for the whole session, so that components whose other props did not change
@@ -77,6 +79,12 @@ pub fn App() -> Html {
                 dispatch={dispatch.clone()}
                 {on_command}
                 {on_close_share}
+            />
+            <ui::compare::CompareBar
+                pinned={state.baseline.is_some()}
+                compare={derived.compare.clone()}
+                dispatch={dispatch.clone()}
+                on_open_baseline={compare::on_open_baseline(&dispatch)}
             />
             <ui::notices::Notices notices={Rc::new(state.notices.clone())} dispatch={dispatch.clone()} {on_download} />
             <div class="workspace" {ondragover} {ondrop}>

@@ -73,6 +73,7 @@ pub fn explanation_panel(state: &AppState, derived: &Derived, dispatch: &Callbac
             {explanation}
             {diagnoses}
             step={state.step}
+            compare={derived.compare.clone()}
             dispatch={dispatch.clone()}
         />
     }
@@ -94,6 +95,7 @@ fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -
                 {edges}
                 explanation={derived.explanation.clone()}
                 selection={state.selection.clone()}
+                compare={derived.compare.clone()}
                 large_type={state.large_type}
                 dispatch={dispatch.clone()}
             />
@@ -109,6 +111,7 @@ fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -
                 <ui::matrix::MatrixView
                     topology={state.topology.clone()}
                     reach={reach.clone()}
+                    compare={derived.compare.clone()}
                     dispatch={dispatch.clone()}
                 />
             };

@@ -50,6 +50,9 @@ pub fn startup() -> AppState {
     });
     let mut state = AppState::new(topology);
     state.large_type = browser::read_large_type();
+    if origin == Origin::Autosave {
+        state.baseline = super::compare::restored_baseline();
+    }
     if origin == Origin::Link || !warnings.is_empty() {
         let title = match origin {
             Origin::Link => "Opened the topology from the share link",

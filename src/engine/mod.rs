@@ -11,12 +11,14 @@ use sglab_core::model::{Protocol, Topology, Verdict};
 use crate::types::{Level, Notice, Query};
 
 mod bench;
+mod diff;
 mod fields;
 mod labels;
 mod reach;
 mod steps;
 
 pub use bench::{bench_matrix, MatrixBench};
+pub use diff::{compare, deciding_words, Compare, PairChange};
 pub use fields::{
     check_description, check_ip, check_peer, check_ports, check_priority, check_protocol,
     check_single_port, external_kind, new_rule_peer, parse_ports, set_pod_cidr, vpc_with_cidr,

@@ -352,3 +352,26 @@ mod edits {
         assert!(refused.undo.is_empty());
     }
 }
+
+#[test]
+fn undo_redo_and_loads_keep_the_pinned_baseline() {
+    let state = reduce(&start(), Action::PinBaseline);
+    let baseline = state.baseline.clone().expect("pinned");
+    assert!(baseline == state.topology);
+    let edited = reduce(&state, rename("edited"));
+    let undone = reduce(&edited, Action::Undo);
+    let redone = reduce(&undone, Action::Redo);
+    for state in [&edited, &undone, &redone] {
+        assert!(state.baseline.as_ref() == Some(&baseline));
+    }
+    let loaded = reduce(
+        &redone,
+        Action::Load {
+            topology: Topology::default(),
+            origin: Origin::New,
+            warnings: Vec::new(),
+        },
+    );
+    assert!(loaded.baseline.as_ref() == Some(&baseline));
+    assert!(reduce(&loaded, Action::Unpin).baseline.is_none());
+}

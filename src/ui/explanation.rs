@@ -21,6 +21,8 @@ pub struct ExplanationProps {
     pub diagnoses: Shared<Vec<Diagnosis>>,
     /// The current step.
     pub step: usize,
+    /// The diff against the pinned baseline, for the question's before and after.
+    pub compare: Option<Shared<crate::engine::Compare>>,
     /// State changes.
     pub dispatch: Callback<Action>,
 }
@@ -112,6 +114,7 @@ pub fn ExplanationPanel(props: &ExplanationProps) -> Html {
                 <span class="verdict-text">{ if allowed { "allowed" } else { "blocked" } }</span>
                 <span class="service" data-testid="service">{ format!("service: {}", explanation.service) }</span>
             </div>
+            { props.compare.as_ref().map(|c| super::compare::before_after(c, explanation)).unwrap_or_default() }
             { side_view(format!("Outbound from {}", name(&explanation.from)), &explanation.egress, "egress") }
             { side_view(format!("Inbound to {}", name(&explanation.to)), &explanation.ingress, "ingress") }
             if !explanation.blockers.is_empty() {

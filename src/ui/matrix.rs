@@ -28,6 +28,8 @@ pub struct MatrixProps {
     pub topology: Shared<Topology>,
     /// The core's matrix.
     pub reach: Shared<Reach>,
+    /// The diff against the pinned baseline, whose changes the cells mark.
+    pub compare: Option<Shared<crate::engine::Compare>>,
     /// State changes.
     pub dispatch: Callback<Action>,
 }
@@ -141,11 +143,13 @@ pub fn MatrixView(props: &MatrixProps) -> Html {
                                     };
                                     let onclick = query.map(|q| props.dispatch.reform(move |_: MouseEvent| Action::Ask(q.clone())));
                                     let testid = format!("cell-{from}-{to}");
-                                    let title = format!("{} to {}: {}", from, to, label.clone().unwrap_or_else(|| "nothing allowed".to_owned()));
+                                    let marks = props.compare.as_ref().and_then(|c| c.pair(from, to)).map(|change| change.label());
+                                    let title = format!("{} to {}: {}{}", from, to, label.clone().unwrap_or_else(|| "nothing allowed".to_owned()), marks.as_ref().map(|m| format!(" ({m} against the baseline)")).unwrap_or_default());
                                     html! {
                                         <td class={classes!("cell", if label.is_some() { "allowed" } else { "none" })}>
                                             <button type="button" class="cell-button" data-testid={testid} {onclick} title={title.clone()} aria-label={title}>
                                                 { match &label { Some(text) => format!("\u{2714} {text}"), None => "\u{2716}".to_owned() } }
+                                                if let Some(marks) = marks { <span class="compare-mark" data-testid="compare-cell-mark">{ format!(" {marks}") }</span> }
                                             </button>
                                         </td>
                                     }

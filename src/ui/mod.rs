@@ -1,6 +1,7 @@
 //! The components of the app. Each receives `Rc`/`Shared` data and emits callbacks; none
 //! holds rule semantics.
 
+pub mod compare;
 pub mod diagram;
 pub mod explanation;
 pub mod inspector;

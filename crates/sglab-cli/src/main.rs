@@ -1,4 +1,4 @@
-//! The `sglab` command line: query, matrix, lint, check and export over the sglab core.
+//! The `sglab` command line: query, matrix, lint, check, export and diff over the sglab core.
 //!
 //! ```text
 //! sglab query  FILES... --from EP --to EP [--protocol tcp|udp|icmp|icmpv6|gre|all] [--port N] [--format text|json]
@@ -6,14 +6,17 @@
 //! sglab lint   FILES... [--format text|json]
 //! sglab check  FILES...
 //! sglab export FILES... --format sglab|terraform|aliyun-cli
+//! sglab diff   --old FILES... --new FILES... [--format text|json|md] [--fail-on opened|changed]
 //! ```
 //!
 //! Every command also takes `-var NAME=VALUE` and `-var-file FILE.tfvars` (or `--var`,
 //! `--var-file`) for the variables of .tf files, as Terraform does.
 //!
-//! Exit status: 0 evaluated (whatever the verdict), 1 a `check` expectation failed, 2 bad input
-//! or usage, with a message on stderr naming the file, the object, the rule and the field.
+//! Exit status: 0 evaluated (whatever the verdict), 1 a `check` expectation failed or a diff's
+//! `--fail-on` applies, 2 bad input or usage, with a message on stderr naming the file, the
+//! object, the rule and the field.
 
+mod diff;
 mod group;
 mod pairs;
 mod render;
@@ -60,6 +63,8 @@ enum Command {
     Check(CheckArgs),
     /// Writes the topology as sglab JSON, Terraform or aliyun CLI commands.
     Export(ExportArgs),
+    /// What a change opens and closes: the verdict, the pairs and ports, the rule edits.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -155,6 +160,25 @@ struct VarArgs {
     var_file: Vec<PathBuf>,
 }
 
+#[derive(Debug, clap::Args)]
+struct DiffArgs {
+    /// The files before the change (any mix of formats, as for the other commands).
+    #[arg(long, required = true, num_args = 1.., value_name = "FILES")]
+    old: Vec<PathBuf>,
+    /// The files after the change.
+    #[arg(long, required = true, num_args = 1.., value_name = "FILES")]
+    new: Vec<PathBuf>,
+    /// Output format; md is sized for a pull-request comment.
+    #[arg(long, value_enum, default_value_t = diff::DiffFormat::Text)]
+    format: diff::DiffFormat,
+    /// Exit with status 1 when something opened (more-permissive or mixed), or when anything
+    /// changed (any verdict but equivalent).
+    #[arg(long, value_enum, value_name = "WHEN")]
+    fail_on: Option<diff::FailOn>,
+    #[command(flatten)]
+    vars: VarArgs,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum ProtocolArg {
     Tcp,
@@ -210,7 +234,8 @@ enum ExportFormat {
 enum Failure {
     /// Bad input or usage: exit status 2. Each line is printed to stderr.
     BadInput(Vec<String>),
-    /// A `check` expectation failed: exit status 1 (the report is already on stdout).
+    /// A `check` expectation failed, or a diff's `--fail-on` applies: exit status 1 (the
+    /// report is already on stdout).
     CheckFailed,
 }
 
@@ -238,6 +263,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint(args),
         Command::Check(args) => check(args),
         Command::Export(args) => export(args),
+        Command::Diff(args) => diff(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -438,6 +464,28 @@ fn export(args: ExportArgs) -> Result<(), Failure> {
         ExportFormat::AliyunCli => sglab_core::export::aliyun_cli(&topology),
     };
     emit(&text)
+}
+
+fn diff(args: DiffArgs) -> Result<(), Failure> {
+    // Both sides are read before failing, so that every problem is reported at once.
+    let (old, new) = match (load(&args.old, &args.vars), load(&args.new, &args.vars)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (old, new) => {
+            let mut lines = Vec::new();
+            for result in [old.err(), new.err()] {
+                if let Some(Failure::BadInput(errors)) = result {
+                    lines.extend(errors);
+                }
+            }
+            return Err(Failure::BadInput(lines));
+        }
+    };
+    let result = sglab_core::diff::diff(&old, &new);
+    emit(&diff::render(&result, args.format))?;
+    match args.fail_on {
+        Some(fail_on) if fail_on.applies(result.verdict) => Err(Failure::CheckFailed),
+        _ => Ok(()),
+    }
 }
 
 /// Prints a clap usage error and exits with status 2.

@@ -366,7 +366,7 @@ pub fn matrix_markdown(
 
 /// Text made safe for a Markdown table cell: `|` and the characters that start emphasis,
 /// code or HTML are escaped, line breaks become spaces.
-fn markdown_cell(text: &str) -> String {
+pub fn markdown_cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

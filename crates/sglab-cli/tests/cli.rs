@@ -2558,11 +2558,11 @@ fn usage_errors() {
     "#]],
     );
     check(
-        &["diff", "static/examples/ai-gateway.json"],
+        &["plan", "static/examples/ai-gateway.json"],
         expect![[r#"
         exit 2
         --- stderr
-        error: unrecognized subcommand 'diff'
+        error: unrecognized subcommand 'plan'
 
         Usage: sglab <COMMAND>
 
@@ -2582,7 +2582,7 @@ fn usage_errors() {
 }
 
 #[test]
-fn help_lists_exactly_the_five_commands() {
+fn help_lists_exactly_the_six_commands() {
     check(
         &["--help"],
         expect![[r#"
@@ -2600,6 +2600,7 @@ fn help_lists_exactly_the_five_commands() {
               lint    Shadowed, redundant and over-broad rules, unattached groups, limits and cluster checks
               check   Checks the expectations stored in the files; exit status 1 when one fails
               export  Writes the topology as sglab JSON, Terraform or aliyun CLI commands
+              diff    What a change opens and closes: the verdict, the pairs and ports, the rule edits
               help    Print this message or the help of the given subcommand(s)
 
             Options:

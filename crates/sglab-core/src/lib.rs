@@ -15,6 +15,7 @@
 //! ```
 
 pub mod diagnostic;
+pub mod diff;
 pub mod doctor;
 pub mod edit;
 pub mod eval;

@@ -141,6 +141,7 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
                     { node_card::membership_lines(&diagram) }
                     { node_card::node_cards(&diagram, &context) }
                     { edges::edge_paths(&drawn.edges, &props.dispatch) }
+                    { props.compare.as_ref().map(|c| crate::ui::compare::diagram_marks(&diagram, c)).unwrap_or_default() }
                     { query_edge.unwrap_or_default() }
                 </g>
             </svg>

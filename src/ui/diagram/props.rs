@@ -24,6 +24,8 @@ pub struct DiagramProps {
     pub explanation: Option<Shared<Explanation>>,
     /// What is selected.
     pub selection: Selection,
+    /// The diff against the pinned baseline, drawn as marked edges.
+    pub compare: Option<Shared<crate::engine::Compare>>,
     /// Large type (projectors): the fit never shrinks the text below a readable size.
     pub large_type: bool,
     /// State changes.
@@ -37,6 +39,7 @@ impl PartialEq for DiagramProps {
             && self.edges == other.edges
             && self.explanation == other.explanation
             && self.selection == other.selection
+            && self.compare == other.compare
             && self.large_type == other.large_type
             && self.dispatch == other.dispatch
     }

@@ -1,0 +1,86 @@
+//! The external parties a diff compares besides the endpoints: the address blocks the rules of
+//! either side distinguish.
+//!
+//! A block is chosen when it is the CIDR peer of some rule, or an entry of a prefix list some
+//! rule names, on either side, truncated to its network (`203.0.113.7/24` is
+//! `203.0.113.0/24`), and it is outside the private space of the topologies: not contained in
+//! a VPC's CIDR or a cluster's pod CIDR (those address the endpoints themselves, which the diff
+//! compares already). A block that an external endpoint of either side already covers exactly,
+//! or whose text is already an endpoint id, is left out. A CIDR rule matches an external
+//! network only when the rule's block contains all of it (`docs/semantics.md`), so the party of
+//! a block is matched by exactly the rules whose blocks contain it: one party per block the
+//! rules name covers every distinction they draw between external sources and targets.
+
+use std::collections::BTreeSet;
+
+use ipnet::IpNet;
+
+use crate::model::{Endpoint, EndpointId, EndpointKind, Peer, Topology};
+
+/// The external blocks the rules of `old` and `new` distinguish, sorted (see the module doc
+/// for how a block is chosen).
+pub fn external_blocks(old: &Topology, new: &Topology) -> Vec<IpNet> {
+    let mut named: BTreeSet<IpNet> = BTreeSet::new();
+    for topology in [old, new] {
+        for group in topology.groups.values() {
+            for rule in &group.rules {
+                match &rule.peer {
+                    Peer::Cidr(net) => {
+                        named.insert(net.trunc());
+                    }
+                    Peer::PrefixList(id) => {
+                        if let Some(list) = topology.prefix_lists.get(id) {
+                            named.extend(list.cidrs.iter().map(IpNet::trunc));
+                        }
+                    }
+                    Peer::Group { .. } => {}
+                }
+            }
+        }
+    }
+    named
+        .into_iter()
+        .filter(|block| !is_private(old, block) && !is_private(new, block))
+        .filter(|block| !is_covered(old, block) && !is_covered(new, block))
+        .collect()
+}
+
+/// `topology` with one external endpoint per block, whose id and name are the block's text.
+pub fn with_external_peers(topology: &Topology, blocks: &[IpNet]) -> Topology {
+    let mut full = topology.clone();
+    for block in blocks {
+        let id = EndpointId(block.to_string());
+        full.endpoints.entry(id.clone()).or_insert(Endpoint {
+            name: id.0.clone(),
+            id,
+            kind: EndpointKind::External { cidr: *block },
+            vpc: None,
+            enis: Vec::new(),
+            public_ip: None,
+            pod_ip: None,
+            services: None,
+        });
+    }
+    full
+}
+
+/// Whether the block lies in a VPC's CIDR or a cluster's pod CIDR.
+fn is_private(topology: &Topology, block: &IpNet) -> bool {
+    topology
+        .vpcs
+        .values()
+        .filter_map(|vpc| vpc.cidr)
+        .chain(topology.clusters.values().filter_map(|c| c.pod_cidr))
+        .any(|space| space.contains(block))
+}
+
+/// Whether an endpoint already stands for the block: an external endpoint with exactly this
+/// block, or any endpoint whose id is the block's text.
+fn is_covered(topology: &Topology, block: &IpNet) -> bool {
+    topology
+        .endpoints
+        .contains_key(&EndpointId(block.to_string()))
+        || topology.endpoints.values().any(|endpoint| {
+            matches!(&endpoint.kind, EndpointKind::External { cidr } if cidr.trunc() == *block)
+        })
+}

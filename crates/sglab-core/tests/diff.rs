@@ -1,0 +1,505 @@
+//! `diff(old, new)` against the two matrices compared cell by cell and against the brute-force
+//! reference, on topologies of every shape of the generator edited at random through
+//! `edit::apply`; and the diff corpus (`tests/diffs/` at the workspace root).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use serde::Deserialize;
+use sglab_core::diff::{diff, external_blocks, with_external_peers, Diff, Verdict, DIFF_PROTOCOLS};
+use sglab_core::edit::{apply, Edit, NewEndpoint};
+use sglab_core::eval::Party;
+use sglab_core::generate::{generate, GenParams, Shape};
+use sglab_core::load::parse_sglab;
+use sglab_core::matrix::matrix_with;
+use sglab_core::model::{
+    EndpointId, Peer, Policy, PortRange, PortSpec, Priority, Protocol, Topology,
+};
+use sglab_core::reference::reference_port_set_in;
+
+/// One random edit through `edit::apply`: flip a rule's policy, change its priority or ports,
+/// delete it, copy it into another group, open a port to the internet, add an instance.
+fn edit(topology: &mut Topology, op: u8, group: usize, rule: usize, other: usize) {
+    let ids: Vec<_> = topology.groups.keys().cloned().collect();
+    if ids.is_empty() {
+        return;
+    }
+    let id = ids[group % ids.len()].clone();
+    let target = ids[other % ids.len()].clone();
+    let rules = topology.groups[&id].rules.clone();
+    let edit = match (op % 7, rules.is_empty()) {
+        (5, _) => {
+            let mut opened = sglab_core::model::Rule {
+                id: None,
+                direction: sglab_core::model::Direction::Ingress,
+                policy: Policy::Accept,
+                priority: Priority::HIGHEST,
+                protocol: Protocol::Tcp,
+                ports: PortSpec::Range(PortRange::new(22, 22).expect("well-formed test data")),
+                peer: Peer::Cidr("0.0.0.0/0".parse().expect("well-formed test data")),
+                source_ports: None,
+                local_cidr: None,
+                nic_type: sglab_core::model::NicType::Intranet,
+                description: String::new(),
+            };
+            if other.is_multiple_of(2) {
+                opened.priority =
+                    Priority::new(1 + (other % 100) as u32).expect("well-formed test data");
+            }
+            Edit::AddRule {
+                group: id,
+                rule: opened,
+            }
+        }
+        (6, _) => Edit::AddEndpoint(NewEndpoint::Ecs { group: id }),
+        (_, true) => return,
+        (op, false) => {
+            let index = rule % rules.len();
+            let mut changed = rules[index].clone();
+            match op {
+                0 => {
+                    changed.policy = match changed.policy {
+                        Policy::Accept => Policy::Drop,
+                        Policy::Drop => Policy::Accept,
+                    }
+                }
+                1 => {
+                    let priority = (other % 100) as u32 + 1;
+                    changed.priority = Priority::new(priority).unwrap_or(Priority::HIGHEST);
+                }
+                2 if changed.protocol.has_ports() => {
+                    let start = (other % 60) as u16 + 1;
+                    changed.ports = PortSpec::Range(
+                        PortRange::new(start, start + 4).expect("well-formed test data"),
+                    );
+                }
+                3 => return drop(apply(topology, &Edit::DeleteRule { group: id, index })),
+                _ => {
+                    return drop(apply(
+                        topology,
+                        &Edit::AddRule {
+                            group: target,
+                            rule: changed,
+                        },
+                    ))
+                }
+            }
+            Edit::SetRule {
+                group: id,
+                index,
+                rule: changed,
+            }
+        }
+    };
+    let _ = apply(topology, &edit);
+}
+
+/// The changes by (source, target, protocol): ports opened and ports closed.
+type Cells = BTreeMap<(EndpointId, EndpointId, Protocol), (Vec<PortRange>, Vec<PortRange>)>;
+
+/// The diff against the two matrices of the topologies (with the synthetic external peers),
+/// compared cell by cell with a port-by-port difference of its own.
+fn check_against_matrices(old: &Topology, new: &Topology, diff: &Diff) -> Result<(), String> {
+    let blocks = external_blocks(old, new);
+    if blocks != diff.external_peers {
+        return Err(format!(
+            "external peers {:?} != {:?}",
+            diff.external_peers, blocks
+        ));
+    }
+    let old_full = with_external_peers(old, &blocks);
+    let new_full = with_external_peers(new, &blocks);
+    let before = matrix_with(&old_full, &DIFF_PROTOCOLS);
+    let after = matrix_with(&new_full, &DIFF_PROTOCOLS);
+    let ids: BTreeSet<&EndpointId> = before.endpoints().iter().chain(after.endpoints()).collect();
+    let mut expected: Cells = BTreeMap::new();
+    for from in &ids {
+        for to in &ids {
+            if from == to {
+                continue;
+            }
+            for protocol in DIFF_PROTOCOLS {
+                let a = before.cell(from, to, protocol).unwrap_or(&[]);
+                let b = after.cell(from, to, protocol).unwrap_or(&[]);
+                if a == b {
+                    continue;
+                }
+                let opened = minus(b, a);
+                let closed = minus(a, b);
+                if !opened.is_empty() || !closed.is_empty() {
+                    expected.insert(((*from).clone(), (*to).clone(), protocol), (opened, closed));
+                }
+            }
+        }
+    }
+    let actual: Cells = diff
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                (c.from.clone(), c.to.clone(), c.protocol),
+                (c.opened.clone(), c.closed.clone()),
+            )
+        })
+        .collect();
+    if actual.len() != diff.changes.len() {
+        return Err("a pair and protocol is listed twice".to_owned());
+    }
+    if actual != expected {
+        return Err(format!(
+            "changes differ:\n diff {actual:?}\n matrices {expected:?}"
+        ));
+    }
+    let opened = expected.values().any(|(opened, _)| !opened.is_empty());
+    let closed = expected.values().any(|(_, closed)| !closed.is_empty());
+    if diff.verdict != Verdict::of(opened, closed) {
+        return Err(format!(
+            "verdict {} with opened {opened}, closed {closed}",
+            diff.verdict
+        ));
+    }
+    let pairs = |opened: bool| -> u64 {
+        let set: BTreeSet<_> = expected
+            .iter()
+            .filter(|(_, (o, c))| if opened { !o.is_empty() } else { !c.is_empty() })
+            .map(|((from, to, _), _)| (from, to))
+            .collect();
+        set.len() as u64
+    };
+    if diff.counts.pairs_opened != pairs(true) || diff.counts.pairs_closed != pairs(false) {
+        return Err(format!("counts {:?}", diff.counts));
+    }
+    Ok(())
+}
+
+/// `a` less `b`, port by port.
+fn minus(a: &[PortRange], b: &[PortRange]) -> Vec<PortRange> {
+    let mut out: Vec<PortRange> = Vec::new();
+    let mut run: Option<(u16, u16)> = None;
+    for port in 1..=65535u16 {
+        let inside = a.iter().any(|r| r.contains(port)) && !b.iter().any(|r| r.contains(port));
+        run = match (inside, run) {
+            (true, Some((start, _))) => Some((start, port)),
+            (true, None) => Some((port, port)),
+            (false, Some((start, end))) => {
+                out.push(PortRange::new(start, end).expect("well-formed test data"));
+                None
+            }
+            (false, None) => None,
+        };
+    }
+    if let Some((start, end)) = run {
+        out.push(PortRange::new(start, end).expect("well-formed test data"));
+    }
+    out
+}
+
+/// On ports 1..=64, every pair's opened and closed ports equal the brute-force reference's.
+fn check_against_reference(old: &Topology, new: &Topology, diff: &Diff) -> Result<(), String> {
+    let old_full = with_external_peers(old, &diff.external_peers);
+    let new_full = with_external_peers(new, &diff.external_peers);
+    let universe = PortRange::new(1, 64).expect("well-formed test data");
+    let ids: BTreeSet<&EndpointId> = old_full
+        .endpoints
+        .keys()
+        .chain(new_full.endpoints.keys())
+        .collect();
+    let allowed = |topology: &Topology, from: &EndpointId, to: &EndpointId, protocol| {
+        if !topology.endpoints.contains_key(from) || !topology.endpoints.contains_key(to) {
+            return Vec::new();
+        }
+        let (from, to) = (Party::Endpoint(from.clone()), Party::Endpoint(to.clone()));
+        reference_port_set_in(topology, &from, &to, protocol, universe)
+    };
+    let clip = |ranges: &[PortRange]| -> Vec<PortRange> {
+        ranges
+            .iter()
+            .filter(|range| range.start() <= 64)
+            .map(|range| {
+                PortRange::new(range.start(), range.end().min(64)).expect("well-formed test data")
+            })
+            .collect()
+    };
+    for from in &ids {
+        for to in &ids {
+            if from == to {
+                continue;
+            }
+            for protocol in DIFF_PROTOCOLS {
+                let a = allowed(&old_full, from, to, protocol);
+                let b = allowed(&new_full, from, to, protocol);
+                let change = diff
+                    .changes
+                    .iter()
+                    .find(|c| &&c.from == from && &&c.to == to && c.protocol == protocol);
+                let (opened, closed) = change
+                    .map(|c| (clip(&c.opened), clip(&c.closed)))
+                    .unwrap_or_default();
+                if opened != minus(&b, &a) || closed != minus(&a, &b) {
+                    return Err(format!("{from} -> {to} {protocol}: diff opened {opened:?} closed {closed:?}, reference before {a:?} after {b:?}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(120))]
+
+    /// A topology compared with itself is equivalent, with no change of any kind.
+    #[test]
+    fn a_topology_is_equivalent_to_itself(
+        seed in any::<u64>(),
+        shape in 0usize..Shape::ALL.len(),
+        endpoints in 2usize..12,
+        groups in 1usize..6,
+        rules in 0usize..50,
+    ) {
+        let topology = generate(seed, &GenParams::of_shape(Shape::ALL[shape], endpoints, groups, rules));
+        let same = diff(&topology, &topology);
+        prop_assert_eq!(same.verdict, Verdict::Equivalent);
+        prop_assert!(same.changes.is_empty());
+        prop_assert!(same.rollup.is_empty());
+        prop_assert!(same.rule_changes.is_empty());
+        prop_assert!(same.object_changes.is_empty());
+        prop_assert_eq!(same.counts.pairs_opened + same.counts.pairs_closed, 0);
+    }
+
+    /// After random edits, the verdict, the counts and every opened and closed set agree with
+    /// the two matrices compared cell by cell.
+    #[test]
+    fn diff_agrees_with_the_two_matrices(
+        seed in any::<u64>(),
+        shape in 0usize..Shape::ALL.len(),
+        endpoints in 2usize..12,
+        groups in 1usize..6,
+        rules in 0usize..50,
+        edits in prop::collection::vec(any::<(u8, usize, usize, usize)>(), 1..4),
+    ) {
+        let old = generate(seed, &GenParams::of_shape(Shape::ALL[shape], endpoints, groups, rules));
+        let mut new = old.clone();
+        for (op, group, rule, other) in edits {
+            edit(&mut new, op, group, rule, other);
+        }
+        let result = diff(&old, &new);
+        prop_assert_eq!(check_against_matrices(&old, &new, &result), Ok(()));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// On small varied topologies, every opened and closed set agrees with the reference.
+    #[test]
+    fn diff_agrees_with_the_reference(
+        seed in any::<u64>(),
+        endpoints in 2usize..6,
+        groups in 1usize..4,
+        rules in 0usize..24,
+        edits in prop::collection::vec(any::<(u8, usize, usize, usize)>(), 1..3),
+    ) {
+        let old = generate(seed, &GenParams::small(endpoints, groups, rules));
+        let mut new = old.clone();
+        for (op, group, rule, other) in edits {
+            edit(&mut new, op, group, rule, other);
+        }
+        let result = diff(&old, &new);
+        prop_assert_eq!(check_against_reference(&old, &new, &result), Ok(()));
+    }
+}
+
+/// The checks can fail: a diff with one change's opened and closed ports swapped, or with one
+/// change left out, is caught by both.
+#[test]
+fn a_wrong_comparison_is_caught() {
+    // The first small topology where a rule opening TCP 22 to the internet opens something.
+    let (old, new) = (0..50)
+        .flat_map(|seed| (0..3).map(move |group| (seed, group)))
+        .map(|(seed, group)| {
+            let old = generate(seed, &GenParams::small(5, 3, 12));
+            let mut new = old.clone();
+            edit(&mut new, 5, group, 0, 1);
+            (old, new)
+        })
+        .find(|(old, new)| diff(old, new).verdict != Verdict::Equivalent)
+        .expect("some topology opens a port");
+    let right = diff(&old, &new);
+    assert_ne!(right.verdict, Verdict::Equivalent);
+    assert_eq!(check_against_matrices(&old, &new, &right), Ok(()));
+    assert_eq!(check_against_reference(&old, &new, &right), Ok(()));
+    let mut swapped = right.clone();
+    let first = &mut swapped.changes[0];
+    std::mem::swap(&mut first.opened, &mut first.closed);
+    assert!(check_against_matrices(&old, &new, &swapped).is_err());
+    assert!(check_against_reference(&old, &new, &swapped).is_err());
+    let mut missing = right.clone();
+    missing.changes.pop();
+    assert!(check_against_matrices(&old, &new, &missing).is_err());
+    assert!(check_against_reference(&old, &new, &missing).is_err());
+    let mut wrong_verdict = right;
+    wrong_verdict.verdict = Verdict::Equivalent;
+    assert!(check_against_matrices(&old, &new, &wrong_verdict).is_err());
+}
+
+/// The `expected.json` of a diff case (schema in `tests/diffs/README.md`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    fact: String,
+    verdict: String,
+    counts: serde_json::Value,
+    changes: Vec<ExpectedChange>,
+    rule_changes: Vec<ExpectedRuleChange>,
+    #[serde(default)]
+    object_changes: Option<serde_json::Value>,
+}
+
+/// One expected change: exactly the diff's, without the decisions.
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+struct ExpectedChange {
+    from: String,
+    to: String,
+    protocol: String,
+    opened: Vec<String>,
+    closed: Vec<String>,
+}
+
+/// One expected rule change: its group, kind and fields.
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+struct ExpectedRuleChange {
+    security_group: String,
+    kind: String,
+    fields: Vec<String>,
+}
+
+fn diff_cases() -> Vec<PathBuf> {
+    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/diffs");
+    let mut cases: Vec<PathBuf> = fs::read_dir(&directory)
+        .expect("tests/diffs is readable")
+        .map(|entry| entry.expect("tests/diffs is readable").path())
+        .filter(|path| path.is_dir())
+        .collect();
+    cases.sort();
+    cases
+}
+
+fn load(path: &Path) -> Topology {
+    let text = fs::read_to_string(path).expect("a case file is readable");
+    let name = path.display().to_string();
+    parse_sglab(&text, Some(&name))
+        .unwrap_or_else(|diagnostics| panic!("{name}: {diagnostics:?}"))
+        .topology
+}
+
+/// Every case of the diff corpus gives its expected verdict, counts, changes and rule changes.
+#[test]
+fn every_diff_case_holds() {
+    let cases = diff_cases();
+    assert!(
+        cases.len() >= 6,
+        "the diff corpus has {} cases",
+        cases.len()
+    );
+    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/web.rs");
+    let web = fs::read_to_string(web).expect("tests/web.rs is readable");
+    let mut failures = Vec::new();
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        if !web.contains(&format!("\"{name}\",")) {
+            failures.push(format!("{name}: not listed in DIFF_CASES of tests/web.rs"));
+        }
+        let old = load(&case.join("old.json"));
+        let new = load(&case.join("new.json"));
+        let expected: Expected =
+            serde_json::from_str(&fs::read_to_string(case.join("expected.json")).unwrap())
+                .unwrap_or_else(|error| panic!("{name}/expected.json: {error}"));
+        assert!(!expected.fact.is_empty());
+        let result = diff(&old, &new);
+        if let Err(error) = check_against_matrices(&old, &new, &result) {
+            failures.push(format!("{name}: {error}"));
+        }
+        let json = serde_json::to_value(&result).unwrap();
+        if result.verdict.as_str() != expected.verdict {
+            failures.push(format!(
+                "{name}: verdict {} != {}",
+                result.verdict, expected.verdict
+            ));
+        }
+        if json["counts"] != expected.counts {
+            failures.push(format!(
+                "{name}: counts {} != {}",
+                json["counts"], expected.counts
+            ));
+        }
+        let changes: Vec<ExpectedChange> =
+            serde_json::from_value(strip_decisions(&json["changes"])).unwrap();
+        if changes != expected.changes {
+            failures.push(format!(
+                "{name}: changes {changes:?} != {:?}",
+                expected.changes
+            ));
+        }
+        let rule_changes: Vec<ExpectedRuleChange> = result
+            .rule_changes
+            .iter()
+            .map(|change| ExpectedRuleChange {
+                security_group: change.security_group.to_string(),
+                kind: serde_json::to_value(change.kind)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                fields: change
+                    .fields
+                    .iter()
+                    .map(|f| f.as_str().to_owned())
+                    .collect(),
+            })
+            .collect();
+        if rule_changes != expected.rule_changes {
+            failures.push(format!(
+                "{name}: rule changes {rule_changes:?} != {:?}",
+                expected.rule_changes
+            ));
+        }
+        if let Some(objects) = &expected.object_changes {
+            if &json["object_changes"] != objects {
+                failures.push(format!(
+                    "{name}: object changes {} != {objects}",
+                    json["object_changes"]
+                ));
+            }
+        }
+        for change in &result.changes {
+            let (Some(before), Some(after)) = (&change.before, &change.after) else {
+                continue;
+            };
+            if before.verdict == after.verdict {
+                failures.push(format!(
+                    "{name}: {} -> {} keeps its verdict at the port probed",
+                    change.from, change.to
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The changes of a diff's JSON without their `before` and `after` decisions.
+fn strip_decisions(changes: &serde_json::Value) -> serde_json::Value {
+    let mut changes = changes.clone();
+    if let Some(list) = changes.as_array_mut() {
+        for change in list {
+            if let Some(object) = change.as_object_mut() {
+                object.remove("before");
+                object.remove("after");
+            }
+        }
+    }
+    changes
+}

@@ -380,7 +380,10 @@ mod tests {
         let reach = Reach::compute(&example());
         let csv = reach.csv();
         let mut lines = csv.lines();
-        assert_eq!(lines.next(), Some("from,from_name,to,to_name,protocol,ports"));
+        assert_eq!(
+            lines.next(),
+            Some("from,from_name,to,to_name,protocol,ports")
+        );
         let row = |from: &str, to: &str, protocol: &str| {
             csv.lines()
                 .find(|line| {
@@ -392,7 +395,10 @@ mod tests {
                 })
                 .map(|line| line.rsplit(',').next().unwrap_or_default().to_owned())
         };
-        assert_eq!(row("gw-node-1", "ecs-backend", "tcp").as_deref(), Some("80-9000"));
+        assert_eq!(
+            row("gw-node-1", "ecs-backend", "tcp").as_deref(),
+            Some("80-9000")
+        );
         assert_eq!(row("gw-node-1", "ecs-backend", "udp").as_deref(), Some(""));
         assert_eq!(row("client", "ecs-backend", "tcp"), None, "{csv}");
     }

@@ -12,9 +12,11 @@ use crate::types::{Level, Notice, Query};
 
 mod bench;
 mod fields;
+pub mod job;
 mod labels;
 mod reach;
 mod steps;
+pub mod transfer;
 
 pub use bench::{bench_matrix, MatrixBench};
 pub use fields::{

@@ -42,6 +42,21 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// The stages of a recompute in order, for a progress bar.
+    pub const ALL: [Stage; 6] = [
+        Stage::Queued,
+        Stage::Parse,
+        Stage::Validate,
+        Stage::Matrix,
+        Stage::Groups,
+        Stage::Layout,
+    ];
+
+    /// How many stages come before this one.
+    pub fn done(self) -> u32 {
+        Stage::ALL.iter().position(|s| *s == self).unwrap_or(0) as u32
+    }
+
     /// The stage in words.
     pub fn words(self) -> &'static str {
         match self {
@@ -58,6 +73,8 @@ impl Stage {
 /// An answer of the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FromWorker {
+    /// The worker is listening.
+    Ready,
     /// The job reached a stage.
     Stage {
         /// The job.

@@ -8,6 +8,7 @@ pub mod lint;
 pub mod matrix;
 pub mod notices;
 pub mod problems;
+pub mod progress;
 pub mod query;
 pub mod rules;
 pub mod toolbar;

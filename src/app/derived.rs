@@ -11,7 +11,7 @@ use sglab_core::explain::Explanation;
 use sglab_core::lint::Finding;
 use yew::prelude::*;
 
-use super::evaluation::{use_results, Progress};
+use super::evaluation::{use_results, LargeResults, Progress};
 use crate::browser::{self, Stage};
 use crate::engine::{self, Edges, Reach};
 use crate::layout::{self, Diagram};
@@ -27,6 +27,8 @@ pub struct Derived {
     pub progress: Option<Progress>,
     /// Stops the recompute running in the worker; true when one was running.
     pub cancel: Rc<dyn Fn() -> bool>,
+    /// What the worker computed beyond the matrix, for large topologies.
+    pub large: Option<LargeResults>,
     /// The diagram's edges, while the diagram is shown.
     pub edges: Option<Shared<Edges>>,
     /// The placed diagram, while it is shown.
@@ -81,6 +83,7 @@ pub fn use_derived(state: &AppState) -> Derived {
     Derived {
         reach,
         progress: results.progress,
+        large: results.large,
         cancel,
         edges: (*edges).clone(),
         diagram: (*diagram).clone(),

@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
+use sglab_core::diagnostic::Diagnostic;
 use sglab_core::model::Topology;
 use yew::prelude::*;
 
@@ -37,6 +38,19 @@ pub struct Results {
     pub edges: Option<Shared<Edges>>,
     /// The recompute running in the worker, once it has run [`PROGRESS_DELAY_MILLIS`].
     pub progress: Option<Progress>,
+    /// For a topology evaluated in the worker, the work the page need not do again: its
+    /// validation warnings (of `reach`'s topology) and the sglab JSON last sent (with the
+    /// topology it is of), which the autosave reuses.
+    pub large: Option<LargeResults>,
+}
+
+/// What the worker gives beyond the matrix, for [`Results::large`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct LargeResults {
+    /// The validation warnings of the last topology evaluated.
+    pub problems: Option<Shared<Vec<Diagnostic>>>,
+    /// The last topology sent, with its sglab JSON.
+    pub json: Option<(Shared<Topology>, Shared<String>)>,
 }
 
 /// A request sent to the worker.
@@ -58,6 +72,8 @@ struct Client {
     pending: Option<Pending>,
     results: Option<Rc<Reach>>,
     edges: Option<(Rc<Reach>, Shared<Edges>)>,
+    problems: Option<(Rc<Reach>, Shared<Vec<Diagnostic>>)>,
+    json: Option<(Shared<Topology>, Shared<String>)>,
     cancelled: Option<Shared<Topology>>,
     failed: bool,
 }
@@ -112,11 +128,20 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
             stage: pending.stage,
             endpoints: pending.topology.endpoints.len(),
         });
+    let large = (topology.endpoints.len() > INLINE_LIMIT && !client.failed).then(|| LargeResults {
+        problems: client
+            .problems
+            .as_ref()
+            .filter(|(of, _)| Rc::ptr_eq(of, &reach))
+            .map(|(_, problems)| problems.clone()),
+        json: client.json.clone(),
+    });
     (
         Results {
             reach,
             edges,
             progress,
+            large,
         },
         cancel,
     )
@@ -157,11 +182,13 @@ fn evaluate(client_rc: &Rc<RefCell<Client>>, topology: &Shared<Topology>, redraw
     }
     client.job += 1;
     let job = client.job;
+    let json = engine::to_json(topology);
     let request = browser::to_js(&ToWorker::Evaluate {
         job,
-        json: engine::to_json(topology),
+        json: json.clone(),
         groups: true,
     });
+    client.json = Some((topology.clone(), Shared::new(json)));
     let timer = {
         let client = Rc::downgrade(client_rc);
         let redraw = Rc::clone(redraw);
@@ -267,6 +294,7 @@ fn on_message(
                             Shared::new(Edges::from_group_matrix(groups)),
                         )
                     });
+                    client.problems = Some((Rc::clone(&reach), Shared::new(head.problems.clone())));
                     client.results = Some(reach);
                     browser::evaluation_received(costs(&head, browser::now() - started));
                     browser::evaluation_settled();

@@ -29,7 +29,7 @@ pub fn App() -> Html {
     *current.borrow_mut() = Shared::clone(&state.topology);
 
     let derived = derived::use_derived(&state);
-    let problems = effects::use_settled_problems(&state.topology);
+    let problems = effects::use_settled_problems(&state.topology, derived.large.clone());
     effects::use_large_type_saved(state.large_type);
     effects::use_global_listeners(state.dispatcher(), Rc::clone(&current));
 

@@ -33,15 +33,13 @@ impl Evaluator {
                 .collect::<Vec<_>>()
                 .join("; ")
         };
-        let raw =
-            sglab_core::format::parse_raw(json, Some("topology"), usize::MAX).map_err(lines)?;
+        let raw = sglab_core::format::parse_raw(json, None, usize::MAX).map_err(lines)?;
         stage(Stage::Validate);
         let limits = sglab_core::validate::Limits::default();
-        let topology = sglab_core::validate::validate(&raw, Some("topology"), &limits)
-            .map_err(lines)?
-            .topology;
+        let parsed = sglab_core::validate::validate(&raw, None, &limits).map_err(lines)?;
+        let (topology, problems) = (parsed.topology, parsed.warnings);
         drop(raw);
-        let parsed = now();
+        let parse_done = now();
         stage(Stage::Matrix);
         let previous = self.last.take();
         let matrix = match &previous {
@@ -69,8 +67,9 @@ impl Evaluator {
         drop(previous);
         let groups_done = now();
         let (mut head, words) = encode(&matrix, group_matrix.as_ref());
-        head.parse_millis = parsed - started;
-        head.matrix_millis = matrix_done - parsed;
+        head.parse_millis = parse_done - started;
+        head.matrix_millis = matrix_done - parse_done;
+        head.problems = problems;
         head.groups_millis = groups_done - matrix_done;
         self.last = Some((topology, matrix, group_matrix));
         Ok((head, words))
@@ -101,6 +100,7 @@ mod tests {
         let groups = sglab_core::matrix::group_matrix_of(&topology, &matrix);
         let back = decode(&head, &words).map(|e| (e.matrix, e.groups));
         assert_eq!(back, Ok((matrix, Some(groups))));
+        assert_eq!(head.problems, crate::engine::problems(&topology));
 
         // After an edit, from the previous results.
         let mut edited = topology.clone();

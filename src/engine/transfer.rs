@@ -119,6 +119,8 @@ pub struct ResultHead {
     pub groups_millis: f64,
     /// The worker's WebAssembly memory, in MiB.
     pub memory_mib: f64,
+    /// The validation warnings of the topology (what `engine::problems` gives).
+    pub problems: Vec<sglab_core::diagnostic::Diagnostic>,
 }
 
 /// What the page gets back: the matrix and, when asked for, the group matrix.

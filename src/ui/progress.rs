@@ -32,7 +32,10 @@ pub fn ProgressBar(props: &ProgressBarProps) -> Html {
             <progress max={props.stages.to_string()} value={props.done.to_string()} style="width:140px">
                 { format!("{} of {}", props.done, props.stages) }
             </progress>
-            <button type="button" data-testid="progress-cancel" {onclick}>{ "Cancel" }</button>
+            <button type="button" data-testid="progress-cancel" {onclick}
+                style="background:#fff;color:#1f2937;border:1px solid #d0d7de;border-radius:6px;padding:4px 12px;cursor:pointer">
+                { "Cancel" }
+            </button>
         </div>
     }
 }

@@ -86,6 +86,18 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
     let client = use_mut_ref(Client::default);
     let update = use_force_update();
     let redraw: Redraw = Rc::new(move || update.force_update());
+    {
+        // The worker starts with the page, so that its module is compiled before the first
+        // large topology arrives.
+        let client = Rc::clone(&client);
+        let redraw = Rc::clone(&redraw);
+        use_effect_with((), move |_| {
+            let mut guard = client.borrow_mut();
+            if !guard.failed {
+                ensure_worker(&mut guard, &client, &redraw);
+            }
+        });
+    }
     evaluate(&client, topology, &redraw);
     let cancel = {
         let client = Rc::clone(&client);

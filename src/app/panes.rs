@@ -99,8 +99,10 @@ fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -
             None => html! {},
         },
         _ => html! {
+            // The topology of the last results: while the engine's worker evaluates a new
+            // one, the matrix shows the last answers rather than unknown pairs as closed.
             <ui::matrix::MatrixView
-                topology={state.topology.clone()}
+                topology={derived.reach.topology.clone()}
                 reach={Shared(Rc::clone(&derived.reach))}
                 dispatch={dispatch.clone()}
             />

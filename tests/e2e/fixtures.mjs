@@ -52,8 +52,9 @@ export function largeTopology() {
  * An aliyun export of an account, as `aliyun ecs Describe...` prints it: one DescribeInstances
  * response, one DescribeSecurityGroups response and one DescribeSecurityGroupAttribute response
  * per group. Each instance combines 1 to 3 groups freely (the generator's worst shape,
- * free-combos); each group has `rules / groups` rules naming the internet, the VPC, /24 blocks,
- * single hosts or up to 15 other groups, with random port ranges. Deterministic in `seed`.
+ * free-combos); each group has `rules / groups` rules naming the internet, the VPC, /24 blocks
+ * or up to 15 other groups, with common ports and 10% random port ranges. Deterministic in
+ * `seed`.
  * Returns `[{ name, text }]`.
  */
 export function aliyunExport({ endpoints = 5000, groups = 500, rules = 50000, seed = 11 } = {}) {
@@ -76,7 +77,7 @@ export function aliyunExport({ endpoints = 5000, groups = 500, rules = 50000, se
       const start = 1 + random(60000);
       const kind = random(10);
       const ports = random(10) === 0 ? `${start}/${start + random(200)}` : ['22/22', '80/80', '443/443', '3306/3306', '6379/6379', '8080/8080', '8000/9000', '30000/32767'][random(8)];
-      const cidr = kind < 1 ? '0.0.0.0/0' : kind < 2 ? '10.0.0.0/8' : kind < 8 ? `10.${1 + random(20)}.0.0/24` : kind < 9 ? `${ip(random(endpoints))}/32` : '';
+      const cidr = kind < 1 ? '0.0.0.0/0' : kind < 2 ? '10.0.0.0/8' : kind < 9 ? `10.${1 + random(20)}.0.0/24` : '';
       const group = cidr === '' ? peers[random(peers.length)] : '';
       permissions.push({
         SecurityGroupRuleId: `sgr-${g}-${r}`,

@@ -13,6 +13,15 @@ use gloo::file::callbacks::FileReader;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+mod evaluation;
+mod worker;
+
+pub use evaluation::{
+    begin_evaluation, evaluation_received, evaluation_sent, evaluation_settled, last_evaluation,
+    memory_pages, timed, Evaluation, Stage, WorkerCosts,
+};
+pub use worker::{EngineWorker, WorkerEvent};
+
 /// The LocalStorage key of the autosave; the version changes when the saved form does.
 pub const AUTOSAVE_KEY: &str = "sglab.autosave.v1";
 /// Where an unreadable autosave is kept so that a later save does not destroy it.
@@ -451,98 +460,6 @@ pub fn now() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// The timing of the last recompute, as `sglab.lastEvaluation()` returns it: what was
-/// recomputed after the last change of the topology, stage by stage (a stage that was not
-/// needed, such as the matrix after a node was only moved, counts 0).
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
-pub struct Evaluation {
-    /// Milliseconds of the whole recompute (the sum of the stages).
-    pub millis: f64,
-    /// The core's matrix.
-    pub matrix_millis: f64,
-    /// The diagram's edges (per pair, or the core's group matrix for large topologies).
-    pub edges_millis: f64,
-    /// The diagram's layout.
-    pub layout_millis: f64,
-    /// Endpoints in the topology.
-    pub endpoints: usize,
-    /// Rules in the topology, all groups.
-    pub rules: usize,
-    /// The state revision it belongs to.
-    pub revision: u64,
-    /// The size of the WebAssembly memory when it was read, in MiB.
-    pub memory_mib: f64,
-}
-
-/// A stage of the recompute, for [`timed`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
-    /// The core's matrix.
-    Matrix,
-    /// The diagram's edges.
-    Edges,
-    /// The diagram's layout.
-    Layout,
-}
-
-thread_local! {
-    static EVALUATION: RefCell<Evaluation> = RefCell::new(Evaluation::default());
-}
-
-/// Starts the timing record of a revision of the topology (nothing when it is already the
-/// current one).
-pub fn begin_evaluation(revision: u64, count: impl FnOnce() -> (usize, usize)) {
-    EVALUATION.with(|evaluation| {
-        let mut evaluation = evaluation.borrow_mut();
-        if evaluation.revision != revision || evaluation.endpoints == 0 {
-            let (endpoints, rules) = count();
-            *evaluation = Evaluation {
-                endpoints,
-                rules,
-                revision,
-                ..Evaluation::default()
-            };
-        }
-    });
-}
-
-/// Runs one stage of the recompute and adds its time to the record.
-pub fn timed<T>(stage: Stage, work: impl FnOnce() -> T) -> T {
-    let started = now();
-    let out = work();
-    let millis = now() - started;
-    EVALUATION.with(|evaluation| {
-        let mut evaluation = evaluation.borrow_mut();
-        match stage {
-            Stage::Matrix => evaluation.matrix_millis += millis,
-            Stage::Edges => evaluation.edges_millis += millis,
-            Stage::Layout => evaluation.layout_millis += millis,
-        }
-        evaluation.millis += millis;
-    });
-    out
-}
-
-/// The timing record of the last recompute.
-pub fn last_evaluation() -> Evaluation {
-    Evaluation {
-        memory_mib: memory_pages() as f64 / 16.0,
-        ..EVALUATION.with(|evaluation| *evaluation.borrow())
-    }
-}
-
-/// The size of the module's linear memory in 64 KiB pages (it never shrinks: the peak so far).
-pub fn memory_pages() -> usize {
-    #[cfg(target_arch = "wasm32")]
-    {
-        core::arch::wasm32::memory_size(0)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        0
-    }
-}
-
 /// What `window.sglab` reaches into.
 pub struct ScriptApi {
     /// Loads a topology's JSON text; returns the diagnostics (empty when loaded cleanly).
@@ -553,7 +470,8 @@ pub struct ScriptApi {
     pub bench_matrix: Box<dyn Fn(u32) -> JsValue>,
 }
 
-/// Installs `window.sglab = { load, lastEvaluation, topology, benchMatrix }`. The closures live
+/// Installs `window.sglab = { load, lastEvaluation, topology, benchMatrix }`; `lastEvaluation`
+/// returns a promise, resolved once no recompute is running. The closures live
 /// as long as the page (they are handed to JavaScript), which is the app's lifetime.
 pub fn install_script_api(api: ScriptApi) {
     let Some(window) = window() else { return };
@@ -564,7 +482,8 @@ pub fn install_script_api(api: ScriptApi) {
         bench_matrix,
     } = api;
     let load = Closure::<dyn Fn(String) -> JsValue>::new(move |text: String| load(text));
-    let evaluation = Closure::<dyn Fn() -> JsValue>::new(move || to_js(&last_evaluation()));
+    let evaluation =
+        Closure::<dyn Fn() -> JsValue>::new(move || evaluation::last_evaluation_promise().into());
     let topology = Closure::<dyn Fn() -> JsValue>::new(move || JsValue::from_str(&topology()));
     let bench_matrix = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |runs: JsValue| {
         let runs = runs.as_f64().unwrap_or(10.0).clamp(1.0, 1000.0) as u32;

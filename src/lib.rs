@@ -4,7 +4,7 @@
 //! app knows about security groups comes from `sglab-core` through the view model [`engine`];
 //! browser side effects live in [`browser`]. The modules form layers, each using only the ones
 //! below it: [`types`] <- [`engine`] <- [`layout`] <- [`edit`] <- [`state`] <- [`ui`] <-
-//! [`app`] (`ARCHITECTURE.md`).
+//! [`app`] (`ARCHITECTURE.md`). [`worker`] runs in the engine's Web Worker, beside [`app`].
 
 pub mod app;
 pub mod browser;
@@ -15,5 +15,6 @@ pub mod layout;
 pub mod state;
 pub mod types;
 pub mod ui;
+pub mod worker;
 
 pub use app::App;

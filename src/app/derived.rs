@@ -1,6 +1,7 @@
 //! The results derived from the state, each recomputed only when what it reads changed and
 //! only when the shown view needs it: the matrix when the evaluated part of the topology
-//! changed (not after a move or a rename); the diagram's layout and edges only while it is
+//! changed (not after a move or a rename; in the engine's worker for large topologies,
+//! [`super::evaluation`]); the diagram's layout and edges only while it is
 //! shown; the lint only while its tab is.
 
 use std::rc::Rc;
@@ -10,16 +11,24 @@ use sglab_core::explain::Explanation;
 use sglab_core::lint::Finding;
 use yew::prelude::*;
 
+use super::evaluation::{use_results, LargeResults, Progress};
 use crate::browser::{self, Stage};
-use crate::engine::{self, Edges, EvaluationKey, Reach};
+use crate::engine::{self, Edges, Reach};
 use crate::layout::{self, Diagram};
 use crate::state::AppState;
 use crate::types::{Shared, View};
 
 /// What the views show, derived from the state.
 pub struct Derived {
-    /// The core's matrix.
+    /// The core's matrix: of the current topology, or of the last one evaluated while the
+    /// engine's worker computes the next.
     pub reach: Rc<Reach>,
+    /// The recompute running in the engine's worker, once it takes long enough to show.
+    pub progress: Option<Progress>,
+    /// Stops the recompute running in the worker; true when one was running.
+    pub cancel: Rc<dyn Fn() -> bool>,
+    /// What the worker computed beyond the matrix, for large topologies.
+    pub large: Option<LargeResults>,
     /// The diagram's edges, while the diagram is shown.
     pub edges: Option<Shared<Edges>>,
     /// The placed diagram, while it is shown.
@@ -43,9 +52,10 @@ pub fn use_derived(state: &AppState) -> Derived {
             state.topology.groups.values().map(|g| g.rules.len()).sum(),
         )
     });
-    let reach = use_reach(&state.topology);
+    let (results, cancel) = use_results(&state.topology);
+    let reach = results.reach;
     let diagram_shown = state.view == View::Diagram;
-    let edges = use_edges(&reach, diagram_shown);
+    let edges = use_edges(&reach, results.edges, diagram_shown);
     let diagram = use_memo(
         (layout::LayoutKey(state.topology.clone()), diagram_shown),
         |(key, shown)| {
@@ -82,6 +92,9 @@ pub fn use_derived(state: &AppState) -> Derived {
     );
     Derived {
         reach,
+        progress: results.progress,
+        large: results.large,
+        cancel,
         edges: (*edges).clone(),
         diagram: (*diagram).clone(),
         explanation: (*explanation).clone(),
@@ -91,47 +104,39 @@ pub fn use_derived(state: &AppState) -> Derived {
     }
 }
 
-/// The matrix, derived after an edit from the previous one.
-#[hook]
-fn use_reach(topology: &Shared<sglab_core::model::Topology>) -> Rc<Reach> {
-    // The last matrix, from which the next one after an edit of rules is derived.
-    let last_reach = use_mut_ref(|| None::<Rc<Reach>>);
-    let reach: Rc<Reach> = {
-        let last_reach = Rc::clone(&last_reach);
-        use_memo(EvaluationKey(topology.clone()), move |key| {
-            let previous = last_reach.borrow().clone();
-            browser::timed(Stage::Matrix, || match previous {
-                Some(previous) => Reach::after_edit(&previous, &key.0),
-                None => Reach::compute(&key.0),
-            })
-        })
-    };
-    *last_reach.borrow_mut() = Some(Rc::clone(&reach));
-    reach
-}
-
 /// The diagram's edges while `shown`, derived after an edit from the previous ones; unchanged
 /// edges keep their identity, so the diagram is not drawn again.
 #[hook]
-fn use_edges(reach: &Rc<Reach>, shown: bool) -> Rc<Option<Shared<Edges>>> {
+fn use_edges(
+    reach: &Rc<Reach>,
+    computed: Option<Shared<Edges>>,
+    shown: bool,
+) -> Rc<Option<Shared<Edges>>> {
     // The last edges with the matrix they came from, from which the next ones are derived.
     let last_edges = use_mut_ref(|| None::<(Rc<Reach>, Shared<Edges>)>);
-    use_memo((Shared(Rc::clone(reach)), shown), move |(reach, shown)| {
-        shown.then(|| {
-            let previous = last_edges.borrow().clone();
-            let edges = browser::timed(Stage::Edges, || match previous {
-                Some((previous_reach, previous)) => {
-                    let edges = Edges::after_edit(&previous_reach, &previous, reach);
-                    if edges.same_as(&previous) {
-                        previous
-                    } else {
-                        Shared::new(edges)
-                    }
+    use_memo(
+        (Shared(Rc::clone(reach)), computed, shown),
+        move |(reach, computed, shown)| {
+            shown.then(|| {
+                if let Some(edges) = computed {
+                    *last_edges.borrow_mut() = Some((Rc::clone(&reach.0), edges.clone()));
+                    return edges.clone();
                 }
-                None => Shared::new(Edges::compute(reach)),
-            });
-            *last_edges.borrow_mut() = Some((Rc::clone(&reach.0), edges.clone()));
-            edges
-        })
-    })
+                let previous = last_edges.borrow().clone();
+                let edges = browser::timed(Stage::Edges, || match previous {
+                    Some((previous_reach, previous)) => {
+                        let edges = Edges::after_edit(&previous_reach, &previous, reach);
+                        if edges.same_as(&previous) {
+                            previous
+                        } else {
+                            Shared::new(edges)
+                        }
+                    }
+                    None => Shared::new(Edges::compute(reach)),
+                });
+                *last_edges.borrow_mut() = Some((Rc::clone(&reach.0), edges.clone()));
+                edges
+            })
+        },
+    )
 }

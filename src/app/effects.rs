@@ -9,6 +9,7 @@ use sglab_core::diagnostic::Diagnostic;
 use sglab_core::model::{GroupId, Topology};
 use yew::prelude::*;
 
+use super::evaluation::LargeResults;
 use super::startup::{from_link, opened};
 use crate::browser::{self, GlobalKey, ScriptApi};
 use crate::engine;
@@ -21,17 +22,36 @@ const SETTLE_MILLIS: u32 = 300;
 const ADDED_RULE_CHECK_MILLIS: u32 = 30;
 
 /// The validation problems of the topology, and its autosave: both take longer than a frame on
-/// large topologies, so they run shortly after the last change rather than on every one.
+/// large topologies, so they run shortly after the last change rather than on every one. For a
+/// topology evaluated in the engine's worker (`large`), the worker validated it and the JSON it
+/// was sent is saved, so neither is done again on the page.
 #[hook]
-pub fn use_settled_problems(topology: &Shared<Topology>) -> Shared<Vec<Diagnostic>> {
+pub fn use_settled_problems(
+    topology: &Shared<Topology>,
+    large: Option<LargeResults>,
+) -> Shared<Vec<Diagnostic>> {
     let problems = use_state(|| Shared::new(Vec::new()));
+    let from_worker = large.as_ref().and_then(|large| large.problems.clone());
     {
         let problems = problems.clone();
+        use_effect_with(from_worker, move |from_worker| {
+            if let Some(from_worker) = from_worker {
+                problems.set(from_worker.clone());
+            }
+        });
+    }
+    {
+        let problems = problems.clone();
+        let json = large.map(|large| large.json);
         use_effect_with(topology.clone(), move |topology| {
             let topology = topology.clone();
-            let timer = browser::after(SETTLE_MILLIS, move || {
-                problems.set(Shared::new(engine::problems(&topology)));
-                browser::write_autosave(&engine::to_json(&topology));
+            let timer = browser::after(SETTLE_MILLIS, move || match json {
+                None => {
+                    problems.set(Shared::new(engine::problems(&topology)));
+                    browser::write_autosave(&engine::to_json(&topology));
+                }
+                Some(Some((of, json))) if of == topology => browser::write_autosave(&json),
+                Some(_) => browser::write_autosave(&engine::to_json(&topology)),
             });
             move || drop(timer)
         });

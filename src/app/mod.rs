@@ -7,8 +7,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::browser;
+use crate::engine::transfer::Stage;
 use crate::state::Action;
-use crate::types::Shared;
+use crate::types::{Level, Notice, Shared};
 use crate::ui;
 use crate::ui::toolbar::Command;
 
@@ -16,6 +17,7 @@ pub mod commands;
 pub mod compare;
 pub mod derived;
 pub mod effects;
+pub mod evaluation;
 pub mod panes;
 pub mod startup;
 
@@ -28,7 +30,7 @@ pub fn App() -> Html {
     *current.borrow_mut() = Shared::clone(&state.topology);
 
     let derived = derived::use_derived(&state);
-    let problems = effects::use_settled_problems(&state.topology);
+    let problems = effects::use_settled_problems(&state.topology, derived.large.clone());
     effects::use_large_type_saved(state.large_type);
     compare::use_baseline_saved(&state.baseline);
     effects::use_global_listeners(state.dispatcher(), Rc::clone(&current));
@@ -49,6 +51,29 @@ pub fn App() -> Html {
         &dispatch,
     );
 
+    let progress = derived.progress.clone().map(|progress| {
+        let cancel = Rc::clone(&derived.cancel);
+        let dispatch = dispatch.clone();
+        let on_cancel = Callback::from(move |_| {
+            if cancel() {
+                // The topology the results belong to comes back.
+                dispatch.emit(Action::Undo);
+                dispatch.emit(Action::Notify(Notice::new(
+                    Level::Info,
+                    "Cancelled: the evaluation stopped and the previous topology is back",
+                )));
+            }
+        });
+        html! {
+            <ui::progress::ProgressBar
+                stage={progress.stage.words()}
+                done={progress.stage.done()}
+                stages={Stage::ALL.len() as u32}
+                endpoints={progress.endpoints}
+                {on_cancel}
+            />
+        }
+    });
     let on_close_share = dispatch.reform(|_| Action::CloseShareLink);
     let on_command = commands::on_command(&dispatch, &state.topology, &derived.reach);
     let on_download = Callback::from(|(name, contents): (String, String)| {
@@ -87,6 +112,7 @@ pub fn App() -> Html {
                 on_open_baseline={compare::on_open_baseline(&dispatch)}
             />
             <ui::notices::Notices notices={Rc::new(state.notices.clone())} dispatch={dispatch.clone()} {on_download} />
+            { for progress }
             <div class="workspace" {ondragover} {ondrop}>
                 { panes::left_panel(&state, problems, &dispatch) }
                 { panes::center(&state, &derived, &dispatch) }

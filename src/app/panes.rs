@@ -107,9 +107,11 @@ fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -
             None => html! {},
         },
         _ => {
+            // The topology of the last results: while the engine's worker evaluates a new one,
+            // the matrix shows the last answers rather than unknown pairs as closed.
             let matrix = html! {
                 <ui::matrix::MatrixView
-                    topology={state.topology.clone()}
+                    topology={derived.reach.topology.clone()}
                     reach={reach.clone()}
                     compare={derived.compare.clone()}
                     dispatch={dispatch.clone()}
@@ -120,7 +122,7 @@ fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -
             }
             html! {
                 <div class="view-stack">
-                    <ui::overview::OverviewPane topology={state.topology.clone()} {reach} edges={None::<Shared<crate::engine::Edges>>}
+                    <ui::overview::OverviewPane topology={derived.reach.topology.clone()} {reach} edges={None::<Shared<crate::engine::Edges>>}
                         start={ui::overview::Mode::Heat} dispatch={dispatch.clone()} />
                     { matrix }
                 </div>

@@ -13,9 +13,11 @@ use crate::types::{Level, Notice, Query};
 mod bench;
 mod diff;
 mod fields;
+pub mod job;
 mod labels;
 mod reach;
 mod steps;
+pub mod transfer;
 
 pub use bench::{bench_matrix, MatrixBench};
 pub use diff::{compare, deciding_words, Compare, PairChange};

@@ -265,6 +265,11 @@ impl Edges {
             .collect()
     }
 
+    /// The edges of a group matrix computed elsewhere (in the engine's worker).
+    pub fn from_group_matrix(groups: GroupMatrix) -> Edges {
+        Edges::of_groups(groups)
+    }
+
     /// The edges of a group matrix: its cells between distinct buckets, by pair of buckets.
     fn of_groups(groups: GroupMatrix) -> Edges {
         let group_edges = group_edges(&groups.cells);

@@ -10,6 +10,7 @@ pub mod matrix;
 pub mod notices;
 pub mod overview;
 pub mod problems;
+pub mod progress;
 pub mod query;
 pub mod rules;
 pub mod toolbar;

@@ -7,14 +7,23 @@
 //
 // - `window.sglab.benchMatrix(runs)`: the median of the core's `matrix()` and
 //   `group_matrix_of()` on the loaded topology, the very calls timed natively;
-// - an edit through the UI (a rule's priority in the rules dock): the app's recompute
-//   (`sglab.lastEvaluation()`: matrix, diagram edges, layout) and the time from the change
-//   event to the next animation frame, the median of several edits.
+// - load to usable: from `window.sglab.load` to the frame that shows the results (the
+//   promise of `sglab.lastEvaluation()`), with the longest main-thread task meanwhile
+//   (PerformanceObserver 'longtask') and the engine's memory (`memory_mib`: the worker's when
+//   the engine ran there) and the page's;
+// - an edit through the UI (a rule's priority in the rules dock): the time from the change
+//   event to the next painted frame and to the frame with the recomputed results, the app's
+//   recompute (`sglab.lastEvaluation()`: matrix, diagram edges, layout) and the longest
+//   main-thread task, the median of several edits.
+//
+// Fixtures written with `bench_fixtures --write-only` have no native timings; for them the
+// core's matrix is not timed on the page (`benchMatrix`), only the app.
 //
 // Prints a table with the WASM/native ratios and the gzipped size of the .wasm, and writes
 // `target/bench/wasm.json`.
 //
 // Usage: node tests/e2e/bench.mjs [--dist dist] [--dir target/bench] [--runs N] [--edits N] [name-filter]
+// (for the browser table alone: `bench_fixtures --write-only`, then the filter `free-combos`).
 
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -41,6 +50,18 @@ const median = (values) => {
 };
 const fixed = (value, digits = 1) => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '-');
 
+/** In the page: the long tasks (PerformanceObserver 'longtask') since the last reset. */
+function watchLongTasks() {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+  }).observe({ type: 'longtask', buffered: true });
+}
+const takeLongTasks = (page) => page.evaluate(() => {
+  const tasks = window.__longTasks.splice(0);
+  return { longest: tasks.length ? Math.max(...tasks) : 0, count: tasks.length };
+});
+
 /** Loads a fixture into a fresh app and measures it. */
 async function measure(baseUrl, fixture) {
   const { context, close } = await launch();
@@ -49,58 +70,84 @@ async function measure(baseUrl, fixture) {
   try {
     const page = context.pages()[0] || (await context.newPage());
     page.on('pageerror', (err) => problems.push(`uncaught exception: ${err.message}`));
+    await page.addInitScript(watchLongTasks);
     await page.goto(baseUrl);
     await page.waitForSelector('[data-testid="app"]', { timeout: 20000 });
     const text = await readFile(fixture.file, 'utf8');
     const topology = JSON.parse(text);
-    const loadStarted = Date.now();
-    const diagnostics = await page.evaluate((t) => window.sglab.load(t), text);
-    const errors = diagnostics.filter((d) => d.severity === 'error');
+    await takeLongTasks(page);
+    // Load to usable: from the call to the results drawn (lastEvaluation() resolves after the
+    // frame that shows them).
+    const loaded = await page.evaluate(async (t) => {
+      const started = performance.now();
+      const diagnostics = await window.sglab.load(t);
+      const evaluation = await window.sglab.lastEvaluation();
+      return { diagnostics, evaluation, millis: performance.now() - started };
+    }, text);
+    const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) throw new Error(`${fixture.name} does not load: ${JSON.stringify(errors.slice(0, 3))}`);
-    await page.waitForFunction((n) => window.sglab.lastEvaluation().endpoints === n, topology.endpoints.length, { timeout: 120000 });
-    const load = await page.evaluate(() => window.sglab.lastEvaluation());
-    const loadSeconds = (Date.now() - loadStarted) / 1000;
-
-    const bench = await page.evaluate((n) => window.sglab.benchMatrix(n), fixture.matrix_ms > 200 ? Math.max(3, Math.min(runs, 5)) : runs);
+    if (loaded.evaluation.endpoints !== topology.endpoints.length) throw new Error(`${fixture.name}: evaluated ${JSON.stringify(loaded.evaluation)}`);
+    const loadTasks = await takeLongTasks(page);
+    const load = loaded.evaluation;
 
     // Edits: the priority of the first rule of the first group with rules, through the
-    // rules dock, as a user makes it.
+    // rules dock, as a user makes it: the time to the next painted frame (the edit shown) and
+    // to the frame with the recomputed results.
     const group = topology.security_groups.find((g) => (g.rules || []).length > 0);
     const recomputes = [];
     const frames = [];
+    const results = [];
     const stages = [];
+    let editTasks = { longest: 0, count: 0 };
     if (group && edits > 0) {
       await page.locator(`[data-testid="tree-group-${group.id}"]`).first().click();
       const field = `[data-testid="rule-${group.id}-0-priority"]`;
       await page.waitForSelector(field, { timeout: 20000 });
+      await page.evaluate(() => window.sglab.lastEvaluation());
+      await takeLongTasks(page);
       for (let i = 0; i < edits; i++) {
         // Let the deferred validation and autosave of the previous edit run first.
         await page.waitForTimeout(700);
         const result = await page.evaluate(async (selector) => {
           const input = document.querySelector(selector);
-          const before = window.sglab.lastEvaluation().revision;
+          const before = (await window.sglab.lastEvaluation()).revision;
           input.value = String((Number(input.value) % 100) + 1);
           const started = performance.now();
           input.dispatchEvent(new Event('change', { bubbles: true }));
-          while (window.sglab.lastEvaluation().revision === before) {
-            await new Promise((resolve) => setTimeout(resolve, 0));
-          }
           await new Promise((resolve) => requestAnimationFrame(() => resolve()));
           const frame = performance.now() - started;
-          return { frame, evaluation: window.sglab.lastEvaluation() };
+          let evaluation = await window.sglab.lastEvaluation();
+          while (evaluation.revision === before) {
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            evaluation = await window.sglab.lastEvaluation();
+          }
+          return { frame, results: performance.now() - started, evaluation };
         }, field);
         frames.push(result.frame);
+        results.push(result.results);
         recomputes.push(result.evaluation.millis);
         stages.push(result.evaluation);
       }
+      editTasks = await takeLongTasks(page);
     }
+    // The core's matrix timed on the page (a long task by design, after the measurements); not
+    // for fixtures without native timings.
+    const bench = fixture.matrix_ms == null
+      ? {}
+      : await page.evaluate((n) => window.sglab.benchMatrix(n), fixture.matrix_ms > 200 ? Math.max(3, Math.min(runs, 5)) : runs);
     if (problems.length > 0) throw new Error(problems.join('\n'));
     const middle = stages.length > 0 ? stages.find((s) => s.millis === median(recomputes)) : null;
     return {
       name: fixture.name,
       endpoints: topology.endpoints.length,
-      load_seconds: loadSeconds,
-      load_recompute_ms: load.millis,
+      rules: load.rules,
+      load_to_usable_ms: loaded.millis,
+      load_longest_task_ms: loadTasks.longest,
+      load_long_tasks: loadTasks.count,
+      load_evaluation: load,
+      memory_mib: load.memory_mib,
+      page_memory_mib: load.page_memory_mib,
+      in_worker: load.in_worker,
       wasm_matrix_ms: bench.matrix_ms,
       wasm_matrix_min_ms: bench.matrix_min_ms,
       wasm_group_matrix_ms: bench.group_matrix_ms,
@@ -114,6 +161,8 @@ async function measure(baseUrl, fixture) {
       edit_recompute_max_ms: recomputes.length ? Math.max(...recomputes) : null,
       edit_stages: middle,
       edit_to_frame_ms: frames.length ? median(frames) : null,
+      edit_to_results_ms: results.length ? median(results) : null,
+      edit_longest_task_ms: editTasks.longest,
     };
   } finally {
     await close();
@@ -149,8 +198,8 @@ async function main() {
   const lines = rows.map((r) => [
     r.name,
     String(r.endpoints),
-    String(r.classes),
-    String(r.port_sets),
+    String(r.classes ?? '-'),
+    String(r.port_sets ?? '-'),
     fixed(r.native_matrix_ms, 2),
     fixed(r.wasm_matrix_ms, 2),
     `${fixed(r.wasm_matrix_ms / r.native_matrix_ms, 2)}x`,
@@ -172,6 +221,26 @@ async function main() {
       console.log(`${r.name}: edit recompute ${fixed(r.edit_recompute_ms)} ms (max ${fixed(r.edit_recompute_max_ms)}; matrix ${fixed(s.matrix_millis)}, diagram edges ${fixed(s.edges_millis)}, layout ${fixed(s.layout_millis)}), edit to next frame ${fixed(r.edit_to_frame_ms)} ms, median of ${r.edits} edits; load ${fixed(r.load_seconds, 2)} s`);
     }
   }
+  console.log('');
+  const browserHeader = ['topology', 'endpoints', 'rules', 'engine', 'load to usable ms', 'longest task (load) ms', 'edit to next frame ms', 'edit to results ms', 'longest task (edits) ms', 'engine memory MiB', 'page memory MiB'];
+  const browserLines = rows.map((r) => [
+    r.name,
+    String(r.endpoints),
+    String(r.rules),
+    r.in_worker ? 'worker' : 'page',
+    fixed(r.load_to_usable_ms, 0),
+    fixed(r.load_longest_task_ms, 0),
+    fixed(r.edit_to_frame_ms),
+    fixed(r.edit_to_results_ms),
+    fixed(r.edit_longest_task_ms, 0),
+    fixed(r.memory_mib, 0),
+    fixed(r.page_memory_mib, 0),
+  ]);
+  const browserWidths = browserHeader.map((h, i) => Math.max(h.length, ...browserLines.map((l) => l[i].length)));
+  const browserFormat = (cells) => `| ${cells.map((c, i) => c.padEnd(browserWidths[i])).join(' | ')} |`;
+  console.log(browserFormat(browserHeader));
+  console.log(`|${browserWidths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const line of browserLines) console.log(browserFormat(line));
   console.log(`wasm: ${wasmFiles.join(', ')}: ${(wasmBytes / 1024).toFixed(0)} KB, gzipped ${(wasmGzip / 1024).toFixed(0)} KB`);
   await writeFile(path.join(dir, 'wasm.json'), JSON.stringify({ rows, wasm_bytes: wasmBytes, wasm_gzip_bytes: wasmGzip }, null, 2) + '\n');
 }

@@ -29,7 +29,7 @@ const LAYERS: &[&[&str]] = &[
     &["edit"],
     &["state"],
     &["ui"],
-    &["app"],
+    &["app", "worker"],
 ];
 
 /// Lines allowed in a component of `src/ui/` (a component is about 200 lines at most).

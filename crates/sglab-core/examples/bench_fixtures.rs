@@ -3,12 +3,16 @@
 //! files into the app in Chromium and times the same calls there).
 //!
 //! ```text
-//! cargo run --profile bench -p sglab-core --example bench_fixtures -- [--out DIR] [FILE.json ...]
+//! cargo run --profile bench -p sglab-core --example bench_fixtures -- [--out DIR] [--write-only] [FILE.json ...]
 //! ```
+//!
+//! With `--write-only` it writes the files and `native.json` without timing anything (the
+//! timings are `null`), for the browser benchmark alone.
 //!
 //! Writes `DIR/interactive.json` (`generate(1, &GenParams::interactive())`), `DIR/scale.json`
 //! (`GenParams::scale()`), `DIR/<shape>-500.json` for every other shape of the generator's zoo
-//! (`GenParams::of_shape(shape, 500, 50, 10_000)`), reads any further sglab files given, and times on each, through the
+//! (`GenParams::of_shape(shape, 500, 50, 10_000)`), `DIR/free-combos-5000.json` (the worst shape at
+//! 5,000 / 500 / 50,000), reads any further sglab files given, and times on each, through the
 //! parsed file (so native and WASM see the very same topology): the median of
 //! `matrix::matrix` and of `matrix::group_matrix_of` over several runs. Writes the figures to
 //! `DIR/native.json` and prints a table on stderr. `DIR` defaults to `target/bench`.
@@ -42,9 +46,12 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let mut out = PathBuf::from("target/bench");
     let mut extra: Vec<PathBuf> = Vec::new();
+    let mut timed = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--out" {
+        if arg == "--write-only" {
+            timed = false;
+        } else if arg == "--out" {
             out = PathBuf::from(args.next().ok_or("--out needs a directory")?);
         } else {
             extra.push(PathBuf::from(arg));
@@ -67,6 +74,10 @@ fn run() -> Result<(), String> {
             GenParams::of_shape(shape, 500, 50, 10_000),
         ));
     }
+    generated.push((
+        "free-combos-5000".to_owned(),
+        GenParams::of_shape(Shape::FreeCombos, 5_000, 500, 50_000),
+    ));
     for (name, params) in generated {
         let path = out.join(format!("{name}.json"));
         fs::write(&path, to_sglab_json(&generate(1, &params)))
@@ -95,6 +106,19 @@ fn run() -> Result<(), String> {
     );
     for (name, path) in &files {
         let topology = load(path)?;
+        let rules: usize = topology.groups.values().map(|g| g.rules.len()).sum();
+        if !timed {
+            rows.push(serde_json::json!({
+                "name": name,
+                "file": path.canonicalize().unwrap_or_else(|_| path.clone()),
+                "endpoints": topology.endpoints.len(),
+                "groups": topology.groups.len(),
+                "rules": rules,
+                "matrix_ms": null,
+                "group_matrix_ms": null,
+            }));
+            continue;
+        }
         let built = matrix(&topology);
         let (matrix_ms, matrix_runs) = median_millis(|| {
             std::hint::black_box(matrix(std::hint::black_box(&topology)));
@@ -102,7 +126,6 @@ fn run() -> Result<(), String> {
         let (group_ms, group_runs) = median_millis(|| {
             std::hint::black_box(group_matrix_of(&topology, &built));
         });
-        let rules: usize = topology.groups.values().map(|g| g.rules.len()).sum();
         eprintln!(
             "{name:<14} {:>9} {:>7} {rules:>7} {:>8} {:>9} {matrix_ms:>12.2} {group_ms:>16.2}",
             topology.endpoints.len(),

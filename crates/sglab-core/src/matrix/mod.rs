@@ -60,6 +60,7 @@ mod eni;
 mod group;
 mod incremental;
 mod intern;
+mod parts;
 mod sides;
 
 use serde::Serialize;
@@ -69,6 +70,7 @@ use crate::model::{EndpointId, GroupId, PortRange, Protocol, Topology};
 use builder::Builder;
 pub use group::{group_matrix, group_matrix_of};
 pub use incremental::{group_matrix_after_edit, matrix_after_edit};
+pub use parts::{MatrixParts, OwnedMatrixParts};
 
 /// The protocols of [`matrix`]: TCP, UDP and ICMP.
 pub const DEFAULT_PROTOCOLS: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp];

@@ -1,0 +1,353 @@
+//! The engine's results for the views. A small topology is evaluated on the page, within a
+//! frame; a large one in the engine's Web Worker, while the views keep showing the last results
+//! and a progress bar names the stage from [`PROGRESS_DELAY_MILLIS`] on. Cancel terminates the
+//! worker (a fresh one starts with the next evaluation) and keeps the last results.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use sglab_core::diagnostic::Diagnostic;
+use sglab_core::model::Topology;
+use yew::prelude::*;
+
+use crate::browser::{self, EngineWorker, Stage as Timed, WorkerCosts, WorkerEvent};
+use crate::engine::transfer::{decode, FromWorker, ResultHead, Stage, ToWorker};
+use crate::engine::{self, same_evaluation, Edges, Reach, PAIR_EDGES_LIMIT};
+use crate::types::Shared;
+
+/// Above this many endpoints the engine runs in its worker.
+pub const INLINE_LIMIT: usize = PAIR_EDGES_LIMIT;
+/// How long an evaluation runs before its progress bar shows.
+pub const PROGRESS_DELAY_MILLIS: u32 = 200;
+
+/// A recompute in the worker, as the progress bar shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    /// The stage the worker is in.
+    pub stage: Stage,
+    /// Endpoints of the topology being evaluated.
+    pub endpoints: usize,
+}
+
+/// The results the views draw.
+pub struct Results {
+    /// The last matrix (of the current topology, or of the last one evaluated while the worker
+    /// computes the next).
+    pub reach: Rc<Reach>,
+    /// The diagram's edges from the worker's group matrix, for `reach`.
+    pub edges: Option<Shared<Edges>>,
+    /// The recompute running in the worker, once it has run [`PROGRESS_DELAY_MILLIS`].
+    pub progress: Option<Progress>,
+    /// For a topology evaluated in the worker, the work the page need not do again: its
+    /// validation warnings (of `reach`'s topology) and the sglab JSON last sent (with the
+    /// topology it is of), which the autosave reuses.
+    pub large: Option<LargeResults>,
+}
+
+/// What the worker gives beyond the matrix, for [`Results::large`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct LargeResults {
+    /// The validation warnings of the last topology evaluated.
+    pub problems: Option<Shared<Vec<Diagnostic>>>,
+    /// The last topology sent, with its sglab JSON.
+    pub json: Option<(Shared<Topology>, Shared<String>)>,
+}
+
+/// A request sent to the worker.
+struct Pending {
+    job: u64,
+    topology: Shared<Topology>,
+    stage: Stage,
+    shown: bool,
+    _timer: gloo::timers::callback::Timeout,
+}
+
+/// The worker and what it is doing, shared by the hook and the worker's message handler.
+#[derive(Default)]
+struct Client {
+    worker: Option<EngineWorker>,
+    ready: bool,
+    queued: Option<wasm_bindgen::JsValue>,
+    job: u64,
+    pending: Option<Pending>,
+    results: Option<Rc<Reach>>,
+    edges: Option<(Rc<Reach>, Shared<Edges>)>,
+    problems: Option<(Rc<Reach>, Shared<Vec<Diagnostic>>)>,
+    json: Option<(Shared<Topology>, Shared<String>)>,
+    cancelled: Option<Shared<Topology>>,
+    failed: bool,
+}
+
+type Redraw = Rc<dyn Fn()>;
+
+/// The results of `topology`, and Cancel (true when a recompute was running).
+#[hook]
+pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool>) {
+    let client = use_mut_ref(Client::default);
+    let update = use_force_update();
+    let redraw: Redraw = Rc::new(move || update.force_update());
+    {
+        // The worker starts with the page, so that its module is compiled before the first
+        // large topology arrives.
+        let client = Rc::clone(&client);
+        let redraw = Rc::clone(&redraw);
+        use_effect_with((), move |_| {
+            let mut guard = client.borrow_mut();
+            if !guard.failed {
+                ensure_worker(&mut guard, &client, &redraw);
+            }
+        });
+    }
+    evaluate(&client, topology, &redraw);
+    let cancel = {
+        let client = Rc::clone(&client);
+        let redraw = Rc::clone(&redraw);
+        Rc::new(move || {
+            let cancelled = {
+                let mut client = client.borrow_mut();
+                let pending = client.pending.take();
+                let cancelled = pending.is_some();
+                if let Some(pending) = pending {
+                    client.cancelled = Some(pending.topology);
+                    client.worker = None;
+                    client.ready = false;
+                    client.queued = None;
+                }
+                cancelled
+            };
+            if cancelled {
+                browser::evaluation_settled();
+                redraw();
+            }
+            cancelled
+        })
+    };
+    let client = client.borrow();
+    let reach = client
+        .results
+        .clone()
+        .unwrap_or_else(|| Rc::new(Reach::compute(&Shared::new(Topology::default()))));
+    let edges = client
+        .edges
+        .as_ref()
+        .filter(|(of, _)| Rc::ptr_eq(of, &reach))
+        .map(|(_, edges)| edges.clone());
+    let progress = client
+        .pending
+        .as_ref()
+        .filter(|pending| pending.shown)
+        .map(|pending| Progress {
+            stage: pending.stage,
+            endpoints: pending.topology.endpoints.len(),
+        });
+    let large = (topology.endpoints.len() > INLINE_LIMIT && !client.failed).then(|| LargeResults {
+        problems: client
+            .problems
+            .as_ref()
+            .filter(|(of, _)| Rc::ptr_eq(of, &reach))
+            .map(|(_, problems)| problems.clone()),
+        json: client.json.clone(),
+    });
+    (
+        Results {
+            reach,
+            edges,
+            progress,
+            large,
+        },
+        cancel,
+    )
+}
+
+/// Starts what `topology` needs: nothing when the last results or the running request are of
+/// it, a computation on the page for a small topology, else a request to the worker.
+fn evaluate(client_rc: &Rc<RefCell<Client>>, topology: &Shared<Topology>, redraw: &Redraw) {
+    let mut client = client_rc.borrow_mut();
+    if client
+        .results
+        .as_ref()
+        .is_some_and(|results| same_evaluation(&results.topology, topology))
+    {
+        if client.pending.take().is_some() {
+            browser::evaluation_settled();
+        }
+        return;
+    }
+    let running = client.pending.as_ref();
+    if running.is_some_and(|pending| same_evaluation(&pending.topology, topology))
+        || client.cancelled.as_ref() == Some(topology)
+    {
+        return;
+    }
+    let large = topology.endpoints.len() > INLINE_LIMIT;
+    if !large || client.failed || !ensure_worker(&mut client, client_rc, redraw) {
+        let previous = client.results.clone();
+        let reach = browser::timed(Timed::Matrix, || match previous {
+            Some(previous) => Reach::after_edit(&previous, topology),
+            None => Reach::compute(topology),
+        });
+        client.results = Some(Rc::new(reach));
+        if client.pending.take().is_some() {
+            browser::evaluation_settled();
+        }
+        return;
+    }
+    client.job += 1;
+    let job = client.job;
+    let json = engine::to_json(topology);
+    let request = browser::to_js(&ToWorker::Evaluate {
+        job,
+        json: json.clone(),
+        groups: true,
+    });
+    client.json = Some((topology.clone(), Shared::new(json)));
+    let timer = {
+        let client = Rc::downgrade(client_rc);
+        let redraw = Rc::clone(redraw);
+        browser::after(PROGRESS_DELAY_MILLIS, move || {
+            let shown = client.upgrade().is_some_and(|client| {
+                let mut client = client.borrow_mut();
+                let pending = client.pending.as_mut().filter(|p| p.job == job);
+                pending.map(|pending| pending.shown = true).is_some()
+            });
+            if shown {
+                redraw();
+            }
+        })
+    };
+    client.pending = Some(Pending {
+        job,
+        topology: topology.clone(),
+        stage: Stage::Queued,
+        shown: false,
+        _timer: timer,
+    });
+    browser::evaluation_sent();
+    match (&client.worker, client.ready) {
+        (Some(worker), true) => {
+            worker.post(&request);
+        }
+        _ => client.queued = Some(request),
+    }
+}
+
+/// Starts the worker unless it runs; false when it cannot start.
+fn ensure_worker(client: &mut Client, client_rc: &Rc<RefCell<Client>>, redraw: &Redraw) -> bool {
+    if client.worker.is_some() {
+        return true;
+    }
+    let weak = Rc::downgrade(client_rc);
+    let redraw = Rc::clone(redraw);
+    client.worker = EngineWorker::spawn(move |event| on_event(&weak, &redraw, event));
+    client.ready = false;
+    client.worker.is_some()
+}
+
+/// Handles a message or an error of the worker.
+fn on_event(client: &Weak<RefCell<Client>>, redraw: &Redraw, event: WorkerEvent) {
+    let Some(client) = client.upgrade() else {
+        return;
+    };
+    let changed = match event {
+        WorkerEvent::Message { message, words } => {
+            match serde_wasm_bindgen::from_value::<FromWorker>(message) {
+                Ok(message) => on_message(&mut client.borrow_mut(), message, words),
+                Err(_) => false,
+            }
+        }
+        WorkerEvent::Failed(message) => {
+            gloo::console::error!(format!("the engine's worker failed: {message}"));
+            give_up(&mut client.borrow_mut())
+        }
+    };
+    if changed {
+        redraw();
+    }
+}
+
+/// Applies one message; true when the views change.
+fn on_message(
+    client: &mut Client,
+    message: FromWorker,
+    words: Option<js_sys::Uint32Array>,
+) -> bool {
+    let current = |job: u64| client.pending.as_ref().is_some_and(|p| p.job == job);
+    match message {
+        FromWorker::Ready => {
+            client.ready = true;
+            if let (Some(worker), Some(request)) = (&client.worker, client.queued.take()) {
+                worker.post(&request);
+            }
+            false
+        }
+        FromWorker::Stage { job, stage } => match client.pending.as_mut() {
+            Some(pending) if pending.job == job => {
+                pending.stage = stage;
+                pending.shown
+            }
+            _ => false,
+        },
+        FromWorker::Done { job, head } if current(job) => {
+            let started = browser::now();
+            let words = words.map(|words| words.to_vec()).unwrap_or_default();
+            match decode(&head, &words) {
+                Ok(evaluated) => {
+                    drop(words);
+                    let Some(pending) = client.pending.take() else {
+                        return false;
+                    };
+                    let reach = Rc::new(Reach {
+                        topology: pending.topology,
+                        matrix: evaluated.matrix,
+                    });
+                    client.edges = evaluated.groups.map(|groups| {
+                        (
+                            Rc::clone(&reach),
+                            Shared::new(Edges::from_group_matrix(groups)),
+                        )
+                    });
+                    client.problems = Some((Rc::clone(&reach), Shared::new(head.problems.clone())));
+                    client.results = Some(reach);
+                    browser::evaluation_received(costs(&head, browser::now() - started));
+                    browser::evaluation_settled();
+                    true
+                }
+                Err(error) => {
+                    gloo::console::error!(format!("the engine's results do not fit: {error}"));
+                    give_up(client)
+                }
+            }
+        }
+        FromWorker::Failed { job, message } if current(job) => {
+            gloo::console::error!(format!(
+                "the engine's worker refused the topology: {message}"
+            ));
+            give_up(client)
+        }
+        FromWorker::Done { .. } | FromWorker::Failed { .. } => false,
+    }
+}
+
+/// The worker cannot be used: evaluate on the page from now on (at the next render).
+fn give_up(client: &mut Client) -> bool {
+    client.failed = true;
+    if client.pending.take().is_some() {
+        browser::evaluation_settled();
+    }
+    client.queued = None;
+    // Not dropped here: the worker's handler may be the caller.
+    if let Some(worker) = client.worker.take() {
+        browser::after(0, move || drop(worker)).forget();
+    }
+    true
+}
+
+fn costs(head: &ResultHead, transfer_millis: f64) -> WorkerCosts {
+    WorkerCosts {
+        parse_millis: head.parse_millis,
+        matrix_millis: head.matrix_millis,
+        groups_millis: head.groups_millis,
+        transfer_millis,
+        memory_mib: head.memory_mib,
+    }
+}

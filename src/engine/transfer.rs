@@ -1,0 +1,377 @@
+//! The messages between the page and the engine's Web Worker, as plain data: the page sends a
+//! topology's sglab JSON; the worker answers with the stage it is in and then with the results,
+//! a small [`ResultHead`] (ids and counts) and one flat list of numbers (the interned matrix and
+//! the group matrix), which moves between the threads without a copy per pair of endpoints.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use sglab_core::matrix::{Bucket, CountedRange, GroupCell, GroupMatrix, Matrix, OwnedMatrixParts};
+use sglab_core::model::{EndpointId, GroupId, PortRange, Protocol};
+
+/// A request to the worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// Evaluate a topology: its matrix (after an edit, from the worker's previous one) and, when
+    /// `groups`, its group matrix.
+    Evaluate {
+        /// The job's number, echoed in every answer.
+        job: u64,
+        /// The topology as sglab JSON.
+        json: String,
+        /// Whether the group matrix is wanted too.
+        groups: bool,
+    },
+}
+
+/// A stage of an evaluation, as the progress bar names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stage {
+    /// Waiting for the worker.
+    Queued,
+    /// Reading the JSON.
+    Parse,
+    /// Checking the model.
+    Validate,
+    /// Endpoint classes and the matrix.
+    Matrix,
+    /// The group matrix.
+    Groups,
+    /// The diagram's layout (on the page).
+    Layout,
+}
+
+impl Stage {
+    /// The stages of a recompute in order, for a progress bar.
+    pub const ALL: [Stage; 6] = [
+        Stage::Queued,
+        Stage::Parse,
+        Stage::Validate,
+        Stage::Matrix,
+        Stage::Groups,
+        Stage::Layout,
+    ];
+
+    /// How many stages come before this one.
+    pub fn done(self) -> u32 {
+        Stage::ALL.iter().position(|s| *s == self).unwrap_or(0) as u32
+    }
+
+    /// The stage in words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Stage::Queued => "starting",
+            Stage::Parse => "parse",
+            Stage::Validate => "validate",
+            Stage::Matrix => "classes and matrix",
+            Stage::Groups => "group matrix",
+            Stage::Layout => "layout",
+        }
+    }
+}
+
+/// An answer of the worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FromWorker {
+    /// The worker is listening.
+    Ready,
+    /// The job reached a stage.
+    Stage {
+        /// The job.
+        job: u64,
+        /// Its stage.
+        stage: Stage,
+    },
+    /// The job is done; the numbers come with the message (see [`encode`]).
+    Done {
+        /// The job.
+        job: u64,
+        /// Ids and counts of the results.
+        head: ResultHead,
+    },
+    /// The topology could not be read (the page validated it, so this is not expected).
+    Failed {
+        /// The job.
+        job: u64,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// The ids and counts of an evaluation's results, and what it cost in the worker.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResultHead {
+    /// The matrix's endpoints, sorted.
+    pub endpoints: Vec<EndpointId>,
+    /// The matrix's protocols.
+    pub protocols: Vec<Protocol>,
+    /// Endpoint classes.
+    pub class_count: usize,
+    /// The group matrix's protocols, when it was computed.
+    pub group_protocols: Option<Vec<Protocol>>,
+    /// The group matrix's rows and columns: (is a group, id).
+    pub buckets: Vec<(bool, String)>,
+    /// Milliseconds reading and validating the JSON.
+    pub parse_millis: f64,
+    /// Milliseconds of the matrix.
+    pub matrix_millis: f64,
+    /// Milliseconds of the group matrix.
+    pub groups_millis: f64,
+    /// The worker's WebAssembly memory, in MiB.
+    pub memory_mib: f64,
+    /// The validation warnings of the topology (what `engine::problems` gives).
+    pub problems: Vec<sglab_core::diagnostic::Diagnostic>,
+}
+
+/// What the page gets back: the matrix and, when asked for, the group matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluated {
+    /// The matrix.
+    pub matrix: Matrix,
+    /// The group matrix.
+    pub groups: Option<GroupMatrix>,
+}
+
+/// The numbers of a matrix and a group matrix, with the head they go with. `head` comes with
+/// the costs set to zero; the caller fills them in.
+pub fn encode(matrix: &Matrix, groups: Option<&GroupMatrix>) -> (ResultHead, Vec<u32>) {
+    let parts = matrix.parts();
+    let mut words = Vec::with_capacity(parts.cells.len() + parts.class_of.len() + 1024);
+    words.extend_from_slice(parts.class_of);
+    push_len(&mut words, parts.port_sets.len());
+    for set in parts.port_sets {
+        push_len(&mut words, set.len());
+        words.extend(set.iter().map(|range| pack(*range)));
+    }
+    words.extend_from_slice(parts.cells);
+    push_len(&mut words, parts.combos.len());
+    words.extend_from_slice(parts.combos);
+    push_len(&mut words, parts.local_pairs.len());
+    for (from, to) in parts.local_pairs {
+        words.extend([*from, *to]);
+    }
+    let mut head = ResultHead {
+        endpoints: parts.endpoints.to_vec(),
+        protocols: parts.protocols.to_vec(),
+        class_count: parts.class_count,
+        ..ResultHead::default()
+    };
+    if let Some(groups) = groups {
+        head.group_protocols = Some(groups.protocols.clone());
+        let mut buckets: Vec<&Bucket> = Vec::new();
+        let mut index_of: HashMap<&Bucket, u32> = HashMap::new();
+        push_len(&mut words, groups.cells.len());
+        for cell in &groups.cells {
+            let from = bucket_index(&cell.from, &mut buckets, &mut index_of);
+            let to = bucket_index(&cell.to, &mut buckets, &mut index_of);
+            let protocol = groups
+                .protocols
+                .iter()
+                .position(|p| *p == cell.protocol)
+                .unwrap_or(0);
+            words.extend([from, to, protocol as u32]);
+            push_u64(&mut words, cell.pairs);
+            push_len(&mut words, cell.allowed.len());
+            for counted in &cell.allowed {
+                words.push(pack(counted.ports));
+                push_u64(&mut words, counted.pairs);
+            }
+        }
+        head.buckets = buckets
+            .into_iter()
+            .map(|bucket| match bucket {
+                Bucket::Group(id) => (true, id.0.clone()),
+                Bucket::Endpoint(id) => (false, id.0.clone()),
+            })
+            .collect();
+    }
+    (head, words)
+}
+
+/// The matrix and group matrix from a head and its numbers; an error names what did not fit.
+pub fn decode(head: &ResultHead, words: &[u32]) -> Result<Evaluated, String> {
+    let mut reader = Reader { words, at: 0 };
+    let class_of = reader.take(head.endpoints.len())?.to_vec();
+    let set_count = reader.len()?;
+    let mut port_sets = Vec::with_capacity(set_count);
+    for _ in 0..set_count {
+        let len = reader.len()?;
+        let set = reader
+            .take(len)?
+            .iter()
+            .map(|word| unpack(*word))
+            .collect::<Result<Vec<_>, _>>()?;
+        port_sets.push(set);
+    }
+    let cell_count = head
+        .class_count
+        .checked_mul(head.class_count)
+        .ok_or("too many classes")?;
+    let cells = reader.take(cell_count)?.to_vec();
+    let combo_len = reader.len()?;
+    let combos = reader.take(combo_len)?.to_vec();
+    let pair_count = reader.len()?;
+    let local_pairs = reader
+        .take(pair_count.checked_mul(2).ok_or("too many local pairs")?)?
+        .chunks(2)
+        .map(|pair| (pair[0], pair[1]))
+        .collect();
+    let matrix = Matrix::from_parts(OwnedMatrixParts {
+        endpoints: head.endpoints.clone(),
+        protocols: head.protocols.clone(),
+        class_of,
+        class_count: head.class_count,
+        port_sets,
+        cells,
+        combos,
+        local_pairs,
+    })?;
+    let groups = match &head.group_protocols {
+        None => None,
+        Some(protocols) => Some(decode_groups(&mut reader, head, protocols)?),
+    };
+    Ok(Evaluated { matrix, groups })
+}
+
+fn decode_groups(
+    reader: &mut Reader<'_>,
+    head: &ResultHead,
+    protocols: &[Protocol],
+) -> Result<GroupMatrix, String> {
+    let buckets: Vec<Bucket> = head
+        .buckets
+        .iter()
+        .map(|(group, id)| {
+            if *group {
+                Bucket::Group(GroupId(id.clone()))
+            } else {
+                Bucket::Endpoint(EndpointId(id.clone()))
+            }
+        })
+        .collect();
+    let bucket = |index: u32| {
+        buckets
+            .get(index as usize)
+            .cloned()
+            .ok_or_else(|| "a bucket is out of range".to_owned())
+    };
+    let count = reader.len()?;
+    let mut cells = Vec::with_capacity(count);
+    for _ in 0..count {
+        let [from, to, protocol] = reader.array()?;
+        let protocol = *protocols
+            .get(protocol as usize)
+            .ok_or("a protocol is out of range")?;
+        let pairs = reader.u64()?;
+        let ranges = reader.len()?;
+        let mut allowed = Vec::with_capacity(ranges);
+        for _ in 0..ranges {
+            let [packed] = reader.array()?;
+            allowed.push(CountedRange {
+                ports: unpack(packed)?,
+                pairs: reader.u64()?,
+            });
+        }
+        cells.push(GroupCell {
+            from: bucket(from)?,
+            to: bucket(to)?,
+            protocol,
+            pairs,
+            allowed,
+        });
+    }
+    Ok(GroupMatrix {
+        protocols: protocols.to_vec(),
+        cells,
+    })
+}
+
+/// The index of a bucket in `buckets`, added at the end the first time.
+fn bucket_index<'g>(
+    bucket: &'g Bucket,
+    buckets: &mut Vec<&'g Bucket>,
+    index_of: &mut HashMap<&'g Bucket, u32>,
+) -> u32 {
+    *index_of.entry(bucket).or_insert_with(|| {
+        buckets.push(bucket);
+        (buckets.len() - 1) as u32
+    })
+}
+
+fn push_len(words: &mut Vec<u32>, len: usize) {
+    words.push(u32::try_from(len).unwrap_or(u32::MAX));
+}
+
+fn push_u64(words: &mut Vec<u32>, value: u64) {
+    words.extend([(value >> 32) as u32, value as u32]);
+}
+
+fn pack(range: PortRange) -> u32 {
+    (u32::from(range.start()) << 16) | u32::from(range.end())
+}
+
+fn unpack(word: u32) -> Result<PortRange, String> {
+    PortRange::new((word >> 16) as u16, word as u16).map_err(|error| error.to_string())
+}
+
+/// Reads the numbers in order.
+struct Reader<'w> {
+    words: &'w [u32],
+    at: usize,
+}
+
+impl<'w> Reader<'w> {
+    fn take(&mut self, count: usize) -> Result<&'w [u32], String> {
+        let end = self
+            .at
+            .checked_add(count)
+            .ok_or("a length is out of range")?;
+        let slice = self
+            .words
+            .get(self.at..end)
+            .ok_or_else(|| "the results end early".to_owned())?;
+        self.at = end;
+        Ok(slice)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u32; N], String> {
+        let mut out = [0; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+
+    fn len(&mut self) -> Result<usize, String> {
+        let [len] = self.array()?;
+        Ok(len as usize)
+    }
+
+    fn u64(&mut self) -> Result<u64, String> {
+        let [high, low] = self.array()?;
+        Ok((u64::from(high) << 32) | u64::from(low))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sglab_core::generate::{generate, GenParams};
+
+    #[test]
+    fn the_results_come_back_as_they_left() {
+        let topology = generate(2, &GenParams::small(30, 6, 120));
+        let matrix = sglab_core::matrix::matrix(&topology);
+        let groups = sglab_core::matrix::group_matrix_of(&topology, &matrix);
+        let (head, words) = encode(&matrix, Some(&groups));
+        let back = decode(&head, &words);
+        assert_eq!(
+            back,
+            Ok(Evaluated {
+                matrix: matrix.clone(),
+                groups: Some(groups)
+            })
+        );
+        let (head, words) = encode(&matrix, None);
+        assert_eq!(decode(&head, &words).map(|e| e.groups), Ok(None));
+        assert!(decode(&head, &words[..words.len() - 1]).is_err());
+    }
+}

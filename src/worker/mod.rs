@@ -1,0 +1,68 @@
+//! The engine's Web Worker: it answers the page's requests ([`crate::engine::transfer`]) with
+//! the stage it is in and then the results, computed by [`crate::engine::job::Evaluator`], so
+//! that the page never waits for the engine. The binary `engine_worker` (`main.rs`) calls
+//! [`serve`].
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::engine::job::Evaluator;
+use crate::engine::transfer::{FromWorker, ToWorker};
+
+/// Answers the page's messages until the page terminates the worker; says `Ready` first, so
+/// that the page sends nothing before the handler is installed.
+pub fn serve() {
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let evaluator = RefCell::new(Evaluator::default());
+    let answer_scope = scope.clone();
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let post =
+                |message: &FromWorker, words: Option<&[u32]>| post(&answer_scope, message, words);
+            let Ok(request) = serde_wasm_bindgen::from_value::<ToWorker>(event.data()) else {
+                return;
+            };
+            match request {
+                ToWorker::Evaluate { job, json, groups } => {
+                    let now = || js_sys::Date::now();
+                    let result =
+                        evaluator
+                            .borrow_mut()
+                            .evaluate(&json, groups, &now, &mut |stage| {
+                                post(&FromWorker::Stage { job, stage }, None)
+                            });
+                    drop(json);
+                    match result {
+                        Ok((mut head, words)) => {
+                            head.memory_mib = crate::browser::memory_pages() as f64 / 16.0;
+                            post(&FromWorker::Done { job, head }, Some(&words));
+                        }
+                        Err(message) => post(&FromWorker::Failed { job, message }, None),
+                    }
+                }
+            }
+        });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The worker lives as long as the handler.
+    on_message.forget();
+    post(&scope, &FromWorker::Ready, None);
+}
+
+/// Posts `{ message, words }`, handing the numbers' buffer over without a copy.
+fn post(scope: &web_sys::DedicatedWorkerGlobalScope, message: &FromWorker, words: Option<&[u32]>) {
+    let object = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &object,
+        &JsValue::from_str("message"),
+        &serde_wasm_bindgen::to_value(message).unwrap_or(JsValue::NULL),
+    );
+    let transfer = js_sys::Array::new();
+    if let Some(words) = words {
+        let array = js_sys::Uint32Array::from(words);
+        transfer.push(&array.buffer());
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str("words"), &array);
+    }
+    let _ = scope.post_message_with_transfer(&object, &transfer);
+}

@@ -67,6 +67,8 @@ async function load(page, topology, title) {
   if (diagnostics.some((d) => d.severity === 'error')) throw new Error(`the topology loads, got ${JSON.stringify(diagnostics.slice(0, 3))}`);
   await page.waitForFunction((t) => document.querySelector('[data-testid="topology-title"]').textContent.includes(t), title, { timeout: 120000 });
   await page.waitForSelector('[data-testid="overview"]', { timeout: 120000 });
+  // Above 150 endpoints the engine's worker evaluates: wait until its results are drawn.
+  await page.evaluate(() => window.sglab.lastEvaluation());
   // The generated rules exceed the vendor's quotas, which a notice lists: dismiss it.
   while ((await page.locator('[data-testid="notice-dismiss"]').count()) > 0) {
     await page.locator('[data-testid="notice-dismiss"]').first().click();

@@ -163,11 +163,15 @@ struct VarArgs {
 #[derive(Debug, clap::Args)]
 struct DiffArgs {
     /// The files before the change (any mix of formats, as for the other commands).
-    #[arg(long, required = true, num_args = 1.., value_name = "FILES")]
+    #[arg(long, required_unless_present = "plan", num_args = 1.., value_name = "FILES")]
     old: Vec<PathBuf>,
     /// The files after the change.
-    #[arg(long, required = true, num_args = 1.., value_name = "FILES")]
+    #[arg(long, required_unless_present = "plan", num_args = 1.., value_name = "FILES")]
     new: Vec<PathBuf>,
+    /// A Terraform plan (`terraform show -json PLAN`): the change it makes, from the resources
+    /// before it to its planned values, instead of --old and --new.
+    #[arg(long, value_name = "PLAN.json", conflicts_with_all = ["old", "new"])]
+    plan: Option<PathBuf>,
     /// Output format; md is sized for a pull-request comment.
     #[arg(long, value_enum, default_value_t = diff::DiffFormat::Text)]
     format: diff::DiffFormat,
@@ -467,9 +471,45 @@ fn export(args: ExportArgs) -> Result<(), Failure> {
 }
 
 fn diff(args: DiffArgs) -> Result<(), Failure> {
+    let (old, new) = match &args.plan {
+        Some(plan) => load_plan(plan)?,
+        None => load_sides(&args)?,
+    };
+    let result = sglab_core::diff::diff(&old, &new);
+    emit(&diff::render(&result, args.format))?;
+    match args.fail_on {
+        Some(fail_on) if fail_on.applies(result.verdict) => Err(Failure::CheckFailed),
+        _ => Ok(()),
+    }
+}
+
+/// The two topologies of a Terraform plan: before it and as it leaves them.
+fn load_plan(path: &Path) -> Result<(Topology, Topology), Failure> {
+    let name = display_name(path);
+    let contents = read(path).map_err(|error| Failure::BadInput(vec![format!("error: {error:#}")]))?;
+    match sglab_core::import::plan_topologies(&name, &contents) {
+        Ok(plan) => {
+            // Warnings of the plan as a whole come with both sides: print each once.
+            let mut warnings = plan.before.warnings.clone();
+            for warning in &plan.after.warnings {
+                if !warnings.contains(warning) {
+                    warnings.push(warning.clone());
+                }
+            }
+            print_diagnostics(&warnings);
+            Ok((plan.before.topology, plan.after.topology))
+        }
+        Err(diagnostics) => Err(Failure::BadInput(
+            diagnostics.iter().map(diagnostic_line).collect(),
+        )),
+    }
+}
+
+/// The topologies of `--old` and `--new`.
+fn load_sides(args: &DiffArgs) -> Result<(Topology, Topology), Failure> {
     // Both sides are read before failing, so that every problem is reported at once.
-    let (old, new) = match (load(&args.old, &args.vars), load(&args.new, &args.vars)) {
-        (Ok(old), Ok(new)) => (old, new),
+    match (load(&args.old, &args.vars), load(&args.new, &args.vars)) {
+        (Ok(old), Ok(new)) => Ok((old, new)),
         (old, new) => {
             let mut lines = Vec::new();
             for result in [old.err(), new.err()] {
@@ -477,14 +517,8 @@ fn diff(args: DiffArgs) -> Result<(), Failure> {
                     lines.extend(errors);
                 }
             }
-            return Err(Failure::BadInput(lines));
+            Err(Failure::BadInput(lines))
         }
-    };
-    let result = sglab_core::diff::diff(&old, &new);
-    emit(&diff::render(&result, args.format))?;
-    match args.fail_on {
-        Some(fail_on) if fail_on.applies(result.verdict) => Err(Failure::CheckFailed),
-        _ => Ok(()),
     }
 }
 

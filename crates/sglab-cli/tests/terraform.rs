@@ -603,3 +603,31 @@ fn refusals_name_file_line_and_construct() {
         "#]],
     );
 }
+
+#[test]
+fn a_plan_is_reviewed_by_diff_plan() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sglab"))
+            .args(args)
+            .current_dir(corpus("changes"))
+            .stdin(Stdio::null())
+            .output()
+            .expect("the sglab binary runs")
+    };
+    let output = run(&["diff", "--plan", "plan.json", "--fail-on", "opened"]);
+    assert_eq!(output.status.code(), Some(1), "the plan opens ports");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("mixed: 4 pairs opened"), "{stdout}");
+    assert!(stdout.contains("0.0.0.0/0 -> alicloud_instance.web tcp: closed 22"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.matches("alicloud_instance.web, field private_ip").count(),
+        1,
+        "each warning once: {stderr}"
+    );
+    let state = run(&["diff", "--plan", "state.json"]);
+    assert_eq!(state.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&state.stderr).contains("the file is a state, not a plan"));
+    let both = run(&["diff", "--plan", "plan.json", "--old", "state.json"]);
+    assert_eq!(both.status.code(), Some(2));
+}

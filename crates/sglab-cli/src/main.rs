@@ -486,7 +486,8 @@ fn diff(args: DiffArgs) -> Result<(), Failure> {
 /// The two topologies of a Terraform plan: before it and as it leaves them.
 fn load_plan(path: &Path) -> Result<(Topology, Topology), Failure> {
     let name = display_name(path);
-    let contents = read(path).map_err(|error| Failure::BadInput(vec![format!("error: {error:#}")]))?;
+    let contents =
+        read(path).map_err(|error| Failure::BadInput(vec![format!("error: {error:#}")]))?;
     match sglab_core::import::plan_topologies(&name, &contents) {
         Ok(plan) => {
             // Warnings of the plan as a whole come with both sides: print each once.

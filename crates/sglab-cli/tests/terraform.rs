@@ -618,10 +618,15 @@ fn a_plan_is_reviewed_by_diff_plan() {
     assert_eq!(output.status.code(), Some(1), "the plan opens ports");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.starts_with("mixed: 4 pairs opened"), "{stdout}");
-    assert!(stdout.contains("0.0.0.0/0 -> alicloud_instance.web tcp: closed 22"), "{stdout}");
+    assert!(
+        stdout.contains("0.0.0.0/0 -> alicloud_instance.web tcp: closed 22"),
+        "{stdout}"
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
-        stderr.matches("alicloud_instance.web, field private_ip").count(),
+        stderr
+            .matches("alicloud_instance.web, field private_ip")
+            .count(),
         1,
         "each warning once: {stderr}"
     );

@@ -36,13 +36,14 @@ fn used_addresses(topology: &Topology) -> BTreeSet<IpAddr> {
 }
 
 /// The first free IPv4 address of `cidr`, skipping the block's first three addresses, which
-/// the VPC reserves, and its last; the search stops after 70,000 addresses.
-fn free_in(cidr: IpNet, used: &BTreeSet<IpAddr>) -> Option<IpAddr> {
+/// the VPC reserves, and its last; the search stops after 70,000 addresses. The one rule for
+/// new addresses: the editor's and the Terraform importer's planned ones.
+pub(crate) fn free_in(cidr: IpNet, used: &BTreeSet<IpAddr>) -> Option<IpAddr> {
     let IpNet::V4(cidr) = cidr else {
         return None;
     };
     let size = 1u64 << (32 - u32::from(cidr.prefix_len()).min(32));
-    let base = u64::from(u32::from(cidr.addr()));
+    let base = u64::from(u32::from(cidr.network()));
     (3..size.saturating_sub(1).min(70_000))
         .map(|offset| IpAddr::V4(Ipv4Addr::from((base + offset) as u32)))
         .find(|candidate| !used.contains(candidate))

@@ -44,6 +44,7 @@ use crate::model::{
     NetworkMode, PortRange, PrefixList, PrefixListId, Rule, SecurityGroup, Topology, Vpc, VpcId,
 };
 
+pub(crate) use address::free_in;
 pub use address::{free_pod_address, free_private_address};
 pub use network::{fresh_id, group_with_type};
 pub use rules::{prefix_list_users, prefix_list_with_entries, rule_with_protocol};

@@ -72,14 +72,7 @@ impl PlannedAddresses {
         block: IpNet,
         sink: &mut Sink,
     ) -> Option<IpAddr> {
-        let IpNet::V4(block) = block else {
-            return None;
-        };
-        let size = 1u64 << (32 - u32::from(block.prefix_len()).min(32));
-        let base = u64::from(u32::from(block.network()));
-        let found = (3..size.saturating_sub(1).min(70_000))
-            .map(|offset| IpAddr::V4(Ipv4Addr::from((base + offset) as u32)))
-            .find(|candidate| !self.taken.contains(candidate))?;
+        let found = crate::edit::free_in(block, &self.taken)?;
         self.taken.insert(found);
         sink.warning(
             resource.location().field("private_ip"),

@@ -3,7 +3,8 @@
 //!
 //! The targets live in `fuzz/` (its own workspace, built by nightly only); each runs over its
 //! working corpus `fuzz/corpus/<target>` (ignored by git), seeded from `fuzz/seeds/<target>`,
-//! with a time limit per input and a memory limit. Crashes land in `fuzz/artifacts/<target>`.
+//! with a time limit per input and a memory limit. Crashes land in `fuzz/artifacts/<target>`
+//! (cargo-fuzz's place for them).
 
 use std::process::Command;
 
@@ -80,7 +81,6 @@ fn run_targets(targets: &[&str], seconds: u64) -> Result<(), String> {
             format!("-max_total_time={seconds}"),
             format!("-timeout={TIMEOUT_SECONDS}"),
             format!("-rss_limit_mb={RSS_LIMIT_MB}"),
-            format!("-artifact_prefix={artifacts}"),
             "-print_final_stats=1".to_owned(),
         ]))?;
     }

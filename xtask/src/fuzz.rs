@@ -8,7 +8,7 @@
 
 use std::process::Command;
 
-use crate::{done, output, run, step};
+use crate::{describe_command, done, output, run, step};
 
 /// Every fuzz target, in the order they run.
 pub const TARGETS: &[&str] = &[
@@ -65,7 +65,7 @@ fn run_targets(targets: &[&str], seconds: u64) -> Result<(), String> {
     ensure_nightly()?;
     ensure_cargo_fuzz()?;
     step("build the fuzz targets (nightly, release with debug assertions, no sanitizer)");
-    run(&mut cargo_fuzz("build"))?;
+    shown(&mut cargo_fuzz("build"))?;
     for target in targets {
         step(&format!("fuzz {target} for {seconds} s"));
         let corpus = format!("fuzz/corpus/{target}");
@@ -73,7 +73,7 @@ fn run_targets(targets: &[&str], seconds: u64) -> Result<(), String> {
         for dir in [&corpus, &artifacts] {
             std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {dir}: {e}"))?;
         }
-        run(cargo_fuzz("run").args([
+        shown(cargo_fuzz("run").args([
             target.to_string(),
             corpus,
             format!("fuzz/seeds/{target}"),
@@ -85,6 +85,12 @@ fn run_targets(targets: &[&str], seconds: u64) -> Result<(), String> {
         ]))?;
     }
     Ok(())
+}
+
+/// Prints the command, then runs it.
+fn shown(command: &mut Command) -> Result<(), String> {
+    done(&format!("$ {}", describe_command(command)));
+    run(command)
 }
 
 /// `cargo +nightly fuzz <command>` with the project's options: no sanitizer (the core forbids

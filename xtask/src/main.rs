@@ -5,6 +5,9 @@
 //!                              npm packages, Debian's chromium and chromium-driver)
 //! cargo xtask serve [--port N] set up, build and serve the app on 127.0.0.1:8080
 //! cargo xtask test [LAYER...]  set up, then run every test layer (or only the named ones)
+//! cargo xtask fuzz [TARGET] [--time S]
+//!                              fuzz every target (or one) for S seconds each (default 60)
+//!                              with cargo-fuzz on nightly, both installed when missing
 //! cargo xtask bench            run the engine benchmarks, time every shape of the generator
 //!                              (example `shapes`), then the same matrix work in WebAssembly
 //!                              in Chromium, and print both with their ratios
@@ -19,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+mod fuzz;
 #[cfg(test)]
 mod tidy;
 
@@ -34,6 +38,7 @@ const LAYERS: &[&str] = &[
     "clippy",
     "clippy-wasm",
     "native",
+    "fuzz",
     "browser",
     "build",
     "e2e",
@@ -50,6 +55,10 @@ fn main() -> ExitCode {
         Some("setup") => setup(&root, Scope::Everything),
         Some("serve") => serve(&root, &args[1..]),
         Some("test") => test(&root, &args[1..]),
+        Some("fuzz") => {
+            prepend_tool_paths(&root);
+            fuzz::fuzz(&args[1..])
+        }
         Some("bench") => bench(&root),
         Some("help" | "--help" | "-h") | None => {
             eprintln!("{}", usage());
@@ -73,8 +82,10 @@ fn usage() -> String {
          setup            install what is missing: wasm32 target, trunk {TRUNK_VERSION}, wasm-bindgen-cli (version from Cargo.lock), npm packages, chromium and chromium-driver\n  \
          serve [--port N] set up, then build and serve the app on http://127.0.0.1:8080 (or port N)\n  \
          test [LAYER...]  set up, then run every test layer: {}\n  \
+         fuzz [TARGET] [--time S]  fuzz every target ({}) or one for S seconds each (default 60): cargo-fuzz on nightly, installed when missing\n  \
          bench            run the engine benchmarks (criterion), then time the same matrices natively and in WebAssembly in Chromium (tests/e2e/bench.mjs) and print the ratios",
-        LAYERS.join(", ")
+        LAYERS.join(", "),
+        fuzz::TARGETS.join(", ")
     )
 }
 
@@ -374,6 +385,7 @@ fn describe(layer: &str) -> &'static str {
         "clippy" => "clippy -D warnings, host workspace, all targets",
         "clippy-wasm" => "clippy -D warnings, web crate and core on wasm32",
         "native" => "cargo test --workspace (corpus, reference, proptest, CLI goldens)",
+        "fuzz" => "cargo-fuzz smoke run, each target a few seconds (nightly)",
         "browser" => "wasm-bindgen-test component tests in headless Chromium",
         "build" => "trunk build --release",
         "e2e" => "Playwright specs in Chromium against dist/ on 127.0.0.1",
@@ -406,6 +418,7 @@ fn run_layer(layer: &str) -> Result<(), String> {
             "warnings",
         ])),
         "native" => run(Command::new("cargo").args(["test", "--workspace", "--locked"])),
+        "fuzz" => fuzz::smoke(),
         "browser" => run(Command::new("cargo")
             .args([
                 "test",

@@ -2,95 +2,12 @@
 //! the scenario corpus and the aliyun fixtures; exit statuses and stderr for every kind of bad
 //! input; the export round trip.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use expect_test::{expect, Expect};
 
-/// The workspace root: commands run there so that file names in messages are short and stable.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A scratch directory for files written by a test, named after the test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("sglab-cli")
-        .join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch directory");
-    dir
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn sglab_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sglab"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the sglab binary runs");
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().expect("stdin");
-        // The binary may stop reading early (a file over the size limit); that is fine.
-        let _ = pipe.write_all(input);
-    }
-    let output = child.wait_with_output().expect("sglab finishes");
-    Output {
-        code: output.status.code().expect("an exit code, not a signal"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    }
-}
-
-fn sglab(args: &[&str]) -> Output {
-    sglab_in(&root(), args, None)
-}
-
-/// Checks exit status, stdout and stderr together.
-fn check(args: &[&str], expect: Expect) {
-    check_output(sglab(args), expect);
-}
-
-/// Checks the output; carriage returns are shown as `\r` so that CSV line ends are visible
-/// in the goldens (and survive editors).
-fn check_output(output: Output, expect: Expect) {
-    let output = Output {
-        stdout: output.stdout.replace('\r', "\\r"),
-        ..output
-    };
-    let mut actual = format!("exit {}\n", output.code);
-    if !output.stdout.is_empty() {
-        actual.push_str("--- stdout\n");
-        actual.push_str(&output.stdout);
-    }
-    if !output.stderr.is_empty() {
-        actual.push_str("--- stderr\n");
-        actual.push_str(&output.stderr);
-    }
-    expect.assert_eq(&actual);
-}
-
-/// Writes `files` into a scratch directory and runs sglab there.
-fn check_files(test: &str, files: &[(&str, &str)], args: &[&str], expect: Expect) {
-    let dir = scratch(test);
-    for (name, text) in files {
-        std::fs::write(dir.join(name), text).expect("write");
-    }
-    check_output(sglab_in(&dir, args, None), expect);
-}
+mod support;
+use support::{check, check_files, check_output, root, scratch, sglab, sglab_in, Output};
 
 const FIXTURES: [&str; 7] = [
     "crates/sglab-core/tests/fixtures/aliyun/describe-security-group-attribute-web.json",
@@ -778,7 +695,7 @@ fn check_summary(args: &[&str], expect: Expect) {
         && time.ends_with(" s");
     assert!(well_formed, "the last line gives the times: {time:?}");
     let stdout = lines.iter().map(|line| format!("{line}\n")).collect();
-    check_output(Output { stdout, ..output }, expect);
+    check_output(&Output { stdout, ..output }, expect);
 }
 
 #[test]
@@ -2414,7 +2331,7 @@ fn junk_binary_and_huge_input_never_panic() {
     let output = sglab_in(&dir, &["matrix", "-"], Some(&huge));
     assert_eq!(output.code, 2);
     check_output(
-        output,
+        &output,
         expect![[r#"
         exit 2
         --- stderr
@@ -2458,7 +2375,7 @@ fn deeply_nested_json_is_refused() {
 fn standard_input() {
     let output = sglab_in(&root(), &["check", "-"], Some(SMALL.as_bytes()));
     check_output(
-        output,
+        &output,
         expect![[r#"
         exit 0
         --- stdout

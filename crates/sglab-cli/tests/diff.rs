@@ -1,65 +1,13 @@
 //! `sglab diff` end to end: golden output of each format, `--fail-on` and the exit statuses,
 //! bad input on either side, a mix of formats, and the diff corpus (`tests/diffs/`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 
 use expect_test::{expect, Expect};
 use serde_json::Value;
 
-/// The workspace root: commands run there so that file names in messages are short and stable.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A scratch directory for files written by a test, named after the test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("sglab-cli-diff")
-        .join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch directory");
-    dir
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn sglab_in(dir: &Path, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_sglab"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the sglab binary runs");
-    Output {
-        code: output.status.code().expect("an exit code, not a signal"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    }
-}
-
-fn sglab(args: &[&str]) -> Output {
-    sglab_in(&root(), args)
-}
-
-/// Checks exit status, stdout and stderr together.
-fn check(args: &[&str], expect: Expect) {
-    let output = sglab(args);
-    let mut actual = format!("exit {}\n", output.code);
-    if !output.stdout.is_empty() {
-        actual.push_str("--- stdout\n");
-        actual.push_str(&output.stdout);
-    }
-    if !output.stderr.is_empty() {
-        actual.push_str("--- stderr\n");
-        actual.push_str(&output.stderr);
-    }
-    expect.assert_eq(&actual);
-}
+mod support;
+use support::{check, root, scratch, sglab, sglab_in};
 
 /// The arguments of `sglab diff` on a case of the corpus, then `extra`.
 fn case_args<'a>(case: &'a str, extra: &[&'a str]) -> Vec<String> {
@@ -350,6 +298,7 @@ fn bad_input_on_either_side_is_reported_at_once() {
             &old,
             "broken.json",
         ],
+        None,
     );
     assert_eq!(output.code, 2, "{}", output.stderr);
     assert!(output.stdout.is_empty());

@@ -2,40 +2,23 @@
 //! (.tf files with variables, a plan calling modules, a plan that replaces and deletes), the
 //! `-var` and `-var-file` options, and the refusals naming file, line and construct.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 
 use expect_test::{expect, Expect};
+
+mod support;
+use support::{check_in, root, sglab_in};
 
 const CORPUS: &str = "crates/sglab-core/tests/fixtures/terraform";
 
 /// A directory of the corpus: commands run there so that file names in messages are short.
 fn corpus(dir: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(CORPUS)
-        .join(dir)
+    root().join(CORPUS).join(dir)
 }
 
 /// Runs sglab in a corpus directory and checks exit status, stdout and stderr together.
 fn check(dir: &str, args: &[&str], expect: Expect) {
-    let output = Command::new(env!("CARGO_BIN_EXE_sglab"))
-        .args(args)
-        .current_dir(corpus(dir))
-        .stdin(Stdio::null())
-        .output()
-        .expect("the sglab binary runs");
-    let mut actual = format!(
-        "exit {}\n",
-        output.status.code().expect("an exit code, not a signal")
-    );
-    for (name, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
-        let text = String::from_utf8_lossy(bytes);
-        if !text.is_empty() {
-            actual.push_str(&format!("--- {name}\n{text}"));
-        }
-    }
-    expect.assert_eq(&actual);
+    check_in(&corpus(dir), args, expect);
 }
 
 const LITERAL: [&str; 4] = ["servers.tf", "network.tf", "security.tf", "variables.tf"];
@@ -606,23 +589,16 @@ fn refusals_name_file_line_and_construct() {
 
 #[test]
 fn a_plan_is_reviewed_by_diff_plan() {
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_sglab"))
-            .args(args)
-            .current_dir(corpus("changes"))
-            .stdin(Stdio::null())
-            .output()
-            .expect("the sglab binary runs")
-    };
+    let run = |args: &[&str]| sglab_in(&corpus("changes"), args, None);
     let output = run(&["diff", "--plan", "plan.json", "--fail-on", "opened"]);
-    assert_eq!(output.status.code(), Some(1), "the plan opens ports");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.code, 1, "the plan opens ports");
+    let stdout = &output.stdout;
     assert!(stdout.starts_with("mixed: 4 pairs opened"), "{stdout}");
     assert!(
         stdout.contains("0.0.0.0/0 -> alicloud_instance.web tcp: closed 22"),
         "{stdout}"
     );
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = &output.stderr;
     assert_eq!(
         stderr
             .matches("alicloud_instance.web, field private_ip")
@@ -631,8 +607,8 @@ fn a_plan_is_reviewed_by_diff_plan() {
         "each warning once: {stderr}"
     );
     let state = run(&["diff", "--plan", "state.json"]);
-    assert_eq!(state.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&state.stderr).contains("the file is a state, not a plan"));
+    assert_eq!(state.code, 2);
+    assert!(state.stderr.contains("the file is a state, not a plan"));
     let both = run(&["diff", "--plan", "plan.json", "--old", "state.json"]);
-    assert_eq!(both.status.code(), Some(2));
+    assert_eq!(both.code, 2);
 }

@@ -21,9 +21,10 @@ pub fn group_matrix(topology: &Topology) -> GroupMatrix {
 pub fn group_matrix_of(topology: &Topology, matrix: &Matrix) -> GroupMatrix {
     let index = BucketIndex::new(topology, matrix);
     let bucket_count = index.buckets.len();
-    let mut scratch = GroupScratch::new(matrix.protocols.len());
+    let mut scratch = GroupScratch::new(matrix);
     let mut cells = Vec::new();
     for from in 0..bucket_count {
+        index.fill_rows(matrix, from, &mut scratch);
         for to in 0..bucket_count {
             index.pair_cells(matrix, from, to, &mut scratch, &mut cells);
         }
@@ -50,8 +51,18 @@ pub(super) struct BucketIndex {
     pub(super) local: FastMap<(u32, u32), Vec<(u32, u32)>>,
 }
 
-/// The buffers of [`BucketIndex::pair_cells`].
+/// The buffers of [`BucketIndex::fill_rows`] and [`BucketIndex::pair_cells`].
 pub(super) struct GroupScratch {
+    /// The pairs of the source bucket's members towards each target class, counted by combo:
+    /// those of class `c` are `rows[row_starts[c]..row_starts[c + 1]]`.
+    pub(super) row_starts: Vec<usize>,
+    pub(super) rows: Vec<(u32, u64)>,
+    /// Per combo, its place in the target class's list being filled (`u32::MAX`: none).
+    pub(super) slots: Vec<u32>,
+    /// Per combo, the pairs having it (dense, reset after each use).
+    pub(super) combo_totals: Vec<u64>,
+    /// The combos with a total.
+    pub(super) touched_combos: Vec<u32>,
     /// Per protocol and port-set id, the pairs allowing it (dense, reset after each use).
     pub(super) totals: Vec<Vec<u64>>,
     /// Per protocol, the port-set ids with a total.
@@ -61,9 +72,16 @@ pub(super) struct GroupScratch {
 }
 
 impl GroupScratch {
-    pub(super) fn new(protocols: usize) -> GroupScratch {
+    pub(super) fn new(matrix: &Matrix) -> GroupScratch {
+        let protocols = matrix.protocols.len();
+        let combo_count = matrix.combos.len() / protocols.max(1);
         GroupScratch {
-            totals: vec![Vec::new(); protocols],
+            row_starts: Vec::new(),
+            rows: Vec::new(),
+            slots: vec![u32::MAX; combo_count],
+            combo_totals: vec![0; combo_count],
+            touched_combos: Vec::new(),
+            totals: vec![vec![0; matrix.port_sets.len()]; protocols],
             touched: vec![Vec::new(); protocols],
             merged: Vec::new(),
             events: Vec::new(),
@@ -71,7 +89,7 @@ impl GroupScratch {
     }
 
     /// Adds `count` pairs allowing port set `set` on a protocol.
-    pub(super) fn add(&mut self, protocol_index: usize, set: u32, count: u64) {
+    fn add(&mut self, protocol_index: usize, set: u32, count: u64) {
         let totals = &mut self.totals[protocol_index];
         if totals.len() <= set as usize {
             totals.resize(set as usize + 1, 0);
@@ -80,6 +98,25 @@ impl GroupScratch {
             self.touched[protocol_index].push(set);
         }
         totals[set as usize] += count;
+    }
+
+    /// Adds `count` pairs of combo `combo`.
+    fn add_combo(&mut self, combo: u32, count: u64) {
+        let Some(total) = self.combo_totals.get_mut(combo as usize) else {
+            return;
+        };
+        if *total == 0 {
+            self.touched_combos.push(combo);
+        }
+        *total += count;
+    }
+
+    /// Takes back `count` pairs of combo `combo` (pairs counted by class that are no pairs or
+    /// are allowed everything).
+    fn remove_combo(&mut self, combo: u32, count: u64) {
+        if let Some(total) = self.combo_totals.get_mut(combo as usize) {
+            *total = total.saturating_sub(count);
+        }
     }
 }
 
@@ -172,7 +209,57 @@ impl BucketIndex {
         }
     }
 
-    /// Appends the cells of one pair of buckets (by index), in protocol order.
+    /// Counts, for every target class, the pairs from the members of bucket `from` by combo,
+    /// into `scratch`'s rows (read by [`BucketIndex::pair_cells`] for this source bucket).
+    /// Each member class's row is read once, in order.
+    pub(super) fn fill_rows(&self, matrix: &Matrix, from: usize, scratch: &mut GroupScratch) {
+        let class_count = matrix.class_count;
+        let sources = &self.class_counts[from];
+        let GroupScratch {
+            row_starts,
+            rows,
+            slots,
+            ..
+        } = scratch;
+        row_starts.clear();
+        rows.clear();
+        let source_rows: Vec<&[u32]> = sources
+            .iter()
+            .map(|(class, _)| {
+                let start = *class as usize * class_count;
+                matrix.cells.get(start..start + class_count).unwrap_or(&[])
+            })
+            .collect();
+        for to_class in 0..class_count {
+            let start = rows.len();
+            row_starts.push(start);
+            for (row, (_, count)) in source_rows.iter().zip(sources) {
+                let Some(&combo) = row.get(to_class) else {
+                    continue;
+                };
+                // Combo 0 allows nothing (half the pairs of a two-VPC account).
+                if combo == 0 {
+                    continue;
+                }
+                let Some(slot) = slots.get_mut(combo as usize) else {
+                    continue;
+                };
+                if *slot == u32::MAX {
+                    *slot = (rows.len() - start) as u32;
+                    rows.push((combo, *count));
+                } else if let Some(entry) = rows.get_mut(start + *slot as usize) {
+                    entry.1 += count;
+                }
+            }
+            for (combo, _) in &rows[start..] {
+                slots[*combo as usize] = u32::MAX;
+            }
+        }
+        row_starts.push(rows.len());
+    }
+
+    /// Appends the cells of one pair of buckets (by index), in protocol order; `scratch`'s rows
+    /// are those of `from` ([`BucketIndex::fill_rows`]).
     pub(super) fn pair_cells(
         &self,
         matrix: &Matrix,
@@ -189,37 +276,59 @@ impl BucketIndex {
         if pairs == 0 {
             return;
         }
-        for &(from_class, from_count) in &self.class_counts[from] {
-            for &(to_class, to_count) in &self.class_counts[to] {
-                // Combo 0 allows nothing (half the pairs of a two-VPC account).
-                let at = from_class as usize * matrix.class_count + to_class as usize;
-                if matrix.cells.get(at).is_none_or(|combo| *combo == 0) {
-                    continue;
-                }
-                let sets = matrix.pair_sets(from_class as usize, to_class as usize);
-                let mut count = from_count * to_count;
-                if from_class == to_class {
-                    count -= selves
-                        .and_then(|selves| selves.get(&from_class))
-                        .copied()
-                        .unwrap_or(0);
-                }
-                if let Some(list) = local_pairs {
-                    count -= list
-                        .iter()
-                        .filter(|classes| **classes == (from_class, to_class))
-                        .count() as u64;
-                }
-                if count == 0 {
-                    continue;
-                }
-                for (protocol_index, set) in sets.iter().enumerate() {
-                    if *set != EMPTY_SET {
-                        scratch.add(protocol_index, *set, count);
-                    }
+        for &(to_class, to_count) in &self.class_counts[to] {
+            let to_class = to_class as usize;
+            let (Some(&start), Some(&end)) = (
+                scratch.row_starts.get(to_class),
+                scratch.row_starts.get(to_class + 1),
+            ) else {
+                continue;
+            };
+            for at in start..end {
+                let (combo, count) = scratch.rows[at];
+                scratch.add_combo(combo, count * to_count);
+            }
+        }
+        if scratch.touched_combos.is_empty() && local_pairs.is_none_or(Vec::is_empty) {
+            return;
+        }
+        // An endpoint in both buckets makes no pair with itself; a local pair is allowed
+        // everything whatever its classes' combo.
+        let cell_combo = |from_class: u32, to_class: u32| {
+            matrix
+                .cells
+                .get(from_class as usize * matrix.class_count + to_class as usize)
+                .copied()
+                .unwrap_or(0)
+        };
+        if let Some(selves) = selves {
+            for (class, count) in selves {
+                scratch.remove_combo(cell_combo(*class, *class), *count);
+            }
+        }
+        if let Some(list) = local_pairs {
+            for (from_class, to_class) in list {
+                scratch.remove_combo(cell_combo(*from_class, *to_class), 1);
+            }
+        }
+        let protocol_count = matrix.protocols.len();
+        let mut touched = std::mem::take(&mut scratch.touched_combos);
+        for combo in touched.drain(..) {
+            let count = std::mem::take(&mut scratch.combo_totals[combo as usize]);
+            if count == 0 || combo == 0 {
+                continue;
+            }
+            let start = combo as usize * protocol_count;
+            let Some(sets) = matrix.combos.get(start..start + protocol_count) else {
+                continue;
+            };
+            for (protocol_index, set) in sets.iter().enumerate() {
+                if *set != EMPTY_SET {
+                    scratch.add(protocol_index, *set, count);
                 }
             }
         }
+        scratch.touched_combos = touched;
         for (protocol_index, protocol) in matrix.protocols.iter().enumerate() {
             if let Some(list) = local_pairs {
                 if !list.is_empty() {
@@ -274,7 +383,8 @@ impl BucketIndex {
 
 /// Turns (port, delta) events into ranges with their running count.
 pub(super) fn sweep(events: &mut [(u32, i64)]) -> Vec<CountedRange> {
-    events.sort_unstable();
+    // Events at one port add up in any order.
+    events.sort_unstable_by_key(|event| event.0);
     let mut ranges: Vec<CountedRange> = Vec::new();
     let mut count: i64 = 0;
     let mut at = 0;

@@ -4,8 +4,9 @@
 use crate::model::{Direction, PortRange, Topology};
 
 use super::builder::Builder;
-use super::group::{BucketIndex, GroupScratch};
+use super::group::BucketIndex;
 use super::intern::FastMap;
+use super::tally::GroupScratch;
 use super::{group_matrix_of, GroupMatrix, Matrix};
 
 /// The matrix of `topology` after an edit of `previous_topology`, whose matrix is `previous`:
@@ -247,11 +248,11 @@ pub fn group_matrix_after_edit(
     for from in 0..bucket_count {
         let row = &dirty[from * bucket_count..(from + 1) * bucket_count];
         if row.contains(&true) {
-            index.fill_rows(matrix, from, &mut scratch);
+            scratch.fill_rows(&index, matrix, from);
         }
         for (to, dirty) in row.iter().enumerate() {
             if *dirty {
-                index.pair_cells(matrix, from, to, &mut scratch, &mut cells);
+                scratch.pair_cells(&index, matrix, (from, to), &mut cells);
             } else {
                 let (start, end) = previous_cells[from * bucket_count + to];
                 cells.extend_from_slice(&previous.cells[start as usize..end as usize]);

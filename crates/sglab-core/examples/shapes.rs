@@ -9,7 +9,8 @@
 //!
 //! Sizes: `interactive` (500 endpoints / 50 groups / 10,000 rules), `scale` (5,000 / 500 /
 //! 50,000) and `account` (20,000 / 2,000 / 200,000). Each figure is the median of up to 5 runs
-//! within a 3-second budget (one run for anything slower). `--matrix-only` builds the matrix
+//! within a 3-second budget (one run for anything slower), as wall time and as the thread's CPU
+//! time (which varies less on a shared machine). `--matrix-only` builds the matrix
 //! once per topology and times nothing else (for the account size). Peak memory is the process's
 //! `VmHWM`, reset before each topology (`/proc/self/clear_refs`), so it covers the topology,
 //! its matrix and everything computed from it. The table goes to stderr, the figures as JSON to
@@ -90,6 +91,7 @@ fn run() -> Result<(), String> {
         "sets",
         "peak MB"
     );
+    eprintln!("(then the CPU time of the thread, median: matrix / group / edit / g.edit ms)");
     let mut rows = Vec::new();
     for size_name in &sizes {
         let (endpoints, groups, rules) =
@@ -98,12 +100,14 @@ fn run() -> Result<(), String> {
             reset_peak();
             let topology = generate(1, &GenParams::of_shape(*shape, endpoints, groups, rules));
             let started = Instant::now();
+            let cpu_started = thread_cpu_millis();
             let built = matrix(&topology);
             if matrix_only {
                 let matrix_ms = started.elapsed().as_secs_f64() * 1e3;
+                let matrix_cpu = thread_cpu_millis() - cpu_started;
                 let peak = peak_mib();
                 eprintln!(
-                    "{size_name:<12} {:<13} {:>8} {matrix_ms:>10.1} {:>10} {:>10} {:>10} {:>10} {:>10} {peak:>8.0}",
+                    "{size_name:<12} {:<13} {:>8} {matrix_ms:>10.1} {:>10} {:>10} {:>10} {:>10} {:>10} {peak:>8.0}   cpu {matrix_cpu:.1}",
                     shape.as_str(),
                     built.class_count(),
                     "-", "-", "-", "-",
@@ -118,24 +122,25 @@ fn run() -> Result<(), String> {
                     "classes": built.class_count(),
                     "port_sets": built.port_set_count(),
                     "matrix_ms": matrix_ms,
+                    "matrix_cpu_ms": matrix_cpu,
                     "matrix_runs": 1,
                     "peak_mib": peak,
                 }));
                 continue;
             }
-            let matrix_ms = median_millis(|| {
+            let (matrix_ms, matrix_cpu) = median_millis(|| {
                 std::hint::black_box(matrix(std::hint::black_box(&topology)));
             });
             let groups_built = group_matrix_of(&topology, &built);
-            let group_ms = median_millis(|| {
+            let (group_ms, group_cpu) = median_millis(|| {
                 std::hint::black_box(group_matrix_of(&topology, &built));
             });
             let edited = edit(&topology);
             let after = matrix_after_edit(&topology, &built, &edited);
-            let edit_ms = median_millis(|| {
+            let (edit_ms, edit_cpu) = median_millis(|| {
                 std::hint::black_box(matrix_after_edit(&topology, &built, &edited));
             });
-            let group_edit_ms = median_millis(|| {
+            let (group_edit_ms, group_edit_cpu) = median_millis(|| {
                 std::hint::black_box(group_matrix_after_edit(
                     &topology,
                     &built,
@@ -148,12 +153,13 @@ fn run() -> Result<(), String> {
                 median_millis(|| {
                     std::hint::black_box(lint(&topology, &Limits::default()));
                 })
+                .0
             } else {
                 f64::NAN
             };
             let peak = peak_mib();
             eprintln!(
-                "{size_name:<12} {:<13} {:>8} {matrix_ms:>10.1} {group_ms:>10.1} {edit_ms:>10.1} {group_edit_ms:>10.1} {lint_ms:>10.1} {:>10} {peak:>8.0}",
+                "{size_name:<12} {:<13} {:>8} {matrix_ms:>10.1} {group_ms:>10.1} {edit_ms:>10.1} {group_edit_ms:>10.1} {lint_ms:>10.1} {:>10} {peak:>8.0}   cpu {matrix_cpu:.1} / {group_cpu:.1} / {edit_cpu:.1} / {group_edit_cpu:.1}",
                 shape.as_str(),
                 built.class_count(),
                 built.port_set_count(),
@@ -170,6 +176,10 @@ fn run() -> Result<(), String> {
                 "group_matrix_ms": group_ms,
                 "matrix_after_edit_ms": edit_ms,
                 "group_matrix_after_edit_ms": group_edit_ms,
+                "matrix_cpu_ms": matrix_cpu,
+                "group_matrix_cpu_ms": group_cpu,
+                "matrix_after_edit_cpu_ms": edit_cpu,
+                "group_matrix_after_edit_cpu_ms": group_edit_cpu,
                 "lint_ms": lint_ms,
                 "peak_mib": peak,
             }));
@@ -219,17 +229,31 @@ fn peak_mib() -> f64 {
         .map_or(0.0, |kib| kib / 1024.0)
 }
 
-/// The median wall time of `work` in milliseconds: one run, then more while the budget lasts.
-fn median_millis(mut work: impl FnMut()) -> f64 {
+/// The CPU time this thread has run, in milliseconds (`/proc/thread-self/schedstat`, in
+/// nanoseconds); 0 where unavailable.
+fn thread_cpu_millis() -> f64 {
+    fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|stat| stat.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |nanos| nanos / 1e6)
+}
+
+/// The median wall time and the median CPU time of `work` in milliseconds: one run, then more
+/// while the budget lasts. On a shared machine the CPU time varies less than the wall time.
+fn median_millis(mut work: impl FnMut()) -> (f64, f64) {
     let started = Instant::now();
     let mut times = Vec::new();
+    let mut cpu_times = Vec::new();
     while times.len() < MAX_RUNS
         && (times.is_empty() || started.elapsed().as_secs_f64() < BUDGET_SECONDS)
     {
         let run = Instant::now();
+        let cpu = thread_cpu_millis();
         work();
         times.push(run.elapsed().as_secs_f64() * 1e3);
+        cpu_times.push(thread_cpu_millis() - cpu);
     }
     times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+    cpu_times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], cpu_times[cpu_times.len() / 2])
 }

@@ -80,6 +80,9 @@ pub(super) struct Builder<'t> {
     pub(super) combo_memo: FastMap<u64, u32>,
     /// Per (group side, variant, local address class), the group answer towards each class.
     pub(super) answer_vectors: FastMap<(u32, u8, u32), AnswerVector>,
+    /// Per group side, the classes towards which its answers are read, when not all of them
+    /// (after an edit: the classes whose other side changed); `None` or absent: every class.
+    pub(super) peer_masks: Vec<Option<std::rc::Rc<[bool]>>>,
     pub(super) scratch: Scratch,
     /// Per side answer, what it allows (see [`Builder::answer_kind`]).
     pub(super) answer_kinds: Vec<u8>,
@@ -118,6 +121,7 @@ impl<'t> Builder<'t> {
             combos: Interner::new(),
             combo_memo: FastMap::default(),
             answer_vectors: FastMap::default(),
+            peer_masks: Vec::new(),
             scratch: Scratch::default(),
             answer_kinds: Vec::new(),
             side_sets: Interner::new(),
@@ -276,6 +280,32 @@ impl<'t> Builder<'t> {
                             sorted_intersect(members, &reuse.changed.egress),
                             sorted_intersect(members, &reuse.changed.ingress),
                         ]
+                    })
+                    .collect();
+                // A group side is read towards every class only if one of its classes
+                // changed on that side; otherwise only towards the classes whose other side
+                // changed (the only pairs evaluated again).
+                let mut whole = vec![false; self.groups.len() * 2];
+                for (signature, sides) in signatures.iter().zip(&affected) {
+                    for group in self.group_set_members.get(signature.group_set) {
+                        for (direction, changed) in sides.iter().enumerate() {
+                            if *changed {
+                                if let Some(flag) = whole.get_mut(*group as usize * 2 + direction) {
+                                    *flag = true;
+                                }
+                            }
+                        }
+                    }
+                }
+                let changed_on: [std::rc::Rc<[bool]>; 2] =
+                    [0, 1].map(|direction| affected.iter().map(|sides| sides[direction]).collect());
+                self.peer_masks = whole
+                    .iter()
+                    .enumerate()
+                    .map(|(side, whole)| {
+                        // An egress side is read towards targets whose ingress changed, and
+                        // the other way round.
+                        (!whole).then(|| changed_on[1 - side % 2].clone())
                     })
                     .collect();
                 (reuse.matrix.cells.clone(), Some(affected))

@@ -4,8 +4,9 @@
 use crate::model::{Direction, PortRange, Topology};
 
 use super::builder::Builder;
-use super::group::{BucketIndex, GroupScratch};
+use super::group::BucketIndex;
 use super::intern::FastMap;
+use super::tally::GroupScratch;
 use super::{group_matrix_of, GroupMatrix, Matrix};
 
 /// The matrix of `topology` after an edit of `previous_topology`, whose matrix is `previous`:
@@ -186,7 +187,8 @@ pub fn group_matrix_after_edit(
     }
 
     // The pairs of classes whose port sets changed, by content (ids may be renumbered), mark
-    // every pair of buckets holding them.
+    // every pair of buckets holding them: each earlier combo is mapped to the new combo with
+    // the same port sets, if any.
     let new_ids: FastMap<&[PortRange], u32> = matrix
         .port_sets
         .iter()
@@ -198,25 +200,42 @@ pub fn group_matrix_after_edit(
         .iter()
         .map(|ranges| new_ids.get(ranges.as_slice()).copied().unwrap_or(u32::MAX))
         .collect();
+    let protocol_count = matrix.protocols.len();
+    let chunk = protocol_count.max(1);
+    let new_combos: FastMap<&[u32], u32> = matrix
+        .combos
+        .chunks(chunk)
+        .enumerate()
+        .map(|(id, sets)| (sets, id as u32))
+        .collect();
+    let mut renumbered: Vec<u32> = Vec::with_capacity(chunk);
+    let combo_map: Vec<u32> = previous_matrix
+        .combos
+        .chunks(chunk)
+        .map(|sets| {
+            renumbered.clear();
+            renumbered.extend(
+                sets.iter()
+                    .map(|set| renumber.get(*set as usize).copied().unwrap_or(u32::MAX)),
+            );
+            new_combos
+                .get(renumbered.as_slice())
+                .copied()
+                .unwrap_or(u32::MAX)
+        })
+        .collect();
     let mut buckets_of_class: Vec<Vec<u32>> = vec![Vec::new(); matrix.class_count];
     for (bucket, counts) in index.class_counts.iter().enumerate() {
         for (class, _) in counts {
             buckets_of_class[*class as usize].push(bucket as u32);
         }
     }
-    let protocol_count = matrix.protocols.len();
     let mut dirty = vec![false; bucket_count * bucket_count];
-    for pair in 0..matrix.cells.len() {
-        let (from_class, to_class) = (pair / matrix.class_count, pair % matrix.class_count);
-        let old = previous_matrix.pair_sets(from_class, to_class);
-        let new = matrix.pair_sets(from_class, to_class);
-        let same = old
-            .iter()
-            .zip(new)
-            .all(|(old, new)| renumber.get(*old as usize) == Some(new));
-        if same {
+    for (pair, (old, new)) in previous_matrix.cells.iter().zip(&matrix.cells).enumerate() {
+        if combo_map.get(*old as usize) == Some(new) {
             continue;
         }
+        let (from_class, to_class) = (pair / matrix.class_count, pair % matrix.class_count);
         for from in &buckets_of_class[from_class] {
             for to in &buckets_of_class[to_class] {
                 dirty[*from as usize * bucket_count + *to as usize] = true;
@@ -224,15 +243,18 @@ pub fn group_matrix_after_edit(
         }
     }
 
-    let mut scratch = GroupScratch::new(protocol_count);
+    let mut scratch = GroupScratch::new(matrix);
     let mut cells = Vec::with_capacity(previous.cells.len());
     for from in 0..bucket_count {
-        for to in 0..bucket_count {
-            let pair = from * bucket_count + to;
-            if dirty[pair] {
-                index.pair_cells(matrix, from, to, &mut scratch, &mut cells);
+        let row = &dirty[from * bucket_count..(from + 1) * bucket_count];
+        if row.contains(&true) {
+            scratch.fill_rows(&index, matrix, from);
+        }
+        for (to, dirty) in row.iter().enumerate() {
+            if *dirty {
+                scratch.pair_cells(&index, matrix, (from, to), &mut cells);
             } else {
-                let (start, end) = previous_cells[pair];
+                let (start, end) = previous_cells[from * bucket_count + to];
                 cells.extend_from_slice(&previous.cells[start as usize..end as usize]);
             }
         }

@@ -62,6 +62,7 @@ mod incremental;
 mod intern;
 mod parts;
 mod sides;
+mod tally;
 
 use serde::Serialize;
 
@@ -290,6 +291,14 @@ impl Matrix {
         self.combos
             .get(combo * count..(combo + 1) * count)
             .unwrap_or(&[])
+    }
+
+    /// The port-set id of combo `combo` on the protocol at `protocol_index`.
+    fn pair_set_of_combo(&self, combo: u32, protocol_index: usize) -> u32 {
+        self.combos
+            .get(combo as usize * self.protocols.len() + protocol_index)
+            .copied()
+            .unwrap_or(EMPTY_SET)
     }
 
     fn port_set(&self, id: u32) -> &[PortRange] {

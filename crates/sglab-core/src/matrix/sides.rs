@@ -184,9 +184,16 @@ impl<'t> Builder<'t> {
         }
         let mut addr_bits = Interner::new();
         addr_bits.intern(&vec![0u64; words]);
+        // Id 0 is the empty set, which most peers satisfy.
         let addr_proj: Vec<u32> = addr_matched
             .chunks(words)
-            .map(|bits| addr_bits.intern(bits))
+            .map(|bits| {
+                if bits.iter().all(|word| *word == 0) {
+                    0
+                } else {
+                    addr_bits.intern(bits)
+                }
+            })
             .collect();
         let set_count = self.group_set_members.len();
         let mut group_matched = vec![0u64; set_count * words];
@@ -203,9 +210,16 @@ impl<'t> Builder<'t> {
         }
         let mut group_bits = Interner::new();
         group_bits.intern(&vec![0u64; words]);
+        // Id 0 is the empty set, which most peers satisfy.
         let group_proj: Vec<u32> = group_matched
             .chunks(words)
-            .map(|bits| group_bits.intern(bits))
+            .map(|bits| {
+                if bits.iter().all(|word| *word == 0) {
+                    0
+                } else {
+                    group_bits.intern(bits)
+                }
+            })
             .collect();
 
         let pools = self
@@ -284,9 +298,18 @@ impl<'t> Builder<'t> {
             .tables
             .remove(&local)
             .unwrap_or_else(|| vec![UNSET; side.addr_bits.len() * group_rows]);
+        let mask = self.peer_masks.get(side_id as usize).cloned().flatten();
         let vector: Vec<u32> = signatures
             .iter()
-            .map(|signature| {
+            .enumerate()
+            .map(|(class, signature)| {
+                if mask
+                    .as_ref()
+                    .is_some_and(|mask| !mask.get(class).copied().unwrap_or(true))
+                {
+                    // Never read: no pair with this class is evaluated from this side.
+                    return NO_MATCH;
+                }
                 let address = signature
                     .address(role)
                     .map_or(0, |class| side.addr_proj[class as usize]);

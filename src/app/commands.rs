@@ -5,7 +5,6 @@ use std::rc::Rc;
 use sglab_core::model::Topology;
 use yew::prelude::*;
 
-use super::startup::opened;
 use crate::browser;
 use crate::engine::{self, Reach};
 use crate::state::Action;
@@ -48,7 +47,7 @@ pub fn on_command(
         }
         Command::Open(files) => {
             let dispatch = dispatch.clone();
-            browser::read_files(files, move |contents| dispatch.emit(opened(&contents)));
+            browser::read_files(files, move |contents| super::open::open(contents, dispatch));
         }
         Command::Example(id) => dispatch.emit(match engine::example(&id) {
             Ok(topology) => Action::Load {

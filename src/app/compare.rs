@@ -34,10 +34,7 @@ pub fn on_open_baseline(dispatch: &Callback<Action>) -> Callback<Vec<web_sys::Fi
     Callback::from(move |files: Vec<web_sys::File>| {
         let dispatch = dispatch.clone();
         browser::read_files(files, move |contents| {
-            dispatch.emit(match engine::open_files(&contents) {
-                Ok((topology, _warnings)) => Action::SetBaseline(Shared::new(topology)),
-                Err(notice) => Action::Notify(notice),
-            })
+            super::open::open_baseline(contents, dispatch)
         });
     })
 }

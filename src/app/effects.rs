@@ -10,7 +10,7 @@ use sglab_core::model::{GroupId, Topology};
 use yew::prelude::*;
 
 use super::evaluation::LargeResults;
-use super::startup::{from_link, opened};
+use super::startup::from_link;
 use crate::browser::{self, GlobalKey, ScriptApi};
 use crate::engine;
 use crate::state::{Action, AppState};
@@ -84,7 +84,9 @@ pub fn use_global_listeners(
         let paste = {
             let dispatcher = dispatcher.clone();
             browser::listen_paste(move |text| {
-                dispatcher.dispatch(opened(&[("pasted text".to_owned(), Ok(text))]));
+                let dispatcher = dispatcher.clone();
+                let dispatch = Callback::from(move |action| dispatcher.dispatch(action));
+                super::open::open(vec![("pasted text".to_owned(), Ok(text))], dispatch);
             })
         };
         let fragment = {

@@ -1,7 +1,8 @@
 //! The engine's results for the views. A small topology is evaluated on the page, within a
 //! frame; a large one in the engine's Web Worker, while the views keep showing the last results
-//! and a progress bar names the stage from [`PROGRESS_DELAY_MILLIS`] on. Cancel terminates the
-//! worker (a fresh one starts with the next evaluation) and keeps the last results.
+//! and a progress bar names the stage from [`PROGRESS_DELAY_MILLIS`] on. The worker starts with
+//! the first large topology. Cancel terminates the worker (a fresh one starts with the next
+//! evaluation) and keeps the last results.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -86,18 +87,8 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
     let client = use_mut_ref(Client::default);
     let update = use_force_update();
     let redraw: Redraw = Rc::new(move || update.force_update());
-    {
-        // The worker starts with the page, so that its module is compiled before the first
-        // large topology arrives.
-        let client = Rc::clone(&client);
-        let redraw = Rc::clone(&redraw);
-        use_effect_with((), move |_| {
-            let mut guard = client.borrow_mut();
-            if !guard.failed {
-                ensure_worker(&mut guard, &client, &redraw);
-            }
-        });
-    }
+    // The worker starts with the first large topology, not with the page: its module is not
+    // part of the first load.
     evaluate(&client, topology, &redraw);
     let cancel = {
         let client = Rc::clone(&client);
@@ -324,7 +315,7 @@ fn on_message(
             ));
             give_up(client)
         }
-        FromWorker::Done { .. } | FromWorker::Failed { .. } => false,
+        FromWorker::Done { .. } | FromWorker::Failed { .. } | FromWorker::Opened { .. } => false,
     }
 }
 

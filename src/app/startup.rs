@@ -74,18 +74,6 @@ pub fn startup() -> AppState {
     state
 }
 
-/// The action for files opened, dropped or pasted: a load, or the notice of what was wrong.
-pub fn opened(files: &[(String, Result<String, String>)]) -> Action {
-    match engine::open_files(files) {
-        Ok((topology, warnings)) => Action::Load {
-            topology,
-            origin: Origin::Files(files.iter().map(|(name, _)| name.clone()).collect()),
-            warnings,
-        },
-        Err(notice) => Action::Notify(notice),
-    }
-}
-
 /// The action for a share link's payload: a load, or the notice that the link is damaged.
 pub fn from_link(payload: &str) -> Action {
     match engine::topology_from_link(payload) {

@@ -8,13 +8,14 @@ use sglab_core::eval::Party;
 use sglab_core::explain::Explanation;
 use sglab_core::model::{Protocol, Topology, Verdict};
 
-use crate::types::{Level, Notice, Query};
+use crate::types::Query;
 
 mod bench;
 mod diff;
 mod fields;
 pub mod job;
 mod labels;
+mod open;
 mod reach;
 mod steps;
 pub mod transfer;
@@ -26,6 +27,7 @@ pub use fields::{
     check_single_port, external_kind, new_rule_peer, parse_ports, set_pod_cidr, vpc_with_cidr,
 };
 pub use labels::{kind_words, label_of, port_label};
+pub use open::{import_files, opened_topology, unreadable_files, Opened};
 pub use reach::{same_evaluation, Cell, Edges, EvaluationKey, GroupEdge, Reach, PAIR_EDGES_LIMIT};
 pub use steps::{steps, Step};
 
@@ -111,41 +113,6 @@ pub fn first_example() -> (Topology, String) {
         .map(|e| e.id)
         .unwrap_or("ai-gateway");
     (example(id).unwrap_or_default(), id.to_owned())
-}
-
-/// Reads files opened, dropped or pasted into one topology with the load's warnings, or a
-/// notice listing every problem with its file, object, rule and field. The caller turns either
-/// into an action; the topology is left as it was on a refusal.
-pub fn open_files(
-    files: &[(String, Result<String, String>)],
-) -> Result<(Topology, Vec<Diagnostic>), Notice> {
-    let mut unreadable = Vec::new();
-    let mut texts = Vec::new();
-    for (name, contents) in files {
-        match contents {
-            Ok(text) => texts.push((name.clone(), text.clone())),
-            Err(error) => unreadable.push(format!("{name}: could not be read: {error}")),
-        }
-    }
-    if !unreadable.is_empty() {
-        return Err(Notice {
-            details: unreadable,
-            ..Notice::new(Level::Error, "Nothing was opened: a file could not be read")
-        });
-    }
-    sglab_core::import::load_files(&texts)
-        .map(|loaded| (loaded.topology, loaded.warnings))
-        .map_err(|diagnostics| {
-            let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
-            Notice::with_diagnostics(
-                Level::Error,
-                format!(
-                    "Nothing was opened: {} has problems; the current topology is unchanged",
-                    names.join(", ")
-                ),
-                &diagnostics,
-            )
-        })
 }
 
 /// The plain-English explanation of a connection, as the CLI prints it.

@@ -1,5 +1,6 @@
 //! The messages between the page and the engine's Web Worker, as plain data: the page sends a
-//! topology's sglab JSON; the worker answers with the stage it is in and then with the results,
+//! topology's sglab JSON, or the texts of files to read; the worker answers a file read with
+//! the topology as sglab JSON ([`super::Opened`]) or its problems, and an evaluation with the stage it is in and then with the results,
 //! a small [`ResultHead`] (ids and counts) and one flat list of numbers (the interned matrix and
 //! the group matrix), which moves between the threads without a copy per pair of endpoints.
 
@@ -21,6 +22,13 @@ pub enum ToWorker {
         json: String,
         /// Whether the group matrix is wanted too.
         groups: bool,
+    },
+    /// Read files into one topology ([`super::import_files`]).
+    Open {
+        /// The job's number, echoed in the answer.
+        job: u64,
+        /// Each file's name and text.
+        files: Vec<(String, String)>,
     },
 }
 
@@ -88,6 +96,13 @@ pub enum FromWorker {
         job: u64,
         /// Ids and counts of the results.
         head: ResultHead,
+    },
+    /// The files of an [`ToWorker::Open`], read.
+    Opened {
+        /// The job.
+        job: u64,
+        /// The topology with its warnings, or every problem found.
+        result: Result<super::Opened, Vec<sglab_core::diagnostic::Diagnostic>>,
     },
     /// The topology could not be read (the page validated it, so this is not expected).
     Failed {

@@ -1,7 +1,9 @@
 //! The engine's Web Worker: it answers the page's requests ([`crate::engine::transfer`]) with
 //! the stage it is in and then the results, computed by [`crate::engine::job::Evaluator`], so
-//! that the page never waits for the engine. The binary `engine_worker` (`main.rs`) calls
-//! [`serve`].
+//! that the page never waits for the engine; and it reads the files the page opens
+//! ([`crate::engine::import_files`]), so that the importers (aliyun responses, Terraform plans
+//! and .tf files) are in the worker's module only, fetched when first needed. The binary
+//! `engine_worker` (`main.rs`) calls [`serve`].
 
 use std::cell::RefCell;
 
@@ -41,6 +43,11 @@ pub fn serve() {
                         }
                         Err(message) => post(&FromWorker::Failed { job, message }, None),
                     }
+                }
+                ToWorker::Open { job, files } => {
+                    let result = crate::engine::import_files(&files);
+                    drop(files);
+                    post(&FromWorker::Opened { job, result }, None);
                 }
             }
         });

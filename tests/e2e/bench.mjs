@@ -19,8 +19,9 @@
 // Fixtures written with `bench_fixtures --write-only` have no native timings; for them the
 // core's matrix is not timed on the page (`benchMatrix`), only the app.
 //
-// Prints a table with the WASM/native ratios and the gzipped size of the .wasm, and writes
-// `target/bench/wasm.json`.
+// Prints a table with the WASM/native ratios, the gzipped size of each .wasm and the first
+// load (every .wasm, .js and .css fetched until the built-in example shows, gzipped, against
+// the product's 600 KiB), and writes `target/bench/wasm.json`.
 //
 // Usage: node tests/e2e/bench.mjs [--dist dist] [--dir target/bench] [--runs N] [--edits N] [name-filter]
 // (for the browser table alone: `bench_fixtures --write-only`, then the filter `free-combos`).
@@ -28,7 +29,7 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { root, serve, checkPrerequisites, launch, localOnly } from './harness.mjs';
+import { root, serve, checkPrerequisites, launch, localOnly, firstLoad, FIRST_LOAD_BUDGET } from './harness.mjs';
 
 const args = process.argv.slice(2);
 let dist = path.join(root, 'dist');
@@ -176,7 +177,14 @@ async function main() {
   const server = await serve(dist);
   const baseUrl = `http://127.0.0.1:${server.address().port}/`;
   const rows = [];
+  let first = [];
   try {
+    const { context, close } = await launch();
+    try {
+      first = await firstLoad(context.pages()[0] || (await context.newPage()), baseUrl);
+    } finally {
+      await close();
+    }
     for (const fixture of fixtures) {
       console.error(`bench: ${fixture.name} ...`);
       rows.push(await measure(baseUrl, fixture));
@@ -188,11 +196,15 @@ async function main() {
   const wasmFiles = (await readdir(dist)).filter((f) => f.endsWith('.wasm'));
   let wasmBytes = 0;
   let wasmGzip = 0;
+  const wasmSizes = [];
   for (const file of wasmFiles) {
     const body = await readFile(path.join(dist, file));
+    const gzip = gzipSync(body, { level: 9 }).length;
     wasmBytes += body.length;
-    wasmGzip += gzipSync(body, { level: 9 }).length;
+    wasmGzip += gzip;
+    wasmSizes.push(`${file} ${body.length} bytes, gzipped ${gzip}`);
   }
+  const firstGzip = first.reduce((sum, f) => sum + f.gzip, 0);
 
   const header = ['topology', 'endpoints', 'classes', 'port sets', 'native matrix ms', 'WASM matrix ms', 'ratio', 'native group ms', 'WASM group ms', 'ratio', 'edit recompute ms', 'edit to frame ms'];
   const lines = rows.map((r) => [
@@ -241,8 +253,12 @@ async function main() {
   console.log(browserFormat(browserHeader));
   console.log(`|${browserWidths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const line of browserLines) console.log(browserFormat(line));
-  console.log(`wasm: ${wasmFiles.join(', ')}: ${(wasmBytes / 1024).toFixed(0)} KB, gzipped ${(wasmGzip / 1024).toFixed(0)} KB`);
-  await writeFile(path.join(dir, 'wasm.json'), JSON.stringify({ rows, wasm_bytes: wasmBytes, wasm_gzip_bytes: wasmGzip }, null, 2) + '\n');
+  console.log(`wasm: ${wasmSizes.join('; ')}`);
+  console.log(`first load: ${first.map((f) => `${f.file} ${f.gzip}`).join(', ')}: ${firstGzip} bytes gzipped (${(firstGzip / 1024).toFixed(1)} KiB; budget ${FIRST_LOAD_BUDGET / 1024} KiB)`);
+  await writeFile(
+    path.join(dir, 'wasm.json'),
+    JSON.stringify({ rows, wasm_bytes: wasmBytes, wasm_gzip_bytes: wasmGzip, first_load: first, first_load_gzip_bytes: firstGzip }, null, 2) + '\n',
+  );
 }
 
 main().catch((e) => {

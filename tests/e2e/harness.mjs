@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -101,4 +102,32 @@ export async function localOnly(context, problem) {
     problem(`request to a foreign host: ${route.request().url()}`);
     return route.abort();
   });
+}
+
+/** The product's budget for the first load: every .wasm, .js and .css, gzip -9, 600 KiB. */
+export const FIRST_LOAD_BUDGET = 600 * 1024;
+
+/**
+ * Opens `url` in `page` and lists every .wasm, .js and .css the page (and any worker it starts)
+ * fetched until the app shows the built-in example and the network is idle: `{ file, bytes,
+ * gzip }`, the gzipped size with Node's zlib at level 9 (a few hundred bytes more than
+ * `gzip -9`).
+ */
+export async function firstLoad(page, url) {
+  const fetched = new Set();
+  const onRequest = (request) => {
+    const address = new URL(request.url());
+    if (/\.(wasm|js|css)$/.test(address.pathname)) fetched.add(address.href);
+  };
+  page.context().on('request', onRequest);
+  await page.goto(url);
+  await page.waitForSelector('[data-testid="diagram-svg"]', { timeout: 20000 });
+  await page.waitForLoadState('networkidle');
+  page.context().off('request', onRequest);
+  return Promise.all(
+    [...fetched].sort().map(async (href) => {
+      const body = Buffer.from(await (await fetch(href)).arrayBuffer());
+      return { file: path.basename(new URL(href).pathname), bytes: body.length, gzip: gzipSync(body, { level: 9 }).length };
+    }),
+  );
 }

@@ -7,7 +7,11 @@
 //! sglab check  FILES...
 //! sglab export FILES... --format sglab|terraform|aliyun-cli
 //! sglab diff   --old FILES... --new FILES... [--format text|json|md] [--fail-on opened|changed]
+//! sglab diff   --plan PLAN.json [--format text|json|md] [--fail-on opened|changed]
 //! ```
+//!
+//! FILES are any mix of sglab JSON, aliyun API responses, Terraform plan or state JSON
+//! (`terraform show -json`) and .tf and .tfvars files, detected by content.
 //!
 //! Every command also takes `-var NAME=VALUE` and `-var-file FILE.tfvars` (or `--var`,
 //! `--var-file`) for the variables of .tf files, as Terraform does.
@@ -35,15 +39,20 @@ use sglab_core::diagnostic::Diagnostic;
 use sglab_core::eval::{explain, resolve_party, Party};
 use sglab_core::model::{Protocol, Topology};
 
+/// The help of the FILES argument of every command.
+const FILES_HELP: &str = "Input files, any mix detected by content: sglab JSON, aliyun API responses (DescribeSecurityGroupAttribute, DescribeSecurityGroups, DescribeInstances, DescribeNetworkInterfaces), Terraform plan or state JSON (terraform show -json), .tf and .tfvars files; - reads standard input";
+
 /// Files larger than this are refused before reading them whole.
 const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Simulates Alibaba Cloud ECS security groups: which endpoint reaches which, on which ports,
 /// and which rule decided.
 ///
-/// FILES are any mix of sglab JSON and the JSON printed by `aliyun ecs
-/// DescribeSecurityGroupAttribute`, `DescribeSecurityGroups`, `DescribeInstances` and
-/// `DescribeNetworkInterfaces`, detected by content. `-` reads standard input.
+/// FILES are any mix of these formats, detected by content: sglab JSON; the JSON printed by
+/// `aliyun ecs DescribeSecurityGroupAttribute`, `DescribeSecurityGroups`, `DescribeInstances`
+/// and `DescribeNetworkInterfaces`; Terraform plan or state JSON (`terraform show -json`);
+/// Terraform .tf and .tfvars files (evaluated together as one root module, with -var and
+/// -var-file). `-` reads standard input.
 #[derive(Debug, Parser)]
 #[command(name = "sglab", version, max_term_width = 100)]
 struct Cli {
@@ -69,8 +78,7 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct QueryArgs {
-    /// Input files.
-    #[arg(required = true, value_name = "FILES")]
+    #[arg(required = true, value_name = "FILES", help = FILES_HELP)]
     files: Vec<PathBuf>,
     #[command(flatten)]
     vars: VarArgs,
@@ -93,8 +101,7 @@ struct QueryArgs {
 
 #[derive(Debug, clap::Args)]
 struct MatrixArgs {
-    /// Input files.
-    #[arg(required = true, value_name = "FILES")]
+    #[arg(required = true, value_name = "FILES", help = FILES_HELP)]
     files: Vec<PathBuf>,
     #[command(flatten)]
     vars: VarArgs,
@@ -116,8 +123,7 @@ struct MatrixArgs {
 
 #[derive(Debug, clap::Args)]
 struct LintArgs {
-    /// Input files.
-    #[arg(required = true, value_name = "FILES")]
+    #[arg(required = true, value_name = "FILES", help = FILES_HELP)]
     files: Vec<PathBuf>,
     #[command(flatten)]
     vars: VarArgs,
@@ -128,8 +134,7 @@ struct LintArgs {
 
 #[derive(Debug, clap::Args)]
 struct CheckArgs {
-    /// Input files.
-    #[arg(required = true, value_name = "FILES")]
+    #[arg(required = true, value_name = "FILES", help = FILES_HELP)]
     files: Vec<PathBuf>,
     #[command(flatten)]
     vars: VarArgs,
@@ -137,8 +142,7 @@ struct CheckArgs {
 
 #[derive(Debug, clap::Args)]
 struct ExportArgs {
-    /// Input files.
-    #[arg(required = true, value_name = "FILES")]
+    #[arg(required = true, value_name = "FILES", help = FILES_HELP)]
     files: Vec<PathBuf>,
     #[command(flatten)]
     vars: VarArgs,
@@ -162,10 +166,11 @@ struct VarArgs {
 
 #[derive(Debug, clap::Args)]
 struct DiffArgs {
-    /// The files before the change (any mix of formats, as for the other commands).
+    /// The files before the change: any mix of sglab JSON, aliyun API responses, Terraform plan
+    /// or state JSON, .tf and .tfvars files, as for the other commands.
     #[arg(long, required_unless_present = "plan", num_args = 1.., value_name = "FILES")]
     old: Vec<PathBuf>,
-    /// The files after the change.
+    /// The files after the change, in the same formats.
     #[arg(long, required_unless_present = "plan", num_args = 1.., value_name = "FILES")]
     new: Vec<PathBuf>,
     /// A Terraform plan (`terraform show -json PLAN`): the change it makes, from the resources

@@ -2507,7 +2507,7 @@ fn help_lists_exactly_the_six_commands() {
             --- stdout
             Simulates Alibaba Cloud ECS security groups: which endpoint reaches which, on which ports, and which rule decided.
 
-            FILES are any mix of sglab JSON and the JSON printed by `aliyun ecs DescribeSecurityGroupAttribute`, `DescribeSecurityGroups`, `DescribeInstances` and `DescribeNetworkInterfaces`, detected by content. `-` reads standard input.
+            FILES are any mix of these formats, detected by content: sglab JSON; the JSON printed by `aliyun ecs DescribeSecurityGroupAttribute`, `DescribeSecurityGroups`, `DescribeInstances` and `DescribeNetworkInterfaces`; Terraform plan or state JSON (`terraform show -json`); Terraform .tf and .tfvars files (evaluated together as one root module, with -var and -var-file). `-` reads standard input.
 
             Usage: sglab <COMMAND>
 
@@ -2528,6 +2528,51 @@ fn help_lists_exactly_the_six_commands() {
                       Print version
         "#]],
     );
+}
+
+#[test]
+fn every_command_names_the_input_formats() {
+    check(
+        &["query", "--help"],
+        expect![[r#"
+        exit 0
+        --- stdout
+        Can one endpoint reach another on a protocol and port? Explains the verdict
+
+        Usage: sglab query [OPTIONS] --from <EP> --to <EP> <FILES>...
+
+        Arguments:
+          <FILES>...  Input files, any mix detected by content: sglab JSON, aliyun API responses (DescribeSecurityGroupAttribute, DescribeSecurityGroups, DescribeInstances, DescribeNetworkInterfaces), Terraform plan or state JSON (terraform show -json), .tf and .tfvars files; - reads standard input
+
+        Options:
+              --var <NAME=VALUE>     A value for a variable of the .tf files, as NAME=VALUE; repeat for more (Terraform's -var, also accepted with one dash)
+              --var-file <FILE>      A .tfvars file of variable values; repeat for more (Terraform's -var-file, also accepted with one dash)
+              --from <EP>            The source: an endpoint id or name, or an IP address
+              --to <EP>              The target: an endpoint id or name, or an IP address
+              --protocol <PROTOCOL>  The protocol [default: tcp] [possible values: tcp, udp, icmp, icmpv6, gre, all]
+              --port <N>             The destination port; required for tcp and udp, refused for the others
+              --format <FORMAT>      Output format [default: text] [possible values: text, json]
+          -h, --help                 Print help
+    "#]],
+    );
+    for command in ["matrix", "lint", "check", "export", "diff"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_sglab"))
+            .args([command, "--help"])
+            .output()
+            .expect("runs");
+        let help = String::from_utf8_lossy(&output.stdout);
+        for format in [
+            "sglab JSON",
+            "aliyun API responses",
+            "Terraform plan or state JSON",
+            ".tf and .tfvars",
+        ] {
+            assert!(
+                help.contains(format),
+                "{command} --help names {format}: {help}"
+            );
+        }
+    }
 }
 
 #[test]

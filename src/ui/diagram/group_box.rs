@@ -81,9 +81,9 @@ fn group_box_view(group_box: &GroupBox, context: &BoxContext<'_>) -> Html {
     );
     html! {
         <g class={classes!("sg", selected.then_some("selected"))} data-testid={format!("diagram-group-{id}")}
-            tabindex="0" role="button" aria-label={format!("security group {} ({}), {}", group.name, id, subtitle)}
-            {onpointerdown} {onkeydown}>
-            <title>{ format!("{} ({}): {}", group.name, id, subtitle) }</title>
+            tabindex="0" role="button" {onpointerdown} {onkeydown}>
+            // The title names the control: its visible text is cut to fit.
+            <title>{ format!("security group {} ({}): {}", group.name, id, subtitle) }</title>
             <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="10" fill={fill}
                 stroke={if selected { "#0969da" } else { stroke }} stroke-width={if selected { "3" } else { "1.5" }}
                 stroke-dasharray={if managed { "6 4" } else { "none" }} />

@@ -122,7 +122,7 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
         <div class="diagram" data-testid="diagram">
             { tools }
             <svg ref={svg_ref} class="diagram-svg" data-testid="diagram-svg" xmlns="http://www.w3.org/2000/svg"
-                role="img" aria-label={format!("Diagram of {}", topology.name)}
+                role="group" aria-label={format!("Diagram of {}", topology.name)}
                 data-bounds={format!("{} {} {} {}", f(b.x), f(b.y), f(b.w), f(b.h))}
                 font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
                 style={format!("cursor: {cursor}")}

@@ -106,8 +106,9 @@ fn node_card(node: &NodeBox, context: &BoxContext<'_>) -> Html {
         .collect();
     html! {
         <g class={classes!("node", selected.then_some("selected"))} data-testid={format!("diagram-node-{id}")}
-            tabindex="0" role="button" aria-label={format!("{} {}", kind_words(&endpoint.kind), title_of(&endpoint.name, &id))}
-            {onpointerdown} {onkeydown}>
+            tabindex="0" role="button" {onpointerdown} {onkeydown}>
+            // The title names the control: its visible text is cut to fit.
+            <title>{ format!("{} {}", kind_words(&endpoint.kind), title_of(&endpoint.name, &id)) }</title>
             <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" fill={fill}
                 stroke={if selected { "#0969da" } else { stroke }} stroke-width={if selected { "3" } else { "1.5" }} />
             <rect x={f(r.x + 8.0)} y={f(r.y + 8.0)} width="34" height="18" rx="4" fill={stroke} />

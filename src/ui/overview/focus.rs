@@ -74,7 +74,7 @@ pub fn SearchBox(props: &SearchProps) -> Html {
         <div class="ov-search">
             <label for="ov-search">{ "Focus" }</label>
             <input id="ov-search" type="search" placeholder="endpoint, group or address" value={(*text).clone()}
-                autocomplete="off" aria-controls="ov-suggestions" data-testid="ov-search" {oninput} {onkeydown} />
+                autocomplete="off" aria-controls={(!found.is_empty()).then_some("ov-suggestions")} data-testid="ov-search" {oninput} {onkeydown} />
             if !found.is_empty() {
                 <ul id="ov-suggestions" class="ov-suggestions" aria-label="Suggestions" data-testid="ov-suggestions">
                     { for found.iter().map(|f| {

@@ -79,8 +79,10 @@ pub fn Graph(props: &GraphProps) -> Html {
         );
         html! {
             <g class={classes!("ov-node", mark_class(&node.mark), expanded.then_some("expanded"))}
-                role="button" tabindex="0" aria-label={aria} aria-pressed={expanded.to_string()}
+                role="button" tabindex="0" aria-pressed={expanded.to_string()}
                 data-testid={format!("ov-node-{}", node.key)} {onclick} {onkeydown}>
+                // The title names the control: its visible label is cut to fit.
+                <title>{ aria }</title>
                 <circle cx={f(x)} cy={f(y)} r={f(r)} />
                 if !badge.is_empty() {
                     <text class="ov-badge" x={f(x)} y={f(y + 5.0)} text-anchor="middle">{ badge }</text>

@@ -99,7 +99,12 @@ pub fn HeatMap(props: &HeatProps) -> Html {
         let link = overview.link(row, column);
         let heat = link.map_or(0, |l| l.heat());
         let is_active = *active == (row, column);
-        let words = detail((row, column));
+        let shown = row != column && heat > 0;
+        // The name holds the number the cell shows, as a speech user reads it.
+        let words = match detail((row, column)) {
+            words if shown => format!("{words}; heat {heat} of 4"),
+            words => words,
+        };
         let onclick = {
             let (active, opened) = (active.clone(), opened.clone());
             Callback::from(move |_: MouseEvent| {
@@ -112,7 +117,7 @@ pub fn HeatMap(props: &HeatProps) -> Html {
                 aria-colindex={(column + 2).to_string()} tabindex={if is_active { "0" } else { "-1" }}
                 title={words.clone()} aria-label={words} data-testid={format!("heat-{}-{}", overview.nodes[row].key, overview.nodes[column].key)}
                 style={format!("left: {}px", HEAD + column as f64 * CELL)} {onclick}>
-                if row != column && heat > 0 { <span aria-hidden="true">{ heat.to_string() }</span> }
+                if shown { <span aria-hidden="true">{ heat.to_string() }</span> }
             </div>
         }
     };

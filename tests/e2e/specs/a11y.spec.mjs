@@ -1,0 +1,123 @@
+// Accessibility: axe-core (node_modules/axe-core, pinned in package-lock.json) audits the page
+// at 1024x768 and 1440x900 on the built-in example, the overview of a 5,000-endpoint aliyun
+// export opened through Open... (the scale spec's fixture), the heat-map by group, the compare
+// mode, the Lint tab and the share box. No violation of impact serious or critical is allowed.
+//
+// The page's Content-Security-Policy forbids inline scripts, so `addScriptTag` (an inline
+// <script>) is refused; axe's source is evaluated through the DevTools protocol instead
+// (`page.evaluate` of its text), which the policy does not govern.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SglabPage } from './sglab-page.mjs';
+import { aliyunExport, largeTopology } from '../fixtures.mjs';
+
+const SIZES = [
+  { width: 1024, height: 768 },
+  { width: 1440, height: 900 },
+];
+
+/** Injects axe-core once per document. */
+async function inject(page, root) {
+  if (await page.evaluate(() => typeof window.axe === 'object')) return;
+  const source = await readFile(path.join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  await page.evaluate(source);
+}
+
+/**
+ * Runs axe at each size on what is shown, saves a screenshot per size and returns the serious
+ * and critical violations as lines naming the view, the rule and the first elements.
+ */
+async function audit(page, root, shot, view) {
+  const found = [];
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    await inject(page, root);
+    const violations = await page.evaluate(async () => {
+      const results = await window.axe.run(document, { resultTypes: ['violations'] });
+      return results.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+        count: v.nodes.length,
+      }));
+    });
+    await shot(`${view}-${size.width}`);
+    for (const v of violations) {
+      const line = `${view} at ${size.width}x${size.height}: ${v.impact} ${v.id} (${v.help}) on ${v.count} elements: ${v.targets.join(', ')}`;
+      console.log(`  a11y: ${line}`);
+      if (v.impact === 'serious' || v.impact === 'critical') found.push(line);
+    }
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+  return found;
+}
+
+/** Dismisses every notice, so that the audit reads the view behind them too. */
+async function dismissNotices(page) {
+  while ((await page.locator('[data-testid="notice-dismiss"]').count()) > 0) {
+    await page.locator('[data-testid="notice-dismiss"]').first().click();
+  }
+}
+
+export const tests = [
+  {
+    name: 'example-compare-lint-share',
+    async run({ page, shot, expect, root }) {
+      const app = new SglabPage(page);
+      await app.waitFor('diagram-svg');
+      const found = await audit(page, root, shot, 'example');
+
+      await app.locator('pin-baseline').focus();
+      await page.keyboard.press('Enter');
+      await app.waitFor('compare-banner');
+      found.push(...(await audit(page, root, shot, 'compare')));
+      await app.click('unpin-baseline');
+
+      await app.click('tab-lint');
+      await app.waitFor('lint');
+      found.push(...(await audit(page, root, shot, 'lint')));
+
+      await app.click('tab-diagram');
+      await app.click('share');
+      await app.waitFor('share-url');
+      found.push(...(await audit(page, root, shot, 'share')));
+      expect(found.length === 0, `no serious or critical violation:\n${found.join('\n')}`);
+    },
+  },
+  {
+    name: 'heat-map-500',
+    async run({ page, shot, expect, root }) {
+      const app = new SglabPage(page);
+      await app.waitFor('diagram-svg');
+      const diagnostics = await page.evaluate((t) => window.sglab.load(t), JSON.stringify(largeTopology()));
+      expect(!diagnostics.some((d) => d.severity === 'error'), 'the topology loads');
+      await app.waitFor('overview', { timeout: 120000 });
+      await page.evaluate(() => window.sglab.lastEvaluation());
+      await dismissNotices(page);
+      await app.click('overview-heat-tab');
+      await app.waitFor('heat-map', { timeout: 60000 });
+      const found = await audit(page, root, shot, 'heat-map');
+      expect(found.length === 0, `no serious or critical violation:\n${found.join('\n')}`);
+    },
+  },
+  {
+    name: 'overview-5000',
+    async run({ page, shot, expect, root }) {
+      const app = new SglabPage(page);
+      await app.waitFor('diagram-svg');
+      const files = aliyunExport({ endpoints: 5000, groups: 500, rules: 50000 }).map(({ name, text }) => ({
+        name,
+        mimeType: 'application/json',
+        buffer: Buffer.from(text),
+      }));
+      await page.setInputFiles('[data-testid="file-input"]', files);
+      // The overview shows the groups at once; the engine's results come later.
+      await app.waitFor('overview', { timeout: 120000 });
+      await dismissNotices(page);
+      const found = await audit(page, root, shot, 'overview-5000');
+      expect(found.length === 0, `no serious or critical violation:\n${found.join('\n')}`);
+    },
+  },
+];

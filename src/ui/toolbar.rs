@@ -116,11 +116,11 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
 
     html! {
         <header class="toolbar" data-testid="toolbar">
-            <div class="brand">
+            <h1 class="brand">
                 <span class="logo" aria-hidden="true">{ "\u{25a3}" }</span>
                 <span class="brand-name">{ "sglab" }</span>
                 <span class="topology-title" data-testid="topology-title" title={title.clone()}>{ title }</span>
-            </div>
+            </h1>
             <div class="toolbar-group">
                 <button type="button" data-testid="new-topology" onclick={new_topology} title="Start an empty topology (Undo brings the current one back)">
                     { "New" }

@@ -25,6 +25,8 @@
 //! assert!(same.changes.is_empty() && same.rule_changes.is_empty());
 //! ```
 
+mod decide;
+mod dirty;
 mod objects;
 mod pairs;
 mod peers;
@@ -273,12 +275,10 @@ pub struct Diff {
 /// edits of rules, groups and endpoints it is made of.
 pub fn diff(old: &Topology, new: &Topology) -> Diff {
     let blocks = external_blocks(old, new);
-    let old_full = with_external_peers(old, &blocks);
-    let new_full = with_external_peers(new, &blocks);
-    let changes = pairs::changes(&old_full, &new_full);
+    let changes = pairs::changes(old, new, &blocks);
     let counts = pairs::counts(&changes);
     let verdict = Verdict::of(counts.pairs_opened > 0, counts.pairs_closed > 0);
-    let rollup = pairs::rollup(&old_full, &new_full, &changes);
+    let rollup = pairs::rollup(old, new, &changes);
     Diff {
         verdict,
         counts,

@@ -1,0 +1,131 @@
+//! The deciding decisions of a changed pair on one side of the change: what
+//! [`crate::eval::explain`] gives as its verdict and each side's `decided_by`, without the words
+//! for every rule considered, the blockers and the notes, which a diff does not report. Each
+//! side's rules are pooled once per set of groups and direction, so that a diff with many
+//! changed pairs explains each at the cost of one scan of the rules of its two sides.
+//!
+//! The route, the matching of one rule, the defaults, intra-group access and the TCP 25 block
+//! are the evaluator's own (`eval::route`, `eval::rules`); the tests check every decision
+//! against [`crate::eval::explain`].
+
+use std::collections::HashMap;
+
+use super::Deciding;
+use crate::eval::route::{self, Actor, Route, Routed, SideView};
+use crate::eval::rules::{self, Pooled};
+use crate::eval::{outside_words, unreachable_sides};
+use crate::explain::{Decision, RuleRef};
+use crate::model::{Direction, EndpointId, GroupId, Protocol, Topology, Verdict};
+
+/// The pooled rules of each set of groups and direction met so far.
+type Pools<'t> = HashMap<(Vec<&'t GroupId>, Direction), Vec<Pooled<'t>>>;
+
+/// Deciding decisions on one topology, with the pooled rules kept between queries.
+pub(super) struct Decider<'t> {
+    topology: &'t Topology,
+    pools: Pools<'t>,
+}
+
+impl<'t> Decider<'t> {
+    /// A decider for `topology`.
+    pub(super) fn new(topology: &'t Topology) -> Decider<'t> {
+        Decider {
+            topology,
+            pools: HashMap::new(),
+        }
+    }
+
+    /// The decisions from `from` to `to` at `port` (ignored for protocols without ports), as
+    /// [`crate::eval::explain`] gives them; `None` when either endpoint is absent.
+    pub(super) fn deciding(
+        &mut self,
+        from: &EndpointId,
+        to: &EndpointId,
+        protocol: Protocol,
+        port: Option<u16>,
+    ) -> Option<Deciding> {
+        let topology = self.topology;
+        let source = Actor::of_endpoint(topology, topology.endpoints.get(from)?);
+        let target = Actor::of_endpoint(topology, topology.endpoints.get(to)?);
+        let port = port.filter(|_| protocol.has_ports());
+        let (egress, ingress) = match route::route(topology, &source, &target, protocol) {
+            Route::Local { reason } => (
+                Decision::NotApplicable {
+                    reason: reason.clone(),
+                },
+                Decision::NotApplicable { reason },
+            ),
+            Route::Unreachable { reason } => unreachable_sides(&source, &target, &reason),
+            Route::Routed(routed) => {
+                let query = Query {
+                    routed: &routed,
+                    protocol,
+                    port,
+                };
+                (
+                    self.side(&query, routed.egress.as_ref(), &source, Direction::Egress),
+                    self.side(&query, routed.ingress.as_ref(), &target, Direction::Ingress),
+                )
+            }
+        };
+        let verdict = if egress.verdict() == Verdict::Allow && ingress.verdict() == Verdict::Allow {
+            Verdict::Allow
+        } else {
+            Verdict::Deny
+        };
+        Some(Deciding {
+            port,
+            verdict,
+            egress,
+            ingress,
+        })
+    }
+
+    /// One side's decision, in the order of `eval::explain`: intra-group access, then the
+    /// TCP 25 block on egress, then the first matching rule or the default.
+    fn side(
+        &mut self,
+        query: &Query<'_, '_, 't>,
+        view: Option<&SideView<'_, 't>>,
+        actor: &Actor<'t>,
+        direction: Direction,
+    ) -> Decision {
+        let Some(view) = view else {
+            return Decision::NotApplicable {
+                reason: outside_words(actor, direction),
+            };
+        };
+        if let Some(group) = query.routed.intra_group {
+            return Decision::IntraGroup {
+                security_group: group.clone(),
+            };
+        }
+        if direction == Direction::Egress
+            && rules::smtp_blocked(query.routed.leaves_vpc, query.protocol, query.port)
+        {
+            return Decision::Platform {
+                verdict: Verdict::Deny,
+                reason: rules::SMTP_BLOCK_REASON.to_owned(),
+            };
+        }
+        let topology = self.topology;
+        let pooled = self
+            .pools
+            .entry((view.groups.to_vec(), direction))
+            .or_insert_with(|| rules::pool(topology, view.groups, direction));
+        let first = pooled.iter().find(|entry| {
+            rules::check(topology, view, query.protocol, query.port, entry.rule).is_ok()
+        });
+        match first {
+            Some(entry) => Decision::Rule(RuleRef::new(entry.group, entry.index, entry.rule)),
+            None => rules::default_decision(rules::eni_kind(topology, view.groups), direction),
+        }
+    }
+}
+
+/// The traffic of one query.
+struct Query<'q, 'a, 't> {
+    routed: &'q Routed<'a, 't>,
+    protocol: Protocol,
+    port: Option<u16>,
+}

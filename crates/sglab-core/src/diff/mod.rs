@@ -32,6 +32,8 @@ mod pairs;
 mod peers;
 mod ports;
 mod rules;
+mod shared;
+mod summary;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -276,9 +278,9 @@ pub struct Diff {
 pub fn diff(old: &Topology, new: &Topology) -> Diff {
     let blocks = external_blocks(old, new);
     let changes = pairs::changes(old, new, &blocks);
-    let counts = pairs::counts(&changes);
+    let counts = summary::counts(&changes);
     let verdict = Verdict::of(counts.pairs_opened > 0, counts.pairs_closed > 0);
-    let rollup = pairs::rollup(old, new, &changes);
+    let rollup = summary::rollup(old, new, &changes);
     Diff {
         verdict,
         counts,

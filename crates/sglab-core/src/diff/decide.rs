@@ -129,3 +129,44 @@ struct Query<'q, 'a, 't> {
     protocol: Protocol,
     port: Option<u16>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::{explain, Party};
+    use crate::generate::{generate, GenParams, Shape};
+
+    /// Every pair of every shape, on every protocol and at ports where rules, the defaults and
+    /// the TCP 25 block differ, decides as `explain` does.
+    #[test]
+    fn decisions_are_those_of_explain() {
+        for seed in 0..24u64 {
+            let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
+            let topology = generate(seed, &GenParams::of_shape(shape, 8, 4, 40));
+            let mut decider = Decider::new(&topology);
+            for from in topology.endpoints.keys() {
+                for to in topology.endpoints.keys() {
+                    for protocol in super::super::DIFF_PROTOCOLS {
+                        for port in [None, Some(1), Some(22), Some(25), Some(40), Some(65535)] {
+                            let decided = decider.deciding(from, to, protocol, port);
+                            let explanation = explain(
+                                &topology,
+                                &Party::Endpoint(from.clone()),
+                                &Party::Endpoint(to.clone()),
+                                protocol,
+                                port,
+                            );
+                            let expected = Deciding {
+                                port: explanation.port,
+                                verdict: explanation.verdict,
+                                egress: explanation.egress.decided_by,
+                                ingress: explanation.ingress.decided_by,
+                            };
+                            assert_eq!(decided, Some(expected), "{from} -> {to} {protocol}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -17,8 +17,8 @@
 //! Each figure is the median of up to 5 runs within a 3-second budget (one run for anything
 //! slower); the matrix (`matrix(old)`, the product's matrix with its default protocols) and the
 //! diff are timed alternately, so that both see the same load. The table goes to stderr, the
-//! figures as JSON to `--out` (default `target/bench/diff_cost.json`); the exit status is 1 when
-//! some ratio exceeds the target of 2.5.
+//! figures as JSON to `--out` (default `target/bench/diff_cost.json`), with the worst ratio and
+//! whether each row is within the target of 2.5 (`OVER` in the table when it is not).
 
 use std::fs;
 use std::path::PathBuf;
@@ -44,11 +44,10 @@ const CHANGES: [&str; 4] = ["priority", "internet", "ten-edits", "group-replaced
 
 fn main() -> ExitCode {
     match run() {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
+        Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("diff_cost: {message}");
-            ExitCode::from(2)
+            ExitCode::FAILURE
         }
     }
 }
@@ -61,7 +60,7 @@ fn size(name: &str) -> Option<(usize, usize, usize)> {
     }
 }
 
-fn run() -> Result<bool, String> {
+fn run() -> Result<(), String> {
     let mut sizes = vec!["interactive".to_owned(), "scale".to_owned()];
     let mut shapes: Vec<Shape> = Shape::ALL.to_vec();
     let mut changes: Vec<String> = CHANGES.iter().map(|c| (*c).to_owned()).collect();
@@ -148,7 +147,7 @@ fn run() -> Result<bool, String> {
     .map_err(|e| e.to_string())?;
     fs::write(&out, text + "\n").map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     eprintln!("wrote {}", out.display());
-    Ok(worst <= TARGET)
+    Ok(())
 }
 
 /// The median milliseconds of `a` and of `b`, run alternately, up to [`MAX_RUNS`] times each

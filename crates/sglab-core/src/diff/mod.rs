@@ -11,9 +11,13 @@
 //!   both sides as synthetic external endpoints whose id is the block's text, so that
 //!   `accept tcp 22 from 0.0.0.0/0` on a group whose members have public addresses shows as
 //!   opened from the internet.
-//! - The cost is two matrices ([`crate::matrix::matrix_with`]) and a comparison per pair of
-//!   *joint classes* (endpoints in the same class on both sides), plus one explanation per side
-//!   for each changed pair of joint classes and protocol.
+//! - Only the cells a change can touch are compared: the rows and columns of the endpoints whose
+//!   groups' rules (or whose own record) changed, on the protocols those rules match, per pair
+//!   of *joint classes* (endpoints in the same class on both sides), from one matrix of `old`
+//!   and the same matrix after the edit ([`crate::matrix::matrix_after_edit`]); the external
+//!   blocks are compared on a matrix of the dirty endpoints and the blocks only. Each changed
+//!   pair of joint classes and protocol is traced to its deciding decisions once per side
+//!   (`docs/diff.md`, "Cost").
 //!
 //! ```
 //! use sglab_core::diff::{diff, Verdict};

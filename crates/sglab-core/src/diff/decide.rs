@@ -17,12 +17,14 @@ use crate::eval::{outside_words, unreachable_sides};
 use crate::explain::{Decision, RuleRef};
 use crate::model::{Direction, EndpointId, GroupId, Protocol, Topology, Verdict};
 
-/// The pooled rules of each set of groups and direction met so far.
-type Pools<'t> = HashMap<(Vec<&'t GroupId>, Direction), Vec<Pooled<'t>>>;
+/// The rules of each set of groups and direction met so far that match a protocol and a port,
+/// in evaluation order.
+type Pools<'t> = HashMap<(Vec<&'t GroupId>, Direction, Protocol, Option<u16>), Vec<Pooled<'t>>>;
 
-/// Deciding decisions on one topology, with the pooled rules kept between queries.
+/// Deciding decisions on one topology, with the actors and pooled rules kept between queries.
 pub(super) struct Decider<'t> {
     topology: &'t Topology,
+    actors: HashMap<&'t EndpointId, Actor<'t>>,
     pools: Pools<'t>,
 }
 
@@ -31,6 +33,7 @@ impl<'t> Decider<'t> {
     pub(super) fn new(topology: &'t Topology) -> Decider<'t> {
         Decider {
             topology,
+            actors: HashMap::new(),
             pools: HashMap::new(),
         }
     }
@@ -45,26 +48,30 @@ impl<'t> Decider<'t> {
         port: Option<u16>,
     ) -> Option<Deciding> {
         let topology = self.topology;
-        let source = Actor::of_endpoint(topology, topology.endpoints.get(from)?);
-        let target = Actor::of_endpoint(topology, topology.endpoints.get(to)?);
+        let from = self.resolve(from)?;
+        let to = self.resolve(to)?;
+        let (source, target) = (self.actors.get(from)?, self.actors.get(to)?);
+        let pools = &mut self.pools;
         let port = port.filter(|_| protocol.has_ports());
-        let (egress, ingress) = match route::route(topology, &source, &target, protocol) {
+        let (egress, ingress) = match route::route(topology, source, target, protocol) {
             Route::Local { reason } => (
                 Decision::NotApplicable {
                     reason: reason.clone(),
                 },
                 Decision::NotApplicable { reason },
             ),
-            Route::Unreachable { reason } => unreachable_sides(&source, &target, &reason),
+            Route::Unreachable { reason } => unreachable_sides(source, target, &reason),
             Route::Routed(routed) => {
                 let query = Query {
                     routed: &routed,
                     protocol,
                     port,
                 };
+                let egress = routed.egress.as_ref();
+                let ingress = routed.ingress.as_ref();
                 (
-                    self.side(&query, routed.egress.as_ref(), &source, Direction::Egress),
-                    self.side(&query, routed.ingress.as_ref(), &target, Direction::Ingress),
+                    side(topology, pools, &query, egress, source, Direction::Egress),
+                    side(topology, pools, &query, ingress, target, Direction::Ingress),
                 )
             }
         };
@@ -81,45 +88,64 @@ impl<'t> Decider<'t> {
         })
     }
 
-    /// One side's decision, in the order of `eval::explain`: intra-group access, then the
-    /// TCP 25 block on egress, then the first matching rule or the default.
-    fn side(
-        &mut self,
-        query: &Query<'_, '_, 't>,
-        view: Option<&SideView<'_, 't>>,
-        actor: &Actor<'t>,
-        direction: Direction,
-    ) -> Decision {
-        let Some(view) = view else {
-            return Decision::NotApplicable {
-                reason: outside_words(actor, direction),
-            };
-        };
-        if let Some(group) = query.routed.intra_group {
-            return Decision::IntraGroup {
-                security_group: group.clone(),
-            };
-        }
-        if direction == Direction::Egress
-            && rules::smtp_blocked(query.routed.leaves_vpc, query.protocol, query.port)
-        {
-            return Decision::Platform {
-                verdict: Verdict::Deny,
-                reason: rules::SMTP_BLOCK_REASON.to_owned(),
-            };
-        }
+    /// The id of an endpoint of the topology, its actor resolved once.
+    fn resolve(&mut self, id: &EndpointId) -> Option<&'t EndpointId> {
         let topology = self.topology;
-        let pooled = self
-            .pools
-            .entry((view.groups.to_vec(), direction))
-            .or_insert_with(|| rules::pool(topology, view.groups, direction));
-        let first = pooled.iter().find(|entry| {
-            rules::check(topology, view, query.protocol, query.port, entry.rule).is_ok()
+        let (id, endpoint) = topology.endpoints.get_key_value(id)?;
+        self.actors
+            .entry(id)
+            .or_insert_with(|| Actor::of_endpoint(topology, endpoint));
+        Some(id)
+    }
+}
+
+/// One side's decision, in the order of `eval::explain`: intra-group access, then the TCP 25
+/// block on egress, then the first matching rule or the default.
+fn side<'t>(
+    topology: &'t Topology,
+    pools: &mut Pools<'t>,
+    query: &Query<'_, '_, 't>,
+    view: Option<&SideView<'_, 't>>,
+    actor: &Actor<'t>,
+    direction: Direction,
+) -> Decision {
+    let Some(view) = view else {
+        return Decision::NotApplicable {
+            reason: outside_words(actor, direction),
+        };
+    };
+    if let Some(group) = query.routed.intra_group {
+        return Decision::IntraGroup {
+            security_group: group.clone(),
+        };
+    }
+    if direction == Direction::Egress
+        && rules::smtp_blocked(query.routed.leaves_vpc, query.protocol, query.port)
+    {
+        return Decision::Platform {
+            verdict: Verdict::Deny,
+            reason: rules::SMTP_BLOCK_REASON.to_owned(),
+        };
+    }
+    let (protocol, port) = (query.protocol, query.port);
+    // The rules that match the protocol and the port, which are few: the first of them
+    // whose peer, source ports and local CIDR match is the first match.
+    let pooled = pools
+        .entry((view.groups.to_vec(), direction, protocol, port))
+        .or_insert_with(|| {
+            let mut pooled = rules::pool(topology, view.groups, direction);
+            pooled.retain(|entry| {
+                rules::protocol_matches(entry.rule.protocol, protocol)
+                    && rules::ports_match(entry.rule, protocol, port)
+            });
+            pooled
         });
-        match first {
-            Some(entry) => Decision::Rule(RuleRef::new(entry.group, entry.index, entry.rule)),
-            None => rules::default_decision(rules::eni_kind(topology, view.groups), direction),
-        }
+    let first = pooled
+        .iter()
+        .find(|entry| rules::check_except_ports(topology, view, protocol, entry.rule).is_ok());
+    match first {
+        Some(entry) => Decision::Rule(RuleRef::new(entry.group, entry.index, entry.rule)),
+        None => rules::default_decision(rules::eni_kind(topology, view.groups), direction),
     }
 }
 

@@ -17,9 +17,13 @@ use crate::eval::{outside_words, unreachable_sides};
 use crate::explain::{Decision, RuleRef};
 use crate::model::{Direction, EndpointId, GroupId, Protocol, Topology, Verdict};
 
-/// The rules of each set of groups and direction met so far that match a protocol and a port,
-/// in evaluation order.
-type Pools<'t> = HashMap<(Vec<&'t GroupId>, Direction, Protocol, Option<u16>), Vec<Pooled<'t>>>;
+/// The rules of each set of groups and direction met so far, in evaluation order; and of those,
+/// the ones that match a protocol and a port.
+#[derive(Default)]
+struct Pools<'t> {
+    pooled: HashMap<(Vec<&'t GroupId>, Direction), Vec<Pooled<'t>>>,
+    matching: HashMap<(Vec<&'t GroupId>, Direction, Protocol, Option<u16>), Vec<Pooled<'t>>>,
+}
 
 /// Deciding decisions on one topology, with the actors and pooled rules kept between queries.
 pub(super) struct Decider<'t> {
@@ -34,7 +38,7 @@ impl<'t> Decider<'t> {
         Decider {
             topology,
             actors: HashMap::new(),
-            pools: HashMap::new(),
+            pools: Pools::default(),
         }
     }
 
@@ -130,16 +134,20 @@ fn side<'t>(
     let (protocol, port) = (query.protocol, query.port);
     // The rules that match the protocol and the port, which are few: the first of them
     // whose peer, source ports and local CIDR match is the first match.
-    let pooled = pools
-        .entry((view.groups.to_vec(), direction, protocol, port))
-        .or_insert_with(|| {
-            let mut pooled = rules::pool(topology, view.groups, direction);
-            pooled.retain(|entry| {
+    let key = (view.groups.to_vec(), direction, protocol, port);
+    let Pools { pooled, matching } = pools;
+    let pooled = matching.entry(key).or_insert_with(|| {
+        let all = pooled
+            .entry((view.groups.to_vec(), direction))
+            .or_insert_with(|| rules::pool(topology, view.groups, direction));
+        all.iter()
+            .filter(|entry| {
                 rules::protocol_matches(entry.rule.protocol, protocol)
                     && rules::ports_match(entry.rule, protocol, port)
-            });
-            pooled
-        });
+            })
+            .copied()
+            .collect()
+    });
     let first = pooled
         .iter()
         .find(|entry| rules::check_except_ports(topology, view, protocol, entry.rule).is_ok());

@@ -22,8 +22,11 @@ use crate::model::{Direction, EndpointId, GroupId, Protocol, Topology, Verdict};
 #[derive(Default)]
 struct Pools<'t> {
     pooled: HashMap<(Vec<&'t GroupId>, Direction), Vec<Pooled<'t>>>,
-    matching: HashMap<(Vec<&'t GroupId>, Direction, Protocol, Option<u16>), Vec<Pooled<'t>>>,
+    matching: HashMap<Traffic<'t>, Vec<Pooled<'t>>>,
 }
+
+/// A side's groups and direction, and the protocol and port of a query.
+type Traffic<'t> = (Vec<&'t GroupId>, Direction, Protocol, Option<u16>);
 
 /// Deciding decisions on one topology, with the actors and pooled rules kept between queries.
 pub(super) struct Decider<'t> {

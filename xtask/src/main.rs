@@ -9,7 +9,8 @@
 //!                              fuzz every target (or one) for S seconds each (default 60)
 //!                              with cargo-fuzz on nightly, both installed when missing
 //! cargo xtask bench            run the engine benchmarks, time every shape of the generator
-//!                              (example `shapes`), then the same matrix work in WebAssembly
+//!                              (example `shapes`) and the diff against one matrix (example
+//!                              `diff_cost`), then the same matrix work in WebAssembly
 //!                              in Chromium, and print both with their ratios
 //! ```
 //!
@@ -480,6 +481,21 @@ fn bench(root: &Path) -> Result<(), String> {
         }
         run(Command::new("cargo").args(args))?;
     }
+    step("the cost of the diff against one matrix, natively: example diff_cost (bench profile)");
+    let out = format!("{BENCH_DIR}/diff_cost.json");
+    run(Command::new("cargo").args([
+        "run",
+        "--profile",
+        "bench",
+        "--locked",
+        "-p",
+        "sglab-core",
+        "--example",
+        "diff_cost",
+        "--",
+        "--out",
+        &out,
+    ]))?;
 
     // The same work in WebAssembly in Chromium, on the same topologies, in the same run.
     setup(root, Scope::Everything)?;

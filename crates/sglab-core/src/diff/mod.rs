@@ -11,9 +11,13 @@
 //!   both sides as synthetic external endpoints whose id is the block's text, so that
 //!   `accept tcp 22 from 0.0.0.0/0` on a group whose members have public addresses shows as
 //!   opened from the internet.
-//! - The cost is two matrices ([`crate::matrix::matrix_with`]) and a comparison per pair of
-//!   *joint classes* (endpoints in the same class on both sides), plus one explanation per side
-//!   for each changed pair of joint classes and protocol.
+//! - Only the cells a change can touch are compared: the rows and columns of the endpoints whose
+//!   groups' rules (or whose own record) changed, on the protocols those rules match, per pair
+//!   of *joint classes* (endpoints in the same class on both sides), from one matrix of `old`
+//!   and the same matrix after the edit ([`crate::matrix::matrix_after_edit`]); the external
+//!   blocks are compared on a matrix of the dirty endpoints and the blocks only. Each changed
+//!   pair of joint classes and protocol is traced to its deciding decisions once per side
+//!   (`docs/diff.md`, "Cost").
 //!
 //! ```
 //! use sglab_core::diff::{diff, Verdict};
@@ -25,11 +29,15 @@
 //! assert!(same.changes.is_empty() && same.rule_changes.is_empty());
 //! ```
 
+mod decide;
+mod dirty;
 mod objects;
 mod pairs;
 mod peers;
 mod ports;
 mod rules;
+mod shared;
+mod summary;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -273,12 +281,10 @@ pub struct Diff {
 /// edits of rules, groups and endpoints it is made of.
 pub fn diff(old: &Topology, new: &Topology) -> Diff {
     let blocks = external_blocks(old, new);
-    let old_full = with_external_peers(old, &blocks);
-    let new_full = with_external_peers(new, &blocks);
-    let changes = pairs::changes(&old_full, &new_full);
-    let counts = pairs::counts(&changes);
+    let changes = pairs::changes(old, new, &blocks);
+    let counts = summary::counts(&changes);
     let verdict = Verdict::of(counts.pairs_opened > 0, counts.pairs_closed > 0);
-    let rollup = pairs::rollup(&old_full, &new_full, &changes);
+    let rollup = summary::rollup(old, new, &changes);
     Diff {
         verdict,
         counts,

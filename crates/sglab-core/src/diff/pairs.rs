@@ -1,18 +1,57 @@
-//! The pairs whose allowed ports change: two matrices compared per pair of joint classes, each
-//! changed pair traced to its deciding decisions, then counted and rolled up by group pair.
+//! The pairs whose allowed ports change: the cells that can differ ([`Dirty`]) compared per
+//! pair of joint classes, each changed pair traced to its deciding decisions.
+//!
+//! The endpoints' cells come from one matrix of `old` and the same matrix after the edit
+//! ([`matrix_after_edit`], which computes again only what the changed rules touch), both for
+//! the protocols some dirty cell is on. The synthetic external parties are compared on their
+//! own: a block has no groups, so its row changes only in the dirty columns and its column
+//! only in the dirty rows, which a matrix of the dirty endpoints and the blocks holds.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::ports::{count_ports, difference, union};
-use super::{Change, Counts, Deciding, GroupPairChange, DIFF_PROTOCOLS};
-use crate::eval::{explain, filtering_groups, Party};
-use crate::matrix::{matrix_with, Bucket, Matrix};
-use crate::model::{EndpointId, PortRange, Protocol, Topology};
+use ipnet::IpNet;
 
-/// One side of the comparison: a topology and its matrix.
+use super::decide::Decider;
+use super::dirty::{Dirty, Mask};
+use super::peers::add_external_peers;
+use super::ports::difference;
+use super::shared::shared;
+use super::{Change, Deciding, DIFF_PROTOCOLS};
+use crate::eval::route::Actor;
+use crate::matrix::{matrix_after_edit, matrix_with, Matrix};
+use crate::model::{Endpoint, EndpointId, EndpointKind, GroupId, PortRange, Protocol, Topology};
+
+/// One side of the comparison: a topology, a matrix of its endpoints (and maybe others, whose
+/// cells are never read) and its decisions.
 struct Side<'t> {
     topology: &'t Topology,
     matrix: Matrix,
+    decider: Decider<'t>,
+}
+
+/// Which pairs of a comparison to look at.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    /// Pairs of endpoints of the topologies.
+    Endpoints,
+    /// Pairs of a synthetic external party (by id) and an endpoint.
+    Blocks(&'a BTreeSet<EndpointId>),
+}
+
+impl Side<'_> {
+    /// The index of an endpoint of the side's topology in its matrix.
+    fn index(&self, id: &EndpointId) -> Option<usize> {
+        self.topology
+            .endpoints
+            .contains_key(id)
+            .then(|| self.matrix.endpoint_index(id))
+            .flatten()
+    }
+
+    /// The class of an endpoint of the side's topology in its matrix.
+    fn class(&self, id: &EndpointId) -> Option<usize> {
+        self.matrix.class_at(self.index(id)?)
+    }
 }
 
 /// The allowed ports between two endpoints by index; nothing when either is absent.
@@ -28,68 +67,246 @@ fn cell_at(
     }
 }
 
-impl Side<'_> {
-    /// The deciding decisions at `port`; `None` when either endpoint is absent on this side.
-    fn deciding(
-        &self,
-        from: &EndpointId,
-        to: &EndpointId,
-        protocol: Protocol,
-        port: Option<u16>,
-    ) -> Option<Deciding> {
-        let endpoints = &self.topology.endpoints;
-        if !endpoints.contains_key(from) || !endpoints.contains_key(to) {
-            return None;
-        }
-        let explanation = explain(
-            self.topology,
-            &Party::Endpoint(from.clone()),
-            &Party::Endpoint(to.clone()),
-            protocol,
-            port,
+/// Every changed (source, target, protocol), sorted: the endpoints compared with the two
+/// matrices, the external `blocks` with a matrix of the dirty endpoints and the blocks.
+pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Vec<Change> {
+    let dirty = Dirty::of(old, new);
+    let protocols = dirty.protocols();
+    if protocols.is_empty() {
+        return Vec::new();
+    }
+    let ids: Vec<EndpointId> = crate::sort::set_of(
+        old.endpoints
+            .keys()
+            .chain(new.endpoints.keys())
+            .cloned()
+            .chain(blocks.iter().map(|block| EndpointId(block.to_string()))),
+    )
+    .into_iter()
+    .collect();
+    let mut changes = Collector {
+        ids,
+        records: Vec::new(),
+        payloads: Vec::new(),
+    };
+    let (old_all, new_all) = shared(old, new);
+    let old_matrix = matrix_with(&old_all, &protocols);
+    let new_matrix = matrix_after_edit(&old_all, &old_matrix, &new_all);
+    let mut before = Side {
+        topology: old,
+        matrix: old_matrix,
+        decider: Decider::new(old),
+    };
+    let mut after = Side {
+        topology: new,
+        matrix: new_matrix,
+        decider: Decider::new(new),
+    };
+    compare(
+        &mut before,
+        &mut after,
+        &dirty,
+        &protocols,
+        Scope::Endpoints,
+        &mut changes,
+    );
+    if !blocks.is_empty() {
+        let members = with_nodes([old, new], dirty.ids());
+        let old_part = part(old, &members, blocks);
+        let new_part = part(new, &members, blocks);
+        let mut before = Side {
+            topology: &old_part,
+            matrix: matrix_with(&old_part, &protocols),
+            decider: Decider::new(&old_part),
+        };
+        let mut after = Side {
+            topology: &new_part,
+            matrix: matrix_with(&new_part, &protocols),
+            decider: Decider::new(&new_part),
+        };
+        let ids: BTreeSet<EndpointId> = blocks
+            .iter()
+            .map(|block| EndpointId(block.to_string()))
+            .collect();
+        let scope = Scope::Blocks(&ids);
+        compare(
+            &mut before,
+            &mut after,
+            &dirty,
+            &protocols,
+            scope,
+            &mut changes,
         );
-        Some(Deciding {
-            port: explanation.port,
-            verdict: explanation.verdict,
-            egress: explanation.egress.decided_by,
-            ingress: explanation.ingress.decided_by,
-        })
+    }
+    changes.into_changes()
+}
+
+/// The changed cells found so far, by rank of their endpoints' ids, each pointing to what
+/// changed: the same opened and closed ports and decisions hold for every pair of members of
+/// two joint classes.
+struct Collector {
+    /// Every id compared (endpoints of both sides and synthetic parties), sorted.
+    ids: Vec<EndpointId>,
+    /// (source rank, target rank, protocol, payload index).
+    records: Vec<(u32, u32, Protocol, u32)>,
+    payloads: Vec<Payload>,
+}
+
+/// What changed for a pair of joint classes on one protocol.
+struct Payload {
+    opened: Vec<PortRange>,
+    closed: Vec<PortRange>,
+    before: Option<Deciding>,
+    after: Option<Deciding>,
+}
+
+impl Collector {
+    /// The rank of an id in [`Collector::ids`].
+    fn rank(&self, id: &EndpointId) -> u32 {
+        self.ids.binary_search(id).unwrap_or_default() as u32
+    }
+
+    /// The changes sorted by source, target and protocol.
+    fn into_changes(self) -> Vec<Change> {
+        let Collector {
+            ids,
+            mut records,
+            payloads,
+        } = self;
+        crate::sort::sort_by_key(&mut records, |(from, to, protocol, _)| {
+            (*from, *to, *protocol)
+        });
+        records
+            .into_iter()
+            .filter_map(|(from, to, protocol, payload)| {
+                let payload = payloads.get(payload as usize)?;
+                Some(Change {
+                    from: ids.get(from as usize)?.clone(),
+                    to: ids.get(to as usize)?.clone(),
+                    protocol,
+                    opened: payload.opened.clone(),
+                    closed: payload.closed.clone(),
+                    before: payload.before.clone(),
+                    after: payload.after.clone(),
+                })
+            })
+            .collect()
     }
 }
 
-/// Every changed (source, target, protocol), sorted.
+/// The endpoints `ids` with, for each pod among them on either side, its node, whose ENI
+/// filters it.
+fn with_nodes<'a>(
+    topologies: [&Topology; 2],
+    ids: impl Iterator<Item = &'a EndpointId>,
+) -> BTreeSet<EndpointId> {
+    let mut members = BTreeSet::new();
+    for id in ids {
+        for topology in topologies {
+            if let Some(EndpointKind::Pod { node, .. }) =
+                topology.endpoints.get(id).map(|endpoint| &endpoint.kind)
+            {
+                members.insert(node.clone());
+            }
+        }
+        members.insert(id.clone());
+    }
+    members
+}
+
+/// The part of `topology` that decides the cells between the endpoints `members` and the
+/// external `blocks`: those endpoints, the blocks as synthetic external endpoints, the groups
+/// that filter the endpoints, and the VPCs, clusters and prefix lists. A block has no groups,
+/// so no other group's rules take part in those cells.
+fn part(topology: &Topology, members: &BTreeSet<EndpointId>, blocks: &[IpNet]) -> Topology {
+    let endpoints: BTreeMap<EndpointId, Endpoint> = topology
+        .endpoints
+        .iter()
+        .filter(|(id, _)| members.contains(*id))
+        .map(|(id, endpoint)| (id.clone(), endpoint.clone()))
+        .collect();
+    let groups: BTreeSet<&GroupId> = endpoints
+        .values()
+        .flat_map(|endpoint| Actor::of_endpoint(topology, endpoint).groups)
+        .collect();
+    let mut part = Topology {
+        vpcs: topology.vpcs.clone(),
+        groups: topology
+            .groups
+            .iter()
+            .filter(|(id, _)| groups.contains(id))
+            .map(|(id, group)| (id.clone(), group.clone()))
+            .collect(),
+        endpoints,
+        clusters: topology.clusters.clone(),
+        prefix_lists: topology.prefix_lists.clone(),
+        ..Topology::default()
+    };
+    add_external_peers(&mut part, blocks);
+    part
+}
+
+/// One joint class: its members, and the protocols on which some member's row, and some
+/// member's column, may differ.
+struct Joint {
+    members: Vec<EndpointId>,
+    rows: Mask,
+    columns: Mask,
+    /// Whether the members are synthetic external parties.
+    blocks: bool,
+}
+
+/// Compares the cells of `before` and `after` in `scope` that the dirty set leaves open, per
+/// pair of joint classes, and appends a change for every pair of members whose cell differs.
 ///
 /// Endpoints with the same class on both sides (and in no pair that stays on one node) form a
 /// joint class: every pair of members of two joint classes has the same cells on both sides,
 /// so each pair of joint classes is compared and explained once, through representatives.
-pub(super) fn changes(old: &Topology, new: &Topology) -> Vec<Change> {
-    let old = Side {
-        topology: old,
-        matrix: matrix_with(old, &DIFF_PROTOCOLS),
-    };
-    let new = Side {
-        topology: new,
-        matrix: matrix_with(new, &DIFF_PROTOCOLS),
-    };
-    let joint = joint_classes(&old.matrix, &new.matrix);
-    // Each member's index in both matrices, looked up once.
+fn compare(
+    before: &mut Side<'_>,
+    after: &mut Side<'_>,
+    dirty: &Dirty,
+    protocols: &[Protocol],
+    scope: Scope<'_>,
+    changes: &mut Collector,
+) {
+    let joint = joint_classes(before, after, dirty, scope);
+    let ranks: Vec<Vec<u32>> = joint
+        .iter()
+        .map(|class| class.members.iter().map(|id| changes.rank(id)).collect())
+        .collect();
+    // Each representative's index in both matrices, looked up once.
     let index = |id: Option<&EndpointId>| -> (Option<usize>, Option<usize>) {
-        id.map_or((None, None), |id| {
-            (old.matrix.endpoint_index(id), new.matrix.endpoint_index(id))
-        })
+        id.map_or((None, None), |id| (before.index(id), after.index(id)))
     };
-    let firsts: Vec<_> = joint.iter().map(|members| index(members.first())).collect();
-    let seconds: Vec<_> = joint.iter().map(|members| index(members.get(1))).collect();
-    let mut changes = Vec::new();
+    let firsts: Vec<_> = joint
+        .iter()
+        .map(|class| index(class.members.first()))
+        .collect();
+    let seconds: Vec<_> = joint
+        .iter()
+        .map(|class| index(class.members.get(1)))
+        .collect();
     for (source_class, sources) in joint.iter().enumerate() {
         for (target_class, targets) in joint.iter().enumerate() {
+            let open = match scope {
+                Scope::Endpoints => sources.rows | targets.columns,
+                Scope::Blocks(_) => match (sources.blocks, targets.blocks) {
+                    (true, false) => targets.columns,
+                    (false, true) => sources.rows,
+                    _ => 0,
+                },
+            };
+            if open == 0 {
+                continue;
+            }
             let same = source_class == target_class;
             let (Some(from), Some(to)) = (
-                sources.first(),
+                sources.members.first(),
                 if same {
-                    sources.get(1)
+                    sources.members.get(1)
                 } else {
-                    targets.first()
+                    targets.members.first()
                 },
             ) else {
                 continue;
@@ -100,14 +317,22 @@ pub(super) fn changes(old: &Topology, new: &Topology) -> Vec<Change> {
             } else {
                 firsts[target_class]
             };
-            for protocol in DIFF_PROTOCOLS {
-                let before = cell_at(&old.matrix, at_from.0, at_to.0, protocol);
-                let after = cell_at(&new.matrix, at_from.1, at_to.1, protocol);
-                if before == after {
+            for protocol in protocols {
+                let bit = DIFF_PROTOCOLS
+                    .iter()
+                    .position(|p| p == protocol)
+                    .map_or(0, |index| 1 << index);
+                if open & bit == 0 {
                     continue;
                 }
-                let opened = difference(after, before);
-                let closed = difference(before, after);
+                let protocol = *protocol;
+                let old_cell = cell_at(&before.matrix, at_from.0, at_to.0, protocol);
+                let new_cell = cell_at(&after.matrix, at_from.1, at_to.1, protocol);
+                if old_cell == new_cell {
+                    continue;
+                }
+                let opened = difference(new_cell, old_cell);
+                let closed = difference(old_cell, new_cell);
                 if opened.is_empty() && closed.is_empty() {
                     continue;
                 }
@@ -116,33 +341,27 @@ pub(super) fn changes(old: &Topology, new: &Topology) -> Vec<Change> {
                     .or(closed.first())
                     .filter(|_| protocol.has_ports())
                     .map(|range| range.start());
-                let before = old.deciding(from, to, protocol, port);
-                let after = new.deciding(from, to, protocol, port);
-                for source in sources {
-                    for target in targets.iter().filter(|target| *target != source) {
-                        changes.push(Change {
-                            from: source.clone(),
-                            to: target.clone(),
-                            protocol,
-                            opened: opened.clone(),
-                            closed: closed.clone(),
-                            before: before.clone(),
-                            after: after.clone(),
-                        });
+                let payload = changes.payloads.len() as u32;
+                changes.payloads.push(Payload {
+                    opened,
+                    closed,
+                    before: before.decider.deciding(from, to, protocol, port),
+                    after: after.decider.deciding(from, to, protocol, port),
+                });
+                for source in &ranks[source_class] {
+                    for target in ranks[target_class].iter().filter(|to| *to != source) {
+                        changes.records.push((*source, *target, protocol, payload));
                     }
                 }
             }
         }
     }
-    crate::sort::sort_by(&mut changes, |a, b| {
-        (&a.from, &a.to, a.protocol).cmp(&(&b.from, &b.to, b.protocol))
-    });
-    changes
 }
 
 /// The endpoints of both sides grouped by their class on each side; an endpoint in a pair that
-/// stays on one node, on either side, is a joint class of its own.
-fn joint_classes(old: &Matrix, new: &Matrix) -> Vec<Vec<EndpointId>> {
+/// stays on one node, on either side, is a joint class of its own, and in the scope of blocks
+/// the synthetic parties and the endpoints never share a class.
+fn joint_classes(old: &Side<'_>, new: &Side<'_>, dirty: &Dirty, scope: Scope<'_>) -> Vec<Joint> {
     let local = |matrix: &Matrix| -> BTreeSet<EndpointId> {
         matrix
             .local_pairs()
@@ -151,101 +370,34 @@ fn joint_classes(old: &Matrix, new: &Matrix) -> Vec<Vec<EndpointId>> {
             .filter_map(|index| matrix.endpoints().get(index as usize).cloned())
             .collect()
     };
-    let mut local_ids = local(old);
-    local_ids.extend(local(new));
-    let ids: BTreeSet<&EndpointId> = old.endpoints().iter().chain(new.endpoints()).collect();
-    let class = |matrix: &Matrix, id: &EndpointId| matrix.class_of(id);
-    // The key: the class before, the class after, and the endpoint itself when it is alone.
-    type Key<'a> = (Option<usize>, Option<usize>, Option<&'a EndpointId>);
-    let mut groups: BTreeMap<Key<'_>, Vec<EndpointId>> = BTreeMap::new();
+    let mut local_ids = local(&old.matrix);
+    local_ids.extend(local(&new.matrix));
+    let ids: BTreeSet<&EndpointId> = old
+        .topology
+        .endpoints
+        .keys()
+        .chain(new.topology.endpoints.keys())
+        .collect();
+    let class = |side: &Side<'_>, id: &EndpointId| side.class(id);
+    // The key: the class before, the class after, whether a synthetic party, and the endpoint
+    // itself when it is alone.
+    type Key<'a> = (Option<usize>, Option<usize>, bool, Option<&'a EndpointId>);
+    let mut groups: BTreeMap<Key<'_>, Joint> = BTreeMap::new();
     for id in ids {
         let alone = local_ids.contains(id).then_some(id);
-        groups
-            .entry((class(old, id), class(new, id), alone))
-            .or_default()
-            .push(id.clone());
+        let block = matches!(scope, Scope::Blocks(blocks) if blocks.contains(id));
+        let (rows, columns) = dirty.sides(id);
+        let joint = groups
+            .entry((class(old, id), class(new, id), block, alone))
+            .or_insert_with(|| Joint {
+                members: Vec::new(),
+                rows: 0,
+                columns: 0,
+                blocks: block,
+            });
+        joint.members.push(id.clone());
+        joint.rows |= rows;
+        joint.columns |= columns;
     }
     groups.into_values().collect()
-}
-
-/// The counts of a list of changes.
-pub(super) fn counts(changes: &[Change]) -> Counts {
-    let mut counts = Counts::default();
-    let mut opened_pairs: BTreeSet<(&EndpointId, &EndpointId)> = BTreeSet::new();
-    let mut closed_pairs: BTreeSet<(&EndpointId, &EndpointId)> = BTreeSet::new();
-    for change in changes {
-        let opened = count_ports(&change.opened, change.protocol);
-        let closed = count_ports(&change.closed, change.protocol);
-        if opened > 0 {
-            opened_pairs.insert((&change.from, &change.to));
-            *counts.ports_opened.entry(change.protocol).or_default() += opened;
-        }
-        if closed > 0 {
-            closed_pairs.insert((&change.from, &change.to));
-            *counts.ports_closed.entry(change.protocol).or_default() += closed;
-        }
-    }
-    counts.pairs_opened = opened_pairs.len() as u64;
-    counts.pairs_closed = closed_pairs.len() as u64;
-    counts
-}
-
-/// The changes by pair of buckets and protocol, the most pairs first.
-pub(super) fn rollup(old: &Topology, new: &Topology, changes: &[Change]) -> Vec<GroupPairChange> {
-    let mut buckets: BTreeMap<&EndpointId, Vec<Bucket>> = BTreeMap::new();
-    let buckets_of = |id: &EndpointId| -> Vec<Bucket> {
-        let endpoint = new.endpoints.get(id).map(|endpoint| (new, endpoint));
-        let endpoint = endpoint.or_else(|| old.endpoints.get(id).map(|e| (old, e)));
-        let groups = endpoint
-            .map(|(topology, endpoint)| filtering_groups(topology, endpoint))
-            .unwrap_or_default();
-        if groups.is_empty() {
-            vec![Bucket::Endpoint(id.clone())]
-        } else {
-            groups.into_iter().map(Bucket::Group).collect()
-        }
-    };
-    type Key = (Bucket, Bucket, Protocol);
-    let mut sums: BTreeMap<Key, (u64, u64, Vec<PortRange>, Vec<PortRange>)> = BTreeMap::new();
-    for change in changes {
-        let from = buckets
-            .entry(&change.from)
-            .or_insert_with(|| buckets_of(&change.from))
-            .clone();
-        let to = buckets
-            .entry(&change.to)
-            .or_insert_with(|| buckets_of(&change.to))
-            .clone();
-        for source in &from {
-            for target in &to {
-                let sum = sums
-                    .entry((source.clone(), target.clone(), change.protocol))
-                    .or_default();
-                sum.0 += u64::from(!change.opened.is_empty());
-                sum.1 += u64::from(!change.closed.is_empty());
-                sum.2.extend(change.opened.iter().copied());
-                sum.3.extend(change.closed.iter().copied());
-            }
-        }
-    }
-    let mut rollup: Vec<GroupPairChange> = sums
-        .into_iter()
-        .map(
-            |((from, to, protocol), (pairs_opened, pairs_closed, opened, closed))| {
-                GroupPairChange {
-                    from,
-                    to,
-                    protocol,
-                    pairs_opened,
-                    pairs_closed,
-                    opened: union(opened),
-                    closed: union(closed),
-                }
-            },
-        )
-        .collect();
-    crate::sort::sort_by_key(&mut rollup, |entry| {
-        std::cmp::Reverse(entry.pairs_opened + entry.pairs_closed)
-    });
-    rollup
 }

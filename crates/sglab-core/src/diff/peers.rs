@@ -48,6 +48,12 @@ pub fn external_blocks(old: &Topology, new: &Topology) -> Vec<IpNet> {
 /// `topology` with one external endpoint per block, whose id and name are the block's text.
 pub fn with_external_peers(topology: &Topology, blocks: &[IpNet]) -> Topology {
     let mut full = topology.clone();
+    add_external_peers(&mut full, blocks);
+    full
+}
+
+/// Adds one external endpoint per block to `topology`, as [`with_external_peers`] does.
+pub(super) fn add_external_peers(full: &mut Topology, blocks: &[IpNet]) {
     for block in blocks {
         let id = EndpointId(block.to_string());
         full.endpoints.entry(id.clone()).or_insert(Endpoint {
@@ -61,7 +67,6 @@ pub fn with_external_peers(topology: &Topology, blocks: &[IpNet]) -> Topology {
             services: None,
         });
     }
-    full
 }
 
 /// Whether the block lies in a VPC's CIDR or a cluster's pod CIDR.

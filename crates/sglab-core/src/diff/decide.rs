@@ -1,0 +1,209 @@
+//! The deciding decisions of a changed pair on one side of the change: what
+//! [`crate::eval::explain`] gives as its verdict and each side's `decided_by`, without the words
+//! for every rule considered, the blockers and the notes, which a diff does not report. Each
+//! side's rules are pooled once per set of groups and direction, so that a diff with many
+//! changed pairs explains each at the cost of one scan of the rules of its two sides.
+//!
+//! The route, the matching of one rule, the defaults, intra-group access and the TCP 25 block
+//! are the evaluator's own (`eval::route`, `eval::rules`); the tests check every decision
+//! against [`crate::eval::explain`].
+
+use std::collections::HashMap;
+
+use super::Deciding;
+use crate::eval::route::{self, Actor, Route, Routed, SideView};
+use crate::eval::rules::{self, Pooled};
+use crate::eval::{outside_words, unreachable_sides};
+use crate::explain::{Decision, RuleRef};
+use crate::model::{Direction, EndpointId, GroupId, Protocol, Topology, Verdict};
+
+/// The rules of each set of groups and direction met so far, in evaluation order; and of those,
+/// the ones that match a protocol and a port.
+#[derive(Default)]
+struct Pools<'t> {
+    pooled: HashMap<(Vec<&'t GroupId>, Direction), Vec<Pooled<'t>>>,
+    matching: HashMap<Traffic<'t>, Vec<Pooled<'t>>>,
+}
+
+/// A side's groups and direction, and the protocol and port of a query.
+type Traffic<'t> = (Vec<&'t GroupId>, Direction, Protocol, Option<u16>);
+
+/// Deciding decisions on one topology, with the actors and pooled rules kept between queries.
+pub(super) struct Decider<'t> {
+    topology: &'t Topology,
+    actors: HashMap<&'t EndpointId, Actor<'t>>,
+    pools: Pools<'t>,
+}
+
+impl<'t> Decider<'t> {
+    /// A decider for `topology`.
+    pub(super) fn new(topology: &'t Topology) -> Decider<'t> {
+        Decider {
+            topology,
+            actors: HashMap::new(),
+            pools: Pools::default(),
+        }
+    }
+
+    /// The decisions from `from` to `to` at `port` (ignored for protocols without ports), as
+    /// [`crate::eval::explain`] gives them; `None` when either endpoint is absent.
+    pub(super) fn deciding(
+        &mut self,
+        from: &EndpointId,
+        to: &EndpointId,
+        protocol: Protocol,
+        port: Option<u16>,
+    ) -> Option<Deciding> {
+        let topology = self.topology;
+        let from = self.resolve(from)?;
+        let to = self.resolve(to)?;
+        let (source, target) = (self.actors.get(from)?, self.actors.get(to)?);
+        let pools = &mut self.pools;
+        let port = port.filter(|_| protocol.has_ports());
+        let (egress, ingress) = match route::route(topology, source, target, protocol) {
+            Route::Local { reason } => (
+                Decision::NotApplicable {
+                    reason: reason.clone(),
+                },
+                Decision::NotApplicable { reason },
+            ),
+            Route::Unreachable { reason } => unreachable_sides(source, target, &reason),
+            Route::Routed(routed) => {
+                let query = Query {
+                    routed: &routed,
+                    protocol,
+                    port,
+                };
+                let egress = routed.egress.as_ref();
+                let ingress = routed.ingress.as_ref();
+                (
+                    side(topology, pools, &query, egress, source, Direction::Egress),
+                    side(topology, pools, &query, ingress, target, Direction::Ingress),
+                )
+            }
+        };
+        let verdict = if egress.verdict() == Verdict::Allow && ingress.verdict() == Verdict::Allow {
+            Verdict::Allow
+        } else {
+            Verdict::Deny
+        };
+        Some(Deciding {
+            port,
+            verdict,
+            egress,
+            ingress,
+        })
+    }
+
+    /// The id of an endpoint of the topology, its actor resolved once.
+    fn resolve(&mut self, id: &EndpointId) -> Option<&'t EndpointId> {
+        let topology = self.topology;
+        let (id, endpoint) = topology.endpoints.get_key_value(id)?;
+        self.actors
+            .entry(id)
+            .or_insert_with(|| Actor::of_endpoint(topology, endpoint));
+        Some(id)
+    }
+}
+
+/// One side's decision, in the order of `eval::explain`: intra-group access, then the TCP 25
+/// block on egress, then the first matching rule or the default.
+fn side<'t>(
+    topology: &'t Topology,
+    pools: &mut Pools<'t>,
+    query: &Query<'_, '_, 't>,
+    view: Option<&SideView<'_, 't>>,
+    actor: &Actor<'t>,
+    direction: Direction,
+) -> Decision {
+    let Some(view) = view else {
+        return Decision::NotApplicable {
+            reason: outside_words(actor, direction),
+        };
+    };
+    if let Some(group) = query.routed.intra_group {
+        return Decision::IntraGroup {
+            security_group: group.clone(),
+        };
+    }
+    if direction == Direction::Egress
+        && rules::smtp_blocked(query.routed.leaves_vpc, query.protocol, query.port)
+    {
+        return Decision::Platform {
+            verdict: Verdict::Deny,
+            reason: rules::SMTP_BLOCK_REASON.to_owned(),
+        };
+    }
+    let (protocol, port) = (query.protocol, query.port);
+    // The rules that match the protocol and the port, which are few: the first of them
+    // whose peer, source ports and local CIDR match is the first match.
+    let key = (view.groups.to_vec(), direction, protocol, port);
+    let Pools { pooled, matching } = pools;
+    let pooled = matching.entry(key).or_insert_with(|| {
+        let all = pooled
+            .entry((view.groups.to_vec(), direction))
+            .or_insert_with(|| rules::pool(topology, view.groups, direction));
+        all.iter()
+            .filter(|entry| {
+                rules::protocol_matches(entry.rule.protocol, protocol)
+                    && rules::ports_match(entry.rule, protocol, port)
+            })
+            .copied()
+            .collect()
+    });
+    let first = pooled
+        .iter()
+        .find(|entry| rules::check_except_ports(topology, view, protocol, entry.rule).is_ok());
+    match first {
+        Some(entry) => Decision::Rule(RuleRef::new(entry.group, entry.index, entry.rule)),
+        None => rules::default_decision(rules::eni_kind(topology, view.groups), direction),
+    }
+}
+
+/// The traffic of one query.
+struct Query<'q, 'a, 't> {
+    routed: &'q Routed<'a, 't>,
+    protocol: Protocol,
+    port: Option<u16>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::{explain, Party};
+    use crate::generate::{generate, GenParams, Shape};
+
+    /// Every pair of every shape, on every protocol and at ports where rules, the defaults and
+    /// the TCP 25 block differ, decides as `explain` does.
+    #[test]
+    fn decisions_are_those_of_explain() {
+        for seed in 0..24u64 {
+            let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
+            let topology = generate(seed, &GenParams::of_shape(shape, 8, 4, 40));
+            let mut decider = Decider::new(&topology);
+            for from in topology.endpoints.keys() {
+                for to in topology.endpoints.keys() {
+                    for protocol in super::super::DIFF_PROTOCOLS {
+                        for port in [None, Some(1), Some(22), Some(25), Some(40), Some(65535)] {
+                            let decided = decider.deciding(from, to, protocol, port);
+                            let explanation = explain(
+                                &topology,
+                                &Party::Endpoint(from.clone()),
+                                &Party::Endpoint(to.clone()),
+                                protocol,
+                                port,
+                            );
+                            let expected = Deciding {
+                                port: explanation.port,
+                                verdict: explanation.verdict,
+                                egress: explanation.egress.decided_by,
+                                ingress: explanation.ingress.decided_by,
+                            };
+                            assert_eq!(decided, Some(expected), "{from} -> {to} {protocol}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Which rows and columns a change can touch: a cheap, conservative dirty set per endpoint and
+//! protocol, so that the diff compares only the cells that can differ.
+//!
+//! A cell (source, target, protocol) is a function of the two endpoints alone: each one's own
+//! record (kind, VPC, ENIs with their addresses and groups, public and pod addresses), for a
+//! pod its node's record and its cluster, the settings of the groups that filter it (VPC, type,
+//! InnerAccessPolicy), the source's egress rules and the target's ingress rules that match the
+//! protocol, and the entries of the prefix lists those rules name. No other endpoint, VPC or
+//! gateway enters it (`eval::route`, `eval::rules`). So an endpoint whose *identity* (all but
+//! the rules) is the same on both sides can change only
+//!
+//! - its row on a protocol, when the egress rules matching that protocol of one of its groups
+//!   changed (in order and in every evaluated field, or in the entries of a prefix list they
+//!   name), and
+//! - its column on a protocol, when such ingress rules changed;
+//!
+//! an endpoint whose identity changed, or that exists on one side only, may change its whole
+//! row and column on every protocol. A cell whose source's row and target's column are both
+//! clean is the same on both sides.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::DIFF_PROTOCOLS;
+use crate::eval::route::Actor;
+use crate::eval::rules::protocol_matches;
+use crate::model::{
+    Direction, Endpoint, EndpointId, EndpointKind, GroupId, Peer, Protocol, Rule, Topology,
+};
+
+/// One bit per protocol of [`DIFF_PROTOCOLS`], by index.
+pub(super) type Mask = u8;
+
+/// Every protocol of [`DIFF_PROTOCOLS`].
+const ALL: Mask = (1 << DIFF_PROTOCOLS.len()) - 1;
+
+/// The rows and columns that may differ, per endpoint id; an id absent is clean.
+#[derive(Debug, Default)]
+pub(super) struct Dirty {
+    /// The protocols on which an endpoint's row (as a source) may differ, and those on which its
+    /// column (as a target) may.
+    sides: BTreeMap<EndpointId, (Mask, Mask)>,
+}
+
+impl Dirty {
+    /// The dirty rows and columns between `old` and `new`.
+    pub(super) fn of(old: &Topology, new: &Topology) -> Dirty {
+        let groups = GroupChanges::of(old, new);
+        let ids: BTreeSet<&EndpointId> = old.endpoints.keys().chain(new.endpoints.keys()).collect();
+        let mut sides = BTreeMap::new();
+        for id in ids {
+            let (Some(before), Some(after)) = (old.endpoints.get(id), new.endpoints.get(id)) else {
+                sides.insert(id.clone(), (ALL, ALL));
+                continue;
+            };
+            let mask = if same_identity(old, before, new, after, &groups) {
+                let actor = Actor::of_endpoint(new, after);
+                let (mut row, mut column) = (0, 0);
+                for group in actor.groups {
+                    let (egress, ingress) = groups.rules.get(group).copied().unwrap_or((0, 0));
+                    row |= egress;
+                    column |= ingress;
+                }
+                (row, column)
+            } else {
+                (ALL, ALL)
+            };
+            if mask != (0, 0) {
+                sides.insert(id.clone(), mask);
+            }
+        }
+        Dirty { sides }
+    }
+
+    /// The protocols on which `id`'s row and its column may differ.
+    pub(super) fn sides(&self, id: &EndpointId) -> (Mask, Mask) {
+        self.sides.get(id).copied().unwrap_or((0, 0))
+    }
+
+    /// The endpoints with something dirty.
+    pub(super) fn ids(&self) -> impl Iterator<Item = &EndpointId> + '_ {
+        self.sides.keys()
+    }
+
+    /// The protocols on which some cell may differ, in [`DIFF_PROTOCOLS`] order.
+    pub(super) fn protocols(&self) -> Vec<Protocol> {
+        let mask = self
+            .sides
+            .values()
+            .fold(0, |mask, (row, column)| mask | row | column);
+        DIFF_PROTOCOLS
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| mask & (1 << index) != 0)
+            .map(|(_, protocol)| *protocol)
+            .collect()
+    }
+}
+
+/// What changed in the groups: whose settings, and whose rules per direction and protocol.
+struct GroupChanges {
+    /// The groups whose existence, VPC, type or InnerAccessPolicy differ.
+    settings: BTreeSet<GroupId>,
+    /// The protocols whose egress rules and those whose ingress rules differ, per group.
+    rules: BTreeMap<GroupId, (Mask, Mask)>,
+}
+
+impl GroupChanges {
+    fn of(old: &Topology, new: &Topology) -> GroupChanges {
+        let mut changes = GroupChanges {
+            settings: BTreeSet::new(),
+            rules: BTreeMap::new(),
+        };
+        let same_lists = old.prefix_lists == new.prefix_lists;
+        let ids: BTreeSet<&GroupId> = old.groups.keys().chain(new.groups.keys()).collect();
+        for id in ids {
+            let (Some(before), Some(after)) = (old.groups.get(id), new.groups.get(id)) else {
+                changes.settings.insert(id.clone());
+                continue;
+            };
+            let same_settings = before.vpc == after.vpc
+                && before.group_type == after.group_type
+                && before.inner_access_policy == after.inner_access_policy;
+            if !same_settings {
+                changes.settings.insert(id.clone());
+                continue;
+            }
+            if same_lists && before.rules == after.rules {
+                continue;
+            }
+            let mask = |direction: Direction| -> Mask {
+                let mut mask = 0;
+                for (index, protocol) in DIFF_PROTOCOLS.iter().enumerate() {
+                    let before = keys(old, &before.rules, direction, *protocol);
+                    if before != keys(new, &after.rules, direction, *protocol) {
+                        mask |= 1 << index;
+                    }
+                }
+                mask
+            };
+            let masks = (mask(Direction::Egress), mask(Direction::Ingress));
+            if masks != (0, 0) {
+                changes.rules.insert(id.clone(), masks);
+            }
+        }
+        changes
+    }
+}
+
+/// What evaluation reads of the rules of one direction that match one protocol, in order.
+fn keys<'t>(
+    topology: &'t Topology,
+    rules: &'t [Rule],
+    direction: Direction,
+    protocol: Protocol,
+) -> Vec<Key<'t>> {
+    rules
+        .iter()
+        .filter(|rule| rule.direction == direction && protocol_matches(rule.protocol, protocol))
+        .map(|rule| Key::of(topology, rule))
+        .collect()
+}
+
+/// Rules compared on what evaluation reads.
+fn same_rule(a: &Rule, b: &Rule) -> bool {
+    a.policy == b.policy
+        && a.priority == b.priority
+        && a.protocol == b.protocol
+        && a.ports == b.ports
+        && a.peer == b.peer
+        && a.source_ports == b.source_ports
+        && a.local_cidr == b.local_cidr
+        && a.nic_type == b.nic_type
+        && a.direction == b.direction
+}
+
+/// Whether an endpoint is the same on both sides in everything but its groups' rules.
+fn same_identity(
+    old: &Topology,
+    before: &Endpoint,
+    new: &Topology,
+    after: &Endpoint,
+    groups: &GroupChanges,
+) -> bool {
+    if before != after {
+        return false;
+    }
+    if let EndpointKind::Pod { cluster, node } = &after.kind {
+        if old.endpoints.get(node) != new.endpoints.get(node)
+            || old.clusters.get(cluster) != new.clusters.get(cluster)
+        {
+            return false;
+        }
+    }
+    let before_groups = Actor::of_endpoint(old, before).groups;
+    let after_groups = Actor::of_endpoint(new, after).groups;
+    before_groups == after_groups
+        && after_groups
+            .iter()
+            .all(|group| !groups.settings.contains(*group))
+}
+
+/// What evaluation reads of a rule: every field but its id and description, and the entries
+/// of the prefix list it names.
+struct Key<'t> {
+    rule: &'t Rule,
+    entries: Option<&'t [ipnet::IpNet]>,
+}
+
+impl<'t> Key<'t> {
+    fn of(topology: &'t Topology, rule: &'t Rule) -> Key<'t> {
+        let entries = match &rule.peer {
+            Peer::PrefixList(id) => topology
+                .prefix_lists
+                .get(id)
+                .map(|list| list.cidrs.as_slice()),
+            _ => None,
+        };
+        Key { rule, entries }
+    }
+}
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        same_rule(self.rule, other.rule) && self.entries == other.entries
+    }
+}

@@ -1,0 +1,124 @@
+//! The sums of a diff's changes: the counts and the rollup by pair of buckets.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::ports::{count_ports, union};
+use super::{Change, Counts, GroupPairChange};
+use crate::eval::filtering_groups;
+use crate::matrix::Bucket;
+use crate::model::{EndpointId, PortRange, Protocol, Topology};
+
+/// The counts of a list of changes sorted by source, target and protocol, as
+/// [`super::pairs::changes`] gives them.
+pub(super) fn counts(changes: &[Change]) -> Counts {
+    let mut counts = Counts::default();
+    // The changes of one pair are next to each other: a pair counts once, at its first change
+    // with ports opened (or closed).
+    let mut last_opened: Option<(&EndpointId, &EndpointId)> = None;
+    let mut last_closed: Option<(&EndpointId, &EndpointId)> = None;
+    for change in changes {
+        let pair = Some((&change.from, &change.to));
+        let opened = count_ports(&change.opened, change.protocol);
+        let closed = count_ports(&change.closed, change.protocol);
+        if opened > 0 {
+            if last_opened != pair {
+                counts.pairs_opened += 1;
+                last_opened = pair;
+            }
+            *counts.ports_opened.entry(change.protocol).or_default() += opened;
+        }
+        if closed > 0 {
+            if last_closed != pair {
+                counts.pairs_closed += 1;
+                last_closed = pair;
+            }
+            *counts.ports_closed.entry(change.protocol).or_default() += closed;
+        }
+    }
+    counts
+}
+
+/// The sums of one pair of buckets and protocol: pairs opened, pairs closed, ports opened and
+/// ports closed.
+type Sum = (u64, u64, Vec<PortRange>, Vec<PortRange>);
+
+/// The changes by pair of buckets and protocol, the most pairs first (ties by source bucket,
+/// target bucket and protocol).
+pub(super) fn rollup(old: &Topology, new: &Topology, changes: &[Change]) -> Vec<GroupPairChange> {
+    let mut bucket_ids: BTreeMap<Bucket, u32> = BTreeMap::new();
+    let mut of_endpoint: HashMap<&EndpointId, Vec<u32>> = HashMap::new();
+    let mut sums: HashMap<(u32, u32, Protocol), Sum> = HashMap::new();
+    for change in changes {
+        for id in [&change.from, &change.to] {
+            if !of_endpoint.contains_key(id) {
+                let ids = buckets_of(old, new, id)
+                    .into_iter()
+                    .map(|bucket| {
+                        let next = bucket_ids.len() as u32;
+                        *bucket_ids.entry(bucket).or_insert(next)
+                    })
+                    .collect();
+                of_endpoint.insert(id, ids);
+            }
+        }
+        let (Some(from), Some(to)) = (of_endpoint.get(&change.from), of_endpoint.get(&change.to))
+        else {
+            continue;
+        };
+        for source in from {
+            for target in to {
+                let sum = sums.entry((*source, *target, change.protocol)).or_default();
+                sum.0 += u64::from(!change.opened.is_empty());
+                sum.1 += u64::from(!change.closed.is_empty());
+                sum.2.extend(change.opened.iter().copied());
+                sum.3.extend(change.closed.iter().copied());
+            }
+        }
+    }
+    // The buckets by id, and each id's rank in the order of buckets.
+    let mut buckets: Vec<Option<Bucket>> = vec![None; bucket_ids.len()];
+    let mut rank = vec![0u32; bucket_ids.len()];
+    for (position, (bucket, id)) in bucket_ids.into_iter().enumerate() {
+        rank[id as usize] = position as u32;
+        buckets[id as usize] = Some(bucket);
+    }
+    let mut entries: Vec<((u32, u32, Protocol), Sum)> = sums.into_iter().collect();
+    crate::sort::sort_by_key(&mut entries, |((from, to, protocol), _)| {
+        (rank[*from as usize], rank[*to as usize], *protocol)
+    });
+    let mut rollup: Vec<GroupPairChange> = entries
+        .into_iter()
+        .filter_map(
+            |((from, to, protocol), (pairs_opened, pairs_closed, opened, closed))| {
+                Some(GroupPairChange {
+                    from: buckets.get(from as usize)?.clone()?,
+                    to: buckets.get(to as usize)?.clone()?,
+                    protocol,
+                    pairs_opened,
+                    pairs_closed,
+                    opened: union(opened),
+                    closed: union(closed),
+                })
+            },
+        )
+        .collect();
+    crate::sort::sort_by_key(&mut rollup, |entry| {
+        std::cmp::Reverse(entry.pairs_opened + entry.pairs_closed)
+    });
+    rollup
+}
+
+/// The buckets an endpoint counts in: its filtering groups after the change (before, when it is
+/// gone), or the endpoint itself when it has none.
+fn buckets_of(old: &Topology, new: &Topology, id: &EndpointId) -> Vec<Bucket> {
+    let endpoint = new.endpoints.get(id).map(|endpoint| (new, endpoint));
+    let endpoint = endpoint.or_else(|| old.endpoints.get(id).map(|e| (old, e)));
+    let groups = endpoint
+        .map(|(topology, endpoint)| filtering_groups(topology, endpoint))
+        .unwrap_or_default();
+    if groups.is_empty() {
+        vec![Bucket::Endpoint(id.clone())]
+    } else {
+        groups.into_iter().map(Bucket::Group).collect()
+    }
+}

@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use sglab_core::diff::diff;
 use sglab_core::edit::{apply, writable_group, Edit, NewEndpoint};
-use sglab_core::generate::{generate, GenParams, Shape};
+use sglab_core::generate::{generate, GenParams, Rng, Shape};
 use sglab_core::matrix::matrix;
 use sglab_core::model::{
     Direction, GroupId, NicType, Peer, Policy, PortRange, PortSpec, Priority, Protocol, Rule,
@@ -173,23 +173,6 @@ fn alternate_medians(mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
 fn median(mut times: Vec<f64>) -> f64 {
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]
-}
-
-/// A small deterministic generator (SplitMix64) for the choices of the changes.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next() % bound.max(1) as u64) as usize
-    }
 }
 
 /// The writable groups that filter some endpoint, by id.

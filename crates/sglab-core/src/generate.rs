@@ -221,11 +221,14 @@ pub fn generate(seed: u64, params: &GenParams) -> Topology {
     generator.topology
 }
 
-/// SplitMix64: tiny, fast, and good enough to spread test cases.
-struct Rng(u64);
+/// SplitMix64: tiny, fast, and good enough to spread test cases; public so that benchmarks
+/// and tools draw their changes of a generated topology the same deterministic way.
+#[derive(Clone, Debug)]
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -234,20 +237,21 @@ impl Rng {
     }
 
     /// A number in `0..n` (0 when n is 0).
-    fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         if n == 0 {
             0
         } else {
-            (self.next() % n as u64) as usize
+            (self.next_u64() % n as u64) as usize
         }
     }
 
     /// True with the given chance in percent.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next_u64() % 100 < percent
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+    /// One of `items`, none when it is empty.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
         if items.is_empty() {
             None
         } else {

@@ -26,9 +26,9 @@ const ADDED_RULE_CHECK_MILLIS: u32 = 30;
 /// topology evaluated in the engine's worker (`large`), the worker validated it and the JSON it
 /// was sent is saved, so neither is done again on the page.
 ///
-/// The autosave is written before the page's own evaluation work (validation) and whatever the
-/// worker is still computing, so that a reload in the middle of a long evaluation finds the
-/// work saved. A refusal of the storage is said once, in a notice.
+/// The autosave is written before the page's own evaluation work (validation), and for a
+/// topology the worker evaluates as soon as its JSON is sent, so that a reload in the middle of
+/// a long evaluation finds the work saved. A refusal of the storage is said once, in a notice.
 #[hook]
 pub fn use_settled_problems(
     topology: &Shared<Topology>,
@@ -50,14 +50,20 @@ pub fn use_settled_problems(
         let json = large.map(|large| large.json);
         use_effect_with(topology.clone(), move |topology| {
             let topology = topology.clone();
-            let timer = browser::after(SETTLE_MILLIS, move || match json {
-                None => {
-                    autosave(&engine::to_json(&topology), &dispatcher);
-                    problems.set(Shared::new(engine::problems(&topology)));
+            let timer = match json {
+                // The JSON the worker was just sent: saved at once, while the worker evaluates.
+                Some(Some((of, json))) if of == topology => {
+                    autosave(&json, &dispatcher);
+                    None
                 }
-                Some(Some((of, json))) if of == topology => autosave(&json, &dispatcher),
-                Some(_) => autosave(&engine::to_json(&topology), &dispatcher),
-            });
+                json => Some(browser::after(SETTLE_MILLIS, move || match json {
+                    None => {
+                        autosave(&engine::to_json(&topology), &dispatcher);
+                        problems.set(Shared::new(engine::problems(&topology)));
+                    }
+                    Some(_) => autosave(&engine::to_json(&topology), &dispatcher),
+                })),
+            };
             move || drop(timer)
         });
     }

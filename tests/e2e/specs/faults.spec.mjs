@@ -40,6 +40,16 @@ async function offerHugeFile(page, how, name, megabytes) {
   );
 }
 
+/** The large topology with 1,500 more endpoints (2,000 in all), so that its first evaluation in
+ * the worker lasts long enough to show its progress bar. */
+function largerTopology() {
+  const topology = largeTopology();
+  for (let e = 500; e < 2000; e++) {
+    topology.endpoints.push({ id: `i-${e}`, name: `node ${e}`, kind: 'ecs', private_ip: `10.0.${Math.floor(e / 250)}.${(e % 250) + 2}`, groups: [`sg-${e % 50}`] });
+  }
+  return topology;
+}
+
 export const tests = [
   {
     name: 'storage-full',
@@ -181,25 +191,37 @@ export const tests = [
   },
   {
     name: 'reload-during-evaluation',
-    async run({ page, baseUrl, openApp, shot, expect }) {
+    async run({ page, shot, expect }) {
       const app = new SglabPage(page);
       await app.waitFor('diagram-svg');
-      // Loading the large topology starts its first evaluation in the engine's worker, which
-      // takes long enough to show its progress: reload in the middle of it.
-      const diagnostics = await page.evaluate((t) => window.sglab.load(t), JSON.stringify(largeTopology()));
-      expect(!diagnostics.some((d) => d.severity === 'error'), 'the large topology loads');
-      await app.waitFor('progress', { timeout: 20000 });
-      const evaluating = await page.evaluate(() => document.querySelector('[data-testid="progress-stage"]').textContent);
-      await shot('evaluating');
-      // The autosave does not wait for the evaluation: it is written while the worker computes.
-      await page.waitForFunction(() => (localStorage.getItem('sglab.autosave.v1') || '').includes('"sg-49"'), null, { timeout: 20000 });
-      const stillEvaluating = await page.locator('[data-testid="progress"]').count();
-      console.log(`  reload-during-evaluation: autosave written ${stillEvaluating ? 'while the evaluation runs' : 'after the evaluation ended'}`);
-      expect(stillEvaluating === 1, 'the autosave is written before the evaluation ends');
-      await openApp(baseUrl);
-      await page.waitForFunction(() => document.querySelector('[data-testid="topology-title"]').textContent.includes('Large'), null, { timeout: 20000 });
+      // The moment the progress bar appears (the evaluation running in the engine's worker),
+      // the page notes what the autosave holds and reloads, in the middle of the evaluation.
+      await page.evaluate(() => {
+        const observer = new MutationObserver(() => {
+          if (!document.querySelector('[data-testid="progress"]')) return;
+          observer.disconnect();
+          const stage = document.querySelector('[data-testid="progress-stage"]')?.textContent || '';
+          const saved = (localStorage.getItem('sglab.autosave.v1') || '').includes('"i-1999"');
+          sessionStorage.setItem('sglab-e2e-reload', JSON.stringify({ stage, saved }));
+          location.reload();
+        });
+        observer.observe(document.body, { childList: true, subtree: true });
+      });
+      const reloaded = page.waitForEvent('load', { timeout: 30000 });
+      // Loading a large topology starts its first evaluation, long enough to show progress.
+      const diagnostics = await page.evaluate((t) => window.sglab.load(t), JSON.stringify(largerTopology()));
+      expect(!diagnostics.some((d) => d.severity === 'error'), `the large topology loads, got ${JSON.stringify(diagnostics.slice(0, 2))}`);
+      await reloaded.catch(async (error) => {
+        const state = await page.evaluate(() => ({ noted: sessionStorage.getItem('sglab-e2e-reload'), title: document.querySelector('[data-testid="topology-title"]')?.textContent }));
+        const evaluation = await page.evaluate(() => window.sglab.lastEvaluation());
+        throw new Error(`no reload: ${JSON.stringify(state)} ${JSON.stringify(evaluation)}: ${error.message}`);
+      });
+      const noted = JSON.parse(await page.evaluate(() => sessionStorage.getItem('sglab-e2e-reload')));
+      expect(noted && noted.saved === true, `the autosave holds the topology while it is evaluated (stage ${noted && noted.stage})`);
+      await app.waitFor('app', { timeout: 20000 });
+      await page.waitForFunction(() => document.querySelector('[data-testid="topology-title"]')?.textContent.includes('Large'), null, { timeout: 20000 });
       const topology = await app.topology();
-      expect(topology.endpoints.length === 500 && topology.security_groups.length === 50, `the topology loaded before the reload (evaluating: ${evaluating}) is there after it`);
+      expect(topology.endpoints.length === 2000 && topology.security_groups.length === 50, 'the topology being evaluated at the reload is there after it');
       await page.evaluate(() => window.sglab.lastEvaluation());
       await shot('after-reload');
     },

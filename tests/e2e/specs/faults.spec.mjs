@@ -134,6 +134,30 @@ export const tests = [
       expect(true, 'the autosaved topology opens instead');
       expect((await saved(page)) === before, 'the autosave is untouched');
       await shot('link-refused');
+
+      // A topology whose link would be over the limit gets no link, but the same reason.
+      const topology = await app.topology();
+      let seed = 3;
+      const noise = () =>
+        Array.from({ length: 500 }, () => {
+          seed = (seed * 48271) % 2147483647;
+          return 'abcdefghijklmnopqrstuvwxyz0123456789'[seed % 36];
+        }).join('');
+      // 3,000 rules with 500 random characters each: 1.5 MB of text whose link is over 1 MB.
+      for (let r = 0; r < 3000; r++) {
+        topology.security_groups[0].rules.push({ direction: 'ingress', policy: 'accept', priority: 1, protocol: 'tcp', port_range: '22/22', cidr: '10.0.0.0/8', description: noise() });
+      }
+      const diagnostics = await page.evaluate((t) => window.sglab.load(t), JSON.stringify(topology));
+      expect(!diagnostics.some((d) => d.severity === 'error'), `the noisy topology loads, got ${JSON.stringify(diagnostics.slice(0, 2))}`);
+      await app.click('share');
+      const noLink = page.locator('[data-testid="notice-warning"]', { hasText: 'No share link' });
+      await noLink.waitFor({ timeout: 10000 }).catch(async () => {
+        const info = await page.evaluate(() => ({ json: window.sglab.topology().length, box: !!document.querySelector('[data-testid="share-box"]'), url: (document.querySelector('[data-testid="share-url"]')?.value || '').length }));
+        throw new Error(`no refusal: ${JSON.stringify(info)}`);
+      });
+      const refused = await noLink.textContent();
+      expect(refused.includes('limit of 1 MB') && (await app.locator('share-box').count()) === 0, `no link over the limit is made, got ${refused}`);
+      await shot('no-link-made');
     },
   },
   {

@@ -13,8 +13,15 @@ use gloo::file::callbacks::FileReader;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+mod autosave;
 mod evaluation;
 mod worker;
+
+pub use autosave::{
+    forget_other_tab_version, keep_unreadable_autosave, listen_other_tab_saves, read_autosave,
+    read_other_tab_version, write_autosave, Saved, AUTOSAVE_KEY, CORRUPT_AUTOSAVE_KEY,
+    OTHER_TAB_FILE, OTHER_TAB_KEY,
+};
 
 pub use evaluation::{
     begin_evaluation, evaluation_received, evaluation_sent, evaluation_settled, last_evaluation,
@@ -22,10 +29,6 @@ pub use evaluation::{
 };
 pub use worker::{EngineWorker, WorkerEvent};
 
-/// The LocalStorage key of the autosave; the version changes when the saved form does.
-pub const AUTOSAVE_KEY: &str = "sglab.autosave.v1";
-/// Where an unreadable autosave is kept so that a later save does not destroy it.
-pub const CORRUPT_AUTOSAVE_KEY: &str = "sglab.autosave.v1.unreadable";
 /// The LocalStorage key of the compare mode's baseline, kept beside the autosave so that an
 /// autosave written before the compare mode existed reads as it did.
 pub const BASELINE_KEY: &str = "sglab.autosave.v1.baseline";
@@ -38,19 +41,6 @@ fn window() -> Option<web_sys::Window> {
 
 fn storage() -> Option<web_sys::Storage> {
     window()?.local_storage().ok().flatten()
-}
-
-/// The autosaved text, if any.
-pub fn read_autosave() -> Option<String> {
-    storage()?.get_item(AUTOSAVE_KEY).ok().flatten()
-}
-
-/// Saves the topology's JSON text; failures (quota, private mode) are ignored, since the
-/// autosave is a convenience and the user can export.
-pub fn write_autosave(json: &str) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(AUTOSAVE_KEY, json);
-    }
 }
 
 /// The autosaved baseline's text, if any.
@@ -66,13 +56,6 @@ pub fn write_autosave_baseline(json: Option<&str>) {
             Some(json) => storage.set_item(BASELINE_KEY, json),
             None => storage.remove_item(BASELINE_KEY),
         };
-    }
-}
-
-/// Keeps an unreadable autosave under another key, so the next save does not overwrite it.
-pub fn keep_unreadable_autosave(text: &str) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(CORRUPT_AUTOSAVE_KEY, text);
     }
 }
 
@@ -286,8 +269,24 @@ pub fn download_png(file_name: &str, svg: &web_sys::Element) {
     image.set_src(&url);
 }
 
+/// The largest file sglab opens, in bytes (50 MB): a larger file is refused before it is read,
+/// so that it cannot exhaust the tab's memory.
+pub const MAX_FILE_BYTES: f64 = 50.0 * 1024.0 * 1024.0;
+
+/// The refusal of a file over [`MAX_FILE_BYTES`], or `None` for a file within it.
+pub fn file_too_large(bytes: f64) -> Option<String> {
+    (bytes > MAX_FILE_BYTES).then(|| {
+        format!(
+            "it is {:.1} MB, over the limit of {} MB for a file sglab opens; nothing of it was read",
+            bytes / 1024.0 / 1024.0,
+            MAX_FILE_BYTES / 1024.0 / 1024.0
+        )
+    })
+}
+
 /// Reads files as text and calls `done` once with every `(name, text)` pair, in the order
-/// given; unreadable files come back with an error text instead.
+/// given; unreadable files come back with an error text instead. A file over
+/// [`MAX_FILE_BYTES`] is not read at all: it comes back with the refusal naming the limit.
 pub fn read_files(
     files: Vec<web_sys::File>,
     done: impl FnOnce(Vec<(String, Result<String, String>)>) + 'static,
@@ -310,6 +309,11 @@ pub fn read_files(
     )));
     for (index, file) in files.into_iter().enumerate() {
         let name = file.name();
+        if let Some(refusal) = file_too_large(file.size()) {
+            let mut guard = pending.borrow_mut();
+            guard.0[index] = Some((name, Err(refusal)));
+            continue;
+        }
         let file = gloo::file::File::from(file);
         let pending_for_read = Rc::clone(&pending);
         let reader = gloo::file::callbacks::read_as_text(&file, move |result| {
@@ -326,6 +330,20 @@ pub fn read_files(
             }
         });
         pending.borrow_mut().1.push(reader);
+    }
+    // Every file refused: no read will call back, so answer now.
+    let refused_all = {
+        let guard = pending.borrow();
+        guard.0.iter().all(Option::is_some)
+    };
+    if refused_all {
+        let (results, done) = {
+            let mut guard = pending.borrow_mut();
+            (guard.0.drain(..).flatten().collect(), guard.2.take())
+        };
+        if let Some(done) = done {
+            done(results);
+        }
     }
 }
 

@@ -37,13 +37,22 @@ pub fn on_command(
             browser::download_text(&file_stem(&topology, "csv"), "text/csv", &reach.csv());
         }
         Command::Share => {
-            let url = browser::url_with_fragment(&format!(
-                "{}{}",
-                crate::codec::FRAGMENT_KEY,
-                engine::link_payload(&topology)
-            ));
-            browser::copy_to_clipboard(&url);
-            dispatch.emit(Action::ShowShareLink(url));
+            let payload = engine::link_payload(&topology);
+            // A link the app would refuse to open is not offered.
+            if let Err(too_long) = crate::codec::check_length(&payload) {
+                dispatch.emit(Action::Notify(Notice {
+                    details: vec![too_long.to_string()],
+                    ..Notice::new(
+                        Level::Warning,
+                        "No share link was made: this topology is too large for one",
+                    )
+                }));
+            } else {
+                let url =
+                    browser::url_with_fragment(&format!("{}{payload}", crate::codec::FRAGMENT_KEY));
+                browser::copy_to_clipboard(&url);
+                dispatch.emit(Action::ShowShareLink(url));
+            }
         }
         Command::Open(files) => {
             let dispatch = dispatch.clone();

@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use super::evaluation::LargeResults;
 use super::startup::from_link;
-use crate::browser::{self, GlobalKey, ScriptApi};
+use crate::browser::{self, GlobalKey, Saved, ScriptApi};
 use crate::engine;
 use crate::state::{Action, AppState};
 use crate::types::{Level, Notice, Origin, Shared};
@@ -25,10 +25,15 @@ const ADDED_RULE_CHECK_MILLIS: u32 = 30;
 /// large topologies, so they run shortly after the last change rather than on every one. For a
 /// topology evaluated in the engine's worker (`large`), the worker validated it and the JSON it
 /// was sent is saved, so neither is done again on the page.
+///
+/// The autosave is written before the page's own evaluation work (validation), and for a
+/// topology the worker evaluates as soon as its JSON is sent, so that a reload in the middle of
+/// a long evaluation finds the work saved. A refusal of the storage is said once, in a notice.
 #[hook]
 pub fn use_settled_problems(
     topology: &Shared<Topology>,
     large: Option<LargeResults>,
+    dispatcher: UseReducerDispatcher<AppState>,
 ) -> Shared<Vec<Diagnostic>> {
     let problems = use_state(|| Shared::new(Vec::new()));
     let from_worker = large.as_ref().and_then(|large| large.problems.clone());
@@ -45,14 +50,20 @@ pub fn use_settled_problems(
         let json = large.map(|large| large.json);
         use_effect_with(topology.clone(), move |topology| {
             let topology = topology.clone();
-            let timer = browser::after(SETTLE_MILLIS, move || match json {
-                None => {
-                    problems.set(Shared::new(engine::problems(&topology)));
-                    browser::write_autosave(&engine::to_json(&topology));
+            let timer = match json {
+                // The JSON the worker was just sent: saved at once, while the worker evaluates.
+                Some(Some((of, json))) if of == topology => {
+                    autosave(&json, &dispatcher);
+                    None
                 }
-                Some(Some((of, json))) if of == topology => browser::write_autosave(&json),
-                Some(_) => browser::write_autosave(&engine::to_json(&topology)),
-            });
+                json => Some(browser::after(SETTLE_MILLIS, move || match json {
+                    None => {
+                        autosave(&engine::to_json(&topology), &dispatcher);
+                        problems.set(Shared::new(engine::problems(&topology)));
+                    }
+                    Some(_) => autosave(&engine::to_json(&topology), &dispatcher),
+                })),
+            };
             move || drop(timer)
         });
     }
@@ -101,7 +112,17 @@ pub fn use_global_listeners(
         let page_hide = {
             let current = Rc::clone(&current);
             browser::listen_page_hide(move || {
-                browser::write_autosave(&engine::to_json(&current.borrow()))
+                // The page is going away: there is no one left to tell of a refusal.
+                let _ = browser::write_autosave(&engine::to_json(&current.borrow()));
+            })
+        };
+        let other_tab = {
+            let dispatcher = dispatcher.clone();
+            let current = Rc::clone(&current);
+            browser::listen_other_tab_saves(move || {
+                let json = engine::to_json(&current.borrow());
+                let kept = browser::write_autosave(&json) == Saved::Written;
+                dispatcher.dispatch(Action::Notify(saved_over_notice(json, kept)));
             })
         };
         browser::install_script_api(script_api(dispatcher, current));
@@ -110,8 +131,29 @@ pub fn use_global_listeners(
             drop(paste);
             drop(fragment);
             drop(page_hide);
+            drop(other_tab);
         }
     });
+}
+
+/// Saves the topology's text, and says once when the browser's storage refuses it.
+fn autosave(json: &str, dispatcher: &UseReducerDispatcher<AppState>) {
+    if browser::write_autosave(json) == Saved::FirstFailure {
+        dispatcher.dispatch(Action::Notify(Notice::new(
+            Level::Warning,
+            "The browser's storage is full, so this topology is no longer autosaved. Your work is kept in this tab: to keep it for later, use Export \u{2192} sglab JSON (or Share) before closing the tab",
+        )));
+    }
+}
+
+/// The notice of another tab saving over this tab's autosave: this tab's work is kept apart.
+fn saved_over_notice(json: String, kept: bool) -> Notice {
+    let title = if kept {
+        format!("sglab is open in another tab, which just saved over this tab's autosave. Nothing is lost: this tab's work stays here and is now saved apart (as {}), and the next start offers it for download. To keep it now, download it or use Export \u{2192} sglab JSON", browser::OTHER_TAB_KEY)
+    } else {
+        "sglab is open in another tab, which just saved over this tab's autosave. This tab's work stays here but could not be saved apart (the storage is full): download it or use Export \u{2192} sglab JSON to keep it".to_owned()
+    };
+    Notice::new(Level::Warning, title).downloadable("sglab-this-tab.json", json)
 }
 
 /// Whether a rule just added changes anything: on 10,000 rules the check takes longer than a

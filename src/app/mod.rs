@@ -31,7 +31,8 @@ pub fn App() -> Html {
     *current.borrow_mut() = Shared::clone(&state.topology);
 
     let derived = derived::use_derived(&state);
-    let problems = effects::use_settled_problems(&state.topology, derived.large.clone());
+    let problems =
+        effects::use_settled_problems(&state.topology, derived.large.clone(), state.dispatcher());
     effects::use_large_type_saved(state.large_type);
     compare::use_baseline_saved(&state.baseline);
     effects::use_global_listeners(state.dispatcher(), Rc::clone(&current));
@@ -78,7 +79,11 @@ pub fn App() -> Html {
     let on_close_share = dispatch.reform(|_| Action::CloseShareLink);
     let on_command = commands::on_command(&dispatch, &state.topology, &derived.reach);
     let on_download = Callback::from(|(name, contents): (String, String)| {
-        browser::download_text(&name, "application/json", &contents)
+        browser::download_text(&name, "application/json", &contents);
+        // The version kept from another tab is forgotten once the user has it as a file.
+        if name == browser::OTHER_TAB_FILE {
+            browser::forget_other_tab_version();
+        }
     });
     // Files dropped anywhere on the workspace are opened.
     let ondragover = Callback::from(|event: DragEvent| event.prevent_default());

@@ -17,9 +17,12 @@ pub fn startup() -> AppState {
 
     if let Some(fragment) = browser::fragment() {
         if let Some(payload) = crate::codec::payload_of_fragment(&fragment) {
-            match engine::topology_from_link(payload) {
-                Ok((topology, warnings)) => chosen = Some((topology, Origin::Link, warnings)),
-                Err(details) => notices.push(damaged_link(details)),
+            match crate::codec::check_length(payload) {
+                Err(too_long) => notices.push(link_too_long(&too_long)),
+                Ok(()) => match engine::topology_from_link(payload) {
+                    Ok((topology, warnings)) => chosen = Some((topology, Origin::Link, warnings)),
+                    Err(details) => notices.push(damaged_link(details)),
+                },
             }
             browser::clear_fragment();
         }
@@ -42,6 +45,16 @@ pub fn startup() -> AppState {
                 }
             }
         }
+    }
+
+    if let Some(kept) = browser::read_other_tab_version() {
+        notices.push(
+            Notice::new(
+                Level::Warning,
+                "A version of your work kept when sglab was open in two tabs is still in this browser: download it, then open it with Open\u{2026} to work on it again",
+            )
+            .downloadable(browser::OTHER_TAB_FILE, kept),
+        );
     }
 
     let (topology, origin, warnings) = chosen.unwrap_or_else(|| {
@@ -74,8 +87,12 @@ pub fn startup() -> AppState {
     state
 }
 
-/// The action for a share link's payload: a load, or the notice that the link is damaged.
+/// The action for a share link's payload: a load, or the notice that the link is damaged or
+/// over the length limit.
 pub fn from_link(payload: &str) -> Action {
+    if let Err(too_long) = crate::codec::check_length(payload) {
+        return Action::Notify(link_too_long(&too_long));
+    }
     match engine::topology_from_link(payload) {
         Ok((topology, warnings)) => Action::Load {
             topology,
@@ -93,6 +110,17 @@ fn damaged_link(details: Vec<String>) -> Notice {
         ..Notice::new(
             Level::Error,
             "The share link is damaged and was not opened; nothing was changed",
+        )
+    }
+}
+
+/// The notice of a share link over [`crate::codec::MAX_LINK_BYTES`], refused before decoding.
+fn link_too_long(error: &crate::codec::LinkError) -> Notice {
+    Notice {
+        details: vec![error.to_string()],
+        ..Notice::new(
+            Level::Error,
+            "The share link is too long and was not opened; nothing was changed",
         )
     }
 }

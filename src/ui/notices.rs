@@ -47,9 +47,10 @@ fn notice_view(
     let id = notice.id;
     let dismiss = dispatch.reform(move |_| Action::Dismiss(id));
     let download = notice.download.clone().map(|download| {
+        let label = format!("Download {}", download.0);
         let on_download = on_download.clone();
         let onclick = Callback::from(move |_| on_download.emit(download.clone()));
-        html! { <button type="button" class="link" data-testid="notice-download" {onclick}>{ "Download the unreadable data" }</button> }
+        html! { <button type="button" class="link" data-testid="notice-download" {onclick}>{ label }</button> }
     });
     html! {
         <div {class} data-testid={testid}>

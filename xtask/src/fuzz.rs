@@ -16,8 +16,11 @@ pub const TARGETS: &[&str] = &[
     "aliyun",
     "share_link",
     "autosave",
+    "terraform_plan",
+    "terraform_tf",
     "engine",
     "edit",
+    "diff",
 ];
 
 /// libFuzzer's limit on one input, in seconds: a slower input is a hang, reported as a crash.
@@ -64,6 +67,20 @@ pub fn smoke() -> Result<(), String> {
 fn run_targets(targets: &[&str], seconds: u64) -> Result<(), String> {
     ensure_nightly()?;
     ensure_cargo_fuzz()?;
+    step("fuzz/Cargo.lock is complete (a build from a clean clone changes nothing)");
+    output(Command::new("cargo").args([
+        "+nightly",
+        "metadata",
+        "--locked",
+        "--format-version",
+        "1",
+        "--manifest-path",
+        "fuzz/Cargo.toml",
+    ]))
+    .map_err(|error| {
+        format!("{error}: fuzz/Cargo.lock misses entries; build the targets once and commit it")
+    })?;
+    done("yes");
     step("build the fuzz targets (nightly, release with debug assertions, no sanitizer)");
     shown(&mut cargo_fuzz("build"))?;
     for target in targets {

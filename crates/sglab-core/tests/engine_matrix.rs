@@ -4,12 +4,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
+mod oracle;
+use oracle::buckets_of;
+
 use sglab_core::eval::Party;
 use sglab_core::generate::{generate, GenParams, Shape};
 use sglab_core::matrix::{group_matrix_of, matrix, matrix_with, Bucket};
-use sglab_core::model::{
-    EndpointId, EndpointKind, NetworkMode, PortRange, Protocol, Topology, Verdict,
-};
+use sglab_core::model::{PortRange, Protocol, Verdict};
 use sglab_core::portset::port_set;
 use sglab_core::reference::{reference_matrix, reference_port_set_in, reference_verdict};
 
@@ -103,36 +104,6 @@ fn matrix_cells_are_deterministic() {
     let first = serde_json::to_string(&matrix(&topology)).unwrap();
     let second = serde_json::to_string(&matrix(&topology)).unwrap();
     assert_eq!(first, second);
-}
-
-/// The buckets of an endpoint as the group matrix defines them, recomputed from the model.
-fn buckets_of(topology: &Topology, id: &EndpointId) -> Vec<Bucket> {
-    let endpoint = &topology.endpoints[id];
-    let eni = match &endpoint.kind {
-        EndpointKind::Pod { cluster, node } => {
-            let mode = topology.clusters.get(cluster).map(|c| c.network_mode);
-            match mode {
-                Some(NetworkMode::TerwayTrunk) => endpoint.enis.first(),
-                _ => topology
-                    .endpoints
-                    .get(node)
-                    .and_then(|node| node.enis.first()),
-            }
-        }
-        _ => endpoint.enis.first(),
-    };
-    let mut groups: Vec<Bucket> = Vec::new();
-    if !matches!(endpoint.kind, EndpointKind::External { .. }) {
-        for group in eni.map(|eni| eni.groups.clone()).unwrap_or_default() {
-            if !groups.contains(&Bucket::Group(group.clone())) {
-                groups.push(Bucket::Group(group));
-            }
-        }
-    }
-    if groups.is_empty() {
-        groups.push(Bucket::Endpoint(id.clone()));
-    }
-    groups
 }
 
 /// The group matrix counts, at every boundary port, the member pairs the matrix allows.

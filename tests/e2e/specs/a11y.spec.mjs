@@ -7,52 +7,9 @@
 // <script>) is refused; axe's source is evaluated through the DevTools protocol instead
 // (`page.evaluate` of its text), which the policy does not govern.
 
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { SglabPage } from './sglab-page.mjs';
 import { aliyunExport, largeTopology } from '../fixtures.mjs';
-
-const SIZES = [
-  { width: 1024, height: 768 },
-  { width: 1440, height: 900 },
-];
-
-/** Injects axe-core once per document. */
-async function inject(page, root) {
-  if (await page.evaluate(() => typeof window.axe === 'object')) return;
-  const source = await readFile(path.join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-  await page.evaluate(source);
-}
-
-/**
- * Runs axe at each size on what is shown, saves a screenshot per size and returns the serious
- * and critical violations as lines naming the view, the rule and the first elements.
- */
-async function audit(page, root, shot, view) {
-  const found = [];
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    await inject(page, root);
-    const violations = await page.evaluate(async () => {
-      const results = await window.axe.run(document, { resultTypes: ['violations'] });
-      return results.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-        count: v.nodes.length,
-      }));
-    });
-    await shot(`${view}-${size.width}`);
-    for (const v of violations) {
-      const line = `${view} at ${size.width}x${size.height}: ${v.impact} ${v.id} (${v.help}) on ${v.count} elements: ${v.targets.join(', ')}`;
-      console.log(`  a11y: ${line}`);
-      if (v.impact === 'serious' || v.impact === 'critical') found.push(line);
-    }
-  }
-  await page.setViewportSize({ width: 1440, height: 900 });
-  return found;
-}
+import { audit } from '../axe.mjs';
 
 /** Dismisses every notice, so that the audit reads the view behind them too. */
 async function dismissNotices(page) {

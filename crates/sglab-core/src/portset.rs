@@ -105,19 +105,15 @@ pub(crate) fn first_match(ranges: &[(u16, u16)]) -> Vec<Segment<Option<usize>>> 
     let mut owner: Vec<Option<usize>> = vec![None; intervals];
     // next[i]: the first unclaimed interval at or after i (intervals == "none left").
     let mut next: Vec<usize> = (0..=intervals).collect();
-    let mut unclaimed = intervals;
     for (rule, &(start, end)) in ranges.iter().enumerate() {
-        if unclaimed == 0 {
-            break;
-        }
         let first = points.partition_point(|&p| p < u32::from(start.max(1)));
         let stop = points.partition_point(|&p| p < u32::from(end) + 1);
         let mut at = find(&mut next, first);
         while at < stop {
             owner[at] = Some(rule);
-            unclaimed -= 1;
-            next[at] = at + 1;
-            at = find(&mut next, at + 1);
+            let after = find(&mut next, at + 1);
+            next[at] = after;
+            at = after;
         }
     }
     let mut segments: Vec<Segment<Option<usize>>> = Vec::new();
@@ -280,4 +276,123 @@ fn intersect(egress: &[Segment<Decision>], ingress: &[Segment<Decision>]) -> Vec
         }
     }
     entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{first_match, punch, Segment};
+    use crate::generate::Rng;
+
+    fn seg<T>(start: u16, end: u16, payload: T) -> Segment<T> {
+        Segment {
+            start,
+            end,
+            payload,
+        }
+    }
+
+    /// Segments cover `1..=65535` in order, none empty, and neighbours differ.
+    fn assert_canonical<T: PartialEq + std::fmt::Debug>(segments: &[Segment<T>]) {
+        assert_eq!(segments.first().map(|s| s.start), Some(1), "{segments:?}");
+        assert_eq!(segments.last().map(|s| s.end), Some(65535), "{segments:?}");
+        for s in segments {
+            assert!(s.start <= s.end, "empty segment in {segments:?}");
+        }
+        for pair in segments.windows(2) {
+            assert_eq!(
+                u32::from(pair[0].end) + 1,
+                u32::from(pair[1].start),
+                "{segments:?}"
+            );
+            assert_ne!(pair[0].payload, pair[1].payload, "unmerged in {segments:?}");
+        }
+    }
+
+    #[test]
+    fn first_match_merges_the_pieces_of_one_rule() {
+        assert_eq!(
+            first_match(&[(1, 10), (5, 20)]),
+            vec![
+                seg(1, 10, Some(0)),
+                seg(11, 20, Some(1)),
+                seg(21, 65535, None)
+            ]
+        );
+        assert_eq!(
+            first_match(&[(5, 8), (1, 20), (10, 12)]),
+            vec![
+                seg(1, 4, Some(1)),
+                seg(5, 8, Some(0)),
+                seg(9, 20, Some(1)),
+                seg(21, 65535, None)
+            ]
+        );
+    }
+
+    #[test]
+    fn first_match_agrees_with_a_port_by_port_scan() {
+        let mut rng = Rng(7);
+        for _ in 0..300 {
+            let count = rng.below(6);
+            let ranges: Vec<(u16, u16)> = (0..count)
+                .map(|_| {
+                    let a = 1 + rng.below(40) as u16;
+                    let b = 1 + rng.below(40) as u16;
+                    if rng.chance(10) {
+                        (1, 65535)
+                    } else {
+                        (a.min(b), a.max(b))
+                    }
+                })
+                .collect();
+            let segments = first_match(&ranges);
+            assert_canonical(&segments);
+            for port in 1..=45u16 {
+                let expected = ranges.iter().position(|&(s, e)| s <= port && port <= e);
+                let found = segments.iter().find(|s| s.start <= port && port <= s.end);
+                assert_eq!(
+                    found.map(|s| s.payload),
+                    Some(expected),
+                    "{ranges:?} port {port}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn punch_splits_at_the_start_the_middle_and_the_end() {
+        let segments = vec![seg(1, 24, 'a'), seg(25, 30, 'b'), seg(31, 65535, 'c')];
+        assert_eq!(
+            punch(segments.clone(), 25, 'x'),
+            vec![
+                seg(1, 24, 'a'),
+                seg(25, 25, 'x'),
+                seg(26, 30, 'b'),
+                seg(31, 65535, 'c')
+            ]
+        );
+        assert_eq!(
+            punch(segments.clone(), 30, 'x'),
+            vec![
+                seg(1, 24, 'a'),
+                seg(25, 29, 'b'),
+                seg(30, 30, 'x'),
+                seg(31, 65535, 'c')
+            ]
+        );
+        assert_eq!(
+            punch(segments, 27, 'x'),
+            vec![
+                seg(1, 24, 'a'),
+                seg(25, 26, 'b'),
+                seg(27, 27, 'x'),
+                seg(28, 30, 'b'),
+                seg(31, 65535, 'c')
+            ]
+        );
+        assert_eq!(
+            punch(vec![seg(1, 65535, 'a')], 1, 'x'),
+            vec![seg(1, 1, 'x'), seg(2, 65535, 'a')]
+        );
+    }
 }

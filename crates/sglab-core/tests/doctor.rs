@@ -262,7 +262,7 @@ fn drop_in_other_group_narrows_at_an_edge_and_adds_an_accept_above_a_lower_drop(
                 evidence: rule 1 of sg-lockdown (priority 5) drops tcp 1/65535 from 10.0.0.0/16 matches tcp 8080 from client to svc
                 evidence: rule 1 of sg-svc (priority 10) allows tcp 8080/8080 from group sg-client would allow it, but comes after the drop in evaluation order
                 evidence: svc carries both sg-lockdown and sg-svc; rules of all its groups are pooled and sorted by priority
-                advice: needed together with the fix of drop-in-other-group above, which makes both changes as one: add to sg-svc: ingress accept priority 4 tcp 8080/8080 from group sg-client (priority 4 comes before the drop's 5; the drop still applies to everything else)
+                advice: needed together with the fix above for rule 2 of sg-lockdown, which makes both changes as one: add to sg-svc: ingress accept priority 4 tcp 8080/8080 from group sg-client (priority 4 comes before the drop's 5; the drop still applies to everything else)
         "#]],
     );
 }

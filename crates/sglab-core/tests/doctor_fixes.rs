@@ -1,6 +1,7 @@
 //! The doctor's one-click fixes checked against the brute-force reference evaluator: every fix
-//! shown as a button, applied alone, allows the side it addresses, and the first fix of each
-//! side, applied together, allow the question when no blocker without a fix remains.
+//! shown as a button, applied alone, allows the side it addresses; the first fix of each side,
+//! applied together, allow the question when no blocker without a fix remains; and all the
+//! fixes together allow it when every diagnosis has one.
 
 use proptest::prelude::*;
 use sglab_core::doctor::{diagnose, Diagnosis};
@@ -106,6 +107,23 @@ fn check_question(
             if !first_of_side.iter().any(|(seen, _)| *seen == side) {
                 first_of_side.push((side, fix));
             }
+        }
+    }
+    // The doctor claims that all its fixes together allow the question when every diagnosis has
+    // one.
+    if !diagnoses.is_empty() && diagnoses.iter().all(|diagnosis| diagnosis.fix.is_some()) {
+        findings.claimed += 1;
+        let mut all = topology.clone();
+        let applied = diagnoses
+            .iter()
+            .filter_map(|diagnosis| diagnosis.fix.as_ref())
+            .all(|fix| fix.apply(&mut all).is_ok());
+        let after = reference_verdict(&all, from, to, protocol, port);
+        if !applied || after.verdict != Verdict::Allow {
+            findings.failing_claims.push(format!(
+                "all fixes together leave {from:?} -> {to:?} {protocol} {port:?} denied: {:?}",
+                after.blockers
+            ));
         }
     }
     // The doctor claims that the first fix of each side together allow the question when every

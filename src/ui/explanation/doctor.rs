@@ -20,6 +20,7 @@ pub(super) fn view(diagnoses: &[Diagnosis], allowed: bool, dispatch: &Callback<A
             if diagnoses.is_empty() {
                 <p class="hint" data-testid="doctor-none">{ "Nothing to fix: the groups allow this connection and no declared service is down." }</p>
             }
+            { plan(diagnoses, allowed) }
             <ol class="diagnoses">
                 { for diagnoses.iter().enumerate().map(|(index, diagnosis)| {
                     let code = diagnosis.code.to_string();
@@ -40,5 +41,18 @@ pub(super) fn view(diagnoses: &[Diagnosis], allowed: bool, dispatch: &Callback<A
                 }) }
             </ol>
         </details>
+    }
+}
+
+/// What the buttons do together for a blocked query whose every cause has a fix: the core
+/// checked each one to open the side it addresses, and all of them to allow the connection.
+fn plan(diagnoses: &[Diagnosis], allowed: bool) -> Html {
+    if allowed || diagnoses.is_empty() || diagnoses.iter().any(|d| d.fix.is_none()) {
+        return Html::default();
+    }
+    html! {
+        <p class="doctor-plan" data-testid="doctor-plan">
+            { "Each fix below was checked: applied, it opens the side it addresses, and together they allow this connection." }
+        </p>
     }
 }

@@ -89,6 +89,7 @@ export const tests = SIZES.flatMap((size) => [
       const advice = (await accept.textContent()) || '';
       expect(advice.includes('not enough on its own') && advice.includes('rule 1 of sg-app'), `the advice names the drop to change first, got ${advice}`);
       expect((await page.locator(`${id('doctor')} button.fix`).count()) === 0, 'no button claims to fix this question');
+      expect((await app.locator('doctor-plan').count()) === 0, 'nothing claims the buttons allow the question');
       await page.locator(id('blockers')).scrollIntoViewIfNeeded();
       await shot(`drop-at-1-blockers-${size.width}`);
       await page.locator(id('walk')).scrollIntoViewIfNeeded();

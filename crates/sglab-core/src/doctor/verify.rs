@@ -9,7 +9,7 @@ use crate::explain::{Decision, Explanation};
 use crate::fix::Fix;
 use crate::model::{Direction, Protocol, Topology};
 
-use super::{Diagnosis, DiagnosisCode};
+use super::Diagnosis;
 
 /// The question the fixes must answer: the query of [`super::diagnose`].
 pub(super) struct Question<'a> {
@@ -59,7 +59,7 @@ pub(super) fn check_side(question: &Question<'_>, side: Direction, diagnoses: &m
         .iter()
         .map(|diagnosis| diagnosis.fix.clone())
         .collect();
-    let mut combined: Vec<(Fix, DiagnosisCode)> = Vec::new();
+    let mut combined: Vec<(Fix, String)> = Vec::new();
     for (index, diagnosis) in diagnoses.iter_mut().enumerate() {
         let Some(fix) = &originals[index] else {
             continue;
@@ -75,9 +75,9 @@ pub(super) fn check_side(question: &Question<'_>, side: Direction, diagnoses: &m
         match combination(question, side, &originals, index) {
             Some(chosen) => {
                 let together = together(chosen.iter().map(|&at| &originals[at]));
-                if let Some((_, code)) = combined.iter().find(|(fix, _)| fix == &together) {
+                if let Some((_, label)) = combined.iter().find(|(fix, _)| fix == &together) {
                     diagnosis.fix_text = format!(
-                        "needed together with the fix of {code} above, which makes both changes as one: {}",
+                        "needed together with the fix above {label}, which makes both changes as one: {}",
                         diagnosis.fix_text
                     );
                     diagnosis.fix = None;
@@ -87,7 +87,15 @@ pub(super) fn check_side(question: &Question<'_>, side: Direction, diagnoses: &m
                     "{together} (one change: {fix} alone would leave {blocking} blocking {})",
                     side_words(side)
                 );
-                combined.push((together.clone(), diagnosis.code));
+                let label = match diagnosis.related.first() {
+                    Some(rule) => format!(
+                        "for rule {} of {}",
+                        rule.rule_index + 1,
+                        rule.security_group
+                    ),
+                    None => format!("({})", diagnosis.code),
+                };
+                combined.push((together.clone(), label));
                 diagnosis.fix = Some(together);
             }
             None => {

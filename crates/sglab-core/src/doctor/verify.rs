@@ -65,6 +65,10 @@ pub(super) fn check_side(question: &Question<'_>, side: Direction, diagnoses: &m
             continue;
         };
         let Some(after) = question.after(&[fix]) else {
+            diagnosis.fix_text = format!(
+                "{} (the model refuses this change as it stands: make it by hand)",
+                diagnosis.fix_text
+            );
             diagnosis.fix = None;
             continue;
         };

@@ -135,8 +135,10 @@ fn combination(
         if index == own || fix.is_none() {
             continue;
         }
-        chosen.push(index);
-        chosen.sort_unstable();
+        // Kept in the order of the diagnoses without a sort, which the WebAssembly bundle
+        // would pay for (`crate::sort`).
+        let at = chosen.partition_point(|&earlier| earlier < index);
+        chosen.insert(at, index);
         if question.allows(&pick(&chosen), &[side]) {
             works = true;
             break;

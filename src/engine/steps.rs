@@ -53,12 +53,10 @@ impl Mark {
     /// The sentence that opens the step's reason.
     pub fn lead(self) -> &'static str {
         match self {
-            Mark::Allows => {
-                "This accept rule is the first match and decides: the packet is allowed."
-            }
-            Mark::Blocks => "This drop rule is the first match and decides: the packet is blocked.",
-            Mark::Late => "This rule matches, but the side was already decided before it.",
-            Mark::Skipped => "This rule does not match, so evaluation moves on.",
+            Mark::Allows => "First match, an accept: allowed.",
+            Mark::Blocks => "First match, a drop: blocked.",
+            Mark::Late => "Too late: the side was already decided.",
+            Mark::Skipped => "No match: on to the next rule.",
         }
     }
 }

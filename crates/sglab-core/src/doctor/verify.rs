@@ -59,7 +59,8 @@ pub(super) fn check_side(question: &Question<'_>, side: Direction, diagnoses: &m
         .iter()
         .map(|diagnosis| diagnosis.fix.clone())
         .collect();
-    let mut combined: Vec<(Fix, String)> = Vec::new();
+    // The combinations shown so far, as indexes of the diagnoses, with the words naming them.
+    let mut combined: Vec<(Vec<usize>, String)> = Vec::new();
     for (index, diagnosis) in diagnoses.iter_mut().enumerate() {
         let Some(fix) = &originals[index] else {
             continue;
@@ -78,8 +79,7 @@ pub(super) fn check_side(question: &Question<'_>, side: Direction, diagnoses: &m
         let blocking = decision_words(blocking);
         match combination(question, side, &originals, index) {
             Some(chosen) => {
-                let together = together(chosen.iter().map(|&at| &originals[at]));
-                if let Some((_, label)) = combined.iter().find(|(fix, _)| fix == &together) {
+                if let Some((_, label)) = combined.iter().find(|(earlier, _)| earlier == &chosen) {
                     diagnosis.fix_text = format!(
                         "needed together with the fix above {label}, which makes both changes as one: {}",
                         diagnosis.fix_text
@@ -87,6 +87,7 @@ pub(super) fn check_side(question: &Question<'_>, side: Direction, diagnoses: &m
                     diagnosis.fix = None;
                     continue;
                 }
+                let together = together(chosen.iter().map(|&at| &originals[at]));
                 diagnosis.fix_text = format!(
                     "{together} (one change: {fix} alone would leave {blocking} blocking {})",
                     side_words(side)
@@ -99,7 +100,7 @@ pub(super) fn check_side(question: &Question<'_>, side: Direction, diagnoses: &m
                     ),
                     None => format!("({})", diagnosis.code),
                 };
-                combined.push((together.clone(), label));
+                combined.push((chosen, label));
                 diagnosis.fix = Some(together);
             }
             None => {

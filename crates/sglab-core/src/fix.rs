@@ -35,7 +35,7 @@ use crate::model::{Direction, EndpointId, GatewayId, GroupId, Peer, PortRange, R
 /// A change that fixes a diagnosis or a lint finding.
 ///
 /// Serializes with a `kind` tag (`add-rule`, `delete-rule`, `replace-rule`, `authorize`,
-/// `start-service`) for the JSON outputs of the CLI.
+/// `start-service`, `together`) for the JSON outputs of the CLI.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Fix {
@@ -79,6 +79,13 @@ pub enum Fix {
         endpoint: EndpointId,
         /// The index of the service in the endpoint's list.
         service_index: usize,
+    },
+    /// Several fixes that only work together, applied in order as one edit (one undo): for
+    /// example an accept that a drop of another group would still beat, with the change that
+    /// moves that drop out of its way.
+    Together {
+        /// The fixes, in the order they apply.
+        fixes: Vec<Fix>,
     },
 }
 
@@ -165,6 +172,7 @@ impl Fix {
                 endpoint: endpoint.clone(),
                 service_index: *service_index,
             },
+            Fix::Together { fixes } => Edit::Sequence(fixes.iter().map(Fix::edit).collect()),
         }
     }
 
@@ -241,6 +249,15 @@ impl fmt::Display for Fix {
                 endpoint,
                 service_index,
             } => write!(f, "start service {} on {endpoint}", service_index + 1),
+            Fix::Together { fixes } => {
+                for (index, fix) in fixes.iter().enumerate() {
+                    if index > 0 {
+                        f.write_str(", and ")?;
+                    }
+                    fix.fmt(f)?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -257,12 +257,12 @@ fn drop_in_other_group_narrows_at_an_edge_and_adds_an_accept_above_a_lower_drop(
                 evidence: rule 2 of sg-lockdown (priority 1) drops tcp 8000/8080 from 10.0.0.0/16 matches tcp 8080 from client to svc
                 evidence: rule 1 of sg-svc (priority 10) allows tcp 8080/8080 from group sg-client would allow it, but comes after the drop in evaluation order
                 evidence: svc carries both sg-lockdown and sg-svc; rules of all its groups are pooled and sorted by priority
-                fix: change rule 2 of sg-lockdown to: ingress drop priority 1 tcp 8000/8079 from 10.0.0.0/16 (port 8080 is at the end of its range: the drop keeps the other ports)
+                fix: change rule 2 of sg-lockdown to: ingress drop priority 1 tcp 8000/8079 from 10.0.0.0/16, and add to sg-svc: ingress accept priority 4 tcp 8080/8080 from group sg-client (one change: change rule 2 of sg-lockdown to: ingress drop priority 1 tcp 8000/8079 from 10.0.0.0/16 alone would leave rule 1 of sg-lockdown (priority 5, drop tcp 1/65535 from 10.0.0.0/16) blocking the inbound side)
               - [drop-in-other-group] Rule 1 of sg-lockdown drops tcp 8080 before rule 1 of sg-svc, another group of svc, can allow it.
                 evidence: rule 1 of sg-lockdown (priority 5) drops tcp 1/65535 from 10.0.0.0/16 matches tcp 8080 from client to svc
                 evidence: rule 1 of sg-svc (priority 10) allows tcp 8080/8080 from group sg-client would allow it, but comes after the drop in evaluation order
                 evidence: svc carries both sg-lockdown and sg-svc; rules of all its groups are pooled and sorted by priority
-                fix: add to sg-svc: ingress accept priority 4 tcp 8080/8080 from group sg-client (priority 4 comes before the drop's 5; the drop still applies to everything else)
+                advice: needed together with the fix above for rule 2 of sg-lockdown, which makes both changes as one: add to sg-svc: ingress accept priority 4 tcp 8080/8080 from group sg-client (priority 4 comes before the drop's 5; the drop still applies to everything else)
         "#]],
     );
 }
@@ -292,7 +292,7 @@ fn drop_at_priority_1_without_an_accept_gets_advice() {
               - [no-rule-allows] No rule of app's groups allows tcp 22 from 203.0.113.9, and security groups deny all ingress by default.
                 evidence: app carries sg-app; none of their ingress rules matches tcp 22 from 203.0.113.9
                 evidence: 203.0.113.9 is outside the VPC of app: it is seen at 203.0.113.9, and group references do not match it
-                fix: add to sg-app: ingress accept priority 1 tcp 22/22 from 203.0.113.9/32 (the narrowest rule: this source, this port)
+                advice: not enough on its own, since rule 1 of sg-app (priority 1, drop tcp 22/22 from 0.0.0.0/0) would still block the inbound side: change that first, then add to sg-app: ingress accept priority 1 tcp 22/22 from 203.0.113.9/32 (the narrowest rule: this source, this port)
         "#]],
     );
 }

@@ -361,7 +361,7 @@ pub(super) fn fix_priority(fix: &Fix) -> Option<Priority> {
     match fix {
         Fix::AddRule { rule, .. } | Fix::ReplaceRule { rule, .. } => Some(rule.priority),
         Fix::Authorize { .. } => Some(Priority::HIGHEST),
-        Fix::DeleteRule { .. } | Fix::StartService { .. } => None,
+        Fix::DeleteRule { .. } | Fix::StartService { .. } | Fix::Together { .. } => None,
     }
 }
 

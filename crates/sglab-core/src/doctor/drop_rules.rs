@@ -319,7 +319,7 @@ mod tests {
                 Why, and what to change:
                   - [blocked-by-drop-rule] Rule 1 of sg-app drops tcp 22 from 203.0.113.9.
                     evidence: rule 1 of sg-app (priority 2) drops tcp 20/22 from 0.0.0.0/0 matches tcp 22 from 203.0.113.9 to app
-                    fix: change rule 1 of sg-app to: ingress drop priority 2 tcp 20/21 from 0.0.0.0/0 (port 22 is at the end of its range: the drop keeps the other ports)
+                    fix: change rule 1 of sg-app to: ingress drop priority 2 tcp 20/21 from 0.0.0.0/0, and add to sg-app: ingress accept priority 1 tcp 22/22 from 203.0.113.9/32 (one change: change rule 1 of sg-app to: ingress drop priority 2 tcp 20/21 from 0.0.0.0/0 alone would leave the default deny (no rule matched; basic groups deny all ingress by default) blocking the inbound side)
                   - [no-rule-allows] No rule of app's groups allows tcp 22 from 203.0.113.9, and security groups deny all ingress by default.
                     evidence: app carries sg-app; none of their ingress rules matches tcp 22 from 203.0.113.9
                     evidence: 203.0.113.9 is outside the VPC of app: it is seen at 203.0.113.9, and group references do not match it

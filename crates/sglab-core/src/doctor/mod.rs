@@ -14,6 +14,15 @@
 //! drop rules, authorizes a gateway or starts a service, so it never denies a connection that
 //! was allowed; applying the fixes of all diagnoses of a denied query allows it.
 //!
+//! Every one-click fix is checked before it is shown: applied to a copy of the topology, it
+//! allows the side it addresses (the query explained again). A fix that another blocker of
+//! the same side would still beat (an accept at priority 1 behind a drop at priority 1, since
+//! the drop wins the tie; a drop in a second group) becomes one [`Fix::Together`] with the fixes
+//! of those blockers, applied as one edit; a later diagnosis needing the same combination says
+//! so and shows none; when no combination works, the fix becomes advice naming what still
+//! blocks and must change first. When both sides have a one-click fix and nothing but the
+//! groups' rules denies, the first fix of each side, applied together, allows the query.
+//!
 //! ```
 //! use sglab_core::doctor::{diagnose, DiagnosisCode};
 //! use sglab_core::eval::Party;
@@ -50,6 +59,7 @@ mod service_down;
 mod tcp_25_blocked;
 #[cfg(test)]
 mod tests;
+mod verify;
 
 use std::fmt::{self, Write as _};
 
@@ -214,12 +224,26 @@ pub fn diagnose(
             if smtp {
                 diagnoses.push(query.tcp_25_blocked());
             }
+            let question = verify::Question {
+                topology,
+                from,
+                to,
+                protocol,
+                port,
+            };
+            let mut ingress = Vec::new();
             if let Some(view) = &routed.ingress {
-                diagnoses.extend(query.side(&routed, view, Direction::Ingress));
+                ingress = query.side(&routed, view, Direction::Ingress);
+                verify::check_side(&question, Direction::Ingress, &mut ingress);
             }
+            let mut egress = Vec::new();
             if let Some(view) = &routed.egress {
-                diagnoses.extend(query.side(&routed, view, Direction::Egress));
+                egress = query.side(&routed, view, Direction::Egress);
+                verify::check_side(&question, Direction::Egress, &mut egress);
             }
+            verify::check_sides_together(&question, &mut egress, &mut ingress);
+            diagnoses.extend(ingress);
+            diagnoses.extend(egress);
             diagnoses
         }
     }

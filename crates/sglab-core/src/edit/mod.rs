@@ -162,6 +162,8 @@ pub enum Edit {
     DeletePrefixList(PrefixListId),
     /// Forget every saved diagram position.
     AutoLayout,
+    /// Several edits applied in order as one: all of them, or none when one is refused.
+    Sequence(Vec<Edit>),
 }
 
 /// A new endpoint to add, with a fresh id and defaults the user can change.
@@ -327,6 +329,15 @@ pub enum EditError {
 /// validation of the whole result, refused when it brings an error the topology did not
 /// already have.
 pub fn apply(topology: &mut Topology, edit: &Edit) -> Result<Applied, EditError> {
+    if let Edit::Sequence(edits) = edit {
+        let mut candidate = topology.clone();
+        let mut applied = Applied::default();
+        for edit in edits {
+            applied = apply(&mut candidate, edit)?;
+        }
+        *topology = candidate;
+        return Ok(applied);
+    }
     if let Edit::AddRule { group, rule } | Edit::SetRule { group, rule, .. } = edit {
         refuse_errors(check::new_errors(
             topology,
@@ -437,6 +448,13 @@ fn apply_unchecked(topology: &mut Topology, edit: &Edit) -> Result<Applied, Edit
         Edit::AddPrefixList => Ok(rules::add_prefix_list(topology)),
         Edit::SetPrefixList(list) => rules::set_prefix_list(topology, list),
         Edit::DeletePrefixList(id) => rules::delete_prefix_list(topology, id),
+        Edit::Sequence(edits) => {
+            let mut applied = Applied::default();
+            for edit in edits {
+                applied = apply_unchecked(topology, edit)?;
+            }
+            Ok(applied)
+        }
         Edit::AutoLayout => {
             topology.layout.clear();
             Ok(Applied::default())

@@ -40,6 +40,8 @@ pub struct ToolbarProps {
     pub large_type: bool,
     /// The last share link made, shown for copying.
     pub share_url: Option<AttrValue>,
+    /// Whether the clipboard took the link: `None` while the browser has not answered.
+    pub share_copied: Option<bool>,
     /// State changes.
     pub dispatch: Callback<Action>,
     /// Browser commands.
@@ -161,7 +163,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
             </div>
             if let Some(url) = &props.share_url {
                 <div class="share-box" role="dialog" aria-label="Share link" data-testid="share-box">
-                    <label for="share-url">{ "Link copied to the clipboard. Anyone opening it sees this topology; nothing is sent to a server." }</label>
+                    <label for="share-url" data-testid="share-status">{ share_status(props.share_copied) }</label>
                     <div class="share-row">
                         <input id="share-url" type="text" readonly=true value={url.clone()} data-testid="share-url" />
                         <button type="button" onclick={close_share} data-testid="share-close">{ "Close" }</button>
@@ -169,5 +171,14 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                 </div>
             }
         </header>
+    }
+}
+
+/// What the share box says of the clipboard: only a write the browser confirmed is "copied".
+fn share_status(copied: Option<bool>) -> &'static str {
+    match copied {
+        Some(true) => "Link copied to the clipboard. Anyone opening it sees this topology; nothing is sent to a server.",
+        Some(false) => "Copy the link below (the clipboard refused). Anyone opening it sees this topology; nothing is sent to a server.",
+        None => "Copying the link\u{2026} Anyone opening it sees this topology; nothing is sent to a server.",
     }
 }

@@ -36,6 +36,9 @@ pub fn on_command(
         Command::ExportCsv => {
             browser::download_text(&file_stem(&topology, "csv"), "text/csv", &reach.csv());
         }
+        Command::Export(format) => {
+            super::export::export(engine::to_json(&topology), format, dispatch.clone());
+        }
         Command::Share => {
             let payload = engine::link_payload(&topology);
             // A link the app would refuse to open is not offered.

@@ -18,6 +18,7 @@ pub mod compare;
 pub mod derived;
 pub mod effects;
 pub mod evaluation;
+pub mod export;
 pub mod open;
 pub mod panes;
 pub mod startup;

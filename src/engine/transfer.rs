@@ -23,6 +23,15 @@ pub enum ToWorker {
         /// Whether the group matrix is wanted too.
         groups: bool,
     },
+    /// Export a topology with one of the core's exporters ([`super::export_text`]).
+    Export {
+        /// The job's number, echoed in the answer.
+        job: u64,
+        /// The topology as sglab JSON.
+        json: String,
+        /// The format wanted.
+        format: super::ExportFormat,
+    },
     /// Read files into one topology ([`super::import_files`]).
     Open {
         /// The job's number, echoed in the answer.
@@ -103,6 +112,13 @@ pub enum FromWorker {
         job: u64,
         /// The topology with its warnings, or every problem found.
         result: Result<super::Opened, Vec<sglab_core::diagnostic::Diagnostic>>,
+    },
+    /// The text of an [`ToWorker::Export`], or why the topology could not be exported.
+    Exported {
+        /// The job.
+        job: u64,
+        /// The exported text, or the problems found.
+        result: Result<String, Vec<String>>,
     },
     /// The topology could not be read (the page validated it, so this is not expected).
     Failed {

@@ -4,7 +4,7 @@ use sglab_core::model::Topology;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::engine;
+use crate::engine::{self, ExportFormat};
 use crate::state::Action;
 use crate::types::Shared;
 
@@ -19,6 +19,8 @@ pub enum Command {
     ExportPng,
     /// Download the matrix as CSV.
     ExportCsv,
+    /// Export the topology with one of the core's exporters (in the engine's worker).
+    Export(ExportFormat),
     /// Make a share link and copy it.
     Share,
     /// Read and load these files.
@@ -152,6 +154,8 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                         <button type="button" data-testid="export-svg" onclick={command(Command::ExportSvg)}>{ "Diagram as SVG" }</button>
                         <button type="button" data-testid="export-png" onclick={command(Command::ExportPng)}>{ "Diagram as PNG" }</button>
                         <button type="button" data-testid="export-csv" onclick={command(Command::ExportCsv)}>{ "Matrix as CSV" }</button>
+                        <button type="button" data-testid="export-terraform" onclick={command(Command::Export(ExportFormat::Terraform))}>{ "Terraform (sglab.tf)" }</button>
+                        <button type="button" data-testid="export-aliyun-cli" onclick={command(Command::Export(ExportFormat::AliyunCli))}>{ "aliyun CLI script (sglab-aliyun.sh)" }</button>
                     </div>
                 </details>
                 <button type="button" class="primary" data-testid="share" onclick={command(Command::Share)} title="Copy a link that carries the whole topology">

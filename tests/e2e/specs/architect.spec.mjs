@@ -17,13 +17,15 @@ async function shots(page, shot, name) {
 
 /** Opens the Export menu by keyboard and chooses `testid`; resolves to the download. */
 async function exportByKeyboard(page, testid) {
-  const download = page.waitForEvent('download');
+  // Settled at once either way, so that a missing download fails the test, not the runner.
+  const download = page.waitForEvent('download').then((file) => ({ file }), (error) => ({ error }));
   await page.focus('[data-testid="export-menu"]');
   await page.keyboard.press('Enter');
-  await page.waitForSelector(`[data-testid="${testid}"]`, { state: 'visible' });
+  await page.waitForSelector(`[data-testid="${testid}"]`, { state: 'visible', timeout: 10000 });
   await page.focus(`[data-testid="${testid}"]`);
   await page.keyboard.press('Enter');
-  const file = await download;
+  const { file, error } = await download;
+  if (error) throw error;
   return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
 }
 

@@ -5,7 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { SglabPage } from './sglab-page.mjs';
-import { SIZES } from '../axe.mjs';
+import { SIZES, audit } from '../axe.mjs';
 
 /** Screenshots at 1024x768 and 1440x900. */
 async function shots(page, shot, name) {
@@ -108,7 +108,7 @@ export const tests = [
   },
   {
     name: 'disabled-buttons-say-what-they-need',
-    async run({ page, shot, expect }) {
+    async run({ page, shot, expect, root }) {
       const app = new SglabPage(page);
       await app.waitFor('diagram-svg');
       await app.click('new-topology');
@@ -120,6 +120,8 @@ export const tests = [
       expect(described === 'add-pod-needs', 'and to screen readers');
       expect((await app.text('add-group-needs')) === 'Add a VPC first', '+ group too');
       await shots(page, shot, 'disabled-hints');
+      const found = await audit(page, root, shot, 'disabled-hints');
+      expect(found.length === 0, `axe finds no serious or critical violation:\n${found.join('\n')}`);
       await app.click('add-vpc');
       await app.click('add-cluster');
       await page.waitForSelector('[data-testid="add-pod-needs"]');

@@ -4,7 +4,7 @@
 // was copied only when the clipboard took it.
 
 import { SglabPage } from './sglab-page.mjs';
-import { SIZES } from '../axe.mjs';
+import { SIZES, audit } from '../axe.mjs';
 
 const AUTOSAVE = 'sglab.autosave.v1';
 const BEFORE_LINK = 'sglab.autosave.v1.before-link';
@@ -60,7 +60,7 @@ export const tests = [
   },
   {
     name: 'link-keeps-the-work-it-opens-over',
-    async run({ page, context, openApp, shot, expect }) {
+    async run({ page, context, openApp, shot, expect, root }) {
       const app = new SglabPage(page);
       await app.waitFor('diagram-svg');
       // The sender's topology, shared.
@@ -89,6 +89,8 @@ export const tests = [
       const kept = await other.evaluate((key) => localStorage.getItem(key), BEFORE_LINK);
       expect(kept && kept.includes('ext-1'), 'the previous autosave is kept under its recovery key');
       await shots(other, shot, 'link-opened-over-work');
+      const found = await audit(other, root, (name) => shot(name, other), 'link-notice');
+      expect(found.length === 0, `axe finds no serious or critical violation:\n${found.join('\n')}`);
 
       // Undo returns to the previous work; Redo to the link's.
       await opened.click('undo');
@@ -150,7 +152,7 @@ export const tests = [
   },
   {
     name: 'clipboard-refused',
-    async run({ page, context, baseUrl, shot, expect }) {
+    async run({ page, context, baseUrl, shot, expect, root }) {
       const origin = baseUrl.replace(/\/$/, '');
       const cdp = await context.newCDPSession(page);
       for (const name of ['clipboard-write']) {
@@ -168,6 +170,8 @@ export const tests = [
       });
       expect(selected, 'the link is selected for copying by hand');
       await shots(page, shot, 'refused');
+      const found = await audit(page, root, shot, 'refused');
+      expect(found.length === 0, `axe finds no serious or critical violation:\n${found.join('\n')}`);
     },
   },
 ];

@@ -23,10 +23,8 @@ pub fn export(json: String, format: ExportFormat, dispatch: Callback<Action>) {
         format,
     });
     let worker: Rc<RefCell<Option<EngineWorker>>> = Rc::default();
-    let answered = Rc::new(RefCell::new(false));
     let spawned = {
-        let (worker, answered, dispatch) =
-            (Rc::clone(&worker), Rc::clone(&answered), dispatch.clone());
+        let (worker, dispatch) = (Rc::clone(&worker), dispatch.clone());
         EngineWorker::spawn(move |event| {
             let result = match event {
                 WorkerEvent::Message { message, .. } => {
@@ -37,22 +35,22 @@ pub fn export(json: String, format: ExportFormat, dispatch: Callback<Action>) {
                             }
                             return;
                         }
-                        Ok(FromWorker::Exported { result, .. }) => result,
+                        Ok(FromWorker::Exported { text, .. }) => Ok(text),
+                        Ok(FromWorker::Failed { message, .. }) => Err(message),
                         _ => return,
                     }
                 }
-                WorkerEvent::Failed(message) => Err(vec![message]),
+                WorkerEvent::Failed(message) => Err(message),
             };
-            // Dropped after this handler returns: the handler belongs to the worker.
-            if let Some(worker) = worker.borrow_mut().take() {
-                browser::after(0, move || drop(worker)).forget();
-            }
-            if answered.replace(true) {
+            // The first answer only; the worker is dropped after this handler returns (the
+            // handler belongs to it).
+            let Some(answered) = worker.borrow_mut().take() else {
                 return;
-            }
+            };
+            browser::after(0, move || drop(answered)).forget();
             match result {
                 Ok(text) => browser::download_text(format.file_name(), format.mime(), &text),
-                Err(details) => dispatch.emit(not_exported(format, details)),
+                Err(message) => dispatch.emit(not_exported(format, &message)),
             }
         })
     };
@@ -60,15 +58,15 @@ pub fn export(json: String, format: ExportFormat, dispatch: Callback<Action>) {
         Some(spawned) => *worker.borrow_mut() = Some(spawned),
         None => dispatch.emit(not_exported(
             format,
-            vec!["this browser cannot start Web Workers".to_owned()],
+            "this browser cannot start Web Workers",
         )),
     }
 }
 
 /// The notice of an export that did not happen.
-fn not_exported(format: ExportFormat, details: Vec<String>) -> Action {
+fn not_exported(format: ExportFormat, message: &str) -> Action {
     Action::Notify(Notice {
-        details,
+        details: message.lines().map(str::to_owned).collect(),
         ..Notice::new(
             Level::Error,
             format!(

@@ -81,9 +81,12 @@ pub fn App() -> Html {
     let on_command = commands::on_command(&dispatch, &state.topology, &derived.reach);
     let on_download = Callback::from(|(name, contents): (String, String)| {
         browser::download_text(&name, "application/json", &contents);
-        // A version kept apart is forgotten once the user has it as a file.
+        // A version kept apart is forgotten once the user has it as a file (unless another
+        // version was kept since the notice was made).
         if let Some(kept) = browser::Kept::of_file(&name) {
-            browser::forget_kept(kept);
+            if browser::read_kept(kept).as_deref() == Some(contents.as_str()) {
+                browser::forget_kept(kept);
+            }
         }
     });
     // Files dropped anywhere on the workspace are opened.

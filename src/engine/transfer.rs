@@ -113,14 +113,15 @@ pub enum FromWorker {
         /// The topology with its warnings, or every problem found.
         result: Result<super::Opened, Vec<sglab_core::diagnostic::Diagnostic>>,
     },
-    /// The text of an [`ToWorker::Export`], or why the topology could not be exported.
+    /// The text of an [`ToWorker::Export`] (a failure is [`FromWorker::Failed`]).
     Exported {
         /// The job.
         job: u64,
-        /// The exported text, or the problems found.
-        result: Result<String, Vec<String>>,
+        /// The exported text.
+        text: String,
     },
-    /// The topology could not be read (the page validated it, so this is not expected).
+    /// The topology could not be read (the page validated it, so this is not expected), or
+    /// not exported.
     Failed {
         /// The job.
         job: u64,

@@ -46,9 +46,15 @@ pub fn serve() {
                     }
                 }
                 ToWorker::Export { job, json, format } => {
-                    let result = crate::engine::export_text(&json, format);
+                    let answer = match crate::engine::export_text(&json, format) {
+                        Ok(text) => FromWorker::Exported { job, text },
+                        Err(problems) => FromWorker::Failed {
+                            job,
+                            message: problems.join("\n"),
+                        },
+                    };
                     drop(json);
-                    post(&FromWorker::Exported { job, result }, None);
+                    post(&answer, None);
                 }
                 ToWorker::Open { job, files } => {
                     let result = crate::engine::import_files(&files);

@@ -18,9 +18,9 @@ mod evaluation;
 mod worker;
 
 pub use autosave::{
-    forget_other_tab_version, keep_unreadable_autosave, listen_other_tab_saves, read_autosave,
-    read_other_tab_version, write_autosave, Saved, AUTOSAVE_KEY, CORRUPT_AUTOSAVE_KEY,
-    OTHER_TAB_FILE, OTHER_TAB_KEY,
+    forget_kept, keep, keep_unreadable_autosave, listen_other_tab_saves, read_autosave, read_kept,
+    write_autosave, Kept, Saved, AUTOSAVE_KEY, BEFORE_LINK_FILE, BEFORE_LINK_KEY,
+    CORRUPT_AUTOSAVE_KEY, OTHER_TAB_FILE, OTHER_TAB_KEY,
 };
 
 pub use evaluation::{
@@ -109,14 +109,42 @@ pub fn url_with_fragment(fragment: &str) -> String {
     format!("{base}#{fragment}")
 }
 
-/// Copies text to the clipboard; a refusal (no permission, no focus) is silently ignored
-/// because the text is also shown for manual copying.
-pub fn copy_to_clipboard(text: &str) {
-    let Some(window) = window() else { return };
-    let promise = window.navigator().clipboard().write_text(text);
+/// Copies text to the clipboard, then calls `done` with whether the browser wrote it: the
+/// Clipboard API's promise rejects when the permission is denied or the page has no focus, and
+/// a browser without the API refuses at once.
+pub fn copy_to_clipboard(text: &str, done: impl FnOnce(bool) + 'static) {
+    let Some(window) = window() else {
+        done(false);
+        return;
+    };
+    let clipboard = window.navigator().clipboard();
+    // Older or locked-down browsers have no `navigator.clipboard` at all.
+    if JsValue::from(clipboard.clone()).is_undefined() {
+        done(false);
+        return;
+    }
+    let promise = clipboard.write_text(text);
     wasm_bindgen_futures::spawn_local(async move {
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        done(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
     });
+}
+
+/// Selects the whole text of the input with this `data-testid`, so that the user can copy it
+/// by hand.
+pub fn select_input_text(testid: &str) {
+    let input = window()
+        .and_then(|window| window.document())
+        .and_then(|document| {
+            document
+                .query_selector(&format!("[data-testid=\"{testid}\"]"))
+                .ok()
+                .flatten()
+        })
+        .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok());
+    if let Some(input) = input {
+        let _ = input.focus();
+        input.select();
+    }
 }
 
 /// Offers `contents` as a file download.

@@ -13,6 +13,9 @@ use crate::types::{Level, Notice, Origin, Query, Selection, Shared, View};
 use sglab_core::edit::{self, Applied, Edit};
 use sglab_core::fix::Fix;
 
+/// The notice of a share link opened over other work, which it offers to restore.
+pub const LINK_KEPT_WORK: &str = "Opened the shared topology; your previous work is kept";
+
 /// How many edits undo remembers.
 pub const HISTORY_LIMIT: usize = 200;
 
@@ -43,6 +46,8 @@ pub struct AppState {
     pub large_type: bool,
     /// The share link last made, shown for copying until closed.
     pub share_link: Option<String>,
+    /// Whether the clipboard took the share link: `None` while the browser has not answered.
+    pub share_copied: Option<bool>,
     /// A rule just added (group, index), whose effect the app checks after the frame.
     pub added_rule: Option<(sglab_core::model::GroupId, usize)>,
     /// The topology pinned as the baseline of the compare mode; undo, redo and loads keep it.
@@ -65,6 +70,7 @@ impl AppState {
             view: View::Diagram,
             large_type: false,
             share_link: None,
+            share_copied: None,
             added_rule: None,
             baseline: None,
         }
@@ -170,6 +176,8 @@ pub enum Action {
     CloseExplanation,
     /// Show a share link for copying.
     ShowShareLink(String),
+    /// The clipboard's answer to copying the share link: written or refused.
+    ShareCopied(bool),
     /// Close the share box.
     CloseShareLink,
     /// Escape: close the share box if open, else the explanation.
@@ -215,8 +223,16 @@ impl Reducible for AppState {
                         "Started an empty topology: add a VPC to begin (Undo brings the previous topology back)"
                             .to_owned()
                     }
+                    Origin::Restored => {
+                        "Restored your previous work (Undo brings the shared topology back)"
+                            .to_owned()
+                    }
                 };
+                let previous = state.topology.clone();
                 state.replace_topology(topology);
+                if origin == Origin::Restored {
+                    state.notices.retain(|notice| notice.restore.is_none());
+                }
                 state.selection = Selection::None;
                 state.query = None;
                 state.step = 0;
@@ -225,7 +241,13 @@ impl Reducible for AppState {
                 } else {
                     Level::Warning
                 };
-                if origin != Origin::Autosave || !warnings.is_empty() {
+                if origin == Origin::Link && *previous.0 != *state.topology.0 {
+                    // A link never destroys work: what it opened over is one click away.
+                    state.notify(Notice {
+                        restore: Some(previous),
+                        ..Notice::with_diagnostics(level, LINK_KEPT_WORK, &warnings)
+                    });
+                } else if origin != Origin::Autosave || !warnings.is_empty() {
                     state.notify(Notice::with_diagnostics(level, title, &warnings));
                 }
             }
@@ -283,7 +305,11 @@ impl Reducible for AppState {
                 state.step = 0;
             }
             Action::CloseExplanation => state.query = None,
-            Action::ShowShareLink(link) => state.share_link = Some(link),
+            Action::ShowShareLink(link) => {
+                state.share_link = Some(link);
+                state.share_copied = None;
+            }
+            Action::ShareCopied(copied) => state.share_copied = Some(copied),
             Action::CloseShareLink => state.share_link = None,
             Action::Escape => {
                 if state.share_link.is_some() {

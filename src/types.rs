@@ -8,7 +8,9 @@ use std::rc::Rc;
 use sglab_core::diagnostic::Diagnostic;
 use sglab_core::edit::{EditError, ObjectId};
 use sglab_core::fix::FixError;
-use sglab_core::model::{ClusterId, EndpointId, GatewayId, GroupId, PrefixListId, Protocol, VpcId};
+use sglab_core::model::{
+    ClusterId, EndpointId, GatewayId, GroupId, PrefixListId, Protocol, Topology, VpcId,
+};
 
 /// An `Rc` compared by pointer: cheap `PartialEq` for props and memo dependencies over large
 /// values that are never mutated in place.
@@ -125,6 +127,9 @@ pub struct Notice {
     pub details: Vec<String>,
     /// Data the user may want to keep, offered as a download: (file name, contents).
     pub download: Option<(String, String)>,
+    /// Work the notice offers to bring back with one click (undoable), such as the topology a
+    /// share link opened over.
+    pub restore: Option<Shared<Topology>>,
 }
 
 impl Notice {
@@ -136,6 +141,7 @@ impl Notice {
             title: title.into(),
             details: Vec::new(),
             download: None,
+            restore: None,
         }
     }
 
@@ -197,4 +203,6 @@ pub enum Origin {
     Script,
     /// The New button: an empty topology.
     New,
+    /// The work a share link opened over, brought back from its notice.
+    Restored,
 }

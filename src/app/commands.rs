@@ -36,6 +36,9 @@ pub fn on_command(
         Command::ExportCsv => {
             browser::download_text(&file_stem(&topology, "csv"), "text/csv", &reach.csv());
         }
+        Command::Export(format) => {
+            super::export::export(engine::to_json(&topology), format, dispatch.clone());
+        }
         Command::Share => {
             let payload = engine::link_payload(&topology);
             // A link the app would refuse to open is not offered.
@@ -50,8 +53,15 @@ pub fn on_command(
             } else {
                 let url =
                     browser::url_with_fragment(&format!("{}{payload}", crate::codec::FRAGMENT_KEY));
-                browser::copy_to_clipboard(&url);
-                dispatch.emit(Action::ShowShareLink(url));
+                dispatch.emit(Action::ShowShareLink(url.clone()));
+                let dispatch = dispatch.clone();
+                browser::copy_to_clipboard(&url, move |copied| {
+                    dispatch.emit(Action::ShareCopied(copied));
+                    if !copied {
+                        // The box stays open with the link selected, for copying by hand.
+                        browser::select_input_text("share-url");
+                    }
+                });
             }
         }
         Command::Open(files) => {

@@ -315,7 +315,10 @@ fn on_message(
             ));
             give_up(client)
         }
-        FromWorker::Done { .. } | FromWorker::Failed { .. } | FromWorker::Opened { .. } => false,
+        FromWorker::Done { .. }
+        | FromWorker::Failed { .. }
+        | FromWorker::Opened { .. }
+        | FromWorker::Exported { .. } => false,
     }
 }
 

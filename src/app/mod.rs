@@ -18,6 +18,7 @@ pub mod compare;
 pub mod derived;
 pub mod effects;
 pub mod evaluation;
+pub mod export;
 pub mod open;
 pub mod panes;
 pub mod startup;
@@ -80,9 +81,12 @@ pub fn App() -> Html {
     let on_command = commands::on_command(&dispatch, &state.topology, &derived.reach);
     let on_download = Callback::from(|(name, contents): (String, String)| {
         browser::download_text(&name, "application/json", &contents);
-        // The version kept from another tab is forgotten once the user has it as a file.
-        if name == browser::OTHER_TAB_FILE {
-            browser::forget_other_tab_version();
+        // A version kept apart is forgotten once the user has it as a file (unless another
+        // version was kept since the notice was made).
+        if let Some(kept) = browser::Kept::of_file(&name) {
+            if browser::read_kept(kept).as_deref() == Some(contents.as_str()) {
+                browser::forget_kept(kept);
+            }
         }
     });
     // Files dropped anywhere on the workspace are opened.
@@ -107,6 +111,7 @@ pub fn App() -> Html {
                 can_redo={!state.redo.is_empty()}
                 large_type={state.large_type}
                 share_url={state.share_link.clone().map(AttrValue::from)}
+                share_copied={state.share_copied}
                 dispatch={dispatch.clone()}
                 {on_command}
                 {on_close_share}

@@ -6,6 +6,10 @@
 //! (which the browser sends only to the *other* tabs of the origin), keeps its own version under
 //! [`OTHER_TAB_KEY`] and from then on saves only there, so that neither tab destroys the other's
 //! work; the app says so in this tab. The next start offers the kept version as a download.
+//!
+//! Opening a share link whose topology differs from the autosave keeps the autosave the same
+//! way, under [`BEFORE_LINK_KEY`], before the link's topology is saved over it: the work is one
+//! click away in the tab (and on the undo stack), and the next start offers it as a download.
 
 use std::cell::Cell;
 
@@ -22,6 +26,47 @@ pub const CORRUPT_AUTOSAVE_KEY: &str = "sglab.autosave.v1.unreadable";
 pub const OTHER_TAB_KEY: &str = "sglab.autosave.v1.other-tab";
 /// The file name of the version kept under [`OTHER_TAB_KEY`], when downloaded.
 pub const OTHER_TAB_FILE: &str = "sglab-kept-from-another-tab.json";
+/// Where the autosave is kept when a share link with another topology opens over it.
+pub const BEFORE_LINK_KEY: &str = "sglab.autosave.v1.before-link";
+/// The file name of the version kept under [`BEFORE_LINK_KEY`], when downloaded.
+pub const BEFORE_LINK_FILE: &str = "sglab-kept-before-a-share-link.json";
+
+/// A version of the user's work kept apart from the autosave, so that no save destroys it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kept {
+    /// This tab's work, once another tab saved over the shared autosave.
+    OtherTab,
+    /// The autosave as it was when a share link with another topology opened.
+    BeforeLink,
+}
+
+impl Kept {
+    /// Every kind of kept version, in the order the start offers them.
+    pub const ALL: [Kept; 2] = [Kept::OtherTab, Kept::BeforeLink];
+
+    /// The LocalStorage key the version is kept under.
+    pub fn key(self) -> &'static str {
+        match self {
+            Kept::OtherTab => OTHER_TAB_KEY,
+            Kept::BeforeLink => BEFORE_LINK_KEY,
+        }
+    }
+
+    /// The file name the version downloads as.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Kept::OtherTab => OTHER_TAB_FILE,
+            Kept::BeforeLink => BEFORE_LINK_FILE,
+        }
+    }
+
+    /// The kind whose download has this file name.
+    pub fn of_file(file_name: &str) -> Option<Kept> {
+        Kept::ALL
+            .into_iter()
+            .find(|kept| kept.file_name() == file_name)
+    }
+}
 
 thread_local! {
     /// Whether another tab saved over the autosave since this tab started.
@@ -92,14 +137,20 @@ pub fn listen_other_tab_saves(callback: impl Fn() + 'static) -> Option<EventList
     }))
 }
 
-/// The version a tab kept when another tab saved over the autosave, if any.
-pub fn read_other_tab_version() -> Option<String> {
-    storage()?.get_item(OTHER_TAB_KEY).ok().flatten()
+/// Keeps `text` apart from the autosave as a version of this `kind`; returns whether it was
+/// written.
+pub fn keep(kind: Kept, text: &str) -> bool {
+    storage().is_some_and(|storage| storage.set_item(kind.key(), text).is_ok())
 }
 
-/// Forgets the version kept from another tab, once the user has downloaded it.
-pub fn forget_other_tab_version() {
+/// The version kept as `kind`, if any.
+pub fn read_kept(kind: Kept) -> Option<String> {
+    storage()?.get_item(kind.key()).ok().flatten()
+}
+
+/// Forgets the version kept as `kind`, once the user has it back or as a file.
+pub fn forget_kept(kind: Kept) {
     if let Some(storage) = storage() {
-        let _ = storage.remove_item(OTHER_TAB_KEY);
+        let _ = storage.remove_item(kind.key());
     }
 }

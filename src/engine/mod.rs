@@ -12,6 +12,7 @@ use crate::types::Query;
 
 mod bench;
 mod diff;
+mod export;
 mod fields;
 pub mod job;
 mod labels;
@@ -22,6 +23,7 @@ pub mod transfer;
 
 pub use bench::{bench_matrix, MatrixBench};
 pub use diff::{compare, deciding_words, Compare, PairChange};
+pub use export::{export_text, ExportFormat};
 pub use fields::{
     check_description, check_ip, check_peer, check_ports, check_priority, check_protocol,
     check_single_port, external_kind, new_rule_peer, parse_ports, set_pod_cidr, vpc_with_cidr,

@@ -23,6 +23,15 @@ pub enum ToWorker {
         /// Whether the group matrix is wanted too.
         groups: bool,
     },
+    /// Export a topology with one of the core's exporters ([`super::export_text`]).
+    Export {
+        /// The job's number, echoed in the answer.
+        job: u64,
+        /// The topology as sglab JSON.
+        json: String,
+        /// The format wanted.
+        format: super::ExportFormat,
+    },
     /// Read files into one topology ([`super::import_files`]).
     Open {
         /// The job's number, echoed in the answer.
@@ -104,7 +113,15 @@ pub enum FromWorker {
         /// The topology with its warnings, or every problem found.
         result: Result<super::Opened, Vec<sglab_core::diagnostic::Diagnostic>>,
     },
-    /// The topology could not be read (the page validated it, so this is not expected).
+    /// The text of an [`ToWorker::Export`] (a failure is [`FromWorker::Failed`]).
+    Exported {
+        /// The job.
+        job: u64,
+        /// The exported text.
+        text: String,
+    },
+    /// The topology could not be read (the page validated it, so this is not expected), or
+    /// not exported.
     Failed {
         /// The job.
         job: u64,

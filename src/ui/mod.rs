@@ -7,6 +7,7 @@ pub mod explanation;
 pub mod inspector;
 pub mod lint;
 pub mod matrix;
+pub mod needs;
 pub mod notices;
 pub mod overview;
 pub mod problems;

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::state::Action;
-use crate::types::{Level, Notice};
+use crate::types::{Level, Notice, Origin};
 
 /// Detail lines shown before the rest fold away.
 const SHOWN_DETAILS: usize = 4;
@@ -52,11 +52,24 @@ fn notice_view(
         let onclick = Callback::from(move |_| on_download.emit(download.clone()));
         html! { <button type="button" class="link" data-testid="notice-download" {onclick}>{ label }</button> }
     });
+    let restore = notice.restore.clone().map(|kept| {
+        let onclick = dispatch.reform(move |_: MouseEvent| Action::Load {
+            topology: (*kept.0).clone(),
+            origin: Origin::Restored,
+            warnings: Vec::new(),
+        });
+        html! { <button type="button" class="link" data-testid="notice-restore" {onclick}>{ "Restore it" }</button> }
+    });
     html! {
         <div {class} data-testid={testid}>
             <span class="notice-icon" aria-hidden="true">{ icon }</span>
             <div class="notice-body">
-                <div class="notice-title" data-testid="notice-title">{ &notice.title }</div>
+                <div class="notice-title" data-testid="notice-title">
+                    { &notice.title }
+                    if let Some(restore) = restore {
+                        { ": " }{ restore }
+                    }
+                </div>
                 if !notice.details.is_empty() {
                     <ul class="notice-details" data-testid="notice-details">
                         { for notice.details.iter().take(SHOWN_DETAILS).map(|line| html! { <li>{ line }</li> }) }

@@ -4,7 +4,7 @@ use sglab_core::model::Topology;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::engine;
+use crate::engine::{self, ExportFormat};
 use crate::state::Action;
 use crate::types::Shared;
 
@@ -19,6 +19,8 @@ pub enum Command {
     ExportPng,
     /// Download the matrix as CSV.
     ExportCsv,
+    /// Export the topology with one of the core's exporters (in the engine's worker).
+    Export(ExportFormat),
     /// Make a share link and copy it.
     Share,
     /// Read and load these files.
@@ -40,6 +42,8 @@ pub struct ToolbarProps {
     pub large_type: bool,
     /// The last share link made, shown for copying.
     pub share_url: Option<AttrValue>,
+    /// Whether the clipboard took the link: `None` while the browser has not answered.
+    pub share_copied: Option<bool>,
     /// State changes.
     pub dispatch: Callback<Action>,
     /// Browser commands.
@@ -150,6 +154,8 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                         <button type="button" data-testid="export-svg" onclick={command(Command::ExportSvg)}>{ "Diagram as SVG" }</button>
                         <button type="button" data-testid="export-png" onclick={command(Command::ExportPng)}>{ "Diagram as PNG" }</button>
                         <button type="button" data-testid="export-csv" onclick={command(Command::ExportCsv)}>{ "Matrix as CSV" }</button>
+                        <button type="button" data-testid="export-terraform" onclick={command(Command::Export(ExportFormat::Terraform))}>{ "Terraform (sglab.tf)" }</button>
+                        <button type="button" data-testid="export-aliyun-cli" onclick={command(Command::Export(ExportFormat::AliyunCli))}>{ "aliyun CLI script (sglab-aliyun.sh)" }</button>
                     </div>
                 </details>
                 <button type="button" class="primary" data-testid="share" onclick={command(Command::Share)} title="Copy a link that carries the whole topology">
@@ -161,7 +167,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
             </div>
             if let Some(url) = &props.share_url {
                 <div class="share-box" role="dialog" aria-label="Share link" data-testid="share-box">
-                    <label for="share-url">{ "Link copied to the clipboard. Anyone opening it sees this topology; nothing is sent to a server." }</label>
+                    <label for="share-url" data-testid="share-status">{ share_status(props.share_copied) }</label>
                     <div class="share-row">
                         <input id="share-url" type="text" readonly=true value={url.clone()} data-testid="share-url" />
                         <button type="button" onclick={close_share} data-testid="share-close">{ "Close" }</button>
@@ -169,5 +175,14 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                 </div>
             }
         </header>
+    }
+}
+
+/// What the share box says of the clipboard: only a write the browser confirmed is "copied".
+fn share_status(copied: Option<bool>) -> &'static str {
+    match copied {
+        Some(true) => "Link copied to the clipboard. Anyone opening it sees this topology; nothing is sent to a server.",
+        Some(false) => "Copy the link below (the clipboard refused). Anyone opening it sees this topology; nothing is sent to a server.",
+        None => "Copying the link\u{2026} Anyone opening it sees this topology; nothing is sent to a server.",
     }
 }

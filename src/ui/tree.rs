@@ -33,21 +33,10 @@ pub fn Tree(props: &TreeProps) -> Html {
             testid,
         )
     };
-    let add =
-        |label: &'static str, testid: &'static str, edit: Option<Edit>, why_not: &'static str| {
-            let disabled = edit.is_none();
-            let onclick = {
-                let edit = edit.clone();
-                props.dispatch.reform(move |_| match &edit {
-                    Some(edit) => Action::Edit(edit.clone()),
-                    None => Action::Select(Selection::None),
-                })
-            };
-            html! {
-                <button type="button" class="add-button" data-testid={testid} {onclick} {disabled}
-                    title={if disabled { why_not } else { label }}>{ format!("+ {label}") }</button>
-            }
-        };
+    let add = |label: &'static str, testid: &'static str, edit: Option<Edit>, needs: &str| {
+        let onclick = edit.map(|edit| props.dispatch.reform(move |_| Action::Edit(edit.clone())));
+        crate::ui::needs::add_button(label, testid, onclick, needs)
+    };
 
     let first_vpc = topology.vpcs.keys().next().cloned();
     let selected_vpc = match &props.selection {
@@ -139,8 +128,8 @@ pub fn Tree(props: &TreeProps) -> Html {
                         None => html! {},
                     })
                 }} />
-                { add("basic group", "add-group", selected_vpc.clone().map(|vpc| Edit::AddGroup { vpc, group_type: GroupType::Basic }), "add a VPC first") }
-                { add("enterprise group", "add-enterprise-group", selected_vpc.clone().map(|vpc| Edit::AddGroup { vpc, group_type: GroupType::Enterprise }), "add a VPC first") }
+                { add("basic group", "add-group", selected_vpc.clone().map(|vpc| Edit::AddGroup { vpc, group_type: GroupType::Basic }), "Add a VPC first") }
+                { add("enterprise group", "add-enterprise-group", selected_vpc.clone().map(|vpc| Edit::AddGroup { vpc, group_type: GroupType::Enterprise }), "Add a VPC first") }
             </section>
             <section>
                 <h3>{ "Endpoints" }</h3>
@@ -154,8 +143,8 @@ pub fn Tree(props: &TreeProps) -> Html {
                         None => html! {},
                     })
                 }} />
-                { add("ECS node", "add-node", target_group.map(|group| Edit::AddEndpoint(NewEndpoint::Ecs { group })), "add a security group first") }
-                { add("pod", "add-pod", pod_target.map(|(cluster, node)| Edit::AddEndpoint(NewEndpoint::Pod { cluster, node })), "add a cluster and an ECS node in its VPC first") }
+                { add("ECS node", "add-node", target_group.map(|group| Edit::AddEndpoint(NewEndpoint::Ecs { group })), "Add a security group first") }
+                { add("pod", "add-pod", pod_target.map(|(cluster, node)| Edit::AddEndpoint(NewEndpoint::Pod { cluster, node })), if topology.clusters.is_empty() { "Add a Kubernetes cluster first" } else { "Add an ECS node in the cluster's VPC first" }) }
                 { add("external host", "add-external", Some(Edit::AddEndpoint(NewEndpoint::External { cidr: "203.0.113.10/32".to_owned() })), "") }
             </section>
             <section>
@@ -166,7 +155,7 @@ pub fn Tree(props: &TreeProps) -> Html {
                     network_mode_label(cluster.network_mode).to_owned(),
                     format!("tree-cluster-{}", cluster.id),
                 )) }</ul>
-                { add("cluster", "add-cluster", selected_vpc.clone().map(|vpc| Edit::AddCluster { vpc, network_mode: NetworkMode::Flannel }), "add a VPC first") }
+                { add("cluster", "add-cluster", selected_vpc.clone().map(|vpc| Edit::AddCluster { vpc, network_mode: NetworkMode::Flannel }), "Add a VPC first") }
             </section>
             <section>
                 <h3>{ "Gateways" }</h3>
@@ -176,8 +165,8 @@ pub fn Tree(props: &TreeProps) -> Html {
                     count(gateway.authorizations.len(), "authorization", "authorizations"),
                     format!("tree-gateway-{}", gateway.id),
                 )) }</ul>
-                { add("AI gateway", "add-ai-gateway", selected_vpc.clone().map(|vpc| Edit::AddGateway { vpc, kind: GatewayKind::AiGateway }), "add a VPC first") }
-                { add("MSE gateway", "add-mse-gateway", selected_vpc.map(|vpc| Edit::AddGateway { vpc, kind: GatewayKind::MseCloudNative }), "add a VPC first") }
+                { add("AI gateway", "add-ai-gateway", selected_vpc.clone().map(|vpc| Edit::AddGateway { vpc, kind: GatewayKind::AiGateway }), "Add a VPC first") }
+                { add("MSE gateway", "add-mse-gateway", selected_vpc.map(|vpc| Edit::AddGateway { vpc, kind: GatewayKind::MseCloudNative }), "Add a VPC first") }
             </section>
             <section>
                 <h3>{ "Prefix lists" }</h3>

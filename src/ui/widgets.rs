@@ -56,7 +56,13 @@ pub fn TextField(props: &TextFieldProps) -> Html {
                 error.set(None);
                 return;
             }
-            error.set(on_commit.emit(text));
+            let refused = on_commit.emit(text);
+            if refused.is_none() {
+                // Accepted: the field shows the value as the app writes it (`8080` comes back as
+                // `8080/8080`), even when that is the value it had before.
+                show_committed(&event, &value);
+            }
+            error.set(refused);
         })
     };
     let error_id = format!("{}-error", id);
@@ -83,6 +89,16 @@ pub fn TextField(props: &TextFieldProps) -> Html {
                 </div>
             }
         </div>
+    }
+}
+
+/// Puts the committed `value` back into the input or text area an accepted change came from;
+/// the next render writes the new committed value over it when it differs.
+fn show_committed(event: &Event, value: &str) {
+    if let Some(area) = event.target_dyn_into::<HtmlTextAreaElement>() {
+        area.set_value(value);
+    } else if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
+        input.set_value(value);
     }
 }
 

@@ -1,8 +1,9 @@
 //! The engine's Web Worker: it answers the page's requests ([`crate::engine::transfer`]) with
 //! the stage it is in and then the results, computed by [`crate::engine::job::Evaluator`], so
 //! that the page never waits for the engine; and it reads the files the page opens
-//! ([`crate::engine::import_files`]), so that the importers (aliyun responses, Terraform plans
-//! and .tf files) are in the worker's module only, fetched when first needed. The binary
+//! ([`crate::engine::import_files`]) and exports topologies ([`crate::engine::export_text`]),
+//! so that the importers (aliyun responses, Terraform plans and .tf files) and the exporters
+//! (Terraform, the aliyun CLI) are in the worker's module only, fetched when first needed. The binary
 //! `engine_worker` (`main.rs`) calls [`serve`].
 
 use std::cell::RefCell;
@@ -43,6 +44,17 @@ pub fn serve() {
                         }
                         Err(message) => post(&FromWorker::Failed { job, message }, None),
                     }
+                }
+                ToWorker::Export { job, json, format } => {
+                    let answer = match crate::engine::export_text(&json, format) {
+                        Ok(text) => FromWorker::Exported { job, text },
+                        Err(problems) => FromWorker::Failed {
+                            job,
+                            message: problems.join("\n"),
+                        },
+                    };
+                    drop(json);
+                    post(&answer, None);
                 }
                 ToWorker::Open { job, files } => {
                     let result = crate::engine::import_files(&files);

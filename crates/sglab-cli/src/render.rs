@@ -15,7 +15,8 @@ use sglab_core::model::{EndpointId, Expectation, PortRange, Protocol, Topology};
 
 use crate::select::{Buckets, Selection};
 
-/// The ports of a cell in words, as the core's CSV writer writes them (`80-9000;8080`, `all`).
+/// The ports of a cell in words (`80-9000;8080`, `all`), as the core writes them for text; its CSV
+/// says `allowed` instead for a protocol without ports.
 pub use sglab_core::matrix::csv::ports_text;
 
 /// What `query --format json` prints: the explanation's fields, then `diagnoses`.
@@ -576,7 +577,7 @@ pub fn group_csv(out: &mut dyn Write, view: &GroupView) -> io::Result<()> {
             .map(|range| {
                 format!(
                     "{}:{}",
-                    ports_text(cell.protocol, &[range.ports]),
+                    csv::cell_text(cell.protocol, &[range.ports]),
                     range.pairs
                 )
             })

@@ -507,7 +507,7 @@ fn matrix_csv() {
             app-1,app 1,bastion,bastion,icmp,\r
             app-1,app 1,client,internet client,tcp,1-24;26-65535\r
             app-1,app 1,client,internet client,udp,all\r
-            app-1,app 1,client,internet client,icmp,all\r
+            app-1,app 1,client,internet client,icmp,allowed\r
             bastion,bastion,app-1,app 1,tcp,22;443\r
             bastion,bastion,app-1,app 1,udp,\r
             bastion,bastion,app-1,app 1,icmp,\r
@@ -853,10 +853,10 @@ fn matrix_by_group_csv_json_markdown() {
         group,sg-web,web servers,2,group,sg-redis,Redis cluster,1,tcp,2,6379:2\r
         group,sg-web,web servers,2,group,sg-web,web servers,2,tcp,2,all:2\r
         group,sg-web,web servers,2,group,sg-web,web servers,2,udp,2,all:2\r
-        group,sg-web,web servers,2,group,sg-web,web servers,2,icmp,2,all:2\r
+        group,sg-web,web servers,2,group,sg-web,web servers,2,icmp,2,allowed:2\r
         group,sg-web,web servers,2,endpoint,client,internet client,1,tcp,2,1-24:2;26-65535:2\r
         group,sg-web,web servers,2,endpoint,client,internet client,1,udp,2,all:2\r
-        group,sg-web,web servers,2,endpoint,client,internet client,1,icmp,2,all:2\r
+        group,sg-web,web servers,2,endpoint,client,internet client,1,icmp,2,allowed:2\r
         endpoint,client,internet client,1,group,sg-web,web servers,2,tcp,2,80:2;443:2\r
     "#]],
     );
@@ -926,7 +926,7 @@ fn matrix_by_group_with_filters() {
             from_kind,from,from_name,from_members,to_kind,to,to_name,to_members,protocol,pairs,ports\r
             group,sg-k8s-nodes,cluster nodes,2,group,sg-k8s-nodes,cluster nodes,4,tcp,6,all:2\r
             group,sg-k8s-nodes,cluster nodes,2,group,sg-k8s-nodes,cluster nodes,4,udp,6,all:2\r
-            group,sg-k8s-nodes,cluster nodes,2,group,sg-k8s-nodes,cluster nodes,4,icmp,6,all:2\r
+            group,sg-k8s-nodes,cluster nodes,2,group,sg-k8s-nodes,cluster nodes,4,icmp,6,allowed:2\r
         "#]],
     );
     check(

@@ -62,7 +62,8 @@ pub enum Error {
     /// A port range that is not `start/end` or `-1/-1`.
     #[error("port range {0:?} is malformed: write start/end, for example 8080/8080 or 1/65535, or -1/-1 for all ports (InvalidParam.PortRange)")]
     MalformedPortRange(String),
-    /// A lone port such as `22`, which the API rejects: it wants `22/22`.
+    /// A lone port such as `22` in one of the vendor's formats, whose API rejects it: it wants
+    /// `22/22`. The sglab format and the editors read it as `22/22`.
     #[error("port range {0:?} is a lone port: write {0}/{0} (InvalidParam.PortRange)")]
     LonePort(String),
     /// A port above 65535.
@@ -189,9 +190,8 @@ impl Error {
     }
 }
 
-/// Parses a port field in the vendor's form: `start/end` or `-1/-1` ([`PortSpec::parse`]).
-///
-/// A lone port such as `22` is rejected as the API rejects it.
+/// Parses a port field: `start/end`, `-1/-1`, or a single port such as `22`, read as `22/22`
+/// ([`PortSpec::parse`]).
 pub fn parse_port_spec(text: &str) -> Result<PortSpec, Error> {
     PortSpec::parse(text)
 }

@@ -471,18 +471,20 @@ pub enum PortSpec {
 }
 
 impl PortSpec {
-    /// Parses a port field in the vendor's form: `-1/-1` or `start/end`, with the vendor's
-    /// reasons for `200/1`, a lone `22` (the API wants `22/22`), port 0 and ports above 65535.
-    /// The crate's one port parser.
+    /// Parses a port field: `-1/-1`, `start/end`, or a single port such as `8080`, which is
+    /// `8080/8080` (what people type; it is shown back as the vendor writes it), with the
+    /// vendor's reasons for `200/1`, port 0 and ports above 65535. The crate's one port parser;
+    /// the vendor's own formats, which always carry `start/end`, refuse a single port first
+    /// ([`PortSpec::refuse_lone_port`]).
     pub fn parse(text: &str) -> Result<PortSpec, crate::Error> {
         use crate::Error;
         let text = text.trim();
         let malformed = || Error::MalformedPortRange(text.to_owned());
-        let Some((start, end)) = text.split_once('/') else {
-            return match text.parse::<i64>() {
-                Ok(_) => Err(Error::LonePort(text.to_owned())),
-                Err(_) => Err(malformed()),
-            };
+        let (start, end) = match text.split_once('/') {
+            Some(both) => both,
+            // A single port is its own range; a lone `-1` is not `-1/-1`.
+            None if text.starts_with('-') => return Err(malformed()),
+            None => (text, text),
         };
         let start: i64 = start.trim().parse().map_err(|_| malformed())?;
         let end: i64 = end.trim().parse().map_err(|_| malformed())?;
@@ -500,6 +502,16 @@ impl PortSpec {
         let start = u16::try_from(start).map_err(|_| malformed())?;
         let end = u16::try_from(end).map_err(|_| malformed())?;
         PortRange::new(start, end).map(PortSpec::Range)
+    }
+
+    /// Refuses a single port such as `22` as the vendor's API does (it wants `22/22`): for the
+    /// vendor's own formats (API responses, Terraform), where a single port is a mistake.
+    pub fn refuse_lone_port(text: &str) -> Result<(), crate::Error> {
+        let text = text.trim();
+        match text.parse::<i64>() {
+            Ok(_) => Err(crate::Error::LonePort(text.to_owned())),
+            Err(_) => Ok(()),
+        }
     }
 
     /// Whether a query port matches; `None` (a protocol without ports) matches `All` and any

@@ -276,6 +276,21 @@ fn reversed_port_range() {
 }
 
 #[test]
+fn lone_port_is_refused_as_the_api_refuses_it() {
+    let text = edit(
+        GATEWAY,
+        r#""PortRange": "443/443""#,
+        r#""PortRange": "443""#,
+    );
+    check_loaded(
+        &[("gw.json", &text)],
+        expect![[r#"
+            error: gw.json: security group sg-bp1fg655nh68xyz9agw3, rule 1, field PortRange: port range "443" is a lone port: write 443/443 (InvalidParam.PortRange)
+        "#]],
+    );
+}
+
+#[test]
 fn priority_zero() {
     let text = edit(GATEWAY, r#""Priority": "1""#, r#""Priority": "0""#);
     check_loaded(

@@ -191,7 +191,9 @@ pub fn AuthorizeForm(props: &AuthorizeFormProps) -> Html {
                 <input id="authorize-description" ref={description_ref} type="text" data-testid="authorize-description" />
             </div>
             <p class="hint">{ "Creates in the backend group one inbound rule per range: Allow, priority 1, TCP, source = the gateway's managed group." }</p>
-            <button type="button" class="primary" onclick={on_save} data-testid="authorize-save" disabled={backends.is_empty()}>{ "Save" }</button>
+            <button type="button" class="primary" onclick={on_save} data-testid="authorize-save" disabled={backends.is_empty()}
+                aria-describedby={backends.is_empty().then(|| crate::ui::needs::hint_id("authorize-save"))}>{ "Save" }</button>
+            { crate::ui::needs::hint("authorize-save", backends.is_empty(), "Choose a backend security group first") }
         </section>
     }
 }

@@ -2,7 +2,8 @@
 //! per (source, target, protocol), CRLF line ends.
 //!
 //! Columns: `from`, `from_name`, `to`, `to_name`, `protocol`, `ports` (in the words of
-//! [`ports_text`]: `80-9000;8080`, `all`, or empty when nothing is allowed). The writer writes
+//! [`cell_text`]: `80-9000;8080` or `all` for a protocol with ports, `allowed` for a protocol
+//! without ports such as ICMP, which no port range describes, or empty when nothing is allowed). The writer writes
 //! row by row into any [`fmt::Write`], so that a caller with a file or a pipe streams it.
 //!
 //! ```
@@ -64,7 +65,7 @@ pub fn write_matrix<W: fmt::Write + ?Sized>(
                 to_id,
                 names[to],
                 protocol,
-                field(&ports_text(*protocol, ports))
+                field(&cell_text(*protocol, ports))
             )?;
         }
     }
@@ -82,6 +83,19 @@ pub fn field(text: &str) -> String {
         text.to_owned()
     }
 }
+
+/// A cell's column of the CSV: its ports in the words of [`ports_text`] for a protocol with
+/// ports; for a protocol without ports (ICMP, GRE), `allowed` when anything is allowed, since no
+/// port range describes it, and empty when nothing is.
+pub fn cell_text(protocol: Protocol, ports: &[PortRange]) -> String {
+    match (protocol.has_ports(), ports.is_empty()) {
+        (false, false) => ALLOWED.to_owned(),
+        _ => ports_text(protocol, ports),
+    }
+}
+
+/// The CSV's word for an allowed protocol without ports.
+pub const ALLOWED: &str = "allowed";
 
 /// The ports of a cell in words: `80-9000;8080`, `all` for every port of a protocol with
 /// ports or an allowed protocol without ports, empty when nothing is allowed.
@@ -155,6 +169,38 @@ mod tests {
         assert_eq!(field("carriage\rreturn"), "\"carriage\rreturn\"");
         assert_eq!(field(" padded"), "\" padded\"");
         assert_eq!(field("padded "), "\"padded \"");
+    }
+
+    #[test]
+    fn protocols_without_ports_say_allowed_not_a_range() {
+        let json = r#"{"sglab": 1, "vpcs": [{"id": "vpc-1"}],
+          "security_groups": [
+            {"id": "sg-a"},
+            {"id": "sg-b", "rules": [
+              {"direction": "ingress", "protocol": "all", "port_range": "-1/-1", "cidr": "10.0.0.4/32"}]}],
+          "endpoints": [
+            {"id": "a", "kind": "ecs", "private_ip": "10.0.0.4", "groups": ["sg-a"]},
+            {"id": "b", "kind": "ecs", "private_ip": "10.0.0.5", "groups": ["sg-b"]}]}"#;
+        let topology = match parse_sglab(json, None) {
+            Ok(parsed) => parsed.topology,
+            Err(error) => panic!("the test topology is invalid: {error:?}"),
+        };
+        let matrix = matrix(&topology);
+        let mut text = String::new();
+        assert!(write_matrix(&mut text, &topology, &matrix, [(0, 1), (1, 0)]).is_ok());
+        expect![[r#"
+            from,from_name,to,to_name,protocol,ports
+            a,,b,,tcp,all
+            a,,b,,udp,all
+            a,,b,,icmp,allowed
+            b,,a,,tcp,
+            b,,a,,udp,
+            b,,a,,icmp,
+        "#]]
+        .assert_eq(&text.replace("\r\n", "\n"));
+        assert_eq!(cell_text(Protocol::Icmp, &[PortRange::ALL]), "allowed");
+        assert_eq!(cell_text(Protocol::Icmp, &[]), "");
+        assert_eq!(cell_text(Protocol::Tcp, &[PortRange::ALL]), "all");
     }
 
     #[test]

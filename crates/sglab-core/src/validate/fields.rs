@@ -32,9 +32,9 @@ pub fn check_port_field(protocol: Protocol, text: &str) -> Result<PortSpec, Erro
     }
 }
 
-/// Parses a port field without regard to a protocol: `-1/-1` or `start/end`, with the
-/// vendor's reasons for `200/1`, a lone `22`, port 0 and ports above 65535 ([`PortSpec::parse`],
-/// the crate's one port parser).
+/// Parses a port field without regard to a protocol: `-1/-1`, `start/end` or a single port
+/// (`22` is `22/22`), with the vendor's reasons for `200/1`, port 0 and ports above 65535
+/// ([`PortSpec::parse`], the crate's one port parser).
 pub fn parse_ports(text: &str) -> Result<PortSpec, Error> {
     PortSpec::parse(text)
 }
@@ -252,6 +252,7 @@ fn looks_like_address(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::PortRange;
 
     #[test]
     fn ports() {
@@ -260,7 +261,27 @@ mod tests {
             parse_ports("200/1"),
             Err(Error::ReversedPortRange { start: 200, end: 1 })
         );
-        assert_eq!(parse_ports("22"), Err(Error::LonePort("22".into())));
+        assert_eq!(
+            parse_ports("22"),
+            Ok(PortSpec::Range(
+                PortRange::new(22, 22).unwrap_or(PortRange::ALL)
+            ))
+        );
+        assert_eq!(
+            parse_ports(" 8080 ").map(|ports| ports.to_string()),
+            Ok("8080/8080".into())
+        );
+        assert_eq!(
+            parse_ports("-1"),
+            Err(Error::MalformedPortRange("-1".into()))
+        );
+        assert_eq!(parse_ports("0"), Err(Error::PortZero));
+        assert_eq!(parse_ports("70000"), Err(Error::PortTooLarge(70000)));
+        assert_eq!(
+            PortSpec::refuse_lone_port("22"),
+            Err(Error::LonePort("22".into()))
+        );
+        assert_eq!(PortSpec::refuse_lone_port("22/22"), Ok(()));
         assert_eq!(parse_ports("0/22"), Err(Error::PortZero));
         assert_eq!(parse_ports("1/70000"), Err(Error::PortTooLarge(70000)));
         assert_eq!(

@@ -260,17 +260,29 @@ impl Checker<'_> {
                 check_protocol_field(fields.protocol.value.unwrap_or_default()),
             ),
         };
+        // The vendor's formats always carry `start/end`: a single port there is a mistake the
+        // API refuses, while the sglab format reads `22` as `22/22`.
+        let vendor_form = |text: &str| match dialect {
+            Dialect::Sglab => Ok(()),
+            Dialect::Aliyun | Dialect::Terraform => PortSpec::refuse_lone_port(text),
+        };
         let ports = match (protocol, fields.port_range.value) {
             (Some(protocol), None) if protocol.has_ports() => {
                 self.sink
                     .report(at(&fields.port_range), &Error::PortsRequired(protocol));
                 None
             }
-            (Some(protocol), text) => self.sink.check(
+            (Some(protocol), text) => {
+                let text = text.unwrap_or("");
+                self.sink.check(
+                    at(&fields.port_range),
+                    vendor_form(text).and_then(|()| check_port_field(protocol, text)),
+                )
+            }
+            (None, Some(text)) => self.sink.check(
                 at(&fields.port_range),
-                check_port_field(protocol, text.unwrap_or("")),
+                vendor_form(text).and_then(|()| parse_ports(text)),
             ),
-            (None, Some(text)) => self.sink.check(at(&fields.port_range), parse_ports(text)),
             (None, None) => None,
         };
         let peer = self.read_peer(
@@ -286,7 +298,10 @@ impl Checker<'_> {
             None => Some(None),
             Some(text) => self
                 .sink
-                .check(at(&fields.source_port_range), parse_ports(text))
+                .check(
+                    at(&fields.source_port_range),
+                    vendor_form(text).and_then(|()| parse_ports(text)),
+                )
                 .map(|ports| match ports {
                     PortSpec::All => None,
                     PortSpec::Range(range) => Some(range),

@@ -40,7 +40,7 @@ pub fn center(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) 
         <main class="center">
             <ui::query::QueryBar
                 topology={state.topology.clone()}
-                query={state.query.clone()}
+                query={state.asked.clone()}
                 dispatch={dispatch.clone()}
             />
             <div class="tabs" role="tablist" aria-label="View">

@@ -23,6 +23,9 @@ pub struct ExplanationProps {
     pub step: usize,
     /// The diff against the pinned baseline, for the question's before and after.
     pub compare: Option<Shared<crate::engine::Compare>>,
+    /// How many questions were asked: each new one moves the focus to the verdict.
+    #[prop_or_default]
+    pub questions: u64,
     /// State changes.
     pub dispatch: Callback<Action>,
 }
@@ -40,6 +43,8 @@ fn verdict_badge(verdict: Verdict, testid: String) -> Html {
 pub fn ExplanationPanel(props: &ExplanationProps) -> Html {
     let explanation = &*props.explanation;
     let topology = &*props.topology;
+    let verdict = use_node_ref();
+    super::focus::use_answer_focus(props.questions, verdict.clone(), ".explanation");
     let name = |id: &sglab_core::model::EndpointId| {
         topology
             .endpoints
@@ -109,7 +114,7 @@ pub fn ExplanationPanel(props: &ExplanationProps) -> Html {
                     data-testid="explanation-close" onclick={close}>{ "\u{00d7}" }</button>
             </div>
             <p class="question" data-testid="question">{ question }</p>
-            <div class={classes!("verdict", if allowed { "allow" } else { "deny" })} data-testid="verdict" data-verdict={explanation.verdict.to_string()}>
+            <div class={classes!("verdict", if allowed { "allow" } else { "deny" })} data-testid="verdict" data-verdict={explanation.verdict.to_string()} tabindex="-1" ref={verdict}>
                 <span class="verdict-icon" aria-hidden="true">{ if allowed { "\u{2714}" } else { "\u{2716}" } }</span>
                 <span class="verdict-text">{ if allowed { "allowed" } else { "blocked" } }</span>
                 <span class="service" data-testid="service">{ format!("service: {}", explanation.service) }</span>

@@ -137,18 +137,11 @@ impl AppState {
         if !exists {
             self.selection = Selection::None;
         }
-        if let Some(query) = &self.query {
-            if !topology.endpoints.contains_key(&query.from)
-                || !topology.endpoints.contains_key(&query.to)
-            {
-                self.query = None;
-            }
-        }
-        if let Some(asked) = &self.asked {
-            if !topology.endpoints.contains_key(&asked.from)
-                || !topology.endpoints.contains_key(&asked.to)
-            {
-                self.asked = None;
+        for question in [&mut self.query, &mut self.asked] {
+            if question.as_ref().is_some_and(|q| {
+                !topology.endpoints.contains_key(&q.from) || !topology.endpoints.contains_key(&q.to)
+            }) {
+                *question = None;
             }
         }
     }

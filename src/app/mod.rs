@@ -101,7 +101,7 @@ pub fn App() -> Html {
     let class = classes!("app", state.large_type.then_some("large-type"));
     html! {
         <div {class} data-testid="app">
-            <ui::focus::SkipLinks />
+            { ui::focus::skip_links() }
             <ui::toolbar::Toolbar
                 topology={state.topology.clone()}
                 can_undo={!state.undo.is_empty()}

@@ -43,8 +43,7 @@ fn verdict_badge(verdict: Verdict, testid: String) -> Html {
 pub fn ExplanationPanel(props: &ExplanationProps) -> Html {
     let explanation = &*props.explanation;
     let topology = &*props.topology;
-    let verdict = use_node_ref();
-    super::focus::use_answer_focus(props.questions, verdict.clone(), ".explanation");
+    super::focus::use_answer_focus(props.questions, "[data-testid=\"verdict\"]", ".explanation");
     let name = |id: &sglab_core::model::EndpointId| {
         topology
             .endpoints
@@ -114,7 +113,7 @@ pub fn ExplanationPanel(props: &ExplanationProps) -> Html {
                     data-testid="explanation-close" onclick={close}>{ "\u{00d7}" }</button>
             </div>
             <p class="question" data-testid="question">{ question }</p>
-            <div class={classes!("verdict", if allowed { "allow" } else { "deny" })} data-testid="verdict" data-verdict={explanation.verdict.to_string()} tabindex="-1" ref={verdict}>
+            <div class={classes!("verdict", if allowed { "allow" } else { "deny" })} data-testid="verdict" data-verdict={explanation.verdict.to_string()} tabindex="-1">
                 <span class="verdict-icon" aria-hidden="true">{ if allowed { "\u{2714}" } else { "\u{2716}" } }</span>
                 <span class="verdict-text">{ if allowed { "allowed" } else { "blocked" } }</span>
                 <span class="service" data-testid="service">{ format!("service: {}", explanation.service) }</span>

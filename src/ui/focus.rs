@@ -26,20 +26,27 @@ pub const SKIP_TARGETS: [(&str, &str, &[&str]); 3] = [
 ];
 
 /// The skip links, shown only while one has the focus.
-#[component]
-pub fn SkipLinks() -> Html {
+pub fn skip_links() -> Html {
     html! {
         <nav class="skip-links" aria-label="Skip links" data-testid="skip-links">
-            { for SKIP_TARGETS.iter().map(|(words, testid, selectors)| {
-                let onclick = Callback::from(move |event: MouseEvent| {
-                    // A link to a fragment would replace the page's share link.
-                    event.prevent_default();
-                    focus_first(selectors);
-                });
-                html! { <a href="#" class="skip-link" data-testid={*testid} {onclick}>{ *words }</a> }
-            }) }
+            { for SKIP_TARGETS.iter().enumerate().map(|(index, target)| skip_link(index, "skip-link", target.1)) }
         </nav>
     }
+}
+
+/// The skip link to [`SKIP_TARGETS`]`[index]`, of class `class`.
+pub fn skip_link(index: usize, class: &'static str, testid: &'static str) -> Html {
+    let words = SKIP_TARGETS[index % SKIP_TARGETS.len()].0;
+    html! { <a href="#" {class} data-testid={testid} onclick={skip(index)}>{ words }</a> }
+}
+
+/// Focuses the target of [`SKIP_TARGETS`]`[index]`.
+fn skip(index: usize) -> Callback<MouseEvent> {
+    Callback::from(move |event: MouseEvent| {
+        // A link to a fragment would replace the page's share link.
+        event.prevent_default();
+        focus_first(SKIP_TARGETS[index % SKIP_TARGETS.len()].2);
+    })
 }
 
 /// Focuses the first element matching one of `selectors`, making it focusable by script if it
@@ -54,7 +61,7 @@ pub fn focus_first(selectors: &[&str]) -> bool {
     let Some(element) = found.and_then(|e| e.dyn_into::<HtmlElement>().ok()) else {
         return false;
     };
-    if element.tab_index() < 0 && !element.has_attribute("tabindex") {
+    if element.tab_index() < 0 {
         let _ = element.set_attribute("tabindex", "-1");
     }
     element.focus().is_ok()
@@ -68,31 +75,21 @@ pub fn active_element() -> Option<Element> {
     (Some(&active) != body.as_ref()).then_some(active)
 }
 
-/// Moves the focus to the element of `answer` each time `questions` changes (a question was
-/// asked), remembering the control that had it; when the component holding `answer` goes
-/// away with the focus inside it (or lost), gives the focus back to that control.
+/// Moves the focus to the element the selector `answer` finds each time `questions` changes (a
+/// question was asked), remembering the control that had it; when the calling component goes
+/// away with the focus inside `inside` (or lost), gives the focus back to that control.
 #[hook]
-pub fn use_answer_focus(questions: u64, answer: NodeRef, inside: &'static str) {
-    let opener = use_mut_ref(|| None::<HtmlElement>);
-    {
-        let (answer, opener) = (answer.clone(), opener.clone());
-        use_effect_with(questions, move |_| {
-            if let Some(active) = active_element() {
-                if active.closest(inside).ok().flatten().is_none() {
-                    *opener.borrow_mut() = active.dyn_into::<HtmlElement>().ok();
-                }
-            }
-            if let Some(element) = answer.cast::<HtmlElement>() {
-                let _ = element.focus();
-            }
-        });
-    }
-    use_effect_with((), move |_| {
+pub fn use_answer_focus(questions: u64, answer: &'static str, inside: &'static str) {
+    use_effect_with(questions, move |_| {
+        let opener = active_element()
+            .filter(|active| active.closest(inside).ok().flatten().is_none())
+            .and_then(|active| active.dyn_into::<HtmlElement>().ok());
+        focus_first(&[answer]);
+        // On the next question the focus is outside and stays; on closing it is inside or lost.
         move || {
             let lost = active_element().is_none_or(|active| {
                 !active.is_connected() || active.closest(inside).ok().flatten().is_some()
             });
-            let opener = opener.borrow_mut().take();
             if let Some(opener) = opener.filter(|o| lost && o.is_connected()) {
                 let _ = opener.focus();
             }

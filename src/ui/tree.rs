@@ -103,11 +103,9 @@ pub fn Tree(props: &TreeProps) -> Html {
         _ => pod_target,
     };
 
-    let tree = use_node_ref();
     // Sections closed with Left (or a click on their title), one bit each.
     let closed = use_state(|| 0u8);
-    let active = use_state(|| None::<String>);
-    let stop = keys::tab_stop(topology, active.as_deref(), &props.selection);
+    let stop = keys::tab_stop(&props.selection);
     let items = items::Items {
         current: props.selection.clone(),
         dispatch: props.dispatch.clone(),
@@ -142,8 +140,8 @@ pub fn Tree(props: &TreeProps) -> Html {
                 <button type="button" class="link" data-testid="select-topology"
                     onclick={props.dispatch.reform(|_| Action::Select(Selection::Topology))}>{ "rename" }</button>
             </div>
-            <ul role="tree" class="tree-root" aria-labelledby="tree-title" ref={tree.clone()} data-testid="tree-root"
-                onkeydown={keys::on_keydown(tree, on_open.clone())} onfocusin={keys::on_focus(active)}>
+            <ul role="tree" class="tree-root" aria-labelledby="tree-title" data-testid="tree-root"
+                onkeydown={keys::on_keydown(on_open.clone())}>
                 { section(0, html! { <ul role="group">{ for topology.vpcs.values().map(|vpc| item(
                     Selection::Vpc(vpc.id.clone()),
                     display_name(&vpc.name, vpc.id.as_str()),
@@ -171,9 +169,7 @@ pub fn Tree(props: &TreeProps) -> Html {
                     format!("tree-prefix-list-{}", list.id),
                 )) }</ul> }) }
             </ul>
-            <a href="#" class="skip-link tree-skip" data-testid="tree-skip-rules"
-                onclick={Callback::from(|event: MouseEvent| { event.prevent_default(); crate::ui::focus::focus_first(crate::ui::focus::SKIP_TARGETS[2].2); })}>
-                { "Skip to the rules" }</a>
+            { crate::ui::focus::skip_link(2, "skip-link tree-skip", "tree-skip-rules") }
             <div class="tree-add" role="group" aria-label="Add to the topology">
                 { add("VPC", "add-vpc", Some(Edit::AddVpc), "") }
                 { add("basic group", "add-group", selected_vpc.clone().map(|vpc| Edit::AddGroup { vpc, group_type: GroupType::Basic }), "add a VPC first") }

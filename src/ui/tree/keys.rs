@@ -1,10 +1,9 @@
 //! The tree's keyboard, in the ARIA tree pattern: the sections are the first level, their
-//! objects the second; one item is in the Tab order (the last focused, else the selected
-//! object, else the first section); Up and Down move through the items shown, Home and End
+//! objects the second; one item is in the Tab order (the selected object, else the first
+//! section); Up and Down move through the items shown, Home and End
 //! to the first and the last, Right opens a section or enters it, Left closes it or goes back
 //! to it, Enter and Space select an object or open and close a section.
 
-use sglab_core::model::Topology;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
@@ -26,14 +25,10 @@ pub fn section_testid(index: usize) -> String {
     format!("tree-section-{}", SECTIONS.get(index).map_or("", |s| s.0))
 }
 
-/// The item in the Tab order: the last focused if it still exists, else the selected object,
+/// The item in the Tab order, which takes the focus when the tree does: the selected object,
 /// else the first section.
-pub fn tab_stop(topology: &Topology, active: Option<&str>, selection: &Selection) -> String {
-    active
-        .filter(|testid| exists(topology, testid))
-        .map(str::to_owned)
-        .or_else(|| selected_testid(selection))
-        .unwrap_or_else(|| section_testid(0))
+pub fn tab_stop(selection: &Selection) -> String {
+    selected_testid(selection).unwrap_or_else(|| section_testid(0))
 }
 
 /// The test id of the selected object's item, if it has one.
@@ -47,40 +42,6 @@ fn selected_testid(selection: &Selection) -> Option<String> {
         Selection::Gateway(id) => format!("tree-gateway-{id}"),
         Selection::PrefixList(id) => format!("tree-prefix-list-{id}"),
     })
-}
-
-/// Whether the item of this test id is still in the tree.
-fn exists(topology: &Topology, testid: &str) -> bool {
-    let named = |prefix: &str, mut ids: Box<dyn Iterator<Item = &str> + '_>| {
-        testid
-            .strip_prefix(prefix)
-            .is_some_and(|id| ids.any(|other| other == id))
-    };
-    testid.starts_with("tree-section-")
-        || named(
-            "tree-vpc-",
-            Box::new(topology.vpcs.keys().map(|k| k.as_str())),
-        )
-        || named(
-            "tree-group-",
-            Box::new(topology.groups.keys().map(|k| k.as_str())),
-        )
-        || named(
-            "tree-endpoint-",
-            Box::new(topology.endpoints.keys().map(|k| k.as_str())),
-        )
-        || named(
-            "tree-cluster-",
-            Box::new(topology.clusters.keys().map(|k| k.as_str())),
-        )
-        || named(
-            "tree-gateway-",
-            Box::new(topology.gateways.keys().map(|k| k.as_str())),
-        )
-        || named(
-            "tree-prefix-list-",
-            Box::new(topology.prefix_lists.keys().map(|k| k.as_str())),
-        )
 }
 
 /// A section: its item (first level), its objects (second level) when open.
@@ -119,62 +80,48 @@ pub fn stop(testid: &str, tab_stop: &str) -> &'static str {
     }
 }
 
-/// Remembers the focused item, which becomes the one in the Tab order.
-pub fn on_focus(active: UseStateHandle<Option<String>>) -> Callback<FocusEvent> {
-    Callback::from(move |event: FocusEvent| {
-        let testid = item_of(event.target())
-            .and_then(|item| item.get_attribute("data-testid"))
-            .filter(|testid| active.as_deref() != Some(testid.as_str()));
-        if let Some(testid) = testid {
-            active.set(Some(testid));
-        }
-    })
-}
-
 /// The arrow keys, Home, End, Enter and Space on the tree; `on_open` opens or closes a section.
-pub fn on_keydown(tree: NodeRef, on_open: Callback<(usize, bool)>) -> Callback<KeyboardEvent> {
+pub fn on_keydown(on_open: Callback<(usize, bool)>) -> Callback<KeyboardEvent> {
     Callback::from(move |event: KeyboardEvent| {
-        let (Some(tree), Some(current)) = (tree.cast::<Element>(), item_of(event.target())) else {
+        let Some(current) = item_of(event.target()) else {
+            return;
+        };
+        let Some(tree) = current.closest("[role=\"tree\"]").ok().flatten() else {
             return;
         };
         let items = items(&tree);
         let at = items.iter().position(|item| *item == current).unwrap_or(0);
         let section = section_index(&current);
         let expanded = current.get_attribute("aria-expanded");
-        let target = match (event.key().as_str(), section, expanded.as_deref()) {
-            ("ArrowDown", _, _) => items.get(at + 1),
-            ("ArrowUp", _, _) => at.checked_sub(1).and_then(|before| items.get(before)),
-            ("Home", _, _) => items.first(),
-            ("End", _, _) => items.last(),
-            ("ArrowRight", Some(index), Some("false")) => {
-                on_open.emit((index, true));
-                None
-            }
+        let key = event.key();
+        let open = expanded.as_deref() == Some("true");
+        let target = match (key.as_str(), section) {
+            ("ArrowDown", _) => items.get(at + 1),
+            ("ArrowUp", _) => at.checked_sub(1).and_then(|before| items.get(before)),
+            ("Home", _) => items.first(),
+            ("End", _) => items.last(),
             // Into an open section: its first object, if it has one.
-            ("ArrowRight", Some(_), Some(_)) => items
+            ("ArrowRight", Some(_)) if open => items
                 .get(at + 1)
                 .filter(|next| next.get_attribute("aria-level").as_deref() == Some("2")),
-            ("ArrowLeft", Some(index), Some("true")) => {
-                on_open.emit((index, false));
+            // A section opens with Right, closes with Left, and turns with Enter or Space.
+            ("ArrowRight" | "ArrowLeft" | "Enter" | " ", Some(index)) => {
+                on_open.emit((index, key == "ArrowRight" || (key != "ArrowLeft" && !open)));
                 None
             }
-            ("ArrowLeft", None, _) => {
+            ("ArrowLeft", None) => {
                 let parent = current
                     .parent_element()
                     .and_then(|group| item_of_element(&group));
                 items.iter().find(|item| Some(*item) == parent.as_ref())
             }
-            ("Enter" | " ", Some(index), Some(open)) => {
-                on_open.emit((index, open != "true"));
-                None
-            }
-            ("Enter" | " ", None, _) => {
+            ("Enter" | " ", None) => {
                 if let Ok(element) = current.clone().dyn_into::<HtmlElement>() {
                     element.click();
                 }
                 None
             }
-            ("ArrowRight" | "ArrowLeft", _, _) => None,
+            ("ArrowRight", None) => None,
             _ => return,
         };
         event.prevent_default();

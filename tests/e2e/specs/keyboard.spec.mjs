@@ -118,9 +118,9 @@ export const tests = [
         expect(field === 'rule-service-sg1-0-direction', `Enter focuses the group's first rule field, got ${field}`);
         await shot(`tree-rule-field-${size.width}`);
 
-        // Back into the tree: the Tab stop is the group last focused; End and Up.
+        // Back into the tree: the Tab stop is the selected group; End and Up.
         await page.locator('[role="tree"] [role="treeitem"][tabindex="0"]').focus();
-        expect((await focused(page)) === 'tree-group-service-sg1', 'the tree remembers its Tab stop');
+        expect((await focused(page)) === 'tree-group-service-sg1', "the selected group is the tree's Tab stop");
         await page.keyboard.press('End');
         expect((await focused(page)) === 'tree-section-prefix-lists', 'End goes to the last item');
         await page.keyboard.press('ArrowUp');

@@ -34,6 +34,11 @@ pub struct AppState {
     pub selection: Selection,
     /// The open question, shown in the explanation panel.
     pub query: Option<Query>,
+    /// The last question asked, which the query bar keeps showing after the explanation
+    /// closes, so that the next question changes only what differs.
+    pub asked: Option<Query>,
+    /// How many questions were asked: each new one moves the focus to its verdict.
+    pub questions: u64,
     /// The step of the step-through of the considered rules.
     pub step: usize,
     /// Notices, oldest first.
@@ -64,6 +69,8 @@ impl AppState {
             redo: Vec::new(),
             selection: Selection::None,
             query: None,
+            asked: None,
+            questions: 0,
             step: 0,
             notices: Vec::new(),
             next_notice: 1,
@@ -136,11 +143,11 @@ impl AppState {
         if !exists {
             self.selection = Selection::None;
         }
-        if let Some(query) = &self.query {
-            if !topology.endpoints.contains_key(&query.from)
-                || !topology.endpoints.contains_key(&query.to)
-            {
-                self.query = None;
+        for question in [&mut self.query, &mut self.asked] {
+            if question.as_ref().is_some_and(|q| {
+                !topology.endpoints.contains_key(&q.from) || !topology.endpoints.contains_key(&q.to)
+            }) {
+                *question = None;
             }
         }
     }
@@ -235,6 +242,7 @@ impl Reducible for AppState {
                 }
                 state.selection = Selection::None;
                 state.query = None;
+                state.asked = None;
                 state.step = 0;
                 let level = if warnings.is_empty() {
                     Level::Info
@@ -301,9 +309,12 @@ impl Reducible for AppState {
             },
             Action::Select(selection) => state.selection = selection,
             Action::Ask(query) => {
+                state.asked = Some(query.clone());
                 state.query = Some(query);
+                state.questions += 1;
                 state.step = 0;
             }
+            // The question stays in the query bar (`asked`): closing hides only its answer.
             Action::CloseExplanation => state.query = None,
             Action::ShowShareLink(link) => {
                 state.share_link = Some(link);

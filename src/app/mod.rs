@@ -1,6 +1,6 @@
 //! The root component: owns the state, derives results ([`derived`]), runs the browser
 //! effects ([`effects`], [`commands`]) and lays out the workspace ([`panes`]): toolbar,
-//! notices, left panel, diagram or matrix or lint, explanation panel.
+//! skip links, notices, left panel, diagram or matrix or lint, explanation panel.
 
 use std::rc::Rc;
 
@@ -105,6 +105,7 @@ pub fn App() -> Html {
     let class = classes!("app", state.large_type.then_some("large-type"));
     html! {
         <div {class} data-testid="app">
+            { ui::focus::skip_links() }
             <ui::toolbar::Toolbar
                 topology={state.topology.clone()}
                 can_undo={!state.undo.is_empty()}

@@ -40,15 +40,16 @@ pub fn center(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) 
         <main class="center">
             <ui::query::QueryBar
                 topology={state.topology.clone()}
-                query={state.query.clone()}
+                query={state.asked.clone()}
                 dispatch={dispatch.clone()}
             />
             <div class="tabs" role="tablist" aria-label="View">
-                { tab(View::Diagram, "Diagram", "tab-diagram", state.view, dispatch) }
-                { tab(View::Matrix, "Matrix", "tab-matrix", state.view, dispatch) }
-                { tab(View::Lint, "Lint", "tab-lint", state.view, dispatch) }
+                { for TABS.iter().map(|&(view, label, testid)| tab(view, label, testid, state.view, dispatch)) }
             </div>
-            <div class="view">{ main_view(state, derived, dispatch) }</div>
+            <div class="view" id="view-panel" role="tabpanel" tabindex="-1"
+                aria-labelledby={TABS.iter().find(|t| t.0 == state.view).map(|t| t.2)}>
+                { main_view(state, derived, dispatch) }
+            </div>
             <ui::rules::RulesDock
                 topology={state.topology.clone()}
                 selection={state.selection.clone()}
@@ -74,6 +75,7 @@ pub fn explanation_panel(state: &AppState, derived: &Derived, dispatch: &Callbac
             {diagnoses}
             step={state.step}
             compare={derived.compare.clone()}
+            questions={state.questions}
             dispatch={dispatch.clone()}
         />
     }
@@ -131,7 +133,15 @@ fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -
     }
 }
 
-/// One tab of the centre view.
+/// The tabs of the centre view: the view, its words, and its tab's test id (also its `id`).
+const TABS: [(View, &str, &str); 3] = [
+    (View::Diagram, "Diagram", "tab-diagram"),
+    (View::Matrix, "Matrix", "tab-matrix"),
+    (View::Lint, "Lint", "tab-lint"),
+];
+
+/// One tab of the centre view, in the ARIA tabs pattern: only the selected tab is in the Tab
+/// order; Left, Right, Home and End select and focus another.
 fn tab(
     view: View,
     label: &'static str,
@@ -141,9 +151,40 @@ fn tab(
 ) -> Html {
     let selected = view == current;
     let onclick = dispatch.reform(move |_| Action::SetView(view));
+    let onkeydown = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            let at = TABS.iter().position(|t| t.0 == view).unwrap_or(0);
+            let last = TABS.len() - 1;
+            let next = match event.key().as_str() {
+                "ArrowRight" => {
+                    if at == last {
+                        0
+                    } else {
+                        at + 1
+                    }
+                }
+                "ArrowLeft" => {
+                    if at == 0 {
+                        last
+                    } else {
+                        at - 1
+                    }
+                }
+                "Home" => 0,
+                "End" => last,
+                _ => return,
+            };
+            event.prevent_default();
+            let (view, _, testid) = TABS[next];
+            dispatch.emit(Action::SetView(view));
+            ui::focus::focus_first(&[&format!("#{testid}")]);
+        })
+    };
     html! {
-        <button type="button" role="tab" class={classes!("tab", selected.then_some("selected"))}
-            aria-selected={selected.to_string()} data-testid={testid} {onclick}>
+        <button type="button" role="tab" id={testid} class={classes!("tab", selected.then_some("selected"))}
+            aria-selected={selected.to_string()} aria-controls="view-panel"
+            tabindex={if selected { "0" } else { "-1" }} data-testid={testid} {onclick} {onkeydown}>
             { label }
         </button>
     }

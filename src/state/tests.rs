@@ -104,7 +104,7 @@ fn deleting_the_selected_endpoint_clears_the_selection_and_its_question() {
         state.notices
     );
     assert_eq!(state.selection, Selection::None);
-    assert_eq!(state.query, None);
+    assert_eq!((state.query.clone(), state.asked.clone()), (None, None));
     // Undo brings the endpoint back; the selection stays cleared.
     let state = reduce(&state, Action::Undo);
     assert!(state.topology.endpoints.contains_key(&added));
@@ -157,8 +157,12 @@ fn loading_replaces_the_topology_and_forgets_the_question() {
     );
     assert_eq!(loaded.topology.name, "other");
     assert_eq!(
-        (loaded.selection.clone(), loaded.query.clone()),
-        (Selection::None, None)
+        (
+            loaded.selection.clone(),
+            loaded.query.clone(),
+            loaded.asked.clone()
+        ),
+        (Selection::None, None, None)
     );
     assert_eq!(levels(&loaded), [Level::Info]);
     assert_eq!(loaded.notices[0].title, "Opened other.json");
@@ -236,6 +240,60 @@ fn escape_closes_the_share_box_then_the_explanation() {
     let state = reduce(&state, Action::Escape);
     assert!(state.query.is_none());
     assert!(Rc::ptr_eq(&reduce(&state, Action::Escape), &state));
+}
+
+#[test]
+fn closing_the_explanation_keeps_the_question_for_the_query_bar() {
+    let asked = Query {
+        port: Some(8080),
+        ..query("client", "gw-node-1")
+    };
+    for close in [Action::CloseExplanation, Action::Escape] {
+        let state = reduce(&start(), Action::Ask(asked.clone()));
+        let state = reduce(&state, close);
+        assert_eq!(state.query, None, "the explanation closes");
+        assert_eq!(state.asked.as_ref(), Some(&asked), "the question stays");
+        // The next question changes the port only; the bar shows it, and the panel opens.
+        let next = Query {
+            port: Some(8081),
+            ..asked.clone()
+        };
+        let state = reduce(&state, Action::Ask(next.clone()));
+        assert_eq!(
+            (state.query.as_ref(), state.asked.as_ref()),
+            (Some(&next), Some(&next))
+        );
+    }
+}
+
+#[test]
+fn every_question_asked_is_counted_so_that_its_verdict_takes_the_focus() {
+    let state = start();
+    assert_eq!(state.questions, 0);
+    let state = reduce(&state, Action::Ask(query("client", "gw-node-1")));
+    // The same question asked again moves the focus again.
+    let state = reduce(&state, Action::Ask(query("client", "gw-node-1")));
+    assert_eq!(state.questions, 2);
+    let state = reduce(&state, Action::CloseExplanation);
+    let state = reduce(&state, rename("renamed"));
+    assert_eq!(state.questions, 2, "only questions count");
+}
+
+#[test]
+fn a_kept_question_naming_a_deleted_endpoint_is_forgotten() {
+    let state = start();
+    let new = NewEndpoint::External {
+        cidr: "198.51.100.78/32".to_owned(),
+    };
+    let state = reduce(&state, Action::Edit(Edit::AddEndpoint(new)));
+    let Selection::Endpoint(added) = state.selection.clone() else {
+        panic!("the new endpoint is selected: {:?}", state.notices);
+    };
+    let state = reduce(&state, Action::Ask(query(added.as_str(), "gw-node-1")));
+    let state = reduce(&state, Action::CloseExplanation);
+    assert!(state.asked.is_some());
+    let state = reduce(&state, Action::Edit(Edit::DeleteEndpoint(added)));
+    assert_eq!(state.asked, None);
 }
 
 #[test]

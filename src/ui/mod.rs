@@ -4,6 +4,7 @@
 pub mod compare;
 pub mod diagram;
 pub mod explanation;
+pub mod focus;
 pub mod inspector;
 pub mod lint;
 pub mod matrix;

@@ -1,4 +1,5 @@
-//! The topology tree: every object, grouped by kind, with buttons to add more.
+//! The topology tree: every object, grouped by kind (an ARIA tree, whose keyboard is in
+//! [`keys`]), with buttons to add more.
 
 use sglab_core::model::{EndpointKind, GatewayKind, GroupType, NetworkMode, Topology};
 use yew::prelude::*;
@@ -7,6 +8,11 @@ use crate::state::Action;
 use crate::types::{Selection, Shared};
 use crate::ui::overview::scroll::VirtualList;
 use sglab_core::edit::{Edit, NewEndpoint};
+
+mod items;
+mod keys;
+
+pub use items::{count, display_name, network_mode_label};
 
 /// Props of [`Tree`].
 #[derive(PartialEq, Properties)]
@@ -23,16 +29,6 @@ pub struct TreeProps {
 #[component]
 pub fn Tree(props: &TreeProps) -> Html {
     let topology = &*props.topology;
-    let item = |selection: Selection, label: String, detail: String, testid: String| {
-        tree_item(
-            &props.selection,
-            &props.dispatch,
-            selection,
-            label,
-            detail,
-            testid,
-        )
-    };
     let add = |label: &'static str, testid: &'static str, edit: Option<Edit>, needs: &str| {
         let onclick = edit.map(|edit| props.dispatch.reform(move |_| Action::Edit(edit.clone())));
         crate::ui::needs::add_button(label, testid, onclick, needs)
@@ -96,144 +92,88 @@ pub fn Tree(props: &TreeProps) -> Html {
         _ => pod_target,
     };
 
+    // Sections closed with Left (or a click on their title), one bit each.
+    let closed = use_state(|| 0u8);
+    let stop = keys::tab_stop(&props.selection);
+    let items = items::Items {
+        current: props.selection.clone(),
+        dispatch: props.dispatch.clone(),
+        tab_stop: stop.clone(),
+    };
+    let item = |selection, label, detail, testid| items.item(selection, label, detail, testid);
+    let on_open = {
+        let closed = closed.clone();
+        Callback::from(move |(index, open): (usize, bool)| {
+            let bit = 1u8 << index;
+            closed.set(if open { *closed & !bit } else { *closed | bit });
+        })
+    };
+    let section = |index: usize, children: Html| {
+        keys::section(
+            index,
+            *closed & (1 << index) == 0,
+            &stop,
+            &on_open,
+            children,
+        )
+    };
+    let list = |count: usize, render: Callback<usize, Html>| {
+        html! {
+            <VirtualList {count} row_height={ROW} {render} class={classes!("tree-group")} role="group" />
+        }
+    };
     html! {
         <nav class="tree" aria-label="Topology objects" data-testid="tree">
             <div class="tree-head">
-                <h2>{ "Topology" }</h2>
+                <h2 id="tree-title">{ "Topology" }</h2>
                 <button type="button" class="link" data-testid="select-topology"
                     onclick={props.dispatch.reform(|_| Action::Select(Selection::Topology))}>{ "rename" }</button>
             </div>
-            <section>
-                <h3>{ "VPCs" }</h3>
-                <ul>{ for topology.vpcs.values().map(|vpc| item(
+            <ul role="tree" class="tree-root" aria-labelledby="tree-title" data-testid="tree-root"
+                onkeydown={keys::on_keydown(on_open.clone())}>
+                { section(0, html! { <ul role="group">{ for topology.vpcs.values().map(|vpc| item(
                     Selection::Vpc(vpc.id.clone()),
                     display_name(&vpc.name, vpc.id.as_str()),
                     vpc.cidr.map(|c| c.to_string()).unwrap_or_default(),
                     format!("tree-vpc-{}", vpc.id),
-                )) }</ul>
-                { add("VPC", "add-vpc", Some(Edit::AddVpc), "") }
-            </section>
-            <section>
-                <h3>{ "Security groups" }</h3>
-                <VirtualList count={topology.groups.len()} row_height={ROW} render={{
-                    let (topology, current, dispatch) = (props.topology.clone(), props.selection.clone(), props.dispatch.clone());
-                    Callback::from(move |at: usize| match topology.groups.values().nth(at) {
-                        Some(group) => tree_item(&current, &dispatch, Selection::Group(group.id.clone()),
-                            display_name(&group.name, group.id.as_str()),
-                            format!("{}{} \u{00b7} {}",
-                                group.group_type.as_str(),
-                                if group.managed_by.is_some() { " \u{00b7} managed" } else { "" },
-                                count(group.rules.len(), "rule", "rules")),
-                            format!("tree-group-{}", group.id)),
-                        None => html! {},
-                    })
-                }} />
-                { add("basic group", "add-group", selected_vpc.clone().map(|vpc| Edit::AddGroup { vpc, group_type: GroupType::Basic }), "Add a VPC first") }
-                { add("enterprise group", "add-enterprise-group", selected_vpc.clone().map(|vpc| Edit::AddGroup { vpc, group_type: GroupType::Enterprise }), "Add a VPC first") }
-            </section>
-            <section>
-                <h3>{ "Endpoints" }</h3>
-                <VirtualList count={topology.endpoints.len()} row_height={ROW} render={{
-                    let (topology, current, dispatch) = (props.topology.clone(), props.selection.clone(), props.dispatch.clone());
-                    Callback::from(move |at: usize| match topology.endpoints.values().nth(at) {
-                        Some(endpoint) => tree_item(&current, &dispatch, Selection::Endpoint(endpoint.id.clone()),
-                            display_name(&endpoint.name, endpoint.id.as_str()),
-                            kind_label(&endpoint.kind).to_owned(),
-                            format!("tree-endpoint-{}", endpoint.id)),
-                        None => html! {},
-                    })
-                }} />
-                { add("ECS node", "add-node", target_group.map(|group| Edit::AddEndpoint(NewEndpoint::Ecs { group })), "Add a security group first") }
-                { add("pod", "add-pod", pod_target.map(|(cluster, node)| Edit::AddEndpoint(NewEndpoint::Pod { cluster, node })), if topology.clusters.is_empty() { "Add a Kubernetes cluster first" } else { "Add an ECS node in the cluster's VPC first" }) }
-                { add("external host", "add-external", Some(Edit::AddEndpoint(NewEndpoint::External { cidr: "203.0.113.10/32".to_owned() })), "") }
-            </section>
-            <section>
-                <h3>{ "Clusters" }</h3>
-                <ul>{ for topology.clusters.values().map(|cluster| item(
+                )) }</ul> }) }
+                { section(1, list(topology.groups.len(), items.groups(&props.topology))) }
+                { section(2, list(topology.endpoints.len(), items.endpoints(&props.topology))) }
+                { section(3, html! { <ul role="group">{ for topology.clusters.values().map(|cluster| item(
                     Selection::Cluster(cluster.id.clone()),
                     display_name(&cluster.name, cluster.id.as_str()),
                     network_mode_label(cluster.network_mode).to_owned(),
                     format!("tree-cluster-{}", cluster.id),
-                )) }</ul>
-                { add("cluster", "add-cluster", selected_vpc.clone().map(|vpc| Edit::AddCluster { vpc, network_mode: NetworkMode::Flannel }), "Add a VPC first") }
-            </section>
-            <section>
-                <h3>{ "Gateways" }</h3>
-                <ul>{ for topology.gateways.values().map(|gateway| item(
+                )) }</ul> }) }
+                { section(4, html! { <ul role="group">{ for topology.gateways.values().map(|gateway| item(
                     Selection::Gateway(gateway.id.clone()),
                     display_name(&gateway.name, gateway.id.as_str()),
                     count(gateway.authorizations.len(), "authorization", "authorizations"),
                     format!("tree-gateway-{}", gateway.id),
-                )) }</ul>
-                { add("AI gateway", "add-ai-gateway", selected_vpc.clone().map(|vpc| Edit::AddGateway { vpc, kind: GatewayKind::AiGateway }), "Add a VPC first") }
-                { add("MSE gateway", "add-mse-gateway", selected_vpc.map(|vpc| Edit::AddGateway { vpc, kind: GatewayKind::MseCloudNative }), "Add a VPC first") }
-            </section>
-            <section>
-                <h3>{ "Prefix lists" }</h3>
-                <ul>{ for topology.prefix_lists.values().map(|list| item(
+                )) }</ul> }) }
+                { section(5, html! { <ul role="group">{ for topology.prefix_lists.values().map(|list| item(
                     Selection::PrefixList(list.id.clone()),
                     display_name(&list.name, list.id.as_str()),
                     count(list.cidrs.len(), "entry", "entries"),
                     format!("tree-prefix-list-{}", list.id),
-                )) }</ul>
+                )) }</ul> }) }
+            </ul>
+            { crate::ui::focus::skip_link(2, "skip-link tree-skip", "tree-skip-rules") }
+            <div class="tree-add" role="group" aria-label="Add to the topology">
+                { add("VPC", "add-vpc", Some(Edit::AddVpc), "") }
+                { add("basic group", "add-group", selected_vpc.clone().map(|vpc| Edit::AddGroup { vpc, group_type: GroupType::Basic }), "Add a VPC first") }
+                { add("enterprise group", "add-enterprise-group", selected_vpc.clone().map(|vpc| Edit::AddGroup { vpc, group_type: GroupType::Enterprise }), "Add a VPC first") }
+                { add("ECS node", "add-node", target_group.map(|group| Edit::AddEndpoint(NewEndpoint::Ecs { group })), "Add a security group first") }
+                { add("pod", "add-pod", pod_target.map(|(cluster, node)| Edit::AddEndpoint(NewEndpoint::Pod { cluster, node })), if topology.clusters.is_empty() { "Add a Kubernetes cluster first" } else { "Add an ECS node in the cluster's VPC first" }) }
+                { add("external host", "add-external", Some(Edit::AddEndpoint(NewEndpoint::External { cidr: "203.0.113.10/32".to_owned() })), "") }
+                { add("cluster", "add-cluster", selected_vpc.clone().map(|vpc| Edit::AddCluster { vpc, network_mode: NetworkMode::Flannel }), "Add a VPC first") }
+                { add("AI gateway", "add-ai-gateway", selected_vpc.clone().map(|vpc| Edit::AddGateway { vpc, kind: GatewayKind::AiGateway }), "Add a VPC first") }
+                { add("MSE gateway", "add-mse-gateway", selected_vpc.map(|vpc| Edit::AddGateway { vpc, kind: GatewayKind::MseCloudNative }), "Add a VPC first") }
                 { add("prefix list", "add-prefix-list", Some(Edit::AddPrefixList), "") }
-            </section>
+            </div>
         </nav>
     }
 }
 
 /// The height of a row of a long list, drawn virtualised.
 const ROW: f64 = 44.0;
-
-fn tree_item(
-    current: &Selection,
-    dispatch: &Callback<Action>,
-    selection: Selection,
-    label: String,
-    detail: String,
-    testid: String,
-) -> Html {
-    let selected = *current == selection;
-    let onclick = dispatch.reform(move |_| Action::Select(selection.clone()));
-    html! {
-        <li>
-            <button type="button" class={classes!("tree-item", selected.then_some("selected"))}
-                aria-current={selected.then_some("true")} data-testid={testid} {onclick}>
-                <span class="tree-label">{ label }</span>
-                <span class="tree-detail">{ detail }</span>
-            </button>
-        </li>
-    }
-}
-
-fn kind_label(kind: &EndpointKind) -> &'static str {
-    match kind {
-        EndpointKind::Ecs => "ECS",
-        EndpointKind::Pod { .. } => "pod",
-        EndpointKind::GatewayNode { .. } => "gateway node",
-        EndpointKind::External { .. } => "external",
-    }
-}
-
-/// "name (id)" or the id alone.
-pub fn display_name(name: &str, id: &str) -> String {
-    if name.is_empty() || name == id {
-        id.to_owned()
-    } else {
-        format!("{name} ({id})")
-    }
-}
-
-/// The words for a pod network.
-pub fn network_mode_label(mode: NetworkMode) -> &'static str {
-    match mode {
-        NetworkMode::Flannel => "Flannel",
-        NetworkMode::TerwayShared => "Terway shared ENI",
-        NetworkMode::TerwayTrunk => "Terway trunk ENI",
-    }
-}
-
-/// `1 rule`, `2 rules`.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}

@@ -27,6 +27,9 @@ pub struct ExplanationProps {
     pub step: usize,
     /// The diff against the pinned baseline, for the question's before and after.
     pub compare: Option<Shared<crate::engine::Compare>>,
+    /// How many questions were asked: each new one moves the focus to the verdict.
+    #[prop_or_default]
+    pub questions: u64,
     /// State changes.
     pub dispatch: Callback<Action>,
 }
@@ -44,6 +47,7 @@ fn verdict_badge(verdict: Verdict, testid: String) -> Html {
 pub fn ExplanationPanel(props: &ExplanationProps) -> Html {
     let explanation = &*props.explanation;
     let topology = &*props.topology;
+    super::focus::use_answer_focus(props.questions, "[data-testid=\"verdict\"]", ".explanation");
     let name = |id: &sglab_core::model::EndpointId| {
         topology
             .endpoints
@@ -104,7 +108,7 @@ pub fn ExplanationPanel(props: &ExplanationProps) -> Html {
                     data-testid="explanation-close" onclick={close}>{ "\u{00d7}" }</button>
             </div>
             <p class="question" data-testid="question">{ question }</p>
-            <div class={classes!("verdict", if allowed { "allow" } else { "deny" })} data-testid="verdict" data-verdict={explanation.verdict.to_string()}>
+            <div class={classes!("verdict", if allowed { "allow" } else { "deny" })} data-testid="verdict" data-verdict={explanation.verdict.to_string()} tabindex="-1">
                 <span class="verdict-icon" aria-hidden="true">{ if allowed { "\u{2714}" } else { "\u{2716}" } }</span>
                 <span class="verdict-text">{ if allowed { "allowed" } else { "blocked" } }</span>
                 <span class="service" data-testid="service">{ format!("service: {}", explanation.service) }</span>

@@ -125,6 +125,9 @@ pub struct VirtualListProps {
     /// The list's class.
     #[prop_or_default]
     pub class: Classes,
+    /// The list's ARIA role, when its rows are not list items (a tree's group).
+    #[prop_or_default]
+    pub role: Option<AttrValue>,
 }
 
 /// A `<ul>` drawing only the rows on screen (and the overscan) between two spacers, once it
@@ -136,11 +139,11 @@ pub fn VirtualList(props: &VirtualListProps) -> Html {
     let window = scroll.rows(props.count, props.row_height);
     if window.start == 0 && window.end == props.count && window.after == 0.0 {
         return html! {
-            <ul class={props.class.clone()}>{ for (0..props.count).map(|i| props.render.emit(i)) }</ul>
+            <ul class={props.class.clone()} role={props.role.clone()}>{ for (0..props.count).map(|i| props.render.emit(i)) }</ul>
         };
     }
     html! {
-        <ul class={classes!(props.class.clone(), "virtual-list")} ref={scroll.node.clone()}
+        <ul class={classes!(props.class.clone(), "virtual-list")} role={props.role.clone()} ref={scroll.node.clone()}
             onscroll={scroll.onscroll.clone()} style={format!("--row: {}px", props.row_height)}>
             { spacer(window.before) }
             { for (window.start..window.end).map(|i| props.render.emit(i)) }

@@ -1,11 +1,16 @@
 // Accessibility: axe-core (node_modules/axe-core, pinned in package-lock.json) audits the page
 // at 1024x768 and 1440x900 on the built-in example, the overview of a 5,000-endpoint aliyun
 // export opened through Open... (the scale spec's fixture), the heat-map by group, the compare
-// mode, the Lint tab and the share box. No violation of impact serious or critical is allowed.
+// mode, the Lint tab, the share box, the Matrix tab, an open explanation (with the focus on its
+// verdict) and the diagram of every built-in example. No violation of impact serious or
+// critical is allowed.
 //
 // The page's Content-Security-Policy forbids inline scripts, so `addScriptTag` (an inline
 // <script>) is refused; axe's source is evaluated through the DevTools protocol instead
 // (`page.evaluate` of its text), which the policy does not govern.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 
 import { SglabPage } from './sglab-page.mjs';
 import { aliyunExport, largeTopology } from '../fixtures.mjs';
@@ -40,6 +45,35 @@ export const tests = [
       await app.click('share');
       await app.waitFor('share-url');
       found.push(...(await audit(page, root, shot, 'share')));
+      expect(found.length === 0, `no serious or critical violation:\n${found.join('\n')}`);
+    },
+  },
+  {
+    name: 'matrix-explanation-examples',
+    async run({ page, shot, expect, root }) {
+      const app = new SglabPage(page);
+      await app.waitFor('diagram-svg');
+      const found = [];
+      await app.click('tab-matrix');
+      await app.waitFor('matrix');
+      found.push(...(await audit(page, root, shot, 'matrix')));
+
+      await app.click('tab-diagram');
+      await app.ask({ from: 'gw-node-1', to: 'pod-app-1', port: 8081 });
+      await page.waitForFunction(() => document.activeElement && document.activeElement.getAttribute('data-testid') === 'verdict');
+      found.push(...(await audit(page, root, shot, 'explanation')));
+      await page.keyboard.press('Escape');
+
+      const examples = await page.locator('[data-testid="examples"] option[value]:not([value=""])').evaluateAll((options) => options.map((o) => o.value));
+      expect(examples.length >= 5, `the built-in examples are listed, got ${examples}`);
+      for (const example of examples) {
+        const { name } = JSON.parse(await readFile(path.join(root, 'static', 'examples', `${example}.json`), 'utf8'));
+        await app.openExample(example);
+        await page.waitForFunction((wanted) => JSON.parse(window.sglab.topology()).name === wanted, name);
+        await app.waitFor('diagram-svg');
+        await dismissNotices(page);
+        found.push(...(await audit(page, root, shot, `diagram-${example}`)));
+      }
       expect(found.length === 0, `no serious or critical violation:\n${found.join('\n')}`);
     },
   },

@@ -45,7 +45,8 @@ impl Fit {
 }
 
 /// Fits the drawing after the first render and whenever a topology of another title or size
-/// is shown, the explanation panel opens or closes, or the fit changes.
+/// is shown, the explanation panel opens or closes, or the fit changes; in presentation mode
+/// also when the window changes size (a projector's screen found after entering the mode).
 #[hook]
 pub fn use_fit(
     svg_ref: &NodeRef,
@@ -59,6 +60,17 @@ pub fn use_fit(
         if let Some(svg) = svg_ref.cast::<Element>() {
             viewport.set(fit.viewport(&svg, bounds));
         }
+        let resize = (fit == Fit::Fill)
+            .then(web_sys::window)
+            .flatten()
+            .map(|window| {
+                gloo::events::EventListener::new(&window, "resize", move |_| {
+                    if let Some(svg) = svg_ref.cast::<Element>() {
+                        viewport.set(fit.viewport(&svg, bounds));
+                    }
+                })
+            });
+        move || drop(resize)
     });
 }
 

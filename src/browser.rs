@@ -73,6 +73,32 @@ pub fn write_large_type(large: bool) {
     }
 }
 
+/// The SessionStorage key of presentation mode: a reload of the tab keeps it, another tab
+/// starts in the ordinary layout.
+pub const PRESENTING_KEY: &str = "sglab.presenting.v1";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    window()?.session_storage().ok().flatten()
+}
+
+/// Whether this tab was in presentation mode before a reload.
+pub fn read_presenting() -> bool {
+    session_storage()
+        .and_then(|s| s.get_item(PRESENTING_KEY).ok().flatten())
+        .is_some_and(|value| value == "true")
+}
+
+/// Remembers presentation mode for a reload of this tab.
+pub fn write_presenting(presenting: bool) {
+    if let Some(storage) = session_storage() {
+        let _ = if presenting {
+            storage.set_item(PRESENTING_KEY, "true")
+        } else {
+            storage.remove_item(PRESENTING_KEY)
+        };
+    }
+}
+
 /// The URL fragment without `#`, if any.
 pub fn fragment() -> Option<String> {
     let hash = window()?.location().hash().ok()?;
@@ -392,9 +418,11 @@ pub enum GlobalKey {
     Redo,
     /// Escape.
     Escape,
+    /// P, outside fields: presentation mode on or off.
+    Present,
 }
 
-/// Listens for undo, redo and Escape on the document. Undo and redo are left to the browser
+/// Listens for undo, redo, Escape and P on the document. Undo and redo are left to the browser
 /// inside text fields, where they undo typing.
 pub fn listen_keys(callback: impl Fn(GlobalKey) + 'static) -> Option<EventListener> {
     let document = window()?.document()?;
@@ -410,6 +438,14 @@ pub fn listen_keys(callback: impl Fn(GlobalKey) + 'static) -> Option<EventListen
             let key = event.key();
             if key == "Escape" {
                 callback(GlobalKey::Escape);
+                return;
+            }
+            if key.eq_ignore_ascii_case("p")
+                && !(event.ctrl_key() || event.meta_key() || event.alt_key())
+            {
+                if !typed_into(event) {
+                    callback(GlobalKey::Present);
+                }
                 return;
             }
             if !(event.ctrl_key() || event.meta_key()) {
@@ -439,6 +475,21 @@ pub fn listen_keys(callback: impl Fn(GlobalKey) + 'static) -> Option<EventListen
             }
         },
     ))
+}
+
+/// Whether a key event goes to a field that takes letters (a text field or a select list,
+/// which jumps to the option starting with the letter).
+fn typed_into(event: &web_sys::KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|element| {
+            element.has_attribute("contenteditable")
+                || matches!(
+                    element.tag_name().to_ascii_lowercase().as_str(),
+                    "input" | "textarea" | "select"
+                )
+        })
 }
 
 /// Listens for text pasted outside text fields (a topology file's contents).

@@ -49,6 +49,9 @@ pub struct AppState {
     pub view: View,
     /// Large type for projectors.
     pub large_type: bool,
+    /// Presentation mode for projectors: the diagram fills the screen, the explanation is a
+    /// drawer below it, and the panels, tabs and rule tables are hidden.
+    pub presenting: bool,
     /// The share link last made, shown for copying until closed.
     pub share_link: Option<String>,
     /// Whether the clipboard took the share link: `None` while the browser has not answered.
@@ -76,6 +79,7 @@ impl AppState {
             next_notice: 1,
             view: View::Diagram,
             large_type: false,
+            presenting: false,
             share_link: None,
             share_copied: None,
             added_rule: None,
@@ -187,7 +191,8 @@ pub enum Action {
     ShareCopied(bool),
     /// Close the share box.
     CloseShareLink,
-    /// Escape: close the share box if open, else the explanation.
+    /// Escape: close the share box if open, else leave presentation mode, else close the
+    /// explanation.
     Escape,
     /// Go to a step of the step-through.
     Step(usize),
@@ -199,6 +204,8 @@ pub enum Action {
     SetView(View),
     /// Large type on or off.
     ToggleLargeType,
+    /// Presentation mode on or off.
+    TogglePresentation,
     /// Pin the current topology as the baseline of the compare mode.
     PinBaseline,
     /// Pin a topology read from a file (or restored) as the baseline.
@@ -325,6 +332,8 @@ impl Reducible for AppState {
             Action::Escape => {
                 if state.share_link.is_some() {
                     state.share_link = None;
+                } else if state.presenting {
+                    state.presenting = false;
                 } else if state.query.is_some() {
                     state.query = None;
                 } else {
@@ -336,6 +345,7 @@ impl Reducible for AppState {
             Action::Dismiss(id) => state.notices.retain(|notice| notice.id != id),
             Action::SetView(view) => state.view = view,
             Action::ToggleLargeType => state.large_type = !state.large_type,
+            Action::TogglePresentation => state.presenting = !state.presenting,
             Action::PinBaseline => state.baseline = Some(state.topology.clone()),
             Action::SetBaseline(baseline) => state.baseline = Some(baseline),
             Action::Unpin => state.baseline = None,

@@ -90,6 +90,7 @@ pub fn use_global_listeners(
                 GlobalKey::Undo => dispatcher.dispatch(Action::Undo),
                 GlobalKey::Redo => dispatcher.dispatch(Action::Redo),
                 GlobalKey::Escape => dispatcher.dispatch(Action::Escape),
+                GlobalKey::Present => dispatcher.dispatch(Action::TogglePresentation),
             })
         };
         let paste = {

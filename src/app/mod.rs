@@ -21,6 +21,7 @@ pub mod evaluation;
 pub mod export;
 pub mod open;
 pub mod panes;
+pub mod present;
 pub mod startup;
 
 /// The root component.
@@ -102,7 +103,19 @@ pub fn App() -> Html {
         })
     };
 
-    let class = classes!("app", state.large_type.then_some("large-type"));
+    present::use_presenting_remembered(state.presenting, &dispatch);
+    // The left panel's drawer on narrow screens: open or closed is this window's business.
+    let left_open = use_state(|| false);
+    let toggle_left = {
+        let left_open = left_open.clone();
+        Callback::from(move |_: MouseEvent| left_open.set(!*left_open))
+    };
+    let class = classes!(
+        "app",
+        state.large_type.then_some("large-type"),
+        state.presenting.then_some("presenting")
+    );
+    let workspace = classes!("workspace", left_open.then_some("left-open"));
     html! {
         <div {class} data-testid="app">
             { ui::focus::skip_links() }
@@ -111,6 +124,7 @@ pub fn App() -> Html {
                 can_undo={!state.undo.is_empty()}
                 can_redo={!state.redo.is_empty()}
                 large_type={state.large_type}
+                presenting={state.presenting}
                 share_url={state.share_link.clone().map(AttrValue::from)}
                 share_copied={state.share_copied}
                 dispatch={dispatch.clone()}
@@ -125,9 +139,9 @@ pub fn App() -> Html {
             />
             <ui::notices::Notices notices={Rc::new(state.notices.clone())} dispatch={dispatch.clone()} {on_download} />
             { for progress }
-            <div class="workspace" {ondragover} {ondrop}>
-                { panes::left_panel(&state, problems, &dispatch) }
-                { panes::center(&state, &derived, &dispatch) }
+            <div class={workspace} {ondragover} {ondrop}>
+                { panes::left_panel(&state, problems, &dispatch, &toggle_left) }
+                { panes::center(&state, &derived, &dispatch, (*left_open, &toggle_left)) }
                 { panes::explanation_panel(&state, &derived, &dispatch) }
             </div>
         </div>

@@ -1,5 +1,6 @@
 //! The layout of the workspace: the left panel (tree, inspector, problems), the centre (query
-//! bar, tabs, the shown view, rule tables) and the explanation panel.
+//! bar, tabs, the shown view, rule tables) and the explanation panel. On narrow screens the
+//! left panel is a drawer opened from the centre's head (`static/style.css`).
 
 use std::rc::Rc;
 
@@ -11,14 +12,18 @@ use crate::state::{Action, AppState};
 use crate::types::{Shared, View};
 use crate::ui;
 
-/// The tree, the inspector and the problems.
+/// The tree, the inspector and the problems; `close` closes the panel's drawer.
 pub fn left_panel(
     state: &AppState,
     problems: Shared<Vec<Diagnostic>>,
     dispatch: &Callback<Action>,
+    close: &Callback<MouseEvent>,
 ) -> Html {
     html! {
-        <aside class="left-panel" aria-label="Topology">
+        <aside class="left-panel" aria-label="Topology" id="left-panel">
+            <button type="button" class="drawer-close" data-testid="left-panel-close" onclick={close.clone()}>
+                { "\u{2715} Close the topology panel" }
+            </button>
             <ui::tree::Tree
                 topology={state.topology.clone()}
                 selection={state.selection.clone()}
@@ -34,15 +39,28 @@ pub fn left_panel(
     }
 }
 
-/// The query bar, the tabs, the shown view and the rule tables.
-pub fn center(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -> Html {
+/// The query bar, the tabs, the shown view and the rule tables; `left` is whether the left
+/// panel's drawer is open, and the callback that opens or closes it.
+pub fn center(
+    state: &AppState,
+    derived: &Derived,
+    dispatch: &Callback<Action>,
+    left: (bool, &Callback<MouseEvent>),
+) -> Html {
+    let (left_open, toggle_left) = left;
     html! {
         <main class="center">
-            <ui::query::QueryBar
-                topology={state.topology.clone()}
-                query={state.asked.clone()}
-                dispatch={dispatch.clone()}
-            />
+            <div class="center-head">
+                <button type="button" class="drawer-toggle" data-testid="left-panel-toggle" onclick={toggle_left.clone()}
+                    aria-expanded={left_open.to_string()} aria-controls="left-panel">
+                    { "\u{2630} Topology" }
+                </button>
+                <ui::query::QueryBar
+                    topology={state.topology.clone()}
+                    query={state.asked.clone()}
+                    dispatch={dispatch.clone()}
+                />
+            </div>
             <div class="tabs" role="tablist" aria-label="View">
                 { for TABS.iter().map(|&(view, label, testid)| tab(view, label, testid, state.view, dispatch)) }
             </div>
@@ -99,6 +117,7 @@ fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -
                 selection={state.selection.clone()}
                 compare={derived.compare.clone()}
                 large_type={state.large_type}
+                presenting={state.presenting}
                 dispatch={dispatch.clone()}
             />
         },

@@ -315,6 +315,19 @@ fn view_and_large_type_are_plain_switches() {
 }
 
 #[test]
+fn escape_leaves_presentation_mode_and_keeps_the_question() {
+    let state = start();
+    let state = reduce(&state, Action::Ask(query("client", "gw-node-1")));
+    let state = reduce(&state, Action::Step(2));
+    let state = reduce(&state, Action::TogglePresentation);
+    assert!(state.presenting);
+    let state = reduce(&state, Action::Escape);
+    assert!(!state.presenting);
+    assert!(state.query.is_some());
+    assert_eq!(state.step, 2);
+}
+
+#[test]
 fn adding_a_rule_records_it_for_the_check_after_the_frame() {
     let state = start();
     let group = GroupId::from("service-sg2");

@@ -1,4 +1,4 @@
-//! The toolbar: examples, open, export, share, undo/redo, large type.
+//! The toolbar: examples, open, export, share, undo/redo, large type, presentation mode.
 
 use sglab_core::model::Topology;
 use web_sys::HtmlInputElement;
@@ -40,6 +40,8 @@ pub struct ToolbarProps {
     pub can_redo: bool,
     /// Large type on.
     pub large_type: bool,
+    /// Presentation mode on: the toolbar shows only the title and the way out.
+    pub presenting: bool,
     /// The last share link made, shown for copying.
     pub share_url: Option<AttrValue>,
     /// Whether the clipboard took the link: `None` while the browser has not answered.
@@ -111,6 +113,9 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
     let large = props
         .dispatch
         .reform(|_: MouseEvent| Action::ToggleLargeType);
+    let present = props
+        .dispatch
+        .reform(|_: MouseEvent| Action::TogglePresentation);
     let close_share = props.on_close_share.reform(|_: MouseEvent| ());
     let title = if props.topology.name.is_empty() {
         "untitled topology".to_owned()
@@ -163,6 +168,12 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                 </button>
                 <button type="button" data-testid="large-type" onclick={large} aria-pressed={props.large_type.to_string()} title="Large type for projectors">
                     { "A\u{207a} Large type" }
+                </button>
+            </div>
+            <div class="toolbar-group present-group">
+                <button type="button" data-testid="present" onclick={present}
+                    aria-keyshortcuts="P" title="Presentation mode for projectors: the diagram fills the screen (P; Escape leaves)">
+                    if props.presenting { { "\u{2715} Leave presentation" } } else { { "\u{25b6} Present" } }
                 </button>
             </div>
             if let Some(url) = &props.share_url {

@@ -46,7 +46,7 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
         props.topology.name.clone(),
         base.nodes.len(),
         props.explanation.is_some(),
-        props.large_type,
+        zoom::Fit::of(props),
     );
     zoom::use_fit(&svg_ref, &viewport, base.bounds, fit_on);
     let interactions = use_interactions(&svg_ref, &viewport, base, &props.dispatch);
@@ -76,7 +76,7 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
     let tools = tools::tools(tools::ToolsProps {
         zoom_in: zoom::zoom_button(&svg_ref, &viewport, 1.25),
         zoom_out: zoom::zoom_button(&svg_ref, &viewport, 0.8),
-        fit: zoom::fit_button(&svg_ref, &viewport, base.bounds, props.large_type),
+        fit: zoom::fit_button(&svg_ref, &viewport, base.bounds, zoom::Fit::of(props)),
         auto_layout: props
             .dispatch
             .reform(|_: MouseEvent| Action::Edit(Edit::AutoLayout)),

@@ -28,6 +28,8 @@ pub struct DiagramProps {
     pub compare: Option<Shared<crate::engine::Compare>>,
     /// Large type (projectors): the fit never shrinks the text below a readable size.
     pub large_type: bool,
+    /// Presentation mode: the fit fills the screen, past the cap of an ordinary fit.
+    pub presenting: bool,
     /// State changes.
     pub dispatch: Callback<Action>,
 }
@@ -41,6 +43,7 @@ impl PartialEq for DiagramProps {
             && self.selection == other.selection
             && self.compare == other.compare
             && self.large_type == other.large_type
+            && self.presenting == other.presenting
             && self.dispatch == other.dispatch
     }
 }

@@ -1,32 +1,76 @@
 //! Zoom and fit: the buttons, and the fit after the first render and after a change of
-//! topology, panel or type size.
+//! topology, panel, type size or presentation mode.
 
 use web_sys::Element;
 use yew::prelude::*;
 
+use super::DiagramProps;
 use crate::layout::{self, Rect, Viewport};
 
+/// How the drawing is fitted to the screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// The whole drawing, never enlarged past 1.5 times.
+    Normal,
+    /// Never below the readable zoom of large type; a larger drawing is a pan away.
+    LargeType,
+    /// Presentation mode: the whole drawing, as large as the screen allows.
+    Fill,
+}
+
+impl Fit {
+    /// The fit the diagram's props ask for: presentation mode wins over large type.
+    pub fn of(props: &DiagramProps) -> Fit {
+        if props.presenting {
+            Fit::Fill
+        } else if props.large_type {
+            Fit::LargeType
+        } else {
+            Fit::Normal
+        }
+    }
+
+    /// The viewport that fits `bounds` into the SVG element's box.
+    fn viewport(self, svg: &Element, bounds: Rect) -> Viewport {
+        let rect = svg.get_bounding_client_rect();
+        let (width, height) = (rect.width(), rect.height());
+        match self {
+            Fit::Normal => Viewport::fit(bounds, width, height),
+            Fit::LargeType => {
+                Viewport::fit_readable(bounds, width, height, layout::LARGE_TYPE_ZOOM)
+            }
+            Fit::Fill => Viewport::fill(bounds, width, height),
+        }
+    }
+}
+
 /// Fits the drawing after the first render and whenever a topology of another title or size
-/// is shown, the explanation panel opens or closes, or large type changes.
+/// is shown, the explanation panel opens or closes, or the fit changes; in presentation mode
+/// also when the window changes size (a projector's screen found after entering the mode).
 #[hook]
 pub fn use_fit(
     svg_ref: &NodeRef,
     viewport: &UseStateHandle<Viewport>,
     bounds: Rect,
-    dependencies: (String, usize, bool, bool),
+    dependencies: (String, usize, bool, Fit),
 ) {
     let (viewport, svg_ref) = (viewport.clone(), svg_ref.clone());
-    let min_zoom = fit_zoom(dependencies.3);
+    let fit = dependencies.3;
     use_effect_with(dependencies, move |_| {
         if let Some(svg) = svg_ref.cast::<Element>() {
-            let rect = svg.get_bounding_client_rect();
-            viewport.set(Viewport::fit_readable(
-                bounds,
-                rect.width(),
-                rect.height(),
-                min_zoom,
-            ));
+            viewport.set(fit.viewport(&svg, bounds));
         }
+        let resize = (fit == Fit::Fill)
+            .then(web_sys::window)
+            .flatten()
+            .map(|window| {
+                gloo::events::EventListener::new(&window, "resize", move |_| {
+                    if let Some(svg) = svg_ref.cast::<Element>() {
+                        viewport.set(fit.viewport(&svg, bounds));
+                    }
+                })
+            });
+        move || drop(resize)
     });
 }
 
@@ -54,28 +98,12 @@ pub fn fit_button(
     svg_ref: &NodeRef,
     viewport: &UseStateHandle<Viewport>,
     bounds: Rect,
-    large_type: bool,
+    fit: Fit,
 ) -> Callback<MouseEvent> {
     let (viewport, svg_ref) = (viewport.clone(), svg_ref.clone());
-    let min_zoom = fit_zoom(large_type);
     Callback::from(move |_: MouseEvent| {
         if let Some(svg) = svg_ref.cast::<Element>() {
-            let rect = svg.get_bounding_client_rect();
-            viewport.set(Viewport::fit_readable(
-                bounds,
-                rect.width(),
-                rect.height(),
-                min_zoom,
-            ));
+            viewport.set(fit.viewport(&svg, bounds));
         }
     })
-}
-
-/// The smallest zoom a fit may use: any in normal type, readable text in large type.
-fn fit_zoom(large_type: bool) -> f64 {
-    if large_type {
-        layout::LARGE_TYPE_ZOOM
-    } else {
-        layout::ZOOM_MIN
-    }
 }

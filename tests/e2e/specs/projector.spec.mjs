@@ -1,7 +1,53 @@
 // Large type for projectors: the button enlarges the page's text and the diagram (a fit never
 // shrinks the drawing below 1.5 times its size), and the choice survives a reload.
+// Presentation mode at 1024x768: the diagram fills the screen, whole, with the explanation open
+// (the example's widest row, not a cap, bounds its zoom); the explanation is a drawer below it with large Previous/Next; the panels,
+// tabs and rule tables are hidden; Escape or the control leaves it and restores the layout.
 
 import { SglabPage } from './sglab-page.mjs';
+import { audit } from '../axe.mjs';
+
+/** The boxes of the layout's parts and the diagram's transform, to compare before and after. */
+async function layout(page) {
+  return page.evaluate(() => {
+    const parts = ['toolbar', 'tree', 'query-bar', 'diagram-svg', 'rules-dock', 'explanation', 'tab-diagram'];
+    const boxes = {};
+    for (const part of parts) {
+      const element = document.querySelector(`[data-testid="${part}"]`);
+      const r = element ? element.getBoundingClientRect() : null;
+      boxes[part] = r ? [r.left, r.top, r.width, r.height].map((v) => Math.round(v)).join(' ') : 'absent';
+    }
+    boxes.transform = document.querySelector('g[data-viewport="true"]').getAttribute('transform');
+    return boxes;
+  });
+}
+
+/** The drawing seen on screen: the smallest text and the boxes of nodes, groups and the svg. */
+async function drawing(page) {
+  return page.evaluate(() => {
+    const svg = document.querySelector('[data-testid="diagram-svg"]');
+    const sizes = [...svg.querySelectorAll('text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+    const boxes = [...svg.querySelectorAll('[data-testid^="diagram-node-"], [data-testid^="diagram-group-"]')].map((g) => {
+      const r = g.getBoundingClientRect();
+      return { id: g.dataset.testid, left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+    });
+    const drawer = document.querySelector('[data-testid="explanation"]');
+    return {
+      minText: Math.min(...sizes),
+      boxes,
+      svg: svg.getBoundingClientRect().toJSON(),
+      drawerTop: drawer ? drawer.getBoundingClientRect().top : innerHeight,
+    };
+  });
+}
+
+const shownOnScreen = (page, testid) =>
+  page.evaluate((testid) => {
+    const element = document.querySelector(`[data-testid="${testid}"]`);
+    if (!element) return false;
+    const r = element.getBoundingClientRect();
+    return r.width > 0 && r.height > 0;
+  }, testid);
 
 /** The diagram's zoom, read from the viewport group's transform. */
 async function zoom(page) {
@@ -44,6 +90,78 @@ export const tests = [
         const m = /scale\(([-0-9.e]+)/.exec(t || '');
         return m && Math.abs(Number(m[1]) - z) < 1e-6;
       }, before);
+    },
+  },
+  {
+    name: 'presentation-mode',
+    async run({ page, baseUrl, openApp, shot, expect, root }) {
+      const app = new SglabPage(page);
+      await page.setViewportSize({ width: 1024, height: 768 });
+      await openApp(baseUrl);
+      await app.waitFor('diagram-svg');
+      const ordinary = await drawing(page);
+      await app.ask({ from: 'client', to: 'gw-node-1', port: 80 });
+      await app.click('step-next');
+      const before = await layout(page);
+
+      // P (outside fields) enters presentation mode.
+      await page.locator('[data-testid="verdict"]').click();
+      await page.keyboard.press('p');
+      await page.waitForSelector('.app.presenting');
+      await page.waitForFunction((t) => document.querySelector('g[data-viewport="true"]').getAttribute('transform') !== t, before.transform);
+      for (const hidden of ['tree', 'tab-diagram', 'rules-dock', 'export-menu']) {
+        expect(!(await shownOnScreen(page, hidden)), `presentation hides ${hidden}`);
+      }
+      expect(await shownOnScreen(page, 'present'), 'the control to leave is shown');
+      const shown = await drawing(page);
+      console.log(`  presentation at 1024x768: smallest diagram text ${shown.minText.toFixed(1)} px on screen (ordinary layout ${ordinary.minText.toFixed(1)} px)`);
+      expect(shown.minText >= 0.95 * ordinary.minText, `the diagram's text is not smaller than in the ordinary layout: ${ordinary.minText} -> ${shown.minText} px`);
+      expect(shown.boxes.length >= 8, `the example's nodes and groups are drawn (${shown.boxes.length})`);
+      const limit = { left: Math.max(0, shown.svg.left), top: Math.max(0, shown.svg.top), right: Math.min(1024, shown.svg.right), bottom: Math.min(768, shown.svg.bottom, shown.drawerTop) };
+      for (const box of shown.boxes) {
+        const inside = box.left >= limit.left - 1 && box.right <= limit.right + 1 && box.top >= limit.top - 1 && box.bottom <= limit.bottom + 1;
+        expect(inside, `${box.id} is whole on screen, above the drawer: ${JSON.stringify(box)} in ${JSON.stringify(limit)}`);
+      }
+      const width = Math.max(...shown.boxes.map((b) => b.right)) - Math.min(...shown.boxes.map((b) => b.left));
+      expect(width >= 0.85 * 1024, `the drawing fills the screen's width (${width.toFixed(0)} px)`);
+
+      // The step-through, with large controls, in the drawer below the diagram.
+      const controls = await page.evaluate(() => ['step-previous', 'step-next'].map((id) => document.querySelector(`[data-testid="${id}"]`).getBoundingClientRect().toJSON()));
+      for (const control of controls) {
+        expect(control.height >= 44 && control.width >= 120 && control.bottom <= 768, `Previous and Next are large and on screen: ${JSON.stringify(control)}`);
+      }
+      expect((await app.text('step-position')).startsWith('Step 2'), 'the step is kept from the ordinary layout');
+      await app.click('step-previous');
+      expect((await app.text('step-position')).startsWith('Step 1'), 'Previous moves back');
+      await app.click('step-next');
+      expect((await app.text('step-position')).startsWith('Step 2'), 'Next moves on');
+      await shot('presentation-1024');
+
+      const violations = await audit(page, root, shot, 'presentation');
+      expect(violations.length === 0, `axe finds no serious or critical violation in presentation mode:\n${violations.join('\n')}`);
+      // The audit left the window at 1440x900: the drawing was fitted again to the larger screen.
+      await page.waitForFunction(() => {
+        const boxes = [...document.querySelectorAll('[data-testid^="diagram-group-"], [data-testid^="diagram-node-"]')].map((g) => g.getBoundingClientRect());
+        return Math.max(...boxes.map((b) => b.right)) - Math.min(...boxes.map((b) => b.left)) >= 0.85 * innerWidth;
+      });
+      await page.setViewportSize({ width: 1024, height: 768 });
+
+      // Escape leaves and restores the layout exactly (a fit at this size gives the same transform).
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('.app:not(.presenting)');
+      await page.waitForFunction((t) => document.querySelector('g[data-viewport="true"]').getAttribute('transform') === t, before.transform);
+      const after = await layout(page);
+      expect(JSON.stringify(after) === JSON.stringify(before), `leaving restores the layout:\n${JSON.stringify(before)}\n${JSON.stringify(after)}`);
+      expect((await app.text('step-position')).startsWith('Step 2'), 'the question and its step stay');
+
+      // The control enters and leaves too, and a reload of the tab keeps the mode.
+      await app.click('present');
+      await page.waitForSelector('.app.presenting');
+      await page.reload();
+      await page.waitForSelector('.app.presenting');
+      await app.click('present');
+      await page.waitForSelector('.app:not(.presenting)');
+      await shot('left-1024');
     },
   },
 ];

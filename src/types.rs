@@ -125,6 +125,25 @@ pub struct Notice {
     pub details: Vec<String>,
     /// Data the user may want to keep, offered as a download: (file name, contents).
     pub download: Option<(String, String)>,
+    /// For advice, the condition under which it still applies: the notice goes once it no
+    /// longer does.
+    pub advice: Option<Advice>,
+}
+
+/// Advice a notice gives, which applies only while the topology lacks what it advises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Advice {
+    /// Add a VPC: applies while the topology has none.
+    AddVpc,
+}
+
+impl Advice {
+    /// Whether the advice still applies to `topology`.
+    pub fn applies(self, topology: &sglab_core::model::Topology) -> bool {
+        match self {
+            Advice::AddVpc => topology.vpcs.is_empty(),
+        }
+    }
 }
 
 impl Notice {
@@ -136,6 +155,7 @@ impl Notice {
             title: title.into(),
             details: Vec::new(),
             download: None,
+            advice: None,
         }
     }
 
@@ -173,6 +193,17 @@ impl Notice {
             FixError::Edit(error) => Notice::refused(&error),
             other => Notice::new(Level::Error, other.to_string()),
         }
+    }
+
+    /// Ties the notice to advice: it goes once the advice no longer applies.
+    pub fn advising(mut self, advice: Advice) -> Notice {
+        self.advice = Some(advice);
+        self
+    }
+
+    /// Whether the notice goes by itself after a few seconds: information that is not advice.
+    pub fn expires(&self) -> bool {
+        self.level == Level::Info && self.advice.is_none()
     }
 
     /// Adds a download.

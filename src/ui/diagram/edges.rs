@@ -6,20 +6,17 @@ use yew::prelude::*;
 
 use super::text::f;
 use super::{ALLOWED, BLOCKED};
-use crate::layout::{self, Diagram, DrawnEdge};
+use crate::layout::{self, Diagram, DrawnEdge, PlacedEdge};
 use crate::state::Action;
 
-/// The drawn edges, spread into lanes, each asking its question on click or Enter.
-pub fn edge_paths(edges: &[DrawnEdge], dispatch: &Callback<Action>) -> Html {
-    let pairs: Vec<(String, String)> = edges
-        .iter()
-        .map(|e| (e.from_key.clone(), e.to_key.clone()))
-        .collect();
-    let lanes = layout::lanes(&pairs);
+/// The drawn edges, spread into lanes with their labels clear of the boxes, each asking its
+/// question on click or Enter.
+pub fn edge_paths(diagram: &Diagram, edges: &[DrawnEdge], dispatch: &Callback<Action>) -> Html {
+    let placed = layout::place_edges(diagram, edges);
     edges
         .iter()
-        .zip(lanes)
-        .map(|(edge, lane)| edge_path(edge, lane, dispatch))
+        .zip(placed)
+        .map(|(edge, placed)| edge_path(edge, &placed, dispatch))
         .collect()
 }
 
@@ -47,8 +44,10 @@ pub fn query_edge(diagram: &Diagram, explanation: &Explanation) -> Option<Html> 
     })
 }
 
-fn edge_path(edge: &DrawnEdge, lane: usize, dispatch: &Callback<Action>) -> Html {
-    let g = layout::edge(edge.from_rect, edge.to_rect, lane);
+fn edge_path(edge: &DrawnEdge, placed: &PlacedEdge, dispatch: &Callback<Action>) -> Html {
+    let g = placed.geometry;
+    let label = placed.label;
+    let (x, y) = label.center();
     let onclick = edge
         .query
         .clone()
@@ -62,15 +61,14 @@ fn edge_path(edge: &DrawnEdge, lane: usize, dispatch: &Callback<Action>) -> Html
             }
         })
     });
-    let width = (edge.label.chars().count() as f64 * 7.0 + 16.0).max(40.0);
     html! {
         <g class="edge" data-testid={edge.testid.clone()} tabindex="0" role="button" aria-label={edge.title.clone()} {onclick} {onkeydown}>
             <title>{ &edge.title }</title>
             <path d={g.path()} fill="none" stroke="transparent" stroke-width="12" />
             <path d={g.path()} fill="none" stroke={ALLOWED} stroke-width="2.2" marker-end="url(#arrow-allowed)" />
-            <rect x={f(g.label.0 - width / 2.0)} y={f(g.label.1 - 11.0)} width={f(width)} height="20" rx="10"
+            <rect x={f(label.x)} y={f(label.y)} width={f(label.w)} height={f(label.h)} rx="10"
                 fill="#dafbe1" stroke={ALLOWED} stroke-width="1" />
-            <text x={f(g.label.0)} y={f(g.label.1 + 4.0)} font-size="12" font-weight="600" fill="#116329" text-anchor="middle"
+            <text x={f(x)} y={f(y + 4.0)} font-size="12" font-weight="600" fill="#116329" text-anchor="middle"
                 data-testid="edge-label">{ &edge.label }</text>
         </g>
     }

@@ -15,6 +15,9 @@ const ALONG: [f64; 11] = [
 ];
 /// How far across the curve a label may move, in label heights.
 const ACROSS: [f64; 5] = [0.0, 1.1, -1.1, 2.2, -2.2];
+/// How far from the middle of its curve a label looks for a place clear of other labels, in
+/// label heights.
+const NEAR: f64 = 10.0;
 
 /// An edge with its curve and its label's rectangle.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -88,32 +91,36 @@ fn place_label(
                 .map(move |&k| at((point.0 + nx * k * h, point.1 + ny * k * h)))
         })
         .collect();
-    if let Some(free) = candidates
-        .iter()
-        .find(|rect| free_of(rect, boxes) && free_of(rect, labels))
-        .or_else(|| candidates.iter().find(|rect| free_of(rect, boxes)))
-    {
-        return *free;
-    }
-    // Around the middle, farther and farther: outside the drawing's bounds nothing is in the
-    // way, so the search ends.
-    let (middle, _) = point_and_normal(geometry, 0.5);
-    let reach = bounds.w.max(bounds.h) + w + h;
-    let mut radius = h;
-    while radius <= reach {
-        for step in 0..16 {
-            let angle = std::f64::consts::TAU * f64::from(step) / 16.0;
-            let rect = at((
-                middle.0 + radius * angle.cos(),
-                middle.1 + radius * angle.sin(),
-            ));
-            if free_of(&rect, boxes) {
-                return rect;
+    let spiral = |reach: f64, free: &dyn Fn(&Rect) -> bool| {
+        let (middle, _) = point_and_normal(geometry, 0.5);
+        let mut radius = h;
+        while radius <= reach {
+            for step in 0..16 {
+                let angle = std::f64::consts::TAU * f64::from(step) / 16.0;
+                let rect = at((
+                    middle.0 + radius * angle.cos(),
+                    middle.1 + radius * angle.sin(),
+                ));
+                if free(&rect) {
+                    return Some(rect);
+                }
             }
+            radius += h / 2.0;
         }
-        radius += h / 2.0;
-    }
-    at((middle.0, bounds.y - h))
+        None
+    };
+    let clear = |rect: &Rect| free_of(rect, boxes) && free_of(rect, labels);
+    let clear_of_boxes = |rect: &Rect| free_of(rect, boxes);
+    // Outside the drawing's bounds nothing is in the way, so the last search ends.
+    let reach = bounds.w.max(bounds.h) + w + h;
+    candidates
+        .iter()
+        .copied()
+        .find(clear)
+        .or_else(|| spiral(NEAR * h, &clear))
+        .or_else(|| candidates.iter().copied().find(clear_of_boxes))
+        .or_else(|| spiral(reach, &clear_of_boxes))
+        .unwrap_or_else(|| at((bounds.x + w / 2.0, bounds.y - h)))
 }
 
 /// The point of the curve at `t` (0 at the start, 1 at the end) and the unit normal there.

@@ -11,6 +11,8 @@ use super::{Diagram, GroupBox, Rect, GROUP_MIN_W};
 pub const VPC_PAD: f64 = 22.0;
 /// Height of the title band of a VPC region.
 pub const VPC_TITLE_H: f64 = 30.0;
+/// Width of a character of a VPC's title, in diagram units.
+pub const TITLE_CHAR_W: f64 = 8.2;
 /// Height of the body of a VPC region without groups.
 const EMPTY_BODY_H: f64 = 90.0;
 
@@ -81,18 +83,26 @@ pub fn title(vpc: &Vpc) -> String {
 /// The region of `vpc` around its placed `groups`, or an empty one at `x` when it has none.
 pub fn region(vpc: &Vpc, groups: &[GroupBox], x: f64) -> VpcBox {
     let ids: Vec<GroupId> = groups.iter().map(|group| group.id.clone()).collect();
-    let rect = surround(groups.iter().map(|group| group.rect)).unwrap_or(Rect {
+    let title = title(vpc);
+    let mut rect = surround(groups.iter().map(|group| group.rect)).unwrap_or(Rect {
         x,
         y: super::MARGIN,
         w: GROUP_MIN_W + 2.0 * VPC_PAD,
         h: VPC_TITLE_H + EMPTY_BODY_H,
     });
+    // Wide enough for the title, so that the network's name and block show whole.
+    rect.w = rect.w.max(title_width(&title));
     VpcBox {
         id: vpc.id.clone(),
-        title: title(vpc),
+        title,
         rect,
         groups: ids,
     }
+}
+
+/// The width a region needs for its title at the drawing's 14-unit bold type.
+pub fn title_width(title: &str) -> f64 {
+    title.chars().count() as f64 * TITLE_CHAR_W + 28.0
 }
 
 /// Fits every region of `diagram` to its groups again, after groups moved.
@@ -104,7 +114,10 @@ pub fn refit(diagram: &mut Diagram) {
             .filter(|group| vpc.groups.contains(&group.id))
             .map(|group| group.rect);
         if let Some(rect) = surround(inside) {
-            vpc.rect = rect;
+            vpc.rect = Rect {
+                w: rect.w.max(title_width(&vpc.title)),
+                ..rect
+            };
         }
     }
 }

@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use super::text::{f, truncate};
-use crate::layout::{Diagram, VpcBox, VPC_TITLE_H};
+use crate::layout::{Diagram, VpcBox, TITLE_CHAR_W, VPC_TITLE_H};
 
 /// Every VPC region of the diagram.
 pub fn vpc_regions(diagram: &Diagram) -> Html {
@@ -16,11 +16,12 @@ fn vpc_region(vpc: &VpcBox) -> Html {
     let empty = vpc.groups.is_empty();
     html! {
         <g class="vpc-region" data-testid={format!("diagram-vpc-{}", vpc.id)}>
+            <title>{ &vpc.title }</title>
             <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="14"
                 fill="#f3f8ff" stroke="#54aeff" stroke-width="1.5" stroke-dasharray="10 5" />
             <text x={f(r.x + 14.0)} y={f(r.y + 21.0)} font-size="14" font-weight="700" fill="#0550ae"
                 data-testid="diagram-vpc-title">
-                { truncate(&vpc.title, ((r.w - 28.0) / 8.0) as usize) }
+                { truncate(&vpc.title, ((r.w - 28.0) / TITLE_CHAR_W).round() as usize) }
             </text>
             if empty {
                 <text x={f(r.x + r.w / 2.0)} y={f(r.y + VPC_TITLE_H + (r.h - VPC_TITLE_H) / 2.0)}

@@ -65,6 +65,12 @@ pub fn place_edges(diagram: &Diagram, edges: &[DrawnEdge]) -> Vec<PlacedEdge> {
     placed
 }
 
+/// The rectangle of a label of `size` on `geometry`, clear of the boxes of `diagram`: for an
+/// edge drawn on its own, such as the open question's.
+pub fn clear_label(diagram: &Diagram, geometry: &EdgeGeometry, size: (f64, f64)) -> Rect {
+    place_label(geometry, size, &obstacles(diagram), &[], diagram.bounds)
+}
+
 /// The label's rectangle: the first candidate along the curve free of boxes and labels, else
 /// the first free of boxes, else the nearest free place around the middle of the curve.
 fn place_label(

@@ -29,7 +29,7 @@ mod vpc;
 
 pub use drawn::{drawn_edges, DrawnEdge, DrawnEdges, LARGE_EDGES_MAX};
 pub use geometry::{edge, lanes, EdgeGeometry, Rect};
-pub use labels::{label_size, obstacles, place_edges, PlacedEdge};
+pub use labels::{clear_label, label_size, obstacles, place_edges, PlacedEdge};
 pub use viewport::{Viewport, LARGE_TYPE_ZOOM, ZOOM_MAX, ZOOM_MIN};
 pub use vpc::{VpcBox, TITLE_CHAR_W, VPC_PAD, VPC_TITLE_H};
 

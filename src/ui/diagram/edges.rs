@@ -34,12 +34,14 @@ pub fn query_edge(diagram: &Diagram, explanation: &Explanation) -> Option<Html> 
     let mark = if allowed { "\u{2714}" } else { "\u{2716}" };
     let label = format!("{mark} {}{port}", explanation.protocol);
     let width = label.chars().count() as f64 * 8.0 + 18.0;
+    let spot = layout::clear_label(diagram, &g, (width, 24.0));
+    let (x, y) = spot.center();
     Some(html! {
         <g class="query-edge" data-testid="query-edge" data-verdict={if allowed { "allow" } else { "deny" }}>
             <path d={g.path()} fill="none" stroke={color} stroke-width="4" stroke-dasharray={if allowed { "none" } else { "9 6" }}
                 marker-end={if allowed { "url(#arrow-allowed)" } else { "url(#arrow-blocked)" }} />
-            <rect x={f(g.label.0 - width / 2.0)} y={f(g.label.1 - 13.0)} width={f(width)} height="24" rx="12" fill={color} />
-            <text x={f(g.label.0)} y={f(g.label.1 + 4.0)} font-size="13" font-weight="700" fill="#ffffff" text-anchor="middle">{ label }</text>
+            <rect x={f(spot.x)} y={f(spot.y)} width={f(width)} height="24" rx="12" fill={color} />
+            <text x={f(x)} y={f(y + 5.0)} font-size="13" font-weight="700" fill="#ffffff" text-anchor="middle">{ label }</text>
         </g>
     })
 }

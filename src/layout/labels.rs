@@ -15,6 +15,30 @@ const ALONG: [f64; 11] = [
 ];
 /// How far across the curve a label may move, in label heights.
 const ACROSS: [f64; 5] = [0.0, 1.1, -1.1, 2.2, -2.2];
+/// The directions a label looks in around the middle of its curve: unit vectors, without
+/// trigonometry, which would weigh on the page's WebAssembly.
+const DIRECTIONS: [(f64, f64); 8] = [
+    (1.0, 0.0),
+    (0.0, -1.0),
+    (-1.0, 0.0),
+    (0.0, 1.0),
+    (
+        std::f64::consts::FRAC_1_SQRT_2,
+        -std::f64::consts::FRAC_1_SQRT_2,
+    ),
+    (
+        -std::f64::consts::FRAC_1_SQRT_2,
+        -std::f64::consts::FRAC_1_SQRT_2,
+    ),
+    (
+        -std::f64::consts::FRAC_1_SQRT_2,
+        std::f64::consts::FRAC_1_SQRT_2,
+    ),
+    (
+        std::f64::consts::FRAC_1_SQRT_2,
+        std::f64::consts::FRAC_1_SQRT_2,
+    ),
+];
 /// How far from the middle of its curve a label looks for a place clear of other labels, in
 /// label heights.
 const NEAR: f64 = 10.0;
@@ -101,12 +125,8 @@ fn place_label(
         let (middle, _) = point_and_normal(geometry, 0.5);
         let mut radius = h;
         while radius <= reach {
-            for step in 0..16 {
-                let angle = std::f64::consts::TAU * f64::from(step) / 16.0;
-                let rect = at((
-                    middle.0 + radius * angle.cos(),
-                    middle.1 + radius * angle.sin(),
-                ));
+            for (dx, dy) in DIRECTIONS {
+                let rect = at((middle.0 + radius * dx, middle.1 + radius * dy));
                 if free(&rect) {
                     return Some(rect);
                 }

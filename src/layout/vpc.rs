@@ -1,8 +1,6 @@
 //! A VPC drawn as a region: a titled area around its security groups, so that the network
 //! boundary shows, and a VPC without groups still draws something.
 
-use std::collections::BTreeSet;
-
 use sglab_core::model::{GroupId, Topology, Vpc, VpcId};
 
 use super::{Diagram, GroupBox, Rect, GROUP_MIN_W};
@@ -42,7 +40,6 @@ impl VpcBox {
 /// The groups of each VPC of the topology, in the topology's order, then those of VPCs it
 /// does not list (as one section without a region).
 pub fn sections(topology: &Topology) -> Vec<(Option<&Vpc>, Vec<&GroupId>)> {
-    let listed: BTreeSet<&VpcId> = sglab_core::sort::set_of(topology.vpcs.keys());
     let mut sections: Vec<(Option<&Vpc>, Vec<&GroupId>)> = topology
         .vpcs
         .values()
@@ -59,7 +56,7 @@ pub fn sections(topology: &Topology) -> Vec<(Option<&Vpc>, Vec<&GroupId>)> {
     let unlisted: Vec<&GroupId> = topology
         .groups
         .values()
-        .filter(|group| !listed.contains(&group.vpc))
+        .filter(|group| !topology.vpcs.contains_key(&group.vpc))
         .map(|group| &group.id)
         .collect();
     if !unlisted.is_empty() {

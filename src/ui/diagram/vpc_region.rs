@@ -21,7 +21,7 @@ fn vpc_region(vpc: &VpcBox) -> Html {
                 fill="#f3f8ff" stroke="#54aeff" stroke-width="1.5" stroke-dasharray="10 5" />
             <text x={f(r.x + 14.0)} y={f(r.y + 21.0)} font-size="14" font-weight="700" fill="#0550ae"
                 data-testid="diagram-vpc-title">
-                { truncate(&vpc.title, ((r.w - 28.0) / TITLE_CHAR_W).round() as usize) }
+                { truncate(&vpc.title, ((r.w - 28.0) / TITLE_CHAR_W + 0.5) as usize) }
             </text>
             if empty {
                 <text x={f(r.x + r.w / 2.0)} y={f(r.y + VPC_TITLE_H + (r.h - VPC_TITLE_H) / 2.0)}

@@ -9,7 +9,7 @@ use sglab_core::diagnostic::Diagnostic;
 use sglab_core::model::{Position, Topology};
 use yew::Reducible;
 
-use crate::types::{Level, Notice, Origin, Query, Selection, Shared, View};
+use crate::types::{Advice, Level, Notice, Origin, Query, Selection, Shared, View};
 use sglab_core::edit::{self, Applied, Edit};
 use sglab_core::fix::Fix;
 
@@ -45,6 +45,8 @@ pub struct AppState {
     pub notices: Vec<Notice>,
     /// The id of the next notice.
     pub next_notice: u64,
+    /// Whether the pointer or the focus is on the notices, which keeps them from expiring.
+    pub notices_held: bool,
     /// Diagram or matrix.
     pub view: View,
     /// Large type for projectors.
@@ -77,6 +79,7 @@ impl AppState {
             step: 0,
             notices: Vec::new(),
             next_notice: 1,
+            notices_held: false,
             view: View::Diagram,
             large_type: false,
             presenting: false,
@@ -105,6 +108,13 @@ impl AppState {
                 .unwrap_or(0);
             self.notices.remove(index);
         }
+    }
+
+    /// Drops the advice that no longer applies to the topology.
+    fn drop_stale_advice(&mut self) {
+        let topology = &self.topology;
+        self.notices
+            .retain(|notice| notice.advice.is_none_or(|advice| advice.applies(topology)));
     }
 
     fn replace_topology(&mut self, topology: Topology) {
@@ -200,6 +210,10 @@ pub enum Action {
     Notify(Notice),
     /// Dismiss a notice by id.
     Dismiss(u64),
+    /// Let these information notices go, their time up (advice, warnings and errors stay).
+    Expire(Vec<u64>),
+    /// Keep notices from expiring while the pointer or the focus is on them, or let them go.
+    HoldNotices(bool),
     /// Diagram or matrix.
     SetView(View),
     /// Large type on or off.
@@ -243,6 +257,7 @@ impl Reducible for AppState {
                     }
                 };
                 let previous = state.topology.clone();
+                let advice = (origin == Origin::New).then_some(Advice::AddVpc);
                 state.replace_topology(topology);
                 if origin == Origin::Restored {
                     state.notices.retain(|notice| notice.restore.is_none());
@@ -263,7 +278,11 @@ impl Reducible for AppState {
                         ..Notice::with_diagnostics(level, LINK_KEPT_WORK, &warnings)
                     });
                 } else if origin != Origin::Autosave || !warnings.is_empty() {
-                    state.notify(Notice::with_diagnostics(level, title, &warnings));
+                    let notice = Notice::with_diagnostics(level, title, &warnings);
+                    state.notify(match advice {
+                        Some(advice) => notice.advising(advice),
+                        None => notice,
+                    });
                 }
             }
             Action::Edit(edit) => {
@@ -343,6 +362,10 @@ impl Reducible for AppState {
             Action::Step(step) => state.step = step,
             Action::Notify(notice) => state.notify(notice),
             Action::Dismiss(id) => state.notices.retain(|notice| notice.id != id),
+            Action::Expire(ids) => state
+                .notices
+                .retain(|notice| !(notice.expires() && ids.contains(&notice.id))),
+            Action::HoldNotices(held) => state.notices_held = held,
             Action::SetView(view) => state.view = view,
             Action::ToggleLargeType => state.large_type = !state.large_type,
             Action::TogglePresentation => state.presenting = !state.presenting,
@@ -350,9 +373,12 @@ impl Reducible for AppState {
             Action::SetBaseline(baseline) => state.baseline = Some(baseline),
             Action::Unpin => state.baseline = None,
         }
+        state.drop_stale_advice();
         Rc::new(state)
     }
 }
 
+#[cfg(test)]
+mod notice_tests;
 #[cfg(test)]
 mod tests;

@@ -130,6 +130,25 @@ pub struct Notice {
     /// Work the notice offers to bring back with one click (undoable), such as the topology a
     /// share link opened over.
     pub restore: Option<Shared<Topology>>,
+    /// For advice, the condition under which it still applies: the notice goes once it no
+    /// longer does.
+    pub advice: Option<Advice>,
+}
+
+/// Advice a notice gives, which applies only while the topology lacks what it advises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Advice {
+    /// Add a VPC: applies while the topology has none.
+    AddVpc,
+}
+
+impl Advice {
+    /// Whether the advice still applies to `topology`.
+    pub fn applies(self, topology: &sglab_core::model::Topology) -> bool {
+        match self {
+            Advice::AddVpc => topology.vpcs.is_empty(),
+        }
+    }
 }
 
 impl Notice {
@@ -142,6 +161,7 @@ impl Notice {
             details: Vec::new(),
             download: None,
             restore: None,
+            advice: None,
         }
     }
 
@@ -179,6 +199,21 @@ impl Notice {
             FixError::Edit(error) => Notice::refused(&error),
             other => Notice::new(Level::Error, other.to_string()),
         }
+    }
+
+    /// Ties the notice to advice: it goes once the advice no longer applies.
+    pub fn advising(mut self, advice: Advice) -> Notice {
+        self.advice = Some(advice);
+        self
+    }
+
+    /// Whether the notice goes by itself after a few seconds: information that is not advice
+    /// and offers nothing to keep (a download or a restore stays until dismissed).
+    pub fn expires(&self) -> bool {
+        self.level == Level::Info
+            && self.advice.is_none()
+            && self.download.is_none()
+            && self.restore.is_none()
     }
 
     /// Adds a download.

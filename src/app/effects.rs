@@ -1,6 +1,6 @@
 //! The app's browser effects: validation and autosave after the last change, the large-type
-//! preference, the check of a rule just added, and the global listeners and script API,
-//! installed once.
+//! preference, the check of a rule just added, the expiry of information notices, and the
+//! global listeners and script API, installed once.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -20,6 +20,8 @@ use crate::types::{Level, Notice, Origin, Shared};
 const SETTLE_MILLIS: u32 = 300;
 /// How long after a rule is added its effect is checked: after the edit's frame.
 const ADDED_RULE_CHECK_MILLIS: u32 = 30;
+/// How long an information notice stays once nothing holds it.
+pub const NOTICE_MILLIS: u32 = 6_000;
 
 /// The validation problems of the topology, and its autosave: both take longer than a frame on
 /// large topologies, so they run shortly after the last change rather than on every one. For a
@@ -174,6 +176,27 @@ pub fn use_added_rule_check(
                 if let Some(warning) = crate::edit::added_rule_warning(&topology, &group, index) {
                     dispatch.emit(Action::Notify(Notice::new(Level::Warning, warning)));
                 }
+            })
+        });
+        move || drop(timer)
+    });
+}
+
+/// Information notices go [`NOTICE_MILLIS`] after the newest of them came, unless the pointer
+/// or the focus is on the notices (`held`): then their time starts again once it leaves.
+#[hook]
+pub fn use_notice_expiry(notices: &[Notice], held: bool, dispatch: &Callback<Action>) {
+    let expiring: Vec<u64> = notices
+        .iter()
+        .filter(|notice| notice.expires())
+        .map(|notice| notice.id)
+        .collect();
+    let dispatch = dispatch.clone();
+    use_effect_with((expiring, held), move |(expiring, held)| {
+        let timer = (!*held && !expiring.is_empty()).then(|| {
+            let expiring = expiring.clone();
+            browser::after(NOTICE_MILLIS, move || {
+                dispatch.emit(Action::Expire(expiring))
             })
         });
         move || drop(timer)

@@ -48,6 +48,7 @@ pub fn App() -> Html {
         }))
         .clone()
     };
+    effects::use_notice_expiry(&state.notices, state.notices_held, &dispatch);
     effects::use_added_rule_check(
         state.added_rule.clone(),
         state.revision,

@@ -18,14 +18,20 @@ use crate::types::{Selection, Shared};
 
 mod drawn;
 mod geometry;
+mod labels;
+#[cfg(test)]
+mod labels_tests;
 pub mod overview;
 #[cfg(test)]
 mod tests;
 mod viewport;
+mod vpc;
 
 pub use drawn::{drawn_edges, DrawnEdge, DrawnEdges, LARGE_EDGES_MAX};
 pub use geometry::{edge, lanes, EdgeGeometry, Rect};
+pub use labels::{clear_label, label_size, obstacles, place_edges, PlacedEdge};
 pub use viewport::{Viewport, LARGE_TYPE_ZOOM, ZOOM_MAX, ZOOM_MIN};
+pub use vpc::{VpcBox, TITLE_CHAR_W, VPC_PAD, VPC_TITLE_H};
 
 /// Width of an endpoint box.
 pub const NODE_W: f64 = 190.0;
@@ -96,7 +102,9 @@ pub struct GroupBox {
 /// The whole placed drawing.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Diagram {
-    /// Group containers, drawn first.
+    /// VPC regions, drawn under everything.
+    pub vpcs: Vec<VpcBox>,
+    /// Group containers, drawn over their VPC.
     pub groups: Vec<GroupBox>,
     /// Endpoint boxes.
     pub nodes: Vec<NodeBox>,
@@ -157,8 +165,8 @@ impl PartialEq for LayoutKey {
         let Topology {
             // The title is drawn by the component, not placed.
             name: _,
-            // VPCs are not drawn as boxes.
-            vpcs: _,
+            // VPCs are regions around their groups, titled with their name and block.
+            vpcs,
             // Groups are boxes: their ids (and order) matter, their rules and names do not.
             groups,
             // Endpoints are the boxes placed inside groups, sized by their memberships.
@@ -175,6 +183,7 @@ impl PartialEq for LayoutKey {
             layout,
         } = a;
         *endpoints == b.endpoints
+            && *vpcs == b.vpcs
             && *gateways == b.gateways
             && *layout == b.layout
             && groups.keys().eq(b.groups.keys())
@@ -192,7 +201,7 @@ pub fn layout(topology: &Topology) -> Diagram {
     );
 
     // Who is drawn where.
-    let mut members: BTreeMap<&GroupId, Vec<(&Endpoint, Vec<GroupId>)>> = BTreeMap::new();
+    let mut members: Members<'_> = BTreeMap::new();
     let mut loose: Vec<&Endpoint> = Vec::new();
     for endpoint in topology.endpoints.values() {
         let groups = memberships(topology, endpoint);
@@ -206,25 +215,6 @@ pub fn layout(topology: &Topology) -> Diagram {
                 .push((endpoint, others.to_vec())),
             None => loose.push(endpoint),
         }
-    }
-
-    // Columns: loose endpoints, gateway groups, then the others.
-    let mut columns: Vec<Vec<&GroupId>> = Vec::new();
-    let gateway_column: Vec<&GroupId> = topology
-        .groups
-        .keys()
-        .filter(|id| gateway_groups.contains(id))
-        .collect();
-    let other_groups: Vec<&GroupId> = topology
-        .groups
-        .keys()
-        .filter(|id| !gateway_groups.contains(id))
-        .collect();
-    if !gateway_column.is_empty() {
-        columns.push(gateway_column);
-    }
-    for chunk in other_groups.chunks(GROUPS_PER_COLUMN) {
-        columns.push(chunk.to_vec());
     }
 
     let mut diagram = Diagram::default();
@@ -252,8 +242,65 @@ pub fn layout(topology: &Topology) -> Diagram {
         x += NODE_W + COLUMN_GAP;
     }
 
+    // Each VPC is a region holding its groups in columns: gateway groups first, then the
+    // others; groups of a VPC the topology does not list are placed after, without a region.
+    for (vpc, groups) in vpc::sections(topology) {
+        let columns = columns(groups, &gateway_groups);
+        let inner_x = if vpc.is_some() { x + VPC_PAD } else { x };
+        let top = if vpc.is_some() {
+            MARGIN + VPC_TITLE_H + VPC_PAD
+        } else {
+            MARGIN
+        };
+        let first_group = diagram.groups.len();
+        let right = place_columns(topology, &columns, &members, (inner_x, top), &mut diagram);
+        match vpc {
+            Some(vpc) => {
+                let region = vpc::region(vpc, &diagram.groups[first_group..], x);
+                x = region.rect.right() + COLUMN_GAP;
+                diagram.vpcs.push(region);
+            }
+            None => x = right + COLUMN_GAP,
+        }
+    }
+
+    diagram.bounds = bounds(&diagram);
+    diagram
+}
+
+/// The columns of a section's groups: the gateway groups, then the others by
+/// [`GROUPS_PER_COLUMN`].
+fn columns<'a>(
+    groups: Vec<&'a GroupId>,
+    gateway_groups: &BTreeSet<&GroupId>,
+) -> Vec<Vec<&'a GroupId>> {
+    let (gateway_column, other_groups): (Vec<&GroupId>, Vec<&GroupId>) = groups
+        .into_iter()
+        .partition(|id| gateway_groups.contains(id));
+    let mut columns = Vec::new();
+    if !gateway_column.is_empty() {
+        columns.push(gateway_column);
+    }
+    for chunk in other_groups.chunks(GROUPS_PER_COLUMN) {
+        columns.push(chunk.to_vec());
+    }
+    columns
+}
+
+/// The members drawn inside each group, with the other groups each belongs to.
+type Members<'a> = BTreeMap<&'a GroupId, Vec<(&'a Endpoint, Vec<GroupId>)>>;
+
+/// Places columns of groups from `(x, top)` on; answers the right edge of the last column.
+fn place_columns(
+    topology: &Topology,
+    columns: &[Vec<&GroupId>],
+    members: &Members<'_>,
+    (mut x, top): (f64, f64),
+    diagram: &mut Diagram,
+) -> f64 {
+    let mut right = x;
     for column in columns {
-        let mut y = MARGIN;
+        let mut y = top;
         let mut column_width: f64 = GROUP_MIN_W;
         for group_id in column {
             let list = members.get(group_id).map(Vec::as_slice).unwrap_or(&[]);
@@ -272,11 +319,10 @@ pub fn layout(topology: &Topology) -> Diagram {
             y = y.max(group_box.rect.bottom()) + ROW_GAP;
             diagram.groups.push(group_box);
         }
+        right = x + column_width;
         x += column_width + COLUMN_GAP;
     }
-
-    diagram.bounds = bounds(&diagram);
-    diagram
+    right
 }
 
 fn saved(topology: &Topology, id: &str, auto: Rect) -> Rect {
@@ -345,9 +391,10 @@ fn place_group(
 
 fn bounds(diagram: &Diagram) -> Rect {
     let mut all = diagram
-        .groups
+        .vpcs
         .iter()
-        .map(|group| group.rect)
+        .map(|vpc| vpc.rect)
+        .chain(diagram.groups.iter().map(|group| group.rect))
         .chain(diagram.nodes.iter().map(|node| node.rect));
     let Some(first) = all.next() else {
         return Rect {
@@ -411,6 +458,7 @@ pub fn shifted(diagram: &Diagram, id: &str, dx: f64, dy: f64) -> Diagram {
             shift(&mut node.rect);
         }
     }
+    vpc::refit(&mut out);
     out
 }
 

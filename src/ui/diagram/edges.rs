@@ -6,20 +6,17 @@ use yew::prelude::*;
 
 use super::text::f;
 use super::{ALLOWED, BLOCKED};
-use crate::layout::{self, Diagram, DrawnEdge};
+use crate::layout::{self, Diagram, DrawnEdge, PlacedEdge};
 use crate::state::Action;
 
-/// The drawn edges, spread into lanes, each asking its question on click or Enter.
-pub fn edge_paths(edges: &[DrawnEdge], dispatch: &Callback<Action>) -> Html {
-    let pairs: Vec<(String, String)> = edges
-        .iter()
-        .map(|e| (e.from_key.clone(), e.to_key.clone()))
-        .collect();
-    let lanes = layout::lanes(&pairs);
+/// The drawn edges, spread into lanes with their labels clear of the boxes, each asking its
+/// question on click or Enter.
+pub fn edge_paths(diagram: &Diagram, edges: &[DrawnEdge], dispatch: &Callback<Action>) -> Html {
+    let placed = layout::place_edges(diagram, edges);
     edges
         .iter()
-        .zip(lanes)
-        .map(|(edge, lane)| edge_path(edge, lane, dispatch))
+        .zip(placed)
+        .map(|(edge, placed)| edge_path(edge, &placed, dispatch))
         .collect()
 }
 
@@ -37,18 +34,22 @@ pub fn query_edge(diagram: &Diagram, explanation: &Explanation) -> Option<Html> 
     let mark = if allowed { "\u{2714}" } else { "\u{2716}" };
     let label = format!("{mark} {}{port}", explanation.protocol);
     let width = label.chars().count() as f64 * 8.0 + 18.0;
+    let spot = layout::clear_label(diagram, &g, (width, 24.0));
+    let (x, y) = spot.center();
     Some(html! {
         <g class="query-edge" data-testid="query-edge" data-verdict={if allowed { "allow" } else { "deny" }}>
             <path d={g.path()} fill="none" stroke={color} stroke-width="4" stroke-dasharray={if allowed { "none" } else { "9 6" }}
                 marker-end={if allowed { "url(#arrow-allowed)" } else { "url(#arrow-blocked)" }} />
-            <rect x={f(g.label.0 - width / 2.0)} y={f(g.label.1 - 13.0)} width={f(width)} height="24" rx="12" fill={color} />
-            <text x={f(g.label.0)} y={f(g.label.1 + 4.0)} font-size="13" font-weight="700" fill="#ffffff" text-anchor="middle">{ label }</text>
+            <rect x={f(spot.x)} y={f(spot.y)} width={f(width)} height="24" rx="12" fill={color} />
+            <text x={f(x)} y={f(y + 5.0)} font-size="13" font-weight="700" fill="#ffffff" text-anchor="middle">{ label }</text>
         </g>
     })
 }
 
-fn edge_path(edge: &DrawnEdge, lane: usize, dispatch: &Callback<Action>) -> Html {
-    let g = layout::edge(edge.from_rect, edge.to_rect, lane);
+fn edge_path(edge: &DrawnEdge, placed: &PlacedEdge, dispatch: &Callback<Action>) -> Html {
+    let g = placed.geometry;
+    let label = placed.label;
+    let (x, y) = label.center();
     let onclick = edge
         .query
         .clone()
@@ -62,15 +63,14 @@ fn edge_path(edge: &DrawnEdge, lane: usize, dispatch: &Callback<Action>) -> Html
             }
         })
     });
-    let width = (edge.label.chars().count() as f64 * 7.0 + 16.0).max(40.0);
     html! {
         <g class="edge" data-testid={edge.testid.clone()} tabindex="0" role="button" aria-label={edge.title.clone()} {onclick} {onkeydown}>
             <title>{ &edge.title }</title>
             <path d={g.path()} fill="none" stroke="transparent" stroke-width="12" />
             <path d={g.path()} fill="none" stroke={ALLOWED} stroke-width="2.2" marker-end="url(#arrow-allowed)" />
-            <rect x={f(g.label.0 - width / 2.0)} y={f(g.label.1 - 11.0)} width={f(width)} height="20" rx="10"
+            <rect x={f(label.x)} y={f(label.y)} width={f(label.w)} height={f(label.h)} rx="10"
                 fill="#dafbe1" stroke={ALLOWED} stroke-width="1" />
-            <text x={f(g.label.0)} y={f(g.label.1 + 4.0)} font-size="12" font-weight="600" fill="#116329" text-anchor="middle"
+            <text x={f(x)} y={f(y + 4.0)} font-size="12" font-weight="600" fill="#116329" text-anchor="middle"
                 data-testid="edge-label">{ &edge.label }</text>
         </g>
     }

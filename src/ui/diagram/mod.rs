@@ -14,12 +14,14 @@ use crate::types::{Selection, Shared};
 use sglab_core::edit::Edit;
 
 mod edges;
+mod empty_hint;
 mod group_box;
 mod interactions;
 mod node_card;
 mod props;
 mod text;
 mod tools;
+mod vpc_region;
 mod zoom;
 
 pub use props::DiagramProps;
@@ -121,6 +123,7 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
     html! {
         <div class="diagram" data-testid="diagram">
             { tools }
+            { empty_hint::empty_hint(topology, &props.dispatch) }
             <svg ref={svg_ref} class="diagram-svg" data-testid="diagram-svg" xmlns="http://www.w3.org/2000/svg"
                 role="group" aria-label={format!("Diagram of {}", topology.name)}
                 data-bounds={format!("{} {} {} {}", f(b.x), f(b.y), f(b.w), f(b.h))}
@@ -137,10 +140,11 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
                 </defs>
                 <g data-viewport="true" transform={viewport.transform()}>
                     <rect x={f(b.x)} y={f(b.y)} width={f(b.w)} height={f(b.h)} fill="#ffffff" />
+                    { vpc_region::vpc_regions(&diagram) }
                     { group_boxes(&diagram, &context) }
                     { node_card::membership_lines(&diagram) }
                     { node_card::node_cards(&diagram, &context) }
-                    { edges::edge_paths(&drawn.edges, &props.dispatch) }
+                    { edges::edge_paths(&diagram, &drawn.edges, &props.dispatch) }
                     { props.compare.as_ref().map(|c| crate::ui::compare::diagram_marks(&diagram, c)).unwrap_or_default() }
                     { query_edge.unwrap_or_default() }
                 </g>

@@ -60,7 +60,7 @@ fn same_drawing(a: &Topology, b: &Topology) -> bool {
     let Topology {
         // The svg's label and the fit on load.
         name,
-        // VPCs are not drawn.
+        // VPC regions are part of the layout, compared with `diagram`.
         vpcs: _,
         // Group boxes show names, types, policies and the managing product.
         groups,

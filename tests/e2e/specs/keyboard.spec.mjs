@@ -86,9 +86,13 @@ export const tests = [
         await fresh(page, size);
         const stops = await page.locator('[role="tree"] [role="treeitem"][tabindex="0"]').count();
         expect(stops === 1, `one tree item in the Tab order, got ${stops}`);
+        // Below 1200 px the left panel is a drawer: open it first.
+        if (await page.locator('[data-testid="left-panel-toggle"]').isVisible()) {
+          await app.click('left-panel-toggle');
+        }
         await page.locator('[role="tree"] [role="treeitem"][tabindex="0"]').focus();
         await page.keyboard.press('Home');
-        expect((await focused(page)) === 'tree-section-vpcs', 'Home goes to the first section');
+        expect((await focused(page)) === 'tree-section-vpcs', `Home goes to the first section, got ${await focused(page)}`);
         await page.keyboard.press('ArrowDown');
         expect((await focused(page)) === 'tree-vpc-vpc-ai', 'Down goes to the VPC');
         await page.keyboard.press('ArrowDown');

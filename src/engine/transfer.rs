@@ -471,4 +471,14 @@ mod tests {
         assert_eq!(decode(&head, &words).map(|e| e.groups), Ok(None));
         assert!(decode(&head, &words[..words.len() - 1]).is_err());
     }
+
+    #[test]
+    fn lint_findings_and_their_fixes_come_back_as_they_left() {
+        let topology = crate::engine::example("drop-wins-tie").unwrap_or_default();
+        let findings = crate::engine::lint(&topology);
+        assert!(findings.iter().any(|finding| finding.fix.is_some()));
+        let answer = FromWorker::Linted { job: 3, findings };
+        let text = serde_json::to_string(&answer).unwrap_or_default();
+        assert_eq!(serde_json::from_str::<FromWorker>(&text).ok(), Some(answer));
+    }
 }

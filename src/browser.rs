@@ -29,7 +29,7 @@ pub use evaluation::{
     begin_evaluation, evaluation_received, evaluation_sent, evaluation_settled, last_evaluation,
     memory_pages, timed, Evaluation, Stage, WorkerCosts,
 };
-pub use worker::{EngineWorker, WorkerEvent};
+pub use worker::{to_js, EngineWorker, WorkerEvent};
 
 /// The LocalStorage key of the compare mode's baseline, kept beside the autosave so that an
 /// autosave written before the compare mode existed reads as it did.
@@ -438,22 +438,13 @@ pub fn install_script_api(api: ScriptApi) {
         let runs = runs.as_f64().unwrap_or(10.0).clamp(1.0, 1000.0) as u32;
         bench_matrix(runs)
     });
-    let _ = js_sys::Reflect::set(&object, &"load".into(), &load.into_js_value());
-    let _ = js_sys::Reflect::set(
-        &object,
-        &"lastEvaluation".into(),
-        &evaluation.into_js_value(),
-    );
-    let _ = js_sys::Reflect::set(&object, &"topology".into(), &topology.into_js_value());
-    let _ = js_sys::Reflect::set(
-        &object,
-        &"benchMatrix".into(),
-        &bench_matrix.into_js_value(),
-    );
+    for (key, value) in [
+        ("load", load.into_js_value()),
+        ("lastEvaluation", evaluation.into_js_value()),
+        ("topology", topology.into_js_value()),
+        ("benchMatrix", bench_matrix.into_js_value()),
+    ] {
+        let _ = js_sys::Reflect::set(&object, &key.into(), &value);
+    }
     let _ = js_sys::Reflect::set(&window, &"sglab".into(), &object);
-}
-
-/// Converts a serializable value for JavaScript.
-pub fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
-    serde_wasm_bindgen::to_value(value).unwrap_or(JsValue::NULL)
 }

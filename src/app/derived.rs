@@ -2,17 +2,18 @@
 //! only when the shown view needs it: the matrix when the evaluated part of the topology
 //! changed (not after a move or a rename; in the engine's worker for large topologies,
 //! [`super::evaluation`]); the diagram's layout and edges only while it is
-//! shown; the lint only while its tab is.
+//! shown; the lint only while its tab is, in the engine's worker.
 
 use std::rc::Rc;
 
 use sglab_core::doctor::Diagnosis;
 use sglab_core::explain::Explanation;
-use sglab_core::lint::Finding;
+use sglab_core::model::Topology;
 use yew::prelude::*;
 
 use super::evaluation::{use_results, LargeResults, Progress};
 use crate::browser::{self, Stage};
+use crate::engine::transfer::{FromWorker, LintFinding, ToWorker};
 use crate::engine::{self, Edges, Reach};
 use crate::layout::{self, Diagram};
 use crate::state::AppState;
@@ -37,8 +38,9 @@ pub struct Derived {
     pub explanation: Option<Shared<Explanation>>,
     /// The doctor's causes and fixes for the open question.
     pub diagnoses: Option<Shared<Vec<Diagnosis>>>,
-    /// The lint's findings, while its tab is shown.
-    pub findings: Option<Shared<Vec<Finding>>>,
+    /// The lint's findings of the current topology, while its tab is shown and once the
+    /// engine's worker answered.
+    pub findings: Option<Shared<Vec<LintFinding>>>,
     /// The diff against the pinned baseline, only while one is pinned.
     pub compare: Option<Shared<engine::Compare>>,
 }
@@ -78,10 +80,7 @@ pub fn use_derived(state: &AppState) -> Derived {
                 .map(|query| Shared::new(engine::diagnose(topology, query)))
         },
     );
-    let findings = use_memo(
-        (state.topology.clone(), state.view == View::Lint),
-        |(topology, shown)| shown.then(|| Shared::new(engine::lint(topology))),
-    );
+    let findings = use_findings(&state.topology, state.view == View::Lint);
     let compare = use_memo(
         (state.baseline.clone(), state.topology.clone()),
         |(baseline, topology)| {
@@ -99,9 +98,53 @@ pub fn use_derived(state: &AppState) -> Derived {
         diagram: (*diagram).clone(),
         explanation: (*explanation).clone(),
         diagnoses: (*diagnoses).clone(),
-        findings: (*findings).clone(),
+        findings,
         compare: (*compare).clone(),
     }
+}
+
+/// The lint's findings of `topology` while `shown`, asked of the engine's worker (the lint is
+/// not part of the page's module); `None` until it answers. A question for an older topology
+/// is dropped with its worker, and an answer is kept with the topology it is of.
+#[hook]
+fn use_findings(topology: &Shared<Topology>, shown: bool) -> Option<Shared<Vec<LintFinding>>> {
+    let answer = use_state(|| None::<(Shared<Topology>, Shared<Vec<LintFinding>>)>);
+    let generation = use_mut_ref(|| 0u64);
+    {
+        let answer = answer.clone();
+        use_effect_with((topology.clone(), shown), move |(topology, shown)| {
+            *generation.borrow_mut() += 1;
+            let job = *generation.borrow();
+            let current = answer.as_ref().is_some_and(|(of, _)| of == topology);
+            let question = (*shown && !current).then(|| {
+                let (topology, generation) = (topology.clone(), Rc::clone(&generation));
+                let request = ToWorker::Lint {
+                    job,
+                    json: engine::to_json(&topology),
+                };
+                super::ask::ask(&request, move |result| {
+                    let findings = match result {
+                        Ok(FromWorker::Linted {
+                            job: answered,
+                            findings,
+                        }) => {
+                            if answered != *generation.borrow() {
+                                return;
+                            }
+                            findings
+                        }
+                        _ => Vec::new(),
+                    };
+                    answer.set(Some((topology.clone(), Shared::new(findings))));
+                })
+            });
+            move || drop(question)
+        });
+    }
+    answer
+        .as_ref()
+        .filter(|(of, _)| of == topology && shown)
+        .map(|(_, findings)| findings.clone())
 }
 
 /// The diagram's edges while `shown`, derived after an edit from the previous ones; unchanged

@@ -12,7 +12,10 @@ use yew::prelude::*;
 use super::evaluation::LargeResults;
 use super::startup::from_link;
 use crate::browser::{self, GlobalKey, Saved, ScriptApi};
-use crate::engine;
+use crate::engine::{
+    self,
+    transfer::{FromWorker, ToWorker},
+};
 use crate::state::{Action, AppState};
 use crate::types::{Level, Notice, Origin, Shared};
 
@@ -160,7 +163,9 @@ fn saved_over_notice(json: String, kept: bool) -> Notice {
 }
 
 /// Whether a rule just added changes anything: on 10,000 rules the check takes longer than a
-/// frame, so it runs just after the edit is drawn, and only if nothing changed since.
+/// frame, so it runs just after the edit is drawn, and only if nothing changed since, in the
+/// engine's worker (the lint is not part of the page's module); an answer for an older
+/// revision is dropped with its worker.
 #[hook]
 pub fn use_added_rule_check(
     added: Option<(GroupId, usize)>,
@@ -171,14 +176,31 @@ pub fn use_added_rule_check(
     let dispatch = dispatch.clone();
     let topology = topology.clone();
     use_effect_with((added, revision), move |(added, _)| {
+        let question: Rc<RefCell<Option<super::ask::Question>>> = Rc::default();
         let timer = added.clone().map(|(group, index)| {
+            let question = Rc::clone(&question);
             browser::after(ADDED_RULE_CHECK_MILLIS, move || {
-                if let Some(warning) = crate::edit::added_rule_warning(&topology, &group, index) {
-                    dispatch.emit(Action::Notify(Notice::new(Level::Warning, warning)));
-                }
+                let request = ToWorker::AddedRule {
+                    job: 0,
+                    json: crate::engine::to_json(&topology),
+                    group,
+                    index,
+                };
+                *question.borrow_mut() = super::ask::ask(&request, move |answer| {
+                    if let Ok(FromWorker::AddedRule {
+                        warning: Some(warning),
+                        ..
+                    }) = answer
+                    {
+                        dispatch.emit(Action::Notify(Notice::new(Level::Warning, warning)));
+                    }
+                });
             })
         });
-        move || drop(timer)
+        move || {
+            drop(timer);
+            drop(question.borrow_mut().take());
+        }
     });
 }
 

@@ -318,7 +318,9 @@ fn on_message(
         FromWorker::Done { .. }
         | FromWorker::Failed { .. }
         | FromWorker::Opened { .. }
-        | FromWorker::Exported { .. } => false,
+        | FromWorker::Exported { .. }
+        | FromWorker::Linted { .. }
+        | FromWorker::AddedRule { .. } => false,
     }
 }
 

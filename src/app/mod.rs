@@ -13,6 +13,7 @@ use crate::types::{Level, Notice, Shared};
 use crate::ui;
 use crate::ui::toolbar::Command;
 
+pub mod ask;
 pub mod commands;
 pub mod compare;
 pub mod derived;

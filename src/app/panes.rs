@@ -125,7 +125,11 @@ fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -
             Some(findings) => html! {
                 <ui::lint::LintPanel {findings} dispatch={dispatch.clone()} />
             },
-            None => html! {},
+            None => html! {
+                <section class="lint" data-testid="lint-pending" aria-busy="true">
+                    <p role="status">{ "Linting..." }</p>
+                </section>
+            },
         },
         _ => {
             // The topology of the last results: while the engine's worker evaluates a new one,

@@ -73,3 +73,8 @@ impl Drop for EngineWorker {
         self.worker.terminate();
     }
 }
+
+/// Converts a serializable value for JavaScript.
+pub fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
+    serde_wasm_bindgen::to_value(value).unwrap_or(JsValue::NULL)
+}

@@ -57,9 +57,27 @@ pub fn diagnose(topology: &Topology, query: &Query) -> Vec<sglab_core::doctor::D
     sglab_core::doctor::diagnose(topology, &from, &to, query.protocol, query.port)
 }
 
-/// The lint findings of a topology, with the default limits.
-pub fn lint(topology: &Topology) -> Vec<sglab_core::lint::Finding> {
+/// The lint findings of a topology, with the default limits, as plain data for the page (the
+/// lint runs in the engine's worker).
+pub fn lint(topology: &Topology) -> Vec<transfer::LintFinding> {
+    use sglab_core::lint::Severity;
     sglab_core::lint::lint(topology, &sglab_core::validate::Limits::default())
+        .into_iter()
+        .map(|finding| transfer::LintFinding {
+            code: finding.code.to_string(),
+            severity: match finding.severity {
+                Severity::Error => transfer::LintSeverity::Error,
+                Severity::Warning => transfer::LintSeverity::Warning,
+                Severity::Info => transfer::LintSeverity::Info,
+            },
+            security_group: finding.security_group,
+            rule_index: finding.rule_index,
+            endpoint: finding.endpoint,
+            message: finding.message,
+            fix_text: finding.fix_text,
+            fix: finding.fix,
+        })
+        .collect()
 }
 
 /// Whether an explanation allows the connection.

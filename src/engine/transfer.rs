@@ -39,6 +39,25 @@ pub enum ToWorker {
         /// Each file's name and text.
         files: Vec<(String, String)>,
     },
+    /// Lint a topology ([`super::lint`]).
+    Lint {
+        /// The job's number, echoed in the answer.
+        job: u64,
+        /// The topology as sglab JSON.
+        json: String,
+    },
+    /// Whether rule `index` of `group`, just added, changes anything
+    /// (the warning the page shows after adding it).
+    AddedRule {
+        /// The job's number, echoed in the answer.
+        job: u64,
+        /// The topology with the rule, as sglab JSON.
+        json: String,
+        /// The group the rule was added to.
+        group: GroupId,
+        /// The rule's index in the group.
+        index: usize,
+    },
 }
 
 /// A stage of an evaluation, as the progress bar names it.
@@ -120,6 +139,20 @@ pub enum FromWorker {
         /// The exported text.
         text: String,
     },
+    /// The findings of a [`ToWorker::Lint`].
+    Linted {
+        /// The job.
+        job: u64,
+        /// The findings, in the lint's order.
+        findings: Vec<LintFinding>,
+    },
+    /// The answer to a [`ToWorker::AddedRule`]: the warning, when the rule changes nothing.
+    AddedRule {
+        /// The job.
+        job: u64,
+        /// The notice's words, if any.
+        warning: Option<String>,
+    },
     /// The topology could not be read (the page validated it, so this is not expected), or
     /// not exported.
     Failed {
@@ -128,6 +161,38 @@ pub enum FromWorker {
         /// What went wrong.
         message: String,
     },
+}
+
+/// How much a lint finding matters (the core lint's severity, as the page shows it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LintSeverity {
+    /// The cloud refuses it, or it exposes the network to the internet.
+    Error,
+    /// Probably not what was meant, or over the vendor's advice.
+    Warning,
+    /// Worth tidying.
+    Info,
+}
+
+/// One finding of the core's lint, as the Lint tab shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LintFinding {
+    /// The stable code.
+    pub code: String,
+    /// Error, warning or info.
+    pub severity: LintSeverity,
+    /// The group concerned, when there is one.
+    pub security_group: Option<GroupId>,
+    /// The rule concerned (0-based, both directions counted), when there is one.
+    pub rule_index: Option<usize>,
+    /// The endpoint concerned, when there is one.
+    pub endpoint: Option<EndpointId>,
+    /// What is wrong, in plain words.
+    pub message: String,
+    /// What to do, in words.
+    pub fix_text: String,
+    /// The one-click fix, where one exists.
+    pub fix: Option<sglab_core::fix::Fix>,
 }
 
 /// The ids and counts of an evaluation's results, and what it cost in the worker.
@@ -405,5 +470,15 @@ mod tests {
         let (head, words) = encode(&matrix, None);
         assert_eq!(decode(&head, &words).map(|e| e.groups), Ok(None));
         assert!(decode(&head, &words[..words.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn lint_findings_and_their_fixes_come_back_as_they_left() {
+        let topology = crate::engine::example("drop-wins-tie").unwrap_or_default();
+        let findings = crate::engine::lint(&topology);
+        assert!(findings.iter().any(|finding| finding.fix.is_some()));
+        let answer = FromWorker::Linted { job: 3, findings };
+        let text = serde_json::to_string(&answer).unwrap_or_default();
+        assert_eq!(serde_json::from_str::<FromWorker>(&text).ok(), Some(answer));
     }
 }

@@ -1,9 +1,9 @@
 //! The lint view: every finding of the core's priority-aware lint, with where it is, what it
 //! means and, where one exists, a button applying the fix.
 
-use sglab_core::lint::{Finding, Severity};
 use yew::prelude::*;
 
+use crate::engine::transfer::{LintFinding as Finding, LintSeverity as Severity};
 use crate::state::Action;
 use crate::types::{Selection, Shared};
 use crate::ui::overview::scroll::VirtualList;
@@ -103,7 +103,7 @@ pub fn LintPanel(props: &LintProps) -> Html {
 
 fn finding_view(index: usize, finding: &Finding, dispatch: &Callback<Action>) -> Html {
     let (icon, severity) = severity_words(finding.severity);
-    let code = finding.code.to_string();
+    let code = finding.code.clone();
     let location = match (&finding.security_group, finding.rule_index) {
         (Some(group), Some(rule)) => Some((group.clone(), format!("rule {} of {group}", rule + 1))),
         (Some(group), None) => Some((group.clone(), group.to_string())),

@@ -1,8 +1,9 @@
 //! The engine's Web Worker: it answers the page's requests ([`crate::engine::transfer`]) with
 //! the stage it is in and then the results, computed by [`crate::engine::job::Evaluator`], so
 //! that the page never waits for the engine; and it reads the files the page opens
-//! ([`crate::engine::import_files`]) and exports topologies ([`crate::engine::export_text`]),
-//! so that the importers (aliyun responses, Terraform plans and .tf files) and the exporters
+//! ([`crate::engine::import_files`]) and exports topologies ([`crate::engine::export_text`])
+//! and lints topologies ([`crate::engine::lint`], [`crate::edit::added_rule_warning`]), so
+//! that the lint, the importers (aliyun responses, Terraform plans and .tf files) and the exporters
 //! (Terraform, the aliyun CLI) are in the worker's module only, fetched when first needed. The binary
 //! `engine_worker` (`main.rs`) calls [`serve`].
 
@@ -56,6 +57,33 @@ pub fn serve() {
                     drop(json);
                     post(&answer, None);
                 }
+                ToWorker::Lint { job, json } => {
+                    let answer = match crate::engine::parse_sglab(&json, "topology") {
+                        Ok((topology, _)) => FromWorker::Linted {
+                            job,
+                            findings: crate::engine::lint(&topology),
+                        },
+                        Err(problems) => failed(job, &problems),
+                    };
+                    drop(json);
+                    post(&answer, None);
+                }
+                ToWorker::AddedRule {
+                    job,
+                    json,
+                    group,
+                    index,
+                } => {
+                    let answer = match crate::engine::parse_sglab(&json, "topology") {
+                        Ok((topology, _)) => FromWorker::AddedRule {
+                            job,
+                            warning: crate::edit::added_rule_warning(&topology, &group, index),
+                        },
+                        Err(problems) => failed(job, &problems),
+                    };
+                    drop(json);
+                    post(&answer, None);
+                }
                 ToWorker::Open { job, files } => {
                     let result = crate::engine::import_files(&files);
                     drop(files);
@@ -67,6 +95,18 @@ pub fn serve() {
     // The worker lives as long as the handler.
     on_message.forget();
     post(&scope, &FromWorker::Ready, None);
+}
+
+/// The answer to a request whose topology could not be read.
+fn failed(job: u64, problems: &[sglab_core::diagnostic::Diagnostic]) -> FromWorker {
+    FromWorker::Failed {
+        job,
+        message: problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
 }
 
 /// Posts `{ message, words }`, handing the numbers' buffer over without a copy.

@@ -26,7 +26,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::edit::{self, Edit, EditError};
 use crate::gateway::GatewayError;
@@ -36,7 +36,7 @@ use crate::model::{Direction, EndpointId, GatewayId, GroupId, Peer, PortRange, R
 ///
 /// Serializes with a `kind` tag (`add-rule`, `delete-rule`, `replace-rule`, `authorize`,
 /// `start-service`, `together`) for the JSON outputs of the CLI.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Fix {
     /// Append `rule` to the rules of `security_group`.

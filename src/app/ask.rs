@@ -13,6 +13,16 @@ pub struct Question {
     worker: Rc<RefCell<Option<EngineWorker>>>,
 }
 
+impl Question {
+    /// Lets the question run to its answer (or the worker's failure) whoever holds it: the
+    /// worker then stops after answering, as always.
+    pub fn detach(mut self) {
+        // The handler keeps its own handle on the worker; dropping an empty one here stops
+        // nothing.
+        self.worker = Rc::default();
+    }
+}
+
 impl Drop for Question {
     fn drop(&mut self) {
         // Breaks the cycle between the worker and its handler, and terminates the worker.
@@ -25,9 +35,10 @@ impl Drop for Question {
 /// workers.
 pub fn ask(
     request: &ToWorker,
-    on_answer: impl Fn(Result<FromWorker, String>) + 'static,
+    on_answer: impl FnOnce(Result<FromWorker, String>) + 'static,
 ) -> Option<Question> {
     let request = browser::to_js(request);
+    let on_answer = RefCell::new(Some(on_answer));
     let worker: Rc<RefCell<Option<EngineWorker>>> = Rc::default();
     let spawned = {
         let worker = Rc::clone(&worker);
@@ -54,7 +65,9 @@ pub fn ask(
                 return;
             };
             browser::after(0, move || drop(answered)).forget();
-            on_answer(answer);
+            if let Some(on_answer) = on_answer.borrow_mut().take() {
+                on_answer(answer);
+            }
         })
     }?;
     *worker.borrow_mut() = Some(spawned);

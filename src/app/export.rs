@@ -3,12 +3,9 @@
 //! module need not; the answer downloads as a file, or a notice says why it could not, and the
 //! worker stops.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use yew::prelude::*;
 
-use crate::browser::{self, EngineWorker, WorkerEvent};
+use crate::browser;
 use crate::engine::transfer::{FromWorker, ToWorker};
 use crate::engine::ExportFormat;
 use crate::state::Action;
@@ -17,45 +14,28 @@ use crate::types::{Level, Notice};
 /// Exports the topology (its sglab JSON) to `format` in the engine's worker and downloads the
 /// text as [`ExportFormat::file_name`]; a failure becomes a notice.
 pub fn export(json: String, format: ExportFormat, dispatch: Callback<Action>) {
-    let request = browser::to_js(&ToWorker::Export {
+    let request = ToWorker::Export {
         job: 0,
         json,
         format,
-    });
-    let worker: Rc<RefCell<Option<EngineWorker>>> = Rc::default();
-    let spawned = {
-        let (worker, dispatch) = (Rc::clone(&worker), dispatch.clone());
-        EngineWorker::spawn(move |event| {
-            let result = match event {
-                WorkerEvent::Message { message, .. } => {
-                    match serde_wasm_bindgen::from_value::<FromWorker>(message) {
-                        Ok(FromWorker::Ready) => {
-                            if let Some(worker) = worker.borrow().as_ref() {
-                                worker.post(&request);
-                            }
-                            return;
-                        }
-                        Ok(FromWorker::Exported { text, .. }) => Ok(text),
-                        Ok(FromWorker::Failed { message, .. }) => Err(message),
-                        _ => return,
-                    }
-                }
-                WorkerEvent::Failed(message) => Err(message),
-            };
-            // The first answer only; the worker is dropped after this handler returns (the
-            // handler belongs to it).
-            let Some(answered) = worker.borrow_mut().take() else {
-                return;
-            };
-            browser::after(0, move || drop(answered)).forget();
-            match result {
-                Ok(text) => browser::download_text(format.file_name(), format.mime(), &text),
-                Err(message) => dispatch.emit(not_exported(format, &message)),
+    };
+    let asked = {
+        let dispatch = dispatch.clone();
+        super::ask::ask(&request, move |answer| match answer {
+            Ok(FromWorker::Exported { text, .. }) => {
+                browser::download_text(format.file_name(), format.mime(), &text)
             }
+            Ok(FromWorker::Failed { message, .. }) | Err(message) => {
+                dispatch.emit(not_exported(format, &message))
+            }
+            Ok(_) => dispatch.emit(not_exported(
+                format,
+                "the engine's worker answered something else",
+            )),
         })
     };
-    match spawned {
-        Some(spawned) => *worker.borrow_mut() = Some(spawned),
+    match asked {
+        Some(question) => question.detach(),
         None => dispatch.emit(not_exported(
             format,
             "this browser cannot start Web Workers",

@@ -10,7 +10,6 @@ use sglab_core::diagnostic::Diagnostic;
 use sglab_core::model::Topology;
 use yew::prelude::*;
 
-use crate::browser::{self, EngineWorker, WorkerEvent};
 use crate::engine;
 use crate::engine::transfer::{FromWorker, ToWorker};
 use crate::state::Action;
@@ -58,44 +57,29 @@ pub fn read(files: Vec<FileText>, done: impl FnOnce(Read) + 'static) {
         .into_iter()
         .filter_map(|(name, text)| text.ok().map(|text| (name, text)))
         .collect();
-    let request = browser::to_js(&ToWorker::Open {
+    let request = ToWorker::Open {
         job: 0,
         files: texts,
-    });
+    };
     // Called once: from the worker's answer, or at once when no worker starts.
     let done = Rc::new(RefCell::new(Some(done)));
-    let worker: Rc<RefCell<Option<EngineWorker>>> = Rc::default();
-    let spawned = {
-        let (done, worker) = (Rc::clone(&done), Rc::clone(&worker));
-        EngineWorker::spawn(move |event| {
-            let answer = match event {
-                WorkerEvent::Message { message, .. } => {
-                    match serde_wasm_bindgen::from_value::<FromWorker>(message) {
-                        Ok(FromWorker::Ready) => {
-                            if let Some(worker) = worker.borrow().as_ref() {
-                                worker.post(&request);
-                            }
-                            return;
-                        }
-                        Ok(FromWorker::Opened { result, .. }) => {
-                            engine::opened_topology(&names, result)
-                        }
-                        _ => return,
-                    }
+    let asked = {
+        let done = Rc::clone(&done);
+        super::ask::ask(&request, move |answer| {
+            let read = match answer {
+                Ok(FromWorker::Opened { result, .. }) => engine::opened_topology(&names, result),
+                Ok(FromWorker::Failed { message, .. }) | Err(message) => {
+                    Err(worker_failed(&message))
                 }
-                WorkerEvent::Failed(message) => Err(worker_failed(&message)),
+                Ok(_) => Err(worker_failed("the engine's worker answered something else")),
             };
-            // Dropped after this handler returns: the handler belongs to the worker.
-            if let Some(worker) = worker.borrow_mut().take() {
-                browser::after(0, move || drop(worker)).forget();
-            }
             if let Some(done) = done.borrow_mut().take() {
-                done(answer);
+                done(read);
             }
         })
     };
-    match spawned {
-        Some(spawned) => *worker.borrow_mut() = Some(spawned),
+    match asked {
+        Some(question) => question.detach(),
         None => {
             if let Some(done) = done.borrow_mut().take() {
                 done(Err(worker_failed("this browser cannot start Web Workers")));

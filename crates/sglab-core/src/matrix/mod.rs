@@ -62,6 +62,7 @@ mod incremental;
 mod intern;
 mod parts;
 mod sides;
+mod sweep;
 mod tally;
 
 use serde::Serialize;

@@ -6,9 +6,8 @@
 //! copy of their ranges, so that counting the cells of the bucket's pairs works on small dense
 //! tables instead of the whole matrix's.
 
-use crate::model::PortRange;
-
 use super::group::BucketIndex;
+use super::sweep::PortSweep;
 use super::{CountedRange, GroupCell, Matrix, EMPTY_SET, FULL_SET};
 
 /// No local id.
@@ -47,7 +46,7 @@ pub(super) struct GroupScratch {
     totals: Vec<Vec<u64>>,
     touched: Vec<Vec<u32>>,
     merged: Vec<(u32, u64)>,
-    events: Vec<u64>,
+    port_sweep: PortSweep,
 }
 
 impl GroupScratch {
@@ -83,7 +82,7 @@ impl GroupScratch {
             totals: vec![Vec::new(); protocols],
             touched: vec![Vec::new(); protocols],
             merged: Vec::new(),
-            events: Vec::new(),
+            port_sweep: PortSweep::new(),
         }
     }
 
@@ -336,51 +335,15 @@ impl GroupScratch {
 
     /// The ranges between consecutive boundaries of the local sets of `merged` (set, pairs),
     /// each with the pairs allowing it: a range starts or ends wherever one of the sets'
-    /// ranges does. An event is `port << 32 | index << 1 | ends`, sorted as one number.
+    /// ranges does.
     fn sweep(&mut self) -> Vec<CountedRange> {
-        let events = &mut self.events;
-        events.clear();
-        for (index, (set, _)) in self.merged.iter().enumerate() {
-            let index = (index as u64) << 1;
+        for (set, pairs) in &self.merged {
             let set = *set as usize;
             let (start, end) = (self.set_starts[set], self.set_starts[set + 1]);
             for (first, last) in &self.set_ranges[start as usize..end as usize] {
-                events.push(u64::from(*first) << 32 | index);
-                events.push(u64::from(last + 1) << 32 | index | 1);
+                self.port_sweep.add(*first, *last, *pairs);
             }
         }
-        events.sort_unstable();
-        let mut ranges: Vec<CountedRange> = Vec::new();
-        let mut count: u64 = 0;
-        let mut at = 0;
-        while at < events.len() {
-            let port = events[at] >> 32;
-            while at < events.len() && events[at] >> 32 == port {
-                let event = events[at];
-                let pairs = self
-                    .merged
-                    .get(((event & 0xffff_ffff) >> 1) as usize)
-                    .map_or(0, |entry| entry.1);
-                // The sets ending here were counted, so the count never goes below zero.
-                if event & 1 == 0 {
-                    count += pairs;
-                } else {
-                    count = count.saturating_sub(pairs);
-                }
-                at += 1;
-            }
-            let next = events.get(at).map_or(65536, |event| event >> 32);
-            if count > 0 && port <= 65535 && next > port {
-                let start = u16::try_from(port).unwrap_or(u16::MAX);
-                let end = u16::try_from(next - 1).unwrap_or(u16::MAX);
-                if let Ok(ports) = PortRange::new(start, end) {
-                    ranges.push(CountedRange {
-                        ports,
-                        pairs: count,
-                    });
-                }
-            }
-        }
-        ranges
+        self.port_sweep.finish()
     }
 }

@@ -102,3 +102,75 @@ fn push_range(ranges: &mut Vec<CountedRange>, start: usize, next: usize, count: 
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The ranges counted port by port: a boundary wherever a weighted range starts or ends.
+    fn port_by_port(ranges: &[(u16, u16, u64)]) -> Vec<CountedRange> {
+        let mut bounds: Vec<u32> = ranges
+            .iter()
+            .flat_map(|(first, last, _)| [u32::from(*first), u32::from(*last) + 1])
+            .collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        let mut out = Vec::new();
+        for window in bounds.windows(2) {
+            let (first, last) = (window[0], window[1] - 1);
+            let pairs: u64 = ranges
+                .iter()
+                .filter(|(start, end, _)| u32::from(*start) <= first && last <= u32::from(*end))
+                .map(|(_, _, weight)| *weight)
+                .sum();
+            let ports = PortRange::new(first as u16, last as u16);
+            if let (true, Ok(ports)) = (pairs > 0, ports) {
+                out.push(CountedRange { ports, pairs });
+            }
+        }
+        out
+    }
+
+    fn swept(sweep: &mut PortSweep, ranges: &[(u16, u16, u64)]) -> Vec<CountedRange> {
+        for (first, last, weight) in ranges {
+            sweep.add(u32::from(*first), u32::from(*last), *weight);
+        }
+        sweep.finish()
+    }
+
+    #[test]
+    fn edges_of_the_port_space_and_touching_ranges() {
+        let mut sweep = PortSweep::new();
+        let cases: [&[(u16, u16, u64)]; 4] = [
+            &[(0, 65535, 3)],
+            &[(1, 10, 2), (11, 20, 2)],
+            &[(65535, 65535, 1), (0, 0, 1), (5, 65535, 4)],
+            &[],
+        ];
+        for ranges in cases {
+            assert_eq!(swept(&mut sweep, ranges), port_by_port(ranges));
+        }
+    }
+
+    proptest! {
+        /// The sweep equals a count port by port, and leaves itself clear for the next one.
+        #[test]
+        fn sweep_equals_the_count_port_by_port(
+            batches in proptest::collection::vec(
+                proptest::collection::vec(
+                    (any::<u16>(), any::<u16>(), 1u64..1000)
+                        .prop_map(|(a, b, weight)| (a.min(b), a.max(b), weight)),
+                    0..12,
+                ),
+                1..4,
+            ),
+        ) {
+            let mut sweep = PortSweep::new();
+            for ranges in &batches {
+                prop_assert_eq!(swept(&mut sweep, ranges), port_by_port(ranges));
+            }
+        }
+    }
+}

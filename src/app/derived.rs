@@ -2,7 +2,8 @@
 //! only when the shown view needs it: the matrix when the evaluated part of the topology
 //! changed (not after a move or a rename; in the engine's worker for large topologies,
 //! [`super::evaluation`]); the diagram's layout and edges only while it is
-//! shown; the lint only while its tab is, in the engine's worker.
+//! shown; the lint only while its tab is, and the diff against a pinned baseline, in the
+//! engine's worker.
 
 use std::rc::Rc;
 
@@ -41,13 +42,16 @@ pub struct Derived {
     /// The lint's findings of the current topology, while its tab is shown and once the
     /// engine's worker answered.
     pub findings: Option<Shared<Vec<LintFinding>>>,
-    /// The diff against the pinned baseline, only while one is pinned.
+    /// The diff against the pinned baseline, only while one is pinned and once the engine's
+    /// worker answered for the current topology.
     pub compare: Option<Shared<engine::Compare>>,
+    /// Whether the engine's worker is computing the diff against the baseline.
+    pub compare_pending: bool,
 }
 
 /// Derives every result of `state`, each through `use_memo`.
 #[hook]
-pub fn use_derived(state: &AppState) -> Derived {
+pub fn use_derived(state: &UseReducerHandle<AppState>) -> Derived {
     browser::begin_evaluation(state.revision, || {
         (
             state.topology.endpoints.len(),
@@ -81,14 +85,8 @@ pub fn use_derived(state: &AppState) -> Derived {
         },
     );
     let findings = use_findings(&state.topology, state.view == View::Lint);
-    let compare = use_memo(
-        (state.baseline.clone(), state.topology.clone()),
-        |(baseline, topology)| {
-            baseline
-                .as_ref()
-                .map(|baseline| Shared::new(engine::compare(baseline, topology)))
-        },
-    );
+    let comparison =
+        super::compare::use_compare(&state.baseline, &state.topology, state.dispatcher());
     Derived {
         reach,
         progress: results.progress,
@@ -99,7 +97,8 @@ pub fn use_derived(state: &AppState) -> Derived {
         explanation: (*explanation).clone(),
         diagnoses: (*diagnoses).clone(),
         findings,
-        compare: (*compare).clone(),
+        compare: comparison.compare,
+        compare_pending: comparison.pending,
     }
 }
 

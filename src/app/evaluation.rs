@@ -320,7 +320,8 @@ fn on_message(
         | FromWorker::Opened { .. }
         | FromWorker::Exported { .. }
         | FromWorker::Linted { .. }
-        | FromWorker::AddedRule { .. } => false,
+        | FromWorker::AddedRule { .. }
+        | FromWorker::Compared { .. } => false,
     }
 }
 

@@ -136,6 +136,7 @@ pub fn App() -> Html {
             <ui::compare::CompareBar
                 pinned={state.baseline.is_some()}
                 compare={derived.compare.clone()}
+                pending={derived.compare_pending}
                 dispatch={dispatch.clone()}
                 on_open_baseline={compare::on_open_baseline(&dispatch)}
             />

@@ -58,6 +58,15 @@ pub enum ToWorker {
         /// The rule's index in the group.
         index: usize,
     },
+    /// Compare a baseline with the current topology ([`super::compare`]).
+    Compare {
+        /// The job's number, echoed in the answer.
+        job: u64,
+        /// The baseline as sglab JSON.
+        baseline: String,
+        /// The current topology as sglab JSON.
+        json: String,
+    },
 }
 
 /// A stage of an evaluation, as the progress bar names it.
@@ -152,6 +161,13 @@ pub enum FromWorker {
         job: u64,
         /// The notice's words, if any.
         warning: Option<String>,
+    },
+    /// The answer to a [`ToWorker::Compare`].
+    Compared {
+        /// The job.
+        job: u64,
+        /// The diff in words, for the banner, the marks and the before and after.
+        compare: super::Compare,
     },
     /// The topology could not be read (the page validated it, so this is not expected), or
     /// not exported.

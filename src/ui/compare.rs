@@ -7,7 +7,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::diagram::{ALLOWED, BLOCKED};
-use crate::engine::{deciding_words, Compare};
+use crate::engine::{Compare, Side};
 use crate::layout::{self, Diagram};
 use crate::state::Action;
 use crate::types::Shared;
@@ -20,8 +20,11 @@ pub const MARKS_LIMIT: usize = 400;
 pub struct CompareBarProps {
     /// Whether a baseline is pinned.
     pub pinned: bool,
-    /// The diff of the baseline and the current topology, while one is pinned.
+    /// The diff of the baseline and the current topology, while one is pinned and known.
     pub compare: Option<Shared<Compare>>,
+    /// Whether the diff of the current topology is being computed.
+    #[prop_or_default]
+    pub pending: bool,
     /// State changes.
     pub dispatch: Callback<Action>,
     /// Files chosen to be read as the baseline.
@@ -55,15 +58,25 @@ pub fn CompareBar(props: &CompareBarProps) -> Html {
             }
         })
     };
-    let banner = props.compare.as_ref().map(|compare| {
-        let verdict = compare.verdict();
-        html! {
-            <div class={classes!("compare-banner", verdict)} role="status" data-testid="compare-banner" data-verdict={verdict}>
-                <strong data-testid="compare-verdict">{ verdict }</strong>
-                <span data-testid="compare-counts">{ format!(" against the baseline: {}", compare.summary()) }</span>
+    let banner = if props.pending {
+        // The previous verdict is not shown: it is not the current topology's.
+        Some(html! {
+            <div class="compare-banner pending" role="status" aria-busy="true" data-testid="compare-pending">
+                { "Comparing with the baseline\u{2026}" }
             </div>
-        }
-    });
+        })
+    } else {
+        props.compare.as_ref().map(|compare| {
+            let verdict = compare.verdict().to_owned();
+            html! {
+                <div class={classes!("compare-banner", verdict.clone())} role="status" aria-busy="false"
+                    data-testid="compare-banner" data-verdict={verdict.clone()}>
+                    <strong data-testid="compare-verdict">{ verdict }</strong>
+                    <span data-testid="compare-counts">{ format!(" against the baseline: {}", compare.summary()) }</span>
+                </div>
+            }
+        })
+    };
     html! {
         <div class="compare-bar" data-testid="compare-bar">
             if props.pinned {
@@ -93,7 +106,8 @@ pub fn diagram_marks(diagram: &Diagram, compare: &Compare) -> Html {
     compare
         .pairs
         .iter()
-        .filter_map(|((from, to), change)| {
+        .filter_map(|change| {
+            let (from, to) = (&change.from, &change.to);
             let from_box = diagram.node(from)?;
             let to_box = diagram.node(to)?;
             let g = layout::edge(from_box.rect, to_box.rect, 1);
@@ -129,20 +143,19 @@ pub fn before_after(compare: &Compare, explanation: &Explanation) -> Html {
     else {
         return html! {};
     };
-    let column = |title: &'static str, testid: &'static str, deciding| {
-        let (verdict, lines) = deciding_words(deciding);
+    let column = |title: &'static str, testid: &'static str, side: &Side| {
         html! {
             <div class="compare-side" data-testid={testid}>
                 <h4>{ title }</h4>
-                <p><strong>{ verdict }</strong></p>
-                <ul>{ for lines.into_iter().map(|line| html! { <li>{ line }</li> }) }</ul>
+                <p><strong>{ side.verdict.clone() }</strong></p>
+                <ul>{ for side.lines.iter().map(|line| html! { <li>{ line.clone() }</li> }) }</ul>
             </div>
         }
     };
     html! {
         <section class="compare-before-after" data-testid="compare-before-after" aria-label="Before and after">
-            { column("Baseline", "compare-before", change.before.as_ref()) }
-            { column("Now", "compare-after", change.after.as_ref()) }
+            { column("Baseline", "compare-before", &change.before) }
+            { column("Now", "compare-after", &change.after) }
         </section>
     }
 }

@@ -2,8 +2,9 @@
 //! the stage it is in and then the results, computed by [`crate::engine::job::Evaluator`], so
 //! that the page never waits for the engine; and it reads the files the page opens
 //! ([`crate::engine::import_files`]) and exports topologies ([`crate::engine::export_text`])
-//! and lints topologies ([`crate::engine::lint`], [`crate::edit::added_rule_warning`]), so
-//! that the lint, the importers (aliyun responses, Terraform plans and .tf files) and the exporters
+//! and lints topologies ([`crate::engine::lint`], [`crate::edit::added_rule_warning`]) and
+//! compares them with the compare mode's baseline ([`crate::engine::compare`]), so that the
+//! diff, the lint, the importers (aliyun responses, Terraform plans and .tf files) and the exporters
 //! (Terraform, the aliyun CLI) are in the worker's module only, fetched when first needed. The binary
 //! `engine_worker` (`main.rs`) calls [`serve`].
 
@@ -82,6 +83,23 @@ pub fn serve() {
                         Err(problems) => failed(job, &problems),
                     };
                     drop(json);
+                    post(&answer, None);
+                }
+                ToWorker::Compare {
+                    job,
+                    baseline,
+                    json,
+                } => {
+                    let baseline = crate::engine::parse_sglab(&baseline, "baseline");
+                    let current = crate::engine::parse_sglab(&json, "topology");
+                    drop(json);
+                    let answer = match (baseline, current) {
+                        (Ok((baseline, _)), Ok((current, _))) => FromWorker::Compared {
+                            job,
+                            compare: crate::engine::compare(&baseline, &current),
+                        },
+                        (Err(problems), _) | (_, Err(problems)) => failed(job, &problems),
+                    };
                     post(&answer, None);
                 }
                 ToWorker::Open { job, files } => {

@@ -108,13 +108,6 @@ export async function localOnly(context, problem) {
 export const FIRST_LOAD_BUDGET = 600 * 1024;
 
 /**
- * The most the first-load spec lets through while the page is over its budget: 608 KiB. The
- * compare mode's diff still runs in the page (docs/performance.md, "The first load"); once it
- * runs in the engine's worker this ceiling goes and the budget applies again.
- */
-export const FIRST_LOAD_CEILING = 608 * 1024;
-
-/**
  * Opens `url` in `page` and lists every .wasm, .js and .css the page (and any worker it starts)
  * fetched until the app shows the built-in example and the network is idle: `{ file, bytes,
  * gzip }`, the gzipped size with Node's zlib at level 9 (a few hundred bytes more than

@@ -1,6 +1,7 @@
 // Compare mode: pin the topology as the baseline, open a port by editing a rule, see the
 // verdict banner, the marked edge, the question's before and after and the matrix's mark,
-// undo, and see the change is equivalent again.
+// undo, and see the change is equivalent again. The diff runs in the engine's worker: while it
+// is computed the banner says so (busy, with no verdict), and the spec prints how long it took.
 
 import { SglabPage } from './sglab-page.mjs';
 
@@ -18,8 +19,19 @@ export const tests = [
 
       await app.click('tree-group-service-sg1');
       await app.waitFor('rules-service-sg1');
+      // Whether the waiting banner showed, busy and without a verdict, before the answer.
+      await page.evaluate(() => {
+        window.sawPending = false;
+        new MutationObserver(() => {
+          const pending = document.querySelector('[data-testid="compare-pending"]');
+          if (pending && pending.getAttribute('aria-busy') === 'true' && !document.querySelector('[data-testid="compare-banner"]')) window.sawPending = true;
+        }).observe(document.body, { subtree: true, childList: true, attributes: true });
+      });
+      const asked = Date.now();
       await app.commitField('rule-service-sg1-0-ports', '8080/8081');
       await page.waitForSelector('[data-testid="compare-banner"][data-verdict="more-permissive"]', { timeout: 10000 });
+      console.log(`  compare: the first diff in the engine's worker answered ${Date.now() - asked} ms after the edit (worker module fetched and compiled)`);
+      expect(await page.evaluate(() => window.sawPending), 'the banner said the diff was being computed, with no verdict, before the answer');
       const counts = await app.text('compare-counts');
       expect(counts.includes('opened') && counts.includes('tcp'), `the banner counts the opened port, got ${counts}`);
       await app.waitFor('compare-edge');
@@ -45,6 +57,34 @@ export const tests = [
       await app.click('tab-diagram');
       await app.waitFor('compare-edge');
 
+      await app.click('undo');
+      await page.waitForSelector('[data-testid="compare-banner"][data-verdict="equivalent"]', { timeout: 10000 });
+      // A redo shows the diff already answered for that topology; another edit asks again.
+      await app.click('redo');
+      await page.waitForSelector('[data-testid="compare-banner"][data-verdict="more-permissive"]', { timeout: 10000 });
+      const again = Date.now();
+      await app.commitField('rule-service-sg1-0-ports', '8080/8082');
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="compare-edge-label"]')].some((label) => label.textContent.includes('8082')), null, { timeout: 10000 });
+      console.log(`  compare: a second edit's diff answered ${Date.now() - again} ms after the edit`);
+
+      // The waiting banner, held long enough to be seen by delaying the worker's module.
+      await page.route(/engine_worker.*\.wasm$/, async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        await route.continue();
+      });
+      await app.commitField('rule-service-sg1-0-ports', '8080/8083');
+      await app.waitFor('compare-pending');
+      expect((await app.locator('compare-pending').getAttribute('aria-busy')) === 'true', 'the waiting banner is busy');
+      expect((await page.locator('[data-testid="compare-banner"]').count()) === 0, 'no verdict while the diff is computed');
+      await shot('pending');
+      await page.setViewportSize({ width: 1024, height: 768 });
+      await shot('pending-1024');
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="compare-edge-label"]')].some((label) => label.textContent.includes('8083')), null, { timeout: 10000 });
+      await page.unroute(/engine_worker.*\.wasm$/);
+
+      await app.click('undo');
+      await app.click('undo');
       await app.click('undo');
       await page.waitForSelector('[data-testid="compare-banner"][data-verdict="equivalent"]', { timeout: 10000 });
       await page.waitForSelector('[data-testid="compare-edge"]', { state: 'detached' });

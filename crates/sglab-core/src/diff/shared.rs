@@ -1,112 +1,77 @@
-//! The two topologies as the two matrices of a diff see them: over the same endpoints and the
-//! same rule blocks, so that the matrix after the change is the matrix before it after an edit
-//! of rules ([`crate::matrix::matrix_after_edit`]), which computes again only the pairs whose
-//! groups' rules changed.
+//! The two topologies as the matrices of a diff see them, and which part of each matrix to
+//! build.
 //!
-//! Endpoints compare as classes whose signature holds, for each address, the rule blocks that
-//! contain it (`crate::matrix`). A change that names a new block would split classes and make
-//! the second matrix a whole new build; so both sides get the endpoints of both (the cells
-//! between an endpoint and another are those of the endpoints alone, and the cells of an
-//! endpoint a side does not have are never read) and one extra group, without members and the
-//! same on both sides, whose rules name every block either side names. A group without
-//! members filters nothing, so no cell changes.
+//! Each side gets the external blocks as synthetic external endpoints
+//! ([`super::with_external_peers`]), so that one matrix per side holds the cells of the
+//! endpoints and of the external parties. An endpoint a side does not have is left out of that
+//! side: it reaches and is reached by nothing there.
+//!
+//! A cell is a function of its source's egress and its target's ingress (`super::dirty`), so
+//! the cells a change can touch are those whose source is filtered by a group of a dirty row or
+//! whose target is filtered by a group of a dirty column. Each side builds only those
+//! ([`crate::matrix::subset::matrix_part`]); a dirty endpoint that no group filters (an
+//! external endpoint changed, added or removed) has cells that no group marks, and then the
+//! whole matrix is built.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use ipnet::IpNet;
 
-use crate::model::{
-    Direction, GroupId, GroupType, InnerAccessPolicy, NicType, Peer, Policy, PortSpec, Priority,
-    Protocol, Rule, SecurityGroup, Topology,
-};
+use super::dirty::Dirty;
+use super::peers::add_external_peers;
+use crate::eval::route::Actor;
+use crate::matrix::subset::matrix_part;
+use crate::matrix::{matrix_with, Matrix};
+use crate::model::{GroupId, Protocol, Topology};
 
-/// `old` and `new` as their matrices see them (see the module doc).
-pub(super) fn shared<'t>(
-    old: &'t Topology,
-    new: &'t Topology,
-) -> (Cow<'t, Topology>, Cow<'t, Topology>) {
-    let mut old_all = with_missing(old, new);
-    let mut new_all = with_missing(new, old);
-    if old.prefix_lists != new.prefix_lists || blocks(old) == blocks(new) {
-        // The reuse needs the same prefix lists; the same blocks need no extra group.
-        return (old_all, new_all);
-    }
-    let Some(vpc) = old.vpcs.keys().next().cloned() else {
-        return (old_all, new_all);
-    };
-    let mut id = GroupId("sg-diff-blocks".to_owned());
-    while old.groups.contains_key(&id) || new.groups.contains_key(&id) {
-        id.0.push('-');
-    }
-    let mut all = blocks(old);
-    all.extend(blocks(new));
-    let rules: Vec<Rule> = all.into_iter().map(naming).collect();
-    for topology in [&mut old_all, &mut new_all] {
-        topology.to_mut().groups.insert(
-            id.clone(),
-            SecurityGroup {
-                id: id.clone(),
-                name: String::new(),
-                description: String::new(),
-                tags: BTreeMap::new(),
-                vpc: vpc.clone(),
-                group_type: GroupType::Basic,
-                inner_access_policy: InnerAccessPolicy::Accept,
-                managed_by: None,
-                rules: rules.clone(),
-            },
-        );
-    }
-    (old_all, new_all)
-}
-
-/// `topology` with the endpoints only `other` has.
-fn with_missing<'t>(topology: &'t Topology, other: &Topology) -> Cow<'t, Topology> {
-    let missing: Vec<_> = other
-        .endpoints
-        .iter()
-        .filter(|(id, _)| !topology.endpoints.contains_key(*id))
-        .collect();
-    if missing.is_empty() {
+/// `topology` with one synthetic external endpoint per block.
+pub(super) fn with_blocks<'t>(topology: &'t Topology, blocks: &[IpNet]) -> Cow<'t, Topology> {
+    if blocks.is_empty() {
         return Cow::Borrowed(topology);
     }
     let mut all = topology.clone();
-    for (id, endpoint) in missing {
-        all.endpoints.insert(id.clone(), endpoint.clone());
-    }
+    add_external_peers(&mut all, blocks);
     Cow::Owned(all)
 }
 
-/// The blocks the rules of `topology` name as peers or local CIDRs.
-fn blocks(topology: &Topology) -> BTreeSet<IpNet> {
-    let mut blocks = BTreeSet::new();
-    for group in topology.groups.values() {
-        for rule in &group.rules {
-            if let Peer::Cidr(block) = rule.peer {
-                blocks.insert(block);
+/// The groups whose egress rules and those whose ingress rules decide some cell the change can
+/// touch: every group filtering a dirty row, and every group filtering a dirty column, on
+/// either side; `None` when a dirty endpoint has no group on some side that has it.
+pub(super) type Marked<'t> = Option<(BTreeSet<&'t GroupId>, BTreeSet<&'t GroupId>)>;
+
+/// The groups of the dirty rows and columns of `dirty` on `sides` (see [`Marked`]).
+pub(super) fn marked<'t>(dirty: &Dirty, sides: [&'t Topology; 2]) -> Marked<'t> {
+    let mut egress = BTreeSet::new();
+    let mut ingress = BTreeSet::new();
+    for (id, (row, column)) in dirty.entries() {
+        for topology in sides {
+            let Some(endpoint) = topology.endpoints.get(id) else {
+                continue;
+            };
+            let groups = Actor::of_endpoint(topology, endpoint).groups;
+            if groups.is_empty() {
+                return None;
             }
-            if let Some(block) = rule.local_cidr {
-                blocks.insert(block);
+            if row != 0 {
+                egress.extend(groups.iter().copied());
+            }
+            if column != 0 {
+                ingress.extend(groups.iter().copied());
             }
         }
     }
-    blocks
+    Some((egress, ingress))
 }
 
-/// A rule that names `block` as its peer and its local CIDR.
-fn naming(block: IpNet) -> Rule {
-    Rule {
-        id: None,
-        direction: Direction::Ingress,
-        policy: Policy::Accept,
-        priority: Priority::HIGHEST,
-        protocol: Protocol::All,
-        ports: PortSpec::All,
-        peer: Peer::Cidr(block),
-        source_ports: None,
-        local_cidr: Some(block),
-        nic_type: NicType::Intranet,
-        description: String::new(),
+/// The matrix of one side on `protocols`: the part of the `marked` groups, or the whole.
+pub(super) fn side_matrix(
+    topology: &Topology,
+    protocols: &[Protocol],
+    marked: &Marked<'_>,
+) -> Matrix {
+    match marked {
+        Some((egress, ingress)) => matrix_part(topology, protocols, egress, ingress),
+        None => matrix_with(topology, protocols),
     }
 }

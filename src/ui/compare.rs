@@ -141,8 +141,8 @@ pub fn before_after(compare: &Compare, explanation: &Explanation) -> Html {
     };
     html! {
         <section class="compare-before-after" data-testid="compare-before-after" aria-label="Before and after">
-            { column("Baseline", "compare-before", change.before.as_ref()) }
-            { column("Now", "compare-after", change.after.as_ref()) }
+            { column("Baseline", "compare-before", change.before.as_deref()) }
+            { column("Now", "compare-after", change.after.as_deref()) }
         </section>
     }
 }

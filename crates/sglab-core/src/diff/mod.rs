@@ -41,6 +41,7 @@ mod summary;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -158,9 +159,10 @@ pub struct Change {
     /// Ports allowed before and not after, sorted.
     pub closed: Vec<PortRange>,
     /// The deciding decisions before the change; `None` when an endpoint is absent before.
-    pub before: Option<Deciding>,
+    /// Shared by every pair of members of the same two joint classes (`docs/diff.md`, "Cost").
+    pub before: Option<Arc<Deciding>>,
     /// The deciding decisions after the change; `None` when an endpoint is absent after.
-    pub after: Option<Deciding>,
+    pub after: Option<Arc<Deciding>>,
 }
 
 /// The changes between two buckets of the group matrix (a security group, or an endpoint in

@@ -8,13 +8,14 @@
 //! part holds.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
 use super::decide::Decider;
 use super::dirty::{Dirty, Mask};
 use super::ports::difference;
-use super::shared::{marked, side_matrix, with_blocks};
+use super::shared::{with_blocks, Marks};
 use super::{Change, Deciding, DIFF_PROTOCOLS};
 use crate::matrix::Matrix;
 use crate::model::{EndpointId, PortRange, Protocol, Topology};
@@ -83,17 +84,17 @@ pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Vec<C
     };
     let old_all = with_blocks(old, blocks);
     let new_all = with_blocks(new, blocks);
-    let marked = marked(&dirty, [&old_all, &new_all]);
+    let marks = Marks::new(&old_all, &new_all);
     let mut before = Side {
         topology: old,
         blocks: &block_ids,
-        matrix: side_matrix(&old_all, &protocols, &marked),
+        matrix: marks.matrix(&old_all, &dirty, &protocols),
         decider: Decider::new(&old_all),
     };
     let mut after = Side {
         topology: new,
         blocks: &block_ids,
-        matrix: side_matrix(&new_all, &protocols, &marked),
+        matrix: marks.matrix(&new_all, &dirty, &protocols),
         decider: Decider::new(&new_all),
     };
     compare(&mut before, &mut after, &dirty, &protocols, &mut changes);
@@ -115,8 +116,8 @@ struct Collector {
 struct Payload {
     opened: Vec<PortRange>,
     closed: Vec<PortRange>,
-    before: Option<Deciding>,
-    after: Option<Deciding>,
+    before: Option<Arc<Deciding>>,
+    after: Option<Arc<Deciding>>,
 }
 
 impl Collector {
@@ -244,8 +245,14 @@ fn compare(
                 changes.payloads.push(Payload {
                     opened,
                     closed,
-                    before: before.decider.deciding(from, to, protocol, port),
-                    after: after.decider.deciding(from, to, protocol, port),
+                    before: before
+                        .decider
+                        .deciding(from, to, protocol, port)
+                        .map(Arc::new),
+                    after: after
+                        .decider
+                        .deciding(from, to, protocol, port)
+                        .map(Arc::new),
                 });
                 for source in &ranks[source_class] {
                     for target in ranks[target_class].iter().filter(|to| *to != source) {

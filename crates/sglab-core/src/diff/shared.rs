@@ -7,14 +7,18 @@
 //! side: it reaches and is reached by nothing there.
 //!
 //! A cell is a function of its source's egress and its target's ingress (`super::dirty`), so
-//! the cells a change can touch are those whose source is filtered by a group of a dirty row or
-//! whose target is filtered by a group of a dirty column. Each side builds only those
-//! ([`crate::matrix::subset::matrix_part`]); a dirty endpoint that no group filters (an
-//! external endpoint changed, added or removed) has cells that no group marks, and then the
-//! whole matrix is built.
+//! only the cells of a dirty row or a dirty column can differ. Each side builds only those
+//! ([`crate::matrix::subset::matrix_part`], which builds the cells of the groups it is given):
+//! every ENI of an endpoint with a dirty row gets one more group, a *mark* without rules of the
+//! ENI's type (so that its default is unchanged) whose InnerAccessPolicy is drop (so that it
+//! allows nothing between its members), and likewise for a dirty column; a group without rules
+//! decides nothing, and no rule names a mark, so every cell stays what it was, and the part of
+//! the marks is exactly the dirty rows and columns, on both sides alike. When an endpoint
+//! cannot carry a mark (a dirty endpoint without ENIs or groups: an external endpoint changed,
+//! added or removed), the whole matrix is built.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::IpNet;
 
@@ -23,7 +27,7 @@ use super::peers::add_external_peers;
 use crate::eval::route::Actor;
 use crate::matrix::subset::matrix_part;
 use crate::matrix::{matrix_with, Matrix};
-use crate::model::{GroupId, Protocol, Topology};
+use crate::model::{GroupId, GroupType, InnerAccessPolicy, Protocol, SecurityGroup, Topology};
 
 /// `topology` with one synthetic external endpoint per block.
 pub(super) fn with_blocks<'t>(topology: &'t Topology, blocks: &[IpNet]) -> Cow<'t, Topology> {
@@ -35,43 +39,107 @@ pub(super) fn with_blocks<'t>(topology: &'t Topology, blocks: &[IpNet]) -> Cow<'
     Cow::Owned(all)
 }
 
-/// The groups whose egress rules and those whose ingress rules decide some cell the change can
-/// touch: every group filtering a dirty row, and every group filtering a dirty column, on
-/// either side; `None` when a dirty endpoint has no group on some side that has it.
-pub(super) type Marked<'t> = Option<(BTreeSet<&'t GroupId>, BTreeSet<&'t GroupId>)>;
-
-/// The groups of the dirty rows and columns of `dirty` on `sides` (see [`Marked`]).
-pub(super) fn marked<'t>(dirty: &Dirty, sides: [&'t Topology; 2]) -> Marked<'t> {
-    let mut egress = BTreeSet::new();
-    let mut ingress = BTreeSet::new();
-    for (id, (row, column)) in dirty.entries() {
-        for topology in sides {
-            let Some(endpoint) = topology.endpoints.get(id) else {
-                continue;
-            };
-            let groups = Actor::of_endpoint(topology, endpoint).groups;
-            if groups.is_empty() {
-                return None;
-            }
-            if row != 0 {
-                egress.extend(groups.iter().copied());
-            }
-            if column != 0 {
-                ingress.extend(groups.iter().copied());
-            }
-        }
-    }
-    Some((egress, ingress))
+/// The marks of the dirty rows and of the dirty columns, one of each group type.
+pub(super) struct Marks {
+    /// The marks of rows: basic, then enterprise.
+    rows: [GroupId; 2],
+    /// The marks of columns: basic, then enterprise.
+    columns: [GroupId; 2],
 }
 
-/// The matrix of one side on `protocols`: the part of the `marked` groups, or the whole.
-pub(super) fn side_matrix(
-    topology: &Topology,
-    protocols: &[Protocol],
-    marked: &Marked<'_>,
-) -> Matrix {
-    match marked {
-        Some((egress, ingress)) => matrix_part(topology, protocols, egress, ingress),
-        None => matrix_with(topology, protocols),
+impl Marks {
+    /// Four group ids that neither side uses.
+    pub(super) fn new(old: &Topology, new: &Topology) -> Marks {
+        let fresh = |name: &str| {
+            let mut id = GroupId(format!("sg-diff-{name}"));
+            while old.groups.contains_key(&id) || new.groups.contains_key(&id) {
+                id.0.push('-');
+            }
+            id
+        };
+        Marks {
+            rows: [fresh("rows-basic"), fresh("rows-enterprise")],
+            columns: [fresh("columns-basic"), fresh("columns-enterprise")],
+        }
+    }
+
+    /// The matrix of `topology` on `protocols`: the part of the dirty rows and columns, or the
+    /// whole matrix when some dirty endpoint cannot carry a mark.
+    pub(super) fn matrix(
+        &self,
+        topology: &Topology,
+        dirty: &Dirty,
+        protocols: &[Protocol],
+    ) -> Matrix {
+        let Some(marked) = self.marked(topology, dirty) else {
+            return matrix_with(topology, protocols);
+        };
+        let rows: BTreeSet<&GroupId> = self.rows.iter().collect();
+        let columns: BTreeSet<&GroupId> = self.columns.iter().collect();
+        matrix_part(&marked, protocols, &rows, &columns)
+    }
+
+    /// `topology` with the marks on the ENIs of the dirty endpoints; `None` when a dirty
+    /// endpoint of the side is not filtered by a marked ENI.
+    fn marked(&self, topology: &Topology, dirty: &Dirty) -> Option<Topology> {
+        let vpc = topology.vpcs.keys().next()?.clone();
+        let mut marked = topology.clone();
+        for marks in [&self.rows, &self.columns] {
+            for (mark, group_type) in marks.iter().zip([GroupType::Basic, GroupType::Enterprise]) {
+                marked.groups.insert(
+                    mark.clone(),
+                    SecurityGroup {
+                        id: mark.clone(),
+                        name: String::new(),
+                        description: String::new(),
+                        tags: BTreeMap::new(),
+                        vpc: vpc.clone(),
+                        group_type,
+                        inner_access_policy: InnerAccessPolicy::Drop,
+                        managed_by: None,
+                        rules: Vec::new(),
+                    },
+                );
+            }
+        }
+        for (id, (row, column)) in dirty.entries() {
+            let Some(endpoint) = marked.endpoints.get_mut(id) else {
+                continue;
+            };
+            for eni in &mut endpoint.enis {
+                let basic = eni.groups.iter().any(|group| {
+                    topology
+                        .groups
+                        .get(group)
+                        .is_some_and(|group| group.group_type == GroupType::Basic)
+                });
+                let slot = usize::from(!basic);
+                if row != 0 && !eni.groups.contains(&self.rows[slot]) {
+                    eni.groups.push(self.rows[slot].clone());
+                }
+                if column != 0 && !eni.groups.contains(&self.columns[slot]) {
+                    eni.groups.push(self.columns[slot].clone());
+                }
+            }
+        }
+        // Every dirty endpoint must now be filtered by an ENI that carries its marks and, before
+        // them, some group of the ENI's type.
+        for (id, (row, column)) in dirty.entries() {
+            let Some(endpoint) = marked.endpoints.get(id) else {
+                continue;
+            };
+            let groups = Actor::of_endpoint(&marked, endpoint).groups;
+            let carries = |marks: &[GroupId; 2]| groups.iter().any(|group| marks.contains(group));
+            let typed = groups
+                .iter()
+                .any(|group| topology.groups.contains_key(*group));
+            if !typed
+                || (row != 0 && !carries(&self.rows))
+                || (column != 0 && !carries(&self.columns))
+            {
+                return None;
+            }
+        }
+        Some(marked)
     }
 }

@@ -15,7 +15,7 @@ use ipnet::IpNet;
 use super::decide::Decider;
 use super::dirty::{Dirty, Mask};
 use super::ports::difference;
-use super::shared::{with_blocks, Marks};
+use super::shared::Marks;
 use super::{Change, Deciding, DIFF_PROTOCOLS};
 use crate::matrix::Matrix;
 use crate::model::{EndpointId, PortRange, Protocol, Topology};
@@ -82,20 +82,20 @@ pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Vec<C
         records: Vec::new(),
         payloads: Vec::new(),
     };
-    let old_all = with_blocks(old, blocks);
-    let new_all = with_blocks(new, blocks);
-    let marks = Marks::new(&old_all, &new_all);
+    let marks = Marks::new(old, new);
+    let old_all = marks.side(old, blocks, &dirty);
+    let new_all = marks.side(new, blocks, &dirty);
     let mut before = Side {
         topology: old,
         blocks: &block_ids,
-        matrix: marks.matrix(&old_all, &dirty, &protocols),
-        decider: Decider::new(&old_all),
+        matrix: marks.matrix(&old_all, &protocols),
+        decider: Decider::new(&old_all.0),
     };
     let mut after = Side {
         topology: new,
         blocks: &block_ids,
-        matrix: marks.matrix(&new_all, &dirty, &protocols),
-        decider: Decider::new(&new_all),
+        matrix: marks.matrix(&new_all, &protocols),
+        decider: Decider::new(&new_all.0),
     };
     compare(&mut before, &mut after, &dirty, &protocols, &mut changes);
     changes.into_changes()
@@ -192,8 +192,19 @@ fn compare(
         .iter()
         .map(|class| index(class.members.get(1)))
         .collect();
+    // The joint classes with a dirty column: a clean row meets only those.
+    let dirty_columns: Vec<usize> = (0..joint.len())
+        .filter(|class| joint[*class].columns != 0)
+        .collect();
+    let every: Vec<usize> = (0..joint.len()).collect();
     for (source_class, sources) in joint.iter().enumerate() {
-        for (target_class, targets) in joint.iter().enumerate() {
+        let candidates = if sources.rows == 0 {
+            &dirty_columns
+        } else {
+            &every
+        };
+        for &target_class in candidates {
+            let targets = &joint[target_class];
             // A block's row and column are clean: its cells change only in the dirty
             // columns and rows of the endpoints.
             let open = sources.rows | targets.columns;

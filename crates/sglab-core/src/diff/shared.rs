@@ -17,7 +17,6 @@
 //! cannot carry a mark (a dirty endpoint without ENIs or groups: an external endpoint changed,
 //! added or removed), the whole matrix is built.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::IpNet;
@@ -28,16 +27,6 @@ use crate::eval::route::Actor;
 use crate::matrix::subset::matrix_part;
 use crate::matrix::{matrix_with, Matrix};
 use crate::model::{GroupId, GroupType, InnerAccessPolicy, Protocol, SecurityGroup, Topology};
-
-/// `topology` with one synthetic external endpoint per block.
-pub(super) fn with_blocks<'t>(topology: &'t Topology, blocks: &[IpNet]) -> Cow<'t, Topology> {
-    if blocks.is_empty() {
-        return Cow::Borrowed(topology);
-    }
-    let mut all = topology.clone();
-    add_external_peers(&mut all, blocks);
-    Cow::Owned(all)
-}
 
 /// The marks of the dirty rows and of the dirty columns, one of each group type.
 pub(super) struct Marks {
@@ -63,20 +52,38 @@ impl Marks {
         }
     }
 
-    /// The matrix of `topology` on `protocols`: the part of the dirty rows and columns, or the
-    /// whole matrix when some dirty endpoint cannot carry a mark.
-    pub(super) fn matrix(
+    /// `topology` with the external blocks as synthetic endpoints and, when every dirty
+    /// endpoint of the side can carry them, the marks on the ENIs of the dirty endpoints; and
+    /// whether it has the marks. The marks change no decision, so the deciding decisions may be
+    /// read on it as well.
+    pub(super) fn side(
         &self,
         topology: &Topology,
+        blocks: &[IpNet],
         dirty: &Dirty,
+    ) -> (Topology, bool) {
+        if let Some(mut marked) = self.marked(topology, dirty) {
+            add_external_peers(&mut marked, blocks);
+            return (marked, true);
+        }
+        let mut all = topology.clone();
+        add_external_peers(&mut all, blocks);
+        (all, false)
+    }
+
+    /// The matrix of a side (from [`Marks::side`]) on `protocols`: the part of the dirty rows
+    /// and columns when it has the marks, else the whole matrix.
+    pub(super) fn matrix(
+        &self,
+        (topology, marked): &(Topology, bool),
         protocols: &[Protocol],
     ) -> Matrix {
-        let Some(marked) = self.marked(topology, dirty) else {
+        if !*marked {
             return matrix_with(topology, protocols);
-        };
+        }
         let rows: BTreeSet<&GroupId> = self.rows.iter().collect();
         let columns: BTreeSet<&GroupId> = self.columns.iter().collect();
-        matrix_part(&marked, protocols, &rows, &columns)
+        matrix_part(topology, protocols, &rows, &columns)
     }
 
     /// `topology` with the marks on the ENIs of the dirty endpoints; `None` when a dirty

@@ -83,3 +83,47 @@ fn empty_matrix(topology: &Topology, protocols: Vec<Protocol>) -> Matrix {
         local_pairs: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate, GenParams, Shape};
+    use crate::matrix::matrix_with;
+    use crate::model::GroupId;
+
+    /// On every shape, the part's cells of the pairs it covers are the whole matrix's.
+    #[test]
+    fn a_part_holds_the_cells_of_its_groups() {
+        let protocols = crate::diff::DIFF_PROTOCOLS;
+        for seed in 0..14u64 {
+            let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
+            let topology = generate(seed, &GenParams::of_shape(shape, 10, 5, 40));
+            let whole = matrix_with(&topology, &protocols);
+            let ids: Vec<&GroupId> = topology.groups.keys().collect();
+            let egress: BTreeSet<&GroupId> = ids.iter().step_by(3).copied().collect();
+            let ingress: BTreeSet<&GroupId> = ids.iter().skip(1).step_by(4).copied().collect();
+            let part = matrix_part(&topology, &protocols, &egress, &ingress);
+            let groups_of = |id: &EndpointId| {
+                topology
+                    .endpoints
+                    .get(id)
+                    .map(|endpoint| Actor::of_endpoint(&topology, endpoint).groups)
+                    .unwrap_or_default()
+            };
+            for from in whole.endpoints() {
+                for to in whole.endpoints() {
+                    let covered = groups_of(from).iter().any(|g| egress.contains(g))
+                        || groups_of(to).iter().any(|g| ingress.contains(g));
+                    if !covered {
+                        continue;
+                    }
+                    for protocol in protocols {
+                        let expected = whole.cell(from, to, protocol);
+                        let got = part.cell(from, to, protocol);
+                        assert_eq!(got, expected, "{seed} {from} -> {to} {protocol}");
+                    }
+                }
+            }
+        }
+    }
+}

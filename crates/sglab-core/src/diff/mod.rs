@@ -13,10 +13,10 @@
 //!   opened from the internet.
 //! - Only the cells a change can touch are compared: the rows and columns of the endpoints whose
 //!   groups' rules (or whose own record) changed, on the protocols those rules match, per pair
-//!   of *joint classes* (endpoints in the same class on both sides), from one matrix of `old`
-//!   and the same matrix after the edit ([`crate::matrix::matrix_after_edit`]); the external
-//!   blocks are compared on a matrix of the dirty endpoints and the blocks only. Each changed
-//!   pair of joint classes and protocol is traced to its deciding decisions once per side
+//!   of *joint classes* (endpoints in the same class on both sides), each side's cells from a
+//!   part of its matrix that holds only those rows and columns, the external blocks included
+//!   (`matrix::subset`). Each changed pair of joint classes and protocol is traced to
+//!   its deciding decisions once per side, shared by every pair of their members
 //!   (`docs/diff.md`, "Cost").
 //!
 //! ```

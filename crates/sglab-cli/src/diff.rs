@@ -257,8 +257,16 @@ fn text(diff: &Diff) -> String {
                 change.protocol,
                 ports_change(change.protocol, &change.opened, &change.closed)
             );
-            let _ = writeln!(out, "    before: {}", deciding_text(change.before.as_ref()));
-            let _ = writeln!(out, "    after:  {}", deciding_text(change.after.as_ref()));
+            let _ = writeln!(
+                out,
+                "    before: {}",
+                deciding_text(change.before.as_deref())
+            );
+            let _ = writeln!(
+                out,
+                "    after:  {}",
+                deciding_text(change.after.as_deref())
+            );
         }
         if diff.changes.len() > TEXT_PAIRS {
             let _ = writeln!(
@@ -330,8 +338,8 @@ fn markdown(diff: &Diff) -> String {
                 change.protocol,
                 markdown_cell(&ports_text(change.protocol, &change.opened)),
                 markdown_cell(&ports_text(change.protocol, &change.closed)),
-                markdown_cell(&deciding_text(change.before.as_ref())),
-                markdown_cell(&deciding_text(change.after.as_ref())),
+                markdown_cell(&deciding_text(change.before.as_deref())),
+                markdown_cell(&deciding_text(change.after.as_deref())),
             );
         }
         if diff.changes.len() > MD_PAIRS {

@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use serde::Deserialize;
-use sglab_core::diff::{diff, external_blocks, with_external_peers, Diff, Verdict, DIFF_PROTOCOLS};
+use sglab_core::diff::{
+    diff, external_blocks, with_external_peers, Deciding, Diff, Verdict, DIFF_PROTOCOLS,
+};
 use sglab_core::edit::{apply, Edit, NewEndpoint};
-use sglab_core::eval::Party;
+use sglab_core::eval::{explain, Party};
 use sglab_core::generate::{generate, GenParams, Shape};
 use sglab_core::load::parse_sglab;
 use sglab_core::matrix::matrix_with;
@@ -309,6 +311,7 @@ type Cells = BTreeMap<(EndpointId, EndpointId, Protocol), (Vec<PortRange>, Vec<P
 /// The diff against the two matrices of the topologies (with the synthetic external peers),
 /// compared cell by cell with a port-by-port difference of its own.
 fn check_against_matrices(old: &Topology, new: &Topology, diff: &Diff) -> Result<(), String> {
+    check_decisions(old, new, diff)?;
     let blocks = external_blocks(old, new);
     if blocks != diff.external_peers {
         return Err(format!(
@@ -541,6 +544,55 @@ proptest! {
         let result = diff(&old, &new);
         prop_assert_eq!(check_against_reference(&old, &new, &result), Ok(()));
     }
+}
+
+/// Every change's deciding decisions before and after are those [`explain`] gives on each side
+/// (with the external blocks as endpoints) at the change's port; none where the source or the
+/// target is absent from that side.
+fn check_decisions(old: &Topology, new: &Topology, diff: &Diff) -> Result<(), String> {
+    let blocks: BTreeSet<EndpointId> = diff
+        .external_peers
+        .iter()
+        .map(|block| EndpointId(block.to_string()))
+        .collect();
+    let sides = [
+        (old, with_external_peers(old, &diff.external_peers)),
+        (new, with_external_peers(new, &diff.external_peers)),
+    ];
+    for change in &diff.changes {
+        for ((topology, full), deciding) in sides.iter().zip([&change.before, &change.after]) {
+            let present =
+                |id: &EndpointId| topology.endpoints.contains_key(id) || blocks.contains(id);
+            let expected = (present(&change.from) && present(&change.to)).then(|| {
+                let port = change
+                    .opened
+                    .first()
+                    .or(change.closed.first())
+                    .filter(|_| change.protocol.has_ports())
+                    .map(|range| range.start());
+                let explanation = explain(
+                    full,
+                    &Party::Endpoint(change.from.clone()),
+                    &Party::Endpoint(change.to.clone()),
+                    change.protocol,
+                    port,
+                );
+                Deciding {
+                    port: explanation.port,
+                    verdict: explanation.verdict,
+                    egress: explanation.egress.decided_by,
+                    ingress: explanation.ingress.decided_by,
+                }
+            });
+            if deciding.as_deref() != expected.as_ref() {
+                return Err(format!(
+                    "{} -> {} {}: decided {:?}, explain gives {:?}",
+                    change.from, change.to, change.protocol, deciding, expected
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The checks can fail: a diff with one change's opened and closed ports swapped, or with one

@@ -10,6 +10,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use super::Deciding;
 use crate::eval::route::{self, Actor, Route, Routed, SideView};
 use crate::eval::rules::{self, Pooled};
@@ -17,16 +19,16 @@ use crate::eval::{outside_words, unreachable_sides};
 use crate::explain::{Decision, RuleRef};
 use crate::model::{Direction, EndpointId, GroupId, Protocol, Topology, Verdict};
 
-/// The rules of each set of groups and direction met so far, in evaluation order; and of those,
-/// the ones that match a protocol and a port.
+/// The rules of each group and direction that match a protocol and a port, in evaluation
+/// order, by the group's address in the topology (a group's rules are pooled once, whatever
+/// set of groups it is met in).
 #[derive(Default)]
 struct Pools<'t> {
-    pooled: HashMap<(Vec<&'t GroupId>, Direction), Vec<Pooled<'t>>>,
-    matching: HashMap<Traffic<'t>, Vec<Pooled<'t>>>,
+    /// Each group's rules of one direction, by the group's address and the direction.
+    sorted: FxHashMap<(usize, Direction), Vec<Pooled<'t>>>,
+    /// Of those, the ones that match a protocol and a port.
+    matching: FxHashMap<(usize, Direction, Protocol, Option<u16>), Vec<Pooled<'t>>>,
 }
-
-/// A side's groups and direction, and the protocol and port of a query.
-type Traffic<'t> = (Vec<&'t GroupId>, Direction, Protocol, Option<u16>);
 
 /// Deciding decisions on one topology, with the actors and pooled rules kept between queries.
 pub(super) struct Decider<'t> {
@@ -135,25 +137,42 @@ fn side<'t>(
         };
     }
     let (protocol, port) = (query.protocol, query.port);
-    // The rules that match the protocol and the port, which are few: the first of them
-    // whose peer, source ports and local CIDR match is the first match.
-    let key = (view.groups.to_vec(), direction, protocol, port);
-    let Pools { pooled, matching } = pools;
-    let pooled = matching.entry(key).or_insert_with(|| {
-        let all = pooled
-            .entry((view.groups.to_vec(), direction))
-            .or_insert_with(|| rules::pool(topology, view.groups, direction));
-        all.iter()
-            .filter(|entry| {
-                rules::protocol_matches(entry.rule.protocol, protocol)
-                    && rules::ports_match(entry.rule, protocol, port)
-            })
-            .copied()
-            .collect()
-    });
-    let first = pooled
-        .iter()
-        .find(|entry| rules::check_except_ports(topology, view, protocol, entry.rule).is_ok());
+    // The first match of the pooled rules of all the groups is the first, in evaluation order
+    // (priority, drop before accept, group, index), of each group's own first match; a group's
+    // rules that match the protocol and the port are few.
+    let mut first: Option<Pooled<'t>> = None;
+    for &group in view.groups {
+        let key = (
+            std::ptr::from_ref::<GroupId>(group) as usize,
+            direction,
+            protocol,
+            port,
+        );
+        let Pools { sorted, matching } = &mut *pools;
+        let matching = matching.entry(key).or_insert_with(|| {
+            sorted
+                .entry((key.0, direction))
+                .or_insert_with(|| rules::pool(topology, std::slice::from_ref(&group), direction))
+                .iter()
+                .copied()
+                .filter(|entry| {
+                    rules::protocol_matches(entry.rule.protocol, protocol)
+                        && rules::ports_match(entry.rule, protocol, port)
+                })
+                .collect()
+        });
+        let found = matching
+            .iter()
+            .find(|entry| rules::check_except_ports(topology, view, protocol, entry.rule).is_ok());
+        if let Some(found) = found {
+            let better = first.is_none_or(|best| {
+                rules::evaluation_order(found, &best) == std::cmp::Ordering::Less
+            });
+            if better {
+                first = Some(*found);
+            }
+        }
+    }
     match first {
         Some(entry) => Decision::Rule(RuleRef::new(entry.group, entry.index, entry.rule)),
         None => rules::default_decision(rules::eni_kind(topology, view.groups), direction),

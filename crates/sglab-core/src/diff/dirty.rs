@@ -76,9 +76,10 @@ impl Dirty {
         self.sides.get(id).copied().unwrap_or((0, 0))
     }
 
-    /// The endpoints with something dirty.
-    pub(super) fn ids(&self) -> impl Iterator<Item = &EndpointId> + '_ {
-        self.sides.keys()
+    /// The endpoints with something dirty, with the protocols of their row and of their
+    /// column.
+    pub(super) fn entries(&self) -> impl Iterator<Item = (&EndpointId, (Mask, Mask))> + '_ {
+        self.sides.iter().map(|(id, sides)| (id, *sides))
     }
 
     /// The protocols on which some cell may differ, in [`DIFF_PROTOCOLS`] order.

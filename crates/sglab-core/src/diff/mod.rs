@@ -13,10 +13,10 @@
 //!   opened from the internet.
 //! - Only the cells a change can touch are compared: the rows and columns of the endpoints whose
 //!   groups' rules (or whose own record) changed, on the protocols those rules match, per pair
-//!   of *joint classes* (endpoints in the same class on both sides), from one matrix of `old`
-//!   and the same matrix after the edit ([`crate::matrix::matrix_after_edit`]); the external
-//!   blocks are compared on a matrix of the dirty endpoints and the blocks only. Each changed
-//!   pair of joint classes and protocol is traced to its deciding decisions once per side
+//!   of *joint classes* (endpoints in the same class on both sides), each side's cells from a
+//!   part of its matrix that holds only those rows and columns, the external blocks included
+//!   (`matrix::subset`). Each changed pair of joint classes and protocol is traced to
+//!   its deciding decisions once per side, shared by every pair of their members
 //!   (`docs/diff.md`, "Cost").
 //!
 //! ```
@@ -41,6 +41,7 @@ mod summary;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -158,9 +159,10 @@ pub struct Change {
     /// Ports allowed before and not after, sorted.
     pub closed: Vec<PortRange>,
     /// The deciding decisions before the change; `None` when an endpoint is absent before.
-    pub before: Option<Deciding>,
+    /// Shared by every pair of members of the same two joint classes (`docs/diff.md`, "Cost").
+    pub before: Option<Arc<Deciding>>,
     /// The deciding decisions after the change; `None` when an endpoint is absent after.
-    pub after: Option<Deciding>,
+    pub after: Option<Arc<Deciding>>,
 }
 
 /// The changes between two buckets of the group matrix (a security group, or an endpoint in

@@ -1,54 +1,43 @@
 //! The pairs whose allowed ports change: the cells that can differ ([`Dirty`]) compared per
 //! pair of joint classes, each changed pair traced to its deciding decisions.
 //!
-//! The endpoints' cells come from one matrix of `old` and the same matrix after the edit
-//! ([`matrix_after_edit`], which computes again only what the changed rules touch), both for
-//! the protocols some dirty cell is on. The synthetic external parties are compared on their
-//! own: a block has no groups, so its row changes only in the dirty columns and its column
-//! only in the dirty rows, which a matrix of the dirty endpoints and the blocks holds.
+//! Each side's cells come from one matrix of that side with the external blocks as synthetic
+//! endpoints, built only on the pairs whose source is filtered by a group of a dirty row or
+//! whose target by a group of a dirty column (`super::shared`). A block has no groups, so its
+//! row changes only in the dirty columns and its column only in the dirty rows, which that
+//! part holds.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
 use super::decide::Decider;
 use super::dirty::{Dirty, Mask};
-use super::peers::add_external_peers;
 use super::ports::difference;
-use super::shared::shared;
+use super::shared::Marks;
 use super::{Change, Deciding, DIFF_PROTOCOLS};
-use crate::eval::route::Actor;
-use crate::matrix::{matrix_after_edit, matrix_with, Matrix};
-use crate::model::{Endpoint, EndpointId, EndpointKind, GroupId, PortRange, Protocol, Topology};
+use crate::matrix::Matrix;
+use crate::model::{EndpointId, PortRange, Protocol, Topology};
 
-/// One side of the comparison: a topology, a matrix of its endpoints (and maybe others, whose
-/// cells are never read) and its decisions.
+/// One side of the comparison: a topology, the same with the external blocks (whose matrix and
+/// decisions these are), the ids of the blocks, a matrix and its decisions.
 struct Side<'t> {
     topology: &'t Topology,
+    blocks: &'t BTreeSet<EndpointId>,
     matrix: Matrix,
     decider: Decider<'t>,
 }
 
-/// Which pairs of a comparison to look at.
-#[derive(Clone, Copy)]
-enum Scope<'a> {
-    /// Pairs of endpoints of the topologies.
-    Endpoints,
-    /// Pairs of a synthetic external party (by id) and an endpoint.
-    Blocks(&'a BTreeSet<EndpointId>),
-}
-
 impl Side<'_> {
-    /// The index of an endpoint of the side's topology in its matrix.
+    /// The index of an endpoint of the side (or of a block) in its matrix.
     fn index(&self, id: &EndpointId) -> Option<usize> {
-        self.topology
-            .endpoints
-            .contains_key(id)
+        (self.topology.endpoints.contains_key(id) || self.blocks.contains(id))
             .then(|| self.matrix.endpoint_index(id))
             .flatten()
     }
 
-    /// The class of an endpoint of the side's topology in its matrix.
+    /// The class of an endpoint of the side in its matrix.
     fn class(&self, id: &EndpointId) -> Option<usize> {
         self.matrix.class_at(self.index(id)?)
     }
@@ -67,20 +56,24 @@ fn cell_at(
     }
 }
 
-/// Every changed (source, target, protocol), sorted: the endpoints compared with the two
-/// matrices, the external `blocks` with a matrix of the dirty endpoints and the blocks.
+/// Every changed (source, target, protocol), sorted: the endpoints and the external `blocks`
+/// compared on one part of a matrix per side.
 pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Vec<Change> {
     let dirty = Dirty::of(old, new);
     let protocols = dirty.protocols();
     if protocols.is_empty() {
         return Vec::new();
     }
+    let block_ids: BTreeSet<EndpointId> = blocks
+        .iter()
+        .map(|block| EndpointId(block.to_string()))
+        .collect();
     let ids: Vec<EndpointId> = crate::sort::set_of(
         old.endpoints
             .keys()
             .chain(new.endpoints.keys())
             .cloned()
-            .chain(blocks.iter().map(|block| EndpointId(block.to_string()))),
+            .chain(block_ids.iter().cloned()),
     )
     .into_iter()
     .collect();
@@ -89,55 +82,22 @@ pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Vec<C
         records: Vec::new(),
         payloads: Vec::new(),
     };
-    let (old_all, new_all) = shared(old, new);
-    let old_matrix = matrix_with(&old_all, &protocols);
-    let new_matrix = matrix_after_edit(&old_all, &old_matrix, &new_all);
+    let marks = Marks::new(old, new);
+    let old_all = marks.side(old, blocks, &dirty);
+    let new_all = marks.side(new, blocks, &dirty);
     let mut before = Side {
         topology: old,
-        matrix: old_matrix,
-        decider: Decider::new(old),
+        blocks: &block_ids,
+        matrix: marks.matrix(&old_all, &protocols),
+        decider: Decider::new(&old_all.0),
     };
     let mut after = Side {
         topology: new,
-        matrix: new_matrix,
-        decider: Decider::new(new),
+        blocks: &block_ids,
+        matrix: marks.matrix(&new_all, &protocols),
+        decider: Decider::new(&new_all.0),
     };
-    compare(
-        &mut before,
-        &mut after,
-        &dirty,
-        &protocols,
-        Scope::Endpoints,
-        &mut changes,
-    );
-    if !blocks.is_empty() {
-        let members = with_nodes([old, new], dirty.ids());
-        let old_part = part(old, &members, blocks);
-        let new_part = part(new, &members, blocks);
-        let mut before = Side {
-            topology: &old_part,
-            matrix: matrix_with(&old_part, &protocols),
-            decider: Decider::new(&old_part),
-        };
-        let mut after = Side {
-            topology: &new_part,
-            matrix: matrix_with(&new_part, &protocols),
-            decider: Decider::new(&new_part),
-        };
-        let ids: BTreeSet<EndpointId> = blocks
-            .iter()
-            .map(|block| EndpointId(block.to_string()))
-            .collect();
-        let scope = Scope::Blocks(&ids);
-        compare(
-            &mut before,
-            &mut after,
-            &dirty,
-            &protocols,
-            scope,
-            &mut changes,
-        );
-    }
+    compare(&mut before, &mut after, &dirty, &protocols, &mut changes);
     changes.into_changes()
 }
 
@@ -156,8 +116,8 @@ struct Collector {
 struct Payload {
     opened: Vec<PortRange>,
     closed: Vec<PortRange>,
-    before: Option<Deciding>,
-    after: Option<Deciding>,
+    before: Option<Arc<Deciding>>,
+    after: Option<Arc<Deciding>>,
 }
 
 impl Collector {
@@ -194,69 +154,15 @@ impl Collector {
     }
 }
 
-/// The endpoints `ids` with, for each pod among them on either side, its node, whose ENI
-/// filters it.
-fn with_nodes<'a>(
-    topologies: [&Topology; 2],
-    ids: impl Iterator<Item = &'a EndpointId>,
-) -> BTreeSet<EndpointId> {
-    let mut members = BTreeSet::new();
-    for id in ids {
-        for topology in topologies {
-            if let Some(EndpointKind::Pod { node, .. }) =
-                topology.endpoints.get(id).map(|endpoint| &endpoint.kind)
-            {
-                members.insert(node.clone());
-            }
-        }
-        members.insert(id.clone());
-    }
-    members
-}
-
-/// The part of `topology` that decides the cells between the endpoints `members` and the
-/// external `blocks`: those endpoints, the blocks as synthetic external endpoints, the groups
-/// that filter the endpoints, and the VPCs, clusters and prefix lists. A block has no groups,
-/// so no other group's rules take part in those cells.
-fn part(topology: &Topology, members: &BTreeSet<EndpointId>, blocks: &[IpNet]) -> Topology {
-    let endpoints: BTreeMap<EndpointId, Endpoint> = topology
-        .endpoints
-        .iter()
-        .filter(|(id, _)| members.contains(*id))
-        .map(|(id, endpoint)| (id.clone(), endpoint.clone()))
-        .collect();
-    let groups: BTreeSet<&GroupId> = endpoints
-        .values()
-        .flat_map(|endpoint| Actor::of_endpoint(topology, endpoint).groups)
-        .collect();
-    let mut part = Topology {
-        vpcs: topology.vpcs.clone(),
-        groups: topology
-            .groups
-            .iter()
-            .filter(|(id, _)| groups.contains(id))
-            .map(|(id, group)| (id.clone(), group.clone()))
-            .collect(),
-        endpoints,
-        clusters: topology.clusters.clone(),
-        prefix_lists: topology.prefix_lists.clone(),
-        ..Topology::default()
-    };
-    add_external_peers(&mut part, blocks);
-    part
-}
-
 /// One joint class: its members, and the protocols on which some member's row, and some
 /// member's column, may differ.
 struct Joint {
     members: Vec<EndpointId>,
     rows: Mask,
     columns: Mask,
-    /// Whether the members are synthetic external parties.
-    blocks: bool,
 }
 
-/// Compares the cells of `before` and `after` in `scope` that the dirty set leaves open, per
+/// Compares the cells of `before` and `after` that the dirty set leaves open, per
 /// pair of joint classes, and appends a change for every pair of members whose cell differs.
 ///
 /// Endpoints with the same class on both sides (and in no pair that stays on one node) form a
@@ -267,10 +173,9 @@ fn compare(
     after: &mut Side<'_>,
     dirty: &Dirty,
     protocols: &[Protocol],
-    scope: Scope<'_>,
     changes: &mut Collector,
 ) {
-    let joint = joint_classes(before, after, dirty, scope);
+    let joint = joint_classes(before, after, dirty);
     let ranks: Vec<Vec<u32>> = joint
         .iter()
         .map(|class| class.members.iter().map(|id| changes.rank(id)).collect())
@@ -287,16 +192,22 @@ fn compare(
         .iter()
         .map(|class| index(class.members.get(1)))
         .collect();
+    // The joint classes with a dirty column: a clean row meets only those.
+    let dirty_columns: Vec<usize> = (0..joint.len())
+        .filter(|class| joint[*class].columns != 0)
+        .collect();
+    let every: Vec<usize> = (0..joint.len()).collect();
     for (source_class, sources) in joint.iter().enumerate() {
-        for (target_class, targets) in joint.iter().enumerate() {
-            let open = match scope {
-                Scope::Endpoints => sources.rows | targets.columns,
-                Scope::Blocks(_) => match (sources.blocks, targets.blocks) {
-                    (true, false) => targets.columns,
-                    (false, true) => sources.rows,
-                    _ => 0,
-                },
-            };
+        let candidates = if sources.rows == 0 {
+            &dirty_columns
+        } else {
+            &every
+        };
+        for &target_class in candidates {
+            let targets = &joint[target_class];
+            // A block's row and column are clean: its cells change only in the dirty
+            // columns and rows of the endpoints.
+            let open = sources.rows | targets.columns;
             if open == 0 {
                 continue;
             }
@@ -345,8 +256,14 @@ fn compare(
                 changes.payloads.push(Payload {
                     opened,
                     closed,
-                    before: before.decider.deciding(from, to, protocol, port),
-                    after: after.decider.deciding(from, to, protocol, port),
+                    before: before
+                        .decider
+                        .deciding(from, to, protocol, port)
+                        .map(Arc::new),
+                    after: after
+                        .decider
+                        .deciding(from, to, protocol, port)
+                        .map(Arc::new),
                 });
                 for source in &ranks[source_class] {
                     for target in ranks[target_class].iter().filter(|to| *to != source) {
@@ -359,9 +276,9 @@ fn compare(
 }
 
 /// The endpoints of both sides grouped by their class on each side; an endpoint in a pair that
-/// stays on one node, on either side, is a joint class of its own, and in the scope of blocks
-/// the synthetic parties and the endpoints never share a class.
-fn joint_classes(old: &Side<'_>, new: &Side<'_>, dirty: &Dirty, scope: Scope<'_>) -> Vec<Joint> {
+/// stays on one node, on either side, is a joint class of its own, and the synthetic parties
+/// and the endpoints never share a class.
+fn joint_classes(old: &Side<'_>, new: &Side<'_>, dirty: &Dirty) -> Vec<Joint> {
     let local = |matrix: &Matrix| -> BTreeSet<EndpointId> {
         matrix
             .local_pairs()
@@ -377,6 +294,7 @@ fn joint_classes(old: &Side<'_>, new: &Side<'_>, dirty: &Dirty, scope: Scope<'_>
         .endpoints
         .keys()
         .chain(new.topology.endpoints.keys())
+        .chain(old.blocks.iter())
         .collect();
     let class = |side: &Side<'_>, id: &EndpointId| side.class(id);
     // The key: the class before, the class after, whether a synthetic party, and the endpoint
@@ -385,7 +303,7 @@ fn joint_classes(old: &Side<'_>, new: &Side<'_>, dirty: &Dirty, scope: Scope<'_>
     let mut groups: BTreeMap<Key<'_>, Joint> = BTreeMap::new();
     for id in ids {
         let alone = local_ids.contains(id).then_some(id);
-        let block = matches!(scope, Scope::Blocks(blocks) if blocks.contains(id));
+        let block = old.blocks.contains(id);
         let (rows, columns) = dirty.sides(id);
         let joint = groups
             .entry((class(old, id), class(new, id), block, alone))
@@ -393,7 +311,6 @@ fn joint_classes(old: &Side<'_>, new: &Side<'_>, dirty: &Dirty, scope: Scope<'_>
                 members: Vec::new(),
                 rows: 0,
                 columns: 0,
-                blocks: block,
             });
         joint.members.push(id.clone());
         joint.rows |= rows;

@@ -38,10 +38,15 @@ pub fn external_blocks(old: &Topology, new: &Topology) -> Vec<IpNet> {
             }
         }
     }
+    let covered = [old, new].map(covered);
     named
         .into_iter()
         .filter(|block| !is_private(old, block) && !is_private(new, block))
-        .filter(|block| !is_covered(old, block) && !is_covered(new, block))
+        .filter(|block| !covered.iter().any(|covered| covered.contains(block)))
+        .filter(|block| {
+            let id = EndpointId(block.to_string());
+            !old.endpoints.contains_key(&id) && !new.endpoints.contains_key(&id)
+        })
         .collect()
 }
 
@@ -79,13 +84,14 @@ fn is_private(topology: &Topology, block: &IpNet) -> bool {
         .any(|space| space.contains(block))
 }
 
-/// Whether an endpoint already stands for the block: an external endpoint with exactly this
-/// block, or any endpoint whose id is the block's text.
-fn is_covered(topology: &Topology, block: &IpNet) -> bool {
+/// The blocks an external endpoint already stands for (its block, truncated to its network).
+fn covered(topology: &Topology) -> BTreeSet<IpNet> {
     topology
         .endpoints
-        .contains_key(&EndpointId(block.to_string()))
-        || topology.endpoints.values().any(|endpoint| {
-            matches!(&endpoint.kind, EndpointKind::External { cidr } if cidr.trunc() == *block)
+        .values()
+        .filter_map(|endpoint| match &endpoint.kind {
+            EndpointKind::External { cidr } => Some(cidr.trunc()),
+            _ => None,
         })
+        .collect()
 }

@@ -1,112 +1,152 @@
-//! The two topologies as the two matrices of a diff see them: over the same endpoints and the
-//! same rule blocks, so that the matrix after the change is the matrix before it after an edit
-//! of rules ([`crate::matrix::matrix_after_edit`]), which computes again only the pairs whose
-//! groups' rules changed.
+//! The two topologies as the matrices of a diff see them, and which part of each matrix to
+//! build.
 //!
-//! Endpoints compare as classes whose signature holds, for each address, the rule blocks that
-//! contain it (`crate::matrix`). A change that names a new block would split classes and make
-//! the second matrix a whole new build; so both sides get the endpoints of both (the cells
-//! between an endpoint and another are those of the endpoints alone, and the cells of an
-//! endpoint a side does not have are never read) and one extra group, without members and the
-//! same on both sides, whose rules name every block either side names. A group without
-//! members filters nothing, so no cell changes.
+//! Each side gets the external blocks as synthetic external endpoints
+//! ([`super::with_external_peers`]), so that one matrix per side holds the cells of the
+//! endpoints and of the external parties. An endpoint a side does not have is left out of that
+//! side: it reaches and is reached by nothing there.
+//!
+//! A cell is a function of its source's egress and its target's ingress (`super::dirty`), so
+//! only the cells of a dirty row or a dirty column can differ. Each side builds only those
+//! ([`crate::matrix::subset::matrix_part`], which builds the cells of the groups it is given):
+//! every ENI of an endpoint with a dirty row gets one more group, a *mark* without rules of the
+//! ENI's type (so that its default is unchanged) whose InnerAccessPolicy is drop (so that it
+//! allows nothing between its members), and likewise for a dirty column; a group without rules
+//! decides nothing, and no rule names a mark, so every cell stays what it was, and the part of
+//! the marks is exactly the dirty rows and columns, on both sides alike. When an endpoint
+//! cannot carry a mark (a dirty endpoint without ENIs or groups: an external endpoint changed,
+//! added or removed), the whole matrix is built.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::IpNet;
 
-use crate::model::{
-    Direction, GroupId, GroupType, InnerAccessPolicy, NicType, Peer, Policy, PortSpec, Priority,
-    Protocol, Rule, SecurityGroup, Topology,
-};
+use super::dirty::Dirty;
+use super::peers::add_external_peers;
+use crate::eval::route::Actor;
+use crate::matrix::subset::matrix_part;
+use crate::matrix::{matrix_with, Matrix};
+use crate::model::{GroupId, GroupType, InnerAccessPolicy, Protocol, SecurityGroup, Topology};
 
-/// `old` and `new` as their matrices see them (see the module doc).
-pub(super) fn shared<'t>(
-    old: &'t Topology,
-    new: &'t Topology,
-) -> (Cow<'t, Topology>, Cow<'t, Topology>) {
-    let mut old_all = with_missing(old, new);
-    let mut new_all = with_missing(new, old);
-    if old.prefix_lists != new.prefix_lists || blocks(old) == blocks(new) {
-        // The reuse needs the same prefix lists; the same blocks need no extra group.
-        return (old_all, new_all);
-    }
-    let Some(vpc) = old.vpcs.keys().next().cloned() else {
-        return (old_all, new_all);
-    };
-    let mut id = GroupId("sg-diff-blocks".to_owned());
-    while old.groups.contains_key(&id) || new.groups.contains_key(&id) {
-        id.0.push('-');
-    }
-    let mut all = blocks(old);
-    all.extend(blocks(new));
-    let rules: Vec<Rule> = all.into_iter().map(naming).collect();
-    for topology in [&mut old_all, &mut new_all] {
-        topology.to_mut().groups.insert(
-            id.clone(),
-            SecurityGroup {
-                id: id.clone(),
-                name: String::new(),
-                description: String::new(),
-                tags: BTreeMap::new(),
-                vpc: vpc.clone(),
-                group_type: GroupType::Basic,
-                inner_access_policy: InnerAccessPolicy::Accept,
-                managed_by: None,
-                rules: rules.clone(),
-            },
-        );
-    }
-    (old_all, new_all)
+/// The marks of the dirty rows and of the dirty columns, one of each group type.
+pub(super) struct Marks {
+    /// The marks of rows: basic, then enterprise.
+    rows: [GroupId; 2],
+    /// The marks of columns: basic, then enterprise.
+    columns: [GroupId; 2],
 }
 
-/// `topology` with the endpoints only `other` has.
-fn with_missing<'t>(topology: &'t Topology, other: &Topology) -> Cow<'t, Topology> {
-    let missing: Vec<_> = other
-        .endpoints
-        .iter()
-        .filter(|(id, _)| !topology.endpoints.contains_key(*id))
-        .collect();
-    if missing.is_empty() {
-        return Cow::Borrowed(topology);
-    }
-    let mut all = topology.clone();
-    for (id, endpoint) in missing {
-        all.endpoints.insert(id.clone(), endpoint.clone());
-    }
-    Cow::Owned(all)
-}
-
-/// The blocks the rules of `topology` name as peers or local CIDRs.
-fn blocks(topology: &Topology) -> BTreeSet<IpNet> {
-    let mut blocks = BTreeSet::new();
-    for group in topology.groups.values() {
-        for rule in &group.rules {
-            if let Peer::Cidr(block) = rule.peer {
-                blocks.insert(block);
+impl Marks {
+    /// Four group ids that neither side uses.
+    pub(super) fn new(old: &Topology, new: &Topology) -> Marks {
+        let fresh = |name: &str| {
+            let mut id = GroupId(format!("sg-diff-{name}"));
+            while old.groups.contains_key(&id) || new.groups.contains_key(&id) {
+                id.0.push('-');
             }
-            if let Some(block) = rule.local_cidr {
-                blocks.insert(block);
-            }
+            id
+        };
+        Marks {
+            rows: [fresh("rows-basic"), fresh("rows-enterprise")],
+            columns: [fresh("columns-basic"), fresh("columns-enterprise")],
         }
     }
-    blocks
-}
 
-/// A rule that names `block` as its peer and its local CIDR.
-fn naming(block: IpNet) -> Rule {
-    Rule {
-        id: None,
-        direction: Direction::Ingress,
-        policy: Policy::Accept,
-        priority: Priority::HIGHEST,
-        protocol: Protocol::All,
-        ports: PortSpec::All,
-        peer: Peer::Cidr(block),
-        source_ports: None,
-        local_cidr: Some(block),
-        nic_type: NicType::Intranet,
-        description: String::new(),
+    /// `topology` with the external blocks as synthetic endpoints and, when every dirty
+    /// endpoint of the side can carry them, the marks on the ENIs of the dirty endpoints; and
+    /// whether it has the marks. The marks change no decision, so the deciding decisions may be
+    /// read on it as well.
+    pub(super) fn side(
+        &self,
+        topology: &Topology,
+        blocks: &[IpNet],
+        dirty: &Dirty,
+    ) -> (Topology, bool) {
+        if let Some(mut marked) = self.marked(topology, dirty) {
+            add_external_peers(&mut marked, blocks);
+            return (marked, true);
+        }
+        let mut all = topology.clone();
+        add_external_peers(&mut all, blocks);
+        (all, false)
+    }
+
+    /// The matrix of a side (from [`Marks::side`]) on `protocols`: the part of the dirty rows
+    /// and columns when it has the marks, else the whole matrix.
+    pub(super) fn matrix(
+        &self,
+        (topology, marked): &(Topology, bool),
+        protocols: &[Protocol],
+    ) -> Matrix {
+        if !*marked {
+            return matrix_with(topology, protocols);
+        }
+        let rows: BTreeSet<&GroupId> = self.rows.iter().collect();
+        let columns: BTreeSet<&GroupId> = self.columns.iter().collect();
+        matrix_part(topology, protocols, &rows, &columns)
+    }
+
+    /// `topology` with the marks on the ENIs of the dirty endpoints; `None` when a dirty
+    /// endpoint of the side is not filtered by a marked ENI.
+    fn marked(&self, topology: &Topology, dirty: &Dirty) -> Option<Topology> {
+        let vpc = topology.vpcs.keys().next()?.clone();
+        let mut marked = topology.clone();
+        for marks in [&self.rows, &self.columns] {
+            for (mark, group_type) in marks.iter().zip([GroupType::Basic, GroupType::Enterprise]) {
+                marked.groups.insert(
+                    mark.clone(),
+                    SecurityGroup {
+                        id: mark.clone(),
+                        name: String::new(),
+                        description: String::new(),
+                        tags: BTreeMap::new(),
+                        vpc: vpc.clone(),
+                        group_type,
+                        inner_access_policy: InnerAccessPolicy::Drop,
+                        managed_by: None,
+                        rules: Vec::new(),
+                    },
+                );
+            }
+        }
+        for (id, (row, column)) in dirty.entries() {
+            let Some(endpoint) = marked.endpoints.get_mut(id) else {
+                continue;
+            };
+            for eni in &mut endpoint.enis {
+                let basic = eni.groups.iter().any(|group| {
+                    topology
+                        .groups
+                        .get(group)
+                        .is_some_and(|group| group.group_type == GroupType::Basic)
+                });
+                let slot = usize::from(!basic);
+                if row != 0 && !eni.groups.contains(&self.rows[slot]) {
+                    eni.groups.push(self.rows[slot].clone());
+                }
+                if column != 0 && !eni.groups.contains(&self.columns[slot]) {
+                    eni.groups.push(self.columns[slot].clone());
+                }
+            }
+        }
+        // Every dirty endpoint must now be filtered by an ENI that carries its marks and, before
+        // them, some group of the ENI's type.
+        for (id, (row, column)) in dirty.entries() {
+            let Some(endpoint) = marked.endpoints.get(id) else {
+                continue;
+            };
+            let groups = Actor::of_endpoint(&marked, endpoint).groups;
+            let carries = |marks: &[GroupId; 2]| groups.iter().any(|group| marks.contains(group));
+            let typed = groups
+                .iter()
+                .any(|group| topology.groups.contains_key(*group));
+            if !typed
+                || (row != 0 && !carries(&self.rows))
+                || (column != 0 && !carries(&self.columns))
+            {
+                return None;
+            }
+        }
+        Some(marked)
     }
 }

@@ -1,6 +1,8 @@
 //! The sums of a diff's changes: the counts and the rollup by pair of buckets.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use super::ports::{count_ports, union};
 use super::{Change, Counts, GroupPairChange};
@@ -39,16 +41,16 @@ pub(super) fn counts(changes: &[Change]) -> Counts {
 }
 
 /// The sums of one pair of buckets and protocol: pairs opened, pairs closed, ports opened and
-/// ports closed.
-type Sum = (u64, u64, Vec<PortRange>, Vec<PortRange>);
+/// ports closed, and the index of the last change whose opened and closed ports were added.
+type Sum = (u64, u64, Vec<PortRange>, Vec<PortRange>, [Option<usize>; 2]);
 
 /// The changes by pair of buckets and protocol, the most pairs first (ties by source bucket,
 /// target bucket and protocol).
 pub(super) fn rollup(old: &Topology, new: &Topology, changes: &[Change]) -> Vec<GroupPairChange> {
     let mut bucket_ids: BTreeMap<Bucket, u32> = BTreeMap::new();
-    let mut of_endpoint: HashMap<&EndpointId, Vec<u32>> = HashMap::new();
-    let mut sums: HashMap<(u32, u32, Protocol), Sum> = HashMap::new();
-    for change in changes {
+    let mut of_endpoint: FxHashMap<&EndpointId, Vec<u32>> = FxHashMap::default();
+    let mut sums: FxHashMap<(u32, u32, Protocol), Sum> = FxHashMap::default();
+    for (index, change) in changes.iter().enumerate() {
         for id in [&change.from, &change.to] {
             if !of_endpoint.contains_key(id) {
                 let ids = buckets_of(old, new, id)
@@ -70,8 +72,16 @@ pub(super) fn rollup(old: &Topology, new: &Topology, changes: &[Change]) -> Vec<
                 let sum = sums.entry((*source, *target, change.protocol)).or_default();
                 sum.0 += u64::from(!change.opened.is_empty());
                 sum.1 += u64::from(!change.closed.is_empty());
-                sum.2.extend(change.opened.iter().copied());
-                sum.3.extend(change.closed.iter().copied());
+                // Many pairs share their ports: a list equal to the last one added adds nothing.
+                let [last_opened, last_closed] = &mut sum.4;
+                if !same_as(changes, *last_opened, &change.opened, |c| &c.opened) {
+                    sum.2.extend(change.opened.iter().copied());
+                    *last_opened = Some(index);
+                }
+                if !same_as(changes, *last_closed, &change.closed, |c| &c.closed) {
+                    sum.3.extend(change.closed.iter().copied());
+                    *last_closed = Some(index);
+                }
             }
         }
     }
@@ -89,7 +99,7 @@ pub(super) fn rollup(old: &Topology, new: &Topology, changes: &[Change]) -> Vec<
     let mut rollup: Vec<GroupPairChange> = entries
         .into_iter()
         .filter_map(
-            |((from, to, protocol), (pairs_opened, pairs_closed, opened, closed))| {
+            |((from, to, protocol), (pairs_opened, pairs_closed, opened, closed, _))| {
                 Some(GroupPairChange {
                     from: buckets.get(from as usize)?.clone()?,
                     to: buckets.get(to as usize)?.clone()?,
@@ -121,4 +131,15 @@ fn buckets_of(old: &Topology, new: &Topology, id: &EndpointId) -> Vec<Bucket> {
     } else {
         groups.into_iter().map(Bucket::Group).collect()
     }
+}
+
+/// Whether the ports of change `last` (read by `ports`) are `current`; false without a last.
+fn same_as(
+    changes: &[Change],
+    last: Option<usize>,
+    current: &[PortRange],
+    ports: fn(&Change) -> &Vec<PortRange>,
+) -> bool {
+    last.and_then(|last| changes.get(last))
+        .is_some_and(|change| ports(change).as_slice() == current)
 }

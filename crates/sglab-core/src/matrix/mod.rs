@@ -62,6 +62,7 @@ mod incremental;
 mod intern;
 mod parts;
 mod sides;
+pub(crate) mod subset;
 mod sweep;
 mod tally;
 

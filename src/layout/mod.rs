@@ -22,6 +22,9 @@ mod labels;
 #[cfg(test)]
 mod labels_tests;
 pub mod overview;
+pub mod present;
+#[cfg(test)]
+mod present_tests;
 #[cfg(test)]
 mod tests;
 mod viewport;
@@ -29,7 +32,9 @@ mod vpc;
 
 pub use drawn::{drawn_edges, DrawnEdge, DrawnEdges, LARGE_EDGES_MAX};
 pub use geometry::{edge, lanes, EdgeGeometry, Rect};
-pub use labels::{clear_label, label_size, obstacles, place_edges, PlacedEdge};
+pub use labels::{
+    clear_label, label_size, obstacles, place_edges, place_edges_with, place_label, PlacedEdge,
+};
 pub use viewport::{Viewport, LARGE_TYPE_ZOOM, ZOOM_MAX, ZOOM_MIN};
 pub use vpc::{VpcBox, TITLE_CHAR_W, VPC_PAD, VPC_TITLE_H};
 

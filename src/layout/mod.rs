@@ -198,29 +198,12 @@ impl PartialEq for LayoutKey {
 /// Places every group and endpoint: saved positions from `topology.layout` win, the rest is
 /// laid out in columns.
 pub fn layout(topology: &Topology) -> Diagram {
-    let gateway_groups: BTreeSet<&GroupId> = sglab_core::sort::set_of(
-        topology
-            .gateways
-            .values()
-            .map(|gateway| &gateway.managed_group),
-    );
-
-    // Who is drawn where.
-    let mut members: Members<'_> = BTreeMap::new();
-    let mut loose: Vec<&Endpoint> = Vec::new();
-    for endpoint in topology.endpoints.values() {
-        let groups = memberships(topology, endpoint);
-        let home = groups
-            .split_first()
-            .and_then(|(home, others)| Some((topology.groups.get_key_value(home)?.0, others)));
-        match home {
-            Some((home, others)) => members
-                .entry(home)
-                .or_default()
-                .push((endpoint, others.to_vec())),
-            None => loose.push(endpoint),
-        }
-    }
+    let Placement {
+        gateway_groups,
+        members,
+        loose,
+        ..
+    } = placement(topology);
 
     let mut diagram = Diagram::default();
     let mut x = MARGIN;
@@ -271,6 +254,45 @@ pub fn layout(topology: &Topology) -> Diagram {
 
     diagram.bounds = bounds(&diagram);
     diagram
+}
+
+/// Who is drawn where: the gateways' managed groups, the members drawn inside each group, and
+/// the endpoints drawn in no group. The presentation layout places the same.
+pub(crate) struct Placement<'a> {
+    topology: &'a Topology,
+    gateway_groups: BTreeSet<&'a GroupId>,
+    members: Members<'a>,
+    loose: Vec<&'a Endpoint>,
+}
+
+fn placement(topology: &Topology) -> Placement<'_> {
+    let gateway_groups: BTreeSet<&GroupId> = sglab_core::sort::set_of(
+        topology
+            .gateways
+            .values()
+            .map(|gateway| &gateway.managed_group),
+    );
+    let mut members: Members<'_> = BTreeMap::new();
+    let mut loose: Vec<&Endpoint> = Vec::new();
+    for endpoint in topology.endpoints.values() {
+        let groups = memberships(topology, endpoint);
+        let home = groups
+            .split_first()
+            .and_then(|(home, others)| Some((topology.groups.get_key_value(home)?.0, others)));
+        match home {
+            Some((home, others)) => members
+                .entry(home)
+                .or_default()
+                .push((endpoint, others.to_vec())),
+            None => loose.push(endpoint),
+        }
+    }
+    Placement {
+        topology,
+        gateway_groups,
+        members,
+        loose,
+    }
 }
 
 /// The columns of a section's groups: the gateway groups, then the others by

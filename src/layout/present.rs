@@ -7,14 +7,12 @@
 //! largest is kept, so that a 4:3 screen and a wide strip above a drawer each get theirs.
 //! Saved positions are not read: presenting never moves anything.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use sglab_core::model::{Endpoint, GroupId, Topology, Vpc};
 
 use super::viewport::FIT_MARGIN;
 use super::vpc::{sections, VpcBox, VPC_TITLE_H};
 use super::{
-    memberships, node_kind, Diagram, DrawnEdge, EdgeGeometry, GroupBox, NodeBox, PlacedEdge, Rect,
+    node_kind, Diagram, DrawnEdge, EdgeGeometry, GroupBox, NodeBox, PlacedEdge, Placement, Rect,
 };
 
 /// The size of every text of the presentation layout, in diagram units.
@@ -100,7 +98,12 @@ pub fn title_chars(width: f64) -> usize {
 /// The title of a VPC region: its name, said to be a VPC when the name does not say it.
 pub fn vpc_title(vpc: &Vpc) -> String {
     let name = shown_name(&vpc.name, vpc.id.as_str());
-    if name.to_lowercase().contains("vpc") {
+    // ASCII only: `str::to_lowercase`'s case tables would weigh on the page's WebAssembly.
+    let says_vpc = name
+        .as_bytes()
+        .windows(3)
+        .any(|word| word.eq_ignore_ascii_case(b"vpc"));
+    if says_vpc {
         name
     } else {
         format!("VPC {name}")
@@ -200,7 +203,7 @@ pub const DEFAULT_AREA: (f64, f64) = (1024.0, 400.0);
 /// of the arrangements tried, the one a fit draws largest there.
 pub fn present(topology: &Topology, (width, height): (f64, f64)) -> Diagram {
     let (width, height) = (width - 2.0 * FIT_MARGIN, height - 2.0 * FIT_MARGIN);
-    let placement = Placement::of(topology);
+    let placement = super::placement(topology);
     let mut best: Option<(f64, Diagram)> = None;
     for rows in ROWS_PER_GROUP {
         for per_column in GROUPS_PER_COLUMN {
@@ -214,45 +217,7 @@ pub fn present(topology: &Topology, (width, height): (f64, f64)) -> Diagram {
     best.map(|(_, diagram)| diagram).unwrap_or_default()
 }
 
-/// Who is drawn where: the members of each group, the loose endpoints, the sections of VPCs.
-struct Placement<'a> {
-    topology: &'a Topology,
-    members: BTreeMap<&'a GroupId, Vec<(&'a Endpoint, Vec<GroupId>)>>,
-    loose: Vec<&'a Endpoint>,
-    gateway_groups: BTreeSet<&'a GroupId>,
-}
-
 impl<'a> Placement<'a> {
-    fn of(topology: &'a Topology) -> Placement<'a> {
-        let mut members: BTreeMap<&GroupId, Vec<(&Endpoint, Vec<GroupId>)>> = BTreeMap::new();
-        let mut loose = Vec::new();
-        for endpoint in topology.endpoints.values() {
-            let groups = memberships(topology, endpoint);
-            let home = groups
-                .split_first()
-                .and_then(|(home, others)| Some((topology.groups.get_key_value(home)?.0, others)));
-            match home {
-                Some((home, others)) => members
-                    .entry(home)
-                    .or_default()
-                    .push((endpoint, others.to_vec())),
-                None => loose.push(endpoint),
-            }
-        }
-        let gateway_groups = sglab_core::sort::set_of(
-            topology
-                .gateways
-                .values()
-                .map(|gateway| &gateway.managed_group),
-        );
-        Placement {
-            topology,
-            members,
-            loose,
-            gateway_groups,
-        }
-    }
-
     fn arrange(&self, rows: usize, per_column: usize) -> Diagram {
         let mut diagram = Diagram::default();
         let mut x = MARGIN;

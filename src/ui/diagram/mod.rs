@@ -43,8 +43,14 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
     let show_external = use_state(|| false);
     let show_intra = use_state(|| false);
     let presenting = props.presenting;
-    // Presenting, the drawing is laid out again for the screen, in larger type.
-    let area = zoom::use_area(&svg_ref, presenting);
+    // Presenting, the drawing is laid out again for the diagram's box as it is on screen, in
+    // larger type (read at each render: a fit, on entering the mode or after a resize, renders
+    // again, and a new box gives a new layout, which is fitted in turn).
+    let area = if presenting {
+        zoom::area(&svg_ref)
+    } else {
+        layout::present::DEFAULT_AREA
+    };
     let presented = use_memo(
         (layout::LayoutKey(props.topology.clone()), presenting, area),
         |(key, presenting, area)| {
@@ -129,6 +135,12 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
         presenting,
     };
     let edge_paths = edges::edge_paths(&drawn.edges, &placed, &props.dispatch, presenting);
+    // Presenting, edges pass under the cards, so that no line crosses a name.
+    let (edges_under, edges_over) = if presenting {
+        (edge_paths, Html::default())
+    } else {
+        (Html::default(), edge_paths)
+    };
     let b = base.bounds;
     let cursor = match interactions.drag.as_ref().map(|d| d.kind) {
         Some(DragKind::Pan) => "grabbing",
@@ -165,10 +177,9 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
                     { vpc_region::vpc_regions(&diagram, presenting) }
                     { group_boxes(&diagram, &context) }
                     { node_card::membership_lines(&diagram) }
-                    // Presenting, edges pass under the cards, so that no line crosses a name.
-                    if presenting { { edge_paths.clone() } }
+                    { edges_under }
                     { node_card::node_cards(&diagram, &context) }
-                    if !presenting { { edge_paths } }
+                    { edges_over }
                     { props.compare.as_ref().map(|c| crate::ui::compare::diagram_marks(&diagram, c)).unwrap_or_default() }
                     { query_edge.map(|q| edges::query_edge_view(&q, presenting)).unwrap_or_default() }
                 </g>

@@ -89,38 +89,16 @@ pub fn use_fit(svg_ref: &NodeRef, viewport: &UseStateHandle<Viewport>, bounds: R
     });
 }
 
-/// The size of the diagram's box on screen while presenting, measured after each render and
-/// on each resize, for the presentation layout to suit it.
-#[hook]
-pub fn use_area(svg_ref: &NodeRef, presenting: bool) -> (f64, f64) {
-    let area = use_state_eq(|| layout::present::DEFAULT_AREA);
-    let measure = {
-        let (area, svg_ref) = (area.clone(), svg_ref.clone());
-        move || {
-            if let Some(svg) = svg_ref.cast::<Element>() {
-                let rect = svg.get_bounding_client_rect();
-                if rect.width() > 0.0 && rect.height() > 0.0 {
-                    area.set((rect.width().round(), rect.height().round()));
-                }
-            }
-        }
-    };
-    {
-        let measure = measure.clone();
-        use_effect(move || {
-            if presenting {
-                measure();
-            }
-        });
-    }
-    use_effect_with(presenting, move |presenting| {
-        let resize = presenting
-            .then(web_sys::window)
-            .flatten()
-            .map(|window| gloo::events::EventListener::new(&window, "resize", move |_| measure()));
-        move || drop(resize)
-    });
-    *area
+/// The size of the diagram's box on screen, for the presentation layout to suit it.
+pub fn area(svg_ref: &NodeRef) -> (f64, f64) {
+    svg_ref
+        .cast::<Element>()
+        .map(|svg| {
+            let rect = svg.get_bounding_client_rect();
+            (rect.width().round(), rect.height().round())
+        })
+        .filter(|(width, height)| *width > 0.0 && *height > 0.0)
+        .unwrap_or(layout::present::DEFAULT_AREA)
 }
 
 /// The zoom buttons: zoom by `factor` at the centre of the drawing.

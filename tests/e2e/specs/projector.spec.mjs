@@ -1,8 +1,10 @@
 // Large type for projectors: the button enlarges the page's text and the diagram (a fit never
 // shrinks the drawing below 1.5 times its size), and the choice survives a reload.
-// Presentation mode at 1024x768: the diagram fills the screen, whole, with the explanation open
-// (the example's widest row, not a cap, bounds its zoom); the explanation is a drawer below it with large Previous/Next; the panels,
-// tabs and rule tables are hidden; Escape or the control leaves it and restores the layout.
+// Presentation mode at 1024x768 and 1440x900: the diagram is laid out again for the screen
+// (names only, larger type) and fills it, whole, with the explanation open: every text of the
+// SVG is 18 px or more on screen, whole above the drawer, and none covers another; the
+// explanation is a drawer below it with large Previous/Next; the panels, tabs and rule tables are
+// hidden; Escape or the control leaves it and restores the layout and zoom exactly.
 
 import { SglabPage } from './sglab-page.mjs';
 import { audit } from '../axe.mjs';

@@ -2,21 +2,24 @@
 //!
 //! Every text is [`TEXT`] units high and a card shows only its endpoint's name (no address,
 //! kind tag or membership badges; the dashed lines to other groups stay), a group only its name
-//! (on two lines when it is wider than its members) and a VPC only its name. Of a few
-//! arrangements (members per row, groups per column) the one that the screen's area shows
-//! largest is kept, so that a 4:3 screen and a wide strip above a drawer each get theirs.
-//! Saved positions are not read: presenting never moves anything.
+//! and a VPC only its name; each card and group is as wide as its name needs. Of a few
+//! arrangements (rows of members per group, groups per column) the one a fit draws largest in
+//! the diagram's box on screen is kept, so that a 4:3 screen and a wide strip above a drawer
+//! each get theirs. Saved positions are not read: presenting never moves anything.
 
 use sglab_core::model::{Endpoint, GroupId, Topology, Vpc};
 
 use super::viewport::FIT_MARGIN;
 use super::vpc::{sections, VpcBox, VPC_TITLE_H};
+use super::GROUP_TITLE_H;
 use super::{
     node_kind, Diagram, DrawnEdge, EdgeGeometry, GroupBox, NodeBox, PlacedEdge, Placement, Rect,
 };
 
 /// The size of every text of the presentation layout, in diagram units.
 pub const TEXT: f64 = 20.0;
+/// [`TEXT`] as an SVG attribute.
+pub const TEXT_ATTR: &str = "20";
 /// The width of a character of a name in bold, in diagram units (DejaVu Sans Bold, the widest
 /// of the usual sans-serif faces, with a little to spare).
 pub const CHAR_W: f64 = 0.66 * TEXT;
@@ -24,19 +27,17 @@ pub const CHAR_W: f64 = 0.66 * TEXT;
 pub const CARD_PAD: f64 = 12.0;
 /// Height of a card.
 pub const CARD_H: f64 = 2.0 * TEXT;
-/// Height of a line of a group's title.
-pub const TITLE_LINE_H: f64 = 1.2 * TEXT;
-/// Space above the first line of a group's title.
+/// Space above a group's title, in its band of `GROUP_TITLE_H`.
 pub const TITLE_TOP: f64 = 10.0;
 /// The longest name drawn, in characters: longer ones are cut with an ellipsis.
 pub const NAME_MAX: usize = 24;
 /// Space between a group's border and its members and title, and between a VPC's border and
 /// its groups and title.
 pub const PAD: f64 = 12.0;
-/// How far a line of text reaches above its baseline, and below (DejaVu Sans: 0.93 and 0.24
-/// of the font's size), so that each text's box is placed inside its band.
+/// How far a line of text reaches above its baseline (DejaVu Sans: 0.93 of the font's size),
+/// so that each text's box is placed inside its band.
 pub const ASCENT: f64 = 0.93 * TEXT;
-/// How far a line of text reaches below its baseline.
+/// How far a line of text reaches below its baseline (DejaVu Sans: 0.24 of the font's size).
 pub const DESCENT: f64 = 0.24 * TEXT;
 /// Space between two cards of a group.
 const GAP: f64 = 10.0;
@@ -46,8 +47,9 @@ const ROW_GAP: f64 = 28.0;
 const COLUMN_GAP: f64 = 56.0;
 /// Margin around the drawing.
 const MARGIN: f64 = 8.0;
-/// The arrangements tried: rows of members of a group at most, and groups per column.
+/// The arrangements tried: rows of members of a group at most...
 const ROWS_PER_GROUP: [usize; 4] = [1, 2, 3, 4];
+/// ...and groups per column.
 const GROUPS_PER_COLUMN: [usize; 4] = [1, 2, 3, 4];
 
 /// The name drawn for an object: its name, or its id without one, cut to [`NAME_MAX`].
@@ -66,50 +68,6 @@ pub fn text_width(text: &str) -> f64 {
     text.chars().count() as f64 * CHAR_W
 }
 
-/// A group's title in lines of at most `max` characters: one line when it fits, else two,
-/// broken at the last space that keeps the first line short enough (or at the first space);
-/// a line may be longer than `max` only when no space allows better.
-pub fn title_lines(title: &str, max: usize) -> Vec<String> {
-    if title.chars().count() <= max {
-        return vec![title.to_owned()];
-    }
-    let spaces: Vec<usize> = title
-        .char_indices()
-        .filter(|(_, c)| *c == ' ')
-        .map(|(at, _)| at)
-        .collect();
-    let fits = |at: &&usize| title[..**at].chars().count() <= max;
-    match spaces.iter().rev().find(fits).or(spaces.first()) {
-        Some(&at) => vec![title[..at].to_owned(), title[at + 1..].to_owned()],
-        None => vec![title.to_owned()],
-    }
-}
-
-/// The height of a group's title band of `lines` lines.
-pub fn title_band(lines: usize) -> f64 {
-    TITLE_TOP + lines as f64 * TITLE_LINE_H + 8.0
-}
-
-/// The characters of a title line that fit in a group box `width` wide.
-pub fn title_chars(width: f64) -> usize {
-    ((width - 2.0 * PAD) / CHAR_W).floor().max(1.0) as usize
-}
-
-/// The title of a VPC region: its name, said to be a VPC when the name does not say it.
-pub fn vpc_title(vpc: &Vpc) -> String {
-    let name = shown_name(&vpc.name, vpc.id.as_str());
-    // ASCII only: `str::to_lowercase`'s case tables would weigh on the page's WebAssembly.
-    let says_vpc = name
-        .as_bytes()
-        .windows(3)
-        .any(|word| word.eq_ignore_ascii_case(b"vpc"));
-    if says_vpc {
-        name
-    } else {
-        format!("VPC {name}")
-    }
-}
-
 /// The size of an edge label in presentation type.
 pub fn label_size(text: &str) -> (f64, f64) {
     (text_width(text) + TEXT, 1.5 * TEXT)
@@ -120,34 +78,14 @@ pub fn query_label_size(text: &str) -> (f64, f64) {
     (text_width(text) + 1.2 * TEXT, 1.6 * TEXT)
 }
 
-/// What labels keep clear of in the presentation layout: the cards, the title bands of the
-/// groups (down to their first member) and of the VPCs.
-pub fn obstacles(diagram: &Diagram) -> Vec<Rect> {
-    let nodes = diagram.nodes.iter().map(|node| node.rect);
-    let groups = diagram.groups.iter().map(|group| {
-        let first = group
-            .members
-            .iter()
-            .filter_map(|id| diagram.node(id))
-            .map(|node| node.rect.y - PAD)
-            .fold(group.rect.bottom(), f64::min);
-        Rect {
-            h: first - group.rect.y,
-            ..group.rect
-        }
-    });
-    let vpcs = diagram.vpcs.iter().map(VpcBox::title_band);
-    nodes.chain(groups).chain(vpcs).collect()
-}
-
 /// The baseline of a text centred vertically in `rect` (a card's name, an edge's label).
 pub fn centred_baseline(rect: Rect) -> f64 {
     rect.y + (rect.h + ASCENT - DESCENT) / 2.0
 }
 
-/// The baseline of line `line` of a group's title in the box `rect`.
-pub fn title_baseline(rect: Rect, line: usize) -> f64 {
-    rect.y + TITLE_TOP + line as f64 * TITLE_LINE_H + ASCENT
+/// The baseline of a group's title in the box `rect`, inside its band of `GROUP_TITLE_H`.
+pub fn title_baseline(rect: Rect) -> f64 {
+    rect.y + TITLE_TOP + ASCENT
 }
 
 /// The baseline of a VPC region's title, inside its band of `VPC_TITLE_H`.
@@ -160,7 +98,7 @@ pub fn place_edges(diagram: &Diagram, edges: &[DrawnEdge]) -> Vec<PlacedEdge> {
     super::labels::place_edges_with(
         diagram,
         edges,
-        &obstacles(diagram),
+        &super::obstacles(diagram),
         label_size,
         Some(diagram.bounds),
     )
@@ -177,7 +115,7 @@ pub fn query_label(
     super::labels::place_label(
         geometry,
         query_label_size(text),
-        &obstacles(diagram),
+        &super::obstacles(diagram),
         labels,
         (diagram.bounds, Some(diagram.bounds)),
     )
@@ -222,7 +160,7 @@ impl<'a> Placement<'a> {
         let mut diagram = Diagram::default();
         let mut x = MARGIN;
         // The loose endpoints face the first row of cards of the groups.
-        let first_card = MARGIN + VPC_TITLE_H + PAD + title_band(1) + PAD;
+        let first_card = MARGIN + VPC_TITLE_H + PAD + GROUP_TITLE_H + PAD;
         if !self.loose.is_empty() {
             let w = self
                 .loose
@@ -311,19 +249,9 @@ impl<'a> Placement<'a> {
             .get(id)
             .map(|group| shown_name(&group.name, id.as_str()))
             .unwrap_or_default();
-        // An empty group's title keeps to one line; a group with members breaks a title wider
-        // than them, and the lines are those the component finds again at the box's width.
-        let max = if list.is_empty() {
-            NAME_MAX
-        } else {
-            title_chars(inner_w + 2.0 * PAD)
-        };
-        let title_w = title_lines(&name, max)
-            .iter()
-            .map(|line| text_width(line))
-            .fold(0.0, f64::max);
+        let title_w = text_width(&name);
         let w = (inner_w.max(title_w) + 2.0 * PAD).max(4.0 * TEXT);
-        let band = title_band(title_lines(&name, title_chars(w)).len());
+        let band = GROUP_TITLE_H;
         let rows = list.len().div_ceil(per_row);
         for (index, (endpoint, others)) in list.iter().enumerate() {
             let (row, column) = (index / per_row, index % per_row);
@@ -368,7 +296,7 @@ fn card_width(endpoint: &Endpoint) -> f64 {
 
 /// The region of a VPC around its groups (or an empty one at `x`), wide enough for its title.
 fn region(vpc: &Vpc, groups: &[GroupBox], x: f64) -> VpcBox {
-    let title = vpc_title(vpc);
+    let title = shown_name(&vpc.name, vpc.id.as_str());
     let title_w = text_width(&title) + 2.0 * PAD;
     let rect = match groups.iter().map(|group| group.rect).reduce(Rect::union) {
         Some(inner) => Rect {

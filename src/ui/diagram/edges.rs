@@ -85,16 +85,16 @@ pub fn query_edge_view(edge: &QueryEdge, presenting: bool) -> Html {
     let color = if *allowed { ALLOWED } else { BLOCKED };
     let (x, _) = spot.center();
     let (size, baseline) = if presenting {
-        (present::TEXT, present::centred_baseline(*spot))
+        (present::TEXT_ATTR, present::centred_baseline(*spot))
     } else {
-        (13.0, spot.y + 17.0)
+        ("13", spot.y + 17.0)
     };
     html! {
         <g class="query-edge" data-testid="query-edge" data-verdict={if *allowed { "allow" } else { "deny" }}>
             <path d={g.path()} fill="none" stroke={color} stroke-width="4" stroke-dasharray={if *allowed { "none" } else { "9 6" }}
                 marker-end={if *allowed { "url(#arrow-allowed)" } else { "url(#arrow-blocked)" }} />
             <rect x={f(spot.x)} y={f(spot.y)} width={f(spot.w)} height={f(spot.h)} rx="12" fill={color} />
-            <text x={f(x)} y={f(baseline)} font-size={f(size)} font-weight="700" fill="#ffffff" text-anchor="middle">{ label }</text>
+            <text x={f(x)} y={f(baseline)} font-size={size} font-weight="700" fill="#ffffff" text-anchor="middle">{ label }</text>
         </g>
     }
 }
@@ -109,9 +109,9 @@ fn edge_path(
     let label = placed.label;
     let (x, y) = label.center();
     let (size, baseline) = if presenting {
-        (present::TEXT, present::centred_baseline(label))
+        (present::TEXT_ATTR, present::centred_baseline(label))
     } else {
-        (12.0, y + 4.0)
+        ("12", y + 4.0)
     };
     let onclick = edge
         .query
@@ -133,7 +133,7 @@ fn edge_path(
             <path d={g.path()} fill="none" stroke={ALLOWED} stroke-width="2.2" marker-end="url(#arrow-allowed)" />
             <rect x={f(label.x)} y={f(label.y)} width={f(label.w)} height={f(label.h)} rx="10"
                 fill="#dafbe1" stroke={ALLOWED} stroke-width="1" />
-            <text x={f(x)} y={f(baseline)} font-size={f(size)} font-weight="600" fill="#116329" text-anchor="middle"
+            <text x={f(x)} y={f(baseline)} font-size={size} font-weight="600" fill="#116329" text-anchor="middle"
                 data-testid="edge-label">{ &edge.label }</text>
         </g>
     }

@@ -76,15 +76,10 @@ fn group_box_view(group_box: &GroupBox, context: &BoxContext<'_>) -> Html {
         group.managed_by.as_deref(),
     );
     let texts = if context.presenting {
-        let name = present::shown_name(&group.name, &id);
-        present::title_lines(&name, present::title_chars(r.w))
-            .into_iter()
-            .enumerate()
-            .map(|(line, words)| html! {
-                <text x={f(r.x + present::PAD)} y={f(present::title_baseline(r, line))} font-size={f(present::TEXT)}
-                    font-weight="700" fill="#1f2328">{ words }</text>
-            })
-            .collect::<Html>()
+        html! {
+            <text x={f(r.x + present::PAD)} y={f(present::title_baseline(r))} font-size={present::TEXT_ATTR}
+                font-weight="700" fill="#1f2328">{ present::shown_name(&group.name, &id) }</text>
+        }
     } else {
         html! {<>
             <text x={f(r.x + 14.0)} y={f(r.y + 21.0)} font-size="15" font-weight="700" fill="#1f2328">

@@ -51,14 +51,12 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
     } else {
         layout::present::DEFAULT_AREA
     };
-    let presented = use_memo(
-        (layout::LayoutKey(props.topology.clone()), presenting, area),
-        |(key, presenting, area)| {
-            presenting.then(|| Shared::new(layout::present::present(&key.0, *area)))
-        },
-    );
+    // Laid out at each render while presenting, without a memo: the drawings shown here are
+    // small (large ones are the overview), and the page's module stays smaller.
+    let presented =
+        presenting.then(|| Shared::new(layout::present::present(&props.topology, area)));
     // Shared, never copied per render or per handler: a large diagram has thousands of nodes.
-    let base: &Shared<Diagram> = presented.as_ref().as_ref().unwrap_or(&props.diagram);
+    let base: &Shared<Diagram> = presented.as_ref().unwrap_or(&props.diagram);
     let interactions = use_interactions(&svg_ref, &viewport, base, &props.dispatch);
     // During a drag the moved objects are drawn at their new place.
     let diagram = match &interactions.drag {

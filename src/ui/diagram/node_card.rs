@@ -99,7 +99,7 @@ fn node_card(node: &NodeBox, context: &BoxContext<'_>) -> Html {
         .collect();
     let texts = if context.presenting {
         html! {
-            <text x={f(r.x + present::CARD_PAD)} y={f(present::centred_baseline(r))} font-size={f(present::TEXT)}
+            <text x={f(r.x + present::CARD_PAD)} y={f(present::centred_baseline(r))} font-size={present::TEXT_ATTR}
                 font-weight="600" fill="#1f2328">{ present::shown_name(&endpoint.name, &id) }</text>
         }
     } else {

@@ -22,11 +22,11 @@ fn vpc_region(vpc: &VpcBox, presenting: bool) -> Html {
         (
             r.x + present::PAD,
             present::vpc_baseline(r),
-            present::TEXT,
-            present::TEXT,
+            present::TEXT_ATTR,
+            present::TEXT_ATTR,
         )
     } else {
-        (r.x + 14.0, r.y + 21.0, 14.0, 12.0)
+        (r.x + 14.0, r.y + 21.0, "14", "12")
     };
     let shown = if presenting {
         vpc.title.clone()
@@ -38,13 +38,13 @@ fn vpc_region(vpc: &VpcBox, presenting: bool) -> Html {
             <title>{ &vpc.title }</title>
             <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="14"
                 fill="#f3f8ff" stroke="#54aeff" stroke-width="1.5" stroke-dasharray="10 5" />
-            <text x={f(title_x)} y={f(title_y)} font-size={f(title_size)} font-weight="700" fill="#0550ae"
+            <text x={f(title_x)} y={f(title_y)} font-size={title_size} font-weight="700" fill="#0550ae"
                 data-testid="diagram-vpc-title">
                 { shown }
             </text>
             if empty {
                 <text x={f(r.x + r.w / 2.0)} y={f(r.y + VPC_TITLE_H + (r.h - VPC_TITLE_H) / 2.0)}
-                    font-size={f(body_size)} fill="#57606a" text-anchor="middle">
+                    font-size={body_size} fill="#57606a" text-anchor="middle">
                     { present::EMPTY_VPC }
                 </text>
             }

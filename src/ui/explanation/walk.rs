@@ -11,38 +11,20 @@ use crate::state::Action;
 /// The walk: Previous/Next, the position, and the list of steps with the current one's reason.
 pub(super) fn view(steps: &[Step], step: usize, dispatch: &Callback<Action>) -> Html {
     let previous = dispatch.reform(move |_: MouseEvent| Action::Step(step.saturating_sub(1)));
-    let last = steps.len().saturating_sub(1);
-    let next = dispatch.reform(move |_: MouseEvent| Action::Step((step + 1).min(last)));
-    // Left and Right (and a presenter's remote, which sends Page Up and Page Down) step through
-    // while the walk has the focus, as after a click on Previous or Next.
-    let onkeydown = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |event: KeyboardEvent| {
-            let to = match event.key().as_str() {
-                "ArrowLeft" | "PageUp" => step.saturating_sub(1),
-                "ArrowRight" | "PageDown" => (step + 1).min(last),
-                _ => return,
-            };
-            event.prevent_default();
-            dispatch.emit(Action::Step(to));
-        })
+    let next = {
+        let last = steps.len().saturating_sub(1);
+        dispatch.reform(move |_: MouseEvent| Action::Step((step + 1).min(last)))
     };
     html! {
-        <section class="walk" data-testid="walk" {onkeydown}>
+        <section class="walk" data-testid="walk">
             <h3>{ "Step through the rules" }</h3>
             if steps.is_empty() {
                 <p class="hint">{ "No rule was considered: the decision above came from a default, the intra-group policy or the platform." }</p>
             } else {
                 <div class="walk-controls">
-                    <button type="button" onclick={previous} disabled={step == 0} data-testid="step-previous"
-                        aria-keyshortcuts="ArrowLeft PageUp" title="Previous step (Left arrow or Page Up)">
-                        { "\u{25c0} Previous " }<kbd class="key-hint">{ "\u{2190}" }</kbd>
-                    </button>
+                    <button type="button" onclick={previous} disabled={step == 0} data-testid="step-previous">{ "\u{25c0} Previous" }</button>
                     <span class="walk-position" data-testid="step-position" aria-live="polite">{ format!("Step {} of {}", step + 1, steps.len()) }</span>
-                    <button type="button" onclick={next} disabled={step + 1 >= steps.len()} data-testid="step-next"
-                        aria-keyshortcuts="ArrowRight PageDown" title="Next step (Right arrow or Page Down)">
-                        { "Next \u{25b6} " }<kbd class="key-hint">{ "\u{2192}" }</kbd>
-                    </button>
+                    <button type="button" onclick={next} disabled={step + 1 >= steps.len()} data-testid="step-next">{ "Next \u{25b6}" }</button>
                 </div>
                 <ol class="walk-list">
                     { for steps.iter().enumerate().map(|(index, s)| step_view(index, s, index == step, dispatch)) }

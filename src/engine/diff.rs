@@ -109,8 +109,8 @@ pub fn compare(baseline: &Topology, current: &Topology) -> Compare {
             from: change.from.clone(),
             to: change.to.clone(),
             protocol: change.protocol,
-            before: deciding_words(change.before.as_ref()),
-            after: deciding_words(change.after.as_ref()),
+            before: deciding_words(change.before.as_deref()),
+            after: deciding_words(change.after.as_deref()),
         })
         .collect();
     let counts = &diff.counts;

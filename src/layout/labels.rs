@@ -1,6 +1,7 @@
 //! Where each edge's label goes: along its curve, at the first place where the label's
-//! rectangle covers no node card, no group title and no VPC title (nor, when it can, another
-//! label), so that ports never hide the names of the boxes.
+//! rectangle covers no node card, no group title, no VPC title and no other label (looking
+//! further around the curve's middle when it must), so that ports never hide the names of the
+//! boxes nor each other.
 
 use super::geometry::{edge, lanes, EdgeGeometry, Rect};
 use super::{Diagram, DrawnEdge, GROUP_TITLE_H};
@@ -39,9 +40,6 @@ const DIRECTIONS: [(f64, f64); 8] = [
         std::f64::consts::FRAC_1_SQRT_2,
     ),
 ];
-/// How far from the middle of its curve a label looks for a place clear of other labels, in
-/// label heights.
-const NEAR: f64 = 10.0;
 
 /// An edge with its curve and its label's rectangle.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -73,17 +71,34 @@ pub fn obstacles(diagram: &Diagram) -> Vec<Rect> {
 
 /// The curves of `edges`, spread into lanes, each with its label placed clear of the boxes.
 pub fn place_edges(diagram: &Diagram, edges: &[DrawnEdge]) -> Vec<PlacedEdge> {
+    place_edges_with(diagram, edges, &obstacles(diagram), label_size, None)
+}
+
+/// Like [`place_edges`], with the rectangles labels keep clear of, the size of a label's text
+/// and the `room` labels stay inside when they can given: presentation mode's larger type and
+/// title bands, its labels inside the drawing.
+pub fn place_edges_with(
+    diagram: &Diagram,
+    edges: &[DrawnEdge],
+    boxes: &[Rect],
+    size_of: fn(&str) -> (f64, f64),
+    room: Option<Rect>,
+) -> Vec<PlacedEdge> {
     let pairs: Vec<(&str, &str)> = edges
         .iter()
         .map(|e| (e.from_key.as_str(), e.to_key.as_str()))
         .collect();
-    let boxes = obstacles(diagram);
     let mut placed: Vec<PlacedEdge> = Vec::with_capacity(edges.len());
     for (drawn, lane) in edges.iter().zip(lanes(&pairs)) {
         let geometry = edge(drawn.from_rect, drawn.to_rect, lane);
-        let size = label_size(&drawn.label);
         let labels: Vec<Rect> = placed.iter().map(|p| p.label).collect();
-        let label = place_label(&geometry, size, &boxes, &labels, diagram.bounds);
+        let label = place_label(
+            &geometry,
+            size_of(&drawn.label),
+            boxes,
+            &labels,
+            (diagram.bounds, room),
+        );
         placed.push(PlacedEdge { geometry, label });
     }
     placed
@@ -92,17 +107,24 @@ pub fn place_edges(diagram: &Diagram, edges: &[DrawnEdge]) -> Vec<PlacedEdge> {
 /// The rectangle of a label of `size` on `geometry`, clear of the boxes of `diagram`: for an
 /// edge drawn on its own, such as the open question's.
 pub fn clear_label(diagram: &Diagram, geometry: &EdgeGeometry, size: (f64, f64)) -> Rect {
-    place_label(geometry, size, &obstacles(diagram), &[], diagram.bounds)
+    place_label(
+        geometry,
+        size,
+        &obstacles(diagram),
+        &[],
+        (diagram.bounds, None),
+    )
 }
 
-/// The label's rectangle: the first candidate along the curve free of boxes and labels, else
-/// the first free of boxes, else the nearest free place around the middle of the curve.
-fn place_label(
+/// The label's rectangle: the first candidate along the curve free of boxes and labels (and
+/// inside `room`, when given and there is space), else the nearest place around the middle of
+/// the curve free of both, else the first free of boxes only. `bounds` are the drawing's.
+pub fn place_label(
     geometry: &EdgeGeometry,
     (w, h): (f64, f64),
     boxes: &[Rect],
     labels: &[Rect],
-    bounds: Rect,
+    (bounds, room): (Rect, Option<Rect>),
 ) -> Rect {
     let at = |(x, y): (f64, f64)| Rect {
         x: x - w / 2.0,
@@ -137,13 +159,23 @@ fn place_label(
     };
     let clear = |rect: &Rect| free_of(rect, boxes) && free_of(rect, labels);
     let clear_of_boxes = |rect: &Rect| free_of(rect, boxes);
+    let in_room = |rect: &Rect| {
+        room.is_none_or(|room| {
+            rect.x >= room.x
+                && rect.y >= room.y
+                && rect.right() <= room.right()
+                && rect.bottom() <= room.bottom()
+        })
+    };
+    let clear_in_room = |rect: &Rect| in_room(rect) && clear(rect);
     // Outside the drawing's bounds nothing is in the way, so the last search ends.
     let reach = bounds.w.max(bounds.h) + w + h;
     candidates
         .iter()
         .copied()
-        .find(clear)
-        .or_else(|| spiral(NEAR * h, &clear))
+        .find(clear_in_room)
+        .or_else(|| spiral(reach, &clear_in_room))
+        .or_else(|| spiral(reach, &clear))
         .or_else(|| candidates.iter().copied().find(clear_of_boxes))
         .or_else(|| spiral(reach, &clear_of_boxes))
         .unwrap_or_else(|| at((bounds.x + w / 2.0, bounds.y - h)))

@@ -1,5 +1,5 @@
-//! Edge labels keep clear of node cards and of the titles of groups and VPCs, on the built-in
-//! examples and on random small topologies; VPCs are drawn as regions around their groups.
+//! Edge labels keep clear of node cards, of the titles of groups and VPCs and of each other, on
+//! the built-in examples and on random small topologies; VPCs are drawn as regions around their groups.
 
 use sglab_core::generate::{generate, GenParams, Shape};
 use sglab_core::model::{Topology, Vpc, VpcId};
@@ -9,7 +9,7 @@ use super::*;
 use crate::engine::{Edges, Reach};
 
 /// Every label of the drawn edges (with external hosts and group insides shown, the most
-/// crowded drawing) that covers a box, as `edge testid covers rect`.
+/// crowded drawing) that covers a box or another label, as `edge testid covers rect`.
 fn covered_boxes(topology: Topology) -> Vec<String> {
     let topology = Shared::new(topology);
     let reach = Reach::compute(&topology);
@@ -20,9 +20,17 @@ fn covered_boxes(topology: Topology) -> Vec<String> {
     let placed = place_edges(&diagram, &drawn.edges);
     assert_eq!(placed.len(), drawn.edges.len());
     let mut covered = Vec::new();
-    for (edge, placed) in drawn.edges.iter().zip(&placed) {
-        for rect in boxes.iter().filter(|rect| intersects(placed.label, **rect)) {
+    for (index, (edge, label)) in drawn.edges.iter().zip(&placed).enumerate() {
+        for rect in boxes.iter().filter(|rect| intersects(label.label, **rect)) {
             covered.push(format!("{} covers {rect:?}", edge.testid));
+        }
+        for (other, other_placed) in drawn.edges.iter().zip(&placed).skip(index + 1) {
+            if intersects(label.label, other_placed.label) {
+                covered.push(format!(
+                    "{} covers the label of {}",
+                    edge.testid, other.testid
+                ));
+            }
         }
     }
     covered
@@ -34,7 +42,7 @@ fn intersects(a: Rect, b: Rect) -> bool {
 }
 
 #[test]
-fn labels_of_the_examples_cover_no_card_and_no_title() {
+fn labels_of_the_examples_cover_no_card_no_title_and_no_other_label() {
     for (id, _) in crate::engine::example_list() {
         let Ok(topology) = crate::engine::example(id) else {
             panic!("the example {id} opens");
@@ -45,7 +53,7 @@ fn labels_of_the_examples_cover_no_card_and_no_title() {
 }
 
 #[test]
-fn labels_of_random_small_topologies_cover_no_card_and_no_title() {
+fn labels_of_random_small_topologies_cover_no_card_no_title_and_no_other_label() {
     for seed in 0..40u64 {
         let shape = Shape::ALL[(seed as usize) % Shape::ALL.len()];
         let endpoints = 3 + (seed as usize * 7) % 12;

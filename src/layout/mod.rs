@@ -22,6 +22,9 @@ mod labels;
 #[cfg(test)]
 mod labels_tests;
 pub mod overview;
+pub mod present;
+#[cfg(test)]
+mod present_tests;
 #[cfg(test)]
 mod tests;
 mod viewport;
@@ -29,7 +32,9 @@ mod vpc;
 
 pub use drawn::{drawn_edges, DrawnEdge, DrawnEdges, LARGE_EDGES_MAX};
 pub use geometry::{edge, lanes, EdgeGeometry, Rect};
-pub use labels::{clear_label, label_size, obstacles, place_edges, PlacedEdge};
+pub use labels::{
+    clear_label, label_size, obstacles, place_edges, place_edges_with, place_label, PlacedEdge,
+};
 pub use viewport::{Viewport, LARGE_TYPE_ZOOM, ZOOM_MAX, ZOOM_MIN};
 pub use vpc::{VpcBox, TITLE_CHAR_W, VPC_PAD, VPC_TITLE_H};
 
@@ -193,29 +198,12 @@ impl PartialEq for LayoutKey {
 /// Places every group and endpoint: saved positions from `topology.layout` win, the rest is
 /// laid out in columns.
 pub fn layout(topology: &Topology) -> Diagram {
-    let gateway_groups: BTreeSet<&GroupId> = sglab_core::sort::set_of(
-        topology
-            .gateways
-            .values()
-            .map(|gateway| &gateway.managed_group),
-    );
-
-    // Who is drawn where.
-    let mut members: Members<'_> = BTreeMap::new();
-    let mut loose: Vec<&Endpoint> = Vec::new();
-    for endpoint in topology.endpoints.values() {
-        let groups = memberships(topology, endpoint);
-        let home = groups
-            .split_first()
-            .and_then(|(home, others)| Some((topology.groups.get_key_value(home)?.0, others)));
-        match home {
-            Some((home, others)) => members
-                .entry(home)
-                .or_default()
-                .push((endpoint, others.to_vec())),
-            None => loose.push(endpoint),
-        }
-    }
+    let Placement {
+        gateway_groups,
+        members,
+        loose,
+        ..
+    } = placement(topology);
 
     let mut diagram = Diagram::default();
     let mut x = MARGIN;
@@ -266,6 +254,45 @@ pub fn layout(topology: &Topology) -> Diagram {
 
     diagram.bounds = bounds(&diagram);
     diagram
+}
+
+/// Who is drawn where: the gateways' managed groups, the members drawn inside each group, and
+/// the endpoints drawn in no group. The presentation layout places the same.
+pub(crate) struct Placement<'a> {
+    topology: &'a Topology,
+    gateway_groups: BTreeSet<&'a GroupId>,
+    members: Members<'a>,
+    loose: Vec<&'a Endpoint>,
+}
+
+fn placement(topology: &Topology) -> Placement<'_> {
+    let gateway_groups: BTreeSet<&GroupId> = sglab_core::sort::set_of(
+        topology
+            .gateways
+            .values()
+            .map(|gateway| &gateway.managed_group),
+    );
+    let mut members: Members<'_> = BTreeMap::new();
+    let mut loose: Vec<&Endpoint> = Vec::new();
+    for endpoint in topology.endpoints.values() {
+        let groups = memberships(topology, endpoint);
+        let home = groups
+            .split_first()
+            .and_then(|(home, others)| Some((topology.groups.get_key_value(home)?.0, others)));
+        match home {
+            Some((home, others)) => members
+                .entry(home)
+                .or_default()
+                .push((endpoint, others.to_vec())),
+            None => loose.push(endpoint),
+        }
+    }
+    Placement {
+        topology,
+        gateway_groups,
+        members,
+        loose,
+    }
 }
 
 /// The columns of a section's groups: the gateway groups, then the others by

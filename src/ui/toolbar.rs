@@ -148,8 +148,10 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                     aria-label="Open topology files" data-testid="file-input" onchange={on_files} tabindex="-1" />
             </div>
             <div class="toolbar-group">
-                <button type="button" data-testid="undo" onclick={undo} disabled={!props.can_undo} title="Undo (Ctrl+Z)">{ "\u{21b6} Undo" }</button>
-                <button type="button" data-testid="redo" onclick={redo} disabled={!props.can_redo} title="Redo (Ctrl+Shift+Z)">{ "\u{21b7} Redo" }</button>
+                <button type="button" data-testid="undo" onclick={undo} disabled={!props.can_undo} title="Undo (Ctrl+Z)"
+                    aria-keyshortcuts="Control+Z">{ "\u{21b6} Undo " }<kbd class="key-hint">{ "Ctrl+Z" }</kbd></button>
+                <button type="button" data-testid="redo" onclick={redo} disabled={!props.can_redo} title="Redo (Ctrl+Y or Ctrl+Shift+Z)"
+                    aria-keyshortcuts="Control+Y Control+Shift+Z">{ "\u{21b7} Redo " }<kbd class="key-hint">{ "Ctrl+Y" }</kbd></button>
             </div>
             <div class="toolbar-group">
                 <details class="menu" ref={export_menu.clone()}>

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::interactions::{drag_object, keyboard_handler, StartDrag};
 use super::text::{f, title_of, truncate};
-use crate::layout::{Diagram, GroupBox};
+use crate::layout::{present, Diagram, GroupBox};
 use crate::state::Action;
 use crate::types::{Selection, Shared};
 
@@ -22,6 +22,8 @@ pub struct BoxContext<'a> {
     pub start_drag: &'a StartDrag,
     /// State changes.
     pub dispatch: &'a Callback<Action>,
+    /// Presentation mode: names only, in its larger type, and nothing moves.
+    pub presenting: bool,
 }
 
 /// Every group container of the diagram.
@@ -66,19 +68,26 @@ fn group_box_view(group_box: &GroupBox, context: &BoxContext<'_>) -> Html {
     };
     let selected = context.selected == Some(group.id.as_str());
     let id = group.id.to_string();
-    let onpointerdown = drag_object(context.start_drag, &id);
-    let onkeydown = keyboard_handler(
-        context.dispatch,
-        context.base,
-        id.clone(),
-        Selection::Group(group.id.clone()),
-    );
+    let (onpointerdown, onkeydown) = handlers(context, &id, Selection::Group(group.id.clone()));
     let subtitle = subtitle(
         &id,
         group.group_type,
         group.inner_access_policy,
         group.managed_by.as_deref(),
     );
+    let texts = if context.presenting {
+        html! {
+            <text x={f(r.x + present::PAD)} y={f(present::title_baseline(r))} font-size={present::TEXT_ATTR}
+                font-weight="700" fill="#1f2328">{ present::shown_name(&group.name, &id) }</text>
+        }
+    } else {
+        html! {<>
+            <text x={f(r.x + 14.0)} y={f(r.y + 21.0)} font-size="15" font-weight="700" fill="#1f2328">
+                { truncate(&title_of(&group.name, &id), ((r.w - 24.0) / 8.6) as usize) }
+            </text>
+            <text x={f(r.x + 14.0)} y={f(r.y + 37.0)} font-size="11.5" fill="#57606a">{ truncate(&subtitle, ((r.w - 24.0) / 6.2) as usize) }</text>
+        </>}
+    };
     html! {
         <g class={classes!("sg", selected.then_some("selected"))} data-testid={format!("diagram-group-{id}")}
             tabindex="0" role="button" {onpointerdown} {onkeydown}>
@@ -87,12 +96,32 @@ fn group_box_view(group_box: &GroupBox, context: &BoxContext<'_>) -> Html {
             <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="10" fill={fill}
                 stroke={if selected { "#0969da" } else { stroke }} stroke-width={if selected { "3" } else { "1.5" }}
                 stroke-dasharray={if managed { "6 4" } else { "none" }} />
-            <text x={f(r.x + 14.0)} y={f(r.y + 21.0)} font-size="15" font-weight="700" fill="#1f2328">
-                { truncate(&title_of(&group.name, &id), ((r.w - 24.0) / 8.6) as usize) }
-            </text>
-            <text x={f(r.x + 14.0)} y={f(r.y + 37.0)} font-size="11.5" fill="#57606a">{ truncate(&subtitle, ((r.w - 24.0) / 6.2) as usize) }</text>
+            { texts }
         </g>
     }
+}
+
+/// The pointer and key handlers of a box: none while presenting, where nothing moves.
+pub fn handlers(
+    context: &BoxContext<'_>,
+    id: &str,
+    selection: Selection,
+) -> (
+    Option<Callback<PointerEvent>>,
+    Option<Callback<KeyboardEvent>>,
+) {
+    if context.presenting {
+        return (None, None);
+    }
+    (
+        Some(drag_object(context.start_drag, id)),
+        Some(keyboard_handler(
+            context.dispatch,
+            context.base,
+            id.to_owned(),
+            selection,
+        )),
+    )
 }
 
 #[cfg(test)]

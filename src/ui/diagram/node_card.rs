@@ -4,11 +4,10 @@
 use sglab_core::model::{Endpoint, EndpointKind};
 use yew::prelude::*;
 
-use super::group_box::BoxContext;
-use super::interactions::{drag_object, keyboard_handler};
+use super::group_box::{handlers, BoxContext};
 use super::text::{f, title_of, truncate};
 use crate::engine::kind_words;
-use crate::layout::{self, Diagram, NodeBox, NodeKind};
+use crate::layout::{self, present, Diagram, NodeBox, NodeKind};
 use crate::types::Selection;
 
 /// Every endpoint card of the diagram.
@@ -82,13 +81,7 @@ fn node_card(node: &NodeBox, context: &BoxContext<'_>) -> Html {
     };
     let selected = context.selected == Some(id.as_str());
     let detail = detail(endpoint);
-    let onpointerdown = drag_object(context.start_drag, &id);
-    let onkeydown = keyboard_handler(
-        context.dispatch,
-        context.base,
-        id.clone(),
-        Selection::Endpoint(node.id.clone()),
-    );
+    let (onpointerdown, onkeydown) = handlers(context, &id, Selection::Endpoint(node.id.clone()));
     let badges: Html = node
         .other_groups
         .iter()
@@ -104,6 +97,20 @@ fn node_card(node: &NodeBox, context: &BoxContext<'_>) -> Html {
             }
         })
         .collect();
+    let texts = if context.presenting {
+        html! {
+            <text x={f(r.x + present::CARD_PAD)} y={f(present::centred_baseline(r))} font-size={present::TEXT_ATTR}
+                font-weight="600" fill="#1f2328">{ present::shown_name(&endpoint.name, &id) }</text>
+        }
+    } else {
+        html! {<>
+            <rect x={f(r.x + 8.0)} y={f(r.y + 8.0)} width="34" height="18" rx="4" fill={stroke} />
+            <text x={f(r.x + 25.0)} y={f(r.y + 21.0)} font-size="10.5" font-weight="700" fill="#ffffff" text-anchor="middle">{ tag }</text>
+            <text x={f(r.x + 50.0)} y={f(r.y + 22.0)} font-size="14" font-weight="600" fill="#1f2328">{ truncate(&title_of(&endpoint.name, &id), 17) }</text>
+            <text x={f(r.x + 10.0)} y={f(r.y + 44.0)} font-size="12" fill="#57606a">{ truncate(&detail, 28) }</text>
+            { badges }
+        </>}
+    };
     html! {
         <g class={classes!("node", selected.then_some("selected"))} data-testid={format!("diagram-node-{id}")}
             tabindex="0" role="button" {onpointerdown} {onkeydown}>
@@ -111,11 +118,7 @@ fn node_card(node: &NodeBox, context: &BoxContext<'_>) -> Html {
             <title>{ format!("{} {}", kind_words(&endpoint.kind), title_of(&endpoint.name, &id)) }</title>
             <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" fill={fill}
                 stroke={if selected { "#0969da" } else { stroke }} stroke-width={if selected { "3" } else { "1.5" }} />
-            <rect x={f(r.x + 8.0)} y={f(r.y + 8.0)} width="34" height="18" rx="4" fill={stroke} />
-            <text x={f(r.x + 25.0)} y={f(r.y + 21.0)} font-size="10.5" font-weight="700" fill="#ffffff" text-anchor="middle">{ tag }</text>
-            <text x={f(r.x + 50.0)} y={f(r.y + 22.0)} font-size="14" font-weight="600" fill="#1f2328">{ truncate(&title_of(&endpoint.name, &id), 17) }</text>
-            <text x={f(r.x + 10.0)} y={f(r.y + 44.0)} font-size="12" fill="#57606a">{ truncate(&detail, 28) }</text>
-            { badges }
+            { texts }
         </g>
     }
 }

@@ -1,5 +1,6 @@
 //! Zoom and fit: the buttons, and the fit after the first render and after a change of
-//! topology, panel, type size or presentation mode.
+//! topology, panel, type size or presentation mode; the size of the diagram's box, which the
+//! presentation layout suits.
 
 use web_sys::Element;
 use yew::prelude::*;
@@ -44,19 +45,33 @@ impl Fit {
     }
 }
 
-/// Fits the drawing after the first render and whenever a topology of another title or size
-/// is shown, the explanation panel opens or closes, or the fit changes; in presentation mode
-/// also when the window changes size (a projector's screen found after entering the mode).
+/// What the fit runs again on: the topology's title and size, whether the explanation is open,
+/// the fit, whether the drawing is empty (a first VPC is fitted to), and in presentation mode
+/// the bounds shown (its layout follows the screen).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FitOn {
+    /// The topology's title.
+    pub title: String,
+    /// How many endpoints are drawn.
+    pub nodes: usize,
+    /// Whether the explanation is open.
+    pub explaining: bool,
+    /// The fit.
+    pub fit: Fit,
+    /// Whether nothing is drawn.
+    pub empty: bool,
+    /// The bounds of the presentation layout, to the unit.
+    pub presented: Option<[i64; 4]>,
+}
+
+/// Fits the drawing after the first render and whenever what [`FitOn`] holds changes; in
+/// presentation mode also when the window changes size (a projector's screen found after
+/// entering the mode).
 #[hook]
-pub fn use_fit(
-    svg_ref: &NodeRef,
-    viewport: &UseStateHandle<Viewport>,
-    bounds: Rect,
-    dependencies: (String, usize, bool, Fit),
-) {
+pub fn use_fit(svg_ref: &NodeRef, viewport: &UseStateHandle<Viewport>, bounds: Rect, on: FitOn) {
     let (viewport, svg_ref) = (viewport.clone(), svg_ref.clone());
-    let fit = dependencies.3;
-    use_effect_with(dependencies, move |_| {
+    let fit = on.fit;
+    use_effect_with(on, move |_| {
         if let Some(svg) = svg_ref.cast::<Element>() {
             viewport.set(fit.viewport(&svg, bounds));
         }
@@ -72,6 +87,18 @@ pub fn use_fit(
             });
         move || drop(resize)
     });
+}
+
+/// The size of the diagram's box on screen, for the presentation layout to suit it.
+pub fn area(svg_ref: &NodeRef) -> (f64, f64) {
+    svg_ref
+        .cast::<Element>()
+        .map(|svg| {
+            let rect = svg.get_bounding_client_rect();
+            (rect.width().round(), rect.height().round())
+        })
+        .filter(|(width, height)| *width > 0.0 && *height > 0.0)
+        .unwrap_or(layout::present::DEFAULT_AREA)
 }
 
 /// The zoom buttons: zoom by `factor` at the centre of the drawing.

@@ -17,6 +17,7 @@ use super::dirty::{Dirty, Mask};
 use super::ports::difference;
 use super::shared::Marks;
 use super::{Change, Deciding, DIFF_PROTOCOLS};
+use crate::explain::Decision;
 use crate::matrix::Matrix;
 use crate::model::{EndpointId, PortRange, Protocol, Topology};
 
@@ -252,18 +253,42 @@ fn compare(
                     .or(closed.first())
                     .filter(|_| protocol.has_ports())
                     .map(|range| range.start());
+                let old_deciding = before.decider.deciding(from, to, protocol, port);
+                let new_deciding = after.decider.deciding(from, to, protocol, port);
+                if names_a_party(old_deciding.as_ref()) || names_a_party(new_deciding.as_ref()) {
+                    // The words name the representatives: each pair of members gets its own.
+                    for source in &ranks[source_class] {
+                        for target in ranks[target_class].iter().filter(|to| *to != source) {
+                            let (Some(from), Some(to)) = (
+                                changes.ids.get(*source as usize).cloned(),
+                                changes.ids.get(*target as usize).cloned(),
+                            ) else {
+                                continue;
+                            };
+                            let payload = changes.payloads.len() as u32;
+                            changes.payloads.push(Payload {
+                                opened: opened.clone(),
+                                closed: closed.clone(),
+                                before: before
+                                    .decider
+                                    .deciding(&from, &to, protocol, port)
+                                    .map(Arc::new),
+                                after: after
+                                    .decider
+                                    .deciding(&from, &to, protocol, port)
+                                    .map(Arc::new),
+                            });
+                            changes.records.push((*source, *target, protocol, payload));
+                        }
+                    }
+                    continue;
+                }
                 let payload = changes.payloads.len() as u32;
                 changes.payloads.push(Payload {
                     opened,
                     closed,
-                    before: before
-                        .decider
-                        .deciding(from, to, protocol, port)
-                        .map(Arc::new),
-                    after: after
-                        .decider
-                        .deciding(from, to, protocol, port)
-                        .map(Arc::new),
+                    before: old_deciding.map(Arc::new),
+                    after: new_deciding.map(Arc::new),
                 });
                 for source in &ranks[source_class] {
                     for target in ranks[target_class].iter().filter(|to| *to != source) {
@@ -273,6 +298,22 @@ fn compare(
             }
         }
     }
+}
+
+/// Whether a deciding decision's words may name one of its parties (the platform's reasons and
+/// the not-applicable ones name the endpoint or the address), so that it holds for its own pair
+/// only; rules, defaults and the intra-group policy read the same for every member of a class.
+fn names_a_party(deciding: Option<&Deciding>) -> bool {
+    deciding.is_some_and(|deciding| {
+        [&deciding.egress, &deciding.ingress]
+            .into_iter()
+            .any(|decision| {
+                matches!(
+                    decision,
+                    Decision::Platform { .. } | Decision::NotApplicable { .. }
+                )
+            })
+    })
 }
 
 /// The endpoints of both sides grouped by their class on each side; an endpoint in a pair that

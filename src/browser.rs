@@ -274,7 +274,9 @@ pub enum GlobalKey {
     Present,
 }
 
-/// Listens for undo, redo, Escape and P on the document. Undo and redo are left to the browser
+/// Listens for undo, redo, Escape and P on the document, and in presentation mode for Page Down
+/// and Page Up (what a presenter's remote sends), which press the step-through's Next and
+/// Previous. Undo and redo are left to the browser
 /// inside text fields, where they undo typing.
 pub fn listen_keys(callback: impl Fn(GlobalKey) + 'static) -> Option<EventListener> {
     let document = window()?.document()?;
@@ -290,6 +292,17 @@ pub fn listen_keys(callback: impl Fn(GlobalKey) + 'static) -> Option<EventListen
             let key = event.key();
             if key == "Escape" {
                 callback(GlobalKey::Escape);
+                return;
+            }
+            if matches!(key.as_str(), "PageDown" | "PageUp") && !typed_into(event) {
+                let button = if key == "PageDown" {
+                    "step-next"
+                } else {
+                    "step-previous"
+                };
+                if read_presenting() && press(button) {
+                    event.prevent_default();
+                }
                 return;
             }
             if key.eq_ignore_ascii_case("p")
@@ -327,6 +340,25 @@ pub fn listen_keys(callback: impl Fn(GlobalKey) + 'static) -> Option<EventListen
             }
         },
     ))
+}
+
+/// Presses the button with this `data-testid`, as a click would; true when the button is on
+/// the page (pressed, or disabled at the end of its range).
+fn press(testid: &str) -> bool {
+    let Some(button) = window()
+        .and_then(|window| window.document())
+        .and_then(|document| {
+            document
+                .query_selector(&format!("[data-testid=\"{testid}\"]"))
+                .ok()
+                .flatten()
+        })
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return false;
+    };
+    button.click();
+    true
 }
 
 /// Whether a key event goes to a field that takes letters (a text field or a select list,

@@ -22,9 +22,9 @@ pub(super) fn view(steps: &[Step], step: usize, dispatch: &Callback<Action>) -> 
                 <p class="hint">{ "No rule was considered: the decision above came from a default, the intra-group policy or the platform." }</p>
             } else {
                 <div class="walk-controls">
-                    <button type="button" onclick={previous} disabled={step == 0} data-testid="step-previous">{ "\u{25c0} Previous" }</button>
+                    <button type="button" onclick={previous} disabled={step == 0} data-testid="step-previous">{ "\u{25c0} Previous" }<kbd class="key-hint step-key">{ "PgUp" }</kbd></button>
                     <span class="walk-position" data-testid="step-position" aria-live="polite">{ format!("Step {} of {}", step + 1, steps.len()) }</span>
-                    <button type="button" onclick={next} disabled={step + 1 >= steps.len()} data-testid="step-next">{ "Next \u{25b6}" }</button>
+                    <button type="button" onclick={next} disabled={step + 1 >= steps.len()} data-testid="step-next">{ "Next \u{25b6}" }<kbd class="key-hint step-key">{ "PgDn" }</kbd></button>
                 </div>
                 <ol class="walk-list">
                     { for steps.iter().enumerate().map(|(index, s)| step_view(index, s, index == step, dispatch)) }

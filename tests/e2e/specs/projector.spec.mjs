@@ -154,6 +154,14 @@ export const tests = [
       expect((await app.text('step-position')).startsWith('Step 1'), 'Previous moves back');
       await app.click('step-next');
       expect((await app.text('step-position')).startsWith('Step 2'), 'Next moves on');
+      // A presenter's remote sends Page Up and Page Down: they step through the rules, and the
+      // buttons show those keys.
+      const position = (text) => page.waitForFunction((t) => document.querySelector('[data-testid="step-position"]').textContent.startsWith(t), text, { timeout: 5000 });
+      await page.keyboard.press('PageUp');
+      await position('Step 1');
+      await page.keyboard.press('PageDown');
+      await position('Step 2');
+      expect((await app.text('step-next')).includes('PgDn') && (await app.text('step-previous')).includes('PgUp'), 'Next and Previous show their keys');
       await shot('presentation-1024');
 
       const violations = await audit(page, root, shot, 'presentation');
@@ -176,6 +184,9 @@ export const tests = [
       const after = await layout(page);
       expect(JSON.stringify(after) === JSON.stringify(before), `leaving restores the layout:\n${JSON.stringify(before)}\n${JSON.stringify(after)}`);
       expect((await app.text('step-position')).startsWith('Step 2'), 'the question and its step stay');
+      await page.keyboard.press('PageUp');
+      await page.waitForTimeout(200);
+      expect((await app.text('step-position')).startsWith('Step 2'), 'outside presentation mode Page Up does not step');
 
       // The control enters and leaves too, and a reload of the tab keeps the mode.
       await app.click('present');

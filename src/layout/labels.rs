@@ -8,6 +8,8 @@ use super::{Diagram, DrawnEdge, GROUP_TITLE_H};
 
 /// Height of an edge label.
 const LABEL_H: f64 = 20.0;
+/// Half the side of the square an arrow head covers.
+const ARROW_HEAD: f64 = 16.0;
 /// Space kept between a label and what it avoids.
 const CLEARANCE: f64 = 3.0;
 /// Where along the curve a label may sit, the middle first.
@@ -88,20 +90,37 @@ pub fn place_edges_with(
         .iter()
         .map(|e| (e.from_key.as_str(), e.to_key.as_str()))
         .collect();
+    let geometries: Vec<EdgeGeometry> = edges
+        .iter()
+        .zip(lanes(&pairs))
+        .map(|(drawn, lane)| edge(drawn.from_rect, drawn.to_rect, lane))
+        .collect();
+    let mut boxes = boxes.to_vec();
+    boxes.extend(geometries.iter().map(arrow_head));
     let mut placed: Vec<PlacedEdge> = Vec::with_capacity(edges.len());
-    for (drawn, lane) in edges.iter().zip(lanes(&pairs)) {
-        let geometry = edge(drawn.from_rect, drawn.to_rect, lane);
+    for (drawn, geometry) in edges.iter().zip(geometries) {
         let labels: Vec<Rect> = placed.iter().map(|p| p.label).collect();
         let label = place_label(
             &geometry,
             size_of(&drawn.label),
-            boxes,
+            &boxes,
             &labels,
             (diagram.bounds, room),
         );
         placed.push(PlacedEdge { geometry, label });
     }
     placed
+}
+
+/// The square an edge's arrow head covers at its end (the marker is 7 stroke widths of 2.2
+/// units long), which labels keep clear of so that no arrow hides a port.
+pub fn arrow_head(geometry: &EdgeGeometry) -> Rect {
+    Rect {
+        x: geometry.to.0 - ARROW_HEAD,
+        y: geometry.to.1 - ARROW_HEAD,
+        w: 2.0 * ARROW_HEAD,
+        h: 2.0 * ARROW_HEAD,
+    }
 }
 
 /// The rectangle of a label of `size` on `geometry`, clear of the boxes of `diagram`: for an

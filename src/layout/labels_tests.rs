@@ -1,5 +1,6 @@
-//! Edge labels keep clear of node cards, of the titles of groups and VPCs and of each other, on
-//! the built-in examples and on random small topologies; VPCs are drawn as regions around their groups.
+//! Edge labels keep clear of node cards, of the titles of groups and VPCs, of arrow heads and of
+//! each other, on the built-in examples and on random small topologies; VPCs are drawn as regions
+//! around their groups.
 
 use sglab_core::generate::{generate, GenParams, Shape};
 use sglab_core::model::{Topology, Vpc, VpcId};
@@ -23,6 +24,14 @@ fn covered_boxes(topology: Topology) -> Vec<String> {
     for (index, (edge, label)) in drawn.edges.iter().zip(&placed).enumerate() {
         for rect in boxes.iter().filter(|rect| intersects(label.label, **rect)) {
             covered.push(format!("{} covers {rect:?}", edge.testid));
+        }
+        for (other, other_placed) in drawn.edges.iter().zip(&placed) {
+            if intersects(label.label, labels::arrow_head(&other_placed.geometry)) {
+                covered.push(format!(
+                    "{} covers the arrow head of {}",
+                    edge.testid, other.testid
+                ));
+            }
         }
         for (other, other_placed) in drawn.edges.iter().zip(&placed).skip(index + 1) {
             if intersects(label.label, other_placed.label) {

@@ -1,8 +1,10 @@
 //! The diff (`diff::diff`) of a structured random topology and a copy changed by up to 4 edits
 //! (`sglab_fuzz::edit` through `edit::apply`), against the two matrices of the topologies with
 //! the same synthetic external peers, compared cell by cell: every pair and protocol whose
-//! cells differ is listed once with exactly the ports opened and closed, no other, and the
-//! verdict and the pair counts follow. Topologies the model's check refuses are skipped.
+//! cells differ is listed once with exactly the ports opened and closed, no other, the verdict
+//! and the pair counts follow, and every change's deciding decisions before and after, words
+//! included, are those `explain` gives on each side at the change's port. Topologies the
+//! model's check refuses are skipped.
 #![no_main]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -10,7 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 use sglab_core::diagnostic::Diagnostic;
-use sglab_core::diff::{diff, external_blocks, with_external_peers, Verdict, DIFF_PROTOCOLS};
+use sglab_core::diff::{
+    diff, external_blocks, with_external_peers, Deciding, Diff, Verdict, DIFF_PROTOCOLS,
+};
+use sglab_core::eval::{explain, Party};
 use sglab_core::matrix::matrix_with;
 use sglab_core::model::{EndpointId, PortRange, Protocol, Topology};
 
@@ -49,6 +54,55 @@ fn minus(a: &[PortRange], b: &[PortRange]) -> Vec<PortRange> {
         }
     }
     out
+}
+
+/// Every change's deciding decisions before and after, as `explain` gives them on each side
+/// (with the external blocks as endpoints); none where the source or the target is absent.
+fn check_decisions(old: &Topology, new: &Topology, found: &Diff) {
+    let blocks: BTreeSet<EndpointId> = found
+        .external_peers
+        .iter()
+        .map(|block| EndpointId(block.to_string()))
+        .collect();
+    let sides = [
+        (old, with_external_peers(old, &found.external_peers)),
+        (new, with_external_peers(new, &found.external_peers)),
+    ];
+    for change in &found.changes {
+        for ((topology, full), deciding) in sides.iter().zip([&change.before, &change.after]) {
+            let present =
+                |id: &EndpointId| topology.endpoints.contains_key(id) || blocks.contains(id);
+            let expected = (present(&change.from) && present(&change.to)).then(|| {
+                let port = change
+                    .opened
+                    .first()
+                    .or(change.closed.first())
+                    .filter(|_| change.protocol.has_ports())
+                    .map(|range| range.start());
+                let explanation = explain(
+                    full,
+                    &Party::Endpoint(change.from.clone()),
+                    &Party::Endpoint(change.to.clone()),
+                    change.protocol,
+                    port,
+                );
+                Deciding {
+                    port: explanation.port,
+                    verdict: explanation.verdict,
+                    egress: explanation.egress.decided_by,
+                    ingress: explanation.ingress.decided_by,
+                }
+            });
+            assert_eq!(
+                deciding.as_deref(),
+                expected.as_ref(),
+                "{} -> {} {}: the deciding decisions differ from explain's",
+                change.from,
+                change.to,
+                change.protocol
+            );
+        }
+    }
 }
 
 fn check(u: &mut Unstructured) -> arbitrary::Result<()> {
@@ -96,8 +150,15 @@ fn check(u: &mut Unstructured) -> arbitrary::Result<()> {
             )
         })
         .collect();
-    assert_eq!(actual.len(), found.changes.len(), "a pair and protocol is listed twice");
-    assert_eq!(actual, expected, "the diff's changes differ from the matrices'");
+    assert_eq!(
+        actual.len(),
+        found.changes.len(),
+        "a pair and protocol is listed twice"
+    );
+    assert_eq!(
+        actual, expected,
+        "the diff's changes differ from the matrices'"
+    );
     let opened = expected.values().any(|(opened, _)| !opened.is_empty());
     let closed = expected.values().any(|(_, closed)| !closed.is_empty());
     assert_eq!(found.verdict, Verdict::of(opened, closed));
@@ -111,6 +172,7 @@ fn check(u: &mut Unstructured) -> arbitrary::Result<()> {
     };
     assert_eq!(found.counts.pairs_opened, pairs(true));
     assert_eq!(found.counts.pairs_closed, pairs(false));
+    check_decisions(&old, &new, &found);
     Ok(())
 }
 

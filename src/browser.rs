@@ -157,18 +157,20 @@ pub fn copy_to_clipboard(text: &str, done: impl FnOnce(bool) + 'static) {
     });
 }
 
+/// The element of the page with this `data-testid`, if any.
+fn by_testid(testid: &str) -> Option<web_sys::Element> {
+    window()?
+        .document()?
+        .query_selector(&format!("[data-testid=\"{testid}\"]"))
+        .ok()
+        .flatten()
+}
+
 /// Selects the whole text of the input with this `data-testid`, so that the user can copy it
 /// by hand.
 pub fn select_input_text(testid: &str) {
-    let input = window()
-        .and_then(|window| window.document())
-        .and_then(|document| {
-            document
-                .query_selector(&format!("[data-testid=\"{testid}\"]"))
-                .ok()
-                .flatten()
-        })
-        .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok());
+    let input =
+        by_testid(testid).and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok());
     if let Some(input) = input {
         let _ = input.focus();
         input.select();
@@ -345,15 +347,8 @@ pub fn listen_keys(callback: impl Fn(GlobalKey) + 'static) -> Option<EventListen
 /// Presses the button with this `data-testid`, as a click would; true when the button is on
 /// the page (pressed, or disabled at the end of its range).
 fn press(testid: &str) -> bool {
-    let Some(button) = window()
-        .and_then(|window| window.document())
-        .and_then(|document| {
-            document
-                .query_selector(&format!("[data-testid=\"{testid}\"]"))
-                .ok()
-                .flatten()
-        })
-        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    let Some(button) =
+        by_testid(testid).and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
     else {
         return false;
     };

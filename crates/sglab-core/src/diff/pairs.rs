@@ -57,13 +57,26 @@ fn cell_at(
     }
 }
 
+/// The changes of a diff, and for each one the ranks of its ids and the index of its ports, so
+/// that the rollup reads integers ([`super::summary::rollup`]).
+#[derive(Default)]
+pub(super) struct Listing {
+    /// Every changed (source, target, protocol), sorted.
+    pub(super) changes: Vec<Change>,
+    /// For each change: its source's rank and its target's rank in `ids`, and the index of its
+    /// opened and closed ports (two changes with the same index have the same ports).
+    pub(super) keys: Vec<(u32, u32, u32)>,
+    /// Every id compared, sorted.
+    pub(super) ids: Vec<EndpointId>,
+}
+
 /// Every changed (source, target, protocol), sorted: the endpoints and the external `blocks`
 /// compared on one part of a matrix per side.
-pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Vec<Change> {
+pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Listing {
     let dirty = Dirty::of(old, new);
     let protocols = dirty.protocols();
     if protocols.is_empty() {
-        return Vec::new();
+        return Listing::default();
     }
     let block_ids: BTreeSet<EndpointId> = blocks
         .iter()
@@ -81,6 +94,7 @@ pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Vec<C
     let mut changes = Collector {
         ids,
         records: Vec::new(),
+        ports: Vec::new(),
         payloads: Vec::new(),
     };
     let marks = Marks::new(old, new);
@@ -99,7 +113,7 @@ pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Vec<C
         decider: Decider::new(&new_all.0),
     };
     compare(&mut before, &mut after, &dirty, &protocols, &mut changes);
-    changes.into_changes()
+    changes.into_listing()
 }
 
 /// The changed cells found so far, by rank of their endpoints' ids, each pointing to what
@@ -110,13 +124,16 @@ struct Collector {
     ids: Vec<EndpointId>,
     /// (source rank, target rank, protocol, payload index).
     records: Vec<(u32, u32, Protocol, u32)>,
+    /// The ports opened and closed of each changed pair of joint classes and protocol.
+    ports: Vec<(Vec<PortRange>, Vec<PortRange>)>,
     payloads: Vec<Payload>,
 }
 
-/// What changed for a pair of joint classes on one protocol.
+/// What changed for a pair of joint classes on one protocol, or for one pair of their members
+/// when the decisions' words name it.
 struct Payload {
-    opened: Vec<PortRange>,
-    closed: Vec<PortRange>,
+    /// The index of the opened and closed ports in [`Collector::ports`].
+    ports: u32,
     before: Option<Arc<Deciding>>,
     after: Option<Arc<Deciding>>,
 }
@@ -128,30 +145,41 @@ impl Collector {
     }
 
     /// The changes sorted by source, target and protocol.
-    fn into_changes(self) -> Vec<Change> {
+    fn into_listing(self) -> Listing {
         let Collector {
             ids,
             mut records,
+            ports,
             payloads,
         } = self;
         crate::sort::sort_by_key(&mut records, |(from, to, protocol, _)| {
             (*from, *to, *protocol)
         });
-        records
-            .into_iter()
-            .filter_map(|(from, to, protocol, payload)| {
-                let payload = payloads.get(payload as usize)?;
-                Some(Change {
-                    from: ids.get(from as usize)?.clone(),
-                    to: ids.get(to as usize)?.clone(),
-                    protocol,
-                    opened: payload.opened.clone(),
-                    closed: payload.closed.clone(),
-                    before: payload.before.clone(),
-                    after: payload.after.clone(),
-                })
-            })
-            .collect()
+        let mut changes = Vec::with_capacity(records.len());
+        let mut keys = Vec::with_capacity(records.len());
+        for (from, to, protocol, payload) in records {
+            let Some(payload) = payloads.get(payload as usize) else {
+                continue;
+            };
+            let (Some((opened, closed)), Some(source), Some(target)) = (
+                ports.get(payload.ports as usize),
+                ids.get(from as usize),
+                ids.get(to as usize),
+            ) else {
+                continue;
+            };
+            changes.push(Change {
+                from: source.clone(),
+                to: target.clone(),
+                protocol,
+                opened: opened.clone(),
+                closed: closed.clone(),
+                before: payload.before.clone(),
+                after: payload.after.clone(),
+            });
+            keys.push((from, to, payload.ports));
+        }
+        Listing { changes, keys, ids }
     }
 }
 
@@ -255,40 +283,53 @@ fn compare(
                     .map(|range| range.start());
                 let old_deciding = before.decider.deciding(from, to, protocol, port);
                 let new_deciding = after.decider.deciding(from, to, protocol, port);
-                if names_a_party(old_deciding.as_ref()) || names_a_party(new_deciding.as_ref()) {
-                    // The words name the representatives: each pair of members gets its own.
+                let ports = changes.ports.len() as u32;
+                changes.ports.push((opened, closed));
+                let old_names = names_a_party(old_deciding.as_ref());
+                let new_names = names_a_party(new_deciding.as_ref());
+                let old_shared = old_deciding.map(Arc::new);
+                let new_shared = new_deciding.map(Arc::new);
+                if old_names || new_names {
+                    // The words name the representatives: each pair of members gets its own
+                    // decisions on the side whose words name them, and shares the other side's.
                     for source in &ranks[source_class] {
                         for target in ranks[target_class].iter().filter(|to| *to != source) {
                             let (Some(from), Some(to)) = (
-                                changes.ids.get(*source as usize).cloned(),
-                                changes.ids.get(*target as usize).cloned(),
+                                changes.ids.get(*source as usize),
+                                changes.ids.get(*target as usize),
                             ) else {
                                 continue;
                             };
-                            let payload = changes.payloads.len() as u32;
-                            changes.payloads.push(Payload {
-                                opened: opened.clone(),
-                                closed: closed.clone(),
-                                before: before
-                                    .decider
-                                    .deciding(&from, &to, protocol, port)
-                                    .map(Arc::new),
-                                after: after
-                                    .decider
-                                    .deciding(&from, &to, protocol, port)
-                                    .map(Arc::new),
-                            });
-                            changes.records.push((*source, *target, protocol, payload));
+                            let own = |side: &mut Side<'_>, names: bool, shared: &Option<_>| {
+                                if names {
+                                    side.decider
+                                        .deciding(from, to, protocol, port)
+                                        .map(Arc::new)
+                                } else {
+                                    Option::clone(shared)
+                                }
+                            };
+                            let payload = Payload {
+                                ports,
+                                before: own(before, old_names, &old_shared),
+                                after: own(after, new_names, &new_shared),
+                            };
+                            changes.records.push((
+                                *source,
+                                *target,
+                                protocol,
+                                changes.payloads.len() as u32,
+                            ));
+                            changes.payloads.push(payload);
                         }
                     }
                     continue;
                 }
                 let payload = changes.payloads.len() as u32;
                 changes.payloads.push(Payload {
-                    opened,
-                    closed,
-                    before: old_deciding.map(Arc::new),
-                    after: new_deciding.map(Arc::new),
+                    ports,
+                    before: old_shared,
+                    after: new_shared,
                 });
                 for source in &ranks[source_class] {
                     for target in ranks[target_class].iter().filter(|to| *to != source) {

@@ -604,6 +604,36 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A TCP rule added to a group with members and an instance added elsewhere: many endpoints
+    /// are dirty on TCP, one on every protocol, so each side is built in two parts (TCP on the
+    /// many, the other protocols on the one); the diff still agrees with the two matrices.
+    #[test]
+    fn diff_in_two_parts_agrees_with_the_two_matrices(
+        seed in any::<u64>(),
+        shape in 0usize..Shape::ALL.len(),
+        endpoints in 8usize..18,
+        groups in 1usize..4,
+        rules in 0usize..40,
+        picks in any::<(usize, usize, usize)>(),
+        more in prop::collection::vec(any::<(u8, usize, usize, usize)>(), 0..2),
+    ) {
+        let old = generate(seed, &GenParams::of_shape(Shape::ALL[shape], endpoints, groups, rules));
+        let mut new = old.clone();
+        let (group, other, instance) = picks;
+        edit(&mut new, 5, group, 0, other);
+        edit(&mut new, 6, instance, 0, 0);
+        for (op, pick, rule, other) in more {
+            structural_edit(&mut new, op, pick, other);
+            edit(&mut new, op, pick, rule, other);
+        }
+        let result = diff(&old, &new);
+        prop_assert_eq!(check_against_matrices(&old, &new, &result), Ok(()));
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
 
     /// On small varied topologies, every opened and closed set agrees with the reference.

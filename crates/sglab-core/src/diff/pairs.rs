@@ -15,8 +15,8 @@ use ipnet::IpNet;
 use super::decide::Decider;
 use super::dirty::{Dirty, Mask};
 use super::ports::difference;
-use super::shared::Marks;
-use super::{Change, Deciding, DIFF_PROTOCOLS};
+use super::shared::{bit, Marks};
+use super::{Change, Deciding};
 use crate::explain::Decision;
 use crate::matrix::Matrix;
 use crate::model::{EndpointId, PortRange, Protocol, Topology};
@@ -26,11 +26,51 @@ use crate::model::{EndpointId, PortRange, Protocol, Topology};
 struct Side<'t> {
     topology: &'t Topology,
     blocks: &'t BTreeSet<EndpointId>,
+    /// The matrix of the side (the first part: every part has the same endpoints and classes,
+    /// being built on the same topology).
     matrix: Matrix,
+    /// The other parts, each with the protocols it holds ([`Marks::matrices`]).
+    others: Vec<(Mask, Matrix)>,
+    /// The protocols of the first part.
+    first: Mask,
     decider: Decider<'t>,
 }
 
-impl Side<'_> {
+impl<'t> Side<'t> {
+    /// A side of `topology`, with its matrices and a decider on `all` (the topology with the
+    /// blocks, and the marks when it has them).
+    fn new(
+        topology: &'t Topology,
+        blocks: &'t BTreeSet<EndpointId>,
+        mut matrices: Vec<(Mask, Matrix)>,
+        all: &'t Topology,
+    ) -> Option<Side<'t>> {
+        if matrices.is_empty() {
+            return None;
+        }
+        let (first, matrix) = matrices.remove(0);
+        Some(Side {
+            topology,
+            blocks,
+            matrix,
+            others: matrices,
+            first,
+            decider: Decider::new(all),
+        })
+    }
+
+    /// The matrix holding `protocol`.
+    fn matrix_of(&self, protocol: Protocol) -> &Matrix {
+        let bit = bit(protocol);
+        if self.first & bit != 0 {
+            return &self.matrix;
+        }
+        self.others
+            .iter()
+            .find(|(mask, _)| mask & bit != 0)
+            .map_or(&self.matrix, |(_, matrix)| matrix)
+    }
+
     /// The index of an endpoint of the side (or of a block) in its matrix.
     fn index(&self, id: &EndpointId) -> Option<usize> {
         (self.topology.endpoints.contains_key(id) || self.blocks.contains(id))
@@ -97,20 +137,16 @@ pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Listi
         ports: Vec::new(),
         payloads: Vec::new(),
     };
-    let marks = Marks::new(old, new);
+    let marks = Marks::new(old, new, &dirty);
     let old_all = marks.side(old, blocks, &dirty);
     let new_all = marks.side(new, blocks, &dirty);
-    let mut before = Side {
-        topology: old,
-        blocks: &block_ids,
-        matrix: marks.matrix(&old_all, &protocols),
-        decider: Decider::new(&old_all.0),
-    };
-    let mut after = Side {
-        topology: new,
-        blocks: &block_ids,
-        matrix: marks.matrix(&new_all, &protocols),
-        decider: Decider::new(&new_all.0),
+    let old_matrices = marks.matrices(&old_all, &protocols);
+    let new_matrices = marks.matrices(&new_all, &protocols);
+    let (Some(mut before), Some(mut after)) = (
+        Side::new(old, &block_ids, old_matrices, &old_all.0),
+        Side::new(new, &block_ids, new_matrices, &new_all.0),
+    ) else {
+        return Listing::default();
     };
     compare(&mut before, &mut after, &dirty, &protocols, &mut changes);
     changes.into_listing()
@@ -258,16 +294,12 @@ fn compare(
                 firsts[target_class]
             };
             for protocol in protocols {
-                let bit = DIFF_PROTOCOLS
-                    .iter()
-                    .position(|p| p == protocol)
-                    .map_or(0, |index| 1 << index);
-                if open & bit == 0 {
+                if open & bit(*protocol) == 0 {
                     continue;
                 }
                 let protocol = *protocol;
-                let old_cell = cell_at(&before.matrix, at_from.0, at_to.0, protocol);
-                let new_cell = cell_at(&after.matrix, at_from.1, at_to.1, protocol);
+                let old_cell = cell_at(before.matrix_of(protocol), at_from.0, at_to.0, protocol);
+                let new_cell = cell_at(after.matrix_of(protocol), at_from.1, at_to.1, protocol);
                 if old_cell == new_cell {
                     continue;
                 }
@@ -369,8 +401,12 @@ fn joint_classes(old: &Side<'_>, new: &Side<'_>, dirty: &Dirty) -> Vec<Joint> {
             .filter_map(|index| matrix.endpoints().get(index as usize).cloned())
             .collect()
     };
-    let mut local_ids = local(&old.matrix);
-    local_ids.extend(local(&new.matrix));
+    let mut local_ids = BTreeSet::new();
+    for side in [old, new] {
+        for matrix in std::iter::once(&side.matrix).chain(side.others.iter().map(|(_, m)| m)) {
+            local_ids.extend(local(matrix));
+        }
+    }
     let ids: BTreeSet<&EndpointId> = old
         .topology
         .endpoints

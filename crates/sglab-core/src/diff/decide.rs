@@ -8,8 +8,6 @@
 //! are the evaluator's own (`eval::route`, `eval::rules`); the tests check every decision
 //! against [`crate::eval::explain`].
 
-use std::collections::HashMap;
-
 use rustc_hash::FxHashMap;
 
 use super::Deciding;
@@ -33,7 +31,7 @@ struct Pools<'t> {
 /// Deciding decisions on one topology, with the actors and pooled rules kept between queries.
 pub(super) struct Decider<'t> {
     topology: &'t Topology,
-    actors: HashMap<&'t EndpointId, Actor<'t>>,
+    actors: FxHashMap<&'t EndpointId, Actor<'t>>,
     pools: Pools<'t>,
 }
 
@@ -42,7 +40,7 @@ impl<'t> Decider<'t> {
     pub(super) fn new(topology: &'t Topology) -> Decider<'t> {
         Decider {
             topology,
-            actors: HashMap::new(),
+            actors: FxHashMap::default(),
             pools: Pools::default(),
         }
     }

@@ -283,14 +283,14 @@ pub struct Diff {
 /// edits of rules, groups and endpoints it is made of.
 pub fn diff(old: &Topology, new: &Topology) -> Diff {
     let blocks = external_blocks(old, new);
-    let changes = pairs::changes(old, new, &blocks);
-    let counts = summary::counts(&changes);
+    let listing = pairs::changes(old, new, &blocks);
+    let counts = summary::counts(&listing.changes);
     let verdict = Verdict::of(counts.pairs_opened > 0, counts.pairs_closed > 0);
-    let rollup = summary::rollup(old, new, &changes);
+    let rollup = summary::rollup(old, new, &listing);
     Diff {
         verdict,
         counts,
-        changes,
+        changes: listing.changes,
         rollup,
         rule_changes: rules::rule_changes(old, new),
         object_changes: objects::object_changes(old, new),

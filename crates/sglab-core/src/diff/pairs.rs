@@ -15,8 +15,8 @@ use ipnet::IpNet;
 use super::decide::Decider;
 use super::dirty::{Dirty, Mask};
 use super::ports::difference;
-use super::shared::Marks;
-use super::{Change, Deciding, DIFF_PROTOCOLS};
+use super::shared::{bit, Marks};
+use super::{Change, Deciding};
 use crate::explain::Decision;
 use crate::matrix::Matrix;
 use crate::model::{EndpointId, PortRange, Protocol, Topology};
@@ -26,11 +26,51 @@ use crate::model::{EndpointId, PortRange, Protocol, Topology};
 struct Side<'t> {
     topology: &'t Topology,
     blocks: &'t BTreeSet<EndpointId>,
+    /// The matrix of the side (the first part: every part has the same endpoints and classes,
+    /// being built on the same topology).
     matrix: Matrix,
+    /// The other parts, each with the protocols it holds ([`Marks::matrices`]).
+    others: Vec<(Mask, Matrix)>,
+    /// The protocols of the first part.
+    first: Mask,
     decider: Decider<'t>,
 }
 
-impl Side<'_> {
+impl<'t> Side<'t> {
+    /// A side of `topology`, with its matrices and a decider on `all` (the topology with the
+    /// blocks, and the marks when it has them).
+    fn new(
+        topology: &'t Topology,
+        blocks: &'t BTreeSet<EndpointId>,
+        mut matrices: Vec<(Mask, Matrix)>,
+        all: &'t Topology,
+    ) -> Option<Side<'t>> {
+        if matrices.is_empty() {
+            return None;
+        }
+        let (first, matrix) = matrices.remove(0);
+        Some(Side {
+            topology,
+            blocks,
+            matrix,
+            others: matrices,
+            first,
+            decider: Decider::new(all),
+        })
+    }
+
+    /// The matrix holding `protocol`.
+    fn matrix_of(&self, protocol: Protocol) -> &Matrix {
+        let bit = bit(protocol);
+        if self.first & bit != 0 {
+            return &self.matrix;
+        }
+        self.others
+            .iter()
+            .find(|(mask, _)| mask & bit != 0)
+            .map_or(&self.matrix, |(_, matrix)| matrix)
+    }
+
     /// The index of an endpoint of the side (or of a block) in its matrix.
     fn index(&self, id: &EndpointId) -> Option<usize> {
         (self.topology.endpoints.contains_key(id) || self.blocks.contains(id))
@@ -57,13 +97,26 @@ fn cell_at(
     }
 }
 
+/// The changes of a diff, and for each one the ranks of its ids and the index of its ports, so
+/// that the rollup reads integers ([`super::summary::rollup`]).
+#[derive(Default)]
+pub(super) struct Listing {
+    /// Every changed (source, target, protocol), sorted.
+    pub(super) changes: Vec<Change>,
+    /// For each change: its source's rank and its target's rank in `ids`, and the index of its
+    /// opened and closed ports (two changes with the same index have the same ports).
+    pub(super) keys: Vec<(u32, u32, u32)>,
+    /// Every id compared, sorted.
+    pub(super) ids: Vec<EndpointId>,
+}
+
 /// Every changed (source, target, protocol), sorted: the endpoints and the external `blocks`
 /// compared on one part of a matrix per side.
-pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Vec<Change> {
+pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Listing {
     let dirty = Dirty::of(old, new);
     let protocols = dirty.protocols();
     if protocols.is_empty() {
-        return Vec::new();
+        return Listing::default();
     }
     let block_ids: BTreeSet<EndpointId> = blocks
         .iter()
@@ -81,25 +134,22 @@ pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Vec<C
     let mut changes = Collector {
         ids,
         records: Vec::new(),
+        ports: Vec::new(),
         payloads: Vec::new(),
     };
-    let marks = Marks::new(old, new);
+    let marks = Marks::new(old, new, &dirty);
     let old_all = marks.side(old, blocks, &dirty);
     let new_all = marks.side(new, blocks, &dirty);
-    let mut before = Side {
-        topology: old,
-        blocks: &block_ids,
-        matrix: marks.matrix(&old_all, &protocols),
-        decider: Decider::new(&old_all.0),
-    };
-    let mut after = Side {
-        topology: new,
-        blocks: &block_ids,
-        matrix: marks.matrix(&new_all, &protocols),
-        decider: Decider::new(&new_all.0),
+    let old_matrices = marks.matrices(&old_all, &protocols);
+    let new_matrices = marks.matrices(&new_all, &protocols);
+    let (Some(mut before), Some(mut after)) = (
+        Side::new(old, &block_ids, old_matrices, &old_all.0),
+        Side::new(new, &block_ids, new_matrices, &new_all.0),
+    ) else {
+        return Listing::default();
     };
     compare(&mut before, &mut after, &dirty, &protocols, &mut changes);
-    changes.into_changes()
+    changes.into_listing()
 }
 
 /// The changed cells found so far, by rank of their endpoints' ids, each pointing to what
@@ -110,13 +160,16 @@ struct Collector {
     ids: Vec<EndpointId>,
     /// (source rank, target rank, protocol, payload index).
     records: Vec<(u32, u32, Protocol, u32)>,
+    /// The ports opened and closed of each changed pair of joint classes and protocol.
+    ports: Vec<(Vec<PortRange>, Vec<PortRange>)>,
     payloads: Vec<Payload>,
 }
 
-/// What changed for a pair of joint classes on one protocol.
+/// What changed for a pair of joint classes on one protocol, or for one pair of their members
+/// when the decisions' words name it.
 struct Payload {
-    opened: Vec<PortRange>,
-    closed: Vec<PortRange>,
+    /// The index of the opened and closed ports in [`Collector::ports`].
+    ports: u32,
     before: Option<Arc<Deciding>>,
     after: Option<Arc<Deciding>>,
 }
@@ -128,30 +181,41 @@ impl Collector {
     }
 
     /// The changes sorted by source, target and protocol.
-    fn into_changes(self) -> Vec<Change> {
+    fn into_listing(self) -> Listing {
         let Collector {
             ids,
             mut records,
+            ports,
             payloads,
         } = self;
         crate::sort::sort_by_key(&mut records, |(from, to, protocol, _)| {
             (*from, *to, *protocol)
         });
-        records
-            .into_iter()
-            .filter_map(|(from, to, protocol, payload)| {
-                let payload = payloads.get(payload as usize)?;
-                Some(Change {
-                    from: ids.get(from as usize)?.clone(),
-                    to: ids.get(to as usize)?.clone(),
-                    protocol,
-                    opened: payload.opened.clone(),
-                    closed: payload.closed.clone(),
-                    before: payload.before.clone(),
-                    after: payload.after.clone(),
-                })
-            })
-            .collect()
+        let mut changes = Vec::with_capacity(records.len());
+        let mut keys = Vec::with_capacity(records.len());
+        for (from, to, protocol, payload) in records {
+            let Some(payload) = payloads.get(payload as usize) else {
+                continue;
+            };
+            let (Some((opened, closed)), Some(source), Some(target)) = (
+                ports.get(payload.ports as usize),
+                ids.get(from as usize),
+                ids.get(to as usize),
+            ) else {
+                continue;
+            };
+            changes.push(Change {
+                from: source.clone(),
+                to: target.clone(),
+                protocol,
+                opened: opened.clone(),
+                closed: closed.clone(),
+                before: payload.before.clone(),
+                after: payload.after.clone(),
+            });
+            keys.push((from, to, payload.ports));
+        }
+        Listing { changes, keys, ids }
     }
 }
 
@@ -230,16 +294,12 @@ fn compare(
                 firsts[target_class]
             };
             for protocol in protocols {
-                let bit = DIFF_PROTOCOLS
-                    .iter()
-                    .position(|p| p == protocol)
-                    .map_or(0, |index| 1 << index);
-                if open & bit == 0 {
+                if open & bit(*protocol) == 0 {
                     continue;
                 }
                 let protocol = *protocol;
-                let old_cell = cell_at(&before.matrix, at_from.0, at_to.0, protocol);
-                let new_cell = cell_at(&after.matrix, at_from.1, at_to.1, protocol);
+                let old_cell = cell_at(before.matrix_of(protocol), at_from.0, at_to.0, protocol);
+                let new_cell = cell_at(after.matrix_of(protocol), at_from.1, at_to.1, protocol);
                 if old_cell == new_cell {
                     continue;
                 }
@@ -255,40 +315,53 @@ fn compare(
                     .map(|range| range.start());
                 let old_deciding = before.decider.deciding(from, to, protocol, port);
                 let new_deciding = after.decider.deciding(from, to, protocol, port);
-                if names_a_party(old_deciding.as_ref()) || names_a_party(new_deciding.as_ref()) {
-                    // The words name the representatives: each pair of members gets its own.
+                let ports = changes.ports.len() as u32;
+                changes.ports.push((opened, closed));
+                let old_names = names_a_party(old_deciding.as_ref());
+                let new_names = names_a_party(new_deciding.as_ref());
+                let old_shared = old_deciding.map(Arc::new);
+                let new_shared = new_deciding.map(Arc::new);
+                if old_names || new_names {
+                    // The words name the representatives: each pair of members gets its own
+                    // decisions on the side whose words name them, and shares the other side's.
                     for source in &ranks[source_class] {
                         for target in ranks[target_class].iter().filter(|to| *to != source) {
                             let (Some(from), Some(to)) = (
-                                changes.ids.get(*source as usize).cloned(),
-                                changes.ids.get(*target as usize).cloned(),
+                                changes.ids.get(*source as usize),
+                                changes.ids.get(*target as usize),
                             ) else {
                                 continue;
                             };
-                            let payload = changes.payloads.len() as u32;
-                            changes.payloads.push(Payload {
-                                opened: opened.clone(),
-                                closed: closed.clone(),
-                                before: before
-                                    .decider
-                                    .deciding(&from, &to, protocol, port)
-                                    .map(Arc::new),
-                                after: after
-                                    .decider
-                                    .deciding(&from, &to, protocol, port)
-                                    .map(Arc::new),
-                            });
-                            changes.records.push((*source, *target, protocol, payload));
+                            let own = |side: &mut Side<'_>, names: bool, shared: &Option<_>| {
+                                if names {
+                                    side.decider
+                                        .deciding(from, to, protocol, port)
+                                        .map(Arc::new)
+                                } else {
+                                    Option::clone(shared)
+                                }
+                            };
+                            let payload = Payload {
+                                ports,
+                                before: own(before, old_names, &old_shared),
+                                after: own(after, new_names, &new_shared),
+                            };
+                            changes.records.push((
+                                *source,
+                                *target,
+                                protocol,
+                                changes.payloads.len() as u32,
+                            ));
+                            changes.payloads.push(payload);
                         }
                     }
                     continue;
                 }
                 let payload = changes.payloads.len() as u32;
                 changes.payloads.push(Payload {
-                    opened,
-                    closed,
-                    before: old_deciding.map(Arc::new),
-                    after: new_deciding.map(Arc::new),
+                    ports,
+                    before: old_shared,
+                    after: new_shared,
                 });
                 for source in &ranks[source_class] {
                     for target in ranks[target_class].iter().filter(|to| *to != source) {
@@ -328,8 +401,12 @@ fn joint_classes(old: &Side<'_>, new: &Side<'_>, dirty: &Dirty) -> Vec<Joint> {
             .filter_map(|index| matrix.endpoints().get(index as usize).cloned())
             .collect()
     };
-    let mut local_ids = local(&old.matrix);
-    local_ids.extend(local(&new.matrix));
+    let mut local_ids = BTreeSet::new();
+    for side in [old, new] {
+        for matrix in std::iter::once(&side.matrix).chain(side.others.iter().map(|(_, m)| m)) {
+            local_ids.extend(local(matrix));
+        }
+    }
     let ids: BTreeSet<&EndpointId> = old
         .topology
         .endpoints

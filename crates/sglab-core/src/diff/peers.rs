@@ -14,13 +14,15 @@
 use std::collections::BTreeSet;
 
 use ipnet::IpNet;
+use rustc_hash::FxHashSet;
 
 use crate::model::{Endpoint, EndpointId, EndpointKind, Peer, Topology};
 
 /// The external blocks the rules of `old` and `new` distinguish, sorted (see the module doc
 /// for how a block is chosen).
 pub fn external_blocks(old: &Topology, new: &Topology) -> Vec<IpNet> {
-    let mut named: BTreeSet<IpNet> = BTreeSet::new();
+    // Most rules name a handful of blocks: a hash set takes the repeats, sorted once after.
+    let mut named: FxHashSet<IpNet> = FxHashSet::default();
     for topology in [old, new] {
         for group in topology.groups.values() {
             for rule in &group.rules {
@@ -39,6 +41,8 @@ pub fn external_blocks(old: &Topology, new: &Topology) -> Vec<IpNet> {
         }
     }
     let covered = [old, new].map(covered);
+    let mut named: Vec<IpNet> = named.into_iter().collect();
+    named.sort_unstable();
     named
         .into_iter()
         .filter(|block| !is_private(old, block) && !is_private(new, block))

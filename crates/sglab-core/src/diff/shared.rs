@@ -16,39 +16,64 @@
 //! the marks is exactly the dirty rows and columns, on both sides alike. When an endpoint
 //! cannot carry a mark (a dirty endpoint without ENIs or groups: an external endpoint changed,
 //! added or removed), the whole matrix is built.
+//!
+//! The protocols may be split in two parts, each with marks of its own, when the protocols
+//! dirty on the fewest endpoints are dirty on at most a quarter as many as the most (an
+//! instance added is dirty on all five, a TCP rule of a large group on TCP only): each part is
+//! built only on its own rows and columns, so the protocols of the few are not built on the
+//! many. Both parts are built on the same marked copy, so they number endpoints and classes
+//! alike.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::IpNet;
 
-use super::dirty::Dirty;
+use super::dirty::{Dirty, Mask};
 use super::peers::add_external_peers;
+use super::DIFF_PROTOCOLS;
 use crate::eval::route::Actor;
 use crate::matrix::subset::matrix_part;
 use crate::matrix::{matrix_with, Matrix};
 use crate::model::{GroupId, GroupType, InnerAccessPolicy, Protocol, SecurityGroup, Topology};
 
-/// The marks of the dirty rows and of the dirty columns, one of each group type.
+/// The marks of the dirty rows and of the dirty columns, one of each group type, for each part
+/// of the protocols.
 pub(super) struct Marks {
-    /// The marks of rows: basic, then enterprise.
-    rows: [GroupId; 2],
-    /// The marks of columns: basic, then enterprise.
-    columns: [GroupId; 2],
+    /// The protocols of each part: one part, or two when a few endpoints are dirty on some
+    /// protocols (say an instance added, on all five) and many on the others (say a TCP rule
+    /// of a large group), so that the few protocols are built only on those few endpoints.
+    parts: Vec<Mask>,
+    /// The marks of rows of each part: basic, then enterprise.
+    rows: Vec<[GroupId; 2]>,
+    /// The marks of columns of each part: basic, then enterprise.
+    columns: Vec<[GroupId; 2]>,
 }
 
 impl Marks {
-    /// Four group ids that neither side uses.
-    pub(super) fn new(old: &Topology, new: &Topology) -> Marks {
-        let fresh = |name: &str| {
+    /// Marks that neither side uses, for the parts of the protocols of `dirty`.
+    pub(super) fn new(old: &Topology, new: &Topology, dirty: &Dirty) -> Marks {
+        let fresh = |name: String| {
             let mut id = GroupId(format!("sg-diff-{name}"));
             while old.groups.contains_key(&id) || new.groups.contains_key(&id) {
                 id.0.push('-');
             }
             id
         };
+        let parts = parts(dirty);
+        let marks = |what: &str| -> Vec<[GroupId; 2]> {
+            (0..parts.len())
+                .map(|part| {
+                    [
+                        fresh(format!("{what}-basic-{part}")),
+                        fresh(format!("{what}-enterprise-{part}")),
+                    ]
+                })
+                .collect()
+        };
         Marks {
-            rows: [fresh("rows-basic"), fresh("rows-enterprise")],
-            columns: [fresh("columns-basic"), fresh("columns-enterprise")],
+            rows: marks("rows"),
+            columns: marks("columns"),
+            parts,
         }
     }
 
@@ -71,19 +96,31 @@ impl Marks {
         (all, false)
     }
 
-    /// The matrix of a side (from [`Marks::side`]) on `protocols`: the part of the dirty rows
-    /// and columns when it has the marks, else the whole matrix.
-    pub(super) fn matrix(
+    /// The matrices of a side (from [`Marks::side`]) on `protocols`, each with the protocols
+    /// it holds: the parts of the dirty rows and columns when it has the marks, else the whole
+    /// matrix.
+    pub(super) fn matrices(
         &self,
         (topology, marked): &(Topology, bool),
         protocols: &[Protocol],
-    ) -> Matrix {
+    ) -> Vec<(Mask, Matrix)> {
         if !*marked {
-            return matrix_with(topology, protocols);
+            return vec![(Mask::MAX, matrix_with(topology, protocols))];
         }
-        let rows: BTreeSet<&GroupId> = self.rows.iter().collect();
-        let columns: BTreeSet<&GroupId> = self.columns.iter().collect();
-        matrix_part(topology, protocols, &rows, &columns)
+        self.parts
+            .iter()
+            .zip(self.rows.iter().zip(&self.columns))
+            .map(|(mask, (rows, columns))| {
+                let rows: BTreeSet<&GroupId> = rows.iter().collect();
+                let columns: BTreeSet<&GroupId> = columns.iter().collect();
+                let protocols: Vec<Protocol> = protocols
+                    .iter()
+                    .copied()
+                    .filter(|protocol| mask & bit(*protocol) != 0)
+                    .collect();
+                (*mask, matrix_part(topology, &protocols, &rows, &columns))
+            })
+            .collect()
     }
 
     /// `topology` with the marks on the ENIs of the dirty endpoints; `None` when a dirty
@@ -91,7 +128,7 @@ impl Marks {
     fn marked(&self, topology: &Topology, dirty: &Dirty) -> Option<Topology> {
         let vpc = topology.vpcs.keys().next()?.clone();
         let mut marked = topology.clone();
-        for marks in [&self.rows, &self.columns] {
+        for marks in self.rows.iter().chain(&self.columns) {
             for (mark, group_type) in marks.iter().zip([GroupType::Basic, GroupType::Enterprise]) {
                 marked.groups.insert(
                     mark.clone(),
@@ -121,11 +158,13 @@ impl Marks {
                         .is_some_and(|group| group.group_type == GroupType::Basic)
                 });
                 let slot = usize::from(!basic);
-                if row != 0 && !eni.groups.contains(&self.rows[slot]) {
-                    eni.groups.push(self.rows[slot].clone());
-                }
-                if column != 0 && !eni.groups.contains(&self.columns[slot]) {
-                    eni.groups.push(self.columns[slot].clone());
+                for (part, mask) in self.parts.iter().enumerate() {
+                    let marks = [(row, &self.rows[part]), (column, &self.columns[part])];
+                    for (dirty, marks) in marks {
+                        if dirty & mask != 0 && !eni.groups.contains(&marks[slot]) {
+                            eni.groups.push(marks[slot].clone());
+                        }
+                    }
                 }
             }
         }
@@ -140,13 +179,109 @@ impl Marks {
             let typed = groups
                 .iter()
                 .any(|group| topology.groups.contains_key(*group));
-            if !typed
-                || (row != 0 && !carries(&self.rows))
-                || (column != 0 && !carries(&self.columns))
-            {
+            let carried = self.parts.iter().enumerate().all(|(part, mask)| {
+                (row & mask == 0 || carries(&self.rows[part]))
+                    && (column & mask == 0 || carries(&self.columns[part]))
+            });
+            if !typed || !carried {
                 return None;
             }
         }
         Some(marked)
+    }
+}
+
+/// The bit of a protocol in a [`Mask`].
+pub(super) fn bit(protocol: Protocol) -> Mask {
+    DIFF_PROTOCOLS
+        .iter()
+        .position(|known| *known == protocol)
+        .map_or(0, |index| 1 << index)
+}
+
+/// The parts of the protocols of `dirty`: one, or two when the protocols dirty on the fewest
+/// endpoints are dirty on at most a quarter as many as the most: those go to a part of their
+/// own, built only on their few rows and columns.
+fn parts(dirty: &Dirty) -> Vec<Mask> {
+    let counts: Vec<usize> = DIFF_PROTOCOLS
+        .iter()
+        .map(|protocol| {
+            let bit = bit(*protocol);
+            dirty
+                .entries()
+                .filter(|(_, (row, column))| (row | column) & bit != 0)
+                .count()
+        })
+        .collect();
+    let most = counts.iter().copied().max().unwrap_or(0);
+    let (mut many, mut few): (Mask, Mask) = (0, 0);
+    for (index, count) in counts.iter().enumerate() {
+        if *count == 0 {
+            continue;
+        }
+        if count * 4 > most {
+            many |= 1 << index;
+        } else {
+            few |= 1 << index;
+        }
+    }
+    if few == 0 || many == 0 {
+        vec![many | few]
+    } else {
+        vec![many, few]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit::{apply, Edit, NewEndpoint};
+    use crate::generate::{generate, GenParams, Shape};
+    use crate::model::{Direction, NicType, Peer, Policy, PortRange, PortSpec, Priority, Rule};
+
+    /// A TCP rule added to the group with the most members and an instance added: two parts,
+    /// TCP on the members, the other protocols on the instance alone.
+    #[test]
+    fn few_endpoints_dirty_on_other_protocols_make_a_part_of_their_own() {
+        let old = generate(3, &GenParams::of_shape(Shape::Roles, 40, 4, 80));
+        let members = |group: &GroupId| {
+            old.endpoints
+                .values()
+                .filter(|endpoint| crate::eval::filtering_groups(&old, endpoint).contains(group))
+                .count()
+        };
+        let group = old
+            .groups
+            .keys()
+            .max_by_key(|group| members(group))
+            .cloned()
+            .expect("a generated topology has groups");
+        assert!(
+            members(&group) >= 8,
+            "{group} has {} members",
+            members(&group)
+        );
+        let mut new = old.clone();
+        let rule = Rule {
+            id: None,
+            direction: Direction::Ingress,
+            policy: Policy::Accept,
+            priority: Priority::HIGHEST,
+            protocol: Protocol::Tcp,
+            ports: PortSpec::Range(PortRange::new(22, 22).expect("a valid range")),
+            peer: Peer::Cidr("0.0.0.0/0".parse().expect("a valid block")),
+            source_ports: None,
+            local_cidr: None,
+            nic_type: NicType::Intranet,
+            description: String::new(),
+        };
+        let added = Edit::AddRule {
+            group: group.clone(),
+            rule,
+        };
+        apply(&mut new, &added).expect("the rule is added");
+        apply(&mut new, &Edit::AddEndpoint(NewEndpoint::Ecs { group })).expect("an instance");
+        let marks = Marks::new(&old, &new, &Dirty::of(&old, &new));
+        assert_eq!(marks.parts, vec![bit(Protocol::Tcp), Mask::from(0b11110)]);
     }
 }

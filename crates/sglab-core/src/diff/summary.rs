@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
+use super::pairs::Listing;
 use super::ports::{count_ports, union};
 use super::{Change, Counts, GroupPairChange};
 use crate::eval::filtering_groups;
@@ -46,32 +47,64 @@ type Sum = (u64, u64, Vec<PortRange>, Vec<PortRange>, [Option<usize>; 2]);
 
 /// The changes by pair of buckets and protocol, the most pairs first (ties by source bucket,
 /// target bucket and protocol).
-pub(super) fn rollup(old: &Topology, new: &Topology, changes: &[Change]) -> Vec<GroupPairChange> {
+///
+/// Endpoints with the same buckets share one set of buckets, and the changes are first counted
+/// per pair of sets, protocol and ports, so that each bucket pair is summed once per such
+/// count rather than once per change.
+pub(super) fn rollup(old: &Topology, new: &Topology, listing: &Listing) -> Vec<GroupPairChange> {
+    let Listing { changes, keys, ids } = listing;
     let mut bucket_ids: BTreeMap<Bucket, u32> = BTreeMap::new();
-    let mut of_endpoint: FxHashMap<&EndpointId, Vec<u32>> = FxHashMap::default();
-    let mut sums: FxHashMap<(u32, u32, Protocol), Sum> = FxHashMap::default();
-    for (index, change) in changes.iter().enumerate() {
-        for id in [&change.from, &change.to] {
-            if !of_endpoint.contains_key(id) {
-                let ids = buckets_of(old, new, id)
-                    .into_iter()
-                    .map(|bucket| {
-                        let next = bucket_ids.len() as u32;
-                        *bucket_ids.entry(bucket).or_insert(next)
-                    })
-                    .collect();
-                of_endpoint.insert(id, ids);
+    let mut set_ids: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
+    let mut sets: Vec<Vec<u32>> = Vec::new();
+    let mut set_of_rank: Vec<Option<u32>> = vec![None; ids.len()];
+    let mut set_of = |rank: u32| -> Option<u32> {
+        let slot = set_of_rank.get_mut(rank as usize)?;
+        if slot.is_none() {
+            let buckets: Vec<u32> = buckets_of(old, new, ids.get(rank as usize)?)
+                .into_iter()
+                .map(|bucket| {
+                    let next = bucket_ids.len() as u32;
+                    *bucket_ids.entry(bucket).or_insert(next)
+                })
+                .collect();
+            let next = sets.len() as u32;
+            let id = *set_ids.entry(buckets.clone()).or_insert(next);
+            if id == next {
+                sets.push(buckets);
             }
+            *slot = Some(id);
         }
-        let (Some(from), Some(to)) = (of_endpoint.get(&change.from), of_endpoint.get(&change.to))
-        else {
+        *slot
+    };
+    // (source set, target set, protocol, ports) -> (changes, the first of them).
+    let mut counted: FxHashMap<(u32, u32, Protocol, u32), (u64, usize)> = FxHashMap::default();
+    for (index, (change, (from, to, ports))) in changes.iter().zip(keys).enumerate() {
+        let (Some(from), Some(to)) = (set_of(*from), set_of(*to)) else {
+            continue;
+        };
+        counted
+            .entry((from, to, change.protocol, *ports))
+            .or_insert((0, index))
+            .0 += 1;
+    }
+    let mut sums: FxHashMap<(u32, u32, Protocol), Sum> = FxHashMap::default();
+    for ((from, to, protocol, _), (count, index)) in counted {
+        let (Some(change), Some(from), Some(to)) = (
+            changes.get(index),
+            sets.get(from as usize),
+            sets.get(to as usize),
+        ) else {
             continue;
         };
         for source in from {
             for target in to {
-                let sum = sums.entry((*source, *target, change.protocol)).or_default();
-                sum.0 += u64::from(!change.opened.is_empty());
-                sum.1 += u64::from(!change.closed.is_empty());
+                let sum = sums.entry((*source, *target, protocol)).or_default();
+                if !change.opened.is_empty() {
+                    sum.0 += count;
+                }
+                if !change.closed.is_empty() {
+                    sum.1 += count;
+                }
                 // Many pairs share their ports: a list equal to the last one added adds nothing.
                 let [last_opened, last_closed] = &mut sum.4;
                 if !same_as(changes, *last_opened, &change.opened, |c| &c.opened) {

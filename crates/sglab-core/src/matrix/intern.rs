@@ -11,6 +11,7 @@ pub(super) type FastMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
 
 /// Interns lists: equal lists get equal ids, numbered from 0 in order of arrival. The lists
 /// are stored end to end in one buffer, so reading one is a slice of it.
+#[derive(Clone)]
 pub(super) struct Interner<T> {
     ids: FastMap<Vec<T>, u32>,
     /// Where each list starts in `items`; list `i` is `items[starts[i]..starts[i + 1]]`.
@@ -68,7 +69,7 @@ impl<T: Copy + Eq + Hash> Interner<T> {
 
     /// The lists end to end, in order of their ids (for lists of one length, list `i` is
     /// `items[i * length..][..length]`).
-    pub(super) fn into_items(self) -> Vec<T> {
-        self.items
+    pub(super) fn items(&self) -> &[T] {
+        &self.items
     }
 }

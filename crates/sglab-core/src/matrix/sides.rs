@@ -41,6 +41,7 @@ pub(super) fn rule_key(rule: &crate::model::Rule) -> u16 {
 
 /// The rules of one group in one direction compiled for one protocol: each rule that can
 /// match the protocol is a span of elementary port intervals.
+#[derive(Clone)]
 pub(super) struct KeyPool {
     /// Interval boundaries: interval `i` is `points[i]..points[i + 1]`.
     pub(super) points: Vec<u32>,
@@ -56,9 +57,13 @@ pub(super) struct KeyPool {
 /// pooled rules is, port by port, the best-ranked of each group's own first match. So a group
 /// side is evaluated once per *distinct set of its rules a peer satisfies* (an answer keyed by
 /// rank, per protocol), and the answer of an ENI's side merges its groups' answers.
-pub(super) struct GroupSide<'t> {
-    /// The rules, in evaluation order within the group.
-    pub(super) rules: Vec<&'t crate::model::Rule>,
+#[derive(Clone)]
+pub(super) struct GroupSide {
+    /// The rank of each rule ([`rule_key`]), in evaluation order within the group.
+    pub(super) keys: Vec<u16>,
+    /// Per rule, its local CIDR's block id when it has one (`UNSET` for a block no address
+    /// class holds).
+    pub(super) local_blocks: Vec<Option<u32>>,
     pub(super) words: usize,
     /// Whether some rule has a local CIDR (quintuple rules): then the answer depends on the
     /// ENI's own address too.
@@ -98,7 +103,9 @@ impl<'t> Builder<'t> {
                 }
             }
         }
-        self.sides = (0..self.groups.len() * 2).map(|_| None).collect();
+        if self.sides.len() != self.groups.len() * 2 {
+            self.sides = (0..self.groups.len() * 2).map(|_| None).collect();
+        }
     }
 
     pub(super) fn default_allows(&self, group_set: u32, direction: Direction) -> bool {
@@ -108,7 +115,7 @@ impl<'t> Builder<'t> {
             .is_some_and(|defaults| defaults[index])
     }
 
-    pub(super) fn side(&self, side: u32) -> Option<&GroupSide<'t>> {
+    pub(super) fn side(&self, side: u32) -> Option<&GroupSide> {
         self.sides.get(side as usize).and_then(Option::as_ref)
     }
 
@@ -260,8 +267,16 @@ impl<'t> Builder<'t> {
             })
             .collect();
         let local_sensitive = rules.iter().any(|rule| rule.local_cidr.is_some());
+        let local_blocks = rules
+            .iter()
+            .map(|rule| {
+                rule.local_cidr
+                    .map(|block| self.nets.id(block).unwrap_or(UNSET))
+            })
+            .collect();
         let made = GroupSide {
-            rules,
+            keys: rules.iter().map(|rule| rule_key(rule)).collect(),
+            local_blocks,
             words,
             local_sensitive,
             addr_proj,
@@ -291,7 +306,7 @@ impl<'t> Builder<'t> {
         let role = variant_role(variant);
         let peer_groups = variant % 2 == 1;
         let Some(mut side) = self.sides.get_mut(side_id as usize).and_then(Option::take) else {
-            return std::rc::Rc::from(vec![NO_MATCH; signatures.len()]);
+            return std::sync::Arc::from(vec![NO_MATCH; signatures.len()]);
         };
         let group_rows = side.group_bits.len();
         let mut table = side
@@ -338,7 +353,7 @@ impl<'t> Builder<'t> {
     /// and a group projection, with the ENI's own address class `local`.
     pub(super) fn group_answer(
         &mut self,
-        side: &mut GroupSide<'t>,
+        side: &mut GroupSide,
         address: u32,
         groups: u32,
         local: u32,
@@ -353,15 +368,11 @@ impl<'t> Builder<'t> {
         or_into(&mut scratch.matched, side.group_bits.get(groups));
         if side.local_sensitive {
             let own: &[u32] = self.address_sets.get(local);
-            for (position, rule) in side.rules.iter().enumerate() {
-                let Some(block) = rule.local_cidr else {
+            for (position, block) in side.local_blocks.iter().enumerate() {
+                let Some(block) = block else {
                     continue;
                 };
-                let inside = self
-                    .nets
-                    .id(block)
-                    .is_some_and(|id| own.binary_search(&id).is_ok());
-                if !inside {
+                if own.binary_search(block).is_err() {
                     scratch.matched[position / 64] &= !(1 << (position % 64));
                 }
             }
@@ -372,7 +383,7 @@ impl<'t> Builder<'t> {
         let matched = scratch.matched.clone();
         scratch.ids.clear();
         for pool in &side.pools {
-            sweep_keys(pool, &side.rules, &matched, scratch);
+            sweep_keys(pool, &side.keys, &matched, scratch);
             let id = self.functions.intern(&scratch.keyed);
             scratch.ids.push(id);
         }
@@ -391,12 +402,7 @@ pub(super) fn or_into(target: &mut [u64], bits: &[u64]) {
 /// First-match sweep of one group's rules for one protocol and one set of matched rules: the
 /// rank of the deciding rule per range of ports (into `scratch.keyed`), ranges without a
 /// matching rule left out.
-pub(super) fn sweep_keys(
-    pool: &KeyPool,
-    rules: &[&crate::model::Rule],
-    matched: &[u64],
-    scratch: &mut Scratch,
-) {
+pub(super) fn sweep_keys(pool: &KeyPool, keys: &[u16], matched: &[u64], scratch: &mut Scratch) {
     let Scratch {
         owner, next, keyed, ..
     } = scratch;
@@ -412,7 +418,7 @@ pub(super) fn sweep_keys(
             let position = word_index * 64 + bits.trailing_zeros() as usize;
             bits &= bits - 1;
             let (first, stop) = pool.spans[position];
-            let key = rule_key(rules[position]);
+            let key = keys[position];
             let mut at = find(next, first as usize);
             while at < stop as usize {
                 owner[at] = key;

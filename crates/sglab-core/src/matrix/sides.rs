@@ -76,8 +76,9 @@ pub(super) struct GroupSide {
     pub(super) group_bits: Interner<u64>,
     /// Per protocol (index in the build's protocols).
     pub(super) pools: Vec<KeyPool>,
-    /// Group-answer ids by matched rule set.
-    pub(super) answers: FastMap<Vec<u64>, u32>,
+    /// The distinct sets of rules matched so far, and the group-answer id of each.
+    pub(super) matched_sets: Interner<u64>,
+    pub(super) answers: Vec<u32>,
     /// Dense answers by (address projection, group projection), per local address class
     /// (`UNSET` key when not local-sensitive).
     pub(super) tables: FastMap<u32, Vec<u32>>,
@@ -284,7 +285,8 @@ impl<'t> Builder<'t> {
             group_proj,
             group_bits,
             pools,
-            answers: FastMap::default(),
+            matched_sets: Interner::new(),
+            answers: Vec::new(),
             tables: FastMap::default(),
         };
         if let Some(slot) = self.sides.get_mut(side as usize) {
@@ -377,18 +379,19 @@ impl<'t> Builder<'t> {
                 }
             }
         }
-        if let Some(id) = side.answers.get(scratch.matched.as_slice()) {
+        let set = side.matched_sets.intern(&scratch.matched);
+        if let Some(id) = side.answers.get(set as usize) {
             return *id;
         }
-        let matched = scratch.matched.clone();
+        let matched = side.matched_sets.get(set);
         scratch.ids.clear();
         for pool in &side.pools {
-            sweep_keys(pool, &side.keys, &matched, scratch);
+            sweep_keys(pool, &side.keys, matched, scratch);
             let id = self.functions.intern(&scratch.keyed);
             scratch.ids.push(id);
         }
         let id = self.group_answers.intern(&scratch.ids);
-        side.answers.insert(matched, id);
+        side.answers.push(id);
         id
     }
 }

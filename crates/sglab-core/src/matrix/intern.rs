@@ -25,10 +25,8 @@ pub(super) struct Interner<T> {
 }
 
 fn hash_of<T: Hash>(list: &[T]) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = rustc_hash::FxBuildHasher.build_hasher();
-    list.hash(&mut hasher);
-    hasher.finish()
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(list)
 }
 
 impl<T: Copy + Eq + Hash> Interner<T> {

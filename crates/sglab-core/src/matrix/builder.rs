@@ -17,6 +17,10 @@ use super::{Matrix, EMPTY_SET, FULL_SET};
 /// A group side's answers towards every class, shared between the rows and columns using it.
 pub(super) type AnswerVector = std::sync::Arc<[u32]>;
 
+/// The most classes of a matrix that keeps its build's state for the next recompute: beyond,
+/// copying that state (hundreds of megabytes at 5,000 endpoints) costs about what it saves.
+const CACHED_CLASSES: usize = 2_000;
+
 /// The value of a memo cell not yet computed.
 pub(super) const UNSET: u32 = u32::MAX;
 
@@ -58,7 +62,7 @@ pub(super) struct Builder<'t> {
     pub(super) accept_groups: Vec<Vec<u32>>,
     pub(super) protocols: Vec<Protocol>,
     /// Group sides by `group * 2 + direction` (0 egress, 1 ingress), made when first needed.
-    pub(super) sides: Vec<Option<GroupSide>>,
+    pub(super) sides: Vec<Option<std::sync::Arc<GroupSide>>>,
     /// Per block id, the address classes whose addresses it contains.
     pub(super) block_members: Vec<Vec<u32>>,
     /// Per group, the group sets holding it.
@@ -541,7 +545,11 @@ impl<'t> Builder<'t> {
             cells,
             combos,
             local_pairs,
-            cache: CacheSlot::of(self.into_cache()),
+            cache: if class_count <= CACHED_CLASSES {
+                CacheSlot::of(self.into_cache())
+            } else {
+                CacheSlot::default()
+            },
         }
     }
 }

@@ -8,6 +8,9 @@
 //! the same; only the group sides of the edited groups (and the answer vectors read from them)
 //! are dropped. The port sets and combos are the earlier matrix's, so that its cells can be
 //! reused as they are.
+//!
+//! Only matrices of up to 2,000 classes keep their state: the recompute starts from a copy of
+//! it, and at 5,000 endpoints that copy (a few hundred megabytes) costs about what it saves.
 
 use std::sync::Arc;
 
@@ -29,7 +32,7 @@ pub(super) struct BuildCache {
     group_set_members: Interner<u32>,
     group_set_defaults: Vec<[bool; 2]>,
     accept_groups: Vec<Vec<u32>>,
-    sides: Vec<Option<GroupSide>>,
+    sides: Vec<Option<Arc<GroupSide>>>,
     functions: Interner<(u16, u16, u16)>,
     group_answers: Interner<u32>,
     side_answers: Interner<u32>,

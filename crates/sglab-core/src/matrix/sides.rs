@@ -117,7 +117,7 @@ impl<'t> Builder<'t> {
     }
 
     pub(super) fn side(&self, side: u32) -> Option<&GroupSide> {
-        self.sides.get(side as usize).and_then(Option::as_ref)
+        self.sides.get(side as usize).and_then(Option::as_deref)
     }
 
     /// The local key of a group side: the ENI's own address class when the side has rules
@@ -290,7 +290,7 @@ impl<'t> Builder<'t> {
             tables: FastMap::default(),
         };
         if let Some(slot) = self.sides.get_mut(side as usize) {
-            *slot = Some(made);
+            *slot = Some(std::sync::Arc::new(made));
         }
     }
 
@@ -307,9 +307,11 @@ impl<'t> Builder<'t> {
         self.ensure_side(side_id);
         let role = variant_role(variant);
         let peer_groups = variant % 2 == 1;
-        let Some(mut side) = self.sides.get_mut(side_id as usize).and_then(Option::take) else {
+        let Some(mut shared) = self.sides.get_mut(side_id as usize).and_then(Option::take) else {
             return std::sync::Arc::from(vec![NO_MATCH; signatures.len()]);
         };
+        // A side kept from an earlier build is copied only when it is read here again.
+        let side = std::sync::Arc::make_mut(&mut shared);
         let group_rows = side.group_bits.len();
         let mut table = side
             .tables
@@ -337,14 +339,14 @@ impl<'t> Builder<'t> {
                 };
                 let cell = address as usize * group_rows + groups as usize;
                 if table[cell] == UNSET {
-                    table[cell] = self.group_answer(&mut side, address, groups, local);
+                    table[cell] = self.group_answer(side, address, groups, local);
                 }
                 table[cell]
             })
             .collect();
         side.tables.insert(local, table);
         if let Some(slot) = self.sides.get_mut(side_id as usize) {
-            *slot = Some(side);
+            *slot = Some(shared);
         }
         let vector: AnswerVector = vector.into();
         self.answer_vectors.insert(key, vector.clone());

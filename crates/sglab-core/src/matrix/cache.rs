@@ -55,6 +55,7 @@ pub(super) struct BuildCache {
 pub(super) struct CacheSlot(pub(super) Option<Arc<BuildCache>>);
 
 impl CacheSlot {
+    /// A slot holding `cache`.
     pub(super) fn of(cache: BuildCache) -> CacheSlot {
         CacheSlot(Some(Arc::new(cache)))
     }
@@ -204,5 +205,45 @@ impl<'t> Builder<'t> {
             }
             self.combos = interned;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::generate::{generate, GenParams};
+    use crate::matrix::{matrix, Matrix};
+
+    fn shareable<T: Clone + Send + Sync>(_: &T) {}
+
+    /// A matrix with its kept state stays cheap to clone and can move between threads; its
+    /// clones and its serialized form do not depend on that state.
+    #[test]
+    fn the_kept_state_is_shared_and_invisible() {
+        let topology = generate(2, &GenParams::small(8, 3, 30));
+        let built: Matrix = matrix(&topology);
+        assert!(built.cache.0.is_some());
+        shareable(&built);
+        let copy = built.clone();
+        assert!(std::sync::Arc::ptr_eq(
+            built.cache.0.as_ref().expect("kept"),
+            copy.cache.0.as_ref().expect("kept")
+        ));
+        let rebuilt = Matrix::from_parts(crate::matrix::OwnedMatrixParts {
+            endpoints: built.endpoints.clone(),
+            protocols: built.protocols.clone(),
+            class_of: built.class_of.clone(),
+            class_count: built.class_count,
+            port_sets: built.port_sets.clone(),
+            cells: built.cells.clone(),
+            combos: built.combos.clone(),
+            local_pairs: built.local_pairs.clone(),
+        })
+        .expect("parts fit");
+        assert!(rebuilt.cache.0.is_none());
+        assert_eq!(rebuilt, built);
+        assert_eq!(
+            serde_json::to_string(&rebuilt).ok(),
+            serde_json::to_string(&built).ok()
+        );
     }
 }

@@ -177,3 +177,197 @@ fn interactive_edit_equals_a_fresh_build() {
     assert_eq!(derived, group_matrix_of(&edited, &reused));
     assert!(!derived.cells.is_empty());
 }
+
+/// A change that reaches what a matrix keeps from its build for the next recompute: a rule's
+/// peer made a new host block, an existing block, or the rule's own group (the edited group on
+/// both sides of a pair); a rule with a local CIDR; a rule added to a group without members;
+/// an endpoint's groups, address or VPC; a prefix list's entries; a VPC's block; or the matrix
+/// passed through its parts (which drops what it keeps), then a plain edit of rules.
+fn wider_edit(
+    topology: &mut Topology,
+    matrix: &mut Matrix,
+    op: u8,
+    group: usize,
+    rule: usize,
+    other: usize,
+) {
+    use sglab_core::model::{GroupId, Peer};
+    let ids: Vec<GroupId> = topology.groups.keys().cloned().collect();
+    if ids.is_empty() {
+        return;
+    }
+    let id = ids[group % ids.len()].clone();
+    let endpoint_ids: Vec<_> = topology.endpoints.keys().cloned().collect();
+    let host = |n: usize| -> ipnet::IpNet {
+        format!("10.{}.{}.{}/32", n % 3, n % 7, n % 250 + 1)
+            .parse()
+            .unwrap_or_default()
+    };
+    match op % 12 {
+        0..=1 => edit(topology, op / 12, group, rule, other),
+        2 => {
+            if let Some(found) = topology.groups.get_mut(&id) {
+                if !found.rules.is_empty() {
+                    let index = rule % found.rules.len();
+                    found.rules[index].peer = Peer::Cidr(host(other));
+                }
+            }
+        }
+        3 => {
+            if let Some(found) = topology.groups.get_mut(&id) {
+                if !found.rules.is_empty() {
+                    let index = rule % found.rules.len();
+                    found.rules[index].peer = Peer::Group {
+                        id: id.clone(),
+                        owner_account: None,
+                    };
+                }
+            }
+        }
+        4 => {
+            let blocks: Vec<Peer> = topology
+                .groups
+                .values()
+                .flat_map(|group| group.rules.iter())
+                .filter(|rule| matches!(rule.peer, Peer::Cidr(_)))
+                .map(|rule| rule.peer.clone())
+                .collect();
+            if let (Some(found), false) = (topology.groups.get_mut(&id), blocks.is_empty()) {
+                if !found.rules.is_empty() {
+                    let index = rule % found.rules.len();
+                    found.rules[index].peer = blocks[other % blocks.len()].clone();
+                }
+            }
+        }
+        5 => {
+            if let Some(found) = topology.groups.get_mut(&id) {
+                if !found.rules.is_empty() {
+                    let index = rule % found.rules.len();
+                    found.rules[index].local_cidr =
+                        Some(host(other).supernet().unwrap_or_default());
+                }
+            }
+        }
+        6 => {
+            let used: std::collections::BTreeSet<GroupId> = topology
+                .endpoints
+                .values()
+                .flat_map(|endpoint| endpoint.enis.iter())
+                .flat_map(|eni| eni.groups.iter().cloned())
+                .collect();
+            let copied = topology
+                .groups
+                .values()
+                .flat_map(|group| group.rules.iter())
+                .nth(rule)
+                .cloned();
+            let empty = ids.iter().find(|id| !used.contains(*id)).cloned();
+            if let (Some(empty), Some(copied)) = (empty, copied) {
+                if let Some(found) = topology.groups.get_mut(&empty) {
+                    found.rules.insert(0, copied);
+                }
+            }
+        }
+        7 => {
+            if endpoint_ids.is_empty() {
+                return;
+            }
+            let target = &endpoint_ids[other % endpoint_ids.len()];
+            if let Some(eni) = topology
+                .endpoints
+                .get_mut(target)
+                .and_then(|endpoint| endpoint.enis.first_mut())
+            {
+                if eni.groups.contains(&id) && eni.groups.len() > 1 {
+                    eni.groups.retain(|group| *group != id);
+                } else if !eni.groups.contains(&id) {
+                    eni.groups.push(id.clone());
+                }
+            }
+        }
+        8 => {
+            if endpoint_ids.is_empty() {
+                return;
+            }
+            let target = &endpoint_ids[other % endpoint_ids.len()];
+            if let Some(eni) = topology
+                .endpoints
+                .get_mut(target)
+                .and_then(|endpoint| endpoint.enis.first_mut())
+            {
+                if let Some(ip) = eni.private_ips.first_mut() {
+                    if ip.is_ipv4() {
+                        *ip = host(rule).addr();
+                    }
+                }
+            }
+        }
+        9 => {
+            let vpcs: Vec<_> = topology.vpcs.keys().cloned().collect();
+            if vpcs.is_empty() || endpoint_ids.is_empty() {
+                return;
+            }
+            let target = &endpoint_ids[other % endpoint_ids.len()];
+            if let Some(endpoint) = topology.endpoints.get_mut(target) {
+                endpoint.vpc = Some(vpcs[rule % vpcs.len()].clone());
+            }
+        }
+        10 => {
+            if let Some(list) = topology.prefix_lists.values_mut().nth(other) {
+                list.cidrs.push(host(rule));
+            } else if let Some(vpc) = topology.vpcs.values_mut().nth(other % 2) {
+                vpc.cidr = Some(host(rule).supernet().unwrap_or_default());
+            }
+        }
+        _ => {
+            let parts = matrix.parts();
+            let owned = sglab_core::matrix::OwnedMatrixParts {
+                endpoints: parts.endpoints.to_vec(),
+                protocols: parts.protocols.to_vec(),
+                class_of: parts.class_of.to_vec(),
+                class_count: parts.class_count,
+                port_sets: parts.port_sets.to_vec(),
+                cells: parts.cells.to_vec(),
+                combos: parts.combos.to_vec(),
+                local_pairs: parts.local_pairs.to_vec(),
+            };
+            if let Ok(rebuilt) = Matrix::from_parts(owned) {
+                *matrix = rebuilt;
+            }
+            edit(topology, 0, group, rule, other);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// A chain of edits of every kind: each recompute (from a matrix that kept its build's
+    /// state, or from one that did not) has the cells of a fresh build, and so does the group
+    /// matrix derived from the previous one; a stale group side, answer or port set would show.
+    #[test]
+    fn chains_of_wider_edits_equal_fresh_builds(
+        seed in any::<u64>(),
+        shape in 0usize..Shape::ALL.len(),
+        endpoints in 2usize..14,
+        groups in 1usize..6,
+        rules in 0usize..60,
+        edits in prop::collection::vec(any::<(u8, usize, usize, usize)>(), 1..7),
+    ) {
+        let mut topology = generate(seed, &GenParams::of_shape(Shape::ALL[shape], endpoints, groups, rules));
+        let mut matrix = matrix_with(&topology, &ALL_PROTOCOLS);
+        let mut groups = group_matrix_of(&topology, &matrix);
+        for (op, group, rule, other) in edits {
+            let before = topology.clone();
+            wider_edit(&mut topology, &mut matrix, op, group, rule, other);
+            let reused = matrix_after_edit(&before, &matrix, &topology);
+            let fresh = matrix_with(&topology, &ALL_PROTOCOLS);
+            prop_assert_eq!(reused.class_count(), fresh.class_count());
+            prop_assert_eq!(cells(&reused), cells(&fresh));
+            let derived = group_matrix_after_edit(&before, &matrix, &groups, &topology, &reused);
+            prop_assert_eq!(&derived, &group_matrix_of(&topology, &fresh));
+            matrix = reused;
+            groups = derived;
+        }
+    }
+}

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::eval::route::{self, Actor, Route};
 use crate::model::{Direction, EndpointId, GroupId, PortRange, Protocol, Topology};
 
+use super::cache::CacheSlot;
 use super::classes::{family_slot, NetIndex, RouteSummary, RoutingSignature, Signature};
 use super::combine::sorted_intersect;
 use super::incremental::Reuse;
@@ -14,7 +15,11 @@ use super::sides::{variant, GroupSide};
 use super::{Matrix, EMPTY_SET, FULL_SET};
 
 /// A group side's answers towards every class, shared between the rows and columns using it.
-pub(super) type AnswerVector = std::rc::Rc<[u32]>;
+pub(super) type AnswerVector = std::sync::Arc<[u32]>;
+
+/// The most classes of a matrix that keeps its build's state for the next recompute: beyond,
+/// copying that state (hundreds of megabytes at 5,000 endpoints) costs about what it saves.
+const CACHED_CLASSES: usize = 2_000;
 
 /// The value of a memo cell not yet computed.
 pub(super) const UNSET: u32 = u32::MAX;
@@ -57,7 +62,7 @@ pub(super) struct Builder<'t> {
     pub(super) accept_groups: Vec<Vec<u32>>,
     pub(super) protocols: Vec<Protocol>,
     /// Group sides by `group * 2 + direction` (0 egress, 1 ingress), made when first needed.
-    pub(super) sides: Vec<Option<GroupSide<'t>>>,
+    pub(super) sides: Vec<Option<std::sync::Arc<GroupSide>>>,
     /// Per block id, the address classes whose addresses it contains.
     pub(super) block_members: Vec<Vec<u32>>,
     /// Per group, the group sets holding it.
@@ -89,6 +94,9 @@ pub(super) struct Builder<'t> {
     pub(super) side_sets: Interner<(u16, u16)>,
     /// The matrix's port sets: allowed ranges, sorted and disjoint.
     pub(super) port_sets: Interner<(u16, u16)>,
+    /// Whether the state above comes from an earlier build's [`BuildCache`], whose port sets
+    /// and combos are those of the earlier matrix.
+    pub(super) seeded: bool,
 }
 
 impl<'t> Builder<'t> {
@@ -126,6 +134,7 @@ impl<'t> Builder<'t> {
             answer_kinds: Vec::new(),
             side_sets: Interner::new(),
             port_sets: Interner::new(),
+            seeded: false,
         };
         // Ids 0 and 1 of port sets and of side sets are nothing and everything.
         for ranges in [Vec::new(), vec![(1, 65535)]] {
@@ -133,33 +142,6 @@ impl<'t> Builder<'t> {
             builder.side_sets.intern(&ranges);
         }
         builder
-    }
-
-    /// Forgets the port sets no cell uses any more (after cells were reused from an earlier
-    /// matrix), keeping the order of the others; ids 0 and 1 stay.
-    pub(super) fn drop_unused_port_sets(&mut self, cells: &mut [u32]) {
-        let mut used = vec![false; self.port_sets.len()];
-        used[EMPTY_SET as usize] = true;
-        used[FULL_SET as usize] = true;
-        for cell in cells.iter() {
-            if let Some(flag) = used.get_mut(*cell as usize) {
-                *flag = true;
-            }
-        }
-        if used.iter().all(|flag| *flag) {
-            return;
-        }
-        let mut renumber = vec![EMPTY_SET; used.len()];
-        let mut kept = Interner::new();
-        for (id, ranges) in self.port_sets.iter().enumerate() {
-            if used[id] {
-                renumber[id] = kept.intern(ranges);
-            }
-        }
-        for cell in cells.iter_mut() {
-            *cell = renumber.get(*cell as usize).copied().unwrap_or(EMPTY_SET);
-        }
-        self.port_sets = kept;
     }
 
     pub(super) fn build(self, protocols: Vec<Protocol>) -> Matrix {
@@ -262,15 +244,17 @@ impl<'t> Builder<'t> {
         self.combos.intern(&vec![EMPTY_SET; protocol_count]);
         let (mut cells, affected) = match &reuse {
             Some(reuse) => {
-                // Port-set ids stay those of the earlier matrix.
-                for ranges in reuse.matrix.port_sets.iter().skip(2) {
-                    let ranges: Vec<(u16, u16)> =
-                        ranges.iter().map(|r| (r.start(), r.end())).collect();
-                    self.port_sets.intern(&ranges);
-                }
-                // And so do the combos.
-                for combo in reuse.matrix.combos.chunks(protocol_count.max(1)).skip(1) {
-                    self.combos.intern(combo);
+                // Port-set ids stay those of the earlier matrix, and so do the combos (a seeded
+                // builder has them already).
+                if !self.seeded {
+                    for ranges in reuse.matrix.port_sets.iter().skip(2) {
+                        let ranges: Vec<(u16, u16)> =
+                            ranges.iter().map(|r| (r.start(), r.end())).collect();
+                        self.port_sets.intern(&ranges);
+                    }
+                    for combo in reuse.matrix.combos.chunks(protocol_count.max(1)).skip(1) {
+                        self.combos.intern(combo);
+                    }
                 }
                 let affected: Vec<[bool; 2]> = signatures
                     .iter()
@@ -285,7 +269,9 @@ impl<'t> Builder<'t> {
                 // A group side is read towards every class only if one of its classes
                 // changed on that side; otherwise only towards the classes whose other side
                 // changed (the only pairs evaluated again).
-                let mut whole = vec![false; self.groups.len() * 2];
+                // A seeded builder keeps every answer vector it makes for the next build, so
+                // it makes them whole.
+                let mut whole = vec![self.seeded; self.groups.len() * 2];
                 for (signature, sides) in signatures.iter().zip(&affected) {
                     for group in self.group_set_members.get(signature.group_set) {
                         for (direction, changed) in sides.iter().enumerate() {
@@ -536,7 +522,7 @@ impl<'t> Builder<'t> {
             }
         }
         local_pairs.sort_unstable();
-        let mut combos = std::mem::replace(&mut self.combos, Interner::new()).into_items();
+        let mut combos = self.combos.items().to_vec();
         if affected.is_some() {
             self.drop_unused_port_sets(&mut combos);
         }
@@ -559,6 +545,11 @@ impl<'t> Builder<'t> {
             cells,
             combos,
             local_pairs,
+            cache: if class_count <= CACHED_CLASSES {
+                CacheSlot::of(self.into_cache())
+            } else {
+                CacheSlot::default()
+            },
         }
     }
 }

@@ -16,6 +16,7 @@ use super::intern::FastMap;
 
 /// Every rule block the topology mentions, so that an address can be summarized by the blocks
 /// that contain it.
+#[derive(Clone)]
 pub(super) struct NetIndex {
     pub(super) ids: FastMap<IpNet, u32>,
     /// Prefix lengths present, per family.

@@ -26,13 +26,19 @@ pub fn matrix_after_edit(
 ) -> Matrix {
     let protocols = previous.protocols.clone();
     match changed_groups(previous_topology, topology) {
-        Some(changed) => Builder::new(topology).build_reusing(
-            protocols,
-            Some(Reuse {
-                matrix: previous,
-                changed,
-            }),
-        ),
+        Some(changed) => {
+            let mut builder = Builder::new(topology);
+            if let Some(cache) = &previous.cache.0 {
+                builder.seed(cache, &protocols, &changed);
+            }
+            builder.build_reusing(
+                protocols,
+                Some(Reuse {
+                    matrix: previous,
+                    changed,
+                }),
+            )
+        }
         None => Builder::new(topology).build(protocols),
     }
 }

@@ -10,12 +10,23 @@ use std::hash::Hash;
 pub(super) type FastMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
 
 /// Interns lists: equal lists get equal ids, numbered from 0 in order of arrival. The lists
-/// are stored end to end in one buffer, so reading one is a slice of it.
+/// are stored end to end in one buffer, so reading one is a slice of it; the index holds only
+/// each list's hash and id (lists of one hash chained through `next`), so that an interner is
+/// copied without one allocation per list.
+#[derive(Clone)]
 pub(super) struct Interner<T> {
-    ids: FastMap<Vec<T>, u32>,
+    /// The last list interned with each hash.
+    ids: FastMap<u64, u32>,
+    /// Per list, the list interned before it with the same hash (`u32::MAX`: none).
+    next: Vec<u32>,
     /// Where each list starts in `items`; list `i` is `items[starts[i]..starts[i + 1]]`.
     starts: Vec<usize>,
     items: Vec<T>,
+}
+
+fn hash_of<T: Hash>(list: &[T]) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(list)
 }
 
 impl<T: Copy + Eq + Hash> Interner<T> {
@@ -23,6 +34,7 @@ impl<T: Copy + Eq + Hash> Interner<T> {
     pub(super) fn new() -> Interner<T> {
         Interner {
             ids: FastMap::default(),
+            next: Vec::new(),
             starts: vec![0],
             items: Vec::new(),
         }
@@ -30,19 +42,32 @@ impl<T: Copy + Eq + Hash> Interner<T> {
 
     /// The id of `list`, numbering it first if it is new.
     pub(super) fn intern(&mut self, list: &[T]) -> u32 {
-        if let Some(id) = self.ids.get(list) {
-            return *id;
+        let hash = hash_of(list);
+        if let Some(id) = self.find(hash, list) {
+            return id;
         }
         let id = self.len() as u32;
-        self.ids.insert(list.to_vec(), id);
+        let previous = self.ids.insert(hash, id).unwrap_or(u32::MAX);
+        self.next.push(previous);
         self.items.extend_from_slice(list);
         self.starts.push(self.items.len());
         id
     }
 
+    fn find(&self, hash: u64, list: &[T]) -> Option<u32> {
+        let mut id = *self.ids.get(&hash)?;
+        while id != u32::MAX {
+            if self.get(id) == list {
+                return Some(id);
+            }
+            id = self.next.get(id as usize).copied().unwrap_or(u32::MAX);
+        }
+        None
+    }
+
     /// The id of `list`, if it was interned.
     pub(super) fn id(&self, list: &[T]) -> Option<u32> {
-        self.ids.get(list).copied()
+        self.find(hash_of(list), list)
     }
 
     /// The list numbered `id`; empty for an id never given.
@@ -68,7 +93,7 @@ impl<T: Copy + Eq + Hash> Interner<T> {
 
     /// The lists end to end, in order of their ids (for lists of one length, list `i` is
     /// `items[i * length..][..length]`).
-    pub(super) fn into_items(self) -> Vec<T> {
-        self.items
+    pub(super) fn items(&self) -> &[T] {
+        &self.items
     }
 }

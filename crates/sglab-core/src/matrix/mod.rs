@@ -53,6 +53,7 @@
 //! ```
 
 mod builder;
+mod cache;
 mod classes;
 mod combine;
 pub mod csv;
@@ -98,6 +99,10 @@ pub struct Matrix {
     cells: Vec<u32>,
     combos: Vec<u32>,
     local_pairs: Vec<(u32, u32)>,
+    /// What the build that made the matrix keeps for a recompute after an edit
+    /// ([`matrix_after_edit`]).
+    #[serde(skip)]
+    cache: cache::CacheSlot,
 }
 
 /// One cell of the matrix.

@@ -126,6 +126,7 @@ impl Matrix {
             cells,
             combos,
             local_pairs,
+            cache: Default::default(),
         })
     }
 }

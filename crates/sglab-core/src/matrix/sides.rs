@@ -41,6 +41,7 @@ pub(super) fn rule_key(rule: &crate::model::Rule) -> u16 {
 
 /// The rules of one group in one direction compiled for one protocol: each rule that can
 /// match the protocol is a span of elementary port intervals.
+#[derive(Clone)]
 pub(super) struct KeyPool {
     /// Interval boundaries: interval `i` is `points[i]..points[i + 1]`.
     pub(super) points: Vec<u32>,
@@ -56,9 +57,13 @@ pub(super) struct KeyPool {
 /// pooled rules is, port by port, the best-ranked of each group's own first match. So a group
 /// side is evaluated once per *distinct set of its rules a peer satisfies* (an answer keyed by
 /// rank, per protocol), and the answer of an ENI's side merges its groups' answers.
-pub(super) struct GroupSide<'t> {
-    /// The rules, in evaluation order within the group.
-    pub(super) rules: Vec<&'t crate::model::Rule>,
+#[derive(Clone)]
+pub(super) struct GroupSide {
+    /// The rank of each rule ([`rule_key`]), in evaluation order within the group.
+    pub(super) keys: Vec<u16>,
+    /// Per rule, its local CIDR's block id when it has one (`UNSET` for a block no address
+    /// class holds).
+    pub(super) local_blocks: Vec<Option<u32>>,
     pub(super) words: usize,
     /// Whether some rule has a local CIDR (quintuple rules): then the answer depends on the
     /// ENI's own address too.
@@ -71,8 +76,9 @@ pub(super) struct GroupSide<'t> {
     pub(super) group_bits: Interner<u64>,
     /// Per protocol (index in the build's protocols).
     pub(super) pools: Vec<KeyPool>,
-    /// Group-answer ids by matched rule set.
-    pub(super) answers: FastMap<Vec<u64>, u32>,
+    /// The distinct sets of rules matched so far, and the group-answer id of each.
+    pub(super) matched_sets: Interner<u64>,
+    pub(super) answers: Vec<u32>,
     /// Dense answers by (address projection, group projection), per local address class
     /// (`UNSET` key when not local-sensitive).
     pub(super) tables: FastMap<u32, Vec<u32>>,
@@ -98,7 +104,9 @@ impl<'t> Builder<'t> {
                 }
             }
         }
-        self.sides = (0..self.groups.len() * 2).map(|_| None).collect();
+        if self.sides.len() != self.groups.len() * 2 {
+            self.sides = (0..self.groups.len() * 2).map(|_| None).collect();
+        }
     }
 
     pub(super) fn default_allows(&self, group_set: u32, direction: Direction) -> bool {
@@ -108,8 +116,8 @@ impl<'t> Builder<'t> {
             .is_some_and(|defaults| defaults[index])
     }
 
-    pub(super) fn side(&self, side: u32) -> Option<&GroupSide<'t>> {
-        self.sides.get(side as usize).and_then(Option::as_ref)
+    pub(super) fn side(&self, side: u32) -> Option<&GroupSide> {
+        self.sides.get(side as usize).and_then(Option::as_deref)
     }
 
     /// The local key of a group side: the ENI's own address class when the side has rules
@@ -260,8 +268,16 @@ impl<'t> Builder<'t> {
             })
             .collect();
         let local_sensitive = rules.iter().any(|rule| rule.local_cidr.is_some());
+        let local_blocks = rules
+            .iter()
+            .map(|rule| {
+                rule.local_cidr
+                    .map(|block| self.nets.id(block).unwrap_or(UNSET))
+            })
+            .collect();
         let made = GroupSide {
-            rules,
+            keys: rules.iter().map(|rule| rule_key(rule)).collect(),
+            local_blocks,
             words,
             local_sensitive,
             addr_proj,
@@ -269,11 +285,12 @@ impl<'t> Builder<'t> {
             group_proj,
             group_bits,
             pools,
-            answers: FastMap::default(),
+            matched_sets: Interner::new(),
+            answers: Vec::new(),
             tables: FastMap::default(),
         };
         if let Some(slot) = self.sides.get_mut(side as usize) {
-            *slot = Some(made);
+            *slot = Some(std::sync::Arc::new(made));
         }
     }
 
@@ -290,9 +307,11 @@ impl<'t> Builder<'t> {
         self.ensure_side(side_id);
         let role = variant_role(variant);
         let peer_groups = variant % 2 == 1;
-        let Some(mut side) = self.sides.get_mut(side_id as usize).and_then(Option::take) else {
-            return std::rc::Rc::from(vec![NO_MATCH; signatures.len()]);
+        let Some(mut shared) = self.sides.get_mut(side_id as usize).and_then(Option::take) else {
+            return std::sync::Arc::from(vec![NO_MATCH; signatures.len()]);
         };
+        // A side kept from an earlier build is copied only when it is read here again.
+        let side = std::sync::Arc::make_mut(&mut shared);
         let group_rows = side.group_bits.len();
         let mut table = side
             .tables
@@ -320,14 +339,14 @@ impl<'t> Builder<'t> {
                 };
                 let cell = address as usize * group_rows + groups as usize;
                 if table[cell] == UNSET {
-                    table[cell] = self.group_answer(&mut side, address, groups, local);
+                    table[cell] = self.group_answer(side, address, groups, local);
                 }
                 table[cell]
             })
             .collect();
         side.tables.insert(local, table);
         if let Some(slot) = self.sides.get_mut(side_id as usize) {
-            *slot = Some(side);
+            *slot = Some(shared);
         }
         let vector: AnswerVector = vector.into();
         self.answer_vectors.insert(key, vector.clone());
@@ -338,7 +357,7 @@ impl<'t> Builder<'t> {
     /// and a group projection, with the ENI's own address class `local`.
     pub(super) fn group_answer(
         &mut self,
-        side: &mut GroupSide<'t>,
+        side: &mut GroupSide,
         address: u32,
         groups: u32,
         local: u32,
@@ -353,31 +372,28 @@ impl<'t> Builder<'t> {
         or_into(&mut scratch.matched, side.group_bits.get(groups));
         if side.local_sensitive {
             let own: &[u32] = self.address_sets.get(local);
-            for (position, rule) in side.rules.iter().enumerate() {
-                let Some(block) = rule.local_cidr else {
+            for (position, block) in side.local_blocks.iter().enumerate() {
+                let Some(block) = block else {
                     continue;
                 };
-                let inside = self
-                    .nets
-                    .id(block)
-                    .is_some_and(|id| own.binary_search(&id).is_ok());
-                if !inside {
+                if own.binary_search(block).is_err() {
                     scratch.matched[position / 64] &= !(1 << (position % 64));
                 }
             }
         }
-        if let Some(id) = side.answers.get(scratch.matched.as_slice()) {
+        let set = side.matched_sets.intern(&scratch.matched);
+        if let Some(id) = side.answers.get(set as usize) {
             return *id;
         }
-        let matched = scratch.matched.clone();
+        let matched = side.matched_sets.get(set);
         scratch.ids.clear();
         for pool in &side.pools {
-            sweep_keys(pool, &side.rules, &matched, scratch);
+            sweep_keys(pool, &side.keys, matched, scratch);
             let id = self.functions.intern(&scratch.keyed);
             scratch.ids.push(id);
         }
         let id = self.group_answers.intern(&scratch.ids);
-        side.answers.insert(matched, id);
+        side.answers.push(id);
         id
     }
 }
@@ -391,12 +407,7 @@ pub(super) fn or_into(target: &mut [u64], bits: &[u64]) {
 /// First-match sweep of one group's rules for one protocol and one set of matched rules: the
 /// rank of the deciding rule per range of ports (into `scratch.keyed`), ranges without a
 /// matching rule left out.
-pub(super) fn sweep_keys(
-    pool: &KeyPool,
-    rules: &[&crate::model::Rule],
-    matched: &[u64],
-    scratch: &mut Scratch,
-) {
+pub(super) fn sweep_keys(pool: &KeyPool, keys: &[u16], matched: &[u64], scratch: &mut Scratch) {
     let Scratch {
         owner, next, keyed, ..
     } = scratch;
@@ -412,7 +423,7 @@ pub(super) fn sweep_keys(
             let position = word_index * 64 + bits.trailing_zeros() as usize;
             bits &= bits - 1;
             let (first, stop) = pool.spans[position];
-            let key = rule_key(rules[position]);
+            let key = keys[position];
             let mut at = find(next, first as usize);
             while at < stop as usize {
                 owner[at] = key;

@@ -81,6 +81,7 @@ fn empty_matrix(topology: &Topology, protocols: Vec<Protocol>) -> Matrix {
         port_sets: vec![Vec::new(), vec![PortRange::ALL]],
         cells: vec![0; class_count * class_count],
         local_pairs: Vec::new(),
+        cache: Default::default(),
     }
 }
 

@@ -212,17 +212,12 @@ pub fn overview(topology: &Topology, edges: &Edges) -> Overview {
             }
         }
     } else {
-        // The cells come sorted by source: its index is looked up once per run.
-        let mut last_from: Option<(&Bucket, Option<usize>)> = None;
+        let mut last: Option<(&Bucket, Option<usize>)> = None;
         for cell in &edges.groups.cells {
-            let from = match last_from {
-                Some((bucket, at)) if *bucket == cell.from => at,
-                _ => {
-                    let at = key_index.get(bucket_key(&cell.from)).copied();
-                    last_from = Some((&cell.from, at));
-                    at
-                }
-            };
+            if last.is_none_or(|(bucket, _)| *bucket != cell.from) {
+                last = Some((&cell.from, key_index.get(bucket_key(&cell.from)).copied()));
+            }
+            let from = last.and_then(|(_, at)| at);
             let (Some(from), Some(&to)) = (from, key_index.get(bucket_key(&cell.to))) else {
                 continue;
             };
@@ -290,7 +285,6 @@ fn pairs_between(from: &[EndpointId], to: &[EndpointId]) -> u64 {
 /// Ranges sorted, with overlapping and adjacent ones merged: `80, 81-90, 85-100` -> `80-100`.
 pub fn merge_ranges(ranges: impl IntoIterator<Item = PortRange>) -> Vec<PortRange> {
     let mut ranges: Vec<(u16, u16)> = ranges.into_iter().map(|r| (r.start(), r.end())).collect();
-    // Most lists come sorted already (one cell's ranges).
     if ranges.windows(2).any(|pair| pair[0] > pair[1]) {
         sglab_core::sort::sort(&mut ranges);
     }

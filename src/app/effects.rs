@@ -52,15 +52,19 @@ pub fn use_settled_problems(
     }
     {
         let problems = problems.clone();
+        let coming = large.as_ref().is_some_and(|large| large.json_coming);
         let json = large.map(|large| large.json);
-        use_effect_with(topology.clone(), move |topology| {
+        use_effect_with((topology.clone(), json), move |(topology, json)| {
             let topology = topology.clone();
-            let timer = match json {
-                // The JSON the worker was just sent: saved at once, while the worker evaluates.
+            let timer = match json.clone() {
+                // The JSON the worker was just sent, or sent back after its changes: saved at
+                // once, while the worker evaluates.
                 Some(Some((of, json))) if of == topology => {
                     autosave(&json, &dispatcher);
                     None
                 }
+                // The worker sends this topology's JSON shortly.
+                Some(_) if coming => None,
                 json => Some(browser::after(SETTLE_MILLIS, move || match json {
                     None => {
                         autosave(&engine::to_json(&topology), &dispatcher);

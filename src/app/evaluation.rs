@@ -12,7 +12,8 @@ use sglab_core::model::Topology;
 use yew::prelude::*;
 
 use crate::browser::{self, EngineWorker, Stage as Timed, WorkerCosts, WorkerEvent};
-use crate::engine::transfer::{decode, FromWorker, ResultHead, Stage, ToWorker};
+use crate::engine::receive::Receiving;
+use crate::engine::transfer::{FromWorker, ResultHead, Stage, ToWorker};
 use crate::engine::{self, same_evaluation, Edges, Reach, PAIR_EDGES_LIMIT};
 use crate::types::Shared;
 
@@ -20,6 +21,9 @@ use crate::types::Shared;
 pub const INLINE_LIMIT: usize = PAIR_EDGES_LIMIT;
 /// How long an evaluation runs before its progress bar shows.
 pub const PROGRESS_DELAY_MILLIS: u32 = 200;
+/// How long one task of the page takes in the worker's results before it lets the page draw
+/// and answer.
+const RECEIVE_SLICE_MILLIS: f64 = 12.0;
 
 /// A recompute in the worker, as the progress bar shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,6 +56,9 @@ pub struct LargeResults {
     pub problems: Option<Shared<Vec<Diagnostic>>>,
     /// The last topology sent, with its sglab JSON.
     pub json: Option<(Shared<Topology>, Shared<String>)>,
+    /// Whether the worker is to send the current topology's JSON: it was sent its changes
+    /// only ([`crate::engine::patch`]), and answers with the JSON before the results.
+    pub json_coming: bool,
 }
 
 /// A request sent to the worker.
@@ -60,6 +67,7 @@ struct Pending {
     topology: Shared<Topology>,
     stage: Stage,
     shown: bool,
+    patched: bool,
     _timer: gloo::timers::callback::Timeout,
 }
 
@@ -77,6 +85,18 @@ struct Client {
     json: Option<(Shared<Topology>, Shared<String>)>,
     cancelled: Option<Shared<Topology>>,
     failed: bool,
+    receiving: Option<Intake>,
+    /// The last topology sent to the running worker, from which the next is sent as changes.
+    sent: Option<Shared<Topology>>,
+}
+
+/// The results of the running job, taken into the page's memory a slice per task.
+struct Intake {
+    job: u64,
+    receiving: Receiving,
+    cells: js_sys::Uint32Array,
+    started: f64,
+    _next: Option<gloo::timers::callback::Timeout>,
 }
 
 type Redraw = Rc<dyn Fn()>;
@@ -99,6 +119,7 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
                 let pending = client.pending.take();
                 let cancelled = pending.is_some();
                 if let Some(pending) = pending {
+                    client.receiving = None;
                     client.cancelled = Some(pending.topology);
                     client.worker = None;
                     client.ready = false;
@@ -138,6 +159,10 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
             .filter(|(of, _)| Rc::ptr_eq(of, &reach))
             .map(|(_, problems)| problems.clone()),
         json: client.json.clone(),
+        json_coming: client
+            .pending
+            .as_ref()
+            .is_some_and(|pending| pending.patched && pending.topology == *topology),
     });
     (
         Results {
@@ -184,14 +209,33 @@ fn evaluate(client_rc: &Rc<RefCell<Client>>, topology: &Shared<Topology>, redraw
         return;
     }
     client.job += 1;
+    client.receiving = None;
     let job = client.job;
-    let json = engine::to_json(topology);
-    let request = browser::to_js(&ToWorker::Evaluate {
-        job,
-        json: json.clone(),
-        groups: true,
-    });
-    client.json = Some((topology.clone(), Shared::new(json)));
+    // After an edit, the changes only; else the whole topology, whose JSON the autosave keeps.
+    let patch = client
+        .sent
+        .as_ref()
+        .and_then(|sent| engine::patch::patch(sent, topology))
+        .and_then(|patch| serde_json::to_string(&patch).ok());
+    let patched = patch.is_some();
+    let request = match patch {
+        Some(patch) => browser::to_js(&ToWorker::Patch {
+            job,
+            patch,
+            groups: true,
+        }),
+        None => {
+            let json = engine::to_json(topology);
+            let request = browser::to_js(&ToWorker::Evaluate {
+                job,
+                json: json.clone(),
+                groups: true,
+            });
+            client.json = Some((topology.clone(), Shared::new(json)));
+            request
+        }
+    };
+    client.sent = Some(topology.clone());
     let timer = {
         let client = Rc::downgrade(client_rc);
         let redraw = Rc::clone(redraw);
@@ -211,6 +255,7 @@ fn evaluate(client_rc: &Rc<RefCell<Client>>, topology: &Shared<Topology>, redraw
         topology: topology.clone(),
         stage: Stage::Queued,
         shown: false,
+        patched,
         _timer: timer,
     });
     browser::evaluation_sent();
@@ -231,6 +276,7 @@ fn ensure_worker(client: &mut Client, client_rc: &Rc<RefCell<Client>>, redraw: &
     let redraw = Rc::clone(redraw);
     client.worker = EngineWorker::spawn(move |event| on_event(&weak, &redraw, event));
     client.ready = false;
+    client.sent = None;
     client.worker.is_some()
 }
 
@@ -240,12 +286,41 @@ fn on_event(client: &Weak<RefCell<Client>>, redraw: &Redraw, event: WorkerEvent)
         return;
     };
     let changed = match event {
-        WorkerEvent::Message { message, words } => {
-            match serde_wasm_bindgen::from_value::<FromWorker>(message) {
-                Ok(message) => on_message(&mut client.borrow_mut(), message, words),
-                Err(_) => false,
+        WorkerEvent::Message {
+            message,
+            words,
+            cells,
+        } => match serde_wasm_bindgen::from_value::<FromWorker>(message) {
+            Ok(FromWorker::Done { job, head }) => {
+                let mut client_mut = client.borrow_mut();
+                let current = client_mut.pending.as_ref().is_some_and(|p| p.job == job);
+                if !current {
+                    return;
+                }
+                let words = words.map(|words| words.to_vec()).unwrap_or_default();
+                let cells = cells.unwrap_or_else(|| js_sys::Uint32Array::new_with_length(0));
+                match Receiving::new(head, words, cells.length() as usize) {
+                    Ok(receiving) => {
+                        client_mut.receiving = Some(Intake {
+                            job,
+                            receiving,
+                            cells,
+                            started: browser::now(),
+                            _next: None,
+                        });
+                        drop(client_mut);
+                        receive(&Rc::downgrade(&client), redraw, job);
+                        false
+                    }
+                    Err(error) => {
+                        gloo::console::error!(format!("the engine's results do not fit: {error}"));
+                        give_up(&mut client_mut)
+                    }
+                }
             }
-        }
+            Ok(message) => on_message(&mut client.borrow_mut(), message),
+            Err(_) => false,
+        },
         WorkerEvent::Failed(message) => {
             gloo::console::error!(format!("the engine's worker failed: {message}"));
             give_up(&mut client.borrow_mut())
@@ -257,11 +332,7 @@ fn on_event(client: &Weak<RefCell<Client>>, redraw: &Redraw, event: WorkerEvent)
 }
 
 /// Applies one message; true when the views change.
-fn on_message(
-    client: &mut Client,
-    message: FromWorker,
-    words: Option<js_sys::Uint32Array>,
-) -> bool {
+fn on_message(client: &mut Client, message: FromWorker) -> bool {
     let current = |job: u64| client.pending.as_ref().is_some_and(|p| p.job == job);
     match message {
         FromWorker::Ready => {
@@ -278,36 +349,12 @@ fn on_message(
             }
             _ => false,
         },
-        FromWorker::Done { job, head } if current(job) => {
-            let started = browser::now();
-            let words = words.map(|words| words.to_vec()).unwrap_or_default();
-            match decode(&head, &words) {
-                Ok(evaluated) => {
-                    drop(words);
-                    let Some(pending) = client.pending.take() else {
-                        return false;
-                    };
-                    let reach = Rc::new(Reach {
-                        topology: pending.topology,
-                        matrix: evaluated.matrix,
-                    });
-                    client.edges = evaluated.groups.map(|groups| {
-                        (
-                            Rc::clone(&reach),
-                            Shared::new(Edges::from_group_matrix(groups)),
-                        )
-                    });
-                    client.problems = Some((Rc::clone(&reach), Shared::new(head.problems.clone())));
-                    client.results = Some(reach);
-                    browser::evaluation_received(costs(&head, browser::now() - started));
-                    browser::evaluation_settled();
-                    true
-                }
-                Err(error) => {
-                    gloo::console::error!(format!("the engine's results do not fit: {error}"));
-                    give_up(client)
-                }
-            }
+        FromWorker::Json { job, json } if current(job) => {
+            let Some(pending) = client.pending.as_ref() else {
+                return false;
+            };
+            client.json = Some((pending.topology.clone(), Shared::new(json)));
+            true
         }
         FromWorker::Failed { job, message } if current(job) => {
             gloo::console::error!(format!(
@@ -316,6 +363,7 @@ fn on_message(
             give_up(client)
         }
         FromWorker::Done { .. }
+        | FromWorker::Json { .. }
         | FromWorker::Failed { .. }
         | FromWorker::Opened { .. }
         | FromWorker::Exported { .. }
@@ -325,9 +373,68 @@ fn on_message(
     }
 }
 
+/// Takes in the next slice of job `job`'s results, then lets the page draw before the next,
+/// until they are all in: then they are the results shown.
+fn receive(weak: &Weak<RefCell<Client>>, redraw: &Redraw, job: u64) {
+    let Some(client_rc) = weak.upgrade() else {
+        return;
+    };
+    let mut client = client_rc.borrow_mut();
+    let Some(intake) = client.receiving.as_mut().filter(|intake| intake.job == job) else {
+        return;
+    };
+    let cells = intake.cells.clone();
+    let step = intake
+        .receiving
+        .step(&browser::now, RECEIVE_SLICE_MILLIS, &mut |at, into| {
+            let end = at + into.len();
+            cells.subarray(at as u32, end as u32).copy_to(into);
+        });
+    let changed = match step {
+        None => {
+            let (weak, redraw) = (weak.clone(), Rc::clone(redraw));
+            intake._next = Some(browser::after(0, move || receive(&weak, &redraw, job)));
+            false
+        }
+        Some(Ok(evaluated)) => {
+            let Some(intake) = client.receiving.take() else {
+                return;
+            };
+            let Some(pending) = client.pending.take() else {
+                return;
+            };
+            let head = intake.receiving.head();
+            let reach = Rc::new(Reach {
+                topology: pending.topology,
+                matrix: evaluated.matrix,
+            });
+            client.edges = evaluated.groups.map(|groups| {
+                (
+                    Rc::clone(&reach),
+                    Shared::new(Edges::from_group_matrix(groups)),
+                )
+            });
+            client.problems = Some((Rc::clone(&reach), Shared::new(head.problems.clone())));
+            client.results = Some(reach);
+            browser::evaluation_received(costs(head, browser::now() - intake.started));
+            browser::evaluation_settled();
+            true
+        }
+        Some(Err(error)) => {
+            gloo::console::error!(format!("the engine's results do not fit: {error}"));
+            give_up(&mut client)
+        }
+    };
+    drop(client);
+    if changed {
+        redraw();
+    }
+}
+
 /// The worker cannot be used: evaluate on the page from now on (at the next render).
 fn give_up(client: &mut Client) -> bool {
     client.failed = true;
+    client.receiving = None;
     if client.pending.take().is_some() {
         browser::evaluation_settled();
     }

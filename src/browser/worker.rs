@@ -14,8 +14,11 @@ pub enum WorkerEvent {
     Message {
         /// The message as plain data.
         message: JsValue,
-        /// The numbers that came with it, copied into the page's memory.
+        /// The numbers that came with it (in the worker's buffer, not yet in the page's
+        /// memory).
         words: Option<js_sys::Uint32Array>,
+        /// The matrix's class pairs that came with it, likewise.
+        cells: Option<js_sys::Uint32Array>,
     },
     /// The worker could not start or stopped with an error.
     Failed(String),
@@ -41,7 +44,12 @@ impl EngineWorker {
                 let get = |key: &str| js_sys::Reflect::get(&data, &JsValue::from_str(key)).ok();
                 let message = get("message").unwrap_or(JsValue::NULL);
                 let words = get("words").and_then(|words| words.dyn_into().ok());
-                on_event(WorkerEvent::Message { message, words });
+                let cells = get("cells").and_then(|cells| cells.dyn_into().ok());
+                on_event(WorkerEvent::Message {
+                    message,
+                    words,
+                    cells,
+                });
             })
         };
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {

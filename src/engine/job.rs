@@ -26,19 +26,60 @@ impl Evaluator {
     ) -> Result<(ResultHead, Vec<u32>), String> {
         let started = now();
         stage(Stage::Parse);
-        let lines = |diagnostics: Vec<sglab_core::diagnostic::Diagnostic>| {
-            diagnostics
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
         let raw = sglab_core::format::parse_raw(json, None, usize::MAX).map_err(lines)?;
         stage(Stage::Validate);
         let limits = sglab_core::validate::Limits::default();
         let parsed = sglab_core::validate::validate(&raw, None, &limits).map_err(lines)?;
-        let (topology, problems) = (parsed.topology, parsed.warnings);
         drop(raw);
+        self.evaluate_topology(
+            parsed.topology,
+            parsed.warnings,
+            groups,
+            started,
+            now,
+            stage,
+        )
+    }
+
+    /// Evaluates the topology last evaluated with `patch` applied, like [`Evaluator::evaluate`];
+    /// also gives the patched topology's sglab JSON (for the page's autosave) to `json` before
+    /// the matrix.
+    pub fn evaluate_patch(
+        &mut self,
+        patch: super::patch::Patch,
+        groups: bool,
+        now: &dyn Fn() -> f64,
+        stage: &mut dyn FnMut(Stage),
+        json: &mut dyn FnMut(String),
+    ) -> Result<(ResultHead, Vec<u32>), String> {
+        let started = now();
+        stage(Stage::Validate);
+        let mut topology = self
+            .last
+            .as_ref()
+            .map(|(topology, _, _)| topology.clone())
+            .ok_or("no topology to apply the changes to")?;
+        super::patch::apply(&mut topology, patch);
+        let problems = sglab_core::validate::check(&topology);
+        if problems
+            .iter()
+            .any(|d| d.severity == sglab_core::diagnostic::Severity::Error)
+        {
+            return Err(lines(problems));
+        }
+        json(super::to_json(&topology));
+        self.evaluate_topology(topology, problems, groups, started, now, stage)
+    }
+
+    fn evaluate_topology(
+        &mut self,
+        topology: Topology,
+        problems: Vec<sglab_core::diagnostic::Diagnostic>,
+        groups: bool,
+        started: f64,
+        now: &dyn Fn() -> f64,
+        stage: &mut dyn FnMut(Stage),
+    ) -> Result<(ResultHead, Vec<u32>), String> {
         let parse_done = now();
         stage(Stage::Matrix);
         let previous = self.last.take();
@@ -74,6 +115,23 @@ impl Evaluator {
         self.last = Some((topology, matrix, group_matrix));
         Ok((head, words))
     }
+
+    /// The class pairs of the last matrix (`matrix.parts().cells`), which go to the page in a
+    /// buffer of their own.
+    pub fn cells(&self) -> &[u32] {
+        self.last
+            .as_ref()
+            .map_or(&[], |(_, matrix, _)| matrix.parts().cells)
+    }
+}
+
+/// Diagnostics on one line.
+fn lines(diagnostics: Vec<sglab_core::diagnostic::Diagnostic>) -> String {
+    diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]
@@ -98,7 +156,7 @@ mod tests {
         );
         let matrix = sglab_core::matrix::matrix(&topology);
         let groups = sglab_core::matrix::group_matrix_of(&topology, &matrix);
-        let back = decode(&head, &words).map(|e| (e.matrix, e.groups));
+        let back = decode(&head, words, evaluator.cells()).map(|e| (e.matrix, e.groups));
         assert_eq!(back, Ok((matrix, Some(groups))));
         assert_eq!(head.problems, crate::engine::problems(&topology));
 
@@ -112,12 +170,34 @@ mod tests {
         let Ok((head, words)) = result else {
             panic!("the edit is evaluated: {result:?}");
         };
-        let Ok(back) = decode(&head, &words) else {
+        let Ok(back) = decode(&head, words, evaluator.cells()) else {
             panic!("the edit's results decode");
         };
         let fresh = sglab_core::matrix::matrix(&edited);
         // The same cells, though the interned lists may be numbered differently.
         assert!(back.matrix.cells().eq(fresh.cells()));
+
+        // Another edit, sent as a patch: the same cells as a fresh build, and the JSON.
+        let mut again = edited.clone();
+        if let Some(group) = again.groups.values_mut().find(|g| g.rules.len() > 1) {
+            group.rules.remove(1);
+        }
+        let Some(patch) = crate::engine::patch::patch(&edited, &again) else {
+            panic!("one group changed");
+        };
+        let mut sent = None;
+        let result = evaluator.evaluate_patch(patch, true, &|| 0.0, &mut |_| {}, &mut |json| {
+            sent = Some(json)
+        });
+        let Ok((head, words)) = result else {
+            panic!("the patch is evaluated: {result:?}");
+        };
+        let Ok(back) = decode(&head, words, evaluator.cells()) else {
+            panic!("the patch's results decode");
+        };
+        let fresh = sglab_core::matrix::matrix(&again);
+        assert!(back.matrix.cells().eq(fresh.cells()));
+        assert_eq!(sent, Some(crate::engine::to_json(&again)));
         assert!(evaluator
             .evaluate("{", false, &|| 0.0, &mut |_| {})
             .is_err());

@@ -17,7 +17,9 @@ mod fields;
 pub mod job;
 mod labels;
 mod open;
+pub mod patch;
 mod reach;
+pub mod receive;
 mod steps;
 pub mod transfer;
 

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use sglab_core::matrix::{Bucket, CountedRange, GroupCell, GroupMatrix, Matrix, OwnedMatrixParts};
+use sglab_core::matrix::{Bucket, GroupMatrix, Matrix};
 use sglab_core::model::{EndpointId, GroupId, PortRange, Protocol};
 
 /// A request to the worker.
@@ -20,6 +20,15 @@ pub enum ToWorker {
         job: u64,
         /// The topology as sglab JSON.
         json: String,
+        /// Whether the group matrix is wanted too.
+        groups: bool,
+    },
+    /// Evaluate the topology last evaluated with changes applied (see [`super::patch`]).
+    Patch {
+        /// The job's number, echoed in every answer.
+        job: u64,
+        /// The [`super::patch::Patch`] as JSON.
+        patch: String,
         /// Whether the group matrix is wanted too.
         groups: bool,
     },
@@ -134,6 +143,14 @@ pub enum FromWorker {
         /// Ids and counts of the results.
         head: ResultHead,
     },
+    /// The sglab JSON of the topology a [`ToWorker::Patch`] made, sent before its results
+    /// (for the page's autosave).
+    Json {
+        /// The job.
+        job: u64,
+        /// The topology as sglab JSON.
+        json: String,
+    },
     /// The files of an [`ToWorker::Open`], read.
     Opened {
         /// The job.
@@ -245,18 +262,18 @@ pub struct Evaluated {
     pub groups: Option<GroupMatrix>,
 }
 
-/// The numbers of a matrix and a group matrix, with the head they go with. `head` comes with
-/// the costs set to zero; the caller fills them in.
+/// The numbers of a matrix and a group matrix, with the head they go with, all but the class
+/// pairs (`matrix.parts().cells`, the bulk at account scale), which travel in a buffer of their
+/// own. `head` comes with the costs set to zero; the caller fills them in.
 pub fn encode(matrix: &Matrix, groups: Option<&GroupMatrix>) -> (ResultHead, Vec<u32>) {
     let parts = matrix.parts();
-    let mut words = Vec::with_capacity(parts.cells.len() + parts.class_of.len() + 1024);
+    let mut words = Vec::with_capacity(parts.class_of.len() + 1024);
     words.extend_from_slice(parts.class_of);
     push_len(&mut words, parts.port_sets.len());
     for set in parts.port_sets {
         push_len(&mut words, set.len());
         words.extend(set.iter().map(|range| pack(*range)));
     }
-    words.extend_from_slice(parts.cells);
     push_len(&mut words, parts.combos.len());
     words.extend_from_slice(parts.combos);
     push_len(&mut words, parts.local_pairs.len());
@@ -301,102 +318,19 @@ pub fn encode(matrix: &Matrix, groups: Option<&GroupMatrix>) -> (ResultHead, Vec
     (head, words)
 }
 
-/// The matrix and group matrix from a head and its numbers; an error names what did not fit.
-pub fn decode(head: &ResultHead, words: &[u32]) -> Result<Evaluated, String> {
-    let mut reader = Reader { words, at: 0 };
-    let class_of = reader.take(head.endpoints.len())?.to_vec();
-    let set_count = reader.len()?;
-    let mut port_sets = Vec::with_capacity(set_count);
-    for _ in 0..set_count {
-        let len = reader.len()?;
-        let set = reader
-            .take(len)?
-            .iter()
-            .map(|word| unpack(*word))
-            .collect::<Result<Vec<_>, _>>()?;
-        port_sets.push(set);
-    }
-    let cell_count = head
-        .class_count
-        .checked_mul(head.class_count)
-        .ok_or("too many classes")?;
-    let cells = reader.take(cell_count)?.to_vec();
-    let combo_len = reader.len()?;
-    let combos = reader.take(combo_len)?.to_vec();
-    let pair_count = reader.len()?;
-    let local_pairs = reader
-        .take(pair_count.checked_mul(2).ok_or("too many local pairs")?)?
-        .chunks(2)
-        .map(|pair| (pair[0], pair[1]))
-        .collect();
-    let matrix = Matrix::from_parts(OwnedMatrixParts {
-        endpoints: head.endpoints.clone(),
-        protocols: head.protocols.clone(),
-        class_of,
-        class_count: head.class_count,
-        port_sets,
-        cells,
-        combos,
-        local_pairs,
-    })?;
-    let groups = match &head.group_protocols {
-        None => None,
-        Some(protocols) => Some(decode_groups(&mut reader, head, protocols)?),
-    };
-    Ok(Evaluated { matrix, groups })
-}
-
-fn decode_groups(
-    reader: &mut Reader<'_>,
-    head: &ResultHead,
-    protocols: &[Protocol],
-) -> Result<GroupMatrix, String> {
-    let buckets: Vec<Bucket> = head
-        .buckets
-        .iter()
-        .map(|(group, id)| {
-            if *group {
-                Bucket::Group(GroupId(id.clone()))
-            } else {
-                Bucket::Endpoint(EndpointId(id.clone()))
-            }
-        })
-        .collect();
-    let bucket = |index: u32| {
-        buckets
-            .get(index as usize)
-            .cloned()
-            .ok_or_else(|| "a bucket is out of range".to_owned())
-    };
-    let count = reader.len()?;
-    let mut cells = Vec::with_capacity(count);
-    for _ in 0..count {
-        let [from, to, protocol] = reader.array()?;
-        let protocol = *protocols
-            .get(protocol as usize)
-            .ok_or("a protocol is out of range")?;
-        let pairs = reader.u64()?;
-        let ranges = reader.len()?;
-        let mut allowed = Vec::with_capacity(ranges);
-        for _ in 0..ranges {
-            let [packed] = reader.array()?;
-            allowed.push(CountedRange {
-                ports: unpack(packed)?,
-                pairs: reader.u64()?,
-            });
-        }
-        cells.push(GroupCell {
-            from: bucket(from)?,
-            to: bucket(to)?,
-            protocol,
-            pairs,
-            allowed,
+/// The matrix and group matrix from a head, its numbers and the class pairs, at once (see
+/// [`super::receive::Receiving`] for the same a slice at a time); an error names what did not
+/// fit.
+pub fn decode(head: &ResultHead, words: Vec<u32>, cells: &[u32]) -> Result<Evaluated, String> {
+    let mut receiving = super::receive::Receiving::new(head.clone(), words, cells.len())?;
+    loop {
+        let step = receiving.step(&|| 0.0, f64::INFINITY, &mut |at, into| {
+            into.copy_from_slice(&cells[at..at + into.len()]);
         });
+        if let Some(done) = step {
+            return done;
+        }
     }
-    Ok(GroupMatrix {
-        protocols: protocols.to_vec(),
-        cells,
-    })
 }
 
 /// The index of a bucket in `buckets`, added at the end the first time.
@@ -411,11 +345,11 @@ fn bucket_index<'g>(
     })
 }
 
-fn push_len(words: &mut Vec<u32>, len: usize) {
+pub(super) fn push_len(words: &mut Vec<u32>, len: usize) {
     words.push(u32::try_from(len).unwrap_or(u32::MAX));
 }
 
-fn push_u64(words: &mut Vec<u32>, value: u64) {
+pub(super) fn push_u64(words: &mut Vec<u32>, value: u64) {
     words.extend([(value >> 32) as u32, value as u32]);
 }
 
@@ -423,18 +357,18 @@ fn pack(range: PortRange) -> u32 {
     (u32::from(range.start()) << 16) | u32::from(range.end())
 }
 
-fn unpack(word: u32) -> Result<PortRange, String> {
+pub(super) fn unpack(word: u32) -> Result<PortRange, String> {
     PortRange::new((word >> 16) as u16, word as u16).map_err(|error| error.to_string())
 }
 
 /// Reads the numbers in order.
-struct Reader<'w> {
-    words: &'w [u32],
-    at: usize,
+pub(super) struct Reader<'w> {
+    pub(super) words: &'w [u32],
+    pub(super) at: usize,
 }
 
 impl<'w> Reader<'w> {
-    fn take(&mut self, count: usize) -> Result<&'w [u32], String> {
+    pub(super) fn take(&mut self, count: usize) -> Result<&'w [u32], String> {
         let end = self
             .at
             .checked_add(count)
@@ -447,18 +381,18 @@ impl<'w> Reader<'w> {
         Ok(slice)
     }
 
-    fn array<const N: usize>(&mut self) -> Result<[u32; N], String> {
+    pub(super) fn array<const N: usize>(&mut self) -> Result<[u32; N], String> {
         let mut out = [0; N];
         out.copy_from_slice(self.take(N)?);
         Ok(out)
     }
 
-    fn len(&mut self) -> Result<usize, String> {
+    pub(super) fn len(&mut self) -> Result<usize, String> {
         let [len] = self.array()?;
         Ok(len as usize)
     }
 
-    fn u64(&mut self) -> Result<u64, String> {
+    pub(super) fn u64(&mut self) -> Result<u64, String> {
         let [high, low] = self.array()?;
         Ok((u64::from(high) << 32) | u64::from(low))
     }
@@ -475,7 +409,8 @@ mod tests {
         let matrix = sglab_core::matrix::matrix(&topology);
         let groups = sglab_core::matrix::group_matrix_of(&topology, &matrix);
         let (head, words) = encode(&matrix, Some(&groups));
-        let back = decode(&head, &words);
+        let cells = matrix.parts().cells;
+        let back = decode(&head, words.clone(), cells);
         assert_eq!(
             back,
             Ok(Evaluated {
@@ -484,8 +419,12 @@ mod tests {
             })
         );
         let (head, words) = encode(&matrix, None);
-        assert_eq!(decode(&head, &words).map(|e| e.groups), Ok(None));
-        assert!(decode(&head, &words[..words.len() - 1]).is_err());
+        assert_eq!(
+            decode(&head, words.clone(), cells).map(|e| e.groups),
+            Ok(None)
+        );
+        assert!(decode(&head, words[..words.len() - 1].to_vec(), cells).is_err());
+        assert!(decode(&head, words, &cells[1..]).is_err());
     }
 
     #[test]

@@ -188,7 +188,7 @@ pub fn overview(topology: &Topology, edges: &Edges) -> Overview {
         }
         endpoint_nodes.insert(endpoint.id.clone(), of);
     }
-    let key_index: BTreeMap<String, usize> = nodes
+    let key_index: std::collections::HashMap<String, usize> = nodes
         .iter()
         .enumerate()
         .map(|(at, node)| (node.key.clone(), at))
@@ -212,11 +212,13 @@ pub fn overview(topology: &Topology, edges: &Edges) -> Overview {
             }
         }
     } else {
+        let mut last: Option<(&Bucket, Option<usize>)> = None;
         for cell in &edges.groups.cells {
-            let (Some(&from), Some(&to)) = (
-                key_index.get(bucket_key(&cell.from)),
-                key_index.get(bucket_key(&cell.to)),
-            ) else {
+            if last.is_none_or(|(bucket, _)| *bucket != cell.from) {
+                last = Some((&cell.from, key_index.get(bucket_key(&cell.from)).copied()));
+            }
+            let from = last.and_then(|(_, at)| at);
+            let (Some(from), Some(&to)) = (from, key_index.get(bucket_key(&cell.to))) else {
                 continue;
             };
             if from == to {
@@ -283,7 +285,9 @@ fn pairs_between(from: &[EndpointId], to: &[EndpointId]) -> u64 {
 /// Ranges sorted, with overlapping and adjacent ones merged: `80, 81-90, 85-100` -> `80-100`.
 pub fn merge_ranges(ranges: impl IntoIterator<Item = PortRange>) -> Vec<PortRange> {
     let mut ranges: Vec<(u16, u16)> = ranges.into_iter().map(|r| (r.start(), r.end())).collect();
-    sglab_core::sort::sort(&mut ranges);
+    if ranges.windows(2).any(|pair| pair[0] > pair[1]) {
+        sglab_core::sort::sort(&mut ranges);
+    }
     let mut merged: Vec<(u16, u16)> = Vec::new();
     for (start, end) in ranges {
         match merged.last_mut() {

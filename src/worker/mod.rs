@@ -24,8 +24,9 @@ pub fn serve() {
     let answer_scope = scope.clone();
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let post =
-                |message: &FromWorker, words: Option<&[u32]>| post(&answer_scope, message, words);
+            let post = |message: &FromWorker, words: Option<(&[u32], &[u32])>| {
+                post(&answer_scope, message, words)
+            };
             let Ok(request) = serde_wasm_bindgen::from_value::<ToWorker>(event.data()) else {
                 return;
             };
@@ -42,7 +43,32 @@ pub fn serve() {
                     match result {
                         Ok((mut head, words)) => {
                             head.memory_mib = crate::browser::memory_pages() as f64 / 16.0;
-                            post(&FromWorker::Done { job, head }, Some(&words));
+                            let evaluator = evaluator.borrow();
+                            let numbers = (words.as_slice(), evaluator.cells());
+                            post(&FromWorker::Done { job, head }, Some(numbers));
+                        }
+                        Err(message) => post(&FromWorker::Failed { job, message }, None),
+                    }
+                }
+                ToWorker::Patch { job, patch, groups } => {
+                    let now = || js_sys::Date::now();
+                    let result = serde_json::from_str(&patch)
+                        .map_err(|error| error.to_string())
+                        .and_then(|patch| {
+                            evaluator.borrow_mut().evaluate_patch(
+                                patch,
+                                groups,
+                                &now,
+                                &mut |stage| post(&FromWorker::Stage { job, stage }, None),
+                                &mut |json| post(&FromWorker::Json { job, json }, None),
+                            )
+                        });
+                    match result {
+                        Ok((mut head, words)) => {
+                            head.memory_mib = crate::browser::memory_pages() as f64 / 16.0;
+                            let evaluator = evaluator.borrow();
+                            let numbers = (words.as_slice(), evaluator.cells());
+                            post(&FromWorker::Done { job, head }, Some(numbers));
                         }
                         Err(message) => post(&FromWorker::Failed { job, message }, None),
                     }
@@ -127,8 +153,13 @@ fn failed(job: u64, problems: &[sglab_core::diagnostic::Diagnostic]) -> FromWork
     }
 }
 
-/// Posts `{ message, words }`, handing the numbers' buffer over without a copy.
-fn post(scope: &web_sys::DedicatedWorkerGlobalScope, message: &FromWorker, words: Option<&[u32]>) {
+/// Posts `{ message, words, cells }`, handing the numbers' buffers (the class pairs apart)
+/// over without a copy.
+fn post(
+    scope: &web_sys::DedicatedWorkerGlobalScope,
+    message: &FromWorker,
+    numbers: Option<(&[u32], &[u32])>,
+) {
     let object = js_sys::Object::new();
     let _ = js_sys::Reflect::set(
         &object,
@@ -136,10 +167,12 @@ fn post(scope: &web_sys::DedicatedWorkerGlobalScope, message: &FromWorker, words
         &serde_wasm_bindgen::to_value(message).unwrap_or(JsValue::NULL),
     );
     let transfer = js_sys::Array::new();
-    if let Some(words) = words {
-        let array = js_sys::Uint32Array::from(words);
-        transfer.push(&array.buffer());
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str("words"), &array);
+    if let Some((words, cells)) = numbers {
+        for (key, numbers) in [("words", words), ("cells", cells)] {
+            let array = js_sys::Uint32Array::from(numbers);
+            transfer.push(&array.buffer());
+            let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &array);
+        }
     }
     let _ = scope.post_message_with_transfer(&object, &transfer);
 }

@@ -23,10 +23,18 @@
 // load (every .wasm, .js and .css fetched until the built-in example shows, gzipped, against
 // the product's 600 KiB), and writes `target/bench/wasm.json`.
 //
-// Usage: node tests/e2e/bench.mjs [--dist dist] [--dir target/bench] [--runs N] [--edits N] [name-filter]
+// With `--profile DIR`, the load and the first edit are also recorded with Chromium's sampling
+// profiler (CDP `Profiler`): `DIR/<fixture>-load.cpuprofile` and `-edit.cpuprofile` (open them
+// in Chromium's DevTools, Performance panel), and the longest stretch of main-thread work of
+// each is broken down by function (self and total milliseconds) on the standard error. The
+// WebAssembly functions are named when the build keeps the name section (a build with
+// `wasm-opt -g`); the sampling slows the page, so the figures of a profiled run are not the
+// benchmark's.
+//
+// Usage: node tests/e2e/bench.mjs [--dist dist] [--dir target/bench] [--runs N] [--edits N] [--profile DIR] [name-filter]
 // (for the browser table alone: `bench_fixtures --write-only`, then the filter `free-combos`).
 
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { root, serve, checkPrerequisites, launch, localOnly, firstLoad, FIRST_LOAD_BUDGET } from './harness.mjs';
@@ -37,11 +45,13 @@ let dir = path.join(root, 'target', 'bench');
 let runs = 15;
 let edits = 7;
 let filter = null;
+let profileDir = null;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--dist') dist = path.resolve(args[++i]);
   else if (args[i] === '--dir') dir = path.resolve(args[++i]);
   else if (args[i] === '--runs') runs = Number(args[++i]);
   else if (args[i] === '--edits') edits = Number(args[++i]);
+  else if (args[i] === '--profile') profileDir = path.resolve(args[++i]);
   else filter = args[i];
 }
 
@@ -63,6 +73,73 @@ const takeLongTasks = (page) => page.evaluate(() => {
   return { longest: tasks.length ? Math.max(...tasks) : 0, count: tasks.length };
 });
 
+/** Starts Chromium's sampling profiler on the page (when `--profile` is given). */
+async function startProfile(page) {
+  if (!profileDir) return null;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return cdp;
+}
+
+/**
+ * Stops the profiler, writes the profile as `name.cpuprofile` and prints the longest stretch of
+ * main-thread work (consecutive samples outside `(idle)`) broken down by function.
+ */
+async function stopProfile(cdp, name) {
+  if (!cdp) return;
+  const { profile } = await cdp.send('Profiler.stop');
+  await cdp.detach();
+  await mkdir(profileDir, { recursive: true });
+  await writeFile(path.join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile));
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children || []) parent.set(child, node.id);
+  const label = (node) => {
+    const f = node.callFrame;
+    const where = f.url ? ` ${path.basename(f.url)}` : '';
+    return `${f.functionName || '(anonymous)'}${where}`;
+  };
+  // The longest run of samples outside (idle) and (garbage collector)-only gaps.
+  const samples = profile.samples;
+  const deltas = profile.timeDeltas;
+  const idle = (id) => byId.get(id).callFrame.functionName === '(idle)';
+  let best = { from: 0, to: 0, ms: 0 };
+  let start = -1;
+  let ms = 0;
+  for (let i = 0; i <= samples.length; i++) {
+    if (i < samples.length && !idle(samples[i])) {
+      if (start < 0) { start = i; ms = 0; }
+      ms += (deltas[i + 1] ?? 0) / 1000;
+    } else if (start >= 0) {
+      if (ms > best.ms) best = { from: start, to: i, ms };
+      start = -1;
+    }
+  }
+  const self = new Map();
+  const total = new Map();
+  for (let i = best.from; i < best.to; i++) {
+    const ms = (deltas[i + 1] ?? 0) / 1000;
+    const node = byId.get(samples[i]);
+    self.set(label(node), (self.get(label(node)) || 0) + ms);
+    const seen = new Set();
+    for (let id = samples[i]; id != null; id = parent.get(id)) {
+      const key = label(byId.get(id));
+      if (!seen.has(key)) {
+        seen.add(key);
+        total.set(key, (total.get(key) || 0) + ms);
+      }
+    }
+  }
+  const top = (map) => [...map].sort((a, b) => b[1] - a[1]).slice(0, 30);
+  console.error(`profile ${name}: longest main-thread stretch ${best.ms.toFixed(0)} ms`);
+  console.error('  total ms (self and callees):');
+  for (const [key, value] of top(total)) console.error(`    ${value.toFixed(0).padStart(7)}  ${key}`);
+  console.error('  self ms:');
+  for (const [key, value] of top(self)) console.error(`    ${value.toFixed(0).padStart(7)}  ${key}`);
+}
+
 /** Loads a fixture into a fresh app and measures it. */
 async function measure(baseUrl, fixture) {
   const { context, close } = await launch();
@@ -77,6 +154,7 @@ async function measure(baseUrl, fixture) {
     const text = await readFile(fixture.file, 'utf8');
     const topology = JSON.parse(text);
     await takeLongTasks(page);
+    const loadProfile = await startProfile(page);
     // Load to usable: from the call to the results drawn (lastEvaluation() resolves after the
     // frame that shows them).
     const loaded = await page.evaluate(async (t) => {
@@ -89,6 +167,7 @@ async function measure(baseUrl, fixture) {
     if (errors.length > 0) throw new Error(`${fixture.name} does not load: ${JSON.stringify(errors.slice(0, 3))}`);
     if (loaded.evaluation.endpoints !== topology.endpoints.length) throw new Error(`${fixture.name}: evaluated ${JSON.stringify(loaded.evaluation)}`);
     const loadTasks = await takeLongTasks(page);
+    await stopProfile(loadProfile, `${fixture.name}-load`);
     const load = loaded.evaluation;
 
     // Edits: the priority of the first rule of the first group with rules, through the
@@ -109,6 +188,7 @@ async function measure(baseUrl, fixture) {
       for (let i = 0; i < edits; i++) {
         // Let the deferred validation and autosave of the previous edit run first.
         await page.waitForTimeout(700);
+        const editProfile = i === 0 ? await startProfile(page) : null;
         const result = await page.evaluate(async (selector) => {
           const input = document.querySelector(selector);
           const before = (await window.sglab.lastEvaluation()).revision;
@@ -124,6 +204,7 @@ async function measure(baseUrl, fixture) {
           }
           return { frame, results: performance.now() - started, evaluation };
         }, field);
+        await stopProfile(editProfile, `${fixture.name}-edit`);
         frames.push(result.frame);
         results.push(result.results);
         recomputes.push(result.evaluation.millis);

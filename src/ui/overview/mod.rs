@@ -48,15 +48,13 @@ pub fn OverviewPane(props: &OverviewProps) -> Html {
     let mode = use_state(|| props.start);
     let focus = use_state(|| None::<Focus>);
     let expanded = use_state(|| None::<usize>);
+    // Of the topology evaluated (the results' own), so that an edit is drawn at once and the
+    // overview follows with its results.
     let data: std::rc::Rc<Overview> = use_memo(
-        (
-            props.topology.clone(),
-            props.reach.clone(),
-            props.edges.clone(),
-        ),
-        |(topology, reach, edges)| match edges {
-            Some(edges) => overview::overview(topology, edges),
-            None => overview::overview(topology, &Edges::compute(reach)),
+        (props.reach.clone(), props.edges.clone()),
+        |(reach, edges)| match edges {
+            Some(edges) => overview::overview(&reach.topology, edges),
+            None => overview::overview(&reach.topology, &Edges::compute(reach)),
         },
     );
     let data = Shared(data);

@@ -44,7 +44,11 @@ pub fn mutants_arguments(args: &[String]) -> Result<Vec<String>, String> {
     };
     let mut arguments: Vec<String> = vec!["mutants".into(), "-p".into(), "sglab-core".into()];
     let defaults: Vec<String> = DEFAULT_FILES.iter().map(|file| file.to_string()).collect();
-    let files = if files.is_empty() { &defaults[..] } else { files };
+    let files = if files.is_empty() {
+        &defaults[..]
+    } else {
+        files
+    };
     let mut lint = false;
     for file in files {
         if file.starts_with('-') {
@@ -146,9 +150,15 @@ mod tests {
     #[test]
     fn the_lint_s_files_add_the_lint_s_tests() {
         let with = mutants_arguments(&strings(&["lint/shadow.rs"])).unwrap_or_default();
-        assert!(with.contains(&"--cargo-arg=--test=lint".to_owned()), "{with:?}");
+        assert!(
+            with.contains(&"--cargo-arg=--test=lint".to_owned()),
+            "{with:?}"
+        );
         let without = mutants_arguments(&strings(&["portset.rs"])).unwrap_or_default();
-        assert!(!without.iter().any(|word| word.contains("lint")), "{without:?}");
+        assert!(
+            !without.iter().any(|word| word.contains("lint")),
+            "{without:?}"
+        );
     }
 
     #[test]

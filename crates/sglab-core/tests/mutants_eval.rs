@@ -1,0 +1,86 @@
+//! The evaluation (`eval`): the words of each considered rule that an explanation shows, and the
+//! cases that the mutation testing of `eval/` showed no other engine test decided
+//! (docs/testing.md, "Mutation testing").
+
+use sglab_core::eval::{explain, resolve_party, Party};
+use sglab_core::explain::Explanation;
+use sglab_core::load::parse_sglab;
+use sglab_core::model::{Protocol, Topology, Verdict};
+
+fn load(text: &str) -> Topology {
+    parse_sglab(text, None).expect("a valid topology").topology
+}
+
+fn party(topology: &Topology, text: &str) -> Party {
+    resolve_party(topology, text).expect("a party")
+}
+
+fn query(topology: &Topology, from: &str, to: &str, port: u16) -> Explanation {
+    let from = party(topology, from);
+    let to = party(topology, to);
+    explain(topology, &from, &to, Protocol::Tcp, Some(port))
+}
+
+/// The reason given for each ingress rule, in evaluation order.
+fn ingress_reasons(explanation: &Explanation) -> Vec<String> {
+    explanation
+        .ingress
+        .considered
+        .iter()
+        .map(|considered| considered.reason.clone())
+        .collect()
+}
+
+/// A target in a VPC with a public IPv4 address, whose ingress rules name an IPv6 block, a part
+/// of an external network, and a block the peer is not in.
+const PEERS: &str = r#"{"sglab": 1,
+  "vpcs": [{"id": "vpc-1", "cidr": "10.0.0.0/16"}],
+  "security_groups": [
+    {"id": "sg-srv", "rules": [
+      {"direction": "ingress", "policy": "accept", "priority": 1, "protocol": "tcp", "port_range": "443/443", "ipv6_cidr": "2001:db8::/64"},
+      {"direction": "ingress", "policy": "accept", "priority": 2, "protocol": "tcp", "port_range": "443/443", "cidr": "203.0.113.0/25"},
+      {"direction": "ingress", "policy": "accept", "priority": 3, "protocol": "tcp", "port_range": "443/443", "cidr": "198.51.100.0/24"},
+      {"direction": "ingress", "policy": "accept", "priority": 4, "protocol": "tcp", "port_range": "443/443", "cidr": "203.0.113.0/24"}]}],
+  "endpoints": [
+    {"id": "srv", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg-srv"], "public_ip": "47.0.1.10"},
+    {"id": "office", "kind": "external", "cidr": "203.0.113.0/24"}]}"#;
+
+#[test]
+fn a_peer_of_the_other_family_is_named_as_such() {
+    let topology = load(PEERS);
+    let explanation = query(&topology, "office", "srv", 443);
+    assert_eq!(explanation.verdict, Verdict::Allow);
+    let reasons = ingress_reasons(&explanation);
+    assert_eq!(reasons.len(), 4, "{reasons:?}");
+    assert_eq!(
+        reasons[0],
+        "203.0.113.0/24 is not of the family of 2001:db8::/64"
+    );
+}
+
+#[test]
+fn a_network_partly_in_a_block_is_not_contained() {
+    let topology = load(PEERS);
+    let reasons = ingress_reasons(&query(&topology, "office", "srv", 443));
+    assert_eq!(
+        reasons[1],
+        "203.0.113.0/25 does not contain all of 203.0.113.0/24"
+    );
+    assert_eq!(
+        reasons[2],
+        "198.51.100.0/24 does not contain all of 203.0.113.0/24"
+    );
+    assert!(reasons[3].starts_with("matches (203.0.113.0/24 is in 203.0.113.0/24)"));
+}
+
+#[test]
+fn a_single_address_outside_a_block_is_not_in_it() {
+    let topology = load(PEERS);
+    let reasons = ingress_reasons(&query(&topology, "198.51.99.7", "srv", 443));
+    assert_eq!(
+        reasons[0],
+        "198.51.99.7 is not of the family of 2001:db8::/64"
+    );
+    assert_eq!(reasons[1], "198.51.99.7 is not in 203.0.113.0/25");
+    assert_eq!(reasons[2], "198.51.99.7 is not in 198.51.100.0/24");
+}

@@ -120,14 +120,29 @@ fn the_platform_cuts_port_25_out_of_egress_leaving_the_vpc() {
             {"id": "relay", "kind": "ecs", "private_ip": "10.0.2.25", "groups": ["sg-relay"]},
             {"id": "mail", "kind": "external", "cidr": "203.0.113.25"}]}"#,
     );
-    let out = port_set(&topology, &endpoint("app"), &endpoint("mail"), Protocol::Tcp);
+    let out = port_set(
+        &topology,
+        &endpoint("app"),
+        &endpoint("mail"),
+        Protocol::Tcp,
+    );
     let ranges: Vec<String> = out.ranges().iter().map(|r| r.to_string()).collect();
     assert_eq!(ranges, ["1/24", "26/65535"]);
-    let inside = port_set(&topology, &endpoint("app"), &endpoint("relay"), Protocol::Tcp);
+    let inside = port_set(
+        &topology,
+        &endpoint("app"),
+        &endpoint("relay"),
+        Protocol::Tcp,
+    );
     let ranges: Vec<String> = inside.ranges().iter().map(|r| r.to_string()).collect();
     assert_eq!(ranges, ["20/30"]);
     // UDP 25 is not blocked.
-    let udp = port_set(&topology, &endpoint("app"), &endpoint("mail"), Protocol::Udp);
+    let udp = port_set(
+        &topology,
+        &endpoint("app"),
+        &endpoint("mail"),
+        Protocol::Udp,
+    );
     assert!(udp.allows(25));
     check_against_explain("smtp", &topology, &endpoint("app"), &endpoint("mail"));
     check_against_explain("smtp", &topology, &endpoint("app"), &endpoint("relay"));

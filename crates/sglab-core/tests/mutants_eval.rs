@@ -84,3 +84,51 @@ fn a_single_address_outside_a_block_is_not_in_it() {
     assert_eq!(reasons[1], "198.51.99.7 is not in 203.0.113.0/25");
     assert_eq!(reasons[2], "198.51.99.7 is not in 198.51.100.0/24");
 }
+
+/// What the explanation says of the target's service: a service covers a query only on its own
+/// protocol (or ALL) and ports; a declared one that is down is named so.
+#[test]
+fn a_service_covers_its_own_protocol_and_ports() {
+    use sglab_core::explain::ServiceStatus;
+    let topology = load(
+        r#"{"sglab": 1,
+          "vpcs": [{"id": "vpc-1", "cidr": "10.0.0.0/16"}],
+          "security_groups": [{"id": "sg", "rules": []}],
+          "endpoints": [
+            {"id": "c", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg"]},
+            {"id": "srv", "kind": "ecs", "private_ip": "10.0.1.11", "groups": ["sg"], "services": [
+              {"name": "web", "protocol": "tcp", "port": 80},
+              {"name": "dns", "protocol": "udp", "port": 53, "up": false}]},
+            {"id": "any", "kind": "ecs", "private_ip": "10.0.1.12", "groups": ["sg"], "services": [
+              {"name": "all", "protocol": "all"}]}]}"#,
+    );
+    let status = |to: &str, protocol: Protocol, port: Option<u16>| {
+        let from = party(&topology, "c");
+        let to = party(&topology, to);
+        explain(&topology, &from, &to, protocol, port).service
+    };
+    assert_eq!(
+        status("srv", Protocol::Tcp, Some(80)),
+        ServiceStatus::Listening
+    );
+    assert_eq!(
+        status("srv", Protocol::Tcp, Some(81)),
+        ServiceStatus::NoneDeclared
+    );
+    assert_eq!(status("srv", Protocol::Udp, Some(53)), ServiceStatus::Down);
+    assert_eq!(
+        status("srv", Protocol::Udp, Some(80)),
+        ServiceStatus::NoneDeclared
+    );
+    assert_eq!(
+        status("srv", Protocol::Tcp, Some(53)),
+        ServiceStatus::NoneDeclared
+    );
+    assert_eq!(status("srv", Protocol::Tcp, None), ServiceStatus::Listening);
+    assert_eq!(status("srv", Protocol::Icmp, None), ServiceStatus::Unknown);
+    assert_eq!(
+        status("any", Protocol::Udp, Some(9)),
+        ServiceStatus::Listening
+    );
+    assert_eq!(status("c", Protocol::Tcp, Some(80)), ServiceStatus::Unknown);
+}

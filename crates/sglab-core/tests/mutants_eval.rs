@@ -132,3 +132,38 @@ fn a_service_covers_its_own_protocol_and_ports() {
     );
     assert_eq!(status("c", Protocol::Tcp, Some(80)), ServiceStatus::Unknown);
 }
+
+/// An endpoint is named by its name in an explanation, and a query naming an endpoint the
+/// topology does not hold is denied as such, not treated as an outside host.
+#[test]
+fn endpoints_go_by_their_name_and_a_missing_one_is_said_to_be_missing() {
+    use sglab_core::explain::Decision;
+    let topology = load(
+        r#"{"sglab": 1,
+          "vpcs": [{"id": "vpc-1", "cidr": "10.0.0.0/16"}],
+          "security_groups": [{"id": "sg", "rules": [
+            {"direction": "ingress", "policy": "accept", "priority": 1, "protocol": "tcp", "port_range": "1/65535", "cidr": "0.0.0.0/0"}]}],
+          "endpoints": [
+            {"id": "web-1", "name": "Web server", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg"]},
+            {"id": "db-1", "kind": "ecs", "private_ip": "10.0.1.11", "groups": ["sg"]}]}"#,
+    );
+    let named = query(&topology, "web-1", "db-1", 5432);
+    assert_eq!(named.verdict, Verdict::Allow);
+    assert_eq!(named.from_name, "Web server");
+    assert_eq!(named.to_name, "db-1");
+    let missing = explain(
+        &topology,
+        &Party::Endpoint("gone".into()),
+        &party(&topology, "db-1"),
+        Protocol::Tcp,
+        Some(5432),
+    );
+    assert_eq!(missing.verdict, Verdict::Deny);
+    assert_eq!(
+        missing.ingress.decided_by,
+        Decision::Platform {
+            verdict: Verdict::Deny,
+            reason: "endpoint gone does not exist in the topology".to_owned(),
+        }
+    );
+}

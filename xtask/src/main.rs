@@ -8,6 +8,10 @@
 //! cargo xtask fuzz [TARGET] [--time S]
 //!                              fuzz every target (or one) for S seconds each (default 60)
 //!                              with cargo-fuzz on nightly, both installed when missing
+//! cargo xtask mutants [FILE...] [-- ARGS...]
+//!                              mutation testing of the engine's files (default: portset,
+//!                              eval, doctor, lint) with cargo-mutants, installed when missing;
+//!                              not a test layer (an hour or more per module)
 //! cargo xtask bench            run the engine benchmarks, time every shape of the generator
 //!                              (example `shapes`) and the diff against one matrix (example
 //!                              `diff_cost`), then the same matrix work in WebAssembly
@@ -24,6 +28,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 mod fuzz;
+mod mutants;
 #[cfg(test)]
 mod tidy;
 
@@ -60,6 +65,10 @@ fn main() -> ExitCode {
             prepend_tool_paths(&root);
             fuzz::fuzz(&args[1..])
         }
+        Some("mutants") => {
+            prepend_tool_paths(&root);
+            mutants::mutants(&args[1..])
+        }
         Some("bench") => bench(&root),
         Some("help" | "--help" | "-h") | None => {
             eprintln!("{}", usage());
@@ -84,9 +93,11 @@ fn usage() -> String {
          serve [--port N] set up, then build and serve the app on http://127.0.0.1:8080 (or port N)\n  \
          test [LAYER...]  set up, then run every test layer: {}\n  \
          fuzz [TARGET] [--time S]  fuzz every target ({}) or one for S seconds each (default 60): cargo-fuzz on nightly, installed when missing\n  \
+         mutants [FILE...] [-- ARGS...]  mutation testing of the engine's files (default: {}) with cargo-mutants and .cargo/mutants.toml, installed when missing; not part of `test` (an hour or more per module)\n  \
          bench            run the engine benchmarks (criterion), then time the same matrices natively and in WebAssembly in Chromium (tests/e2e/bench.mjs) and print the ratios",
         LAYERS.join(", "),
-        fuzz::TARGETS.join(", ")
+        fuzz::TARGETS.join(", "),
+        mutants::DEFAULT_FILES.join(", ")
     )
 }
 

@@ -167,3 +167,86 @@ fn endpoints_go_by_their_name_and_a_missing_one_is_said_to_be_missing() {
         }
     );
 }
+
+/// Why a pair has no route, as the explanation's platform blocker says it: an instance without
+/// a public address cannot reach or be reached from outside its VPC, and a host of the other
+/// family has no address to meet, with ICMP's family named.
+#[test]
+fn an_unreachable_pair_says_why() {
+    use sglab_core::explain::Decision;
+    let topology = load(
+        r#"{"sglab": 1,
+          "vpcs": [{"id": "vpc-1", "cidr": "10.0.0.0/16"}],
+          "security_groups": [{"id": "sg", "rules": [
+            {"direction": "ingress", "policy": "accept", "priority": 1, "protocol": "all", "cidr": "0.0.0.0/0"},
+            {"direction": "ingress", "policy": "accept", "priority": 1, "protocol": "all", "ipv6_cidr": "::/0"}]}],
+          "endpoints": [
+            {"id": "srv", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg"], "public_ip": "47.0.1.10"},
+            {"id": "inner", "kind": "ecs", "private_ip": "10.0.1.11", "groups": ["sg"]}]}"#,
+    );
+    let reason = |from: &str, to: &str, protocol: Protocol, port: Option<u16>| {
+        let explanation = explain(
+            &topology,
+            &party(&topology, from),
+            &party(&topology, to),
+            protocol,
+            port,
+        );
+        assert_eq!(explanation.verdict, Verdict::Deny, "{from} to {to}");
+        let platform: Vec<String> = explanation
+            .blockers
+            .iter()
+            .filter_map(|blocker| match &blocker.decision {
+                Decision::Platform { reason, .. } => Some(reason.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(platform.len(), 1, "{from} to {to}: {platform:?}");
+        platform[0].clone()
+    };
+    assert_eq!(
+        reason("inner", "198.51.100.7", Protocol::Tcp, Some(443)),
+        "inner has no public IP or EIP: it cannot reach addresses outside its VPC (NAT gateways are not modelled)"
+    );
+    assert_eq!(
+        reason("198.51.100.7", "inner", Protocol::Tcp, Some(443)),
+        "inner has no public IP or EIP: unreachable from outside its VPC"
+    );
+    assert_eq!(
+        reason("2001:db8::1", "srv", Protocol::Tcp, Some(443)),
+        "2001:db8::1 and srv have no addresses of one family"
+    );
+    assert_eq!(
+        reason("2001:db8::1", "srv", Protocol::Icmp, None),
+        "2001:db8::1 and srv have no addresses of one family (ICMP is IPv4 only)"
+    );
+}
+
+/// Traffic that never crosses an ENI says which case it is: two pods on one node, or a pod and
+/// its own node (the scenario of Terway trunk pods).
+#[test]
+fn traffic_inside_a_node_names_pods_and_their_node() {
+    use sglab_core::explain::Decision;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/scenarios/21-terway-trunk-same-node.json"
+    ))
+    .expect("the scenario");
+    let topology = load(&text);
+    let reason = |from: &str, to: &str| {
+        let explanation = query(&topology, from, to, 8080);
+        assert_eq!(explanation.verdict, Verdict::Allow, "{from} to {to}");
+        match explanation.egress.decided_by {
+            Decision::NotApplicable { reason } => reason,
+            other => panic!("{from} to {to}: decided by {other:?}"),
+        }
+    };
+    assert_eq!(
+        reason("t1", "t2"),
+        "t1 and t2 run on the same node n1: traffic between pods on one node is not filtered by security groups"
+    );
+    assert_eq!(
+        reason("n1", "t1"),
+        "n1 and t1 are a pod and its node n1: the traffic stays inside the node and is not filtered by security groups"
+    );
+}

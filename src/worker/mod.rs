@@ -16,6 +16,27 @@ use wasm_bindgen::JsCast;
 use crate::engine::job::Evaluator;
 use crate::engine::transfer::{FromWorker, ToWorker};
 
+/// Posts an evaluation's outcome: the results' head with the worker's memory and the numbers
+/// (the evaluation's words and the evaluator's cells), or the failure's message.
+fn post_evaluation(
+    job: u64,
+    result: Result<(crate::engine::transfer::ResultHead, Vec<u32>), String>,
+    evaluator: &Evaluator,
+    scope: &web_sys::DedicatedWorkerGlobalScope,
+) {
+    match result {
+        Ok((mut head, words)) => {
+            head.memory_mib = crate::browser::memory_pages() as f64 / 16.0;
+            post(
+                scope,
+                &FromWorker::Done { job, head },
+                Some((words.as_slice(), evaluator.cells())),
+            );
+        }
+        Err(message) => post(scope, &FromWorker::Failed { job, message }, None),
+    }
+}
+
 /// Answers the page's messages until the page terminates the worker; says `Ready` first, so
 /// that the page sends nothing before the handler is installed.
 pub fn serve() {
@@ -40,15 +61,7 @@ pub fn serve() {
                                 post(&FromWorker::Stage { job, stage }, None)
                             });
                     drop(json);
-                    match result {
-                        Ok((mut head, words)) => {
-                            head.memory_mib = crate::browser::memory_pages() as f64 / 16.0;
-                            let evaluator = evaluator.borrow();
-                            let numbers = (words.as_slice(), evaluator.cells());
-                            post(&FromWorker::Done { job, head }, Some(numbers));
-                        }
-                        Err(message) => post(&FromWorker::Failed { job, message }, None),
-                    }
+                    post_evaluation(job, result, &evaluator.borrow(), &answer_scope);
                 }
                 ToWorker::Patch { job, patch, groups } => {
                     let now = || js_sys::Date::now();
@@ -63,15 +76,7 @@ pub fn serve() {
                                 &mut |json| post(&FromWorker::Json { job, json }, None),
                             )
                         });
-                    match result {
-                        Ok((mut head, words)) => {
-                            head.memory_mib = crate::browser::memory_pages() as f64 / 16.0;
-                            let evaluator = evaluator.borrow();
-                            let numbers = (words.as_slice(), evaluator.cells());
-                            post(&FromWorker::Done { job, head }, Some(numbers));
-                        }
-                        Err(message) => post(&FromWorker::Failed { job, message }, None),
-                    }
+                    post_evaluation(job, result, &evaluator.borrow(), &answer_scope);
                 }
                 ToWorker::Export { job, json, format } => {
                     let answer = match crate::engine::export_text(&json, format) {

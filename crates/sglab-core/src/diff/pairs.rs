@@ -18,6 +18,7 @@ use super::ports::difference;
 use super::shared::{bit, Marks};
 use super::{Change, Deciding};
 use crate::explain::Decision;
+use crate::matrix::subset::JointBlocks;
 use crate::matrix::Matrix;
 use crate::model::{EndpointId, PortRange, Protocol, Topology};
 
@@ -140,8 +141,14 @@ pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Listi
     let marks = Marks::new(old, new, &dirty);
     let old_all = marks.side(old, blocks, &dirty);
     let new_all = marks.side(new, blocks, &dirty);
-    let old_matrices = marks.matrices(&old_all, &protocols);
-    let new_matrices = marks.matrices(&new_all, &protocols);
+    let joint_blocks = JointBlocks::of(old, new);
+    let old_matrices = marks.matrices(&old_all, &protocols, &joint_blocks, None);
+    let new_matrices = marks.matrices(
+        &new_all,
+        &protocols,
+        &joint_blocks,
+        Some((&old_all, &old_matrices)),
+    );
     let (Some(mut before), Some(mut after)) = (
         Side::new(old, &block_ids, old_matrices, &old_all.0),
         Side::new(new, &block_ids, new_matrices, &new_all.0),

@@ -32,7 +32,7 @@ use super::dirty::{Dirty, Mask};
 use super::peers::add_external_peers;
 use super::DIFF_PROTOCOLS;
 use crate::eval::route::Actor;
-use crate::matrix::subset::matrix_part;
+use crate::matrix::subset::{matrix_part, Earlier, JointBlocks};
 use crate::matrix::{matrix_with, Matrix};
 use crate::model::{GroupId, GroupType, InnerAccessPolicy, Protocol, SecurityGroup, Topology};
 
@@ -99,10 +99,16 @@ impl Marks {
     /// The matrices of a side (from [`Marks::side`]) on `protocols`, each with the protocols
     /// it holds: the parts of the dirty rows and columns when it has the marks, else the whole
     /// matrix.
+    ///
+    /// `blocks` holds the rule blocks of both sides; `earlier` is the other side with its parts
+    /// (from this function), whose group sides a part takes for the groups whose rules are the
+    /// same on both sides.
     pub(super) fn matrices(
         &self,
         (topology, marked): &(Topology, bool),
         protocols: &[Protocol],
+        blocks: &JointBlocks,
+        earlier: Option<(&(Topology, bool), &[(Mask, Matrix)])>,
     ) -> Vec<(Mask, Matrix)> {
         if !*marked {
             return vec![(Mask::MAX, matrix_with(topology, protocols))];
@@ -110,7 +116,8 @@ impl Marks {
         self.parts
             .iter()
             .zip(self.rows.iter().zip(&self.columns))
-            .map(|(mask, (rows, columns))| {
+            .enumerate()
+            .map(|(index, (mask, (rows, columns)))| {
                 let rows: BTreeSet<&GroupId> = rows.iter().collect();
                 let columns: BTreeSet<&GroupId> = columns.iter().collect();
                 let protocols: Vec<Protocol> = protocols
@@ -118,7 +125,16 @@ impl Marks {
                     .copied()
                     .filter(|protocol| mask & bit(*protocol) != 0)
                     .collect();
-                (*mask, matrix_part(topology, &protocols, &rows, &columns))
+                // The other side's part of the same protocols, when it is a part too.
+                let earlier = earlier.and_then(|((other, other_marked), parts)| {
+                    let (other_mask, part) = parts.get(index).filter(|_| *other_marked)?;
+                    (other_mask == mask).then_some(Earlier {
+                        topology: other,
+                        part,
+                    })
+                });
+                let part = matrix_part(topology, &protocols, &rows, &columns, blocks, earlier);
+                (*mask, part)
             })
             .collect()
     }

@@ -101,9 +101,15 @@ pub(super) struct Builder<'t> {
 
 impl<'t> Builder<'t> {
     pub(super) fn new(topology: &'t Topology) -> Builder<'t> {
+        Builder::with_nets(topology, NetIndex::new(topology))
+    }
+
+    /// A builder of `topology` whose address classes are those of the blocks of `nets`, which
+    /// must hold every block the rules of `topology` mention.
+    pub(super) fn with_nets(topology: &'t Topology, nets: NetIndex) -> Builder<'t> {
         let mut builder = Builder {
             topology,
-            nets: NetIndex::new(topology),
+            nets,
             group_index: topology
                 .groups
                 .keys()

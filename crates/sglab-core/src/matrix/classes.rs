@@ -26,24 +26,33 @@ pub(super) struct NetIndex {
 
 impl NetIndex {
     pub(super) fn new(topology: &Topology) -> NetIndex {
+        NetIndex::of_all(&[topology])
+    }
+
+    /// The blocks of every topology of `topologies`: an index of more blocks than one
+    /// topology's rules mention only splits its address classes further, which changes no
+    /// answer, so two topologies can share one.
+    pub(super) fn of_all(topologies: &[&Topology]) -> NetIndex {
         let mut index = NetIndex {
             ids: FastMap::default(),
             lengths_v4: Vec::new(),
             lengths_v6: Vec::new(),
         };
-        for group in topology.groups.values() {
-            for rule in &group.rules {
-                if let Peer::Cidr(block) = rule.peer {
-                    index.add(block);
-                }
-                if let Some(block) = rule.local_cidr {
-                    index.add(block);
+        for topology in topologies {
+            for group in topology.groups.values() {
+                for rule in &group.rules {
+                    if let Peer::Cidr(block) = rule.peer {
+                        index.add(block);
+                    }
+                    if let Some(block) = rule.local_cidr {
+                        index.add(block);
+                    }
                 }
             }
-        }
-        for list in topology.prefix_lists.values() {
-            for block in &list.cidrs {
-                index.add(*block);
+            for list in topology.prefix_lists.values() {
+                for block in &list.cidrs {
+                    index.add(*block);
+                }
             }
         }
         crate::sort::sort(&mut index.lengths_v4);

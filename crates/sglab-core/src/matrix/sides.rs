@@ -107,6 +107,18 @@ impl<'t> Builder<'t> {
         if self.sides.len() != self.groups.len() * 2 {
             self.sides = (0..self.groups.len() * 2).map(|_| None).collect();
         }
+        // A side kept from an earlier build of other endpoints knows only the address classes
+        // and group sets of that build: one that misses some of this build's is made again.
+        let (address_count, set_count) = (self.address_sets.len(), self.group_set_members.len());
+        for slot in &mut self.sides {
+            let short = slot.as_ref().is_some_and(|side| {
+                side.addr_proj.len() < address_count || side.group_proj.len() < set_count
+            });
+            if short {
+                *slot = None;
+                self.answer_vectors.clear();
+            }
+        }
     }
 
     pub(super) fn default_allows(&self, group_set: u32, direction: Direction) -> bool {

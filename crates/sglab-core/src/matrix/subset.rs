@@ -11,22 +11,52 @@
 use std::collections::BTreeSet;
 
 use crate::eval::route::Actor;
-use crate::model::{EndpointId, GroupId, PortRange, Protocol, Topology};
+use crate::model::{Direction, EndpointId, GroupId, Peer, PortRange, Protocol, Rule, Topology};
 
 use super::builder::Builder;
-use super::incremental::{ChangedGroups, Reuse};
+use super::classes::NetIndex;
+use super::incremental::{same_rules, ChangedGroups, Reuse};
 use super::intern::FastMap;
 use super::{Matrix, EMPTY_SET};
+
+/// The rule blocks of the two topologies of a diff, so that the parts of both sides number
+/// their blocks alike and the second side can take the group sides of the first
+/// ([`Earlier`]).
+pub(crate) struct JointBlocks(NetIndex);
+
+impl JointBlocks {
+    /// The blocks the rules and prefix lists of `old` and `new` mention.
+    pub(crate) fn of(old: &Topology, new: &Topology) -> JointBlocks {
+        JointBlocks(NetIndex::of_all(&[old, new]))
+    }
+}
+
+/// A part of the other side of a diff, built on the same [`JointBlocks`] and protocols, whose
+/// build's group sides, group answers and side answers the part being built takes for every
+/// group side whose rules are the same on both sides.
+#[derive(Clone, Copy)]
+pub(crate) struct Earlier<'a> {
+    /// The topology of that part.
+    pub(crate) topology: &'a Topology,
+    /// That part.
+    pub(crate) part: &'a Matrix,
+}
 
 /// The matrix of `topology` on `protocols` (repeats are ignored) restricted to the pairs whose
 /// source's filtering groups meet `egress` or whose target's filtering groups meet `ingress`:
 /// those cells are the cells of [`super::matrix_with`], every other cell allows nothing
 /// (local pairs, which no group filters, are kept whole).
+///
+/// `blocks` must hold the blocks of `topology`'s rules. With `earlier`, the group sides of
+/// groups whose rules in a direction are the same in both topologies, with the same settings,
+/// come from the earlier part's build instead of being made again.
 pub(crate) fn matrix_part(
     topology: &Topology,
     protocols: &[Protocol],
     egress: &BTreeSet<&GroupId>,
     ingress: &BTreeSet<&GroupId>,
+    blocks: &JointBlocks,
+    earlier: Option<Earlier<'_>>,
 ) -> Matrix {
     let mut unique: Vec<Protocol> = Vec::new();
     for protocol in protocols {
@@ -48,8 +78,20 @@ pub(crate) fn matrix_part(
         egress: indices(egress),
         ingress: indices(ingress),
     };
-    let empty = empty_matrix(topology, unique.clone());
-    Builder::new(topology).build_reusing(
+    let mut builder = Builder::with_nets(topology, blocks.0.clone());
+    if let Some(earlier) = earlier {
+        let cache = earlier.part.cache.0.as_ref();
+        if let (Some(cache), Some(differ)) = (cache, differing_sides(earlier.topology, topology)) {
+            if builder.seed(cache, &unique, &differ) {
+                // The earlier build's classes are not these: its answer vectors, by class, do
+                // not hold here, and its state is not kept for another build.
+                builder.answer_vectors.clear();
+                builder.seeded = false;
+            }
+        }
+    }
+    let empty = empty_matrix(&mut builder, unique.clone());
+    builder.build_reusing(
         unique,
         Some(Reuse {
             matrix: &empty,
@@ -58,10 +100,57 @@ pub(crate) fn matrix_part(
     )
 }
 
-/// A matrix of `topology`'s endpoints and classes, as the builder numbers them, whose cells all
-/// allow nothing.
-fn empty_matrix(topology: &Topology, protocols: Vec<Protocol>) -> Matrix {
-    let mut builder = Builder::new(topology);
+/// The groups (by index in id order) whose rules of each direction differ between `before`
+/// and `after`, in any field evaluation reads or in the entries of a prefix list they name;
+/// `None` when the two do not have the same groups with the same settings.
+fn differing_sides(before: &Topology, after: &Topology) -> Option<ChangedGroups> {
+    if before.groups.len() != after.groups.len() {
+        return None;
+    }
+    let names_changed_list = |rules: &[Rule], direction: Direction| {
+        rules.iter().any(|rule| match &rule.peer {
+            Peer::PrefixList(id) if rule.direction == direction => {
+                before.prefix_lists.get(id) != after.prefix_lists.get(id)
+            }
+            _ => false,
+        })
+    };
+    let lists_differ = before.prefix_lists != after.prefix_lists;
+    let mut differ = ChangedGroups::default();
+    for (index, (old, new)) in before
+        .groups
+        .values()
+        .zip(after.groups.values())
+        .enumerate()
+    {
+        let same_group = old.id == new.id
+            && old.vpc == new.vpc
+            && old.group_type == new.group_type
+            && old.inner_access_policy == new.inner_access_policy
+            && old.managed_by == new.managed_by;
+        if !same_group {
+            return None;
+        }
+        for (direction, list) in [
+            (Direction::Egress, &mut differ.egress),
+            (Direction::Ingress, &mut differ.ingress),
+        ] {
+            let same = same_rules(&old.rules, &new.rules, direction)
+                && !(lists_differ
+                    && (names_changed_list(&old.rules, direction)
+                        || names_changed_list(&new.rules, direction)));
+            if !same {
+                list.push(index as u32);
+            }
+        }
+    }
+    Some(differ)
+}
+
+/// A matrix of the builder's topology's endpoints and classes, as the builder numbers them,
+/// whose cells all allow nothing.
+fn empty_matrix(builder: &mut Builder<'_>, protocols: Vec<Protocol>) -> Matrix {
+    let topology = builder.topology;
     let mut classes = FastMap::default();
     let mut class_of = Vec::with_capacity(topology.endpoints.len());
     for endpoint in topology.endpoints.values() {
@@ -103,7 +192,8 @@ mod tests {
             let ids: Vec<&GroupId> = topology.groups.keys().collect();
             let egress: BTreeSet<&GroupId> = ids.iter().step_by(3).copied().collect();
             let ingress: BTreeSet<&GroupId> = ids.iter().skip(1).step_by(4).copied().collect();
-            let part = matrix_part(&topology, &protocols, &egress, &ingress);
+            let blocks = JointBlocks::of(&topology, &topology);
+            let part = matrix_part(&topology, &protocols, &egress, &ingress, &blocks, None);
             let groups_of = |id: &EndpointId| {
                 topology
                     .endpoints

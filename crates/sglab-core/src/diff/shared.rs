@@ -36,6 +36,10 @@ use crate::matrix::subset::{matrix_part, Earlier, JointBlocks};
 use crate::matrix::{matrix_with, Matrix};
 use crate::model::{GroupId, GroupType, InnerAccessPolicy, Protocol, SecurityGroup, Topology};
 
+/// A side's topology with the external blocks (and its marks when the second is `true`), as
+/// [`Marks::side`] gives it.
+pub(super) type SideTopology = (Topology, bool);
+
 /// The marks of the dirty rows and of the dirty columns, one of each group type, for each part
 /// of the protocols.
 pub(super) struct Marks {
@@ -105,10 +109,10 @@ impl Marks {
     /// same on both sides.
     pub(super) fn matrices(
         &self,
-        (topology, marked): &(Topology, bool),
+        (topology, marked): &SideTopology,
         protocols: &[Protocol],
         blocks: &JointBlocks,
-        earlier: Option<(&(Topology, bool), &[(Mask, Matrix)])>,
+        earlier: Option<(&SideTopology, &[(Mask, Matrix)])>,
     ) -> Vec<(Mask, Matrix)> {
         if !*marked {
             return vec![(Mask::MAX, matrix_with(topology, protocols))];

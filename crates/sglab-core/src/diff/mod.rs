@@ -287,13 +287,15 @@ pub fn diff(old: &Topology, new: &Topology) -> Diff {
     let counts = summary::counts(&listing.changes);
     let verdict = Verdict::of(counts.pairs_opened > 0, counts.pairs_closed > 0);
     let rollup = summary::rollup(old, new, &listing);
+    let rule_changes = rules::rule_changes(old, new);
+    let object_changes = objects::object_changes(old, new);
     Diff {
         verdict,
         counts,
         changes: listing.changes,
         rollup,
-        rule_changes: rules::rule_changes(old, new),
-        object_changes: objects::object_changes(old, new),
+        rule_changes,
+        object_changes,
         external_peers: blocks,
     }
 }

@@ -324,34 +324,34 @@ fn compare(
                 let new_deciding = after.decider.deciding(from, to, protocol, port);
                 let ports = changes.ports.len() as u32;
                 changes.ports.push((opened, closed));
-                let old_names = names_a_party(old_deciding.as_ref());
-                let new_names = names_a_party(new_deciding.as_ref());
+                let old_names = named(old_deciding.as_ref());
+                let new_names = named(new_deciding.as_ref());
                 let old_shared = old_deciding.map(Arc::new);
                 let new_shared = new_deciding.map(Arc::new);
-                if old_names || new_names {
+                if old_names != Named::Nobody || new_names != Named::Nobody {
                     // The words name the representatives: each pair of members gets its own
-                    // decisions on the side whose words name them, and shares the other side's.
+                    // decisions on the side whose words name them (once per member they name),
+                    // and shares the other side's.
+                    let mut old_own = Own::new(old_names, old_shared);
+                    let mut new_own = Own::new(new_names, new_shared);
                     for source in &ranks[source_class] {
                         for target in ranks[target_class].iter().filter(|to| *to != source) {
-                            let (Some(from), Some(to)) = (
-                                changes.ids.get(*source as usize),
-                                changes.ids.get(*target as usize),
-                            ) else {
-                                continue;
-                            };
-                            let own = |side: &mut Side<'_>, names: bool, shared: &Option<_>| {
-                                if names {
-                                    side.decider
-                                        .deciding(from, to, protocol, port)
-                                        .map(Arc::new)
-                                } else {
-                                    Option::clone(shared)
-                                }
-                            };
                             let payload = Payload {
                                 ports,
-                                before: own(before, old_names, &old_shared),
-                                after: own(after, new_names, &new_shared),
+                                before: old_own.get(
+                                    before,
+                                    &changes.ids,
+                                    (*source, *target),
+                                    protocol,
+                                    port,
+                                ),
+                                after: new_own.get(
+                                    after,
+                                    &changes.ids,
+                                    (*source, *target),
+                                    protocol,
+                                    port,
+                                ),
                             };
                             changes.records.push((
                                 *source,
@@ -380,20 +380,88 @@ fn compare(
     }
 }
 
-/// Whether a deciding decision's words may name one of its parties (the platform's reasons and
-/// the not-applicable ones name the endpoint or the address), so that it holds for its own pair
-/// only; rules, defaults and the intra-group policy read the same for every member of a class.
-fn names_a_party(deciding: Option<&Deciding>) -> bool {
-    deciding.is_some_and(|deciding| {
-        [&deciding.egress, &deciding.ingress]
-            .into_iter()
-            .any(|decision| {
-                matches!(
-                    decision,
-                    Decision::Platform { .. } | Decision::NotApplicable { .. }
-                )
-            })
-    })
+/// Which party a side's deciding decisions name in their words, so that they hold for the pairs
+/// that share that party only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Named {
+    /// Rules, defaults and the intra-group policy read the same for every member of a class.
+    Nobody,
+    /// Only the egress side does not apply, in words that name the source ("... is outside
+    /// every VPC"); the ingress decision holds for every member of the target's class.
+    Source,
+    /// Only the ingress side does not apply, in words that name the target.
+    Target,
+    /// The platform's reasons, which may name either party or both.
+    Both,
+}
+
+/// Which party the words of `deciding` name.
+fn named(deciding: Option<&Deciding>) -> Named {
+    let Some(deciding) = deciding else {
+        return Named::Nobody;
+    };
+    let names = |decision: &Decision| {
+        matches!(
+            decision,
+            Decision::Platform { .. } | Decision::NotApplicable { .. }
+        )
+    };
+    let not_applicable = |decision: &Decision| matches!(decision, Decision::NotApplicable { .. });
+    match (names(&deciding.egress), names(&deciding.ingress)) {
+        (false, false) => Named::Nobody,
+        (true, false) if not_applicable(&deciding.egress) => Named::Source,
+        (false, true) if not_applicable(&deciding.ingress) => Named::Target,
+        _ => Named::Both,
+    }
+}
+
+/// The decisions of one side for the pairs of members of two joint classes, decided once per
+/// party their words name.
+struct Own {
+    named: Named,
+    /// The representatives' decisions, which the members share when nobody is named.
+    shared: Option<Arc<Deciding>>,
+    /// The decisions made so far, by the rank of the party named.
+    by_party: rustc_hash::FxHashMap<u32, Option<Arc<Deciding>>>,
+}
+
+impl Own {
+    fn new(named: Named, shared: Option<Arc<Deciding>>) -> Own {
+        Own {
+            named,
+            shared,
+            by_party: rustc_hash::FxHashMap::default(),
+        }
+    }
+
+    /// The decisions of the pair of ranks `pair`, whose ids are in `ids`.
+    fn get(
+        &mut self,
+        side: &mut Side<'_>,
+        ids: &[EndpointId],
+        (source, target): (u32, u32),
+        protocol: Protocol,
+        port: Option<u16>,
+    ) -> Option<Arc<Deciding>> {
+        let party = match self.named {
+            Named::Nobody => return self.shared.clone(),
+            Named::Source => Some(source),
+            Named::Target => Some(target),
+            Named::Both => None,
+        };
+        if let Some(known) = party.and_then(|party| self.by_party.get(&party)) {
+            return known.clone();
+        }
+        let (from, to) = (ids.get(source as usize)?, ids.get(target as usize)?);
+        let decided = side
+            .decider
+            .deciding(from, to, protocol, port)
+            .map(Arc::new);
+        if let Some(party) = party {
+            self.by_party.insert(party, decided.clone());
+        }
+        decided
+    }
 }
 
 /// The endpoints of both sides grouped by their class on each side; an endpoint in a pair that

@@ -87,7 +87,7 @@ pub(super) struct Builder<'t> {
     pub(super) answer_vectors: FastMap<(u32, u8, u32), AnswerVector>,
     /// Per group side, the classes towards which its answers are read, when not all of them
     /// (after an edit: the classes whose other side changed); `None` or absent: every class.
-    pub(super) peer_masks: Vec<Option<std::rc::Rc<[bool]>>>,
+    pub(super) peer_masks: Vec<Option<std::rc::Rc<[u32]>>>,
     pub(super) scratch: Scratch,
     /// Per side answer, what it allows (see [`Builder::answer_kind`]).
     pub(super) answer_kinds: Vec<u8>,
@@ -289,8 +289,16 @@ impl<'t> Builder<'t> {
                         }
                     }
                 }
-                let changed_on: [std::rc::Rc<[bool]>; 2] =
-                    [0, 1].map(|direction| affected.iter().map(|sides| sides[direction]).collect());
+                // The classes changed on each side, listed, so that a side read towards a few
+                // classes reads only those.
+                let changed_on: [std::rc::Rc<[u32]>; 2] = [0, 1].map(|direction| {
+                    affected
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, sides)| sides[direction])
+                        .map(|(class, _)| class as u32)
+                        .collect()
+                });
                 self.peer_masks = whole
                     .iter()
                     .enumerate()
@@ -321,6 +329,19 @@ impl<'t> Builder<'t> {
                 None => true,
             }
         };
+        // The targets a source's row may need: every class when its egress changed (or
+        // without an earlier matrix), else only the classes whose ingress changed, so that a
+        // part of a few rows and columns does not walk every pair of classes.
+        let every_class: Vec<usize> = (0..class_count).collect();
+        let changed_columns: Vec<usize> = match &affected {
+            Some(affected) => (0..class_count).filter(|to| affected[*to][1]).collect(),
+            None => every_class.clone(),
+        };
+        let whole_row = |from_class: usize| {
+            affected
+                .as_ref()
+                .is_none_or(|affected| affected[from_class][0])
+        };
         let plan_of = |from_class: usize, to_class: usize| {
             &route_plans
                 [routing_of[from_class] as usize * routing_count + routing_of[to_class] as usize]
@@ -346,7 +367,12 @@ impl<'t> Builder<'t> {
         // route differently (rare), by pair and route.
         let mut more_routes: FastMap<(usize, usize), u32> = FastMap::default();
         for from_class in 0..class_count {
-            if !(0..class_count).any(|to_class| needed(from_class, to_class)) {
+            let targets = if whole_row(from_class) {
+                &every_class
+            } else {
+                &changed_columns
+            };
+            if !targets.iter().any(|to_class| needed(from_class, *to_class)) {
                 continue;
             }
             let from = &signatures[from_class];
@@ -379,7 +405,7 @@ impl<'t> Builder<'t> {
                 row_vectors.push(routes);
             }
             memo.clear();
-            for to_class in 0..class_count {
+            for &to_class in targets {
                 if !needed(from_class, to_class) {
                     continue;
                 }
@@ -419,8 +445,19 @@ impl<'t> Builder<'t> {
             let mut column_vectors: Vec<Vec<(u8, u32, Vec<AnswerVector>)>> =
                 vec![Vec::new(); block_end - block_start];
             column_memos.iter_mut().for_each(FastMap::clear);
+            let block_all = &every_class[block_start..block_end];
+            let block_changed = {
+                let first = changed_columns.partition_point(|to| *to < block_start);
+                let stop = changed_columns.partition_point(|to| *to < block_end);
+                &changed_columns[first..stop]
+            };
             for from_class in 0..class_count {
-                for to_class in block_start..block_end {
+                let columns = if whole_row(from_class) {
+                    block_all
+                } else {
+                    block_changed
+                };
+                for &to_class in columns {
                     if !needed(from_class, to_class) {
                         continue;
                     }

@@ -330,32 +330,38 @@ impl<'t> Builder<'t> {
             .remove(&local)
             .unwrap_or_else(|| vec![UNSET; side.addr_bits.len() * group_rows]);
         let mask = self.peer_masks.get(side_id as usize).cloned().flatten();
-        let vector: Vec<u32> = signatures
-            .iter()
-            .enumerate()
-            .map(|(class, signature)| {
-                if mask
-                    .as_ref()
-                    .is_some_and(|mask| !mask.get(class).copied().unwrap_or(true))
-                {
-                    // Never read: no pair with this class is evaluated from this side.
-                    return NO_MATCH;
+        let mut answer_towards = |signature: &Signature<'t>| {
+            let address = signature
+                .address(role)
+                .map_or(0, |class| side.addr_proj[class as usize]);
+            let groups = if peer_groups {
+                side.group_proj[signature.group_set as usize]
+            } else {
+                0
+            };
+            let cell = address as usize * group_rows + groups as usize;
+            if table[cell] == UNSET {
+                table[cell] = self.group_answer(side, address, groups, local);
+            }
+            table[cell]
+        };
+        let vector: Vec<u32> = match &mask {
+            Some(classes) => {
+                // The other classes are never read: no pair with them is evaluated from this
+                // side.
+                let mut vector = vec![NO_MATCH; signatures.len()];
+                for class in classes.iter() {
+                    let class = *class as usize;
+                    if let (Some(slot), Some(signature)) =
+                        (vector.get_mut(class), signatures.get(class))
+                    {
+                        *slot = answer_towards(signature);
+                    }
                 }
-                let address = signature
-                    .address(role)
-                    .map_or(0, |class| side.addr_proj[class as usize]);
-                let groups = if peer_groups {
-                    side.group_proj[signature.group_set as usize]
-                } else {
-                    0
-                };
-                let cell = address as usize * group_rows + groups as usize;
-                if table[cell] == UNSET {
-                    table[cell] = self.group_answer(side, address, groups, local);
-                }
-                table[cell]
-            })
-            .collect();
+                vector
+            }
+            None => signatures.iter().map(answer_towards).collect(),
+        };
         side.tables.insert(local, table);
         if let Some(slot) = self.sides.get_mut(side_id as usize) {
             *slot = Some(shared);

@@ -633,6 +633,72 @@ proptest! {
     }
 }
 
+/// The structural edits of [`structural_edit`] that keep every group and its settings, so that
+/// the second side of a diff takes the first side's group sides for the groups whose rules did
+/// not change: a prefix list's entries, a public address, a membership, a VPC's CIDR, a
+/// cluster's network mode, a gateway authorized (or added), an endpoint deleted, a rule moved.
+const SHARING_EDITS: [u8; 8] = [1, 2, 3, 6, 7, 8, 9, 10];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Edits that keep the groups and their settings, so that the new side shares the old
+    /// side's group sides but for the groups whose rules (or the prefix lists they name)
+    /// changed: rules of a group without members (on both sides), prefix lists, addresses,
+    /// memberships, VPCs, clusters, gateways, instances added and removed, mixed with edits of
+    /// rules. A group side shared when it should not be gives the new side the old side's
+    /// answers, which the two matrices compared cell by cell catch.
+    #[test]
+    fn diff_sharing_group_sides_agrees_with_the_two_matrices(
+        seed in any::<u64>(),
+        shape in 0usize..Shape::ALL.len(),
+        endpoints in 2usize..14,
+        groups in 1usize..6,
+        rules in 0usize..50,
+        edits in prop::collection::vec(any::<(u8, usize, usize, usize)>(), 1..4),
+    ) {
+        let mut old = generate(seed, &GenParams::of_shape(Shape::ALL[shape], endpoints, groups, rules));
+        // A group nobody is in, on both sides.
+        let before: BTreeSet<_> = old.groups.keys().cloned().collect();
+        if let Some(vpc) = old.vpcs.keys().next().cloned() {
+            let _ = apply(&mut old, &Edit::AddGroup { vpc, group_type: GroupType::Basic });
+        }
+        let unused = old.groups.keys().find(|id| !before.contains(*id)).cloned();
+        let mut new = old.clone();
+        for (op, pick, rule, other) in edits {
+            let ids: Vec<_> = new.groups.keys().cloned().collect();
+            match (op % 5, &unused) {
+                (0, Some(group)) => {
+                    let mut added = open_rule(other);
+                    if other.is_multiple_of(2) {
+                        added.direction = sglab_core::model::Direction::Egress;
+                    }
+                    let _ = apply(&mut new, &Edit::AddRule { group: group.clone(), rule: added });
+                }
+                (1, _) => edit(&mut new, op, pick, rule, other),
+                (2, _) if !ids.is_empty() => {
+                    // An egress rule of a group, accept or drop.
+                    let mut added = open_rule(other);
+                    added.direction = sglab_core::model::Direction::Egress;
+                    if other.is_multiple_of(3) {
+                        added.policy = Policy::Drop;
+                    }
+                    let group = ids[pick % ids.len()].clone();
+                    let _ = apply(&mut new, &Edit::AddRule { group, rule: added });
+                }
+                _ => structural_edit(
+                    &mut new,
+                    SHARING_EDITS[usize::from(op / 5) % SHARING_EDITS.len()],
+                    pick,
+                    other,
+                ),
+            }
+        }
+        let result = diff(&old, &new);
+        prop_assert_eq!(check_against_matrices(&old, &new, &result), Ok(()));
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
 

@@ -191,13 +191,11 @@ impl Collector {
     fn into_listing(self) -> Listing {
         let Collector {
             ids,
-            mut records,
+            records,
             ports,
             payloads,
         } = self;
-        crate::sort::sort_by_key(&mut records, |(from, to, protocol, _)| {
-            (*from, *to, *protocol)
-        });
+        let records = sorted_records(records, ids.len());
         let mut changes = Vec::with_capacity(records.len());
         let mut keys = Vec::with_capacity(records.len());
         for (from, to, protocol, payload) in records {
@@ -224,6 +222,42 @@ impl Collector {
         }
         Listing { changes, keys, ids }
     }
+}
+
+/// The records sorted by source, target and protocol: the ranks are below `id_count` and each
+/// (source, target, protocol) is recorded once, so two stable counting sorts (by target and
+/// protocol, then by source) sort them in time linear in their number and in `id_count`.
+fn sorted_records(
+    records: Vec<(u32, u32, Protocol, u32)>,
+    id_count: usize,
+) -> Vec<(u32, u32, Protocol, u32)> {
+    // `Protocol`'s order is its declaration's.
+    const PROTOCOL_COUNT: usize = Protocol::All as usize + 1;
+    let by_target = counting_sort(records, id_count * PROTOCOL_COUNT, |record| {
+        record.1 as usize * PROTOCOL_COUNT + record.2 as usize
+    });
+    counting_sort(by_target, id_count, |record| record.0 as usize)
+}
+
+/// `records` sorted stably by `key`, whose values are below `buckets` (any beyond count as the
+/// last).
+fn counting_sort<T: Copy>(records: Vec<T>, buckets: usize, key: impl Fn(&T) -> usize) -> Vec<T> {
+    let buckets = buckets.max(1);
+    let last = buckets - 1;
+    let mut starts = vec![0usize; buckets + 1];
+    for record in &records {
+        starts[key(record).min(last) + 1] += 1;
+    }
+    for bucket in 0..buckets {
+        starts[bucket + 1] += starts[bucket];
+    }
+    let mut sorted = records.clone();
+    for record in records {
+        let bucket = key(&record).min(last);
+        sorted[starts[bucket]] = record;
+        starts[bucket] += 1;
+    }
+    sorted
 }
 
 /// One joint class: its members, and the protocols on which some member's row, and some

@@ -150,7 +150,7 @@ fn side<'t>(
         let matching = matching.entry(key).or_insert_with(|| {
             sorted
                 .entry((key.0, direction))
-                .or_insert_with(|| rules::pool(topology, std::slice::from_ref(&group), direction))
+                .or_insert_with(|| group_pool(topology, group, direction))
                 .iter()
                 .copied()
                 .filter(|entry| {
@@ -175,6 +175,33 @@ fn side<'t>(
         Some(entry) => Decision::Rule(RuleRef::new(entry.group, entry.index, entry.rule)),
         None => rules::default_decision(rules::eni_kind(topology, view.groups), direction),
     }
+}
+
+/// The rules of one group and direction in evaluation order, as [`rules::pool`] gives them for
+/// that group alone: by priority, drop before accept, then index (a stable sort of the rules in
+/// index order, without comparing the group's id, the same for all of them).
+fn group_pool<'t>(
+    topology: &'t Topology,
+    group: &'t GroupId,
+    direction: Direction,
+) -> Vec<Pooled<'t>> {
+    let mut pooled: Vec<Pooled<'t>> = topology
+        .groups
+        .get(group)
+        .map(|found| {
+            found
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, rule)| rule.direction == direction)
+                .map(|(index, rule)| Pooled { group, index, rule })
+                .collect()
+        })
+        .unwrap_or_default();
+    crate::sort::sort_by_key(&mut pooled, |entry| {
+        (entry.rule.priority, rules::policy_rank(entry.rule.policy))
+    });
+    pooled
 }
 
 /// The traffic of one query.

@@ -155,8 +155,21 @@ impl<'t> Builder<'t> {
         } else {
             Direction::Ingress
         };
-        let entries = rules::pool(self.topology, &[group_id], direction);
-        let rules: Vec<&'t crate::model::Rule> = entries.iter().map(|entry| entry.rule).collect();
+        // The rules in evaluation order: within one group, by rank, then by index (a stable
+        // sort of the rules in index order), as `rules::pool` orders them.
+        let mut rules: Vec<&'t crate::model::Rule> = self
+            .topology
+            .groups
+            .get(group_id)
+            .map(|group| {
+                group
+                    .rules
+                    .iter()
+                    .filter(|rule| rule.direction == direction)
+                    .collect()
+            })
+            .unwrap_or_default();
+        crate::sort::sort_by_key(&mut rules, |rule| rule_key(rule));
         let words = rules.len().div_ceil(64).max(1);
         let bit = |position: usize, bits: &mut [u64]| bits[position / 64] |= 1 << (position % 64);
 

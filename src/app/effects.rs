@@ -235,20 +235,27 @@ fn script_api(
     current: Rc<RefCell<Shared<Topology>>>,
 ) -> ScriptApi {
     ScriptApi {
-        load: Box::new(
-            move |text: String| match engine::parse_sglab(&text, "sglab.load") {
-                Ok((topology, warnings)) => {
-                    let out = browser::to_js(&engine::diagnostics_json(&warnings));
-                    dispatcher.dispatch(Action::Load {
-                        topology,
-                        origin: Origin::Script,
-                        warnings,
-                    });
-                    out
-                }
-                Err(diagnostics) => browser::to_js(&engine::diagnostics_json(&diagnostics)),
-            },
-        ),
+        // A promise of the diagnostics: a large text is read in the engine's worker.
+        load: Box::new(move |text: String| {
+            let dispatcher = dispatcher.clone();
+            browser::promise(move |resolve| {
+                super::evaluation::read(text, "sglab.load", move |read| {
+                    let diagnostics = match read {
+                        Ok((topology, warnings)) => {
+                            let out = browser::to_js(&engine::diagnostics_json(&warnings));
+                            dispatcher.dispatch(Action::Load {
+                                topology,
+                                origin: Origin::Script,
+                                warnings,
+                            });
+                            out
+                        }
+                        Err(diagnostics) => browser::to_js(&engine::diagnostics_json(&diagnostics)),
+                    };
+                    resolve(diagnostics);
+                });
+            })
+        }),
         topology: {
             let current = Rc::clone(&current);
             Box::new(move || engine::to_json(&current.borrow()))

@@ -1,16 +1,20 @@
-//! The engine's work in the Web Worker: a topology's sglab JSON in, the matrix and the group
-//! matrix out as plain numbers ([`super::transfer`]), each after an edit derived from the
-//! previous ones the worker keeps.
+//! The engine's work in the Web Worker: a topology's sglab JSON in, the matrix and the overview
+//! out as plain numbers ([`super::transfer`]), the matrix and the group matrix (from which the
+//! overview comes) each after an edit derived from the previous ones the worker keeps; and a
+//! topology read for the page, sent back in parts ([`super::parts`]).
 
+use sglab_core::diagnostic::Diagnostic;
 use sglab_core::matrix::{GroupMatrix, Matrix};
 use sglab_core::model::Topology;
 
 use super::transfer::{encode, ResultHead, Stage};
 
-/// The worker's engine: the last topology it evaluated, with its results.
+/// The worker's engine: the last topology it evaluated, with its results, and the last one it
+/// read for the page, which the next patch changes.
 #[derive(Default)]
 pub struct Evaluator {
     last: Option<(Topology, Matrix, Option<GroupMatrix>)>,
+    read: Option<Topology>,
 }
 
 impl Evaluator {
@@ -25,6 +29,7 @@ impl Evaluator {
         stage: &mut dyn FnMut(Stage),
     ) -> Result<(ResultHead, Vec<u32>), String> {
         let started = now();
+        self.read = None;
         stage(Stage::Parse);
         let raw = sglab_core::format::parse_raw(json, None, usize::MAX).map_err(lines)?;
         stage(Stage::Validate);
@@ -41,9 +46,22 @@ impl Evaluator {
         )
     }
 
-    /// Evaluates the topology last evaluated with `patch` applied, like [`Evaluator::evaluate`];
-    /// also gives the patched topology's sglab JSON (for the page's autosave) to `json` before
-    /// the matrix.
+    /// Reads and validates the sglab JSON `text` (named `file` in the diagnostics) for the page:
+    /// the model in parts ([`super::parts::split`]) with the warnings, or every problem. The
+    /// topology read is the one the next [`Evaluator::evaluate_patch`] changes.
+    pub fn read(
+        &mut self,
+        text: &str,
+        file: &str,
+    ) -> Result<(Vec<String>, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let (topology, warnings) = super::parse_sglab(text, file)?;
+        self.read = Some(topology.clone());
+        Ok((super::parts::split(topology), warnings))
+    }
+
+    /// Evaluates the topology last read ([`Evaluator::read`]) or else last evaluated with
+    /// `patch` applied, like [`Evaluator::evaluate`]; also gives the patched topology's sglab
+    /// JSON (for the page's autosave) to `json` before the matrix.
     pub fn evaluate_patch(
         &mut self,
         patch: super::patch::Patch,
@@ -54,11 +72,16 @@ impl Evaluator {
     ) -> Result<(ResultHead, Vec<u32>), String> {
         let started = now();
         stage(Stage::Validate);
-        let mut topology = self
-            .last
-            .as_ref()
-            .map(|(topology, _, _)| topology.clone())
-            .ok_or("no topology to apply the changes to")?;
+        // The page has the JSON of a topology it was given to read, unchanged.
+        let read_unchanged = self.read.is_some() && patch == super::patch::Patch::default();
+        let mut topology = match self.read.take() {
+            Some(read) => read,
+            None => self
+                .last
+                .as_ref()
+                .map(|(topology, _, _)| topology.clone())
+                .ok_or("no topology to apply the changes to")?,
+        };
         super::patch::apply(&mut topology, patch);
         let problems = sglab_core::validate::check(&topology);
         if problems
@@ -67,14 +90,16 @@ impl Evaluator {
         {
             return Err(lines(problems));
         }
-        json(super::to_json(&topology));
+        if !read_unchanged {
+            json(super::to_json(&topology));
+        }
         self.evaluate_topology(topology, problems, groups, started, now, stage)
     }
 
     fn evaluate_topology(
         &mut self,
         topology: Topology,
-        problems: Vec<sglab_core::diagnostic::Diagnostic>,
+        problems: Vec<Diagnostic>,
         groups: bool,
         started: f64,
         now: &dyn Fn() -> f64,
@@ -106,8 +131,12 @@ impl Evaluator {
             }
         });
         drop(previous);
+        let overview = group_matrix
+            .as_ref()
+            .map(|groups| super::overview::overview_of_groups(&topology, groups));
         let groups_done = now();
-        let (mut head, words) = encode(&matrix, group_matrix.as_ref());
+        let (mut head, words) = encode(&matrix, overview.as_ref());
+        drop(overview);
         head.parse_millis = parse_done - started;
         head.matrix_millis = matrix_done - parse_done;
         head.problems = problems;
@@ -126,7 +155,7 @@ impl Evaluator {
 }
 
 /// Diagnostics on one line.
-fn lines(diagnostics: Vec<sglab_core::diagnostic::Diagnostic>) -> String {
+fn lines(diagnostics: Vec<Diagnostic>) -> String {
     diagnostics
         .iter()
         .map(ToString::to_string)
@@ -156,8 +185,9 @@ mod tests {
         );
         let matrix = sglab_core::matrix::matrix(&topology);
         let groups = sglab_core::matrix::group_matrix_of(&topology, &matrix);
-        let back = decode(&head, words, evaluator.cells()).map(|e| (e.matrix, e.groups));
-        assert_eq!(back, Ok((matrix, Some(groups))));
+        let overview = crate::engine::overview::overview_of_groups(&topology, &groups);
+        let back = decode(&head, words, evaluator.cells()).map(|e| (e.matrix, e.overview));
+        assert_eq!(back, Ok((matrix.clone(), Some(overview))));
         assert_eq!(head.problems, crate::engine::problems(&topology));
 
         // After an edit, from the previous results.
@@ -201,5 +231,36 @@ mod tests {
         assert!(evaluator
             .evaluate("{", false, &|| 0.0, &mut |_| {})
             .is_err());
+
+        // A topology read for the page comes back in parts, and the next patch changes it.
+        let json = crate::engine::to_json(&topology);
+        let Ok((parts, warnings)) = evaluator.read(&json, "t") else {
+            panic!("the topology reads");
+        };
+        let on_page = crate::engine::parse_sglab(&json, "t").map(|(_, warnings)| warnings);
+        assert_eq!(Ok(warnings), on_page);
+        let mut assembling = crate::engine::parts::Assembling::default();
+        for part in &parts {
+            assert_eq!(assembling.add(part), Ok(()));
+        }
+        assert_eq!(assembling.finish(), topology);
+        let result = evaluator.evaluate_patch(
+            crate::engine::patch::Patch::default(),
+            true,
+            &|| 0.0,
+            &mut |_| {},
+            &mut |_| {},
+        );
+        let Ok((head, words)) = result else {
+            panic!("the topology read is evaluated: {result:?}");
+        };
+        let Ok(back) = decode(&head, words, evaluator.cells()) else {
+            panic!("its results decode");
+        };
+        assert!(back.matrix.cells().eq(matrix.cells()));
+        let Err(problems) = evaluator.read("{\"sglab\": 1, \"security_groups\": 3}", "t") else {
+            panic!("a bad text does not read");
+        };
+        assert!(!problems.is_empty());
     }
 }

@@ -17,6 +17,8 @@ mod fields;
 pub mod job;
 mod labels;
 mod open;
+pub mod overview;
+pub mod parts;
 pub mod patch;
 mod reach;
 pub mod receive;

@@ -2,7 +2,8 @@
 //! frame; a large one in the engine's Web Worker, while the views keep showing the last results
 //! and a progress bar names the stage from [`PROGRESS_DELAY_MILLIS`] on. The worker starts with
 //! the first large topology. Cancel terminates the worker (a fresh one starts with the next
-//! evaluation) and keeps the last results.
+//! evaluation) and keeps the last results. A large topology given to the page is read and
+//! validated by the same worker ([`read`]), which then evaluates it without its being sent again.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -12,10 +13,15 @@ use sglab_core::model::Topology;
 use yew::prelude::*;
 
 use crate::browser::{self, EngineWorker, Stage as Timed, WorkerCosts, WorkerEvent};
+use crate::engine::overview::Overview;
 use crate::engine::receive::Receiving;
 use crate::engine::transfer::{FromWorker, ResultHead, Stage, ToWorker};
-use crate::engine::{self, same_evaluation, Edges, Reach, PAIR_EDGES_LIMIT};
+use crate::engine::{self, same_evaluation, Reach, PAIR_EDGES_LIMIT};
 use crate::types::Shared;
+
+mod read;
+
+pub use read::{read, ReadDone, READ_ON_PAGE_BYTES};
 
 /// Above this many endpoints the engine runs in its worker.
 pub const INLINE_LIMIT: usize = PAIR_EDGES_LIMIT;
@@ -39,8 +45,8 @@ pub struct Results {
     /// The last matrix (of the current topology, or of the last one evaluated while the worker
     /// computes the next).
     pub reach: Rc<Reach>,
-    /// The diagram's edges from the worker's group matrix, for `reach`.
-    pub edges: Option<Shared<Edges>>,
+    /// The overview the worker computed from its group matrix, for `reach`.
+    pub overview: Option<Shared<Overview>>,
     /// The recompute running in the worker, once it has run [`PROGRESS_DELAY_MILLIS`].
     pub progress: Option<Progress>,
     /// For a topology evaluated in the worker, the work the page need not do again: its
@@ -76,11 +82,13 @@ struct Pending {
 struct Client {
     worker: Option<EngineWorker>,
     ready: bool,
-    queued: Option<wasm_bindgen::JsValue>,
+    /// Requests waiting for the worker to be ready, in order: reads, then at most one
+    /// evaluation (a newer one replaces it).
+    queued: Vec<Queued>,
     job: u64,
     pending: Option<Pending>,
     results: Option<Rc<Reach>>,
-    edges: Option<(Rc<Reach>, Shared<Edges>)>,
+    overview: Option<(Rc<Reach>, Shared<Overview>)>,
     problems: Option<(Rc<Reach>, Shared<Vec<Diagnostic>>)>,
     json: Option<(Shared<Topology>, Shared<String>)>,
     cancelled: Option<Shared<Topology>>,
@@ -88,6 +96,14 @@ struct Client {
     receiving: Option<Intake>,
     /// The last topology sent to the running worker, from which the next is sent as changes.
     sent: Option<Shared<Topology>>,
+    /// The topology the worker is reading for the page.
+    reading: Option<read::Reading>,
+}
+
+/// A request waiting for the worker.
+enum Queued {
+    Read(wasm_bindgen::JsValue),
+    Evaluation(wasm_bindgen::JsValue),
 }
 
 /// The results of the running job, taken into the page's memory a slice per task.
@@ -107,6 +123,7 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
     let client = use_mut_ref(Client::default);
     let update = use_force_update();
     let redraw: Redraw = Rc::new(move || update.force_update());
+    read::register(&client, &redraw);
     // The worker starts with the first large topology, not with the page: its module is not
     // part of the first load.
     evaluate(&client, topology, &redraw);
@@ -123,7 +140,8 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
                     client.cancelled = Some(pending.topology);
                     client.worker = None;
                     client.ready = false;
-                    client.queued = None;
+                    client.queued.clear();
+                    read::read_on_page(client.reading.take());
                 }
                 cancelled
             };
@@ -139,11 +157,11 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
         .results
         .clone()
         .unwrap_or_else(|| Rc::new(Reach::compute(&Shared::new(Topology::default()))));
-    let edges = client
-        .edges
+    let overview = client
+        .overview
         .as_ref()
         .filter(|(of, _)| Rc::ptr_eq(of, &reach))
-        .map(|(_, edges)| edges.clone());
+        .map(|(_, overview)| overview.clone());
     let progress = client
         .pending
         .as_ref()
@@ -167,7 +185,7 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
     (
         Results {
             reach,
-            edges,
+            overview,
             progress,
             large,
         },
@@ -212,12 +230,21 @@ fn evaluate(client_rc: &Rc<RefCell<Client>>, topology: &Shared<Topology>, redraw
     client.receiving = None;
     let job = client.job;
     // After an edit, the changes only; else the whole topology, whose JSON the autosave keeps.
+    // A topology the worker read for the page is the one it holds: nothing changed.
     let patch = client
         .sent
         .as_ref()
-        .and_then(|sent| engine::patch::patch(sent, topology))
+        .and_then(|sent| {
+            if sent == topology {
+                Some(engine::patch::Patch::default())
+            } else {
+                engine::patch::patch(sent, topology)
+            }
+        })
         .and_then(|patch| serde_json::to_string(&patch).ok());
-    let patched = patch.is_some();
+    // The worker sends the JSON of a patched topology, unless the page has it already (a
+    // topology read from a text, which is saved as given).
+    let patched = patch.is_some() && !client.json.as_ref().is_some_and(|(of, _)| of == topology);
     let request = match patch {
         Some(patch) => browser::to_js(&ToWorker::Patch {
             job,
@@ -263,7 +290,12 @@ fn evaluate(client_rc: &Rc<RefCell<Client>>, topology: &Shared<Topology>, redraw
         (Some(worker), true) => {
             worker.post(&request);
         }
-        _ => client.queued = Some(request),
+        _ => {
+            client
+                .queued
+                .retain(|queued| matches!(queued, Queued::Read(_)));
+            client.queued.push(Queued::Evaluation(request));
+        }
     }
 }
 
@@ -318,6 +350,10 @@ fn on_event(client: &Weak<RefCell<Client>>, redraw: &Redraw, event: WorkerEvent)
                     }
                 }
             }
+            Ok(message @ (FromWorker::Part { .. } | FromWorker::Read { .. })) => {
+                read::on_message(&client, message);
+                false
+            }
             Ok(message) => on_message(&mut client.borrow_mut(), message),
             Err(_) => false,
         },
@@ -337,8 +373,15 @@ fn on_message(client: &mut Client, message: FromWorker) -> bool {
     match message {
         FromWorker::Ready => {
             client.ready = true;
-            if let (Some(worker), Some(request)) = (&client.worker, client.queued.take()) {
-                worker.post(&request);
+            let queued = std::mem::take(&mut client.queued);
+            if let Some(worker) = &client.worker {
+                for request in queued {
+                    match request {
+                        Queued::Read(request) | Queued::Evaluation(request) => {
+                            worker.post(&request);
+                        }
+                    }
+                }
             }
             false
         }
@@ -363,6 +406,8 @@ fn on_message(client: &mut Client, message: FromWorker) -> bool {
             give_up(client)
         }
         FromWorker::Done { .. }
+        | FromWorker::Part { .. }
+        | FromWorker::Read { .. }
         | FromWorker::Json { .. }
         | FromWorker::Failed { .. }
         | FromWorker::Opened { .. }
@@ -408,14 +453,17 @@ fn receive(weak: &Weak<RefCell<Client>>, redraw: &Redraw, job: u64) {
                 topology: pending.topology,
                 matrix: evaluated.matrix,
             });
-            client.edges = evaluated.groups.map(|groups| {
-                (
-                    Rc::clone(&reach),
-                    Shared::new(Edges::from_group_matrix(groups)),
-                )
-            });
+            // The previous results are freed a slice at a time, after the new ones are drawn.
+            let previous = (
+                client.results.take(),
+                client.overview.take().map(|(_, overview)| overview),
+            );
+            client.overview = evaluated
+                .overview
+                .map(|overview| (Rc::clone(&reach), Shared::new(overview)));
             client.problems = Some((Rc::clone(&reach), Shared::new(head.problems.clone())));
             client.results = Some(reach);
+            crate::app::release::release(previous);
             browser::evaluation_received(costs(head, browser::now() - intake.started));
             browser::evaluation_settled();
             true
@@ -438,7 +486,8 @@ fn give_up(client: &mut Client) -> bool {
     if client.pending.take().is_some() {
         browser::evaluation_settled();
     }
-    client.queued = None;
+    client.queued.clear();
+    read::read_on_page(client.reading.take());
     // Not dropped here: the worker's handler may be the caller.
     if let Some(worker) = client.worker.take() {
         browser::after(0, move || drop(worker)).forget();

@@ -455,8 +455,8 @@ pub struct ScriptApi {
     pub load: Box<dyn Fn(String) -> js_sys::Promise>,
     /// The current topology as sglab JSON.
     pub topology: Box<dyn Fn() -> String>,
-    /// Times the core's matrix on the current topology (argument: runs).
-    pub bench_matrix: Box<dyn Fn(u32) -> JsValue>,
+    /// Times the core's matrix on the current topology (argument: runs); a promise.
+    pub bench_matrix: Box<dyn Fn(u32) -> js_sys::Promise>,
 }
 
 /// Installs `window.sglab = { load, lastEvaluation, topology, benchMatrix }`; `load` and
@@ -476,7 +476,7 @@ pub fn install_script_api(api: ScriptApi) {
     let topology = Closure::<dyn Fn() -> JsValue>::new(move || JsValue::from_str(&topology()));
     let bench_matrix = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |runs: JsValue| {
         let runs = runs.as_f64().unwrap_or(10.0).clamp(1.0, 1000.0) as u32;
-        bench_matrix(runs)
+        bench_matrix(runs).into()
     });
     for (key, value) in [
         ("load", load.into_js_value()),

@@ -152,27 +152,22 @@ fn use_findings(topology: &Shared<Topology>, shown: bool) -> Option<Shared<Vec<L
         .map(|(_, findings)| findings.clone())
 }
 
-/// The diagram's edges while `shown`, derived after an edit from the previous ones; unchanged
+/// The diagram's edges while `shown` (a small topology's: one per pair of endpoints); unchanged
 /// edges keep their identity, so the diagram is not drawn again.
 #[hook]
 fn use_edges(reach: &Rc<Reach>, shown: bool) -> Rc<Option<Shared<Edges>>> {
-    // The last edges with the matrix they came from, from which the next ones are derived.
-    let last_edges = use_mut_ref(|| None::<(Rc<Reach>, Shared<Edges>)>);
+    let last_edges = use_mut_ref(|| None::<Shared<Edges>>);
     use_memo((Shared(Rc::clone(reach)), shown), move |(reach, shown)| {
         shown.then(|| {
             let previous = last_edges.borrow().clone();
-            let edges = browser::timed(Stage::Edges, || match previous {
-                Some((previous_reach, previous)) => {
-                    let edges = Edges::after_edit(&previous_reach, &previous, reach);
-                    if edges.same_as(&previous) {
-                        previous
-                    } else {
-                        Shared::new(edges)
-                    }
+            let edges = browser::timed(Stage::Edges, || {
+                let edges = Edges::compute(reach);
+                match previous {
+                    Some(previous) if edges.same_as(&previous) => previous,
+                    _ => Shared::new(edges),
                 }
-                None => Shared::new(Edges::compute(reach)),
             });
-            *last_edges.borrow_mut() = Some((Rc::clone(&reach.0), edges.clone()));
+            *last_edges.borrow_mut() = Some(edges.clone());
             edges
         })
     })

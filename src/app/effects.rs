@@ -260,13 +260,24 @@ fn script_api(
             let current = Rc::clone(&current);
             Box::new(move || engine::to_json(&current.borrow()))
         },
+        // In a worker of the engine of its own, where the engine runs.
         bench_matrix: Box::new(move |runs| {
-            let topology = Shared::clone(&current.borrow());
-            browser::to_js(&engine::bench_matrix(
-                &topology,
-                runs as usize,
-                browser::now,
-            ))
+            let request = ToWorker::Bench {
+                job: 0,
+                json: engine::to_json(&current.borrow()),
+                runs,
+            };
+            browser::promise(move |resolve| {
+                let asked = super::ask::ask(&request, move |answer| {
+                    resolve(match answer {
+                        Ok(FromWorker::Benched { bench, .. }) => browser::to_js(&bench),
+                        _ => wasm_bindgen::JsValue::NULL,
+                    })
+                });
+                if let Some(question) = asked {
+                    question.detach();
+                }
+            })
         }),
     }
 }

@@ -1,10 +1,11 @@
 //! `window.sglab.benchMatrix`: how long the core's matrix and group matrix take on a topology,
-//! timed with the caller's clock.
+//! timed with the caller's clock, in the engine's Web Worker (where the engine runs, and so that
+//! the page's module links none of the group matrix).
 
 use sglab_core::model::Topology;
 
 /// How long the core's matrix takes on a topology, for `window.sglab.benchMatrix`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MatrixBench {
     /// Median milliseconds of `sglab_core::matrix::matrix`.
     pub matrix_ms: f64,

@@ -201,8 +201,8 @@ impl PartialEq for Edges {
 }
 
 impl Edges {
-    /// Per-pair cells for small topologies, per-group edges (the core's group matrix) for
-    /// large ones.
+    /// Per-pair cells for small topologies; none for large ones, whose overview the engine's
+    /// worker computes from its group matrix (the page's module links none of it).
     pub fn compute(reach: &Reach) -> Edges {
         if reach.matrix.endpoints().len() <= PAIR_EDGES_LIMIT {
             Edges {
@@ -215,27 +215,11 @@ impl Edges {
                 group_edges: Vec::new(),
             }
         } else {
-            Edges::of_groups(sglab_core::matrix::group_matrix_of(
-                &reach.topology,
-                &reach.matrix,
-            ))
+            Edges::of_groups(GroupMatrix {
+                protocols: reach.matrix.protocols().to_vec(),
+                cells: Vec::new(),
+            })
         }
-    }
-
-    /// The edges of `reach` after an edit of `previous_reach`, from which `previous` was
-    /// computed: for large topologies the core derives the group matrix from the previous
-    /// one, computing again only the pairs of groups whose pairs of classes changed.
-    pub fn after_edit(previous_reach: &Reach, previous: &Edges, reach: &Reach) -> Edges {
-        if previous.complete || reach.matrix.endpoints().len() <= PAIR_EDGES_LIMIT {
-            return Edges::compute(reach);
-        }
-        Edges::of_groups(sglab_core::matrix::group_matrix_after_edit(
-            &previous_reach.topology,
-            &previous_reach.matrix,
-            &previous.groups,
-            &reach.topology,
-            &reach.matrix,
-        ))
     }
 
     /// Whether two computations give the same edges.
@@ -263,11 +247,6 @@ impl Edges {
                 )
             })
             .collect()
-    }
-
-    /// The edges of a group matrix computed elsewhere (in the engine's worker).
-    pub fn from_group_matrix(groups: GroupMatrix) -> Edges {
-        Edges::of_groups(groups)
     }
 
     /// The edges of a group matrix: its cells between distinct buckets, by pair of buckets.
@@ -445,10 +424,6 @@ mod tests {
         assert_eq!(after.csv(), fresh.csv());
         let edges = Edges::compute(&fresh);
         assert!(edges.complete);
-        assert!(edges.same_as(&Edges::after_edit(
-            &before,
-            &Edges::compute(&before),
-            &fresh
-        )));
+        assert!(edges.same_as(&Edges::compute(&after)));
     }
 }

@@ -79,6 +79,15 @@ pub enum ToWorker {
         /// The rule's index in the group.
         index: usize,
     },
+    /// Time the core's matrix and group matrix on a topology ([`super::bench_matrix`]).
+    Bench {
+        /// The job's number, echoed in the answer.
+        job: u64,
+        /// The topology as sglab JSON.
+        json: String,
+        /// Runs of each.
+        runs: u32,
+    },
     /// Compare a baseline with the current topology ([`super::compare`]).
     Compare {
         /// The job's number, echoed in the answer.
@@ -159,8 +168,8 @@ pub enum FromWorker {
     Part {
         /// The job.
         job: u64,
-        /// The part, as JSON.
-        part: String,
+        /// The part.
+        part: super::parts::Part,
     },
     /// A [`ToWorker::Read`] done: its warnings after every [`FromWorker::Part`], or every
     /// problem when it does not read (and no part came).
@@ -208,6 +217,13 @@ pub enum FromWorker {
         job: u64,
         /// The notice's words, if any.
         warning: Option<String>,
+    },
+    /// The answer to a [`ToWorker::Bench`].
+    Benched {
+        /// The job.
+        job: u64,
+        /// The timings.
+        bench: super::MatrixBench,
     },
     /// The answer to a [`ToWorker::Compare`].
     Compared {

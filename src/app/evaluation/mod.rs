@@ -414,6 +414,7 @@ fn on_message(client: &mut Client, message: FromWorker) -> bool {
         | FromWorker::Exported { .. }
         | FromWorker::Linted { .. }
         | FromWorker::AddedRule { .. }
+        | FromWorker::Benched { .. }
         | FromWorker::Compared { .. } => false,
     }
 }

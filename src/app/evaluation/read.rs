@@ -102,18 +102,10 @@ pub(super) fn on_message(client_rc: &Rc<RefCell<Client>>, message: FromWorker) {
             let Some(reading) = client.reading.as_mut().filter(|r| r.job == job) else {
                 return;
             };
-            if let Err(error) = reading.assembling.add(&part) {
-                gloo::console::error!(format!("a part of the topology does not read: {error}"));
-                let reading = client.reading.take();
-                drop(client);
-                read_on_page(reading);
-            }
+            reading.assembling.add(part);
         }
         FromWorker::Read { job, result } => {
-            if !client.reading.as_ref().is_some_and(|r| r.job == job) {
-                return;
-            }
-            let Some(reading) = client.reading.take() else {
+            let Some(reading) = client.reading.take_if(|reading| reading.job == job) else {
                 return;
             };
             let Reading {

@@ -13,6 +13,9 @@ use crate::types::Shared;
 pub const LINKS_DRAWN: usize = 60;
 /// Most links labelled.
 pub const LINKS_LABELLED: usize = 24;
+/// Nodes drawn in one task: an account's hundreds of groups are drawn over a few frames, top
+/// rows first, so that no task of the page is long.
+const NODES_PER_TASK: usize = 48;
 
 /// Props of [`Graph`].
 #[derive(PartialEq, Properties)]
@@ -29,7 +32,24 @@ pub struct GraphProps {
 #[component]
 pub fn Graph(props: &GraphProps) -> Html {
     let overview = &*props.overview;
+    let count = overview.nodes.len();
+    let drawn = use_state(|| NODES_PER_TASK);
+    {
+        let drawn = drawn.clone();
+        use_effect_with((*drawn, count), move |&(shown, count)| {
+            let timer = (shown < count)
+                .then(|| crate::browser::after(0, move || drawn.set(shown + NODES_PER_TASK)));
+            move || drop(timer)
+        });
+    }
     let (positions, (width, height)) = grid_positions(&overview.nodes);
+    // The nodes in the order of their slots on the grid (rows from the top), as many as drawn.
+    let mut order: Vec<usize> = (0..count).collect();
+    sglab_core::sort::sort_by_key(&mut order, |&at| {
+        let (x, y, _) = positions.get(at).copied().unwrap_or_default();
+        ((y * 10.0) as i64, (x * 10.0) as i64)
+    });
+    order.truncate(*drawn);
     let total = overview.links.len();
     let links = links_to_draw(overview, LINKS_DRAWN);
     let labelled: Vec<(&Link, String)> = links.iter().map(|&link| (link, link.label())).collect();
@@ -109,7 +129,7 @@ pub fn Graph(props: &GraphProps) -> Html {
                         <path d="M 0 0 L 10 5 L 0 10 z" fill="#1a7f37" />
                     </marker>
                 </defs>
-                { for (0..overview.nodes.len()).map(node_view) }
+                { for order.into_iter().map(node_view) }
                 { for labelled.iter().zip(&shapes).map(|(link, shape)| link_view(link, shape)) }
             </svg>
         </div>

@@ -270,7 +270,9 @@ fn script_api(
             browser::promise(move |resolve| {
                 let asked = super::ask::ask(&request, move |answer| {
                     resolve(match answer {
-                        Ok(FromWorker::Benched { bench, .. }) => browser::to_js(&bench),
+                        Ok(FromWorker::Benched { bench, .. }) => {
+                            js_sys::JSON::parse(&bench).unwrap_or(wasm_bindgen::JsValue::NULL)
+                        }
                         _ => wasm_bindgen::JsValue::NULL,
                     })
                 });

@@ -1,15 +1,15 @@
-//! The results of the engine's worker that new ones replaced, freed a slice at a time: at
-//! account scale the overview holds hundreds of thousands of links, whose freeing in the task
+//! The overviews of the engine's worker that new ones replaced, freed a slice at a time: at
+//! account scale an overview holds hundreds of thousands of links, whose freeing in the task
 //! that draws the new results would take longer than a frame. They wait until no view holds
 //! them (the views drop them once they are drawn with the new results), then their links are
-//! freed a few thousand at a time, each task stopping once its time is spent.
+//! freed a few thousand at a time, each task stopping once its time is spent. (The matrix is
+//! a few large blocks, freed at once.)
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::browser;
 use crate::engine::overview::Overview;
-use crate::engine::Reach;
 use crate::types::Shared;
 
 /// Links freed between two looks at the clock.
@@ -18,44 +18,35 @@ const LINKS_CHUNK: usize = 8_192;
 const SLICE_MILLIS: f64 = 8.0;
 /// The pause between two tasks.
 const PAUSE_MILLIS: u32 = 16;
-/// Tasks a result may still be held by a view before it is let go as it is.
+/// Tasks an overview may still be held by a view before it is let go as it is.
 const PATIENCE: u32 = 200;
 
 /// What waits to be freed.
 #[derive(Default)]
 struct Released {
-    reaches: Vec<(Rc<Reach>, u32)>,
     overviews: Vec<(Shared<Overview>, u32)>,
     emptying: Vec<Overview>,
     timer: Option<gloo::timers::callback::Timeout>,
 }
 
-/// One piece freed at a time, outside the borrow of [`RELEASED`]: links, an overview, results,
-/// or a handle on results still held elsewhere.
+/// One piece freed at a time, outside the borrow of [`RELEASED`]: links, an overview, or a
+/// handle on an overview still held elsewhere.
 type Piece = Box<dyn std::any::Any>;
 
 thread_local! {
     static RELEASED: RefCell<Released> = RefCell::default();
 }
 
-/// Frees the previous results a slice at a time, from the next task on.
-pub fn release((reach, overview): (Option<Rc<Reach>>, Option<Shared<Overview>>)) {
-    RELEASED.with(|released| {
-        let mut released = released.borrow_mut();
-        released.reaches.extend(reach.map(|reach| (reach, 0)));
-        released
-            .overviews
-            .extend(overview.map(|overview| (overview, 0)));
-    });
+/// Frees a previous overview a slice at a time, from the next task on.
+pub fn release(overview: Shared<Overview>) {
+    RELEASED.with(|released| released.borrow_mut().overviews.push((overview, 0)));
     schedule();
 }
 
 fn schedule() {
     RELEASED.with(|released| {
         let mut released = released.borrow_mut();
-        let waiting = !released.reaches.is_empty()
-            || !released.overviews.is_empty()
-            || !released.emptying.is_empty();
+        let waiting = !released.overviews.is_empty() || !released.emptying.is_empty();
         if waiting && released.timer.is_none() {
             released.timer = Some(browser::after(PAUSE_MILLIS, step));
         }
@@ -72,7 +63,11 @@ fn step() {
             break;
         }
     }
-    RELEASED.with(|released| released.borrow_mut().age());
+    RELEASED.with(|released| {
+        for (_, age) in &mut released.borrow_mut().overviews {
+            *age += 1;
+        }
+    });
     schedule();
 }
 
@@ -89,11 +84,11 @@ impl Released {
             let keep = overview.links.len().saturating_sub(LINKS_CHUNK);
             return Some(Box::new(overview.links.split_off(keep)));
         }
-        if let Some(at) = self
+        let free = self
             .overviews
             .iter()
-            .position(|(o, _)| Rc::strong_count(&o.0) == 1)
-        {
+            .position(|(overview, _)| Rc::strong_count(&overview.0) == 1);
+        if let Some(at) = free {
             let (overview, _) = self.overviews.swap_remove(at);
             match Rc::try_unwrap(overview.0) {
                 Ok(overview) => self.emptying.push(overview),
@@ -101,34 +96,8 @@ impl Released {
             }
             return self.next_piece();
         }
-        if let Some(at) = self
-            .reaches
-            .iter()
-            .position(|(r, _)| Rc::strong_count(r) == 1)
-        {
-            let (reach, _) = self.reaches.swap_remove(at);
-            return Some(match Rc::try_unwrap(reach) {
-                Ok(reach) => Box::new(reach) as Piece,
-                Err(held) => Box::new(held),
-            });
-        }
-        // Held too long by a view: let go of them as they are.
-        if let Some(at) = self.overviews.iter().position(|(_, age)| *age > PATIENCE) {
-            return Some(Box::new(self.overviews.swap_remove(at).0));
-        }
-        if let Some(at) = self.reaches.iter().position(|(_, age)| *age > PATIENCE) {
-            return Some(Box::new(self.reaches.swap_remove(at).0));
-        }
-        None
-    }
-
-    /// One task more for what is still held.
-    fn age(&mut self) {
-        for (_, age) in &mut self.reaches {
-            *age += 1;
-        }
-        for (_, age) in &mut self.overviews {
-            *age += 1;
-        }
+        // Held too long by a view: let go of it as it is.
+        let held = self.overviews.iter().position(|(_, age)| *age > PATIENCE);
+        held.map(|at| Box::new(self.overviews.swap_remove(at).0) as Piece)
     }
 }

@@ -5,7 +5,7 @@
 use sglab_core::model::Topology;
 
 /// How long the core's matrix takes on a topology, for `window.sglab.benchMatrix`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct MatrixBench {
     /// Median milliseconds of `sglab_core::matrix::matrix`.
     pub matrix_ms: f64,

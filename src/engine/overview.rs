@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
 use sglab_core::matrix::{Bucket, GroupMatrix};
 use sglab_core::model::{EndpointId, GroupType, PortRange, Protocol, Topology};
 
@@ -16,7 +15,7 @@ use super::{port_label, Edges};
 pub const HEAT_LEVELS: u8 = 5;
 
 /// How a node is marked, in words as well as in its drawing.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mark {
     /// A basic security group.
     Basic,

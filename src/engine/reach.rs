@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use sglab_core::matrix::{Bucket, GroupCell, GroupMatrix, Matrix};
+use sglab_core::matrix::{Bucket, GroupMatrix, Matrix};
 use sglab_core::model::{EndpointId, PortRange, Protocol, Topology};
 
 use super::labels::label_of;
@@ -215,10 +215,15 @@ impl Edges {
                 group_edges: Vec::new(),
             }
         } else {
-            Edges::of_groups(GroupMatrix {
-                protocols: reach.matrix.protocols().to_vec(),
+            Edges {
                 cells: Vec::new(),
-            })
+                complete: false,
+                groups: GroupMatrix {
+                    protocols: reach.matrix.protocols().to_vec(),
+                    cells: Vec::new(),
+                },
+                group_edges: Vec::new(),
+            }
         }
     }
 
@@ -247,17 +252,6 @@ impl Edges {
                 )
             })
             .collect()
-    }
-
-    /// The edges of a group matrix: its cells between distinct buckets, by pair of buckets.
-    fn of_groups(groups: GroupMatrix) -> Edges {
-        let group_edges = group_edges(&groups.cells);
-        Edges {
-            cells: Vec::new(),
-            complete: false,
-            groups,
-            group_edges,
-        }
     }
 }
 
@@ -290,28 +284,6 @@ fn all_cells(matrix: &Matrix) -> Vec<Cell> {
         .filter(|(from, to)| from != to)
         .filter_map(|(from, to)| cell_at(matrix, from, to))
         .collect()
-}
-
-/// The runs of cells (sorted by source and target) between distinct buckets. The core leaves
-/// out cells with nothing allowed.
-fn group_edges(cells: &[GroupCell]) -> Vec<GroupEdge> {
-    let mut edges: Vec<GroupEdge> = Vec::new();
-    let mut at = 0;
-    while at < cells.len() {
-        let first = &cells[at];
-        let start = at;
-        at += 1;
-        while at < cells.len() && cells[at].to == first.to && cells[at].from == first.from {
-            at += 1;
-        }
-        if first.from != first.to {
-            edges.push(GroupEdge {
-                cells: start..at,
-                pairs: first.pairs,
-            });
-        }
-    }
-    edges
 }
 
 #[cfg(test)]

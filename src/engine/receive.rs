@@ -7,7 +7,7 @@
 use sglab_core::matrix::{Matrix, OwnedMatrixParts};
 use sglab_core::model::{PortRange, Protocol};
 
-use super::overview::{Link, Overview, OverviewNode};
+use super::overview::{Link, Mark, Overview, OverviewNode};
 use super::transfer::{unpack, Evaluated, Reader, ResultHead};
 
 /// Class pairs copied between two looks at the clock.
@@ -155,7 +155,15 @@ impl Receiving {
             return Err(format!("{count} overview nodes for {}", heads.len()));
         }
         let mut nodes = Vec::with_capacity(count);
-        for (key, label, mark) in heads {
+        for (key, label, product) in heads {
+            let [mark] = reader.array()?;
+            let mark = match (mark, product) {
+                (0, _) => Mark::Basic,
+                (1, _) => Mark::Enterprise,
+                (2, Some(product)) => Mark::Managed(product.clone()),
+                (3, _) => Mark::Ungrouped,
+                _ => return Err("a node's mark is out of range".to_owned()),
+            };
             let len = reader.len()?;
             let members = reader
                 .take(len)?
@@ -170,7 +178,7 @@ impl Receiving {
             nodes.push(OverviewNode {
                 key: key.clone(),
                 label: label.clone(),
-                mark: mark.clone(),
+                mark,
                 members,
             });
         }

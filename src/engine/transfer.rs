@@ -176,11 +176,10 @@ pub enum FromWorker {
     Read {
         /// The job.
         job: u64,
+        /// Whether it read (then `diagnostics` are its warnings, else its problems).
+        read: bool,
         /// The warnings, or the problems.
-        result: Result<
-            Vec<sglab_core::diagnostic::Diagnostic>,
-            Vec<sglab_core::diagnostic::Diagnostic>,
-        >,
+        diagnostics: Vec<sglab_core::diagnostic::Diagnostic>,
     },
     /// The sglab JSON of the topology a [`ToWorker::Patch`] made, sent before its results
     /// (for the page's autosave).
@@ -222,8 +221,8 @@ pub enum FromWorker {
     Benched {
         /// The job.
         job: u64,
-        /// The timings.
-        bench: super::MatrixBench,
+        /// The timings ([`super::MatrixBench`]) as JSON, handed to the script as they are.
+        bench: String,
     },
     /// The answer to a [`ToWorker::Compare`].
     Compared {
@@ -283,9 +282,10 @@ pub struct ResultHead {
     pub protocols: Vec<Protocol>,
     /// Endpoint classes.
     pub class_count: usize,
-    /// The overview's nodes without their members (key, label, mark), when it was computed
-    /// (the members and the links are numbers, see [`encode`]).
-    pub overview: Option<Vec<(String, String, Mark)>>,
+    /// The overview's nodes without their members (key, label, and the managing product of
+    /// a managed group), when it was computed (the marks, the members and the links are
+    /// numbers, see [`encode`]).
+    pub overview: Option<Vec<(String, String, Option<String>)>>,
     /// Milliseconds reading and validating the JSON.
     pub parse_millis: f64,
     /// Milliseconds of the matrix.
@@ -338,6 +338,12 @@ pub fn encode(matrix: &Matrix, overview: Option<&Overview>) -> (ResultHead, Vec<
         let protocols = parts.protocols;
         push_len(&mut words, overview.nodes.len());
         for node in &overview.nodes {
+            words.push(match node.mark {
+                Mark::Basic => 0,
+                Mark::Enterprise => 1,
+                Mark::Managed(_) => 2,
+                Mark::Ungrouped => 3,
+            });
             push_len(&mut words, node.members.len());
             words.extend(node.members.iter().map(|member| {
                 endpoints
@@ -362,7 +368,13 @@ pub fn encode(matrix: &Matrix, overview: Option<&Overview>) -> (ResultHead, Vec<
             overview
                 .nodes
                 .iter()
-                .map(|node| (node.key.clone(), node.label.clone(), node.mark.clone()))
+                .map(|node| {
+                    let product = match &node.mark {
+                        Mark::Managed(product) => Some(product.clone()),
+                        _ => None,
+                    };
+                    (node.key.clone(), node.label.clone(), product)
+                })
                 .collect(),
         );
     }

@@ -250,8 +250,10 @@ pub fn link_shapes(
         .collect()
 }
 
-const CELL_W: f64 = 170.0;
-const CELL_H: f64 = 120.0;
+/// The width of a node's slot on the grid of [`grid_positions`].
+pub const CELL_W: f64 = 170.0;
+/// The height of a node's slot on the grid of [`grid_positions`].
+pub const CELL_H: f64 = 120.0;
 
 /// The rows of a virtualised list to draw: `start..end`, with the height of the spacers above
 /// and below them.

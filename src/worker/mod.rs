@@ -82,13 +82,23 @@ pub fn serve() {
                 ToWorker::Read { job, text, file } => {
                     let result = evaluator.borrow_mut().read(&text, &file);
                     drop(text);
-                    let result = result.map(|(parts, warnings)| {
-                        for part in parts {
-                            post(&FromWorker::Part { job, part }, None);
+                    let (read, diagnostics) = match result {
+                        Ok((parts, warnings)) => {
+                            for part in parts {
+                                post(&FromWorker::Part { job, part }, None);
+                            }
+                            (true, warnings)
                         }
-                        warnings
-                    });
-                    post(&FromWorker::Read { job, result }, None);
+                        Err(problems) => (false, problems),
+                    };
+                    post(
+                        &FromWorker::Read {
+                            job,
+                            read,
+                            diagnostics,
+                        },
+                        None,
+                    );
                 }
                 ToWorker::Export { job, json, format } => {
                     let answer = match crate::engine::export_text(&json, format) {
@@ -149,9 +159,12 @@ pub fn serve() {
                     let answer = match crate::engine::parse_sglab(&json, "topology") {
                         Ok((topology, _)) => FromWorker::Benched {
                             job,
-                            bench: crate::engine::bench_matrix(&topology, runs as usize, || {
-                                worker_now(&answer_scope)
-                            }),
+                            bench: serde_json::to_string(&crate::engine::bench_matrix(
+                                &topology,
+                                runs as usize,
+                                || worker_now(&answer_scope),
+                            ))
+                            .unwrap_or_default(),
                         },
                         Err(problems) => failed(job, &problems),
                     };

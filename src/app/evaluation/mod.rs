@@ -454,17 +454,15 @@ fn receive(weak: &Weak<RefCell<Client>>, redraw: &Redraw, job: u64) {
                 topology: pending.topology,
                 matrix: evaluated.matrix,
             });
-            // The previous results are freed a slice at a time, after the new ones are drawn.
-            let previous = (
-                client.results.take(),
-                client.overview.take().map(|(_, overview)| overview),
-            );
+            // The previous overview is freed a slice at a time, after the new one is drawn.
+            if let Some((_, previous)) = client.overview.take() {
+                crate::app::release::release(previous);
+            }
             client.overview = evaluated
                 .overview
                 .map(|overview| (Rc::clone(&reach), Shared::new(overview)));
             client.problems = Some((Rc::clone(&reach), Shared::new(head.problems.clone())));
             client.results = Some(reach);
-            crate::app::release::release(previous);
             browser::evaluation_received(costs(head, browser::now() - intake.started));
             browser::evaluation_settled();
             true

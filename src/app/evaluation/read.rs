@@ -104,7 +104,11 @@ pub(super) fn on_message(client_rc: &Rc<RefCell<Client>>, message: FromWorker) {
             };
             reading.assembling.add(part);
         }
-        FromWorker::Read { job, result } => {
+        FromWorker::Read {
+            job,
+            read,
+            diagnostics,
+        } => {
             let Some(reading) = client.reading.take_if(|reading| reading.job == job) else {
                 return;
             };
@@ -114,18 +118,17 @@ pub(super) fn on_message(client_rc: &Rc<RefCell<Client>>, message: FromWorker) {
                 done,
                 ..
             } = reading;
-            let read = match result {
-                Ok(warnings) => {
-                    let topology = Shared::new(assembling.finish());
-                    // Nothing was sent since: the worker's next patch changes this topology.
-                    if client.job == job {
-                        client.sent = Some(topology.clone());
-                    }
-                    // The text given is the topology's sglab JSON, for the autosave.
-                    client.json = Some((topology.clone(), Shared::new(text)));
-                    Ok((topology, warnings))
+            let read = if read {
+                let topology = Shared::new(assembling.finish());
+                // Nothing was sent since: the worker's next patch changes this topology.
+                if client.job == job {
+                    client.sent = Some(topology.clone());
                 }
-                Err(problems) => Err(problems),
+                // The text given is the topology's sglab JSON, for the autosave.
+                client.json = Some((topology.clone(), Shared::new(text)));
+                Ok((topology, diagnostics))
+            } else {
+                Err(diagnostics)
             };
             drop(client);
             done(read);

@@ -5,7 +5,7 @@
 use yew::prelude::*;
 
 use crate::layout::overview::{
-    grid_positions, link_shapes, links_to_draw, Link, LinkShape, Mark, Overview,
+    grid_positions, link_shapes, links_to_draw, Link, LinkShape, Mark, Overview, CELL_H, CELL_W,
 };
 use crate::types::Shared;
 
@@ -44,12 +44,8 @@ pub fn Graph(props: &GraphProps) -> Html {
     }
     let (positions, (width, height)) = grid_positions(&overview.nodes);
     // The nodes in the order of their slots on the grid (rows from the top), as many as drawn.
-    let mut order: Vec<usize> = (0..count).collect();
-    sglab_core::sort::sort_by_key(&mut order, |&at| {
-        let (x, y, _) = positions.get(at).copied().unwrap_or_default();
-        ((y * 10.0) as i64, (x * 10.0) as i64)
-    });
-    order.truncate(*drawn);
+    let order = slot_order(&positions, width);
+    let order = order.into_iter().take(*drawn);
     let total = overview.links.len();
     let links = links_to_draw(overview, LINKS_DRAWN);
     let labelled: Vec<(&Link, String)> = links.iter().map(|&link| (link, link.label())).collect();
@@ -134,6 +130,20 @@ pub fn Graph(props: &GraphProps) -> Html {
             </svg>
         </div>
     }
+}
+
+/// The nodes by slot of the grid, row by row: each node's circle sits in its own slot.
+fn slot_order(positions: &[(f64, f64, f64)], width: f64) -> Vec<usize> {
+    let columns = (width / CELL_W).round().max(1.0) as usize;
+    let mut by_slot: Vec<Option<usize>> = vec![None; positions.len()];
+    for (at, &(x, y, _)) in positions.iter().enumerate() {
+        let slot = (y / CELL_H).floor() as usize * columns + (x / CELL_W).floor() as usize;
+        match by_slot.get_mut(slot) {
+            Some(place @ None) => *place = Some(at),
+            _ => by_slot.push(Some(at)),
+        }
+    }
+    by_slot.into_iter().flatten().collect()
 }
 
 fn mark_class(mark: &Mark) -> &'static str {

@@ -41,13 +41,7 @@ thread_local! {
 /// Makes `client` the one reads go to.
 pub(super) fn register(client: &Rc<RefCell<Client>>, redraw: &Redraw) {
     CLIENT.with(|registered| {
-        let mut registered = registered.borrow_mut();
-        let current = registered
-            .as_ref()
-            .is_some_and(|(weak, _)| std::ptr::eq(weak.as_ptr(), Rc::as_ptr(client)));
-        if !current {
-            *registered = Some((Rc::downgrade(client), Rc::clone(redraw)));
-        }
+        *registered.borrow_mut() = Some((Rc::downgrade(client), Rc::clone(redraw)));
     });
 }
 

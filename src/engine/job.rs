@@ -1,7 +1,6 @@
 //! The engine's work in the Web Worker: a topology's sglab JSON in, the matrix and the overview
 //! out as plain numbers ([`super::transfer`]), the matrix and the group matrix (from which the
-//! overview comes) each after an edit derived from the previous ones the worker keeps; and a
-//! topology read for the page, sent back in parts ([`super::parts`]).
+//! overview comes) each after an edit derived from the previous ones the worker keeps.
 
 use sglab_core::diagnostic::Diagnostic;
 use sglab_core::matrix::{GroupMatrix, Matrix};
@@ -9,12 +8,10 @@ use sglab_core::model::Topology;
 
 use super::transfer::{encode, ResultHead, Stage};
 
-/// The worker's engine: the last topology it evaluated, with its results, and the last one it
-/// read for the page, which the next patch changes.
+/// The worker's engine: the last topology it evaluated, with its results.
 #[derive(Default)]
 pub struct Evaluator {
     last: Option<(Topology, Matrix, Option<GroupMatrix>)>,
-    read: Option<Topology>,
 }
 
 impl Evaluator {
@@ -29,7 +26,6 @@ impl Evaluator {
         stage: &mut dyn FnMut(Stage),
     ) -> Result<(ResultHead, Vec<u32>), String> {
         let started = now();
-        self.read = None;
         stage(Stage::Parse);
         let raw = sglab_core::format::parse_raw(json, None, usize::MAX).map_err(lines)?;
         stage(Stage::Validate);
@@ -46,22 +42,9 @@ impl Evaluator {
         )
     }
 
-    /// Reads and validates the sglab JSON `text` (named `file` in the diagnostics) for the page:
-    /// the model in parts ([`super::parts::split`]) with the warnings, or every problem. The
-    /// topology read is the one the next [`Evaluator::evaluate_patch`] changes.
-    pub fn read(
-        &mut self,
-        text: &str,
-        file: &str,
-    ) -> Result<(Vec<super::parts::Part>, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let (topology, warnings) = super::parse_sglab(text, file)?;
-        self.read = Some(topology.clone());
-        Ok((super::parts::split(topology), warnings))
-    }
-
-    /// Evaluates the topology last read ([`Evaluator::read`]) or else last evaluated with
-    /// `patch` applied, like [`Evaluator::evaluate`]; also gives the patched topology's sglab
-    /// JSON (for the page's autosave) to `json` before the matrix.
+    /// Evaluates the topology last evaluated with `patch` applied, like
+    /// [`Evaluator::evaluate`]; also gives the patched topology's sglab JSON (for the page's
+    /// autosave) to `json` before the matrix.
     pub fn evaluate_patch(
         &mut self,
         patch: super::patch::Patch,
@@ -72,16 +55,11 @@ impl Evaluator {
     ) -> Result<(ResultHead, Vec<u32>), String> {
         let started = now();
         stage(Stage::Validate);
-        // The page has the JSON of a topology it was given to read, unchanged.
-        let read_unchanged = self.read.is_some() && patch == super::patch::Patch::default();
-        let mut topology = match self.read.take() {
-            Some(read) => read,
-            None => self
-                .last
-                .as_ref()
-                .map(|(topology, _, _)| topology.clone())
-                .ok_or("no topology to apply the changes to")?,
-        };
+        let mut topology = self
+            .last
+            .as_ref()
+            .map(|(topology, _, _)| topology.clone())
+            .ok_or("no topology to apply the changes to")?;
         super::patch::apply(&mut topology, patch);
         let problems = sglab_core::validate::check(&topology);
         if problems
@@ -90,9 +68,7 @@ impl Evaluator {
         {
             return Err(lines(problems));
         }
-        if !read_unchanged {
-            json(super::to_json(&topology));
-        }
+        json(super::to_json(&topology));
         self.evaluate_topology(topology, problems, groups, started, now, stage)
     }
 
@@ -231,36 +207,5 @@ mod tests {
         assert!(evaluator
             .evaluate("{", false, &|| 0.0, &mut |_| {})
             .is_err());
-
-        // A topology read for the page comes back in parts, and the next patch changes it.
-        let json = crate::engine::to_json(&topology);
-        let Ok((parts, warnings)) = evaluator.read(&json, "t") else {
-            panic!("the topology reads");
-        };
-        let on_page = crate::engine::parse_sglab(&json, "t").map(|(_, warnings)| warnings);
-        assert_eq!(Ok(warnings), on_page);
-        let mut assembling = crate::engine::parts::Assembling::default();
-        for part in parts {
-            assembling.add(part);
-        }
-        assert_eq!(assembling.finish(), topology);
-        let result = evaluator.evaluate_patch(
-            crate::engine::patch::Patch::default(),
-            true,
-            &|| 0.0,
-            &mut |_| {},
-            &mut |_| {},
-        );
-        let Ok((head, words)) = result else {
-            panic!("the topology read is evaluated: {result:?}");
-        };
-        let Ok(back) = decode(&head, words, evaluator.cells()) else {
-            panic!("its results decode");
-        };
-        assert!(back.matrix.cells().eq(matrix.cells()));
-        let Err(problems) = evaluator.read("{\"sglab\": 1, \"security_groups\": 3}", "t") else {
-            panic!("a bad text does not read");
-        };
-        assert!(!problems.is_empty());
     }
 }

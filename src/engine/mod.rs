@@ -18,7 +18,6 @@ pub mod job;
 mod labels;
 mod open;
 pub mod overview;
-pub mod parts;
 pub mod patch;
 mod reach;
 pub mod receive;

@@ -23,8 +23,7 @@ pub enum ToWorker {
         /// Whether the group matrix is wanted too.
         groups: bool,
     },
-    /// Evaluate the topology last evaluated (or last read, [`ToWorker::Read`]) with changes
-    /// applied (see [`super::patch`]).
+    /// Evaluate the topology last evaluated with changes applied (see [`super::patch`]).
     Patch {
         /// The job's number, echoed in every answer.
         job: u64,
@@ -32,17 +31,6 @@ pub enum ToWorker {
         patch: String,
         /// Whether the group matrix is wanted too.
         groups: bool,
-    },
-    /// Read and validate a topology's sglab JSON: the worker answers with the model in parts
-    /// ([`FromWorker::Part`], see [`super::parts`]) and then [`FromWorker::Read`], and keeps
-    /// the topology as the one the next [`ToWorker::Patch`] changes.
-    Read {
-        /// The job's number, echoed in every answer.
-        job: u64,
-        /// The sglab JSON.
-        text: String,
-        /// The name the diagnostics give the text.
-        file: String,
     },
     /// Export a topology with one of the core's exporters ([`super::export_text`]).
     Export {
@@ -163,23 +151,6 @@ pub enum FromWorker {
         job: u64,
         /// Ids and counts of the results.
         head: ResultHead,
-    },
-    /// A part of the model of a [`ToWorker::Read`] (see [`super::parts`]).
-    Part {
-        /// The job.
-        job: u64,
-        /// The part.
-        part: super::parts::Part,
-    },
-    /// A [`ToWorker::Read`] done: its warnings after every [`FromWorker::Part`], or every
-    /// problem when it does not read (and no part came).
-    Read {
-        /// The job.
-        job: u64,
-        /// Whether it read (then `diagnostics` are its warnings, else its problems).
-        read: bool,
-        /// The warnings, or the problems.
-        diagnostics: Vec<sglab_core::diagnostic::Diagnostic>,
     },
     /// The sglab JSON of the topology a [`ToWorker::Patch`] made, sent before its results
     /// (for the page's autosave).

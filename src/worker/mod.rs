@@ -1,7 +1,6 @@
 //! The engine's Web Worker: it answers the page's requests ([`crate::engine::transfer`]) with
 //! the stage it is in and then the results, computed by [`crate::engine::job::Evaluator`], so
-//! that the page never waits for the engine; it reads and validates the large topologies the
-//! page is given, sending the model back in parts ([`crate::engine::parts`]); and it reads the files the page opens
+//! that the page never waits for the engine; and it reads the files the page opens
 //! ([`crate::engine::import_files`]) and exports topologies ([`crate::engine::export_text`])
 //! and lints topologies ([`crate::engine::lint`], [`crate::edit::added_rule_warning`]) and
 //! compares them with the compare mode's baseline ([`crate::engine::compare`]), so that the
@@ -78,27 +77,6 @@ pub fn serve() {
                             )
                         });
                     post_evaluation(job, result, &evaluator.borrow(), &answer_scope);
-                }
-                ToWorker::Read { job, text, file } => {
-                    let result = evaluator.borrow_mut().read(&text, &file);
-                    drop(text);
-                    let (read, diagnostics) = match result {
-                        Ok((parts, warnings)) => {
-                            for part in parts {
-                                post(&FromWorker::Part { job, part }, None);
-                            }
-                            (true, warnings)
-                        }
-                        Err(problems) => (false, problems),
-                    };
-                    post(
-                        &FromWorker::Read {
-                            job,
-                            read,
-                            diagnostics,
-                        },
-                        None,
-                    );
                 }
                 ToWorker::Export { job, json, format } => {
                     let answer = match crate::engine::export_text(&json, format) {

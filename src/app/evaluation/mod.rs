@@ -2,8 +2,7 @@
 //! frame; a large one in the engine's Web Worker, while the views keep showing the last results
 //! and a progress bar names the stage from [`PROGRESS_DELAY_MILLIS`] on. The worker starts with
 //! the first large topology. Cancel terminates the worker (a fresh one starts with the next
-//! evaluation) and keeps the last results. A large topology given to the page is read and
-//! validated by the same worker ([`read`]), which then evaluates it without its being sent again.
+//! evaluation) and keeps the last results.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -21,7 +20,7 @@ use crate::types::Shared;
 
 mod read;
 
-pub use read::{read, ReadDone, READ_ON_PAGE_BYTES};
+pub use read::{read, ReadDone};
 
 /// Above this many endpoints the engine runs in its worker.
 pub const INLINE_LIMIT: usize = PAIR_EDGES_LIMIT;
@@ -82,9 +81,7 @@ struct Pending {
 struct Client {
     worker: Option<EngineWorker>,
     ready: bool,
-    /// Requests waiting for the worker to be ready, in order: reads, then at most one
-    /// evaluation (a newer one replaces it).
-    queued: Vec<Queued>,
+    queued: Option<wasm_bindgen::JsValue>,
     job: u64,
     pending: Option<Pending>,
     results: Option<Rc<Reach>>,
@@ -96,14 +93,6 @@ struct Client {
     receiving: Option<Intake>,
     /// The last topology sent to the running worker, from which the next is sent as changes.
     sent: Option<Shared<Topology>>,
-    /// The topology the worker is reading for the page.
-    reading: Option<read::Reading>,
-}
-
-/// A request waiting for the worker.
-enum Queued {
-    Read(wasm_bindgen::JsValue),
-    Evaluation(wasm_bindgen::JsValue),
 }
 
 /// The results of the running job, taken into the page's memory a slice per task.
@@ -123,7 +112,6 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
     let client = use_mut_ref(Client::default);
     let update = use_force_update();
     let redraw: Redraw = Rc::new(move || update.force_update());
-    read::register(&client, &redraw);
     // The worker starts with the first large topology, not with the page: its module is not
     // part of the first load.
     evaluate(&client, topology, &redraw);
@@ -140,8 +128,7 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
                     client.cancelled = Some(pending.topology);
                     client.worker = None;
                     client.ready = false;
-                    client.queued.clear();
-                    read::read_on_page(client.reading.take());
+                    client.queued = None;
                 }
                 cancelled
             };
@@ -290,12 +277,7 @@ fn evaluate(client_rc: &Rc<RefCell<Client>>, topology: &Shared<Topology>, redraw
         (Some(worker), true) => {
             worker.post(&request);
         }
-        _ => {
-            client
-                .queued
-                .retain(|queued| matches!(queued, Queued::Read(_)));
-            client.queued.push(Queued::Evaluation(request));
-        }
+        _ => client.queued = Some(request),
     }
 }
 
@@ -350,10 +332,6 @@ fn on_event(client: &Weak<RefCell<Client>>, redraw: &Redraw, event: WorkerEvent)
                     }
                 }
             }
-            Ok(message @ (FromWorker::Part { .. } | FromWorker::Read { .. })) => {
-                read::on_message(&client, message);
-                false
-            }
             Ok(message) => on_message(&mut client.borrow_mut(), message),
             Err(_) => false,
         },
@@ -373,15 +351,8 @@ fn on_message(client: &mut Client, message: FromWorker) -> bool {
     match message {
         FromWorker::Ready => {
             client.ready = true;
-            let queued = std::mem::take(&mut client.queued);
-            if let Some(worker) = &client.worker {
-                for request in queued {
-                    match request {
-                        Queued::Read(request) | Queued::Evaluation(request) => {
-                            worker.post(&request);
-                        }
-                    }
-                }
+            if let (Some(worker), Some(request)) = (&client.worker, client.queued.take()) {
+                worker.post(&request);
             }
             false
         }
@@ -406,8 +377,6 @@ fn on_message(client: &mut Client, message: FromWorker) -> bool {
             give_up(client)
         }
         FromWorker::Done { .. }
-        | FromWorker::Part { .. }
-        | FromWorker::Read { .. }
         | FromWorker::Json { .. }
         | FromWorker::Failed { .. }
         | FromWorker::Opened { .. }
@@ -485,8 +454,7 @@ fn give_up(client: &mut Client) -> bool {
     if client.pending.take().is_some() {
         browser::evaluation_settled();
     }
-    client.queued.clear();
-    read::read_on_page(client.reading.take());
+    client.queued = None;
     // Not dropped here: the worker's handler may be the caller.
     if let Some(worker) = client.worker.take() {
         browser::after(0, move || drop(worker)).forget();

@@ -436,18 +436,31 @@ pub fn now() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// What `window.sglab` reaches into.
-pub struct ScriptApi {
-    /// Loads a topology's JSON text; returns the diagnostics (empty when loaded cleanly).
-    pub load: Box<dyn Fn(String) -> JsValue>,
-    /// The current topology as sglab JSON.
-    pub topology: Box<dyn Fn() -> String>,
-    /// Times the core's matrix on the current topology (argument: runs).
-    pub bench_matrix: Box<dyn Fn(u32) -> JsValue>,
+/// A promise that `start` resolves, now or later, with the function it is given.
+pub fn promise(start: impl FnOnce(Box<dyn FnOnce(JsValue)>)) -> js_sys::Promise {
+    let mut resolve = None;
+    let promise = js_sys::Promise::new(&mut |resolved, _rejected| resolve = Some(resolved));
+    if let Some(resolve) = resolve {
+        start(Box::new(move |value| {
+            let _ = resolve.call1(&JsValue::NULL, &value);
+        }));
+    }
+    promise
 }
 
-/// Installs `window.sglab = { load, lastEvaluation, topology, benchMatrix }`; `lastEvaluation`
-/// returns a promise, resolved once no recompute is running. The closures live
+/// What `window.sglab` reaches into.
+pub struct ScriptApi {
+    /// Loads a topology's JSON text; returns a promise of the diagnostics (empty when loaded
+    /// cleanly), resolved once the topology is loaded or refused.
+    pub load: Box<dyn Fn(String) -> js_sys::Promise>,
+    /// The current topology as sglab JSON.
+    pub topology: Box<dyn Fn() -> String>,
+    /// Times the core's matrix on the current topology (argument: runs); a promise.
+    pub bench_matrix: Box<dyn Fn(u32) -> js_sys::Promise>,
+}
+
+/// Installs `window.sglab = { load, lastEvaluation, topology, benchMatrix }`; `load` and
+/// `lastEvaluation` return promises, the latter resolved once no recompute is running. The closures live
 /// as long as the page (they are handed to JavaScript), which is the app's lifetime.
 pub fn install_script_api(api: ScriptApi) {
     let Some(window) = window() else { return };
@@ -457,13 +470,13 @@ pub fn install_script_api(api: ScriptApi) {
         topology,
         bench_matrix,
     } = api;
-    let load = Closure::<dyn Fn(String) -> JsValue>::new(move |text: String| load(text));
+    let load = Closure::<dyn Fn(String) -> JsValue>::new(move |text: String| load(text).into());
     let evaluation =
         Closure::<dyn Fn() -> JsValue>::new(move || evaluation::last_evaluation_promise().into());
     let topology = Closure::<dyn Fn() -> JsValue>::new(move || JsValue::from_str(&topology()));
     let bench_matrix = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |runs: JsValue| {
         let runs = runs.as_f64().unwrap_or(10.0).clamp(1.0, 1000.0) as u32;
-        bench_matrix(runs)
+        bench_matrix(runs).into()
     });
     for (key, value) in [
         ("load", load.into_js_value()),

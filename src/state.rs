@@ -118,7 +118,13 @@ impl AppState {
     }
 
     fn replace_topology(&mut self, topology: Topology) {
-        let previous = std::mem::replace(&mut self.topology, Shared::new(topology));
+        self.replace_shared(Shared::new(topology));
+    }
+
+    /// [`AppState::replace_topology`] with a topology already shared (one the engine's worker
+    /// read and still holds, so that its evaluation is asked without sending it again).
+    fn replace_shared(&mut self, topology: Shared<Topology>) {
+        let previous = std::mem::replace(&mut self.topology, topology);
         self.undo.push(previous);
         if self.undo.len() > HISTORY_LIMIT {
             self.undo.remove(0);
@@ -173,7 +179,7 @@ pub enum Action {
     /// Replace the topology by a loaded one (undoable), with the load's warnings.
     Load {
         /// The new topology.
-        topology: Topology,
+        topology: Shared<Topology>,
         /// Where it came from.
         origin: Origin,
         /// Corrections made while loading.
@@ -258,7 +264,7 @@ impl Reducible for AppState {
                 };
                 let previous = state.topology.clone();
                 let advice = (origin == Origin::New).then_some(Advice::AddVpc);
-                state.replace_topology(topology);
+                state.replace_shared(topology);
                 if origin == Origin::Restored {
                     state.notices.retain(|notice| notice.restore.is_none());
                 }

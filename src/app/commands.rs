@@ -70,7 +70,7 @@ pub fn on_command(
         }
         Command::Example(id) => dispatch.emit(match engine::example(&id) {
             Ok(topology) => Action::Load {
-                topology,
+                topology: Shared::new(topology),
                 origin: Origin::Example(id),
                 warnings: Vec::new(),
             },

@@ -14,6 +14,7 @@ use yew::prelude::*;
 
 use super::evaluation::{use_results, LargeResults, Progress};
 use crate::browser::{self, Stage};
+use crate::engine::overview::Overview;
 use crate::engine::transfer::{FromWorker, LintFinding, ToWorker};
 use crate::engine::{self, Edges, Reach};
 use crate::layout::{self, Diagram};
@@ -31,6 +32,8 @@ pub struct Derived {
     pub cancel: Rc<dyn Fn() -> bool>,
     /// What the worker computed beyond the matrix, for large topologies.
     pub large: Option<LargeResults>,
+    /// The overview of `reach`'s topology, when the engine's worker computed it.
+    pub overview: Option<Shared<Overview>>,
     /// The diagram's edges, while the diagram is shown.
     pub edges: Option<Shared<Edges>>,
     /// The placed diagram, while it is shown.
@@ -60,8 +63,10 @@ pub fn use_derived(state: &UseReducerHandle<AppState>) -> Derived {
     });
     let (results, cancel) = use_results(&state.topology);
     let reach = results.reach;
-    let diagram_shown = state.view == View::Diagram;
-    let edges = use_edges(&reach, results.edges, diagram_shown);
+    // A large topology's diagram is its overview, which needs neither.
+    let diagram_shown =
+        state.view == View::Diagram && !layout::overview::shows_overview(&state.topology);
+    let edges = use_edges(&reach, diagram_shown);
     let diagram = use_memo(
         (layout::LayoutKey(state.topology.clone()), diagram_shown),
         |(key, shown)| {
@@ -91,6 +96,7 @@ pub fn use_derived(state: &UseReducerHandle<AppState>) -> Derived {
         reach,
         progress: results.progress,
         large: results.large,
+        overview: results.overview,
         cancel,
         edges: (*edges).clone(),
         diagram: (*diagram).clone(),
@@ -146,39 +152,23 @@ fn use_findings(topology: &Shared<Topology>, shown: bool) -> Option<Shared<Vec<L
         .map(|(_, findings)| findings.clone())
 }
 
-/// The diagram's edges while `shown`, derived after an edit from the previous ones; unchanged
+/// The diagram's edges while `shown` (a small topology's: one per pair of endpoints); unchanged
 /// edges keep their identity, so the diagram is not drawn again.
 #[hook]
-fn use_edges(
-    reach: &Rc<Reach>,
-    computed: Option<Shared<Edges>>,
-    shown: bool,
-) -> Rc<Option<Shared<Edges>>> {
-    // The last edges with the matrix they came from, from which the next ones are derived.
-    let last_edges = use_mut_ref(|| None::<(Rc<Reach>, Shared<Edges>)>);
-    use_memo(
-        (Shared(Rc::clone(reach)), computed, shown),
-        move |(reach, computed, shown)| {
-            shown.then(|| {
-                if let Some(edges) = computed {
-                    *last_edges.borrow_mut() = Some((Rc::clone(&reach.0), edges.clone()));
-                    return edges.clone();
+fn use_edges(reach: &Rc<Reach>, shown: bool) -> Rc<Option<Shared<Edges>>> {
+    let last_edges = use_mut_ref(|| None::<Shared<Edges>>);
+    use_memo((Shared(Rc::clone(reach)), shown), move |(reach, shown)| {
+        shown.then(|| {
+            let previous = last_edges.borrow().clone();
+            let edges = browser::timed(Stage::Edges, || {
+                let edges = Edges::compute(reach);
+                match previous {
+                    Some(previous) if edges.same_as(&previous) => previous,
+                    _ => Shared::new(edges),
                 }
-                let previous = last_edges.borrow().clone();
-                let edges = browser::timed(Stage::Edges, || match previous {
-                    Some((previous_reach, previous)) => {
-                        let edges = Edges::after_edit(&previous_reach, &previous, reach);
-                        if edges.same_as(&previous) {
-                            previous
-                        } else {
-                            Shared::new(edges)
-                        }
-                    }
-                    None => Shared::new(Edges::compute(reach)),
-                });
-                *last_edges.borrow_mut() = Some((Rc::clone(&reach.0), edges.clone()));
-                edges
-            })
-        },
-    )
+            });
+            *last_edges.borrow_mut() = Some(edges.clone());
+            edges
+        })
+    })
 }

@@ -235,31 +235,51 @@ fn script_api(
     current: Rc<RefCell<Shared<Topology>>>,
 ) -> ScriptApi {
     ScriptApi {
-        load: Box::new(
-            move |text: String| match engine::parse_sglab(&text, "sglab.load") {
-                Ok((topology, warnings)) => {
-                    let out = browser::to_js(&engine::diagnostics_json(&warnings));
-                    dispatcher.dispatch(Action::Load {
-                        topology,
-                        origin: Origin::Script,
-                        warnings,
-                    });
-                    out
-                }
-                Err(diagnostics) => browser::to_js(&engine::diagnostics_json(&diagnostics)),
-            },
-        ),
+        // A promise of the diagnostics: a large text is read in the engine's worker.
+        load: Box::new(move |text: String| {
+            let dispatcher = dispatcher.clone();
+            browser::promise(move |resolve| {
+                super::evaluation::read(text, "sglab.load", move |read| {
+                    let diagnostics = match read {
+                        Ok((topology, warnings)) => {
+                            let out = browser::to_js(&engine::diagnostics_json(&warnings));
+                            dispatcher.dispatch(Action::Load {
+                                topology,
+                                origin: Origin::Script,
+                                warnings,
+                            });
+                            out
+                        }
+                        Err(diagnostics) => browser::to_js(&engine::diagnostics_json(&diagnostics)),
+                    };
+                    resolve(diagnostics);
+                });
+            })
+        }),
         topology: {
             let current = Rc::clone(&current);
             Box::new(move || engine::to_json(&current.borrow()))
         },
+        // In a worker of the engine of its own, where the engine runs.
         bench_matrix: Box::new(move |runs| {
-            let topology = Shared::clone(&current.borrow());
-            browser::to_js(&engine::bench_matrix(
-                &topology,
-                runs as usize,
-                browser::now,
-            ))
+            let request = ToWorker::Bench {
+                job: 0,
+                json: engine::to_json(&current.borrow()),
+                runs,
+            };
+            browser::promise(move |resolve| {
+                let asked = super::ask::ask(&request, move |answer| {
+                    resolve(match answer {
+                        Ok(FromWorker::Benched { bench, .. }) => {
+                            js_sys::JSON::parse(&bench).unwrap_or(wasm_bindgen::JsValue::NULL)
+                        }
+                        _ => wasm_bindgen::JsValue::NULL,
+                    })
+                });
+                if let Some(question) = asked {
+                    question.detach();
+                }
+            })
         }),
     }
 }

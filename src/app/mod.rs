@@ -23,6 +23,7 @@ pub mod export;
 pub mod open;
 pub mod panes;
 pub mod present;
+pub mod release;
 pub mod startup;
 
 /// The root component.

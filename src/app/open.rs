@@ -2,6 +2,8 @@
 //! holds the importers (aliyun responses, Terraform plans, states and .tf files) so that the
 //! page's module need not: the worker answers with the topology as sglab JSON or every problem
 //! found, and stops. Its module is fetched the first time a file is opened, never at start.
+//! The page reads that JSON as any text it is given ([`super::evaluation::read`]): a large one
+//! in the engine's evaluation worker, which sends the model back in parts.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -16,7 +18,7 @@ use crate::state::Action;
 use crate::types::{Level, Notice, Origin, Shared};
 
 /// Files read into one topology with the load's warnings, or the notice of what was wrong.
-pub type Read = Result<(Topology, Vec<Diagnostic>), Notice>;
+pub type Read = Result<(Shared<Topology>, Vec<Diagnostic>), Notice>;
 
 /// A file's name and its text, or why it could not be read.
 pub type FileText = (String, Result<String, String>);
@@ -40,7 +42,7 @@ pub fn open(files: Vec<FileText>, dispatch: Callback<Action>) {
 pub fn open_baseline(files: Vec<FileText>, dispatch: Callback<Action>) {
     read(files, move |read| {
         dispatch.emit(match read {
-            Ok((topology, _warnings)) => Action::SetBaseline(Shared::new(topology)),
+            Ok((topology, _warnings)) => Action::SetBaseline(topology),
             Err(notice) => Action::Notify(notice),
         });
     });
@@ -66,15 +68,35 @@ pub fn read(files: Vec<FileText>, done: impl FnOnce(Read) + 'static) {
     let asked = {
         let done = Rc::clone(&done);
         super::ask::ask(&request, move |answer| {
-            let read = match answer {
-                Ok(FromWorker::Opened { result, .. }) => engine::opened_topology(&names, result),
-                Ok(FromWorker::Failed { message, .. }) | Err(message) => {
-                    Err(worker_failed(&message))
-                }
-                Ok(_) => Err(worker_failed("the engine's worker answered something else")),
+            let Some(done) = done.borrow_mut().take() else {
+                return;
             };
-            if let Some(done) = done.borrow_mut().take() {
-                done(read);
+            match answer {
+                Ok(FromWorker::Opened {
+                    result: Ok(opened), ..
+                }) => {
+                    let engine::Opened { json, warnings } = opened;
+                    super::evaluation::read(json, "opened files", move |read| {
+                        done(match read {
+                            Ok((topology, _)) => Ok((topology, warnings)),
+                            Err(problems) => engine::opened_topology(&names, Err(problems))
+                                .map(|(topology, warnings)| (Shared::new(topology), warnings)),
+                        });
+                    });
+                }
+                Ok(FromWorker::Opened {
+                    result: Err(problems),
+                    ..
+                }) => done(
+                    engine::opened_topology(&names, Err(problems))
+                        .map(|(topology, warnings)| (Shared::new(topology), warnings)),
+                ),
+                Ok(FromWorker::Failed { message, .. }) | Err(message) => {
+                    done(Err(worker_failed(&message)));
+                }
+                Ok(_) => done(Err(worker_failed(
+                    "the engine's worker answered something else",
+                ))),
             }
         })
     };

@@ -106,7 +106,7 @@ fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -
     match (state.view, derived.diagram.clone(), derived.edges.clone()) {
         (View::Diagram, _, edges) if large => html! {
             <ui::overview::OverviewPane topology={state.topology.clone()} {reach} {edges}
-                start={ui::overview::Mode::Graph} dispatch={dispatch.clone()} />
+                overview={derived.overview.clone()} start={ui::overview::Mode::Graph} dispatch={dispatch.clone()} />
         },
         (View::Diagram, Some(diagram), Some(edges)) => html! {
             <ui::diagram::DiagramView
@@ -148,7 +148,7 @@ fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -
             html! {
                 <div class="view-stack">
                     <ui::overview::OverviewPane topology={derived.reach.topology.clone()} {reach} edges={None::<Shared<crate::engine::Edges>>}
-                        start={ui::overview::Mode::Heat} dispatch={dispatch.clone()} />
+                        overview={derived.overview.clone()} start={ui::overview::Mode::Heat} dispatch={dispatch.clone()} />
                     { matrix }
                 </div>
             }

@@ -70,7 +70,7 @@ pub fn startup() -> AppState {
             loaded(
                 state,
                 Action::Load {
-                    topology,
+                    topology: Shared::new(topology),
                     origin: Origin::Link,
                     warnings,
                 },
@@ -173,7 +173,7 @@ pub fn from_link(payload: &str) -> Action {
             Ok((topology, warnings)) => {
                 keep_autosave_before(&topology);
                 Action::Load {
-                    topology,
+                    topology: Shared::new(topology),
                     origin: Origin::Link,
                     warnings,
                 }

@@ -1,5 +1,6 @@
 //! `window.sglab.benchMatrix`: how long the core's matrix and group matrix take on a topology,
-//! timed with the caller's clock.
+//! timed with the caller's clock, in the engine's Web Worker (where the engine runs, and so that
+//! the page's module links none of the group matrix).
 
 use sglab_core::model::Topology;
 

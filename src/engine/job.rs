@@ -1,7 +1,8 @@
-//! The engine's work in the Web Worker: a topology's sglab JSON in, the matrix and the group
-//! matrix out as plain numbers ([`super::transfer`]), each after an edit derived from the
-//! previous ones the worker keeps.
+//! The engine's work in the Web Worker: a topology's sglab JSON in, the matrix and the overview
+//! out as plain numbers ([`super::transfer`]), the matrix and the group matrix (from which the
+//! overview comes) each after an edit derived from the previous ones the worker keeps.
 
+use sglab_core::diagnostic::Diagnostic;
 use sglab_core::matrix::{GroupMatrix, Matrix};
 use sglab_core::model::Topology;
 
@@ -41,9 +42,9 @@ impl Evaluator {
         )
     }
 
-    /// Evaluates the topology last evaluated with `patch` applied, like [`Evaluator::evaluate`];
-    /// also gives the patched topology's sglab JSON (for the page's autosave) to `json` before
-    /// the matrix.
+    /// Evaluates the topology last evaluated with `patch` applied, like
+    /// [`Evaluator::evaluate`]; also gives the patched topology's sglab JSON (for the page's
+    /// autosave) to `json` before the matrix.
     pub fn evaluate_patch(
         &mut self,
         patch: super::patch::Patch,
@@ -74,7 +75,7 @@ impl Evaluator {
     fn evaluate_topology(
         &mut self,
         topology: Topology,
-        problems: Vec<sglab_core::diagnostic::Diagnostic>,
+        problems: Vec<Diagnostic>,
         groups: bool,
         started: f64,
         now: &dyn Fn() -> f64,
@@ -106,8 +107,12 @@ impl Evaluator {
             }
         });
         drop(previous);
+        let overview = group_matrix
+            .as_ref()
+            .map(|groups| super::overview::overview_of_groups(&topology, groups));
         let groups_done = now();
-        let (mut head, words) = encode(&matrix, group_matrix.as_ref());
+        let (mut head, words) = encode(&matrix, overview.as_ref());
+        drop(overview);
         head.parse_millis = parse_done - started;
         head.matrix_millis = matrix_done - parse_done;
         head.problems = problems;
@@ -126,7 +131,7 @@ impl Evaluator {
 }
 
 /// Diagnostics on one line.
-fn lines(diagnostics: Vec<sglab_core::diagnostic::Diagnostic>) -> String {
+fn lines(diagnostics: Vec<Diagnostic>) -> String {
     diagnostics
         .iter()
         .map(ToString::to_string)
@@ -156,8 +161,9 @@ mod tests {
         );
         let matrix = sglab_core::matrix::matrix(&topology);
         let groups = sglab_core::matrix::group_matrix_of(&topology, &matrix);
-        let back = decode(&head, words, evaluator.cells()).map(|e| (e.matrix, e.groups));
-        assert_eq!(back, Ok((matrix, Some(groups))));
+        let overview = crate::engine::overview::overview_of_groups(&topology, &groups);
+        let back = decode(&head, words, evaluator.cells()).map(|e| (e.matrix, e.overview));
+        assert_eq!(back, Ok((matrix.clone(), Some(overview))));
         assert_eq!(head.problems, crate::engine::problems(&topology));
 
         // After an edit, from the previous results.

@@ -17,6 +17,7 @@ mod fields;
 pub mod job;
 mod labels;
 mod open;
+pub mod overview;
 pub mod patch;
 mod reach;
 pub mod receive;

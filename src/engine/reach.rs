@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use sglab_core::matrix::{Bucket, GroupCell, GroupMatrix, Matrix};
+use sglab_core::matrix::{Bucket, GroupMatrix, Matrix};
 use sglab_core::model::{EndpointId, PortRange, Protocol, Topology};
 
 use super::labels::label_of;
@@ -201,8 +201,8 @@ impl PartialEq for Edges {
 }
 
 impl Edges {
-    /// Per-pair cells for small topologies, per-group edges (the core's group matrix) for
-    /// large ones.
+    /// Per-pair cells for small topologies; none for large ones, whose overview the engine's
+    /// worker computes from its group matrix (the page's module links none of it).
     pub fn compute(reach: &Reach) -> Edges {
         if reach.matrix.endpoints().len() <= PAIR_EDGES_LIMIT {
             Edges {
@@ -215,27 +215,16 @@ impl Edges {
                 group_edges: Vec::new(),
             }
         } else {
-            Edges::of_groups(sglab_core::matrix::group_matrix_of(
-                &reach.topology,
-                &reach.matrix,
-            ))
+            Edges {
+                cells: Vec::new(),
+                complete: false,
+                groups: GroupMatrix {
+                    protocols: reach.matrix.protocols().to_vec(),
+                    cells: Vec::new(),
+                },
+                group_edges: Vec::new(),
+            }
         }
-    }
-
-    /// The edges of `reach` after an edit of `previous_reach`, from which `previous` was
-    /// computed: for large topologies the core derives the group matrix from the previous
-    /// one, computing again only the pairs of groups whose pairs of classes changed.
-    pub fn after_edit(previous_reach: &Reach, previous: &Edges, reach: &Reach) -> Edges {
-        if previous.complete || reach.matrix.endpoints().len() <= PAIR_EDGES_LIMIT {
-            return Edges::compute(reach);
-        }
-        Edges::of_groups(sglab_core::matrix::group_matrix_after_edit(
-            &previous_reach.topology,
-            &previous_reach.matrix,
-            &previous.groups,
-            &reach.topology,
-            &reach.matrix,
-        ))
     }
 
     /// Whether two computations give the same edges.
@@ -263,22 +252,6 @@ impl Edges {
                 )
             })
             .collect()
-    }
-
-    /// The edges of a group matrix computed elsewhere (in the engine's worker).
-    pub fn from_group_matrix(groups: GroupMatrix) -> Edges {
-        Edges::of_groups(groups)
-    }
-
-    /// The edges of a group matrix: its cells between distinct buckets, by pair of buckets.
-    fn of_groups(groups: GroupMatrix) -> Edges {
-        let group_edges = group_edges(&groups.cells);
-        Edges {
-            cells: Vec::new(),
-            complete: false,
-            groups,
-            group_edges,
-        }
     }
 }
 
@@ -311,28 +284,6 @@ fn all_cells(matrix: &Matrix) -> Vec<Cell> {
         .filter(|(from, to)| from != to)
         .filter_map(|(from, to)| cell_at(matrix, from, to))
         .collect()
-}
-
-/// The runs of cells (sorted by source and target) between distinct buckets. The core leaves
-/// out cells with nothing allowed.
-fn group_edges(cells: &[GroupCell]) -> Vec<GroupEdge> {
-    let mut edges: Vec<GroupEdge> = Vec::new();
-    let mut at = 0;
-    while at < cells.len() {
-        let first = &cells[at];
-        let start = at;
-        at += 1;
-        while at < cells.len() && cells[at].to == first.to && cells[at].from == first.from {
-            at += 1;
-        }
-        if first.from != first.to {
-            edges.push(GroupEdge {
-                cells: start..at,
-                pairs: first.pairs,
-            });
-        }
-    }
-    edges
 }
 
 #[cfg(test)]
@@ -445,10 +396,6 @@ mod tests {
         assert_eq!(after.csv(), fresh.csv());
         let edges = Edges::compute(&fresh);
         assert!(edges.complete);
-        assert!(edges.same_as(&Edges::after_edit(
-            &before,
-            &Edges::compute(&before),
-            &fresh
-        )));
+        assert!(edges.same_as(&Edges::compute(&after)));
     }
 }

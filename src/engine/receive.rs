@@ -1,17 +1,19 @@
 //! The worker's results taken in by the page a slice at a time ([`Receiving::step`]): the class
-//! pairs copied from the worker's buffer in chunks, then the matrix, then the group matrix's
-//! cells in runs, each step stopping once its time is spent, so that at account scale (22
-//! million class pairs, hundreds of thousands of group cells) no task of the page is long.
+//! pairs copied from the worker's buffer in chunks, then the matrix, then the overview's nodes
+//! and its links in runs, each step stopping once its time is spent, so that at account scale
+//! (22 million class pairs, hundreds of thousands of links between groups) no task of the page
+//! is long.
 
-use sglab_core::matrix::{Bucket, CountedRange, GroupCell, GroupMatrix, Matrix, OwnedMatrixParts};
-use sglab_core::model::{EndpointId, GroupId, PortRange, Protocol};
+use sglab_core::matrix::{Matrix, OwnedMatrixParts};
+use sglab_core::model::{PortRange, Protocol};
 
+use super::overview::{Link, Mark, Overview, OverviewNode};
 use super::transfer::{unpack, Evaluated, Reader, ResultHead};
 
 /// Class pairs copied between two looks at the clock.
 const CELLS_CHUNK: usize = 1 << 19;
-/// Group cells decoded between two looks at the clock.
-const GROUP_CELLS_CHUNK: usize = 2048;
+/// Overview links decoded between two looks at the clock.
+const LINKS_CHUNK: usize = 2048;
 
 /// Results on their way into the page's memory.
 pub struct Receiving {
@@ -22,15 +24,13 @@ pub struct Receiving {
     parts: Option<OwnedMatrixParts>,
     cell_count: usize,
     matrix: Option<Matrix>,
-    groups: Option<Groups>,
+    overview: Option<Links>,
 }
 
-/// The group matrix read so far.
-struct Groups {
-    protocols: Vec<Protocol>,
-    buckets: Vec<Bucket>,
+/// The overview read so far: its nodes, and its links until none is left.
+struct Links {
+    overview: Overview,
     left: usize,
-    cells: Vec<GroupCell>,
 }
 
 impl Receiving {
@@ -90,7 +90,7 @@ impl Receiving {
             parts: Some(parts),
             cell_count,
             matrix: None,
-            groups: None,
+            overview: None,
         })
     }
 
@@ -123,12 +123,12 @@ impl Receiving {
                         Ok(matrix) => self.matrix = Some(matrix),
                         Err(error) => return Some(Err(error)),
                     }
-                    if let Err(error) = self.start_groups() {
+                    if let Err(error) = self.start_overview() {
                         return Some(Err(error));
                     }
                 }
-            } else if self.groups.as_ref().is_some_and(|groups| groups.left > 0) {
-                if let Err(error) = self.read_group_cells() {
+            } else if self.overview.as_ref().is_some_and(|links| links.left > 0) {
+                if let Err(error) = self.read_links() {
                     return Some(Err(error));
                 }
             } else {
@@ -140,91 +140,113 @@ impl Receiving {
         }
     }
 
-    fn start_groups(&mut self) -> Result<(), String> {
-        let Some(protocols) = self.head.group_protocols.clone() else {
+    /// Reads the overview's nodes (their members are numbered by the matrix's endpoints).
+    fn start_overview(&mut self) -> Result<(), String> {
+        let Some(heads) = self.head.overview.as_ref() else {
             return Ok(());
         };
-        let buckets = self
-            .head
-            .buckets
-            .iter()
-            .map(|(group, id)| {
-                if *group {
-                    Bucket::Group(GroupId(id.clone()))
-                } else {
-                    Bucket::Endpoint(EndpointId(id.clone()))
-                }
-            })
-            .collect();
+        let endpoints = &self.head.endpoints;
         let mut reader = Reader {
             words: &self.words,
             at: self.at,
         };
+        let count = reader.len()?;
+        if count != heads.len() {
+            return Err(format!("{count} overview nodes for {}", heads.len()));
+        }
+        let mut nodes = Vec::with_capacity(count);
+        for (key, label, product) in heads {
+            let [mark] = reader.array()?;
+            let mark = match (mark, product) {
+                (0, _) => Mark::Basic,
+                (1, _) => Mark::Enterprise,
+                (2, Some(product)) => Mark::Managed(product.clone()),
+                (3, _) => Mark::Ungrouped,
+                _ => return Err("a node's mark is out of range".to_owned()),
+            };
+            let len = reader.len()?;
+            let members = reader
+                .take(len)?
+                .iter()
+                .map(|at| {
+                    endpoints
+                        .get(*at as usize)
+                        .cloned()
+                        .ok_or_else(|| "a member is out of range".to_owned())
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            nodes.push(OverviewNode {
+                key: key.clone(),
+                label: label.clone(),
+                mark,
+                members,
+            });
+        }
         let left = reader.len()?;
         self.at = reader.at;
-        self.groups = Some(Groups {
-            protocols,
-            buckets,
+        self.overview = Some(Links {
+            overview: Overview {
+                nodes,
+                links: Vec::with_capacity(left.min(self.words.len())),
+            },
             left,
-            cells: Vec::with_capacity(left.min(self.words.len())),
         });
         Ok(())
     }
 
-    fn read_group_cells(&mut self) -> Result<(), String> {
-        let Some(groups) = self.groups.as_mut() else {
+    /// Reads the next run of the overview's links.
+    fn read_links(&mut self) -> Result<(), String> {
+        let Some(links) = self.overview.as_mut() else {
             return Ok(());
         };
+        let protocols = &self.head.protocols;
+        let nodes = links.overview.nodes.len();
         let mut reader = Reader {
             words: &self.words,
             at: self.at,
         };
-        let bucket = |index: u32| {
-            groups
-                .buckets
-                .get(index as usize)
-                .cloned()
-                .ok_or_else(|| "a bucket is out of range".to_owned())
-        };
-        let count = GROUP_CELLS_CHUNK.min(groups.left);
-        let mut cells = Vec::with_capacity(count);
+        let count = LINKS_CHUNK.min(links.left);
         for _ in 0..count {
-            let [from, to, protocol] = reader.array()?;
-            let protocol = *groups
-                .protocols
-                .get(protocol as usize)
-                .ok_or("a protocol is out of range")?;
-            let pairs = reader.u64()?;
-            let ranges = reader.len()?;
-            let mut allowed = Vec::with_capacity(ranges.min(reader.words.len()));
-            for _ in 0..ranges {
-                let [packed] = reader.array()?;
-                allowed.push(CountedRange {
-                    ports: unpack(packed)?,
-                    pairs: reader.u64()?,
-                });
+            let [from, to] = reader.array()?;
+            let (from, to) = (from as usize, to as usize);
+            if from >= nodes || to >= nodes {
+                return Err("a link's node is out of range".to_owned());
             }
-            cells.push(GroupCell {
-                from: bucket(from)?,
-                to: bucket(to)?,
-                protocol,
-                pairs,
+            let open_pairs = reader.u64()?;
+            let pairs = reader.u64()?;
+            let len = reader.len()?;
+            let mut allowed: Vec<(Protocol, Vec<PortRange>)> =
+                Vec::with_capacity(len.min(protocols.len()));
+            for _ in 0..len {
+                let [protocol] = reader.array()?;
+                let protocol = *protocols
+                    .get(protocol as usize)
+                    .ok_or("a protocol is out of range")?;
+                let ranges = reader.len()?;
+                let ranges = reader
+                    .take(ranges)?
+                    .iter()
+                    .map(|word| unpack(*word))
+                    .collect::<Result<Vec<PortRange>, _>>()?;
+                allowed.push((protocol, ranges));
+            }
+            links.overview.links.push(Link {
+                from,
+                to,
                 allowed,
+                open_pairs,
+                pairs,
             });
         }
         self.at = reader.at;
-        groups.left -= count;
-        groups.cells.append(&mut cells);
+        links.left -= count;
         Ok(())
     }
 
     fn finish(&mut self) -> Result<Evaluated, String> {
         let matrix = self.matrix.take().ok_or("the results were taken already")?;
-        let groups = self.groups.take().map(|groups| GroupMatrix {
-            protocols: groups.protocols,
-            cells: groups.cells,
-        });
-        Ok(Evaluated { matrix, groups })
+        let overview = self.overview.take().map(|links| links.overview);
+        Ok(Evaluated { matrix, overview })
     }
 }
 
@@ -239,7 +261,9 @@ mod tests {
         let topology = generate(5, &GenParams::small(60, 8, 300));
         let matrix = sglab_core::matrix::matrix(&topology);
         let groups = sglab_core::matrix::group_matrix_of(&topology, &matrix);
-        let (head, words) = encode(&matrix, Some(&groups));
+        let overview = crate::engine::overview::overview_of_groups(&topology, &groups);
+        assert!(!overview.links.is_empty());
+        let (head, words) = encode(&matrix, Some(&overview));
         let cells = matrix.parts().cells.to_vec();
         let Ok(mut receiving) = Receiving::new(head, words, cells.len()) else {
             panic!("the head fits");
@@ -260,7 +284,7 @@ mod tests {
             done,
             Ok(Evaluated {
                 matrix,
-                groups: Some(groups)
+                overview: Some(overview)
             })
         );
     }

@@ -4,17 +4,17 @@
 //! a small [`ResultHead`] (ids and counts) and one flat list of numbers (the interned matrix and
 //! the group matrix), which moves between the threads without a copy per pair of endpoints.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
-use sglab_core::matrix::{Bucket, GroupMatrix, Matrix};
+use sglab_core::matrix::Matrix;
 use sglab_core::model::{EndpointId, GroupId, PortRange, Protocol};
+
+use super::overview::{Mark, Overview};
 
 /// A request to the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
     /// Evaluate a topology: its matrix (after an edit, from the worker's previous one) and, when
-    /// `groups`, its group matrix.
+    /// `groups`, its group matrix and the overview computed from it.
     Evaluate {
         /// The job's number, echoed in every answer.
         job: u64,
@@ -66,6 +66,15 @@ pub enum ToWorker {
         group: GroupId,
         /// The rule's index in the group.
         index: usize,
+    },
+    /// Time the core's matrix and group matrix on a topology ([`super::bench_matrix`]).
+    Bench {
+        /// The job's number, echoed in the answer.
+        job: u64,
+        /// The topology as sglab JSON.
+        json: String,
+        /// Runs of each.
+        runs: u32,
     },
     /// Compare a baseline with the current topology ([`super::compare`]).
     Compare {
@@ -179,6 +188,13 @@ pub enum FromWorker {
         /// The notice's words, if any.
         warning: Option<String>,
     },
+    /// The answer to a [`ToWorker::Bench`].
+    Benched {
+        /// The job.
+        job: u64,
+        /// The timings ([`super::MatrixBench`]) as JSON, handed to the script as they are.
+        bench: String,
+    },
     /// The answer to a [`ToWorker::Compare`].
     Compared {
         /// The job.
@@ -237,10 +253,10 @@ pub struct ResultHead {
     pub protocols: Vec<Protocol>,
     /// Endpoint classes.
     pub class_count: usize,
-    /// The group matrix's protocols, when it was computed.
-    pub group_protocols: Option<Vec<Protocol>>,
-    /// The group matrix's rows and columns: (is a group, id).
-    pub buckets: Vec<(bool, String)>,
+    /// The overview's nodes without their members (key, label, and the managing product of
+    /// a managed group), when it was computed (the marks, the members and the links are
+    /// numbers, see [`encode`]).
+    pub overview: Option<Vec<(String, String, Option<String>)>>,
     /// Milliseconds reading and validating the JSON.
     pub parse_millis: f64,
     /// Milliseconds of the matrix.
@@ -253,19 +269,21 @@ pub struct ResultHead {
     pub problems: Vec<sglab_core::diagnostic::Diagnostic>,
 }
 
-/// What the page gets back: the matrix and, when asked for, the group matrix.
+/// What the page gets back: the matrix and, when asked for, the overview (computed in the
+/// worker from the group matrix, which stays there).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evaluated {
     /// The matrix.
     pub matrix: Matrix,
-    /// The group matrix.
-    pub groups: Option<GroupMatrix>,
+    /// The overview.
+    pub overview: Option<Overview>,
 }
 
-/// The numbers of a matrix and a group matrix, with the head they go with, all but the class
+/// The numbers of a matrix and an overview, with the head they go with, all but the class
 /// pairs (`matrix.parts().cells`, the bulk at account scale), which travel in a buffer of their
-/// own. `head` comes with the costs set to zero; the caller fills them in.
-pub fn encode(matrix: &Matrix, groups: Option<&GroupMatrix>) -> (ResultHead, Vec<u32>) {
+/// own. `head` comes with the costs set to zero; the caller fills them in. The overview's
+/// members are numbered by the matrix's endpoints, its protocols by the matrix's protocols.
+pub fn encode(matrix: &Matrix, overview: Option<&Overview>) -> (ResultHead, Vec<u32>) {
     let parts = matrix.parts();
     let mut words = Vec::with_capacity(parts.class_of.len() + 1024);
     words.extend_from_slice(parts.class_of);
@@ -286,34 +304,50 @@ pub fn encode(matrix: &Matrix, groups: Option<&GroupMatrix>) -> (ResultHead, Vec
         class_count: parts.class_count,
         ..ResultHead::default()
     };
-    if let Some(groups) = groups {
-        head.group_protocols = Some(groups.protocols.clone());
-        let mut buckets: Vec<&Bucket> = Vec::new();
-        let mut index_of: HashMap<&Bucket, u32> = HashMap::new();
-        push_len(&mut words, groups.cells.len());
-        for cell in &groups.cells {
-            let from = bucket_index(&cell.from, &mut buckets, &mut index_of);
-            let to = bucket_index(&cell.to, &mut buckets, &mut index_of);
-            let protocol = groups
-                .protocols
-                .iter()
-                .position(|p| *p == cell.protocol)
-                .unwrap_or(0);
-            words.extend([from, to, protocol as u32]);
-            push_u64(&mut words, cell.pairs);
-            push_len(&mut words, cell.allowed.len());
-            for counted in &cell.allowed {
-                words.push(pack(counted.ports));
-                push_u64(&mut words, counted.pairs);
+    if let Some(overview) = overview {
+        let endpoints = parts.endpoints;
+        let protocols = parts.protocols;
+        push_len(&mut words, overview.nodes.len());
+        for node in &overview.nodes {
+            words.push(match node.mark {
+                Mark::Basic => 0,
+                Mark::Enterprise => 1,
+                Mark::Managed(_) => 2,
+                Mark::Ungrouped => 3,
+            });
+            push_len(&mut words, node.members.len());
+            words.extend(node.members.iter().map(|member| {
+                endpoints
+                    .binary_search(member)
+                    .map_or(u32::MAX, |at| at as u32)
+            }));
+        }
+        push_len(&mut words, overview.links.len());
+        for link in &overview.links {
+            words.extend([link.from as u32, link.to as u32]);
+            push_u64(&mut words, link.open_pairs);
+            push_u64(&mut words, link.pairs);
+            push_len(&mut words, link.allowed.len());
+            for (protocol, ranges) in &link.allowed {
+                let protocol = protocols.iter().position(|p| p == protocol);
+                words.push(protocol.map_or(u32::MAX, |at| at as u32));
+                push_len(&mut words, ranges.len());
+                words.extend(ranges.iter().map(|range| pack(*range)));
             }
         }
-        head.buckets = buckets
-            .into_iter()
-            .map(|bucket| match bucket {
-                Bucket::Group(id) => (true, id.0.clone()),
-                Bucket::Endpoint(id) => (false, id.0.clone()),
-            })
-            .collect();
+        head.overview = Some(
+            overview
+                .nodes
+                .iter()
+                .map(|node| {
+                    let product = match &node.mark {
+                        Mark::Managed(product) => Some(product.clone()),
+                        _ => None,
+                    };
+                    (node.key.clone(), node.label.clone(), product)
+                })
+                .collect(),
+        );
     }
     (head, words)
 }
@@ -333,18 +367,6 @@ pub fn decode(head: &ResultHead, words: Vec<u32>, cells: &[u32]) -> Result<Evalu
     }
 }
 
-/// The index of a bucket in `buckets`, added at the end the first time.
-fn bucket_index<'g>(
-    bucket: &'g Bucket,
-    buckets: &mut Vec<&'g Bucket>,
-    index_of: &mut HashMap<&'g Bucket, u32>,
-) -> u32 {
-    *index_of.entry(bucket).or_insert_with(|| {
-        buckets.push(bucket);
-        (buckets.len() - 1) as u32
-    })
-}
-
 pub(super) fn push_len(words: &mut Vec<u32>, len: usize) {
     words.push(u32::try_from(len).unwrap_or(u32::MAX));
 }
@@ -353,7 +375,7 @@ pub(super) fn push_u64(words: &mut Vec<u32>, value: u64) {
     words.extend([(value >> 32) as u32, value as u32]);
 }
 
-fn pack(range: PortRange) -> u32 {
+pub(super) fn pack(range: PortRange) -> u32 {
     (u32::from(range.start()) << 16) | u32::from(range.end())
 }
 
@@ -408,19 +430,21 @@ mod tests {
         let topology = generate(2, &GenParams::small(30, 6, 120));
         let matrix = sglab_core::matrix::matrix(&topology);
         let groups = sglab_core::matrix::group_matrix_of(&topology, &matrix);
-        let (head, words) = encode(&matrix, Some(&groups));
+        let overview = super::super::overview::overview_of_groups(&topology, &groups);
+        assert!(!overview.links.is_empty());
+        let (head, words) = encode(&matrix, Some(&overview));
         let cells = matrix.parts().cells;
         let back = decode(&head, words.clone(), cells);
         assert_eq!(
             back,
             Ok(Evaluated {
                 matrix: matrix.clone(),
-                groups: Some(groups)
+                overview: Some(overview)
             })
         );
         let (head, words) = encode(&matrix, None);
         assert_eq!(
-            decode(&head, words.clone(), cells).map(|e| e.groups),
+            decode(&head, words.clone(), cells).map(|e| e.overview),
             Ok(None)
         );
         assert!(decode(&head, words[..words.len() - 1].to_vec(), cells).is_err());

@@ -5,11 +5,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sglab_core::matrix::Bucket;
 use sglab_core::model::{EndpointKind, Topology};
 
 use super::{Diagram, NodeBox, Rect, AGGREGATE_ABOVE};
-use crate::engine::{label_of, Cell, Edges, GroupEdge};
+use crate::engine::{Cell, Edges};
 use crate::types::Query;
 
 /// One drawn edge.
@@ -51,9 +50,10 @@ pub fn drawn_edges(
     show_external: bool,
     show_inside: bool,
 ) -> DrawnEdges {
+    // A large topology is drawn as its overview, whose links the engine's worker computes.
     if !derived.complete {
         return DrawnEdges {
-            edges: large_edges(topology, diagram, derived, show_external),
+            edges: Vec::new(),
             aggregated: true,
         };
     }
@@ -209,78 +209,6 @@ pub fn drawn_edges(
 
 /// Most group-pair edges drawn for a large topology (the widest first).
 pub const LARGE_EDGES_MAX: usize = 120;
-
-/// Edges per pair of groups from the core's group matrix, for large topologies.
-fn large_edges(
-    topology: &Topology,
-    diagram: &Diagram,
-    derived: &Edges,
-    show_external: bool,
-) -> Vec<DrawnEdge> {
-    let key = |bucket: &Bucket| match bucket {
-        Bucket::Group(id) => id.to_string(),
-        Bucket::Endpoint(id) => id.to_string(),
-    };
-    let rect_of = |bucket: &Bucket| match bucket {
-        Bucket::Group(id) => diagram.group(id).map(|g| g.rect),
-        Bucket::Endpoint(id) => diagram.node(id).map(|n| n.rect),
-    };
-    // A representative endpoint of a bucket, for the question an edge opens.
-    let member = |bucket: &Bucket| match bucket {
-        Bucket::Group(id) => diagram.group(id).and_then(|g| g.members.first().cloned()),
-        Bucket::Endpoint(id) => Some(id.clone()),
-    };
-    let mut edges: Vec<(&GroupEdge, &Bucket, &Bucket)> = derived
-        .group_edges
-        .iter()
-        .filter_map(|edge| {
-            let (from, to) = derived.buckets(edge)?;
-            Some((edge, from, to))
-        })
-        .filter(|(_, _, to)| {
-            show_external
-                || !matches!(to, Bucket::Endpoint(id) if matches!(topology.endpoints.get(id).map(|e| &e.kind), Some(EndpointKind::External { .. })))
-        })
-        .collect();
-    sglab_core::sort::sort_by_key(&mut edges, |(edge, _, _)| std::cmp::Reverse(edge.pairs));
-    edges
-        .into_iter()
-        .take(LARGE_EDGES_MAX)
-        .filter_map(|(edge, from, to)| {
-            let (from_rect, to_rect) = (rect_of(from)?, rect_of(to)?);
-            let allowed = derived.allowed(edge);
-            let (a, b) = (key(from), key(to));
-            let label = label_of(&allowed, 2);
-            let query = match (member(from), member(to), allowed.first()) {
-                (Some(from), Some(to), Some((protocol, ranges))) if from != to => Some(Query {
-                    from,
-                    to,
-                    protocol: *protocol,
-                    port: if protocol.has_ports() {
-                        ranges.first().map(|r| r.start())
-                    } else {
-                        None
-                    },
-                }),
-                _ => None,
-            };
-            Some(DrawnEdge {
-                from_rect,
-                to_rect,
-                title: format!(
-                    "{} pairs from {a} to {b}: {}",
-                    edge.pairs,
-                    label_of(&allowed, 20)
-                ),
-                testid: format!("group-edge-{a}-{b}"),
-                from_key: a,
-                to_key: b,
-                label,
-                query,
-            })
-        })
-        .collect()
-}
 
 /// The key of the box an endpoint's edges start from when bundled: its group, or itself.
 fn container(node: &NodeBox) -> String {

@@ -4,12 +4,13 @@
 //! a node or an endpoint for the focus mode, the positions of the nodes, and the window of rows
 //! a virtualised list draws.
 
-use std::collections::BTreeMap;
+use sglab_core::model::{EndpointId, Topology};
 
-use sglab_core::matrix::Bucket;
-use sglab_core::model::{EndpointId, GroupType, PortRange, Protocol, Topology};
-
-use crate::engine::{port_label, Edges, Reach};
+pub use crate::engine::overview::{
+    heat_level, merge_ranges, overview, short_label, Link, Mark, Overview, OverviewNode,
+    HEAT_LEVELS,
+};
+use crate::engine::Reach;
 
 /// Above this many endpoints the diagram opens on the overview.
 pub const OVERVIEW_THRESHOLD: usize = 60;
@@ -17,313 +18,9 @@ pub const OVERVIEW_THRESHOLD: usize = 60;
 /// Lists with fewer rows than this are drawn whole (no virtual window).
 pub const VIRTUAL_MIN_ROWS: usize = 200;
 
-/// The number of heat levels of a link, from 0 (nothing open) to `HEAT_LEVELS - 1`.
-pub const HEAT_LEVELS: u8 = 5;
-
 /// Whether a topology is shown through the overview rather than the full diagram.
 pub fn shows_overview(topology: &Topology) -> bool {
     topology.endpoints.len() > OVERVIEW_THRESHOLD
-}
-
-/// How a node is marked, in words as well as in its drawing.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Mark {
-    /// A basic security group.
-    Basic,
-    /// An enterprise security group.
-    Enterprise,
-    /// A group managed by a cloud product (read-only), with the product's name.
-    Managed(String),
-    /// An endpoint in no security group.
-    Ungrouped,
-}
-
-impl Mark {
-    /// The short badge drawn on the node, and the words read out for it.
-    pub fn badge(&self) -> (&'static str, &'static str) {
-        match self {
-            Mark::Basic => ("", "basic group"),
-            Mark::Enterprise => ("E", "enterprise group"),
-            Mark::Managed(_) => ("M", "managed group"),
-            Mark::Ungrouped => ("\u{2022}", "endpoint in no group"),
-        }
-    }
-}
-
-/// One node of the overview: a security group or an endpoint in no group.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OverviewNode {
-    /// The group's or endpoint's id.
-    pub key: String,
-    /// The group's or endpoint's name (the id when it has none).
-    pub label: String,
-    /// How it is marked.
-    pub mark: Mark,
-    /// The endpoints filtered by the group (the endpoint itself for one in no group).
-    pub members: Vec<EndpointId>,
-}
-
-/// What the members of one node may open to the members of another.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Link {
-    /// The source node's index.
-    pub from: usize,
-    /// The target node's index.
-    pub to: usize,
-    /// The ports some pair allows, per protocol, merged.
-    pub allowed: Vec<(Protocol, Vec<PortRange>)>,
-    /// At least this many ordered pairs allow something.
-    pub open_pairs: u64,
-    /// The ordered pairs of distinct endpoints the link covers.
-    pub pairs: u64,
-}
-
-impl Link {
-    /// The short label drawn on the link: `tcp 80,443 +3`, the first protocol's ports, with
-    /// the other protocols named after them (`tcp 22 (+udp)`).
-    pub fn label(&self) -> String {
-        let first = short_label(self.allowed.get(..1).unwrap_or_default(), 2);
-        let others: Vec<&str> = self
-            .allowed
-            .iter()
-            .skip(1)
-            .map(|(p, _)| p.as_str())
-            .collect();
-        if others.is_empty() {
-            first
-        } else {
-            format!("{first} (+{})", others.join(", +"))
-        }
-    }
-
-    /// Every port of the link: `tcp 80, 443, 8080-8081; udp 53`.
-    pub fn full_label(&self) -> String {
-        crate::engine::label_of(&self.allowed, usize::MAX)
-    }
-
-    /// How much is open, from 1 to `HEAT_LEVELS - 1` (0 is no link at all).
-    pub fn heat(&self) -> u8 {
-        heat_level(self.open_pairs, self.pairs)
-    }
-}
-
-/// The overview of a topology.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Overview {
-    /// The nodes, groups by id then endpoints in no group.
-    pub nodes: Vec<OverviewNode>,
-    /// The links between distinct nodes with something allowed, by source and target.
-    pub links: Vec<Link>,
-}
-
-impl Overview {
-    /// The index of a node by its key.
-    pub fn index_of(&self, key: &str) -> Option<usize> {
-        self.nodes.iter().position(|node| node.key == key)
-    }
-
-    /// The link from one node to another, if something is allowed.
-    pub fn link(&self, from: usize, to: usize) -> Option<&Link> {
-        self.links
-            .binary_search_by(|link| (link.from, link.to).cmp(&(from, to)))
-            .ok()
-            .and_then(|at| self.links.get(at))
-    }
-
-    /// The links into and out of a node: (inbound, outbound).
-    pub fn neighbours(&self, node: usize) -> (Vec<&Link>, Vec<&Link>) {
-        let inbound = self.links.iter().filter(|l| l.to == node).collect();
-        let outbound = self.links.iter().filter(|l| l.from == node).collect();
-        (inbound, outbound)
-    }
-}
-
-/// The overview of a topology from its edges: the core's group matrix for large topologies,
-/// the cells per pair of endpoints (aggregated here) for smaller ones.
-pub fn overview(topology: &Topology, edges: &Edges) -> Overview {
-    let mut nodes: Vec<OverviewNode> = topology
-        .groups
-        .values()
-        .map(|group| OverviewNode {
-            key: group.id.to_string(),
-            label: if group.name.is_empty() {
-                group.id.to_string()
-            } else {
-                group.name.clone()
-            },
-            mark: match (&group.managed_by, group.group_type) {
-                (Some(product), _) => Mark::Managed(product.clone()),
-                (None, GroupType::Enterprise) => Mark::Enterprise,
-                (None, GroupType::Basic) => Mark::Basic,
-            },
-            members: Vec::new(),
-        })
-        .collect();
-    let group_index: BTreeMap<String, usize> = nodes
-        .iter()
-        .enumerate()
-        .map(|(at, node)| (node.key.clone(), at))
-        .collect();
-    let mut endpoint_nodes: BTreeMap<EndpointId, Vec<usize>> = BTreeMap::new();
-    for endpoint in topology.endpoints.values() {
-        let mut of: Vec<usize> = super::memberships(topology, endpoint)
-            .iter()
-            .filter_map(|group| group_index.get(group.as_str()).copied())
-            .collect();
-        if of.is_empty() {
-            of.push(nodes.len());
-            nodes.push(OverviewNode {
-                key: endpoint.id.to_string(),
-                label: if endpoint.name.is_empty() {
-                    endpoint.id.to_string()
-                } else {
-                    endpoint.name.clone()
-                },
-                mark: Mark::Ungrouped,
-                members: Vec::new(),
-            });
-        }
-        for &at in &of {
-            nodes[at].members.push(endpoint.id.clone());
-        }
-        endpoint_nodes.insert(endpoint.id.clone(), of);
-    }
-    let key_index: std::collections::HashMap<String, usize> = nodes
-        .iter()
-        .enumerate()
-        .map(|(at, node)| (node.key.clone(), at))
-        .collect();
-    let mut links: BTreeMap<(usize, usize), LinkSum> = BTreeMap::new();
-    if edges.complete {
-        for cell in &edges.cells {
-            let (Some(froms), Some(tos)) =
-                (endpoint_nodes.get(&cell.from), endpoint_nodes.get(&cell.to))
-            else {
-                continue;
-            };
-            for &from in froms {
-                for &to in tos.iter().filter(|&&to| to != from) {
-                    let sum = links.entry((from, to)).or_default();
-                    sum.open_pairs += 1;
-                    for (protocol, ranges) in &cell.allowed {
-                        sum.add(*protocol, ranges.iter().copied());
-                    }
-                }
-            }
-        }
-    } else {
-        let mut last: Option<(&Bucket, Option<usize>)> = None;
-        for cell in &edges.groups.cells {
-            if last.is_none_or(|(bucket, _)| *bucket != cell.from) {
-                last = Some((&cell.from, key_index.get(bucket_key(&cell.from)).copied()));
-            }
-            let from = last.and_then(|(_, at)| at);
-            let (Some(from), Some(&to)) = (from, key_index.get(bucket_key(&cell.to))) else {
-                continue;
-            };
-            if from == to {
-                continue;
-            }
-            let sum = links.entry((from, to)).or_default();
-            sum.pairs = sum.pairs.max(cell.pairs);
-            let most = cell.allowed.iter().map(|c| c.pairs).max().unwrap_or(0);
-            sum.open_pairs = sum.open_pairs.max(most);
-            sum.add(cell.protocol, cell.allowed.iter().map(|c| c.ports));
-        }
-    }
-    let links = links
-        .into_iter()
-        .map(|((from, to), sum)| {
-            let pairs = if sum.pairs > 0 {
-                sum.pairs
-            } else {
-                pairs_between(&nodes[from].members, &nodes[to].members)
-            };
-            Link {
-                from,
-                to,
-                allowed: sum
-                    .allowed
-                    .into_iter()
-                    .map(|(protocol, ranges)| (protocol, merge_ranges(ranges)))
-                    .collect(),
-                open_pairs: sum.open_pairs.min(pairs),
-                pairs,
-            }
-        })
-        .collect();
-    Overview { nodes, links }
-}
-
-/// What is summed into one link.
-#[derive(Default)]
-struct LinkSum {
-    allowed: BTreeMap<Protocol, Vec<PortRange>>,
-    open_pairs: u64,
-    pairs: u64,
-}
-
-impl LinkSum {
-    fn add(&mut self, protocol: Protocol, ranges: impl Iterator<Item = PortRange>) {
-        self.allowed.entry(protocol).or_default().extend(ranges);
-    }
-}
-
-fn bucket_key(bucket: &Bucket) -> &str {
-    match bucket {
-        Bucket::Group(id) => id.as_str(),
-        Bucket::Endpoint(id) => id.as_str(),
-    }
-}
-
-/// Ordered pairs of distinct endpoints from one list to another.
-fn pairs_between(from: &[EndpointId], to: &[EndpointId]) -> u64 {
-    let shared = from.iter().filter(|id| to.contains(id)).count() as u64;
-    (from.len() as u64) * (to.len() as u64) - shared
-}
-
-/// Ranges sorted, with overlapping and adjacent ones merged: `80, 81-90, 85-100` -> `80-100`.
-pub fn merge_ranges(ranges: impl IntoIterator<Item = PortRange>) -> Vec<PortRange> {
-    let mut ranges: Vec<(u16, u16)> = ranges.into_iter().map(|r| (r.start(), r.end())).collect();
-    if ranges.windows(2).any(|pair| pair[0] > pair[1]) {
-        sglab_core::sort::sort(&mut ranges);
-    }
-    let mut merged: Vec<(u16, u16)> = Vec::new();
-    for (start, end) in ranges {
-        match merged.last_mut() {
-            Some(last) if u32::from(start) <= u32::from(last.1) + 1 => last.1 = last.1.max(end),
-            _ => merged.push((start, end)),
-        }
-    }
-    merged
-        .into_iter()
-        .filter_map(|(start, end)| PortRange::new(start, end).ok())
-        .collect()
-}
-
-/// A short label of allowed ports: at most `max_ranges` ranges per protocol, joined by commas
-/// without spaces, the rest counted: `tcp 80,443 +3; udp 53`.
-pub fn short_label(allowed: &[(Protocol, Vec<PortRange>)], max_ranges: usize) -> String {
-    allowed
-        .iter()
-        .map(|(protocol, ranges)| {
-            let ranges: Vec<(u16, u16)> = ranges.iter().map(|r| (r.start(), r.end())).collect();
-            port_label(protocol.as_str(), &ranges, protocol.has_ports(), max_ranges)
-                .replace(", +", " +")
-                .replace(", ", ",")
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// The heat level of a link from the share of its pairs that allow something: 0 when nothing
-/// is open, then 1 (under a quarter) to 4 (three quarters or more).
-pub fn heat_level(open_pairs: u64, pairs: u64) -> u8 {
-    if open_pairs == 0 || pairs == 0 {
-        return 0;
-    }
-    let quarter = (open_pairs.min(pairs) * 4 / pairs).min(3) as u8;
-    quarter + 1
 }
 
 /// The nodes of `overview` matching a search (id, name or address, case-insensitive), best
@@ -423,19 +120,37 @@ pub fn grid_positions(nodes: &[OverviewNode]) -> (Vec<Circle>, (f64, f64)) {
 
 /// At most `max` links to draw, spread over the nodes: each node's widest outbound link
 /// first (widest first), then each node's second widest, and so on, so that a few large
-/// groups do not take every link drawn.
+/// groups do not take every link drawn. Only the links of the ranks drawn are ranked, so that
+/// the hundreds of thousands of links of an account cost one pass.
 pub fn links_to_draw(overview: &Overview, max: usize) -> Vec<&Link> {
-    let mut ranked: Vec<(usize, &Link)> = Vec::with_capacity(overview.links.len());
     let count = overview.nodes.len().max(1);
-    for links in overview.links.chunk_by(|a, b| a.from == b.from) {
-        let mut links: Vec<&Link> = links.iter().collect();
+    let runs: Vec<&[Link]> = overview.links.chunk_by(|a, b| a.from == b.from).collect();
+    // The fewest ranks that hold `max` links (or every rank).
+    let longest = runs.iter().map(|run| run.len()).max().unwrap_or(0);
+    let mut ranks = 0;
+    let mut held = 0;
+    while held < max && ranks < longest {
+        ranks += 1;
+        held += runs.iter().filter(|run| run.len() >= ranks).count();
+    }
+    let mut ranked: Vec<(usize, &Link)> = Vec::with_capacity(held);
+    for run in runs {
         // Among equally wide links, the next node after the source first, so that ties do not
         // all point at the first node.
-        sglab_core::sort::sort_by_key(&mut links, |link| {
+        let key = |link: &Link| {
             let after = (link.to + count - link.from % count) % count;
             (std::cmp::Reverse(link.open_pairs), after)
-        });
-        ranked.extend(links.into_iter().enumerate());
+        };
+        let mut best: Vec<&Link> = Vec::with_capacity(ranks.min(run.len()) + 1);
+        for link in run {
+            if best.len() == ranks && best.last().is_none_or(|last| key(last) <= key(link)) {
+                continue;
+            }
+            let at = best.partition_point(|other| key(other) <= key(link));
+            best.insert(at, link);
+            best.truncate(ranks);
+        }
+        ranked.extend(best.into_iter().enumerate());
     }
     sglab_core::sort::sort_by_key(&mut ranked, |(rank, link)| {
         (
@@ -535,8 +250,10 @@ pub fn link_shapes(
         .collect()
 }
 
-const CELL_W: f64 = 170.0;
-const CELL_H: f64 = 120.0;
+/// The width of a node's slot on the grid of [`grid_positions`].
+pub const CELL_W: f64 = 170.0;
+/// The height of a node's slot on the grid of [`grid_positions`].
+pub const CELL_H: f64 = 120.0;
 
 /// The rows of a virtualised list to draw: `start..end`, with the height of the spacers above
 /// and below them.

@@ -1,7 +1,9 @@
 //! The overview's view-model functions, natively.
 
 use super::*;
+use crate::engine::Edges;
 use crate::types::Shared;
+use sglab_core::model::{GroupType, PortRange, Protocol};
 
 fn range(start: u16, end: u16) -> PortRange {
     PortRange::new(start, end).unwrap_or(PortRange::ALL)
@@ -280,4 +282,66 @@ fn the_links_drawn_reach_every_node_with_a_link_first() {
         links_to_draw(&overview, usize::MAX).len(),
         overview.links.len()
     );
+}
+
+/// Every link ranked within its source, then all sorted: what [`links_to_draw`] gives without
+/// ranking the links it does not draw.
+fn every_link_ranked(overview: &Overview, max: usize) -> Vec<&Link> {
+    let count = overview.nodes.len().max(1);
+    let mut ranked: Vec<(usize, &Link)> = Vec::new();
+    for links in overview.links.chunk_by(|a, b| a.from == b.from) {
+        let mut links: Vec<&Link> = links.iter().collect();
+        sglab_core::sort::sort_by_key(&mut links, |link| {
+            let after = (link.to + count - link.from % count) % count;
+            (std::cmp::Reverse(link.open_pairs), after)
+        });
+        ranked.extend(links.into_iter().enumerate());
+    }
+    sglab_core::sort::sort_by_key(&mut ranked, |(rank, link)| {
+        (
+            *rank,
+            std::cmp::Reverse(link.open_pairs),
+            link.from,
+            link.to,
+        )
+    });
+    ranked.into_iter().take(max).map(|(_, link)| link).collect()
+}
+
+#[test]
+fn the_links_drawn_are_those_of_ranking_every_link() {
+    let node = |at: usize| OverviewNode {
+        key: format!("sg-{at}"),
+        label: format!("sg-{at}"),
+        mark: Mark::Basic,
+        members: Vec::new(),
+    };
+    // Sources with 0 to 11 links of widths that tie often.
+    let mut links = Vec::new();
+    for from in 0..12 {
+        for to in (0..12).filter(|to| *to != from && (from * 7 + to * 3) % 5 < from % 5) {
+            links.push(Link {
+                from,
+                to,
+                allowed: Vec::new(),
+                open_pairs: ((from * 13 + to * 5) % 4) as u64,
+                pairs: 10,
+            });
+        }
+    }
+    let overview = Overview {
+        nodes: (0..12).map(node).collect(),
+        links,
+    };
+    for max in [0, 1, 3, 5, 11, 12, 13, 20, 40, usize::MAX] {
+        let drawn: Vec<(usize, usize)> = links_to_draw(&overview, max)
+            .iter()
+            .map(|l| (l.from, l.to))
+            .collect();
+        let reference: Vec<(usize, usize)> = every_link_ranked(&overview, max)
+            .iter()
+            .map(|l| (l.from, l.to))
+            .collect();
+        assert_eq!(drawn, reference, "max {max}");
+    }
 }

@@ -8,7 +8,7 @@ use sglab_core::model::Topology;
 use yew::Reducible;
 
 use super::{Action, AppState};
-use crate::types::{Level, Notice, Origin};
+use crate::types::{Level, Notice, Origin, Shared};
 
 fn reduce(state: &Rc<AppState>, action: Action) -> Rc<AppState> {
     Rc::clone(state).reduce(action)
@@ -42,7 +42,7 @@ fn the_advice_to_add_a_vpc_goes_once_a_vpc_exists() {
     let state = reduce(
         &state,
         Action::Load {
-            topology: Topology::default(),
+            topology: Shared::new(Topology::default()),
             origin: Origin::New,
             warnings: Vec::new(),
         },

@@ -6,7 +6,7 @@ use sglab_core::model::{EndpointId, GroupId, Position, Protocol, Topology};
 use yew::Reducible;
 
 use super::{Action, AppState, HISTORY_LIMIT};
-use crate::types::{Level, Notice, Origin, Query, Selection, View};
+use crate::types::{Level, Notice, Origin, Query, Selection, Shared, View};
 use sglab_core::edit::{Edit, NewEndpoint};
 
 fn example() -> Topology {
@@ -150,7 +150,7 @@ fn loading_replaces_the_topology_and_forgets_the_question() {
     let loaded = reduce(
         &state,
         Action::Load {
-            topology: other,
+            topology: Shared::new(other),
             origin: Origin::Files(vec!["other.json".to_owned()]),
             warnings: Vec::new(),
         },
@@ -177,7 +177,7 @@ fn a_load_with_corrections_warns_and_a_clean_autosave_is_silent() {
     let silent = reduce(
         &state,
         Action::Load {
-            topology: example(),
+            topology: Shared::new(example()),
             origin: Origin::Autosave,
             warnings: Vec::new(),
         },
@@ -189,7 +189,7 @@ fn a_load_with_corrections_warns_and_a_clean_autosave_is_silent() {
     let warned = reduce(
         &state,
         Action::Load {
-            topology: example(),
+            topology: Shared::new(example()),
             origin: Origin::Autosave,
             warnings: diagnostics.clone(),
         },
@@ -438,7 +438,7 @@ fn undo_redo_and_loads_keep_the_pinned_baseline() {
     let loaded = reduce(
         &redone,
         Action::Load {
-            topology: Topology::default(),
+            topology: Shared::new(Topology::default()),
             origin: Origin::New,
             warnings: Vec::new(),
         },

@@ -138,7 +138,7 @@ fn notice_view(
     });
     let restore = notice.restore.clone().map(|kept| {
         let onclick = dispatch.reform(move |_: MouseEvent| Action::Load {
-            topology: (*kept.0).clone(),
+            topology: kept.clone(),
             origin: Origin::Restored,
             warnings: Vec::new(),
         });

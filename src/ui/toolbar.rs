@@ -101,10 +101,10 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
         })
     };
     let new_topology = props.dispatch.reform(|_: MouseEvent| Action::Load {
-        topology: sglab_core::model::Topology {
+        topology: Shared::new(sglab_core::model::Topology {
             name: "untitled topology".to_owned(),
             ..Default::default()
-        },
+        }),
         origin: crate::types::Origin::New,
         warnings: Vec::new(),
     });

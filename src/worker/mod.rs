@@ -133,6 +133,22 @@ pub fn serve() {
                     };
                     post(&answer, None);
                 }
+                ToWorker::Bench { job, json, runs } => {
+                    let answer = match crate::engine::parse_sglab(&json, "topology") {
+                        Ok((topology, _)) => FromWorker::Benched {
+                            job,
+                            bench: serde_json::to_string(&crate::engine::bench_matrix(
+                                &topology,
+                                runs as usize,
+                                || worker_now(&answer_scope),
+                            ))
+                            .unwrap_or_default(),
+                        },
+                        Err(problems) => failed(job, &problems),
+                    };
+                    drop(json);
+                    post(&answer, None);
+                }
                 ToWorker::Open { job, files } => {
                     let result = crate::engine::import_files(&files);
                     drop(files);
@@ -144,6 +160,13 @@ pub fn serve() {
     // The worker lives as long as the handler.
     on_message.forget();
     post(&scope, &FromWorker::Ready, None);
+}
+
+/// Milliseconds from the worker's time origin.
+fn worker_now(scope: &web_sys::DedicatedWorkerGlobalScope) -> f64 {
+    scope
+        .performance()
+        .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 /// The answer to a request whose topology could not be read.

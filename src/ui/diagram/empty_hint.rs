@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::engine;
 use crate::state::Action;
-use crate::types::Origin;
+use crate::types::{Origin, Shared};
 
 /// The example the hint opens.
 const EXAMPLE: &str = "ai-gateway";
@@ -43,7 +43,7 @@ pub fn empty_hint(topology: &Topology, dispatch: &Callback<Action>) -> Html {
     let open_files = Callback::from(|_: MouseEvent| open_file_picker());
     let example = dispatch.reform(|_: MouseEvent| match engine::example(EXAMPLE) {
         Ok(topology) => Action::Load {
-            topology,
+            topology: Shared::new(topology),
             origin: Origin::Example(EXAMPLE.to_owned()),
             warnings: Vec::new(),
         },

@@ -116,7 +116,6 @@ pub fn DiagramView(props: &DiagramProps) -> Html {
             drawn.aggregated,
             props.edges.complete,
             props.edges.cells.len(),
-            topology.endpoints.len(),
         ),
     });
     let selected_key = match &props.selection {

@@ -52,20 +52,8 @@ pub fn tools(props: ToolsProps) -> Html {
     }
 }
 
-/// The note when edges are drawn per pair of groups: `aggregated` small diagrams over
-/// `connections` pairs, or a large topology of `endpoints`.
-pub fn hidden_note(
-    aggregated: bool,
-    complete: bool,
-    connections: usize,
-    endpoints: usize,
-) -> Option<String> {
-    match (aggregated, complete) {
-        (true, true) => Some(format!("{connections} connections: drawn per group pair")),
-        (true, false) => Some(format!(
-            "{endpoints} endpoints: edges drawn per group pair (at most {}); the matrix has every pair",
-            crate::layout::LARGE_EDGES_MAX
-        )),
-        _ => None,
-    }
+/// The note when edges are drawn per pair of groups: `aggregated` diagrams over `connections`
+/// pairs (a large topology is drawn as its overview, never here).
+pub fn hidden_note(aggregated: bool, complete: bool, connections: usize) -> Option<String> {
+    (aggregated && complete).then(|| format!("{connections} connections: drawn per group pair"))
 }

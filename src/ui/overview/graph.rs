@@ -5,7 +5,7 @@
 use yew::prelude::*;
 
 use crate::layout::overview::{
-    grid_positions, link_shapes, links_to_draw, Link, LinkShape, Mark, Overview,
+    grid_positions, link_shapes, links_to_draw, Link, LinkShape, Mark, Overview, CELL_H, CELL_W,
 };
 use crate::types::Shared;
 
@@ -13,6 +13,9 @@ use crate::types::Shared;
 pub const LINKS_DRAWN: usize = 60;
 /// Most links labelled.
 pub const LINKS_LABELLED: usize = 24;
+/// Nodes drawn in one task: an account's hundreds of groups are drawn over a few frames, top
+/// rows first, so that no task of the page is long.
+const NODES_PER_TASK: usize = 48;
 
 /// Props of [`Graph`].
 #[derive(PartialEq, Properties)]
@@ -29,7 +32,20 @@ pub struct GraphProps {
 #[component]
 pub fn Graph(props: &GraphProps) -> Html {
     let overview = &*props.overview;
+    let count = overview.nodes.len();
+    let drawn = use_state(|| NODES_PER_TASK);
+    {
+        let drawn = drawn.clone();
+        use_effect_with((*drawn, count), move |&(shown, count)| {
+            let timer = (shown < count)
+                .then(|| crate::browser::after(0, move || drawn.set(shown + NODES_PER_TASK)));
+            move || drop(timer)
+        });
+    }
     let (positions, (width, height)) = grid_positions(&overview.nodes);
+    // The nodes in the order of their slots on the grid (rows from the top), as many as drawn.
+    let order = slot_order(&positions, width);
+    let order = order.into_iter().take(*drawn);
     let total = overview.links.len();
     let links = links_to_draw(overview, LINKS_DRAWN);
     let labelled: Vec<(&Link, String)> = links.iter().map(|&link| (link, link.label())).collect();
@@ -109,11 +125,25 @@ pub fn Graph(props: &GraphProps) -> Html {
                         <path d="M 0 0 L 10 5 L 0 10 z" fill="#1a7f37" />
                     </marker>
                 </defs>
-                { for (0..overview.nodes.len()).map(node_view) }
+                { for order.into_iter().map(node_view) }
                 { for labelled.iter().zip(&shapes).map(|(link, shape)| link_view(link, shape)) }
             </svg>
         </div>
     }
+}
+
+/// The nodes by slot of the grid, row by row: each node's circle sits in its own slot.
+fn slot_order(positions: &[(f64, f64, f64)], width: f64) -> Vec<usize> {
+    let columns = (width / CELL_W).round().max(1.0) as usize;
+    let mut by_slot: Vec<Option<usize>> = vec![None; positions.len()];
+    for (at, &(x, y, _)) in positions.iter().enumerate() {
+        let slot = (y / CELL_H).floor() as usize * columns + (x / CELL_W).floor() as usize;
+        match by_slot.get_mut(slot) {
+            Some(place @ None) => *place = Some(at),
+            _ => by_slot.push(Some(at)),
+        }
+    }
+    by_slot.into_iter().flatten().collect()
 }
 
 fn mark_class(mark: &Mark) -> &'static str {

@@ -36,6 +36,9 @@ pub struct OverviewProps {
     pub reach: Shared<Reach>,
     /// The diagram's edges, when computed (else computed here from `reach`).
     pub edges: Option<Shared<Edges>>,
+    /// The overview of `reach`'s topology, when the engine's worker computed it (else it is
+    /// computed here).
+    pub overview: Option<Shared<Overview>>,
     /// The view shown first.
     pub start: Mode,
     /// State changes.
@@ -50,14 +53,21 @@ pub fn OverviewPane(props: &OverviewProps) -> Html {
     let expanded = use_state(|| None::<usize>);
     // Of the topology evaluated (the results' own), so that an edit is drawn at once and the
     // overview follows with its results.
-    let data: std::rc::Rc<Overview> = use_memo(
-        (props.reach.clone(), props.edges.clone()),
-        |(reach, edges)| match edges {
-            Some(edges) => overview::overview(&reach.topology, edges),
-            None => overview::overview(&reach.topology, &Edges::compute(reach)),
+    let data = use_memo(
+        (
+            props.reach.clone(),
+            props.edges.clone(),
+            props.overview.clone(),
+        ),
+        |(reach, edges, computed)| match (computed, edges) {
+            (Some(computed), _) => computed.clone(),
+            (None, Some(edges)) => Shared::new(overview::overview(&reach.topology, edges)),
+            (None, None) => {
+                Shared::new(overview::overview(&reach.topology, &Edges::compute(reach)))
+            }
         },
     );
-    let data = Shared(data);
+    let data = (*data).clone();
     let set_mode = |to: Mode| {
         let (mode, focus) = (mode.clone(), focus.clone());
         Callback::from(move |_: MouseEvent| {

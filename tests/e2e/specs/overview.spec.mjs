@@ -97,6 +97,8 @@ async function readOverview({ page, shot, expect }, topology, name, focus) {
   await app.waitFor('diagram-svg');
   await load(page, topology, topology.name);
   const groups = topology.security_groups.length;
+  // Hundreds of groups are drawn over a few frames.
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="ov-node-"]').length === n, groups, { timeout: 10000 }).catch(() => {});
   expect((await page.locator('[data-testid^="ov-node-"]').count()) === groups, `one node per group (${groups})`);
   expect((await app.text('diagram-note')).includes('per group pair'), 'the note says the edges are merged per group pair');
   const labels = await page.locator('[data-testid="ov-link-label"]').evaluateAll((ls) => ls.map((l) => l.textContent));

@@ -12,10 +12,15 @@ use sglab_core::model::Topology;
 use yew::prelude::*;
 
 use crate::browser::{self, EngineWorker, Stage as Timed, WorkerCosts, WorkerEvent};
+use crate::engine::overview::Overview;
 use crate::engine::receive::Receiving;
 use crate::engine::transfer::{FromWorker, ResultHead, Stage, ToWorker};
-use crate::engine::{self, same_evaluation, Edges, Reach, PAIR_EDGES_LIMIT};
+use crate::engine::{self, same_evaluation, Reach, PAIR_EDGES_LIMIT};
 use crate::types::Shared;
+
+mod read;
+
+pub use read::{read, ReadDone};
 
 /// Above this many endpoints the engine runs in its worker.
 pub const INLINE_LIMIT: usize = PAIR_EDGES_LIMIT;
@@ -39,8 +44,8 @@ pub struct Results {
     /// The last matrix (of the current topology, or of the last one evaluated while the worker
     /// computes the next).
     pub reach: Rc<Reach>,
-    /// The diagram's edges from the worker's group matrix, for `reach`.
-    pub edges: Option<Shared<Edges>>,
+    /// The overview the worker computed from its group matrix, for `reach`.
+    pub overview: Option<Shared<Overview>>,
     /// The recompute running in the worker, once it has run [`PROGRESS_DELAY_MILLIS`].
     pub progress: Option<Progress>,
     /// For a topology evaluated in the worker, the work the page need not do again: its
@@ -80,7 +85,7 @@ struct Client {
     job: u64,
     pending: Option<Pending>,
     results: Option<Rc<Reach>>,
-    edges: Option<(Rc<Reach>, Shared<Edges>)>,
+    overview: Option<(Rc<Reach>, Shared<Overview>)>,
     problems: Option<(Rc<Reach>, Shared<Vec<Diagnostic>>)>,
     json: Option<(Shared<Topology>, Shared<String>)>,
     cancelled: Option<Shared<Topology>>,
@@ -139,11 +144,11 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
         .results
         .clone()
         .unwrap_or_else(|| Rc::new(Reach::compute(&Shared::new(Topology::default()))));
-    let edges = client
-        .edges
+    let overview = client
+        .overview
         .as_ref()
         .filter(|(of, _)| Rc::ptr_eq(of, &reach))
-        .map(|(_, edges)| edges.clone());
+        .map(|(_, overview)| overview.clone());
     let progress = client
         .pending
         .as_ref()
@@ -167,7 +172,7 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
     (
         Results {
             reach,
-            edges,
+            overview,
             progress,
             large,
         },
@@ -212,12 +217,21 @@ fn evaluate(client_rc: &Rc<RefCell<Client>>, topology: &Shared<Topology>, redraw
     client.receiving = None;
     let job = client.job;
     // After an edit, the changes only; else the whole topology, whose JSON the autosave keeps.
+    // A topology the worker read for the page is the one it holds: nothing changed.
     let patch = client
         .sent
         .as_ref()
-        .and_then(|sent| engine::patch::patch(sent, topology))
+        .and_then(|sent| {
+            if sent == topology {
+                Some(engine::patch::Patch::default())
+            } else {
+                engine::patch::patch(sent, topology)
+            }
+        })
         .and_then(|patch| serde_json::to_string(&patch).ok());
-    let patched = patch.is_some();
+    // The worker sends the JSON of a patched topology, unless the page has it already (a
+    // topology read from a text, which is saved as given).
+    let patched = patch.is_some() && !client.json.as_ref().is_some_and(|(of, _)| of == topology);
     let request = match patch {
         Some(patch) => browser::to_js(&ToWorker::Patch {
             job,
@@ -369,6 +383,7 @@ fn on_message(client: &mut Client, message: FromWorker) -> bool {
         | FromWorker::Exported { .. }
         | FromWorker::Linted { .. }
         | FromWorker::AddedRule { .. }
+        | FromWorker::Benched { .. }
         | FromWorker::Compared { .. } => false,
     }
 }
@@ -408,12 +423,13 @@ fn receive(weak: &Weak<RefCell<Client>>, redraw: &Redraw, job: u64) {
                 topology: pending.topology,
                 matrix: evaluated.matrix,
             });
-            client.edges = evaluated.groups.map(|groups| {
-                (
-                    Rc::clone(&reach),
-                    Shared::new(Edges::from_group_matrix(groups)),
-                )
-            });
+            // The previous overview is freed a slice at a time, after the new one is drawn.
+            if let Some((_, previous)) = client.overview.take() {
+                crate::app::release::release(previous);
+            }
+            client.overview = evaluated
+                .overview
+                .map(|overview| (Rc::clone(&reach), Shared::new(overview)));
             client.problems = Some((Rc::clone(&reach), Shared::new(head.problems.clone())));
             client.results = Some(reach);
             browser::evaluation_received(costs(head, browser::now() - intake.started));

@@ -17,6 +17,7 @@ use hcl_edit::Span;
 use serde_json::{Map, Value};
 
 use super::expr::number;
+use super::guard;
 
 use super::resources::{Resource, READ_TYPES};
 use crate::diagnostic::{Location, Sink};
@@ -119,6 +120,10 @@ pub(crate) fn read(
     let errors_before = sink.error_count();
     let mut sources = Vec::new();
     for &(name, text) in tf_files.iter().chain(tfvars) {
+        if let Some(too_deep) = guard::too_deep(name, text) {
+            sink.push(too_deep);
+            continue;
+        }
         match hcl_edit::parser::parse_body(text) {
             Ok(body) => sources.push(Source { name, text, body }),
             Err(error) => {
@@ -195,7 +200,7 @@ pub(crate) fn read(
     }
     for (name, value) in variables {
         let value = value.trim();
-        let parsed = if value.starts_with(['[', '{']) {
+        let parsed = if value.starts_with(['[', '{']) && guard::too_deep(name, value).is_none() {
             hcl_edit::parser::parse_expr(value)
                 .ok()
                 .and_then(|expression| project.eval(0, &expression, &Scope::default()).ok())

@@ -4,6 +4,7 @@
 
 mod addresses;
 mod expr;
+mod guard;
 mod hcl;
 mod plan;
 mod resources;
@@ -53,6 +54,9 @@ pub(crate) fn config(
 /// (it declares a Terraform block), `Some(false)` for variable values (attributes only, in a
 /// file named `.tfvars`).
 pub(crate) fn detect_hcl(file: &str, contents: &str) -> Option<bool> {
+    if guard::too_deep(file, contents).is_some() {
+        return None;
+    }
     let body = hcl_edit::parser::parse_body(contents).ok()?;
     const BLOCKS: [&str; 8] = [
         "resource",

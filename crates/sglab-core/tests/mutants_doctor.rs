@@ -1,10 +1,11 @@
 //! The doctor (`doctor/`): the cases that the mutation testing of `doctor/` showed no other
 //! doctor test decided (docs/testing.md, "Mutation testing").
 
-use sglab_core::doctor::{diagnose, DiagnosisCode};
+use sglab_core::doctor::{diagnose, Diagnosis, DiagnosisCode};
 use sglab_core::eval::Party;
+use sglab_core::fix::Fix;
 use sglab_core::load::parse_sglab;
-use sglab_core::model::{Protocol, Topology};
+use sglab_core::model::{EndpointId, Protocol, Topology};
 
 fn load(text: &str) -> Topology {
     parse_sglab(text, None).expect("a valid topology").topology
@@ -37,4 +38,235 @@ fn an_allowed_query_with_a_listening_service_has_nothing_to_say() {
         Some(80),
     );
     assert_eq!(diagnoses, []);
+}
+
+/// `app` in a group without rules, `client` in another, in one VPC.
+const NO_RULES: &str = r#"{"sglab": 1, "vpcs": [{"id": "vpc-1"}],
+  "security_groups": [{"id": "sg-app"}, {"id": "sg-client"}],
+  "endpoints": [
+    {"id": "app", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg-app"]},
+    {"id": "client", "kind": "ecs", "private_ip": "10.0.2.10", "groups": ["sg-client"]}]}"#;
+
+fn summaries(
+    json: &str,
+    from: &str,
+    to: &str,
+    protocol: Protocol,
+    port: Option<u16>,
+) -> Vec<String> {
+    let topology = load(json);
+    diagnose(
+        &topology,
+        &Party::from(from),
+        &Party::from(to),
+        protocol,
+        port,
+    )
+    .into_iter()
+    .map(|diagnosis| format!("[{}] {}", diagnosis.code, diagnosis.summary))
+    .collect()
+}
+
+#[test]
+fn a_query_without_a_port_names_every_port_or_only_the_protocol() {
+    assert_eq!(
+        summaries(NO_RULES, "client", "app", Protocol::Tcp, None),
+        ["[no-rule-allows] No rule of app's groups allows tcp on every port from client, and security groups deny all ingress by default."]
+    );
+    assert_eq!(
+        summaries(NO_RULES, "client", "app", Protocol::Icmp, None),
+        ["[no-rule-allows] No rule of app's groups allows icmp from client, and security groups deny all ingress by default."]
+    );
+}
+
+fn one(json: &str, from: &str, to: &str, protocol: Protocol, port: Option<u16>) -> Diagnosis {
+    let topology = load(json);
+    let mut diagnoses = diagnose(
+        &topology,
+        &Party::from(from),
+        &Party::from(to),
+        protocol,
+        port,
+    );
+    assert_eq!(diagnoses.len(), 1, "{diagnoses:#?}");
+    diagnoses.remove(0)
+}
+
+/// `svc` allows TCP 80 from `client` by its rule, and declares a UDP service and a TCP service
+/// on port 80, both down; `peer` shares the group of `svc`, `client` does not.
+const TWO_SERVICES_DOWN: &str = r#"{"sglab": 1, "vpcs": [{"id": "vpc-1"}],
+  "security_groups": [
+    {"id": "sg-svc", "rules": [
+      {"direction": "ingress", "protocol": "tcp", "port_range": "80/80", "group": "sg-client"}]},
+    {"id": "sg-client"}],
+  "endpoints": [
+    {"id": "svc", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg-svc"],
+     "services": [{"name": "syslog", "protocol": "udp", "port": 80, "up": false},
+                  {"name": "web", "protocol": "tcp", "port": 80, "up": false}]},
+    {"id": "peer", "kind": "ecs", "private_ip": "10.0.1.11", "groups": ["sg-svc"]},
+    {"id": "client", "kind": "ecs", "private_ip": "10.0.2.10", "groups": ["sg-client"]}]}"#;
+
+#[test]
+fn a_service_down_is_the_one_on_the_query_s_protocol_and_port_and_names_the_allowing_rule() {
+    let diagnosis = one(TWO_SERVICES_DOWN, "client", "svc", Protocol::Tcp, Some(80));
+    assert_eq!(diagnosis.code, DiagnosisCode::ServiceDown);
+    assert_eq!(
+        diagnosis.summary,
+        "The groups allow tcp 80 to svc, but the service web there is down."
+    );
+    assert_eq!(
+        diagnosis.fix,
+        Some(Fix::StartService {
+            endpoint: EndpointId::from("svc"),
+            service_index: 1,
+        })
+    );
+    // The rule that allowed the connection is the one the diagnosis relates.
+    let related: Vec<(String, usize)> = diagnosis
+        .related
+        .iter()
+        .map(|rule| (rule.security_group.to_string(), rule.rule_index))
+        .collect();
+    assert_eq!(related, [("sg-svc".to_owned(), 0)]);
+    // Another node of the target's group, not the source, is the one to test from.
+    assert!(
+        diagnosis
+            .fix_text
+            .contains("test it with curl from peer, another node in the same security group"),
+        "{}",
+        diagnosis.fix_text
+    );
+}
+
+#[test]
+fn the_source_is_never_the_node_to_test_a_service_from() {
+    // Only the source shares the target's group: no other node to test from.
+    let json = TWO_SERVICES_DOWN.replace(
+        r#""private_ip": "10.0.1.11", "groups": ["sg-svc"]"#,
+        r#""private_ip": "10.0.1.11", "groups": ["sg-client"]"#,
+    );
+    let json = json.replace(
+        r#""private_ip": "10.0.2.10", "groups": ["sg-client"]"#,
+        r#""private_ip": "10.0.2.10", "groups": ["sg-svc"]"#,
+    );
+    let diagnosis = one(&json, "client", "svc", Protocol::Tcp, Some(80));
+    assert_eq!(diagnosis.code, DiagnosisCode::ServiceDown);
+    assert_eq!(diagnosis.fix_text, "start service 2 on svc (web)");
+}
+
+/// A gateway `gw` whose node carries its managed group, a second node `other-gw-node` of the
+/// gateway that does not (which validation only warns about), and `app` in a group that drops
+/// TCP 8000 to 9000 from the VPC at priority 5.
+const GATEWAY: &str = r#"{"sglab": 1,
+  "vpcs": [{"id": "vpc-1", "cidr": "10.0.0.0/16"}],
+  "security_groups": [
+    {"id": "sg-gw", "managed_by": "AI Gateway"},
+    {"id": "sg-x"},
+    {"id": "sg-app", "rules": [
+      {"direction": "ingress", "policy": "drop", "priority": 5, "protocol": "tcp", "port_range": "8000/9000", "cidr": "10.0.0.0/16"}]},
+    {"id": "sg-b"}
+  ],
+  "gateways": [{"id": "gw", "kind": "ai_gateway", "managed_group": "sg-gw"}],
+  "endpoints": [
+    {"id": "gw-node", "kind": "gateway_node", "gateway": "gw", "private_ip": "10.0.0.10"},
+    {"id": "other-gw-node", "kind": "gateway_node", "gateway": "gw", "private_ip": "10.0.0.11",
+     "groups": ["sg-x"]},
+    {"id": "app", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg-app"]},
+    {"id": "b", "kind": "ecs", "private_ip": "10.0.1.11", "groups": ["sg-b"]}
+  ]}"#;
+
+#[test]
+fn an_authorization_above_a_drop_says_its_own_priority() {
+    let diagnosis = one(GATEWAY, "gw-node", "app", Protocol::Tcp, Some(8080));
+    assert_eq!(diagnosis.code, DiagnosisCode::BlockedByDropRule);
+    assert_eq!(
+        diagnosis.fix_text,
+        "authorize sg-app on gateway gw for TCP 8080/8080 (priority 1 comes before the drop's 5; the drop still applies to everything else)"
+    );
+}
+
+#[test]
+fn a_gateway_node_outside_its_managed_group_gets_a_rule_not_an_authorization() {
+    let diagnosis = one(GATEWAY, "other-gw-node", "b", Protocol::Tcp, Some(8080));
+    assert_eq!(diagnosis.code, DiagnosisCode::NoRuleAllows);
+    assert_eq!(
+        diagnosis.fix.as_ref().map(ToString::to_string).as_deref(),
+        Some("add to sg-b: ingress accept priority 1 tcp 8080/8080 from group sg-x")
+    );
+    // The node in its managed group gets the authorization.
+    let diagnosis = one(GATEWAY, "gw-node", "b", Protocol::Tcp, Some(8080));
+    assert_eq!(
+        diagnosis.fix.as_ref().map(ToString::to_string).as_deref(),
+        Some("authorize sg-b on gateway gw for TCP 8080/8080")
+    );
+}
+
+#[test]
+fn a_flannel_pod_is_allowed_by_its_pod_ip_not_by_its_node_s_group() {
+    // `db` allows UDP from the pod CIDR, so the pod CIDR is there, for another protocol: the
+    // generic cause, whose rule must name the pod IP its traffic carries.
+    let json = r#"{"sglab": 1,
+      "vpcs": [{"id": "vpc-1", "cidr": "10.0.0.0/16"}],
+      "security_groups": [
+        {"id": "sg-node"},
+        {"id": "sg-db", "rules": [
+          {"direction": "ingress", "protocol": "udp", "port_range": "1/65535", "cidr": "172.18.0.0/16"}]}
+      ],
+      "clusters": [{"id": "k1", "network_mode": "flannel", "pod_cidr": "172.18.0.0/16"}],
+      "endpoints": [
+        {"id": "node", "kind": "ecs", "private_ip": "10.0.2.10", "groups": ["sg-node"]},
+        {"id": "pod", "kind": "pod", "cluster": "k1", "node": "node", "pod_ip": "172.18.0.5"},
+        {"id": "db", "kind": "ecs", "private_ip": "10.0.3.10", "groups": ["sg-db"]}
+      ]}"#;
+    let diagnosis = one(json, "pod", "db", Protocol::Tcp, Some(5432));
+    assert_eq!(diagnosis.code, DiagnosisCode::NoRuleAllows);
+    assert_eq!(
+        diagnosis.fix.as_ref().map(ToString::to_string).as_deref(),
+        Some("add to sg-db: ingress accept priority 1 tcp 5432/5432 from 172.18.0.5/32")
+    );
+}
+
+/// The rule that `port-outside-rule` names for a TCP query on `port` from `client` to `app`,
+/// whose group holds accept rules from `client`'s group on each range of `ranges`.
+fn nearest_rule(ranges: &[&str], port: u16) -> (usize, String) {
+    let rules: Vec<String> = ranges
+        .iter()
+        .map(|range| {
+            format!(
+                r#"{{"direction": "ingress", "protocol": "tcp", "port_range": "{range}", "group": "sg-client"}}"#
+            )
+        })
+        .collect();
+    let json = format!(
+        r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1"}}],
+          "security_groups": [{{"id": "sg-app", "rules": [{}]}}, {{"id": "sg-client"}}],
+          "endpoints": [
+            {{"id": "app", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg-app"]}},
+            {{"id": "client", "kind": "ecs", "private_ip": "10.0.2.10", "groups": ["sg-client"]}}]}}"#,
+        rules.join(", ")
+    );
+    let diagnosis = one(&json, "client", "app", Protocol::Tcp, Some(port));
+    assert_eq!(diagnosis.code, DiagnosisCode::PortOutsideRule);
+    let index = diagnosis
+        .related
+        .first()
+        .map_or(usize::MAX, |rule| rule.rule_index);
+    (index, diagnosis.summary)
+}
+
+#[test]
+fn port_outside_rule_names_the_rule_nearest_to_the_port() {
+    // Below the port, and nearer than the rule above it.
+    assert_eq!(
+        nearest_rule(&["2000/2100", "100/200"], 300),
+        (
+            1,
+            "Port 300 is outside rule 2 of sg-app, which (priority 1) allows tcp 100/200 from group sg-client."
+                .to_owned()
+        )
+    );
+    // Above the port by 100, nearer than the rule 150 below.
+    assert_eq!(nearest_rule(&["400/500", "100/150"], 300).0, 0);
+    // Above the port by 700, farther than the rule 150 below.
+    assert_eq!(nearest_rule(&["1000/1100", "100/150"], 300).0, 1);
 }

@@ -196,7 +196,10 @@ mod tests {
             .filter(|pair| pair[0] == "-f")
             .map(|pair| &pair[1])
             .collect();
-        assert_eq!(&arguments[..3], &strings(&["mutants", "-p", "sglab-core"])[..]);
+        assert_eq!(
+            &arguments[..3],
+            &strings(&["mutants", "-p", "sglab-core"])[..]
+        );
         assert_eq!(
             files,
             [

@@ -270,3 +270,61 @@ fn port_outside_rule_names_the_rule_nearest_to_the_port() {
     // Above the port by 700, farther than the rule 150 below.
     assert_eq!(nearest_rule(&["1000/1100", "100/150"], 300).0, 1);
 }
+
+#[test]
+fn a_drop_in_a_managed_group_is_advice_naming_its_manager() {
+    let json = r#"{"sglab": 1, "vpcs": [{"id": "vpc-1", "cidr": "10.0.0.0/16"}],
+      "security_groups": [
+        {"id": "sg-m", "managed_by": "Container Service", "rules": [
+          {"direction": "ingress", "policy": "drop", "priority": 1, "protocol": "tcp", "port_range": "1/65535", "cidr": "10.0.0.0/16"}]},
+        {"id": "sg-client"}],
+      "endpoints": [
+        {"id": "app", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg-m"]},
+        {"id": "client", "kind": "ecs", "private_ip": "10.0.2.10", "groups": ["sg-client"]}]}"#;
+    let topology = load(json);
+    let diagnoses = diagnose(
+        &topology,
+        &Party::from("client"),
+        &Party::from("app"),
+        Protocol::Tcp,
+        Some(80),
+    );
+    let diagnosis = &diagnoses[0];
+    assert_eq!(diagnosis.code, DiagnosisCode::BlockedByDropRule);
+    assert_eq!(diagnosis.fix, None);
+    assert_eq!(
+        diagnosis.fix_text,
+        "sg-m is managed by Container Service and read-only, and no accept can come before its drop: ask the product's administrators, or use another path"
+    );
+}
+
+#[test]
+fn an_enterprise_group_is_given_an_address_not_a_group_reference() {
+    // Enterprise groups neither reference groups nor are referenced.
+    let json = NO_RULES.replace(
+        r#"{"id": "sg-app"}"#,
+        r#"{"id": "sg-app", "type": "enterprise"}"#,
+    );
+    let diagnosis = one(&json, "client", "app", Protocol::Tcp, Some(80));
+    assert_eq!(diagnosis.code, DiagnosisCode::NoRuleAllows);
+    assert_eq!(
+        diagnosis.fix.as_ref().map(ToString::to_string).as_deref(),
+        Some("add to sg-app: ingress accept priority 1 tcp 80/80 from 10.0.2.10/32")
+    );
+}
+
+#[test]
+fn a_rule_that_is_not_the_gateway_s_authorization_is_copied_for_the_port() {
+    // `b` allows TCP 8080 from the VPC's block, not from the gateway's managed group.
+    let json = GATEWAY.replace(
+        r#"{"id": "sg-b"}"#,
+        r#"{"id": "sg-b", "rules": [
+          {"direction": "ingress", "protocol": "tcp", "port_range": "8080/8080", "cidr": "10.0.0.0/16"}]}"#,
+    );
+    let diagnosis = one(&json, "gw-node", "b", Protocol::Tcp, Some(9000));
+    assert_eq!(diagnosis.code, DiagnosisCode::PortOutsideRule);
+    assert_eq!(
+        diagnosis.fix.as_ref().map(ToString::to_string).as_deref(),
+        Some("add to sg-b: ingress accept priority 1 tcp 9000/9000 from 10.0.0.0/16")
+    );
+}

@@ -328,3 +328,18 @@ fn a_rule_that_is_not_the_gateway_s_authorization_is_copied_for_the_port() {
         Some("add to sg-b: ingress accept priority 1 tcp 9000/9000 from 10.0.0.0/16")
     );
 }
+
+#[test]
+fn a_gateway_authorizes_only_basic_groups() {
+    // An enterprise group cannot be a backend of the gateway: a rule from the node's address.
+    let json = GATEWAY.replace(
+        r#"{"id": "sg-b"}"#,
+        r#"{"id": "sg-b", "type": "enterprise"}"#,
+    );
+    let diagnosis = one(&json, "gw-node", "b", Protocol::Tcp, Some(8080));
+    assert_eq!(diagnosis.code, DiagnosisCode::NoRuleAllows);
+    assert_eq!(
+        diagnosis.fix.as_ref().map(ToString::to_string).as_deref(),
+        Some("add to sg-b: ingress accept priority 1 tcp 8080/8080 from 10.0.0.10/32")
+    );
+}

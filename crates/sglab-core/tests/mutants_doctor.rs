@@ -343,3 +343,25 @@ fn a_gateway_authorizes_only_basic_groups() {
         Some("add to sg-b: ingress accept priority 1 tcp 8080/8080 from 10.0.0.10/32")
     );
 }
+
+#[test]
+fn the_node_to_test_from_is_named_by_its_id_and_its_name() {
+    let named =
+        TWO_SERVICES_DOWN.replace(r#"{"id": "peer","#, r#"{"id": "peer", "name": "web-2","#);
+    let diagnosis = one(&named, "client", "svc", Protocol::Tcp, Some(80));
+    assert!(
+        diagnosis
+            .fix_text
+            .contains("curl from peer (web-2), another node"),
+        "{}",
+        diagnosis.fix_text
+    );
+    // A name equal to the id is said once.
+    let same = TWO_SERVICES_DOWN.replace(r#"{"id": "peer","#, r#"{"id": "peer", "name": "peer","#);
+    let diagnosis = one(&same, "client", "svc", Protocol::Tcp, Some(80));
+    assert!(
+        diagnosis.fix_text.contains("curl from peer, another node"),
+        "{}",
+        diagnosis.fix_text
+    );
+}

@@ -365,3 +365,59 @@ fn the_node_to_test_from_is_named_by_its_id_and_its_name() {
         diagnosis.fix_text
     );
 }
+
+/// `svc` carries `sg-svc`, whose rule accepts TCP 8080 from `client`'s group at priority 10,
+/// and `sg-lockdown`, whose rule drops every TCP port from the VPC at priority 5.
+const TWO_GROUPS: &str = r#"{"sglab": 1,
+  "vpcs": [{"id": "vpc-1", "cidr": "10.0.0.0/16"}],
+  "security_groups": [
+    {"id": "sg-client"},
+    {"id": "sg-svc", "rules": [
+      {"direction": "ingress", "priority": 10, "protocol": "tcp", "port_range": "8080/8080", "group": "sg-client"}]},
+    {"id": "sg-lockdown", "rules": [
+      {"direction": "ingress", "policy": "drop", "priority": 5, "protocol": "tcp", "port_range": "1/65535", "cidr": "10.0.0.0/16"}]}
+  ],
+  "endpoints": [
+    {"id": "client", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg-client"]},
+    {"id": "svc", "kind": "ecs", "private_ip": "10.0.2.10", "groups": ["sg-svc", "sg-lockdown"]}
+  ]}"#;
+
+fn drop_fix(json: &str) -> Option<String> {
+    let diagnosis = one(json, "client", "svc", Protocol::Tcp, Some(8080));
+    assert_eq!(diagnosis.code, DiagnosisCode::DropInOtherGroup);
+    diagnosis.fix.as_ref().map(ToString::to_string)
+}
+
+#[test]
+fn the_accept_copied_above_a_drop_keeps_its_peer_and_takes_the_query_s_protocol() {
+    // An accept of every protocol becomes an accept of the query's protocol.
+    let all = TWO_GROUPS.replace(
+        r#""priority": 10, "protocol": "tcp", "port_range": "8080/8080""#,
+        r#""priority": 10, "protocol": "all""#,
+    );
+    assert_eq!(
+        drop_fix(&all).as_deref(),
+        Some("add to sg-svc: ingress accept priority 4 tcp 8080/8080 from group sg-client")
+    );
+    // A peer the holder may name stays as it is.
+    let cidr = TWO_GROUPS.replace(
+        r#""port_range": "8080/8080", "group": "sg-client""#,
+        r#""port_range": "8080/8080", "cidr": "10.0.1.0/24""#,
+    );
+    assert_eq!(
+        drop_fix(&cidr).as_deref(),
+        Some("add to sg-svc: ingress accept priority 4 tcp 8080/8080 from 10.0.1.0/24")
+    );
+}
+
+#[test]
+fn a_drop_at_priority_1_moves_just_below_the_accept() {
+    let first = TWO_GROUPS.replace(
+        r#""policy": "drop", "priority": 5"#,
+        r#""policy": "drop", "priority": 1"#,
+    );
+    assert_eq!(
+        drop_fix(&first).as_deref(),
+        Some("change rule 1 of sg-lockdown to: ingress drop priority 11 tcp 1/65535 from 10.0.0.0/16")
+    );
+}

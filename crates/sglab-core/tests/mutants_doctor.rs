@@ -421,3 +421,35 @@ fn a_drop_at_priority_1_moves_just_below_the_accept() {
         Some("change rule 1 of sg-lockdown to: ingress drop priority 11 tcp 1/65535 from 10.0.0.0/16")
     );
 }
+
+/// A Flannel cluster `k1` with a pod on each of two nodes, and a Terway cluster `k2` with a pod
+/// on the first node; the nodes' groups have no rules.
+const CLUSTERS: &str = r#"{"sglab": 1,
+  "vpcs": [{"id": "vpc-1", "cidr": "10.0.0.0/16"}],
+  "security_groups": [{"id": "sg-node1"}, {"id": "sg-node2"}],
+  "clusters": [
+    {"id": "k1", "network_mode": "flannel", "pod_cidr": "172.18.0.0/16"},
+    {"id": "k2", "network_mode": "terway_shared"}],
+  "endpoints": [
+    {"id": "node1", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg-node1"]},
+    {"id": "node2", "kind": "ecs", "private_ip": "10.0.2.10", "groups": ["sg-node2"]},
+    {"id": "pod1", "kind": "pod", "cluster": "k1", "node": "node1", "pod_ip": "172.18.0.5"},
+    {"id": "pod2", "kind": "pod", "cluster": "k1", "node": "node2", "pod_ip": "172.18.1.5"},
+    {"id": "tpod", "kind": "pod", "cluster": "k2", "node": "node1", "pod_ip": "10.0.1.20"}
+  ]}"#;
+
+#[test]
+fn pods_of_one_flannel_cluster_are_allowed_the_whole_pod_cidr() {
+    let diagnosis = one(CLUSTERS, "pod1", "pod2", Protocol::Tcp, Some(5432));
+    assert_eq!(diagnosis.code, DiagnosisCode::FlannelPodCidrMissing);
+    assert_eq!(
+        diagnosis.fix_text,
+        "add to sg-node2: ingress accept priority 1 all -1/-1 from 172.18.0.0/16 (as the Container Service documents do: the cluster's group authorizes the pod CIDR so that containers reach each other)"
+    );
+}
+
+#[test]
+fn a_terway_pod_is_no_flannel_pod() {
+    let diagnosis = one(CLUSTERS, "tpod", "node2", Protocol::Tcp, Some(5432));
+    assert_eq!(diagnosis.code, DiagnosisCode::NoRuleAllows);
+}

@@ -453,3 +453,47 @@ fn a_terway_pod_is_no_flannel_pod() {
     let diagnosis = one(CLUSTERS, "tpod", "node2", Protocol::Tcp, Some(5432));
     assert_eq!(diagnosis.code, DiagnosisCode::NoRuleAllows);
 }
+
+#[test]
+fn icmp_without_ipv4_on_both_sides_says_which_protocol_to_use() {
+    let json = NO_RULES.replace(
+        r#""private_ip": "10.0.1.10", "groups": ["sg-app"]"#,
+        r#""private_ip": "10.0.1.10", "public_ip": "47.0.1.10", "groups": ["sg-app"]"#,
+    );
+    let diagnosis = one(&json, "2001:db8::1", "app", Protocol::Icmp, None);
+    assert_eq!(diagnosis.code, DiagnosisCode::NoRoute);
+    assert_eq!(
+        diagnosis.fix_text,
+        "ICMP needs IPv4 addresses on both sides; for IPv6 use icmpv6"
+    );
+}
+
+#[test]
+fn no_rule_allows_says_what_its_rule_covers_and_where_a_group_is_missing() {
+    let diagnosis = one(NO_RULES, "client", "app", Protocol::Tcp, None);
+    assert_eq!(
+        diagnosis.fix_text,
+        "add to sg-app: ingress accept priority 1 tcp 1/65535 from group sg-client (the narrowest rule: this source, this protocol)"
+    );
+    // The file format refuses an ENI in no group; a model built otherwise may hold one.
+    let mut no_group = load(NO_RULES);
+    if let Some(app) = no_group.endpoints.get_mut(&EndpointId::from("app")) {
+        for eni in &mut app.enis {
+            eni.groups.clear();
+        }
+    }
+    let diagnoses = diagnose(
+        &no_group,
+        &Party::from("client"),
+        &Party::from("app"),
+        Protocol::Tcp,
+        Some(80),
+    );
+    assert_eq!(diagnoses.len(), 1, "{diagnoses:#?}");
+    let diagnosis = &diagnoses[0];
+    assert_eq!(diagnosis.code, DiagnosisCode::NoRuleAllows);
+    assert_eq!(
+        diagnosis.fix_text,
+        "app is in no security group: put it in one and allow tcp 80 there"
+    );
+}

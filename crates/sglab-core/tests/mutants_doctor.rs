@@ -497,3 +497,58 @@ fn no_rule_allows_says_what_its_rule_covers_and_where_a_group_is_missing() {
         "app is in no security group: put it in one and allow tcp 80 there"
     );
 }
+
+/// The fix of `port-outside-rule` for a TCP query on `port` from `client` to `app`, whose group
+/// holds one accept rule on `range` from `peer`.
+fn port_fix(range: &str, peer: &str, port: u16) -> Option<String> {
+    let json = format!(
+        r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1"}}],
+          "security_groups": [{{"id": "sg-app", "rules": [
+            {{"direction": "ingress", "protocol": "tcp", "port_range": "{range}", {peer}}}]}},
+            {{"id": "sg-client"}}],
+          "endpoints": [
+            {{"id": "app", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg-app"]}},
+            {{"id": "client", "kind": "ecs", "private_ip": "10.0.2.10", "groups": ["sg-client"]}}]}}"#
+    );
+    let diagnosis = one(&json, "client", "app", Protocol::Tcp, Some(port));
+    assert_eq!(diagnosis.code, DiagnosisCode::PortOutsideRule);
+    diagnosis.fix.as_ref().map(ToString::to_string)
+}
+
+#[test]
+fn a_port_next_to_a_rule_widens_it_and_a_farther_one_gets_its_own_rule() {
+    let group = r#""group": "sg-client""#;
+    assert_eq!(
+        port_fix("8080/8080", group, 8081).as_deref(),
+        Some("change rule 1 of sg-app to: ingress accept priority 1 tcp 8080/8081 from group sg-client")
+    );
+    assert_eq!(
+        port_fix("8080/8090", group, 8079).as_deref(),
+        Some("change rule 1 of sg-app to: ingress accept priority 1 tcp 8079/8090 from group sg-client")
+    );
+    assert_eq!(
+        port_fix("8080/8090", group, 8092).as_deref(),
+        Some("add to sg-app: ingress accept priority 1 tcp 8092/8092 from group sg-client")
+    );
+    // The rule's own peer, which the group may name, stays.
+    assert_eq!(
+        port_fix("8080/8090", r#""cidr": "10.0.0.0/8""#, 8078).as_deref(),
+        Some("add to sg-app: ingress accept priority 1 tcp 8078/8078 from 10.0.0.0/8")
+    );
+}
+
+#[test]
+fn a_managed_group_s_rule_is_not_the_rule_in_another_node_s_group() {
+    let json = NO_RULES.replace(
+        r#"{"id": "sg-client"}"#,
+        r#"{"id": "sg-client"},
+          {"id": "sg-m", "managed_by": "Container Service", "rules": [
+            {"direction": "ingress", "protocol": "tcp", "port_range": "80/80", "group": "sg-client"}]}"#,
+    );
+    let diagnosis = one(&json, "client", "app", Protocol::Tcp, Some(80));
+    assert_eq!(diagnosis.code, DiagnosisCode::NoRuleAllows);
+    // The same rule in a group nobody manages is found.
+    let json = json.replace(r#""managed_by": "Container Service", "#, "");
+    let diagnosis = one(&json, "client", "app", Protocol::Tcp, Some(80));
+    assert_eq!(diagnosis.code, DiagnosisCode::RuleInOtherNodeGroup);
+}

@@ -552,3 +552,19 @@ fn a_managed_group_s_rule_is_not_the_rule_in_another_node_s_group() {
     let diagnosis = one(&json, "client", "app", Protocol::Tcp, Some(80));
     assert_eq!(diagnosis.code, DiagnosisCode::RuleInOtherNodeGroup);
 }
+
+#[test]
+fn a_rule_in_another_group_that_is_not_the_gateway_s_authorization_is_copied() {
+    let json = GATEWAY.replace(
+        r#"{"id": "sg-b"}"#,
+        r#"{"id": "sg-b"},
+          {"id": "sg-c", "rules": [
+            {"direction": "ingress", "protocol": "tcp", "port_range": "8080/8080", "cidr": "10.0.0.0/16"}]}"#,
+    );
+    let diagnosis = one(&json, "gw-node", "b", Protocol::Tcp, Some(8080));
+    assert_eq!(diagnosis.code, DiagnosisCode::RuleInOtherNodeGroup);
+    assert_eq!(
+        diagnosis.fix.as_ref().map(ToString::to_string).as_deref(),
+        Some("add to sg-b: ingress accept priority 1 tcp 8080/8080 from 10.0.0.0/16")
+    );
+}

@@ -1,6 +1,7 @@
 //! The lint (`lint/`): the cases that the mutation testing of `lint/` showed no other lint test
 //! decided (docs/testing.md, "Mutation testing").
 
+use expect_test::{expect, Expect};
 use sglab_core::lint::{lint, Finding, LintCode};
 use sglab_core::load::parse_sglab;
 use sglab_core::model::Topology;
@@ -12,6 +13,44 @@ fn load(text: &str) -> Topology {
 
 fn findings(text: &str) -> Vec<Finding> {
     lint(&load(text), &Limits::default())
+}
+
+/// The findings of the rules of `sg-web` (place, severity, code, words, fix), those of other
+/// groups and of the topology left out.
+fn check(text: &str, expect: Expect) {
+    let mut out = String::new();
+    for finding in findings(text) {
+        if finding.security_group.as_ref().map(|group| group.as_str()) != Some("sg-web")
+            || finding.rule_index.is_none()
+        {
+            continue;
+        }
+        out.push_str(&format!(
+            "rule {} {}[{}]: {}\n  fix: {}\n",
+            finding.rule_index.map_or(0, |index| index + 1),
+            finding.severity,
+            finding.code,
+            finding.message,
+            finding.fix_text
+        ));
+        if let Some(fix) = &finding.fix {
+            out.push_str(&format!("  one-click: {fix}\n"));
+        }
+        let related: Vec<String> = finding.related.iter().map(ToString::to_string).collect();
+        out.push_str(&format!("  related: {}\n", related.join("; ")));
+    }
+    expect.assert_eq(&out);
+}
+
+/// `web` in `sg-web` with `rules` (and the group's `extra` fields), `client` in `sg-client`.
+fn web(extra: &str, rules: &str) -> String {
+    format!(
+        r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}],
+        "security_groups": [{{"id": "sg-web"{extra}, "rules": [{rules}]}}, {{"id": "sg-client"}}],
+        "endpoints": [
+          {{"id": "web", "kind": "ecs", "private_ip": "10.0.1.10", "groups": ["sg-web"]}},
+          {{"id": "client", "kind": "ecs", "private_ip": "10.0.2.10", "groups": ["sg-client"]}}]}}"#
+    )
 }
 
 #[test]
@@ -37,4 +76,92 @@ fn a_rule_behind_a_wider_one_is_shadowed_and_named_with_it() {
         .filter(|(code, _)| *code == LintCode::ShadowedRule)
         .collect();
     assert_eq!(shadowed, [(LintCode::ShadowedRule, Some(1))]);
+}
+
+#[test]
+fn an_accept_behind_a_drop_of_equal_priority_never_decides_and_says_why() {
+    check(
+        &web(
+            "",
+            r#"{"direction": "ingress", "policy": "drop", "priority": 5, "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.0.0/8"},
+               {"direction": "ingress", "priority": 5, "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.2.0/24"}"#,
+        ),
+        expect![[r#"
+            rule 2 warning[shadowed-rule]: rule 2 of sg-web (priority 5, accept tcp 80/80 from 10.0.2.0/24) never decides anything: rule 1 of sg-web (priority 5, drop tcp 80/80 from 10.0.0.0/8) decides every packet it matches first; at equal priority drop rules are evaluated before accept rules
+              fix: delete rule 2 of sg-web: it changes no verdict
+              one-click: delete rule 2 of sg-web
+              related: rule 1 of sg-web (priority 5, drop tcp 80/80 from 10.0.0.0/8)
+        "#]],
+    );
+}
+
+#[test]
+fn an_accept_overlapping_a_drop_of_equal_priority_conflicts() {
+    check(
+        &web(
+            "",
+            r#"{"direction": "ingress", "policy": "drop", "priority": 5, "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.2.0/24"},
+               {"direction": "ingress", "priority": 5, "protocol": "tcp", "port_range": "80/81", "cidr": "10.0.0.0/8"}"#,
+        ),
+        expect![[r#"
+            rule 2 warning[conflicting-equal-priority]: rule 2 of sg-web (priority 5, accept tcp 80/81 from 10.0.0.0/8) overlaps rule 1 of sg-web (priority 5, drop tcp 80/80 from 10.0.2.0/24) of the same priority 5: at equal priority drop rules are evaluated first, so the drop wins where they overlap
+              fix: if the accept rule should win, give rule 2 of sg-web a higher priority (a smaller number) than the drop; otherwise narrow one of the rules so they no longer overlap
+              related: rule 1 of sg-web (priority 5, drop tcp 80/80 from 10.0.2.0/24)
+        "#]],
+    );
+}
+
+#[test]
+fn a_rule_decided_the_other_way_in_part_is_partly_shadowed() {
+    check(
+        &web(
+            "",
+            r#"{"direction": "ingress", "policy": "drop", "priority": 1, "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.2.0/24"},
+               {"direction": "ingress", "priority": 2, "protocol": "tcp", "port_range": "80/81", "cidr": "10.0.0.0/8"}"#,
+        ),
+        expect![[r#"
+            rule 2 info[partially-shadowed-rule]: rule 2 of sg-web (priority 2, accept tcp 80/81 from 10.0.0.0/8) is partly shadowed: rule 1 of sg-web (priority 1, drop tcp 80/80 from 10.0.2.0/24) decides part of the traffic it matches first, the other way
+              fix: check that rule 2 of sg-web should not apply where the earlier rules decide; narrow it to the traffic it decides, or change priorities
+              related: rule 1 of sg-web (priority 1, drop tcp 80/80 from 10.0.2.0/24)
+        "#]],
+    );
+}
+
+#[test]
+fn a_drop_the_default_would_replace_is_redundant_and_a_managed_group_is_changed_elsewhere() {
+    check(
+        &web(
+            r#", "managed_by": "Container Service""#,
+            r#"{"direction": "ingress", "policy": "drop", "priority": 1, "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.2.0/24"}"#,
+        ),
+        expect![[r#"
+            rule 1 info[redundant-rule]: rule 1 of sg-web (priority 1, drop tcp 80/80 from 10.0.2.0/24) is redundant: without it, the default (ingress is denied by default) would decide every packet it decides the same way
+              fix: delete rule 1 of sg-web: it changes no verdict (the group is managed by Container Service and read-only: change it there)
+              related: 
+        "#]],
+    );
+}
+
+#[test]
+fn group_peers_are_their_members_and_a_group_without_members_matches_nothing() {
+    let text = web(
+        "",
+        r#"{"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "80/80", "group": "sg-client"},
+           {"direction": "ingress", "priority": 2, "protocol": "tcp", "port_range": "80/80", "group": "sg-client"},
+           {"direction": "ingress", "priority": 3, "protocol": "tcp", "port_range": "80/80", "group": "sg-empty"}"#,
+    )
+    .replace(r#"{"id": "sg-client"}"#, r#"{"id": "sg-client"}, {"id": "sg-empty"}"#);
+    check(
+        &text,
+        expect![[r#"
+        rule 2 warning[shadowed-rule]: rule 2 of sg-web (priority 2, accept tcp 80/80 from group sg-client) never decides anything: rule 1 of sg-web (priority 1, accept tcp 80/80 from group sg-client) decides every packet it matches first (group peers compared with their current members)
+          fix: delete rule 2 of sg-web: it changes no verdict
+          one-click: delete rule 2 of sg-web
+          related: rule 1 of sg-web (priority 1, accept tcp 80/80 from group sg-client)
+        rule 3 warning[shadowed-rule]: rule 3 of sg-web (priority 3, accept tcp 80/80 from group sg-empty) never decides anything: it matches no packet on the ENIs that carry its group (group peers compared with their current members)
+          fix: delete rule 3 of sg-web: it changes no verdict
+          one-click: delete rule 3 of sg-web
+          related: 
+    "#]],
+    );
 }

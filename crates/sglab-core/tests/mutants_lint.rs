@@ -165,3 +165,42 @@ fn group_peers_are_their_members_and_a_group_without_members_matches_nothing() {
     "#]],
     );
 }
+
+#[test]
+fn a_shadowed_rule_is_not_also_reported_as_exposed() {
+    // Rule 2 opens SSH to the internet, but rule 1 decides every packet it matches first.
+    check(
+        &web(
+            "",
+            r#"{"direction": "ingress", "policy": "drop", "priority": 1, "protocol": "tcp", "port_range": "1/1024", "cidr": "0.0.0.0/0"},
+               {"direction": "ingress", "priority": 2, "protocol": "tcp", "port_range": "22/22", "cidr": "0.0.0.0/0"},
+               {"direction": "ingress", "priority": 3, "protocol": "tcp", "port_range": "3389/3389", "cidr": "0.0.0.0/0"}"#,
+        ),
+        expect![[r#"
+            rule 2 warning[shadowed-rule]: rule 2 of sg-web (priority 2, accept tcp 22/22 from 0.0.0.0/0) never decides anything: rule 1 of sg-web (priority 1, drop tcp 1/1024 from 0.0.0.0/0) decides every packet it matches first
+              fix: delete rule 2 of sg-web: it changes no verdict
+              one-click: delete rule 2 of sg-web
+              related: rule 1 of sg-web (priority 1, drop tcp 1/1024 from 0.0.0.0/0)
+            rule 3 error[risky-port-exposed]: rule 3 of sg-web (priority 3, accept tcp 3389/3389 from 0.0.0.0/0) exposes 3389 (RDP) to the internet (0.0.0.0/0)
+              fix: accept these ports only from the addresses that need them: a bastion's group, an office CIDR or the VPC CIDR 10.0.0.0/16
+              one-click: change rule 3 of sg-web to: ingress accept priority 3 tcp 3389/3389 from 10.0.0.0/16
+              related: 
+        "#]],
+    );
+}
+
+#[test]
+fn a_rule_naming_an_empty_prefix_list_is_not_judged() {
+    // An empty list matches nothing in the simulation but may in the cloud.
+    let text = web(
+        "",
+        r#"{"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "80/80", "prefix_list": "pl-empty"},
+           {"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "80/80", "prefix_list": "pl-office"}"#,
+    )
+    .replace(
+        r#""endpoints""#,
+        r#""prefix_lists": [{"id": "pl-empty", "cidrs": []}, {"id": "pl-office", "cidrs": ["192.0.2.0/24"]}],
+        "endpoints""#,
+    );
+    check(&text, expect![[r#""#]]);
+}

@@ -2,9 +2,9 @@
 //! decided (docs/testing.md, "Mutation testing").
 
 use expect_test::{expect, Expect};
-use sglab_core::lint::{lint, Finding, LintCode};
+use sglab_core::lint::{added_rule_effect, lint, AddedRuleEffect, Finding, LintCode};
 use sglab_core::load::parse_sglab;
-use sglab_core::model::Topology;
+use sglab_core::model::{GroupId, Topology};
 use sglab_core::validate::Limits;
 
 fn load(text: &str) -> Topology {
@@ -203,4 +203,37 @@ fn a_rule_naming_an_empty_prefix_list_is_not_judged() {
         "endpoints""#,
     );
     check(&text, expect![[r#""#]]);
+}
+
+#[test]
+fn an_added_rule_is_unattached_or_already_decided_by_the_rules_that_take_over() {
+    let text = web(
+        "",
+        r#"{"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.2.0/24"},
+           {"direction": "ingress", "priority": 2, "protocol": "tcp", "port_range": "1/1000", "cidr": "10.0.0.0/8"}"#,
+    )
+    .replace(
+        r#"{"id": "sg-client"}"#,
+        r#"{"id": "sg-client"}, {"id": "sg-lonely", "rules": [
+          {"direction": "ingress", "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.0.0/8"}]}"#,
+    );
+    let topology = load(&text);
+    assert_eq!(
+        added_rule_effect(&topology, &GroupId::from("sg-lonely"), 0),
+        Some(AddedRuleEffect::Unattached)
+    );
+    match added_rule_effect(&topology, &GroupId::from("sg-web"), 0) {
+        Some(AddedRuleEffect::AlreadyDecidedBy { rules }) => {
+            let named: Vec<(String, usize)> = rules
+                .iter()
+                .map(|rule| (rule.security_group.to_string(), rule.rule_index))
+                .collect();
+            assert_eq!(named, [("sg-web".to_owned(), 1)]);
+        }
+        other => panic!("expected the rule that takes over, got {other:?}"),
+    }
+    assert_eq!(
+        added_rule_effect(&topology, &GroupId::from("sg-web"), 1),
+        Some(AddedRuleEffect::Effective)
+    );
 }

@@ -237,3 +237,43 @@ fn an_added_rule_is_unattached_or_already_decided_by_the_rules_that_take_over() 
         Some(AddedRuleEffect::Effective)
     );
 }
+
+#[test]
+fn many_rules_are_listed_three_and_the_rest_counted() {
+    check(
+        &web(
+            "",
+            r#"{"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "1/100", "cidr": "10.0.0.0/8"},
+               {"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "101/200", "cidr": "10.0.0.0/8"},
+               {"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "201/300", "cidr": "10.0.0.0/8"},
+               {"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "301/400", "cidr": "10.0.0.0/8"},
+               {"direction": "ingress", "priority": 2, "protocol": "tcp", "port_range": "1/400", "cidr": "10.0.2.0/24"}"#,
+        ),
+        expect![[r#"
+            rule 1 info[mergeable-rules]: rule 1 of sg-web (priority 1, accept tcp 1/100 from 10.0.0.0/8) and rule 2 of sg-web (priority 1, accept tcp 101/200 from 10.0.0.0/8), rule 3 of sg-web (priority 1, accept tcp 201/300 from 10.0.0.0/8) and rule 4 of sg-web (priority 1, accept tcp 301/400 from 10.0.0.0/8) differ only in port ranges that touch or overlap: one rule for 1/400 does the same
+              fix: change rule 1 of sg-web to ports 1/400, then delete rule 2 of sg-web, rule 3 of sg-web, rule 4 of sg-web
+              one-click: change rule 1 of sg-web to: ingress accept priority 1 tcp 1/400 from 10.0.0.0/8
+              related: rule 2 of sg-web (priority 1, accept tcp 101/200 from 10.0.0.0/8); rule 3 of sg-web (priority 1, accept tcp 201/300 from 10.0.0.0/8); rule 4 of sg-web (priority 1, accept tcp 301/400 from 10.0.0.0/8)
+            rule 5 warning[shadowed-rule]: rule 5 of sg-web (priority 2, accept tcp 1/400 from 10.0.2.0/24) never decides anything: rule 1 of sg-web (priority 1, accept tcp 1/100 from 10.0.0.0/8), rule 2 of sg-web (priority 1, accept tcp 101/200 from 10.0.0.0/8), rule 3 of sg-web (priority 1, accept tcp 201/300 from 10.0.0.0/8) and 1 more decide every packet it matches first
+              fix: delete rule 5 of sg-web: it changes no verdict
+              one-click: delete rule 5 of sg-web
+              related: rule 1 of sg-web (priority 1, accept tcp 1/100 from 10.0.0.0/8); rule 2 of sg-web (priority 1, accept tcp 101/200 from 10.0.0.0/8); rule 3 of sg-web (priority 1, accept tcp 201/300 from 10.0.0.0/8); rule 4 of sg-web (priority 1, accept tcp 301/400 from 10.0.0.0/8)
+        "#]],
+    );
+}
+
+#[test]
+fn an_egress_accept_the_default_would_replace_is_redundant() {
+    check(
+        &web(
+            "",
+            r#"{"direction": "egress", "priority": 1, "protocol": "all", "cidr": "0.0.0.0/0"}"#,
+        ),
+        expect![[r#"
+            rule 1 info[redundant-rule]: rule 1 of sg-web (priority 1, accept all -1/-1 to 0.0.0.0/0) is redundant: without it, the default (basic groups allow all egress) would decide every packet it decides the same way
+              fix: delete rule 1 of sg-web: it changes no verdict
+              one-click: delete rule 1 of sg-web
+              related: 
+        "#]],
+    );
+}

@@ -277,3 +277,22 @@ fn an_egress_accept_the_default_would_replace_is_redundant() {
         "#]],
     );
 }
+
+#[test]
+fn of_two_equal_rules_only_the_second_is_reported() {
+    // Without rule 1, rule 2 would decide the same way, but rule 2 is shadowed itself: deleting
+    // both would change verdicts, so rule 1 is not redundant.
+    check(
+        &web(
+            "",
+            r#"{"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "443/443", "cidr": "10.0.0.0/8"},
+               {"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "443/443", "cidr": "10.0.0.0/8"}"#,
+        ),
+        expect![[r#"
+            rule 2 warning[shadowed-rule]: rule 2 of sg-web (priority 1, accept tcp 443/443 from 10.0.0.0/8) never decides anything: rule 1 of sg-web (priority 1, accept tcp 443/443 from 10.0.0.0/8) decides every packet it matches first
+              fix: delete rule 2 of sg-web: it changes no verdict
+              one-click: delete rule 2 of sg-web
+              related: rule 1 of sg-web (priority 1, accept tcp 443/443 from 10.0.0.0/8)
+        "#]],
+    );
+}

@@ -296,3 +296,46 @@ fn of_two_equal_rules_only_the_second_is_reported() {
         "#]],
     );
 }
+
+#[test]
+fn the_rules_past_three_are_counted() {
+    let rules: Vec<String> = (0..6)
+        .map(|step| {
+            format!(
+                r#"{{"direction": "ingress", "priority": 1, "protocol": "udp", "port_range": "{}/{}", "cidr": "10.0.0.0/8"}}"#,
+                step * 100 + 1,
+                step * 100 + 100
+            )
+        })
+        .chain([
+            r#"{"direction": "ingress", "priority": 2, "protocol": "udp", "port_range": "1/600", "cidr": "10.0.2.0/24"}"#.to_owned(),
+        ])
+        .collect();
+    let shadowed: Vec<String> = findings(&web("", &rules.join(", ")))
+        .into_iter()
+        .filter(|finding| finding.code == LintCode::ShadowedRule)
+        .map(|finding| finding.message)
+        .collect();
+    assert_eq!(shadowed.len(), 1, "{shadowed:?}");
+    assert!(
+        shadowed[0].ends_with("rule 3 of sg-web (priority 1, accept udp 201/300 from 10.0.0.0/8) and 3 more decide every packet it matches first"),
+        "{}",
+        shadowed[0]
+    );
+}
+
+#[test]
+fn an_enterprise_group_s_egress_drop_is_the_default_s_work() {
+    check(
+        &web(
+            r#", "type": "enterprise""#,
+            r#"{"direction": "egress", "policy": "drop", "priority": 1, "protocol": "tcp", "port_range": "443/443", "cidr": "0.0.0.0/0"}"#,
+        ),
+        expect![[r#"
+            rule 1 info[redundant-rule]: rule 1 of sg-web (priority 1, drop tcp 443/443 to 0.0.0.0/0) is redundant: without it, the default (enterprise groups deny all egress by default) would decide every packet it decides the same way
+              fix: delete rule 1 of sg-web: it changes no verdict
+              one-click: delete rule 1 of sg-web
+              related: 
+        "#]],
+    );
+}

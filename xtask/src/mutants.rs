@@ -1,13 +1,15 @@
 //! `cargo xtask mutants [FILE...] [-- ARGS...]`: mutation testing of the engine with
-//! cargo-mutants, using the project's configuration (`.cargo/mutants.toml`: the tests that kill
-//! fastest, the timeout, the functions that are not logic).
+//! cargo-mutants, using the project's configuration (`.cargo/mutants.toml`: no debug info, the
+//! timeout, the functions that are not logic) and the tests that kill fastest for the files given.
 //!
 //! Each FILE is a source file of `crates/sglab-core/src`, given from the project root or from
 //! that directory, and may be a glob (`eval/*.rs`); without files it runs the modules whose
 //! scores docs/testing.md gives. ARGS go to cargo-mutants unchanged (`--re REGEX`, `--iterate`,
-//! `--shard 1/4`). For the lint's files it adds the lint's tests (`tests/lint.rs`, about 50 s) to
-//! the configuration's selection. The report lands in `mutants.out/` (ignored by git). It is not a layer of
-//! `cargo xtask test`: at about 40 s a mutant on two cores, one module takes an hour or more.
+//! `--shard 1/4`). The test selection follows the files: the doctor's files run only the tests
+//! that reach the doctor, the lint's only the lint's, any other file the engine's wider
+//! selection ([`selection`]). The report lands in `mutants.out/` (ignored by git). It is not a
+//! layer of `cargo xtask test`: at 10 to 40 s a mutant on two cores, one module takes an hour or
+//! more.
 
 use std::process::Command;
 
@@ -18,6 +20,47 @@ const CORE_SRC: &str = "crates/sglab-core/src/";
 
 /// The lint's sources, whose mutants its own tests (`tests/lint.rs`) decide.
 const LINT_SRC: &str = "crates/sglab-core/src/lint/";
+
+/// The doctor's sources, whose mutants the doctor's tests decide.
+const DOCTOR_SRC: &str = "crates/sglab-core/src/doctor/";
+
+/// The tests of the doctor's files: its diagnoses' goldens (unit tests), the diagnoses and fixes
+/// against the engine, and the scenario corpus, the only test targets that call the doctor.
+pub const DOCTOR_TESTS: &[&str] = &[
+    "--lib",
+    "--test=corpus",
+    "--test=doctor",
+    "--test=doctor_fixes",
+    "--test=mutants_doctor*",
+];
+
+/// The tests of the lint's files: its unit tests (without the property tests against its own
+/// reference, which `.cargo/mutants.toml` skips), `tests/lint.rs` and the scenario corpus (its
+/// expected findings), the only test targets that call the lint.
+pub const LINT_TESTS: &[&str] = &[
+    "--lib",
+    "--test=corpus",
+    "--test=lint",
+    "--test=mutants_lint*",
+];
+
+/// The tests of any other file of the engine: its unit tests, the brute-force reference, the
+/// explanations, the matrix against the reference, the corpus, the gateway, the doctor and its
+/// fixes, and the tests written for survivors. Left out: the importers, exporters and format
+/// round trips (the engine's answers do not flow through them), the lint (its own selection)
+/// and the diff (measured with the matrix).
+pub const ENGINE_TESTS: &[&str] = &[
+    "--lib",
+    "--test=corpus",
+    "--test=engine_reference",
+    "--test=engine_explain",
+    "--test=engine_matrix",
+    "--test=gateway_authorization",
+    "--test=group_matrix",
+    "--test=doctor",
+    "--test=doctor_fixes",
+    "--test=mutants_*",
+];
 
 /// The files mutated when none is named: the modules measured in docs/testing.md.
 pub const DEFAULT_FILES: &[&str] = &["portset.rs", "eval/*.rs", "doctor/*.rs", "lint/**/*.rs"];
@@ -49,7 +92,7 @@ pub fn mutants_arguments(args: &[String]) -> Result<Vec<String>, String> {
     } else {
         files
     };
-    let mut lint = false;
+    let mut tests: Vec<&str> = Vec::new();
     for file in files {
         if file.starts_with('-') {
             return Err(format!(
@@ -57,15 +100,43 @@ pub fn mutants_arguments(args: &[String]) -> Result<Vec<String>, String> {
             ));
         }
         let path = core_path(file)?;
-        lint |= path.starts_with(LINT_SRC) || path.starts_with(&format!("{CORE_SRC}*"));
+        for test in selection(&path) {
+            if !tests.contains(&test) {
+                tests.push(test);
+            }
+        }
         arguments.push("-f".into());
         arguments.push(path);
     }
-    if lint {
-        arguments.push("--cargo-arg=--test=lint".into());
-    }
+    arguments.extend(tests.iter().map(|test| format!("--cargo-arg={test}")));
     arguments.extend(extra.iter().cloned());
     Ok(arguments)
+}
+
+/// The test targets that decide the mutants of `path` (from the project root): the doctor's or
+/// the lint's own tests for their files, the engine's wider selection for any other file, and
+/// all three for a glob over the engine's top directory (`*.rs`, `**/*.rs`).
+///
+/// cargo-mutants passes them to the build (`cargo test --no-run`) as well as to the test run,
+/// so only these test binaries are linked per mutant.
+pub fn selection(path: &str) -> Vec<&'static str> {
+    let module = path.strip_prefix(CORE_SRC).unwrap_or(path);
+    if module.starts_with('*') {
+        let mut all = ENGINE_TESTS.to_vec();
+        for test in LINT_TESTS.iter().chain(DOCTOR_TESTS) {
+            if !all.contains(test) {
+                all.push(test);
+            }
+        }
+        return all;
+    }
+    if path.starts_with(DOCTOR_SRC) {
+        DOCTOR_TESTS.to_vec()
+    } else if path.starts_with(LINT_SRC) {
+        LINT_TESTS.to_vec()
+    } else {
+        ENGINE_TESTS.to_vec()
+    }
 }
 
 /// `file` as a path from the project root inside the engine's sources.
@@ -118,20 +189,24 @@ mod tests {
             "portset.rs",
             "crates/sglab-core/src/eval/*.rs",
             "./doctor/mod.rs",
-        ]));
+        ]))
+        .unwrap_or_default();
+        let files: Vec<&String> = arguments
+            .windows(2)
+            .filter(|pair| pair[0] == "-f")
+            .map(|pair| &pair[1])
+            .collect();
         assert_eq!(
-            arguments,
-            Ok(strings(&[
-                "mutants",
-                "-p",
-                "sglab-core",
-                "-f",
+            &arguments[..3],
+            &strings(&["mutants", "-p", "sglab-core"])[..]
+        );
+        assert_eq!(
+            files,
+            [
                 "crates/sglab-core/src/portset.rs",
-                "-f",
                 "crates/sglab-core/src/eval/*.rs",
-                "-f",
                 "crates/sglab-core/src/doctor/mod.rs",
-            ]))
+            ]
         );
     }
 
@@ -147,26 +222,46 @@ mod tests {
         assert!(files.iter().all(|file| file.starts_with(CORE_SRC)));
     }
 
+    fn selected(arguments: &[String]) -> Vec<&str> {
+        arguments
+            .iter()
+            .filter_map(|word| word.strip_prefix("--cargo-arg="))
+            .collect()
+    }
+
     #[test]
-    fn the_lint_s_files_add_the_lint_s_tests() {
-        let with = mutants_arguments(&strings(&["lint/shadow.rs"])).unwrap_or_default();
-        assert!(
-            with.contains(&"--cargo-arg=--test=lint".to_owned()),
-            "{with:?}"
-        );
-        let without = mutants_arguments(&strings(&["portset.rs"])).unwrap_or_default();
-        assert!(
-            !without.iter().any(|word| word.contains("lint")),
-            "{without:?}"
-        );
+    fn each_module_runs_the_tests_that_reach_it() {
+        let lint = mutants_arguments(&strings(&["lint/shadow.rs", "lint/space/*.rs"]));
+        assert_eq!(selected(&lint.unwrap_or_default()), LINT_TESTS);
+        let doctor = mutants_arguments(&strings(&["doctor/*.rs"]));
+        assert_eq!(selected(&doctor.unwrap_or_default()), DOCTOR_TESTS);
+        let engine = mutants_arguments(&strings(&["portset.rs", "eval/route.rs"]));
+        assert_eq!(selected(&engine.unwrap_or_default()), ENGINE_TESTS);
+    }
+
+    #[test]
+    fn several_modules_run_the_union_of_their_tests_once() {
+        let arguments = mutants_arguments(&strings(&["doctor/mod.rs", "lint/mod.rs"]));
+        let arguments = arguments.unwrap_or_default();
+        let tests = selected(&arguments);
+        for test in DOCTOR_TESTS.iter().chain(LINT_TESTS) {
+            assert_eq!(tests.iter().filter(|t| *t == test).count(), 1, "{test}");
+        }
+        let everything = mutants_arguments(&strings(&["**/*.rs"]));
+        let everything = everything.unwrap_or_default();
+        let tests = selected(&everything);
+        for test in ENGINE_TESTS.iter().chain(LINT_TESTS).chain(DOCTOR_TESTS) {
+            assert!(tests.contains(test), "{test} not in {tests:?}");
+        }
     }
 
     #[test]
     fn arguments_after_the_separator_pass_through() {
         let arguments = mutants_arguments(&strings(&["portset.rs", "--", "--re", "intersect"]));
+        let arguments = arguments.unwrap_or_default();
         assert_eq!(
-            arguments.map(|words| words[5..].to_vec()),
-            Ok(strings(&["--re", "intersect"]))
+            arguments[arguments.len() - 2..].to_vec(),
+            strings(&["--re", "intersect"])
         );
     }
 

@@ -14,7 +14,8 @@
 // - an edit through the UI (a rule's priority in the rules dock): the time from the change
 //   event to the next painted frame and to the frame with the recomputed results, the app's
 //   recompute (`sglab.lastEvaluation()`: matrix, diagram edges, layout) and the longest
-//   main-thread task, the median of several edits.
+//   main-thread task, the median of several edits;
+// - the Lint tab: from the click to its findings shown, and the longest main-thread task meanwhile.
 //
 // Fixtures written with `bench_fixtures --write-only` have no native timings; for them the
 // core's matrix is not timed on the page (`benchMatrix`), only the app.
@@ -212,6 +213,16 @@ async function measure(baseUrl, fixture) {
       }
       editTasks = await takeLongTasks(page);
     }
+    // The Lint tab: from the click to its findings shown (the lint runs in the engine's worker
+    // once the tab is shown), with the longest main-thread task meanwhile.
+    await page.evaluate(() => window.sglab.lastEvaluation());
+    await takeLongTasks(page);
+    const lintStarted = Date.now();
+    await page.locator('[data-testid="tab-lint"]').click();
+    await page.waitForSelector('[data-testid="lint-summary"]', { timeout: 300000 });
+    const lintMillis = Date.now() - lintStarted;
+    const lintSummary = await page.locator('[data-testid="lint-summary"]').innerText();
+    const lintTasks = await takeLongTasks(page);
     // The core's matrix timed on the page (a long task by design, after the measurements); not
     // for fixtures without native timings.
     const bench = fixture.matrix_ms == null
@@ -245,6 +256,9 @@ async function measure(baseUrl, fixture) {
       edit_to_frame_ms: frames.length ? median(frames) : null,
       edit_to_results_ms: results.length ? median(results) : null,
       edit_longest_task_ms: editTasks.longest,
+      lint_tab_ms: lintMillis,
+      lint_longest_task_ms: lintTasks.longest,
+      lint_summary: lintSummary,
     };
   } finally {
     await close();
@@ -315,7 +329,7 @@ async function main() {
     }
   }
   console.log('');
-  const browserHeader = ['topology', 'endpoints', 'rules', 'engine', 'load to usable ms', 'longest task (load) ms', 'edit to next frame ms', 'edit to results ms', 'longest task (edits) ms', 'engine memory MiB', 'page memory MiB'];
+  const browserHeader = ['topology', 'endpoints', 'rules', 'engine', 'load to usable ms', 'longest task (load) ms', 'edit to next frame ms', 'edit to results ms', 'longest task (edits) ms', 'Lint tab shown ms', 'longest task (Lint) ms', 'engine memory MiB', 'page memory MiB'];
   const browserLines = rows.map((r) => [
     r.name,
     String(r.endpoints),
@@ -326,6 +340,8 @@ async function main() {
     fixed(r.edit_to_frame_ms),
     fixed(r.edit_to_results_ms),
     fixed(r.edit_longest_task_ms, 0),
+    fixed(r.lint_tab_ms, 0),
+    fixed(r.lint_longest_task_ms, 0),
     fixed(r.memory_mib, 0),
     fixed(r.page_memory_mib, 0),
   ]);

@@ -1,7 +1,7 @@
 //! The matrix and the group matrix after an edit of rules: which groups' rules changed, and
 //! what of the previous matrices the new ones may keep.
 
-use crate::model::{Direction, PortRange, Topology};
+use crate::model::{Direction, PortRange, SecurityGroup, Topology};
 
 use super::builder::Builder;
 use super::group::BucketIndex;
@@ -62,12 +62,7 @@ pub(super) fn changed_groups(before: &Topology, after: &Topology) -> Option<Chan
         .zip(after.groups.values())
         .enumerate()
     {
-        let same_group = old.id == new.id
-            && old.vpc == new.vpc
-            && old.group_type == new.group_type
-            && old.inner_access_policy == new.inner_access_policy
-            && old.managed_by == new.managed_by;
-        if !same_group {
+        if !same_settings(old, new) {
             return None;
         }
         for (direction, list) in [
@@ -80,6 +75,16 @@ pub(super) fn changed_groups(before: &Topology, after: &Topology) -> Option<Chan
         }
     }
     Some(changed)
+}
+
+/// Whether two versions of a group (same position in id order) are the same group with the
+/// same settings: id, VPC, type, intra-group policy and managing service.
+pub(super) fn same_settings(old: &SecurityGroup, new: &SecurityGroup) -> bool {
+    old.id == new.id
+        && old.vpc == new.vpc
+        && old.group_type == new.group_type
+        && old.inner_access_policy == new.inner_access_policy
+        && old.managed_by == new.managed_by
 }
 
 /// Whether two lists of rules hold the same rules of one direction in the same order, but for

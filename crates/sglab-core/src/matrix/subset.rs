@@ -15,7 +15,7 @@ use crate::model::{Direction, EndpointId, GroupId, Peer, PortRange, Protocol, Ru
 
 use super::builder::Builder;
 use super::classes::NetIndex;
-use super::incremental::{same_rules, ChangedGroups, Reuse};
+use super::incremental::{same_rules, same_settings, ChangedGroups, Reuse};
 use super::intern::FastMap;
 use super::{Matrix, EMPTY_SET};
 
@@ -123,12 +123,7 @@ fn differing_sides(before: &Topology, after: &Topology) -> Option<ChangedGroups>
         .zip(after.groups.values())
         .enumerate()
     {
-        let same_group = old.id == new.id
-            && old.vpc == new.vpc
-            && old.group_type == new.group_type
-            && old.inner_access_policy == new.inner_access_policy
-            && old.managed_by == new.managed_by;
-        if !same_group {
+        if !same_settings(old, new) {
             return None;
         }
         for (direction, list) in [

@@ -1,9 +1,12 @@
 // Topologies shared by the e2e specs and the WebAssembly benchmark.
 //
-// Run directly to write the large topology as a file:
+// Run directly to write the large topology as a file, or the account-sized aliyun export as a
+// directory of responses:
 //   node tests/e2e/fixtures.mjs target/bench/e2e-large.json
+//   node tests/e2e/fixtures.mjs --aliyun target/bench/aliyun-5000
 
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -126,10 +129,17 @@ export function aliyunExport({ endpoints = 5000, groups = 500, rules = 50000, se
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const out = process.argv[2];
-  if (!out) {
-    console.error('usage: node tests/e2e/fixtures.mjs OUT.json');
+  const [first, second] = process.argv.slice(2);
+  if (first === '--aliyun' && second) {
+    // The account-sized aliyun export, one file per response, into a directory.
+    await mkdir(second, { recursive: true });
+    for (const { name, text } of aliyunExport()) {
+      await writeFile(join(second, name), text + '\n');
+    }
+  } else if (first && !first.startsWith('-')) {
+    await writeFile(first, JSON.stringify(largeTopology(), null, 2) + '\n');
+  } else {
+    console.error('usage: node tests/e2e/fixtures.mjs OUT.json | --aliyun DIR');
     process.exit(2);
   }
-  await writeFile(out, JSON.stringify(largeTopology(), null, 2) + '\n');
 }

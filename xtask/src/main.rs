@@ -14,8 +14,9 @@
 //!                              not a test layer (an hour or more per module)
 //! cargo xtask bench            run the engine benchmarks, time every shape of the generator
 //!                              (example `shapes`) and the diff against one matrix (example
-//!                              `diff_cost`), then the same matrix work in WebAssembly
-//!                              in Chromium, and print both with their ratios
+//!                              `diff_cost`), the CLI's summary of an account-sized aliyun
+//!                              export, then the same matrix work in WebAssembly in
+//!                              Chromium, and print both with their ratios
 //! ```
 //!
 //! Every install goes through rustup, cargo, npm or apt-get; nothing is downloaded otherwise.
@@ -27,6 +28,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+mod bench;
 mod fuzz;
 mod mutants;
 #[cfg(test)]
@@ -69,7 +71,7 @@ fn main() -> ExitCode {
             prepend_tool_paths(&root);
             mutants::mutants(&args[1..])
         }
-        Some("bench") => bench(&root),
+        Some("bench") => bench::bench(&root),
         Some("help" | "--help" | "-h") | None => {
             eprintln!("{}", usage());
             Ok(())
@@ -448,92 +450,6 @@ fn run_layer(layer: &str) -> Result<(), String> {
         "e2e" => run(Command::new("node").args(["tests/e2e/run.mjs"])),
         _ => Err(format!("unknown layer {layer}")),
     }
-}
-
-/// Where the benchmark writes its topologies and figures.
-const BENCH_DIR: &str = "target/bench";
-
-fn bench(root: &Path) -> Result<(), String> {
-    prepend_tool_paths(root);
-    step("engine benchmarks (criterion): cargo bench -p sglab-core --bench engine");
-    run(Command::new("cargo").args(["bench", "-p", "sglab-core", "--bench", "engine"]))?;
-
-    for (what, sizes, out) in [
-        (
-            "every shape of the generator at 500 and 5,000 endpoints",
-            "interactive,scale",
-            "shapes.json",
-        ),
-        (
-            "every shape at 20,000 endpoints, matrix only",
-            "account",
-            "shapes-account.json",
-        ),
-    ] {
-        step(&format!("{what}, natively: example shapes (bench profile)"));
-        let out = format!("{BENCH_DIR}/{out}");
-        let mut args = vec![
-            "run",
-            "--profile",
-            "bench",
-            "--locked",
-            "-p",
-            "sglab-core",
-            "--example",
-            "shapes",
-            "--",
-            "--sizes",
-            sizes,
-            "--out",
-            &out,
-        ];
-        if sizes == "account" {
-            args.push("--matrix-only");
-        }
-        run(Command::new("cargo").args(args))?;
-    }
-    step("the cost of the diff against one matrix, natively: example diff_cost (bench profile)");
-    let out = format!("{BENCH_DIR}/diff_cost.json");
-    run(Command::new("cargo").args([
-        "run",
-        "--profile",
-        "bench",
-        "--locked",
-        "-p",
-        "sglab-core",
-        "--example",
-        "diff_cost",
-        "--",
-        "--out",
-        &out,
-    ]))?;
-
-    // The same work in WebAssembly in Chromium, on the same topologies, in the same run.
-    setup(root, Scope::Everything)?;
-    fs::create_dir_all(root.join(BENCH_DIR))
-        .map_err(|e| format!("cannot create {BENCH_DIR}: {e}"))?;
-    let e2e_large = format!("{BENCH_DIR}/e2e-large.json");
-    step("the large e2e topology as a file: node tests/e2e/fixtures.mjs");
-    run(Command::new("node").args(["tests/e2e/fixtures.mjs", &e2e_large]))?;
-    step("native figures on the same files: example bench_fixtures (bench profile)");
-    run(Command::new("cargo").args([
-        "run",
-        "--profile",
-        "bench",
-        "--locked",
-        "-p",
-        "sglab-core",
-        "--example",
-        "bench_fixtures",
-        "--",
-        "--out",
-        BENCH_DIR,
-        &e2e_large,
-    ]))?;
-    step("the app: trunk build --release");
-    run(Command::new("trunk").args(["build", "--release", "--locked"]))?;
-    step("WebAssembly in Chromium: node tests/e2e/bench.mjs");
-    run(Command::new("node").args(["tests/e2e/bench.mjs", "--dir", BENCH_DIR]))
 }
 
 fn step(message: &str) {

@@ -1,6 +1,6 @@
 //! The Lint tab's findings, asked of the engine's worker while the tab is shown (the lint is
 //! not part of the page's module): of the evaluation's worker when it holds the topology (no
-//! JSON sent, the findings perhaps computed ahead, and only the rows on screen sent over),
+//! JSON sent, and only the rows on screen sent over),
 //! else of a worker of its own given the topology's JSON, whose findings the page keeps.
 
 use std::cell::RefCell;

@@ -3,8 +3,6 @@
 //! thousands of findings sends the page only those on screen; the rest stay where they were
 //! computed (the engine's worker).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::transfer::{LintFinding, LintSeverity};
@@ -86,7 +84,7 @@ impl LintRows {
 }
 
 /// What the Lint tab shows of a topology's findings: their counts and the rows taken in so
-/// far for one filter, by position.
+/// far for one filter.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LintView {
     /// Which findings these are: a number the page gives each answer of the lint, so that a
@@ -96,9 +94,8 @@ pub struct LintView {
     pub counts: LintCounts,
     /// The filter the rows are of.
     pub filter: Option<LintSeverity>,
-    /// The rows taken in, by position in the filtered list: index in the lint's order and
-    /// the finding.
-    pub rows: BTreeMap<usize, (usize, LintFinding)>,
+    /// The rows taken in, sorted by position in the filtered list.
+    pub rows: Vec<(usize, usize, LintFinding)>,
 }
 
 /// Rows kept at most: past it, a view keeps only the rows last taken in.
@@ -110,13 +107,10 @@ impl LintView {
         LintView {
             findings,
             counts,
-            filter: rows.filter,
-            rows: rows
-                .rows
-                .into_iter()
-                .map(|(position, index, finding)| (position, (index, finding)))
-                .collect(),
+            filter: None,
+            rows: Vec::new(),
         }
+        .with(rows)
     }
 
     /// This view with `rows` taken in (replacing the rows of another filter).
@@ -124,19 +118,53 @@ impl LintView {
         let mut view = if rows.filter == self.filter && self.rows.len() < KEPT_ROWS {
             self.clone()
         } else {
-            LintView::new(self.findings, self.counts, LintRows::default())
+            LintView {
+                rows: Vec::new(),
+                ..self.clone_head()
+            }
         };
         view.filter = rows.filter;
-        for (position, index, finding) in rows.rows {
-            view.rows.insert(position, (index, finding));
+        for row in rows.rows {
+            match view.rows.binary_search_by_key(&row.0, |kept| kept.0) {
+                Ok(at) => view.rows[at] = row,
+                Err(at) => view.rows.insert(at, row),
+            }
         }
         view
+    }
+
+    /// The row at `position` of the list shown with `filter`, when it is in: its index in the
+    /// lint's order and the finding.
+    pub fn row(
+        &self,
+        filter: Option<LintSeverity>,
+        position: usize,
+    ) -> Option<(usize, &LintFinding)> {
+        if self.filter != filter {
+            return None;
+        }
+        let at = self
+            .rows
+            .binary_search_by_key(&position, |kept| kept.0)
+            .ok()?;
+        self.rows
+            .get(at)
+            .map(|(_, index, finding)| (*index, finding))
     }
 
     /// Whether the rows at positions `from..to` of the list shown with `filter` are all in.
     pub fn has(&self, filter: Option<LintSeverity>, from: usize, to: usize) -> bool {
         let to = to.min(self.counts.shown(filter));
-        self.filter == filter && (from..to).all(|position| self.rows.contains_key(&position))
+        (from..to).all(|position| self.row(filter, position).is_some())
+    }
+
+    fn clone_head(&self) -> LintView {
+        LintView {
+            findings: self.findings,
+            counts: self.counts,
+            filter: self.filter,
+            rows: Vec::new(),
+        }
     }
 }
 
@@ -154,9 +182,11 @@ mod tests {
         let all = LintRows::of(&findings, None, 0, usize::MAX);
         let view = LintView::new(1, counts, all);
         assert!(view.has(None, 0, usize::MAX));
-        for (position, (index, finding)) in &view.rows {
+        for (position, index, finding) in &view.rows {
             assert_eq!((position, finding), (index, &findings[*index]));
         }
+        assert_eq!(view.row(None, 1), Some((1, &findings[1])));
+        assert_eq!(view.row(Some(findings[1].severity), 1), None);
         // One severity's list, a window at a time.
         let severity = findings[findings.len() - 1].severity;
         let wanted: Vec<usize> = (0..findings.len())
@@ -169,7 +199,7 @@ mod tests {
         }
         assert!(view.has(Some(severity), 0, usize::MAX));
         assert_eq!(counts.shown(Some(severity)), wanted.len());
-        let indices: Vec<usize> = view.rows.values().map(|(index, _)| *index).collect();
+        let indices: Vec<usize> = view.rows.iter().map(|(_, index, _)| *index).collect();
         assert_eq!(indices, wanted);
         // Another filter's rows replace them.
         let view = view.with(LintRows::of(&findings, None, 0, 1));

@@ -9,7 +9,7 @@ use sglab_core::model::Topology;
 use super::transfer::{encode, LintFinding, ResultHead, Stage};
 
 /// The worker's engine: the last topology it evaluated, with its results, and the lint's
-/// findings of that topology once asked for (or computed ahead while the worker was idle).
+/// findings of that topology once asked for (kept for the rows the Lint tab asks next).
 #[derive(Default)]
 pub struct Evaluator {
     last: Option<(Topology, Matrix, Option<GroupMatrix>)>,
@@ -143,11 +143,6 @@ impl Evaluator {
         self.evaluations
     }
 
-    /// Whether the lint's findings of the topology last evaluated are still to compute.
-    pub fn findings_due(&self) -> bool {
-        self.last.is_some() && self.findings.is_none()
-    }
-
     /// The class pairs of the last matrix (`matrix.parts().cells`), which go to the page in a
     /// buffer of their own.
     pub fn cells(&self) -> &[u32] {
@@ -192,12 +187,10 @@ mod tests {
         let back = decode(&head, words, evaluator.cells()).map(|e| (e.matrix, e.overview));
         assert_eq!(back, Ok((matrix.clone(), Some(overview))));
         assert_eq!(head.problems, crate::engine::problems(&topology));
-        assert!(evaluator.findings_due());
         assert_eq!(
             evaluator.findings(),
             Some(crate::engine::lint(&topology).as_slice())
         );
-        assert!(!evaluator.findings_due());
 
         // After an edit, from the previous results.
         let mut edited = topology.clone();

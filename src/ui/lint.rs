@@ -112,8 +112,8 @@ pub fn LintPanel(props: &LintProps) -> Html {
             </div>
             <VirtualList class="findings" count={counts.shown(filter.severity())} row_height={ROW} {on_window} render={{
                 let (findings, dispatch, severity) = (props.findings.clone(), props.dispatch.clone(), filter.severity());
-                Callback::from(move |at: usize| match findings.rows.get(&at).filter(|_| findings.filter == severity) {
-                    Some((index, finding)) => finding_view(*index, finding, &dispatch),
+                Callback::from(move |at: usize| match findings.row(severity, at) {
+                    Some((index, finding)) => finding_view(index, finding, &dispatch),
                     None => html! {
                         <li class="finding finding-pending" aria-busy="true">{ "Loading the finding\u{2026}" }</li>
                     },

@@ -3,15 +3,14 @@
 //! that the page never waits for the engine; and it reads the files the page opens
 //! ([`crate::engine::import_files`]) and exports topologies ([`crate::engine::export_text`])
 //! and lints topologies ([`crate::engine::lint`], [`crate::edit::added_rule_warning`]; the
-//! topology it evaluated last is linted ahead, when the worker is idle, so that the Lint tab
-//! finds its findings ready) and
+//! topology it evaluated last is linted where it is, its findings kept for the rows the Lint
+//! tab shows) and
 //! compares them with the compare mode's baseline ([`crate::engine::compare`]), so that the
 //! diff, the lint, the importers (aliyun responses, Terraform plans and .tf files) and the exporters
 //! (Terraform, the aliyun CLI) are in the worker's module only, fetched when first needed. The binary
 //! `engine_worker` (`main.rs`) calls [`serve`].
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -19,6 +18,10 @@ use wasm_bindgen::JsCast;
 use crate::engine::findings::{LintCounts, LintRows};
 use crate::engine::job::Evaluator;
 use crate::engine::transfer::{FromWorker, ToWorker};
+
+/// The rows sent with a lint's counts, enough to fill the Lint tab on a tall screen: the page
+/// asks for the others as they scroll into view.
+const FIRST_LINT_ROWS: usize = 40;
 
 /// Posts an evaluation's outcome: the results' head with the worker's memory and the numbers
 /// (the evaluation's words and the evaluator's cells), or the failure's message.
@@ -45,20 +48,16 @@ fn post_evaluation(
 /// that the page sends nothing before the handler is installed.
 pub fn serve() {
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let evaluator = Rc::new(RefCell::new(Evaluator::default()));
-    let ahead = RefCell::new(None::<gloo::timers::callback::Timeout>);
+    let evaluator = RefCell::new(Evaluator::default());
     let answer_scope = scope.clone();
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let post = |message: &FromWorker, words: Option<(&[u32], &[u32])>| {
                 post(&answer_scope, message, words)
             };
-            // A request comes first: the lint ahead waits for the next idle moment.
-            drop(ahead.borrow_mut().take());
             let Ok(request) = serde_wasm_bindgen::from_value::<ToWorker>(event.data()) else {
                 return;
             };
-            let evaluation = matches!(request, ToWorker::Evaluate { .. } | ToWorker::Patch { .. });
             match request {
                 ToWorker::Evaluate { job, json, groups } => {
                     let now = || js_sys::Date::now();
@@ -196,33 +195,12 @@ pub fn serve() {
                     post(&FromWorker::Opened { job, result }, None);
                 }
             }
-            if evaluation && evaluator.borrow().findings_due() {
-                *ahead.borrow_mut() = Some(lint_ahead(&evaluator));
-            }
         });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The worker lives as long as the handler.
     on_message.forget();
     post(&scope, &FromWorker::Ready, None);
 }
-
-/// Lints the topology just evaluated once the worker is idle, so that the Lint tab finds its
-/// findings computed; a request arriving first cancels it (it is then computed when asked, or
-/// after the next evaluation).
-fn lint_ahead(evaluator: &Rc<RefCell<Evaluator>>) -> gloo::timers::callback::Timeout {
-    let evaluator = Rc::clone(evaluator);
-    crate::browser::after(LINT_AHEAD_MILLIS, move || {
-        let _ = evaluator.borrow_mut().findings();
-    })
-}
-
-/// The rows sent with a lint's counts, enough to fill the Lint tab on a tall screen: the page
-/// asks for the others as they scroll into view.
-const FIRST_LINT_ROWS: usize = 40;
-
-/// How long the worker waits, idle after an evaluation, before it lints ahead: long enough for
-/// the page's next request in a burst of edits (an undo, a second keystroke) to come first.
-const LINT_AHEAD_MILLIS: u32 = 150;
 
 /// Milliseconds from the worker's time origin.
 fn worker_now(scope: &web_sys::DedicatedWorkerGlobalScope) -> f64 {

@@ -1,7 +1,7 @@
 //! The Lint tab's questions asked of the evaluation's own worker: it holds the topology it
 //! evaluated last, so when that is the page's current topology nothing is sent but the
-//! question, the findings may be computed already (the worker lints ahead when idle), and they
-//! stay in the worker: the page takes their counts and the rows on screen.
+//! question, and the findings stay in the worker: the page takes their counts and the rows on
+//! screen.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};

@@ -252,13 +252,17 @@ fn evaluate(client_rc: &Rc<RefCell<Client>>, topology: &Shared<Topology>, redraw
             groups: true,
         }),
         None => {
-            let json = engine::to_json(topology);
-            let request = browser::to_js(&ToWorker::Evaluate {
+            // A topology just read is sent as the text it was read from.
+            let json = read::take_given(topology).unwrap_or_else(|| engine::to_json(topology));
+            let evaluate = ToWorker::Evaluate {
                 job,
-                json: json.clone(),
+                json,
                 groups: true,
-            });
-            client.json = Some((topology.clone(), Shared::new(json)));
+            };
+            let request = browser::to_js(&evaluate);
+            if let ToWorker::Evaluate { json, .. } = evaluate {
+                client.json = Some((topology.clone(), Shared::new(json)));
+            }
             request
         }
     };

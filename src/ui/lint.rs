@@ -146,7 +146,7 @@ fn finding_view(index: usize, finding: &Finding, dispatch: &Callback<Action>) ->
                     <span class="finding-where">{ endpoint.to_string() }</span>
                 }
             </div>
-            <p class="finding-message">{ &finding.message }</p>
+            <p class="finding-message" title={finding.message.clone()}>{ &finding.message }</p>
             { crate::ui::widgets::fix_or_advice(finding.fix.as_ref(), &finding.fix_text, format!("lint-fix-{index}"), dispatch) }
         </li>
     }

@@ -9,13 +9,11 @@ use std::rc::Rc;
 
 use sglab_core::doctor::Diagnosis;
 use sglab_core::explain::Explanation;
-use sglab_core::model::Topology;
 use yew::prelude::*;
 
 use super::evaluation::{use_results, LargeResults, Progress};
 use crate::browser::{self, Stage};
 use crate::engine::overview::Overview;
-use crate::engine::transfer::{FromWorker, LintFinding, ToWorker};
 use crate::engine::{self, Edges, Reach};
 use crate::layout::{self, Diagram};
 use crate::state::AppState;
@@ -42,9 +40,9 @@ pub struct Derived {
     pub explanation: Option<Shared<Explanation>>,
     /// The doctor's causes and fixes for the open question.
     pub diagnoses: Option<Shared<Vec<Diagnosis>>>,
-    /// The lint's findings of the current topology, while its tab is shown and once the
-    /// engine's worker answered.
-    pub findings: Option<Shared<Vec<LintFinding>>>,
+    /// The lint's findings of the current topology (while its tab is shown and once the
+    /// engine's worker answered), and the question for more of their rows.
+    pub findings: super::lint::Findings,
     /// The diff against the pinned baseline, only while one is pinned and once the engine's
     /// worker answered for the current topology.
     pub compare: Option<Shared<engine::Compare>>,
@@ -89,7 +87,8 @@ pub fn use_derived(state: &UseReducerHandle<AppState>) -> Derived {
                 .map(|query| Shared::new(engine::diagnose(topology, query)))
         },
     );
-    let findings = use_findings(&state.topology, state.view == View::Lint);
+    let findings =
+        super::lint::use_findings(&state.topology, state.view == View::Lint, &results.linter);
     let comparison =
         super::compare::use_compare(&state.baseline, &state.topology, state.dispatcher());
     Derived {
@@ -106,50 +105,6 @@ pub fn use_derived(state: &UseReducerHandle<AppState>) -> Derived {
         compare: comparison.compare,
         compare_pending: comparison.pending,
     }
-}
-
-/// The lint's findings of `topology` while `shown`, asked of the engine's worker (the lint is
-/// not part of the page's module); `None` until it answers. A question for an older topology
-/// is dropped with its worker, and an answer is kept with the topology it is of.
-#[hook]
-fn use_findings(topology: &Shared<Topology>, shown: bool) -> Option<Shared<Vec<LintFinding>>> {
-    let answer = use_state(|| None::<(Shared<Topology>, Shared<Vec<LintFinding>>)>);
-    let generation = use_mut_ref(|| 0u64);
-    {
-        let answer = answer.clone();
-        use_effect_with((topology.clone(), shown), move |(topology, shown)| {
-            *generation.borrow_mut() += 1;
-            let job = *generation.borrow();
-            let current = answer.as_ref().is_some_and(|(of, _)| of == topology);
-            let question = (*shown && !current).then(|| {
-                let (topology, generation) = (topology.clone(), Rc::clone(&generation));
-                let request = ToWorker::Lint {
-                    job,
-                    json: engine::to_json(&topology),
-                };
-                super::ask::ask(&request, move |result| {
-                    let findings = match result {
-                        Ok(FromWorker::Linted {
-                            job: answered,
-                            findings,
-                        }) => {
-                            if answered != *generation.borrow() {
-                                return;
-                            }
-                            findings
-                        }
-                        _ => Vec::new(),
-                    };
-                    answer.set(Some((topology.clone(), Shared::new(findings))));
-                })
-            });
-            move || drop(question)
-        });
-    }
-    answer
-        .as_ref()
-        .filter(|(of, _)| of == topology && shown)
-        .map(|(_, findings)| findings.clone())
 }
 
 /// The diagram's edges while `shown` (a small topology's: one per pair of endpoints); unchanged

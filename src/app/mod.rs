@@ -20,6 +20,7 @@ pub mod derived;
 pub mod effects;
 pub mod evaluation;
 pub mod export;
+pub mod lint;
 pub mod open;
 pub mod panes;
 pub mod present;

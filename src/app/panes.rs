@@ -121,9 +121,10 @@ fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -
                 dispatch={dispatch.clone()}
             />
         },
-        (View::Lint, _, _) => match derived.findings.clone() {
+        (View::Lint, _, _) => match derived.findings.view.clone() {
             Some(findings) => html! {
-                <ui::lint::LintPanel {findings} dispatch={dispatch.clone()} />
+                <ui::lint::LintPanel {findings} ask_rows={derived.findings.ask_rows.clone()}
+                    dispatch={dispatch.clone()} />
             },
             None => html! {
                 <section class="lint" data-testid="lint-pending" aria-busy="true">

@@ -6,12 +6,15 @@ use sglab_core::diagnostic::Diagnostic;
 use sglab_core::matrix::{GroupMatrix, Matrix};
 use sglab_core::model::Topology;
 
-use super::transfer::{encode, ResultHead, Stage};
+use super::transfer::{encode, LintFinding, ResultHead, Stage};
 
-/// The worker's engine: the last topology it evaluated, with its results.
+/// The worker's engine: the last topology it evaluated, with its results, and the lint's
+/// findings of that topology once asked for (kept for the rows the Lint tab asks next).
 #[derive(Default)]
 pub struct Evaluator {
     last: Option<(Topology, Matrix, Option<GroupMatrix>)>,
+    findings: Option<Vec<LintFinding>>,
+    evaluations: u64,
 }
 
 impl Evaluator {
@@ -83,6 +86,8 @@ impl Evaluator {
     ) -> Result<(ResultHead, Vec<u32>), String> {
         let parse_done = now();
         stage(Stage::Matrix);
+        self.findings = None;
+        self.evaluations += 1;
         let previous = self.last.take();
         let matrix = match &previous {
             Some((before, matrix, _)) => {
@@ -119,6 +124,23 @@ impl Evaluator {
         head.groups_millis = groups_done - matrix_done;
         self.last = Some((topology, matrix, group_matrix));
         Ok((head, words))
+    }
+
+    /// The lint's findings of the topology last evaluated, computed on the first call after
+    /// each evaluation; `None` before any evaluation.
+    pub fn findings(&mut self) -> Option<&[LintFinding]> {
+        let (topology, _, _) = self.last.as_ref()?;
+        Some(
+            self.findings
+                .get_or_insert_with(|| super::lint(topology))
+                .as_slice(),
+        )
+    }
+
+    /// The number of the last evaluation (counted from 1), which names the topology the
+    /// findings are of.
+    pub fn evaluation(&self) -> u64 {
+        self.evaluations
     }
 
     /// The class pairs of the last matrix (`matrix.parts().cells`), which go to the page in a
@@ -165,6 +187,10 @@ mod tests {
         let back = decode(&head, words, evaluator.cells()).map(|e| (e.matrix, e.overview));
         assert_eq!(back, Ok((matrix.clone(), Some(overview))));
         assert_eq!(head.problems, crate::engine::problems(&topology));
+        assert_eq!(
+            evaluator.findings(),
+            Some(crate::engine::lint(&topology).as_slice())
+        );
 
         // After an edit, from the previous results.
         let mut edited = topology.clone();
@@ -204,6 +230,11 @@ mod tests {
         let fresh = sglab_core::matrix::matrix(&again);
         assert!(back.matrix.cells().eq(fresh.cells()));
         assert_eq!(sent, Some(crate::engine::to_json(&again)));
+        // The findings are of the patched topology, not the first one's.
+        assert_eq!(
+            evaluator.findings(),
+            Some(crate::engine::lint(&again).as_slice())
+        );
         assert!(evaluator
             .evaluate("{", false, &|| 0.0, &mut |_| {})
             .is_err());

@@ -14,6 +14,7 @@ mod bench;
 mod diff;
 mod export;
 mod fields;
+pub mod findings;
 pub mod job;
 mod labels;
 mod open;

@@ -55,6 +55,27 @@ pub enum ToWorker {
         /// The topology as sglab JSON.
         json: String,
     },
+    /// Lint the topology the worker evaluated last (the page's current topology when it was the
+    /// last sent): no JSON goes over, the findings may be ready already, and they stay in the
+    /// worker: the answer holds their counts and the first rows ([`FromWorker::LintCounted`]).
+    LintEvaluated {
+        /// The job's number, echoed in the answer.
+        job: u64,
+    },
+    /// The rows at positions `from..to` of the findings of a [`ToWorker::LintEvaluated`] shown
+    /// with `filter`.
+    LintRows {
+        /// The job's number, echoed in the answer.
+        job: u64,
+        /// The evaluation the findings are of ([`FromWorker::LintCounted`]).
+        evaluation: u64,
+        /// The severity shown (`None`: every one).
+        filter: Option<LintSeverity>,
+        /// The first position.
+        from: usize,
+        /// The position after the last.
+        to: usize,
+    },
     /// Whether rule `index` of `group`, just added, changes anything
     /// (the warning the page shows after adding it).
     AddedRule {
@@ -173,6 +194,25 @@ pub enum FromWorker {
         job: u64,
         /// The exported text.
         text: String,
+    },
+    /// The answer to a [`ToWorker::LintEvaluated`]: the findings' counts and first rows.
+    LintCounted {
+        /// The job.
+        job: u64,
+        /// The evaluation the findings are of, which asks for more rows.
+        evaluation: u64,
+        /// How many findings of each severity.
+        counts: super::findings::LintCounts,
+        /// The first rows of the whole list.
+        rows: super::findings::LintRows,
+    },
+    /// The answer to a [`ToWorker::LintRows`]; `None` when the worker has evaluated another
+    /// topology since.
+    LintRows {
+        /// The job.
+        job: u64,
+        /// The rows.
+        rows: Option<super::findings::LintRows>,
     },
     /// The findings of a [`ToWorker::Lint`].
     Linted {

@@ -1,8 +1,11 @@
 //! The lint view: every finding of the core's priority-aware lint, with where it is, what it
-//! means and, where one exists, a button applying the fix.
+//! means and, where one exists, a button applying the fix. Only the findings on screen are
+//! drawn, and only they need to be on the page: the others are asked for as they scroll into
+//! view (a large topology's findings stay in the engine's worker).
 
 use yew::prelude::*;
 
+use crate::engine::findings::{LintView, RowsWanted};
 use crate::engine::transfer::{LintFinding as Finding, LintSeverity as Severity};
 use crate::state::Action;
 use crate::types::{Selection, Shared};
@@ -11,8 +14,10 @@ use crate::ui::overview::scroll::VirtualList;
 /// Props of [`LintPanel`].
 #[derive(PartialEq, Properties)]
 pub struct LintProps {
-    /// The findings of the current topology.
-    pub findings: Shared<Vec<Finding>>,
+    /// The findings of the current topology: their counts and the rows taken in.
+    pub findings: Shared<LintView>,
+    /// Asks for rows not taken in yet.
+    pub ask_rows: Callback<RowsWanted>,
     /// State changes.
     pub dispatch: Callback<Action>,
 }
@@ -28,6 +33,15 @@ enum Filter {
     Only(Severity),
 }
 
+impl Filter {
+    fn severity(self) -> Option<Severity> {
+        match self {
+            Filter::All => None,
+            Filter::Only(severity) => Some(severity),
+        }
+    }
+}
+
 fn severity_words(severity: Severity) -> (&'static str, &'static str) {
     match severity {
         Severity::Error => ("\u{2716}", "error"),
@@ -40,13 +54,24 @@ fn severity_words(severity: Severity) -> (&'static str, &'static str) {
 #[component]
 pub fn LintPanel(props: &LintProps) -> Html {
     let filter = use_state(|| Filter::All);
-    let findings = &*props.findings;
-    let count = |severity: Severity| findings.iter().filter(|f| f.severity == severity).count();
-    let (errors, warnings, infos) = (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-    );
+    let drawn = use_state(|| (0usize, 0usize));
+    let view = &*props.findings;
+    let counts = view.counts;
+    let (errors, warnings, infos) = (counts.errors, counts.warnings, counts.infos);
+    {
+        // The rows drawn that are not in yet are asked for, once per window, filter and
+        // findings.
+        let (view, ask_rows) = (props.findings.clone(), props.ask_rows.clone());
+        let severity = filter.severity();
+        use_effect_with(
+            (severity, *drawn, view.findings),
+            move |(severity, (from, to), _)| {
+                if !view.has(*severity, *from, *to) {
+                    ask_rows.emit((*severity, *from, *to));
+                }
+            },
+        );
+    }
     let on_filter = {
         let filter = filter.clone();
         Callback::from(move |event: Event| {
@@ -60,23 +85,18 @@ pub fn LintPanel(props: &LintProps) -> Html {
             }
         })
     };
-    let shown: Vec<usize> = findings
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| match *filter {
-            Filter::All => true,
-            Filter::Only(severity) => f.severity == severity,
-        })
-        .map(|(index, _)| index)
-        .collect();
-    let summary = if findings.is_empty() {
+    let summary = if counts.total() == 0 {
         "No findings: no shadowed, redundant or over-broad rule, and every limit is respected."
             .to_owned()
     } else {
         format!(
             "{} findings: {errors} errors, {warnings} warnings, {infos} infos",
-            findings.len()
+            counts.total()
         )
+    };
+    let on_window = {
+        let drawn = drawn.clone();
+        Callback::from(move |window: (usize, usize)| drawn.set(window))
     };
     html! {
         <section class="lint" aria-label="Lint" data-testid="lint">
@@ -90,11 +110,13 @@ pub fn LintPanel(props: &LintProps) -> Html {
                     <option value="info" selected={*filter == Filter::Only(Severity::Info)}>{ "infos" }</option>
                 </select>
             </div>
-            <VirtualList class="findings" count={shown.len()} row_height={ROW} render={{
-                let (findings, dispatch, shown) = (props.findings.clone(), props.dispatch.clone(), std::rc::Rc::new(shown));
-                Callback::from(move |at: usize| match shown.get(at).and_then(|&index| Some((index, findings.get(index)?))) {
+            <VirtualList class="findings" count={counts.shown(filter.severity())} row_height={ROW} {on_window} render={{
+                let (findings, dispatch, severity) = (props.findings.clone(), props.dispatch.clone(), filter.severity());
+                Callback::from(move |at: usize| match findings.row(severity, at) {
                     Some((index, finding)) => finding_view(index, finding, &dispatch),
-                    None => html! {},
+                    None => html! {
+                        <li class="finding finding-pending" aria-busy="true">{ "Loading the finding\u{2026}" }</li>
+                    },
                 })
             }} />
         </section>
@@ -124,7 +146,7 @@ fn finding_view(index: usize, finding: &Finding, dispatch: &Callback<Action>) ->
                     <span class="finding-where">{ endpoint.to_string() }</span>
                 }
             </div>
-            <p class="finding-message">{ &finding.message }</p>
+            <p class="finding-message" title={finding.message.clone()}>{ &finding.message }</p>
             { crate::ui::widgets::fix_or_advice(finding.fix.as_ref(), &finding.fix_text, format!("lint-fix-{index}"), dispatch) }
         </li>
     }

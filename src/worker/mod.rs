@@ -2,7 +2,9 @@
 //! the stage it is in and then the results, computed by [`crate::engine::job::Evaluator`], so
 //! that the page never waits for the engine; and it reads the files the page opens
 //! ([`crate::engine::import_files`]) and exports topologies ([`crate::engine::export_text`])
-//! and lints topologies ([`crate::engine::lint`], [`crate::edit::added_rule_warning`]) and
+//! and lints topologies ([`crate::engine::lint`], [`crate::edit::added_rule_warning`]; the
+//! topology it evaluated last is linted where it is, its findings kept for the rows the Lint
+//! tab shows) and
 //! compares them with the compare mode's baseline ([`crate::engine::compare`]), so that the
 //! diff, the lint, the importers (aliyun responses, Terraform plans and .tf files) and the exporters
 //! (Terraform, the aliyun CLI) are in the worker's module only, fetched when first needed. The binary
@@ -13,8 +15,13 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::engine::findings::{LintCounts, LintRows};
 use crate::engine::job::Evaluator;
 use crate::engine::transfer::{FromWorker, ToWorker};
+
+/// The rows sent with a lint's counts, enough to fill the Lint tab on a tall screen: the page
+/// asks for the others as they scroll into view.
+const FIRST_LINT_ROWS: usize = 40;
 
 /// Posts an evaluation's outcome: the results' head with the worker's memory and the numbers
 /// (the evaluation's words and the evaluator's cells), or the failure's message.
@@ -88,6 +95,39 @@ pub fn serve() {
                     };
                     drop(json);
                     post(&answer, None);
+                }
+                ToWorker::LintEvaluated { job } => {
+                    let mut evaluator = evaluator.borrow_mut();
+                    let evaluation = evaluator.evaluation();
+                    let answer = match evaluator.findings() {
+                        Some(findings) => FromWorker::LintCounted {
+                            job,
+                            evaluation,
+                            counts: LintCounts::of(findings),
+                            rows: LintRows::of(findings, None, 0, FIRST_LINT_ROWS),
+                        },
+                        None => FromWorker::Failed {
+                            job,
+                            message: "no topology evaluated".to_owned(),
+                        },
+                    };
+                    drop(evaluator);
+                    post(&answer, None);
+                }
+                ToWorker::LintRows {
+                    job,
+                    evaluation,
+                    filter,
+                    from,
+                    to,
+                } => {
+                    let mut evaluator = evaluator.borrow_mut();
+                    let rows = (evaluator.evaluation() == evaluation)
+                        .then(|| evaluator.findings())
+                        .flatten()
+                        .map(|findings| LintRows::of(findings, filter, from, to));
+                    drop(evaluator);
+                    post(&FromWorker::LintRows { job, rows }, None);
                 }
                 ToWorker::Lint { job, json } => {
                     let answer = match crate::engine::parse_sglab(&json, "topology") {

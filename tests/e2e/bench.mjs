@@ -24,13 +24,13 @@
 // load (every .wasm, .js and .css fetched until the built-in example shows, gzipped, against
 // the product's 600 KiB), and writes `target/bench/wasm.json`.
 //
-// With `--profile DIR`, the load and the first edit are also recorded with Chromium's sampling
-// profiler (CDP `Profiler`): `DIR/<fixture>-load.cpuprofile` and `-edit.cpuprofile` (open them
-// in Chromium's DevTools, Performance panel), and the longest stretch of main-thread work of
-// each is broken down by function (self and total milliseconds) on the standard error. The
-// WebAssembly functions are named when the build keeps the name section (a build with
-// `wasm-opt -g`); the sampling slows the page, so the figures of a profiled run are not the
-// benchmark's.
+// With `--profile DIR`, the load, the first edit and the Lint tab are also recorded with
+// Chromium's sampling profiler (CDP `Profiler`): `DIR/<fixture>-load.cpuprofile`,
+// `-edit.cpuprofile` and `-lint.cpuprofile` (open them in Chromium's DevTools, Performance
+// panel), and the longest stretch of main-thread work of each is broken down by function (self
+// and total milliseconds) on the standard error. The WebAssembly functions are named when the
+// build keeps the name section (a build with `wasm-opt -g`); the sampling slows the page, so
+// the figures of a profiled run are not the benchmark's.
 //
 // Usage: node tests/e2e/bench.mjs [--dist dist] [--dir target/bench] [--runs N] [--edits N] [--profile DIR] [name-filter]
 // (for the browser table alone: `bench_fixtures --write-only`, then the filter `free-combos`).
@@ -217,10 +217,12 @@ async function measure(baseUrl, fixture) {
     // once the tab is shown), with the longest main-thread task meanwhile.
     await page.evaluate(() => window.sglab.lastEvaluation());
     await takeLongTasks(page);
+    const lintProfile = await startProfile(page);
     const lintStarted = Date.now();
     await page.locator('[data-testid="tab-lint"]').click();
     await page.waitForSelector('[data-testid="lint-summary"]', { timeout: 300000 });
     const lintMillis = Date.now() - lintStarted;
+    await stopProfile(lintProfile, `${fixture.name}-lint`);
     const lintSummary = await page.locator('[data-testid="lint-summary"]').innerText();
     const lintTasks = await takeLongTasks(page);
     // The core's matrix timed on the page (a long task by design, after the measurements); not

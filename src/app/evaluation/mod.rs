@@ -18,8 +18,10 @@ use crate::engine::transfer::{FromWorker, ResultHead, Stage, ToWorker};
 use crate::engine::{self, same_evaluation, Reach, PAIR_EDGES_LIMIT};
 use crate::types::Shared;
 
+mod lint;
 mod read;
 
+pub use lint::{Counted, Linter};
 pub use read::{read, ReadDone};
 
 /// Above this many endpoints the engine runs in its worker.
@@ -52,6 +54,8 @@ pub struct Results {
     /// validation warnings (of `reach`'s topology) and the sglab JSON last sent (with the
     /// topology it is of), which the autosave reuses.
     pub large: Option<LargeResults>,
+    /// The lint asked of the worker that holds the topology.
+    pub linter: Linter,
 }
 
 /// What the worker gives beyond the matrix, for [`Results::large`].
@@ -93,6 +97,12 @@ struct Client {
     receiving: Option<Intake>,
     /// The last topology sent to the running worker, from which the next is sent as changes.
     sent: Option<Shared<Topology>>,
+    /// The number of the last lint question asked of the worker.
+    lint_job: u64,
+    /// The lint question waiting for the worker's answer.
+    lint_waiting: Option<lint::Waiting<Counted>>,
+    /// The question for rows of the findings waiting for the worker's answer.
+    rows_waiting: Option<lint::Waiting<crate::engine::findings::LintRows>>,
 }
 
 /// The results of the running job, taken into the page's memory a slice per task.
@@ -134,11 +144,13 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
             };
             if cancelled {
                 browser::evaluation_settled();
+                lint::orphaned(&client);
                 redraw();
             }
             cancelled
         })
     };
+    let linter = Linter(Rc::downgrade(&client));
     let client = client.borrow();
     let reach = client
         .results
@@ -175,6 +187,7 @@ pub fn use_results(topology: &Shared<Topology>) -> (Results, Rc<dyn Fn() -> bool
             overview,
             progress,
             large,
+            linter,
         },
         cancel,
     )
@@ -239,13 +252,17 @@ fn evaluate(client_rc: &Rc<RefCell<Client>>, topology: &Shared<Topology>, redraw
             groups: true,
         }),
         None => {
-            let json = engine::to_json(topology);
-            let request = browser::to_js(&ToWorker::Evaluate {
+            // A topology just read is sent as the text it was read from.
+            let json = read::take_given(topology).unwrap_or_else(|| engine::to_json(topology));
+            let evaluate = ToWorker::Evaluate {
                 job,
-                json: json.clone(),
+                json,
                 groups: true,
-            });
-            client.json = Some((topology.clone(), Shared::new(json)));
+            };
+            let request = browser::to_js(&evaluate);
+            if let ToWorker::Evaluate { json, .. } = evaluate {
+                client.json = Some((topology.clone(), Shared::new(json)));
+            }
             request
         }
     };
@@ -332,6 +349,20 @@ fn on_event(client: &Weak<RefCell<Client>>, redraw: &Redraw, event: WorkerEvent)
                     }
                 }
             }
+            Ok(FromWorker::LintCounted {
+                job,
+                evaluation,
+                counts,
+                rows,
+            }) => {
+                let answer = Some((evaluation, counts, rows));
+                lint::answered(&client, |c| &mut c.lint_waiting, job, answer);
+                false
+            }
+            Ok(FromWorker::LintRows { job, rows }) => {
+                lint::answered(&client, |c| &mut c.rows_waiting, job, rows);
+                false
+            }
             Ok(message) => on_message(&mut client.borrow_mut(), message),
             Err(_) => false,
         },
@@ -340,6 +371,7 @@ fn on_event(client: &Weak<RefCell<Client>>, redraw: &Redraw, event: WorkerEvent)
             give_up(&mut client.borrow_mut())
         }
     };
+    lint::orphaned(&client);
     if changed {
         redraw();
     }
@@ -382,6 +414,8 @@ fn on_message(client: &mut Client, message: FromWorker) -> bool {
         | FromWorker::Opened { .. }
         | FromWorker::Exported { .. }
         | FromWorker::Linted { .. }
+        | FromWorker::LintCounted { .. }
+        | FromWorker::LintRows { .. }
         | FromWorker::AddedRule { .. }
         | FromWorker::Benched { .. }
         | FromWorker::Compared { .. } => false,
@@ -442,6 +476,7 @@ fn receive(weak: &Weak<RefCell<Client>>, redraw: &Redraw, job: u64) {
         }
     };
     drop(client);
+    lint::orphaned(&client_rc);
     if changed {
         redraw();
     }

@@ -128,6 +128,10 @@ pub struct VirtualListProps {
     /// The list's ARIA role, when its rows are not list items (a tree's group).
     #[prop_or_default]
     pub role: Option<AttrValue>,
+    /// Told the rows drawn (the first and the one after the last) whenever they change, for
+    /// a list whose rows are taken in as they come into view.
+    #[prop_or_default]
+    pub on_window: Option<Callback<(usize, usize)>>,
 }
 
 /// A `<ul>` drawing only the rows on screen (and the overscan) between two spacers, once it
@@ -137,6 +141,14 @@ pub struct VirtualListProps {
 pub fn VirtualList(props: &VirtualListProps) -> Html {
     let scroll = use_scroll();
     let window = scroll.rows(props.count, props.row_height);
+    {
+        let on_window = props.on_window.clone();
+        use_effect_with((window.start, window.end), move |drawn| {
+            if let Some(on_window) = on_window {
+                on_window.emit(*drawn);
+            }
+        });
+    }
     if window.start == 0 && window.end == props.count && window.after == 0.0 {
         return html! {
             <ul class={props.class.clone()} role={props.role.clone()}>{ for (0..props.count).map(|i| props.render.emit(i)) }</ul>

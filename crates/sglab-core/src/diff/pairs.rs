@@ -354,8 +354,11 @@ fn compare(
                     .or(closed.first())
                     .filter(|_| protocol.has_ports())
                     .map(|range| range.start());
-                let old_deciding = before.decider.deciding(from, to, protocol, port);
-                let new_deciding = after.decider.deciding(from, to, protocol, port);
+                let decide = |side: &mut Side<'_>, from: Option<usize>, to: Option<usize>| {
+                    side.decider.deciding(from?, to?, protocol, port)
+                };
+                let old_deciding = decide(before, at_from.0, at_to.0);
+                let new_deciding = decide(after, at_from.1, at_to.1);
                 let ports = changes.ports.len() as u32;
                 changes.ports.push((opened, closed));
                 let old_names = named(old_deciding.as_ref());
@@ -366,8 +369,9 @@ fn compare(
                     // The words name the representatives: each pair of members gets its own
                     // decisions on the side whose words name them (once per member they name),
                     // and shares the other side's.
-                    let mut old_own = Own::new(old_names, old_shared);
-                    let mut new_own = Own::new(new_names, new_shared);
+                    let representatives = (changes.rank(from), changes.rank(to));
+                    let mut old_own = Own::new(old_names, old_shared, representatives);
+                    let mut new_own = Own::new(new_names, new_shared, representatives);
                     for source in &ranks[source_class] {
                         for target in ranks[target_class].iter().filter(|to| *to != source) {
                             let payload = Payload {
@@ -457,14 +461,29 @@ struct Own {
     shared: Option<Arc<Deciding>>,
     /// The decisions made so far, by the rank of the party named.
     by_party: rustc_hash::FxHashMap<u32, Option<Arc<Deciding>>>,
+    /// The ranks of the representatives, whose decisions are `shared`.
+    representatives: (u32, u32),
 }
 
 impl Own {
-    fn new(named: Named, shared: Option<Arc<Deciding>>) -> Own {
+    /// The decisions of a side whose words name `named`, `shared` being those of the pair of
+    /// representatives whose ranks are `representatives` (kept for the party they name).
+    fn new(named: Named, shared: Option<Arc<Deciding>>, representatives: (u32, u32)) -> Own {
+        let mut by_party = rustc_hash::FxHashMap::default();
+        match named {
+            Named::Source => {
+                by_party.insert(representatives.0, shared.clone());
+            }
+            Named::Target => {
+                by_party.insert(representatives.1, shared.clone());
+            }
+            Named::Nobody | Named::Both => {}
+        }
         Own {
             named,
             shared,
-            by_party: rustc_hash::FxHashMap::default(),
+            by_party,
+            representatives,
         }
     }
 
@@ -477,6 +496,9 @@ impl Own {
         protocol: Protocol,
         port: Option<u16>,
     ) -> Option<Arc<Deciding>> {
+        if self.named == Named::Nobody || (source, target) == self.representatives {
+            return self.shared.clone();
+        }
         let party = match self.named {
             Named::Nobody => return self.shared.clone(),
             Named::Source => Some(source),
@@ -487,10 +509,11 @@ impl Own {
             return known.clone();
         }
         let (from, to) = (ids.get(source as usize)?, ids.get(target as usize)?);
-        let decided = side
-            .decider
-            .deciding(from, to, protocol, port)
-            .map(Arc::new);
+        let decided = match (side.index(from), side.index(to)) {
+            (Some(from), Some(to)) => side.decider.deciding(from, to, protocol, port),
+            _ => None,
+        }
+        .map(Arc::new);
         if let Some(party) = party {
             self.by_party.insert(party, decided.clone());
         }

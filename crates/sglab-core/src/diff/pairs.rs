@@ -142,12 +142,13 @@ pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Listi
     let old_all = marks.side(old, blocks, &dirty);
     let new_all = marks.side(new, blocks, &dirty);
     let joint_blocks = JointBlocks::of(old, new);
-    let old_matrices = marks.matrices(&old_all, &protocols, &joint_blocks, None);
+    let old_matrices = marks.matrices(&old_all, &protocols, &joint_blocks, None, Some(&new_all));
     let new_matrices = marks.matrices(
         &new_all,
         &protocols,
         &joint_blocks,
         Some((&old_all, &old_matrices)),
+        None,
     );
     let (Some(mut before), Some(mut after)) = (
         Side::new(old, &block_ids, old_matrices, &old_all.0),

@@ -49,7 +49,10 @@ pub(crate) struct Earlier<'a> {
 ///
 /// `blocks` must hold the blocks of `topology`'s rules. With `earlier`, the group sides of
 /// groups whose rules in a direction are the same in both topologies, with the same settings,
-/// come from the earlier part's build instead of being made again.
+/// come from the earlier part's build instead of being made again. With `later` (the other
+/// side of a diff, with the same groups, whose part is built next with this one as its
+/// `earlier`), the group sides made here also know the address classes and group sets of
+/// `later`'s endpoints, so that its part keeps them.
 pub(crate) fn matrix_part(
     topology: &Topology,
     protocols: &[Protocol],
@@ -57,6 +60,7 @@ pub(crate) fn matrix_part(
     ingress: &BTreeSet<&GroupId>,
     blocks: &JointBlocks,
     earlier: Option<Earlier<'_>>,
+    later: Option<&Topology>,
 ) -> Matrix {
     let mut unique: Vec<Protocol> = Vec::new();
     for protocol in protocols {
@@ -79,6 +83,9 @@ pub(crate) fn matrix_part(
         ingress: indices(ingress),
     };
     let mut builder = Builder::with_nets(topology, blocks.0.clone());
+    if let Some(later) = later.filter(|later| same_groups(topology, later)) {
+        builder.know_endpoints_of(later);
+    }
     if let Some(earlier) = earlier {
         let cache = earlier.part.cache.0.as_ref();
         if let (Some(cache), Some(differ)) = (cache, differing_sides(earlier.topology, topology)) {
@@ -142,6 +149,15 @@ fn differing_sides(before: &Topology, after: &Topology) -> Option<ChangedGroups>
     Some(differ)
 }
 
+/// Whether `a` and `b` have the same groups with the same settings, as a seeded build needs.
+fn same_groups(a: &Topology, b: &Topology) -> bool {
+    a.groups.len() == b.groups.len()
+        && a.groups
+            .iter()
+            .zip(&b.groups)
+            .all(|((a_id, a), (b_id, b))| a_id == b_id && same_settings(a, b))
+}
+
 /// A matrix of the builder's topology's endpoints and classes, as the builder numbers them,
 /// whose cells all allow nothing.
 fn empty_matrix(builder: &mut Builder<'_>, protocols: Vec<Protocol>) -> Matrix {
@@ -188,7 +204,9 @@ mod tests {
             let egress: BTreeSet<&GroupId> = ids.iter().step_by(3).copied().collect();
             let ingress: BTreeSet<&GroupId> = ids.iter().skip(1).step_by(4).copied().collect();
             let blocks = JointBlocks::of(&topology, &topology);
-            let part = matrix_part(&topology, &protocols, &egress, &ingress, &blocks, None);
+            let part = matrix_part(
+                &topology, &protocols, &egress, &ingress, &blocks, None, None,
+            );
             let groups_of = |id: &EndpointId| {
                 topology
                     .endpoints

@@ -20,7 +20,7 @@ use super::{Change, Deciding};
 use crate::explain::Decision;
 use crate::matrix::subset::JointBlocks;
 use crate::matrix::Matrix;
-use crate::model::{EndpointId, PortRange, Protocol, Topology};
+use crate::model::{EndpointId, GroupId, PortRange, Protocol, Topology};
 
 /// One side of the comparison: a topology, the same with the external blocks (whose matrix and
 /// decisions these are), the ids of the blocks, a matrix and its decisions.
@@ -112,9 +112,15 @@ pub(super) struct Listing {
 }
 
 /// Every changed (source, target, protocol), sorted: the endpoints and the external `blocks`
-/// compared on one part of a matrix per side.
-pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Listing {
-    let dirty = Dirty::of(old, new);
+/// compared on one part of a matrix per side; `differing` holds the groups of both sides whose
+/// rules differ (`super::rules::differing_groups`).
+pub(super) fn changes(
+    old: &Topology,
+    new: &Topology,
+    blocks: &[IpNet],
+    differing: &[&GroupId],
+) -> Listing {
+    let dirty = Dirty::of(old, new, differing);
     let protocols = dirty.protocols();
     if protocols.is_empty() {
         return Listing::default();

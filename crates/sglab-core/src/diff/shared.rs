@@ -307,7 +307,8 @@ mod tests {
         };
         apply(&mut new, &added).expect("the rule is added");
         apply(&mut new, &Edit::AddEndpoint(NewEndpoint::Ecs { group })).expect("an instance");
-        let marks = Marks::new(&old, &new, &Dirty::of(&old, &new));
+        let differing = crate::diff::rules::differing_groups(&old, &new);
+        let marks = Marks::new(&old, &new, &Dirty::of(&old, &new, &differing));
         assert_eq!(marks.parts, vec![bit(Protocol::Tcp), Mask::from(0b11110)]);
     }
 }

@@ -192,6 +192,114 @@ mod tests {
     use crate::matrix::matrix_with;
     use crate::model::GroupId;
 
+    /// On every shape, a part built from an earlier part of the topology before an edit
+    /// (instances added, a rule added to another group), which knew the later endpoints' address
+    /// classes and group sets and so left the kept group sides complete, has the cells of the
+    /// whole matrix after the edit over the pairs it covers; a group side kept although its
+    /// rules changed would not.
+    #[test]
+    fn a_part_from_one_that_knew_its_endpoints_holds_the_whole_matrix() {
+        use crate::edit::{apply, writable_group, Edit, NewEndpoint};
+        use crate::model::{Direction, NicType, Policy, PortRange, PortSpec, Priority, Rule};
+        let protocols = crate::diff::DIFF_PROTOCOLS;
+        let mut checked = 0;
+        for seed in 0..14u64 {
+            let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
+            let old = generate(seed, &GenParams::of_shape(shape, 10, 5, 40));
+            let writable: Vec<GroupId> = old
+                .groups
+                .keys()
+                .filter(|id| writable_group(&old, id).is_ok())
+                .cloned()
+                .collect();
+            let (Some(first), Some(last)) = (writable.first(), writable.last()) else {
+                continue;
+            };
+            let mut new = old.clone();
+            let rule = Rule {
+                id: None,
+                direction: Direction::Ingress,
+                policy: Policy::Accept,
+                priority: Priority::HIGHEST,
+                protocol: Protocol::Tcp,
+                ports: PortSpec::Range(PortRange::new(22, 22).expect("a valid range")),
+                peer: Peer::Cidr("0.0.0.0/0".parse().expect("a valid block")),
+                source_ports: None,
+                local_cidr: None,
+                nic_type: NicType::Intranet,
+                description: String::new(),
+            };
+            let edits = [
+                Edit::AddEndpoint(NewEndpoint::Ecs {
+                    group: first.clone(),
+                }),
+                Edit::AddEndpoint(NewEndpoint::Ecs {
+                    group: last.clone(),
+                }),
+                Edit::AddRule {
+                    group: last.clone(),
+                    rule,
+                },
+            ];
+            for edit in &edits {
+                // An edit the topology does not allow leaves it as it is.
+                let _ = apply(&mut new, edit);
+            }
+            let blocks = JointBlocks::of(&old, &new);
+            let every =
+                |topology: &Topology| -> Vec<GroupId> { topology.groups.keys().cloned().collect() };
+            let (old_groups, new_groups) = (every(&old), every(&new));
+            let old_all: BTreeSet<&GroupId> = old_groups.iter().collect();
+            let new_all: BTreeSet<&GroupId> = new_groups.iter().collect();
+            let before = matrix_part(
+                &old,
+                &protocols,
+                &old_all,
+                &old_all,
+                &blocks,
+                None,
+                Some(&new),
+            );
+            let earlier = Earlier {
+                topology: &old,
+                part: &before,
+            };
+            let after = matrix_part(
+                &new,
+                &protocols,
+                &new_all,
+                &new_all,
+                &blocks,
+                Some(earlier),
+                None,
+            );
+            let whole = matrix_with(&new, &protocols);
+            // The pairs a part covers: those with a filtering group on either side.
+            let filtered = |id: &EndpointId| {
+                new.endpoints
+                    .get(id)
+                    .is_some_and(|endpoint| !Actor::of_endpoint(&new, endpoint).groups.is_empty())
+            };
+            for from in whole.endpoints() {
+                for to in whole.endpoints() {
+                    if !filtered(from) && !filtered(to) {
+                        continue;
+                    }
+                    for protocol in protocols {
+                        let expected = whole.cell(from, to, protocol);
+                        assert_eq!(
+                            after.cell(from, to, protocol),
+                            expected,
+                            "{seed} {from} -> {to} {protocol}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 0);
+    }
+
     /// On every shape, the part's cells of the pairs it covers are the whole matrix's.
     #[test]
     fn a_part_holds_the_cells_of_its_groups() {

@@ -15,7 +15,7 @@ use crate::eval::route::{self, Actor, Route, Routed, SideView};
 use crate::eval::rules::{self, Pooled};
 use crate::eval::{outside_words, unreachable_sides};
 use crate::explain::{Decision, RuleRef};
-use crate::model::{Direction, EndpointId, GroupId, Protocol, Topology, Verdict};
+use crate::model::{Direction, Endpoint, GroupId, Protocol, Topology, Verdict};
 
 /// The rules of each group and direction that match a protocol and a port, in evaluation
 /// order, by the group's address in the topology (a group's rules are pooled once, whatever
@@ -31,33 +31,42 @@ struct Pools<'t> {
 /// Deciding decisions on one topology, with the actors and pooled rules kept between queries.
 pub(super) struct Decider<'t> {
     topology: &'t Topology,
-    actors: FxHashMap<&'t EndpointId, Actor<'t>>,
+    /// The endpoints of the topology in id order, as a matrix of it numbers them.
+    endpoints: Vec<&'t Endpoint>,
+    /// Each endpoint's actor by its index in `endpoints`, made when first needed, its groups
+    /// being the topology's own ids (so that a group's rules are pooled once).
+    actors: Vec<Option<Actor<'t>>>,
     pools: Pools<'t>,
 }
 
 impl<'t> Decider<'t> {
     /// A decider for `topology`.
     pub(super) fn new(topology: &'t Topology) -> Decider<'t> {
+        let endpoints: Vec<&'t Endpoint> = topology.endpoints.values().collect();
         Decider {
             topology,
-            actors: FxHashMap::default(),
+            actors: (0..endpoints.len()).map(|_| None).collect(),
+            endpoints,
             pools: Pools::default(),
         }
     }
 
-    /// The decisions from `from` to `to` at `port` (ignored for protocols without ports), as
-    /// [`crate::eval::explain`] gives them; `None` when either endpoint is absent.
+    /// The decisions from the endpoint at index `from` to the one at index `to` (in id order,
+    /// as a matrix of the topology numbers them) at `port` (ignored for protocols without
+    /// ports), as [`crate::eval::explain`] gives them; `None` when either index is out of
+    /// range.
     pub(super) fn deciding(
         &mut self,
-        from: &EndpointId,
-        to: &EndpointId,
+        from: usize,
+        to: usize,
         protocol: Protocol,
         port: Option<u16>,
     ) -> Option<Deciding> {
         let topology = self.topology;
-        let from = self.resolve(from)?;
-        let to = self.resolve(to)?;
-        let (source, target) = (self.actors.get(from)?, self.actors.get(to)?);
+        self.resolve(from)?;
+        self.resolve(to)?;
+        let source = self.actors.get(from)?.as_ref()?;
+        let target = self.actors.get(to)?.as_ref()?;
         let pools = &mut self.pools;
         let port = port.filter(|_| protocol.has_ports());
         let (egress, ingress) = match route::route(topology, source, target, protocol) {
@@ -95,14 +104,21 @@ impl<'t> Decider<'t> {
         })
     }
 
-    /// The id of an endpoint of the topology, its actor resolved once.
-    fn resolve(&mut self, id: &EndpointId) -> Option<&'t EndpointId> {
+    /// Makes the actor of the endpoint at `index` once; `None` when there is none.
+    fn resolve(&mut self, index: usize) -> Option<()> {
         let topology = self.topology;
-        let (id, endpoint) = topology.endpoints.get_key_value(id)?;
-        self.actors
-            .entry(id)
-            .or_insert_with(|| Actor::of_endpoint(topology, endpoint));
-        Some(id)
+        let endpoint = *self.endpoints.get(index)?;
+        let slot = self.actors.get_mut(index)?;
+        if slot.is_none() {
+            let mut actor = Actor::of_endpoint(topology, endpoint);
+            for group in &mut actor.groups {
+                if let Some((id, _)) = topology.groups.get_key_value(*group) {
+                    *group = id;
+                }
+            }
+            *slot = Some(actor);
+        }
+        Some(())
     }
 }
 
@@ -225,11 +241,11 @@ mod tests {
             let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
             let topology = generate(seed, &GenParams::of_shape(shape, 8, 4, 40));
             let mut decider = Decider::new(&topology);
-            for from in topology.endpoints.keys() {
-                for to in topology.endpoints.keys() {
+            for (at_from, from) in topology.endpoints.keys().enumerate() {
+                for (at_to, to) in topology.endpoints.keys().enumerate() {
                     for protocol in super::super::DIFF_PROTOCOLS {
                         for port in [None, Some(1), Some(22), Some(25), Some(40), Some(65535)] {
-                            let decided = decider.deciding(from, to, protocol, port);
+                            let decided = decider.deciding(at_from, at_to, protocol, port);
                             let explanation = explain(
                                 &topology,
                                 &Party::Endpoint(from.clone()),

@@ -42,9 +42,10 @@ pub(super) struct Dirty {
 }
 
 impl Dirty {
-    /// The dirty rows and columns between `old` and `new`.
-    pub(super) fn of(old: &Topology, new: &Topology) -> Dirty {
-        let groups = GroupChanges::of(old, new);
+    /// The dirty rows and columns between `old` and `new`, whose groups present on both sides
+    /// with rules that differ are `differing` (`super::rules::differing_groups`).
+    pub(super) fn of(old: &Topology, new: &Topology, differing: &[&GroupId]) -> Dirty {
+        let groups = GroupChanges::of(old, new, differing);
         let ids: BTreeSet<&EndpointId> = old.endpoints.keys().chain(new.endpoints.keys()).collect();
         let mut sides = BTreeMap::new();
         for id in ids {
@@ -106,7 +107,7 @@ struct GroupChanges {
 }
 
 impl GroupChanges {
-    fn of(old: &Topology, new: &Topology) -> GroupChanges {
+    fn of(old: &Topology, new: &Topology, differing: &[&GroupId]) -> GroupChanges {
         let mut changes = GroupChanges {
             settings: BTreeSet::new(),
             rules: BTreeMap::new(),
@@ -125,7 +126,8 @@ impl GroupChanges {
                 changes.settings.insert(id.clone());
                 continue;
             }
-            if same_lists && before.rules == after.rules {
+            // `differing` is in id order, as `ids` is.
+            if same_lists && differing.binary_search(&id).is_err() {
                 continue;
             }
             let mask = |direction: Direction| -> Mask {

@@ -283,11 +283,12 @@ pub struct Diff {
 /// edits of rules, groups and endpoints it is made of.
 pub fn diff(old: &Topology, new: &Topology) -> Diff {
     let blocks = external_blocks(old, new);
-    let listing = pairs::changes(old, new, &blocks);
+    let differing = rules::differing_groups(old, new);
+    let listing = pairs::changes(old, new, &blocks, &differing);
     let counts = summary::counts(&listing.changes);
     let verdict = Verdict::of(counts.pairs_opened > 0, counts.pairs_closed > 0);
     let rollup = summary::rollup(old, new, &listing);
-    let rule_changes = rules::rule_changes(old, new);
+    let rule_changes = rules::rule_changes(old, new, &differing);
     let object_changes = objects::object_changes(old, new);
     Diff {
         verdict,

@@ -20,7 +20,7 @@ use super::{Change, Deciding};
 use crate::explain::Decision;
 use crate::matrix::subset::JointBlocks;
 use crate::matrix::Matrix;
-use crate::model::{EndpointId, PortRange, Protocol, Topology};
+use crate::model::{EndpointId, GroupId, PortRange, Protocol, Topology};
 
 /// One side of the comparison: a topology, the same with the external blocks (whose matrix and
 /// decisions these are), the ids of the blocks, a matrix and its decisions.
@@ -112,9 +112,15 @@ pub(super) struct Listing {
 }
 
 /// Every changed (source, target, protocol), sorted: the endpoints and the external `blocks`
-/// compared on one part of a matrix per side.
-pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Listing {
-    let dirty = Dirty::of(old, new);
+/// compared on one part of a matrix per side; `differing` holds the groups of both sides whose
+/// rules differ (`super::rules::differing_groups`).
+pub(super) fn changes(
+    old: &Topology,
+    new: &Topology,
+    blocks: &[IpNet],
+    differing: &[&GroupId],
+) -> Listing {
+    let dirty = Dirty::of(old, new, differing);
     let protocols = dirty.protocols();
     if protocols.is_empty() {
         return Listing::default();
@@ -142,12 +148,13 @@ pub(super) fn changes(old: &Topology, new: &Topology, blocks: &[IpNet]) -> Listi
     let old_all = marks.side(old, blocks, &dirty);
     let new_all = marks.side(new, blocks, &dirty);
     let joint_blocks = JointBlocks::of(old, new);
-    let old_matrices = marks.matrices(&old_all, &protocols, &joint_blocks, None);
+    let old_matrices = marks.matrices(&old_all, &protocols, &joint_blocks, None, Some(&new_all));
     let new_matrices = marks.matrices(
         &new_all,
         &protocols,
         &joint_blocks,
         Some((&old_all, &old_matrices)),
+        None,
     );
     let (Some(mut before), Some(mut after)) = (
         Side::new(old, &block_ids, old_matrices, &old_all.0),
@@ -354,8 +361,11 @@ fn compare(
                     .or(closed.first())
                     .filter(|_| protocol.has_ports())
                     .map(|range| range.start());
-                let old_deciding = before.decider.deciding(from, to, protocol, port);
-                let new_deciding = after.decider.deciding(from, to, protocol, port);
+                let decide = |side: &mut Side<'_>, from: Option<usize>, to: Option<usize>| {
+                    side.decider.deciding(from?, to?, protocol, port)
+                };
+                let old_deciding = decide(before, at_from.0, at_to.0);
+                let new_deciding = decide(after, at_from.1, at_to.1);
                 let ports = changes.ports.len() as u32;
                 changes.ports.push((opened, closed));
                 let old_names = named(old_deciding.as_ref());
@@ -366,8 +376,9 @@ fn compare(
                     // The words name the representatives: each pair of members gets its own
                     // decisions on the side whose words name them (once per member they name),
                     // and shares the other side's.
-                    let mut old_own = Own::new(old_names, old_shared);
-                    let mut new_own = Own::new(new_names, new_shared);
+                    let representatives = (changes.rank(from), changes.rank(to));
+                    let mut old_own = Own::new(old_names, old_shared, representatives);
+                    let mut new_own = Own::new(new_names, new_shared, representatives);
                     for source in &ranks[source_class] {
                         for target in ranks[target_class].iter().filter(|to| *to != source) {
                             let payload = Payload {
@@ -457,14 +468,29 @@ struct Own {
     shared: Option<Arc<Deciding>>,
     /// The decisions made so far, by the rank of the party named.
     by_party: rustc_hash::FxHashMap<u32, Option<Arc<Deciding>>>,
+    /// The ranks of the representatives, whose decisions are `shared`.
+    representatives: (u32, u32),
 }
 
 impl Own {
-    fn new(named: Named, shared: Option<Arc<Deciding>>) -> Own {
+    /// The decisions of a side whose words name `named`, `shared` being those of the pair of
+    /// representatives whose ranks are `representatives` (kept for the party they name).
+    fn new(named: Named, shared: Option<Arc<Deciding>>, representatives: (u32, u32)) -> Own {
+        let mut by_party = rustc_hash::FxHashMap::default();
+        match named {
+            Named::Source => {
+                by_party.insert(representatives.0, shared.clone());
+            }
+            Named::Target => {
+                by_party.insert(representatives.1, shared.clone());
+            }
+            Named::Nobody | Named::Both => {}
+        }
         Own {
             named,
             shared,
-            by_party: rustc_hash::FxHashMap::default(),
+            by_party,
+            representatives,
         }
     }
 
@@ -477,6 +503,9 @@ impl Own {
         protocol: Protocol,
         port: Option<u16>,
     ) -> Option<Arc<Deciding>> {
+        if self.named == Named::Nobody || (source, target) == self.representatives {
+            return self.shared.clone();
+        }
         let party = match self.named {
             Named::Nobody => return self.shared.clone(),
             Named::Source => Some(source),
@@ -487,10 +516,11 @@ impl Own {
             return known.clone();
         }
         let (from, to) = (ids.get(source as usize)?, ids.get(target as usize)?);
-        let decided = side
-            .decider
-            .deciding(from, to, protocol, port)
-            .map(Arc::new);
+        let decided = match (side.index(from), side.index(to)) {
+            (Some(from), Some(to)) => side.decider.deciding(from, to, protocol, port),
+            _ => None,
+        }
+        .map(Arc::new);
         if let Some(party) = party {
             self.by_party.insert(party, decided.clone());
         }

@@ -6,19 +6,35 @@
 //! among the remaining rules of the same group and direction. What is left is added or removed.
 
 use super::{ChangeKind, RuleChange, RuleField};
-use crate::model::{Direction, Rule, SecurityGroup, Topology};
+use crate::model::{Direction, GroupId, Rule, SecurityGroup, Topology};
 
-/// The rule changes of the groups present on both sides, by group, direction and position.
-pub(super) fn rule_changes(old: &Topology, new: &Topology) -> Vec<RuleChange> {
+/// The groups present on both sides whose lists of rules differ in any field, in id order:
+/// most groups are untouched by a change, and both the rule changes and the dirty set
+/// (`super::dirty`) look only at these.
+pub(super) fn differing_groups<'t>(old: &'t Topology, new: &Topology) -> Vec<&'t GroupId> {
+    old.groups
+        .iter()
+        .filter(|(id, group)| {
+            new.groups
+                .get(*id)
+                .is_some_and(|other| other.rules != group.rules)
+        })
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// The rule changes of the groups present on both sides, by group, direction and position;
+/// `differing` holds those whose rules differ ([`differing_groups`]).
+pub(super) fn rule_changes(
+    old: &Topology,
+    new: &Topology,
+    differing: &[&GroupId],
+) -> Vec<RuleChange> {
     let mut out = Vec::new();
-    for (id, old_group) in &old.groups {
-        let Some(new_group) = new.groups.get(id) else {
+    for id in differing {
+        let (Some(old_group), Some(new_group)) = (old.groups.get(*id), new.groups.get(*id)) else {
             continue;
         };
-        // Most groups are untouched by a change: nothing to match.
-        if old_group.rules == new_group.rules {
-            continue;
-        }
         for direction in [Direction::Ingress, Direction::Egress] {
             group_changes(old_group, new_group, direction, &mut out);
         }

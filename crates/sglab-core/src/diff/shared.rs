@@ -106,13 +106,15 @@ impl Marks {
     ///
     /// `blocks` holds the rule blocks of both sides; `earlier` is the other side with its parts
     /// (from this function), whose group sides a part takes for the groups whose rules are the
-    /// same on both sides.
+    /// same on both sides; `later` is the other side when its parts are built next, from these,
+    /// so that the group sides made here know its endpoints' address classes and group sets.
     pub(super) fn matrices(
         &self,
         (topology, marked): &SideTopology,
         protocols: &[Protocol],
         blocks: &JointBlocks,
         earlier: Option<(&SideTopology, &[(Mask, Matrix)])>,
+        later: Option<&SideTopology>,
     ) -> Vec<(Mask, Matrix)> {
         if !*marked {
             return vec![(Mask::MAX, matrix_with(topology, protocols))];
@@ -137,7 +139,11 @@ impl Marks {
                         part,
                     })
                 });
-                let part = matrix_part(topology, &protocols, &rows, &columns, blocks, earlier);
+                // The other side's parts start from these only when it has the marks too.
+                let later = later.filter(|(_, marked)| *marked).map(|(later, _)| later);
+                let part = matrix_part(
+                    topology, &protocols, &rows, &columns, blocks, earlier, later,
+                );
                 (*mask, part)
             })
             .collect()
@@ -301,7 +307,8 @@ mod tests {
         };
         apply(&mut new, &added).expect("the rule is added");
         apply(&mut new, &Edit::AddEndpoint(NewEndpoint::Ecs { group })).expect("an instance");
-        let marks = Marks::new(&old, &new, &Dirty::of(&old, &new));
+        let differing = crate::diff::rules::differing_groups(&old, &new);
+        let marks = Marks::new(&old, &new, &Dirty::of(&old, &new, &differing));
         assert_eq!(marks.parts, vec![bit(Protocol::Tcp), Mask::from(0b11110)]);
     }
 }

@@ -249,6 +249,29 @@ impl<'t> Builder<'t> {
         id
     }
 
+    /// Interns the address classes and the group set of every endpoint of `topology`, which
+    /// must have this builder's groups: the group sides this build makes then know them, so
+    /// that a later build of `topology` seeded from this one ([`Builder::seed`]) keeps them
+    /// instead of making them again. The classes of this build do not change.
+    pub(super) fn know_endpoints_of(&mut self, topology: &Topology) {
+        for endpoint in topology.endpoints.values() {
+            let actor = Actor::of_endpoint(topology, endpoint);
+            self.group_set(&actor.groups);
+            let addresses = [
+                actor.private_ips.iter().copied().find(IpAddr::is_ipv4),
+                actor.private_ips.iter().copied().find(IpAddr::is_ipv6),
+                actor.public_in,
+                actor.public_out,
+            ];
+            for address in addresses {
+                self.address_of(address);
+            }
+            if let Some(net) = actor.external {
+                self.address_class(net);
+            }
+        }
+    }
+
     pub(super) fn signature(&mut self, actor: &Actor<'t>) -> Signature<'t> {
         let private_v4 = actor.private_ips.iter().copied().find(IpAddr::is_ipv4);
         let private_v6 = actor.private_ips.iter().copied().find(IpAddr::is_ipv6);

@@ -49,7 +49,10 @@ pub(crate) struct Earlier<'a> {
 ///
 /// `blocks` must hold the blocks of `topology`'s rules. With `earlier`, the group sides of
 /// groups whose rules in a direction are the same in both topologies, with the same settings,
-/// come from the earlier part's build instead of being made again.
+/// come from the earlier part's build instead of being made again. With `later` (the other
+/// side of a diff, with the same groups, whose part is built next with this one as its
+/// `earlier`), the group sides made here also know the address classes and group sets of
+/// `later`'s endpoints, so that its part keeps them.
 pub(crate) fn matrix_part(
     topology: &Topology,
     protocols: &[Protocol],
@@ -57,6 +60,7 @@ pub(crate) fn matrix_part(
     ingress: &BTreeSet<&GroupId>,
     blocks: &JointBlocks,
     earlier: Option<Earlier<'_>>,
+    later: Option<&Topology>,
 ) -> Matrix {
     let mut unique: Vec<Protocol> = Vec::new();
     for protocol in protocols {
@@ -79,6 +83,9 @@ pub(crate) fn matrix_part(
         ingress: indices(ingress),
     };
     let mut builder = Builder::with_nets(topology, blocks.0.clone());
+    if let Some(later) = later.filter(|later| same_groups(topology, later)) {
+        builder.know_endpoints_of(later);
+    }
     if let Some(earlier) = earlier {
         let cache = earlier.part.cache.0.as_ref();
         if let (Some(cache), Some(differ)) = (cache, differing_sides(earlier.topology, topology)) {
@@ -142,6 +149,15 @@ fn differing_sides(before: &Topology, after: &Topology) -> Option<ChangedGroups>
     Some(differ)
 }
 
+/// Whether `a` and `b` have the same groups with the same settings, as a seeded build needs.
+fn same_groups(a: &Topology, b: &Topology) -> bool {
+    a.groups.len() == b.groups.len()
+        && a.groups
+            .iter()
+            .zip(&b.groups)
+            .all(|((a_id, a), (b_id, b))| a_id == b_id && same_settings(a, b))
+}
+
 /// A matrix of the builder's topology's endpoints and classes, as the builder numbers them,
 /// whose cells all allow nothing.
 fn empty_matrix(builder: &mut Builder<'_>, protocols: Vec<Protocol>) -> Matrix {
@@ -176,6 +192,114 @@ mod tests {
     use crate::matrix::matrix_with;
     use crate::model::GroupId;
 
+    /// On every shape, a part built from an earlier part of the topology before an edit
+    /// (instances added, a rule added to another group), which knew the later endpoints' address
+    /// classes and group sets and so left the kept group sides complete, has the cells of the
+    /// whole matrix after the edit over the pairs it covers; a group side kept although its
+    /// rules changed would not.
+    #[test]
+    fn a_part_from_one_that_knew_its_endpoints_holds_the_whole_matrix() {
+        use crate::edit::{apply, writable_group, Edit, NewEndpoint};
+        use crate::model::{Direction, NicType, Policy, PortRange, PortSpec, Priority, Rule};
+        let protocols = crate::diff::DIFF_PROTOCOLS;
+        let mut checked = 0;
+        for seed in 0..14u64 {
+            let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
+            let old = generate(seed, &GenParams::of_shape(shape, 10, 5, 40));
+            let writable: Vec<GroupId> = old
+                .groups
+                .keys()
+                .filter(|id| writable_group(&old, id).is_ok())
+                .cloned()
+                .collect();
+            let (Some(first), Some(last)) = (writable.first(), writable.last()) else {
+                continue;
+            };
+            let mut new = old.clone();
+            let rule = Rule {
+                id: None,
+                direction: Direction::Ingress,
+                policy: Policy::Accept,
+                priority: Priority::HIGHEST,
+                protocol: Protocol::Tcp,
+                ports: PortSpec::Range(PortRange::new(22, 22).expect("a valid range")),
+                peer: Peer::Cidr("0.0.0.0/0".parse().expect("a valid block")),
+                source_ports: None,
+                local_cidr: None,
+                nic_type: NicType::Intranet,
+                description: String::new(),
+            };
+            let edits = [
+                Edit::AddEndpoint(NewEndpoint::Ecs {
+                    group: first.clone(),
+                }),
+                Edit::AddEndpoint(NewEndpoint::Ecs {
+                    group: last.clone(),
+                }),
+                Edit::AddRule {
+                    group: last.clone(),
+                    rule,
+                },
+            ];
+            for edit in &edits {
+                // An edit the topology does not allow leaves it as it is.
+                let _ = apply(&mut new, edit);
+            }
+            let blocks = JointBlocks::of(&old, &new);
+            let every =
+                |topology: &Topology| -> Vec<GroupId> { topology.groups.keys().cloned().collect() };
+            let (old_groups, new_groups) = (every(&old), every(&new));
+            let old_all: BTreeSet<&GroupId> = old_groups.iter().collect();
+            let new_all: BTreeSet<&GroupId> = new_groups.iter().collect();
+            let before = matrix_part(
+                &old,
+                &protocols,
+                &old_all,
+                &old_all,
+                &blocks,
+                None,
+                Some(&new),
+            );
+            let earlier = Earlier {
+                topology: &old,
+                part: &before,
+            };
+            let after = matrix_part(
+                &new,
+                &protocols,
+                &new_all,
+                &new_all,
+                &blocks,
+                Some(earlier),
+                None,
+            );
+            let whole = matrix_with(&new, &protocols);
+            // The pairs a part covers: those with a filtering group on either side.
+            let filtered = |id: &EndpointId| {
+                new.endpoints
+                    .get(id)
+                    .is_some_and(|endpoint| !Actor::of_endpoint(&new, endpoint).groups.is_empty())
+            };
+            for from in whole.endpoints() {
+                for to in whole.endpoints() {
+                    if !filtered(from) && !filtered(to) {
+                        continue;
+                    }
+                    for protocol in protocols {
+                        let expected = whole.cell(from, to, protocol);
+                        assert_eq!(
+                            after.cell(from, to, protocol),
+                            expected,
+                            "{seed} {from} -> {to} {protocol}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 0);
+    }
+
     /// On every shape, the part's cells of the pairs it covers are the whole matrix's.
     #[test]
     fn a_part_holds_the_cells_of_its_groups() {
@@ -188,7 +312,9 @@ mod tests {
             let egress: BTreeSet<&GroupId> = ids.iter().step_by(3).copied().collect();
             let ingress: BTreeSet<&GroupId> = ids.iter().skip(1).step_by(4).copied().collect();
             let blocks = JointBlocks::of(&topology, &topology);
-            let part = matrix_part(&topology, &protocols, &egress, &ingress, &blocks, None);
+            let part = matrix_part(
+                &topology, &protocols, &egress, &ingress, &blocks, None, None,
+            );
             let groups_of = |id: &EndpointId| {
                 topology
                     .endpoints

@@ -622,6 +622,27 @@ pub struct Rule {
     pub description: String,
 }
 
+#[cfg(test)]
+impl Rule {
+    /// An ingress accept of TCP `port` from the whole IPv4 internet at the highest priority,
+    /// the change the tests of partial and shared builds make.
+    pub(crate) fn tcp_from_internet(port: u16) -> Rule {
+        Rule {
+            id: None,
+            direction: Direction::Ingress,
+            policy: Policy::Accept,
+            priority: Priority::HIGHEST,
+            protocol: Protocol::Tcp,
+            ports: PortSpec::Range(PortRange::new(port, port).expect("a valid range")),
+            peer: Peer::Cidr("0.0.0.0/0".parse().expect("a valid block")),
+            source_ports: None,
+            local_cidr: None,
+            nic_type: NicType::Intranet,
+            description: String::new(),
+        }
+    }
+}
+
 /// Where an endpoint sits and what it is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]

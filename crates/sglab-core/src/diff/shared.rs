@@ -263,7 +263,7 @@ mod tests {
     use super::*;
     use crate::edit::{apply, Edit, NewEndpoint};
     use crate::generate::{generate, GenParams, Shape};
-    use crate::model::{Direction, NicType, Peer, Policy, PortRange, PortSpec, Priority, Rule};
+    use crate::model::Rule;
 
     /// A TCP rule added to the group with the most members and an instance added: two parts,
     /// TCP on the members, the other protocols on the instance alone.
@@ -288,19 +288,7 @@ mod tests {
             members(&group)
         );
         let mut new = old.clone();
-        let rule = Rule {
-            id: None,
-            direction: Direction::Ingress,
-            policy: Policy::Accept,
-            priority: Priority::HIGHEST,
-            protocol: Protocol::Tcp,
-            ports: PortSpec::Range(PortRange::new(22, 22).expect("a valid range")),
-            peer: Peer::Cidr("0.0.0.0/0".parse().expect("a valid block")),
-            source_ports: None,
-            local_cidr: None,
-            nic_type: NicType::Intranet,
-            description: String::new(),
-        };
+        let rule = Rule::tcp_from_internet(22);
         let added = Edit::AddRule {
             group: group.clone(),
             rule,

@@ -200,7 +200,7 @@ mod tests {
     #[test]
     fn a_part_from_one_that_knew_its_endpoints_holds_the_whole_matrix() {
         use crate::edit::{apply, writable_group, Edit, NewEndpoint};
-        use crate::model::{Direction, NicType, Policy, PortRange, PortSpec, Priority, Rule};
+        use crate::model::Rule;
         let protocols = crate::diff::DIFF_PROTOCOLS;
         let mut checked = 0;
         for seed in 0..14u64 {
@@ -216,19 +216,7 @@ mod tests {
                 continue;
             };
             let mut new = old.clone();
-            let rule = Rule {
-                id: None,
-                direction: Direction::Ingress,
-                policy: Policy::Accept,
-                priority: Priority::HIGHEST,
-                protocol: Protocol::Tcp,
-                ports: PortSpec::Range(PortRange::new(22, 22).expect("a valid range")),
-                peer: Peer::Cidr("0.0.0.0/0".parse().expect("a valid block")),
-                source_ports: None,
-                local_cidr: None,
-                nic_type: NicType::Intranet,
-                description: String::new(),
-            };
+            let rule = Rule::tcp_from_internet(22);
             let edits = [
                 Edit::AddEndpoint(NewEndpoint::Ecs {
                     group: first.clone(),

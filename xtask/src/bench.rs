@@ -30,41 +30,15 @@ pub fn bench(root: &Path) -> Result<(), String> {
     ] {
         step(&format!("{what}, natively: example shapes (bench profile)"));
         let out = format!("{BENCH_DIR}/{out}");
-        let mut args = vec![
-            "run",
-            "--profile",
-            "bench",
-            "--locked",
-            "-p",
-            "sglab-core",
-            "--example",
-            "shapes",
-            "--",
-            "--sizes",
-            sizes,
-            "--out",
-            &out,
-        ];
+        let mut args = vec!["--sizes", sizes, "--out", &out];
         if sizes == "account" {
             args.push("--matrix-only");
         }
-        run(Command::new("cargo").args(args))?;
+        run_example("shapes", &args)?;
     }
     step("the cost of the diff against one matrix, natively: example diff_cost (bench profile)");
     let out = format!("{BENCH_DIR}/diff_cost.json");
-    run(Command::new("cargo").args([
-        "run",
-        "--profile",
-        "bench",
-        "--locked",
-        "-p",
-        "sglab-core",
-        "--example",
-        "diff_cost",
-        "--",
-        "--out",
-        &out,
-    ]))?;
+    run_example("diff_cost", &["--out", &out])?;
 
     // The same work in WebAssembly in Chromium, on the same topologies, in the same run.
     setup(root, Scope::Everything)?;
@@ -74,25 +48,29 @@ pub fn bench(root: &Path) -> Result<(), String> {
     step("the large e2e topology as a file: node tests/e2e/fixtures.mjs");
     run(Command::new("node").args(["tests/e2e/fixtures.mjs", &e2e_large]))?;
     step("native figures on the same files: example bench_fixtures (bench profile)");
-    run(Command::new("cargo").args([
-        "run",
-        "--profile",
-        "bench",
-        "--locked",
-        "-p",
-        "sglab-core",
-        "--example",
-        "bench_fixtures",
-        "--",
-        "--out",
-        BENCH_DIR,
-        &e2e_large,
-    ]))?;
+    run_example("bench_fixtures", &["--out", BENCH_DIR, &e2e_large])?;
     cli_summary(root)?;
     step("the app: trunk build --release");
     run(Command::new("trunk").args(["build", "--release", "--locked"]))?;
     step("WebAssembly in Chromium: node tests/e2e/bench.mjs");
     run(Command::new("node").args(["tests/e2e/bench.mjs", "--dir", BENCH_DIR]))
+}
+
+/// Runs an example of the core in the bench profile with `args`.
+fn run_example(name: &str, args: &[&str]) -> Result<(), String> {
+    run(Command::new("cargo")
+        .args([
+            "run",
+            "--profile",
+            "bench",
+            "--locked",
+            "-p",
+            "sglab-core",
+            "--example",
+            name,
+            "--",
+        ])
+        .args(args))
 }
 
 /// `sglab matrix --format summary` on the account-sized aliyun export of the e2e fixtures

@@ -337,7 +337,9 @@ fn a_rule_without_ports_open_to_everyone_and_an_egress_rule_expose_nothing() {
                {"direction": "ingress", "priority": 1, "protocol": "gre", "cidr": "0.0.0.0/0"},
                {"direction": "egress", "priority": 1, "protocol": "tcp", "port_range": "22/22", "cidr": "0.0.0.0/0"},
                {"direction": "egress", "priority": 1, "protocol": "all", "cidr": "0.0.0.0/0"}"#,
-            "",
+            // Judged on their whole range, as no class carries their group.
+            r#"{"direction": "ingress", "priority": 1, "protocol": "icmp", "cidr": "0.0.0.0/0"},
+               {"direction": "ingress", "priority": 1, "protocol": "gre", "cidr": "0.0.0.0/0"}"#,
         ),
         &Limits::default(),
         &EXPOSURE,

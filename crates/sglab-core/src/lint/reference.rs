@@ -676,7 +676,7 @@ mod fixed {
     use super::numbered;
     use crate::generate::{generate, GenParams, Shape};
     use crate::load::parse_sglab;
-    use crate::model::Topology;
+    use crate::model::{GroupId, Topology};
     use crate::validate::Limits;
 
     /// The fast analysis has the reference's facts, findings and added-rule effects.
@@ -778,6 +778,38 @@ mod fixed {
             rule("accept", 1, "tcp", "1/65535", r#""cidr": "10.0.1.5/32""#),
         );
         agrees(&load(&text));
+    }
+
+    /// A group with an ENI in another VPC (which validation refuses, and which is no member in
+    /// this one), and a member's address that an external host presents without a group
+    /// identity too.
+    #[test]
+    fn members_of_another_vpc_and_of_an_external_host_s_address_agree() {
+        let text = r#"{"sglab": 1,
+            "vpcs": [{"id": "vpc-1", "cidr": "10.0.0.0/16"}, {"id": "vpc-2", "cidr": "10.0.0.0/16"}],
+            "security_groups": [
+              {"id": "sg-app", "vpc": "vpc-1", "rules": [
+                {"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "80/80", "group": "sg-shared"},
+                {"direction": "ingress", "policy": "drop", "priority": 2, "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.1.5/32"},
+                {"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "81/81", "group": "sg-shared"},
+                {"direction": "ingress", "policy": "drop", "priority": 2, "protocol": "tcp", "port_range": "81/81", "cidr": "10.0.1.7/32"}]},
+              {"id": "sg-shared", "vpc": "vpc-1"},
+              {"id": "sg-other", "vpc": "vpc-2"}],
+            "endpoints": [
+              {"id": "app", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.2.1", "groups": ["sg-app"]},
+              {"id": "near", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.5", "groups": ["sg-shared"]},
+              {"id": "far", "kind": "ecs", "vpc": "vpc-2", "private_ip": "10.0.1.7", "groups": ["sg-other"]},
+              {"id": "ext", "kind": "external", "cidr": "10.0.1.5"},
+              {"id": "office", "kind": "external", "cidr": "10.0.1.0/30"}]}"#;
+        let mut topology = load(text);
+        for endpoint in topology.endpoints.values_mut() {
+            if endpoint.id.as_str() == "far" {
+                for eni in &mut endpoint.enis {
+                    eni.groups.push(GroupId::from("sg-shared"));
+                }
+            }
+        }
+        agrees(&topology);
     }
 
     #[test]

@@ -812,6 +812,37 @@ mod fixed {
         agrees(&topology);
     }
 
+    /// A pool of more than 64 rules (two words a bitset) with rules of each protocol, so that
+    /// the protocols' rule sets are compared a word range at a time.
+    #[test]
+    fn a_pool_past_one_word_with_every_protocol_agrees() {
+        let mut rules: Vec<String> = (1..=70)
+            .map(|port| {
+                format!(
+                    r#"{{"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "{port}/{port}", "cidr": "10.0.0.0/8"}}"#
+                )
+            })
+            .collect();
+        for protocol in ["udp", "icmp", "icmpv6", "gre"] {
+            let peer = if protocol == "icmpv6" {
+                r#""ipv6_cidr": "fd00::/8""#
+            } else {
+                r#""cidr": "10.0.0.0/8""#
+            };
+            let ports = if protocol == "udp" { "53/53" } else { "-1/-1" };
+            rules.push(format!(
+                r#"{{"direction": "ingress", "priority": 2, "protocol": "{protocol}", "port_range": "{ports}", {peer}}}"#
+            ));
+        }
+        let text = format!(
+            r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}],
+            "security_groups": [{{"id": "sg-big", "rules": [{}]}}],
+            "endpoints": [{{"id": "a", "kind": "ecs", "private_ip": "10.0.1.1", "groups": ["sg-big"]}}]}}"#,
+            rules.join(", ")
+        );
+        agrees(&load(&text));
+    }
+
     #[test]
     fn generated_topologies_of_every_shape_agree() {
         for shape in Shape::ALL {

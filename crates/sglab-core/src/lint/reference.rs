@@ -813,7 +813,8 @@ mod fixed {
     }
 
     /// A pool of more than 64 rules (two words a bitset) with rules of each protocol, so that
-    /// the protocols' rule sets are compared a word range at a time.
+    /// the protocols' rule sets are compared a word range at a time, and a rule decided by
+    /// rules of both words.
     #[test]
     fn a_pool_past_one_word_with_every_protocol_agrees() {
         let mut rules: Vec<String> = (1..=70)
@@ -834,6 +835,11 @@ mod fixed {
                 r#"{{"direction": "ingress", "priority": 2, "protocol": "{protocol}", "port_range": "{ports}", {peer}}}"#
             ));
         }
+        // Decided by the 70 rules before it, 6 of them in the second word.
+        rules.push(
+            r#"{"direction": "ingress", "priority": 3, "protocol": "tcp", "port_range": "1/70", "cidr": "10.0.0.0/8"}"#
+                .to_owned(),
+        );
         let text = format!(
             r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}],
             "security_groups": [{{"id": "sg-big", "rules": [{}]}}],

@@ -713,7 +713,8 @@ mod fixed {
     }
 
     /// Blocks at both ends of both families, touching blocks and port ranges, an address
-    /// shared by two members, a public address, pods on their node, a group peer.
+    /// shared by two members, a public address, pods on their node, a group peer, source
+    /// ports of part and of all the range.
     #[test]
     fn the_edges_of_the_address_and_port_lines_agree() {
         let rule = |policy: &str, priority: u8, protocol: &str, ports: &str, peer: &str| {
@@ -754,6 +755,20 @@ mod fixed {
             rule("accept", 7, "tcp", "201/300", r#""group": "sg-pods""#),
             rule("drop", 7, "tcp", "300/300", r#""cidr": "10.0.1.5/32""#),
             rule("accept", 8, "all", "-1/-1", r#""cidr": "10.0.0.0/16""#),
+            rule(
+                "accept",
+                1,
+                "tcp",
+                "400/400",
+                r#""cidr": "192.168.0.0/16", "source_port_range": "1024/65535""#,
+            ),
+            rule(
+                "accept",
+                1,
+                "tcp",
+                "400/400",
+                r#""cidr": "192.168.0.0/16", "source_port_range": "1/65535""#,
+            ),
         ];
         let text = format!(
             r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}, {{"id": "vpc-2", "cidr": "10.0.0.0/16"}}],

@@ -11,6 +11,7 @@
 //! layer of `cargo xtask test`: at 10 to 40 s a mutant on two cores, one module takes an hour or
 //! more.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::{describe_command, done, output, run, step};
@@ -74,9 +75,28 @@ pub fn mutants(args: &[String]) -> Result<(), String> {
     ensure_cargo_mutants()?;
     let mut command = Command::new("cargo");
     command.args(&arguments);
+    if let (Some(dir), Ok(cwd)) = (
+        std::env::var_os("CARGO_TARGET_DIR"),
+        std::env::current_dir(),
+    ) {
+        let dir = shared_target_dir(Path::new(&dir), &cwd);
+        done(&format!("CARGO_TARGET_DIR={}", dir.display()));
+        command.env("CARGO_TARGET_DIR", dir);
+    }
     step("mutation testing of sglab-core (report in mutants.out/)");
     done(&format!("$ {}", describe_command(&command)));
     run(&mut command)
+}
+
+/// `CARGO_TARGET_DIR` as cargo-mutants should see it: cargo-mutants builds in a copy of the
+/// tree in a temporary directory, where a relative directory would name a new, empty one in
+/// each run; made absolute from `cwd`, the dependencies built by one run serve the next.
+pub fn shared_target_dir(dir: &Path, cwd: &Path) -> PathBuf {
+    if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        cwd.join(dir)
+    }
 }
 
 /// The arguments of `cargo` for the files and pass-through arguments of `args`.
@@ -253,6 +273,19 @@ mod tests {
         for test in ENGINE_TESTS.iter().chain(LINT_TESTS).chain(DOCTOR_TESTS) {
             assert!(tests.contains(test), "{test} not in {tests:?}");
         }
+    }
+
+    #[test]
+    fn a_relative_target_dir_is_made_absolute_for_the_copy() {
+        let cwd = Path::new("/work/sglab");
+        assert_eq!(
+            shared_target_dir(Path::new("target/mutants-shared"), cwd),
+            Path::new("/work/sglab/target/mutants-shared")
+        );
+        assert_eq!(
+            shared_target_dir(Path::new("/tmp/shared"), cwd),
+            Path::new("/tmp/shared")
+        );
     }
 
     #[test]

@@ -663,3 +663,217 @@ mod tests {
         }
     }
 }
+
+/// Fixed cases of the comparison above, fast enough for every run of the unit tests (and of
+/// the mutation testing, which leaves the property tests out): topologies written to reach the
+/// edges of the fast analysis (the ends of both address families, touching blocks and ports,
+/// pools past a bitset word, members and hosts), and a few generated topologies of every shape.
+#[cfg(test)]
+mod fixed {
+    use super::super::effect::effect_of;
+    use super::super::space::{self, RuleNumber};
+    use super::super::{added_rule_effect, findings_of, lint};
+    use super::numbered;
+    use crate::generate::{generate, GenParams, Shape};
+    use crate::load::parse_sglab;
+    use crate::model::{GroupId, Topology};
+    use crate::validate::Limits;
+
+    /// The fast analysis has the reference's facts, findings and added-rule effects.
+    fn agrees(topology: &Topology) {
+        let fast = space::analyse(topology);
+        let reference = numbered(topology);
+        assert_eq!(fast.len(), reference.len());
+        for number in 0..fast.len() as RuleNumber {
+            assert_eq!(
+                fast.get(number),
+                reference.get(number),
+                "rule {:?}",
+                fast.key(number)
+            );
+        }
+        let limits = Limits::default();
+        assert_eq!(
+            lint(topology, &limits),
+            findings_of(topology, &limits, &reference)
+        );
+        for (group, holder) in &topology.groups {
+            for index in 0..holder.rules.len() {
+                assert_eq!(
+                    added_rule_effect(topology, group, index),
+                    effect_of(topology, &reference, group, index),
+                    "{group} rule {index}"
+                );
+            }
+        }
+    }
+
+    fn load(text: &str) -> Topology {
+        parse_sglab(text, None).expect("a valid topology").topology
+    }
+
+    /// Blocks at both ends of both families, touching blocks and port ranges, an address
+    /// shared by two members, a public address, pods on their node, a group peer, source
+    /// ports of part and of all the range.
+    #[test]
+    fn the_edges_of_the_address_and_port_lines_agree() {
+        let rule = |policy: &str, priority: u8, protocol: &str, ports: &str, peer: &str| {
+            format!(
+                r#"{{"direction": "ingress", "policy": "{policy}", "priority": {priority}, "protocol": "{protocol}", "port_range": "{ports}", {peer}}}"#
+            )
+        };
+        let web = [
+            rule("drop", 1, "tcp", "1/1", r#""cidr": "255.255.255.0/24""#),
+            rule(
+                "accept",
+                2,
+                "tcp",
+                "1/100",
+                r#""cidr": "255.255.255.128/25""#,
+            ),
+            rule("accept", 2, "tcp", "1/100", r#""cidr": "255.255.255.0/25""#),
+            rule("accept", 3, "tcp", "65535/65535", r#""cidr": "0.0.0.0/0""#),
+            rule("accept", 3, "tcp", "65534/65535", r#""cidr": "0.0.0.0/1""#),
+            rule(
+                "accept",
+                3,
+                "tcp",
+                "65534/65535",
+                r#""cidr": "128.0.0.0/1""#,
+            ),
+            rule("drop", 4, "udp", "1/65535", r#""ipv6_cidr": "ffff::/16""#),
+            rule("accept", 5, "udp", "1/65535", r#""ipv6_cidr": "::/0""#),
+            rule("accept", 5, "udp", "1/65535", r#""ipv6_cidr": "8000::/1""#),
+            rule(
+                "accept",
+                6,
+                "tcp",
+                "100/200",
+                r#""prefix_list": "pl-edges""#,
+            ),
+            rule("accept", 6, "tcp", "150/150", r#""cidr": "10.0.0.0/24""#),
+            rule("accept", 7, "tcp", "201/300", r#""group": "sg-pods""#),
+            rule("drop", 7, "tcp", "300/300", r#""cidr": "10.0.1.5/32""#),
+            rule("accept", 8, "all", "-1/-1", r#""cidr": "10.0.0.0/16""#),
+            rule(
+                "accept",
+                1,
+                "tcp",
+                "400/400",
+                r#""cidr": "192.168.0.0/16", "source_port_range": "1024/65535""#,
+            ),
+            rule(
+                "accept",
+                1,
+                "tcp",
+                "400/400",
+                r#""cidr": "192.168.0.0/16", "source_port_range": "1/65535""#,
+            ),
+        ];
+        let text = format!(
+            r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}, {{"id": "vpc-2", "cidr": "10.0.0.0/16"}}],
+            "prefix_lists": [{{"id": "pl-edges", "cidrs": ["0.0.0.0/32", "0.0.0.1/32", "255.255.255.255/32", "::/128", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128", "10.0.0.0/25", "10.0.0.128/25"]}}],
+            "security_groups": [{{"id": "sg-web", "vpc": "vpc-1", "rules": [{}]}},
+              {{"id": "sg-pods", "vpc": "vpc-1", "rules": [{}]}},
+              {{"id": "sg-other", "vpc": "vpc-2", "rules": [{}]}}],
+            "clusters": [{{"id": "k", "vpc": "vpc-1", "network_mode": "terway_trunk"}}],
+            "endpoints": [
+              {{"id": "web", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.5", "public_ip": "47.0.0.1", "groups": ["sg-web"]}},
+              {{"id": "twin", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.5", "groups": ["sg-pods"]}},
+              {{"id": "node", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.6", "groups": ["sg-web", "sg-pods"]}},
+              {{"id": "pod", "kind": "pod", "cluster": "k", "node": "node", "private_ip": "10.0.2.7", "groups": ["sg-pods"]}},
+              {{"id": "far", "kind": "ecs", "vpc": "vpc-2", "private_ip": "10.0.1.5", "groups": ["sg-other"]}}]}}"#,
+            web.join(", "),
+            [
+                rule("accept", 1, "tcp", "201/300", r#""group": "sg-web""#),
+                rule("drop", 2, "all", "-1/-1", r#""cidr": "10.0.1.6/32""#),
+                rule("accept", 3, "all", "-1/-1", r#""cidr": "10.0.0.0/8""#),
+            ]
+            .join(", "),
+            rule("accept", 1, "tcp", "1/65535", r#""cidr": "10.0.1.5/32""#),
+        );
+        agrees(&load(&text));
+    }
+
+    /// A group with an ENI in another VPC (which validation refuses, and which is no member in
+    /// this one), and a member's address that an external host presents without a group
+    /// identity too.
+    #[test]
+    fn members_of_another_vpc_and_of_an_external_host_s_address_agree() {
+        let text = r#"{"sglab": 1,
+            "vpcs": [{"id": "vpc-1", "cidr": "10.0.0.0/16"}, {"id": "vpc-2", "cidr": "10.0.0.0/16"}],
+            "security_groups": [
+              {"id": "sg-app", "vpc": "vpc-1", "rules": [
+                {"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "80/80", "group": "sg-shared"},
+                {"direction": "ingress", "policy": "drop", "priority": 2, "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.1.5/32"},
+                {"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "81/81", "group": "sg-shared"},
+                {"direction": "ingress", "policy": "drop", "priority": 2, "protocol": "tcp", "port_range": "81/81", "cidr": "10.0.1.7/32"}]},
+              {"id": "sg-shared", "vpc": "vpc-1"},
+              {"id": "sg-other", "vpc": "vpc-2"}],
+            "endpoints": [
+              {"id": "app", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.2.1", "groups": ["sg-app"]},
+              {"id": "near", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.5", "groups": ["sg-shared"]},
+              {"id": "far", "kind": "ecs", "vpc": "vpc-2", "private_ip": "10.0.1.7", "groups": ["sg-other"]},
+              {"id": "ext", "kind": "external", "cidr": "10.0.1.5"},
+              {"id": "office", "kind": "external", "cidr": "10.0.1.0/30"}]}"#;
+        let mut topology = load(text);
+        for endpoint in topology.endpoints.values_mut() {
+            if endpoint.id.as_str() == "far" {
+                for eni in &mut endpoint.enis {
+                    eni.groups.push(GroupId::from("sg-shared"));
+                }
+            }
+        }
+        agrees(&topology);
+    }
+
+    /// A pool of more than 64 rules (two words a bitset) with rules of each protocol, so that
+    /// the protocols' rule sets are compared a word range at a time, and a rule decided by
+    /// rules of both words.
+    #[test]
+    fn a_pool_past_one_word_with_every_protocol_agrees() {
+        let mut rules: Vec<String> = (1..=70)
+            .map(|port| {
+                format!(
+                    r#"{{"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "{port}/{port}", "cidr": "10.0.0.0/8"}}"#
+                )
+            })
+            .collect();
+        for protocol in ["udp", "icmp", "icmpv6", "gre"] {
+            let peer = if protocol == "icmpv6" {
+                r#""ipv6_cidr": "fd00::/8""#
+            } else {
+                r#""cidr": "10.0.0.0/8""#
+            };
+            let ports = if protocol == "udp" { "53/53" } else { "-1/-1" };
+            rules.push(format!(
+                r#"{{"direction": "ingress", "priority": 2, "protocol": "{protocol}", "port_range": "{ports}", {peer}}}"#
+            ));
+        }
+        // Decided by the 70 rules before it, 6 of them in the second word.
+        rules.push(
+            r#"{"direction": "ingress", "priority": 3, "protocol": "tcp", "port_range": "1/70", "cidr": "10.0.0.0/8"}"#
+                .to_owned(),
+        );
+        let text = format!(
+            r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}],
+            "security_groups": [{{"id": "sg-big", "rules": [{}]}}],
+            "endpoints": [{{"id": "a", "kind": "ecs", "private_ip": "10.0.1.1", "groups": ["sg-big"]}}]}}"#,
+            rules.join(", ")
+        );
+        agrees(&load(&text));
+    }
+
+    #[test]
+    fn generated_topologies_of_every_shape_agree() {
+        for shape in Shape::ALL {
+            for seed in 0..2 {
+                agrees(&generate(seed, &GenParams::of_shape(shape, 10, 4, 40)));
+            }
+        }
+        agrees(&generate(
+            7,
+            &GenParams::of_shape(Shape::FreeCombos, 6, 2, 200),
+        ));
+    }
+}

@@ -185,3 +185,23 @@ pub(super) fn push_range(ranges: &mut Vec<(u16, u16)>, range: (u16, u16)) {
     }
     ranges.push(range);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::merged_ranges;
+
+    /// A rule's decided ports, gathered in pieces from several classes, read as the reference
+    /// reads them: overlapping and touching pieces become one range, apart ones stay apart.
+    #[test]
+    fn decided_ports_merge_touching_and_overlapping_pieces() {
+        assert_eq!(
+            merged_ranges(&[(6, 10), (1, 5), (30, 40), (20, 35), (42, 42)]),
+            vec![(1, 10), (20, 40), (42, 42)]
+        );
+        assert_eq!(
+            merged_ranges(&[(65535, 65535), (1, 65534)]),
+            vec![(1, 65535)]
+        );
+        assert_eq!(merged_ranges(&[]), Vec::<(u16, u16)>::new());
+    }
+}

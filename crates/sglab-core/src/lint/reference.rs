@@ -876,4 +876,22 @@ mod fixed {
             &GenParams::of_shape(Shape::FreeCombos, 6, 2, 200),
         ));
     }
+
+    /// Two rules that match only part of a cell (their source ports) before the whole ones:
+    /// the scan of a cell's rules goes on past them to the whole drop that decides and the
+    /// accept it shadows.
+    #[test]
+    fn partial_rules_before_whole_ones_agree() {
+        let text = r#"{"sglab": 1, "vpcs": [{"id": "vpc-1", "cidr": "10.0.0.0/16"}],
+            "security_groups": [{"id": "sg-a", "vpc": "vpc-1", "rules": [
+              {"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "22/22", "cidr": "10.0.0.0/16", "source_port_range": "1000/2000"},
+              {"direction": "ingress", "priority": 2, "protocol": "tcp", "port_range": "22/22", "cidr": "10.0.0.0/16", "source_port_range": "3000/4000"},
+              {"direction": "ingress", "policy": "drop", "priority": 3, "protocol": "tcp", "port_range": "22/22", "cidr": "10.0.0.0/16"},
+              {"direction": "ingress", "priority": 4, "protocol": "tcp", "port_range": "22/22", "cidr": "10.0.0.0/16"},
+              {"direction": "ingress", "priority": 5, "protocol": "tcp", "port_range": "22/23", "cidr": "10.0.0.0/16"}]}],
+            "endpoints": [
+              {"id": "a", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.0.5", "groups": ["sg-a"]},
+              {"id": "b", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.0.6", "groups": ["sg-a"]}]}"#;
+        agrees(&load(text));
+    }
 }

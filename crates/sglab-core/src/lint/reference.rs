@@ -893,5 +893,20 @@ mod fixed {
               {"id": "a", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.0.5", "groups": ["sg-a"]},
               {"id": "b", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.0.6", "groups": ["sg-a"]}]}"#;
         agrees(&load(text));
+        // The same rules in a pool of more than 64, so that each rule's row of the deciders
+        // before it is more than one word wide.
+        let fillers: Vec<String> = (0..70)
+            .map(|at| {
+                format!(
+                    r#"{{"direction": "ingress", "priority": 50, "protocol": "tcp", "port_range": "{port}/{port}", "cidr": "10.0.0.0/16"}}"#,
+                    port = 1000 + at
+                )
+            })
+            .collect();
+        let wide = text.replace(
+            r#""rules": ["#,
+            &format!(r#""rules": [{}, "#, fillers.join(", ")),
+        );
+        agrees(&load(&wide));
     }
 }

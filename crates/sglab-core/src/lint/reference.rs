@@ -598,40 +598,15 @@ fn numbered(topology: &Topology) -> super::space::Facts<'_> {
 mod tests {
     use proptest::prelude::*;
 
-    use super::super::effect::effect_of;
-    use super::super::space::{self, RuleNumber};
-    use super::super::{added_rule_effect, findings_of, lint};
-    use super::numbered;
     use crate::generate::{generate, GenParams, Shape};
-    use crate::validate::Limits;
 
     /// Checks that the fast analysis finds exactly the facts of the cell-by-cell one, so that
     /// the lint's findings and the effects of every rule are the same.
     fn agrees(seed: u64, shape: Shape, endpoints: usize, groups: usize, rules: usize) {
-        let topology = generate(seed, &GenParams::of_shape(shape, endpoints, groups, rules));
-        let fast = space::analyse(&topology);
-        let reference = numbered(&topology);
-        for number in 0..fast.len() as RuleNumber {
-            assert_eq!(
-                fast.get(number),
-                reference.get(number),
-                "rule {:?}",
-                fast.key(number)
-            );
-        }
-        let limits = Limits::default();
-        assert_eq!(
-            lint(&topology, &limits),
-            findings_of(&topology, &limits, &reference)
-        );
-        for (group, holder) in &topology.groups {
-            for index in 0..holder.rules.len() {
-                assert_eq!(
-                    added_rule_effect(&topology, group, index),
-                    effect_of(&topology, &reference, group, index)
-                );
-            }
-        }
+        super::fixed::agrees(&generate(
+            seed,
+            &GenParams::of_shape(shape, endpoints, groups, rules),
+        ));
     }
 
     proptest! {
@@ -680,7 +655,7 @@ mod fixed {
     use crate::validate::Limits;
 
     /// The fast analysis has the reference's facts, findings and added-rule effects.
-    fn agrees(topology: &Topology) {
+    pub(super) fn agrees(topology: &Topology) {
         let fast = space::analyse(topology);
         let reference = numbered(topology);
         assert_eq!(fast.len(), reference.len());

@@ -175,7 +175,7 @@ struct Collector {
     /// (source rank, target rank, protocol, payload index).
     records: Vec<(u32, u32, Protocol, u32)>,
     /// The ports opened and closed of each changed pair of joint classes and protocol.
-    ports: Vec<(Vec<PortRange>, Vec<PortRange>)>,
+    ports: Vec<(Arc<[PortRange]>, Arc<[PortRange]>)>,
     payloads: Vec<Payload>,
 }
 
@@ -367,7 +367,7 @@ fn compare(
                 let old_deciding = decide(before, at_from.0, at_to.0);
                 let new_deciding = decide(after, at_from.1, at_to.1);
                 let ports = changes.ports.len() as u32;
-                changes.ports.push((opened, closed));
+                changes.ports.push((opened.into(), closed.into()));
                 let old_names = named(old_deciding.as_ref());
                 let new_names = named(new_deciding.as_ref());
                 let old_shared = old_deciding.map(Arc::new);

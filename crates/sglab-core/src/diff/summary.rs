@@ -77,7 +77,9 @@ pub(super) fn rollup(old: &Topology, new: &Topology, listing: &Listing) -> Vec<G
         *slot
     };
     // (source set, target set, protocol, ports) -> (changes, the first of them).
-    let mut counted: FxHashMap<(u32, u32, Protocol, u32), (u64, usize)> = FxHashMap::default();
+    // Sized once: at most one entry per change, and about as many pairs of buckets as counts.
+    let mut counted: FxHashMap<(u32, u32, Protocol, u32), (u64, usize)> =
+        FxHashMap::with_capacity_and_hasher(changes.len(), Default::default());
     for (index, (change, (from, to, ports))) in changes.iter().zip(keys).enumerate() {
         let (Some(from), Some(to)) = (set_of(*from), set_of(*to)) else {
             continue;
@@ -87,7 +89,8 @@ pub(super) fn rollup(old: &Topology, new: &Topology, listing: &Listing) -> Vec<G
             .or_insert((0, index))
             .0 += 1;
     }
-    let mut sums: FxHashMap<(u32, u32, Protocol), Sum> = FxHashMap::default();
+    let mut sums: FxHashMap<(u32, u32, Protocol), Sum> =
+        FxHashMap::with_capacity_and_hasher(counted.len(), Default::default());
     for ((from, to, protocol, _), (count, index)) in counted {
         let (Some(change), Some(from), Some(to)) = (
             changes.get(index),

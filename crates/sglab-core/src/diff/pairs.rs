@@ -175,9 +175,12 @@ struct Collector {
     /// (source rank, target rank, protocol, payload index).
     records: Vec<(u32, u32, Protocol, u32)>,
     /// The ports opened and closed of each changed pair of joint classes and protocol.
-    ports: Vec<(Arc<[PortRange]>, Arc<[PortRange]>)>,
+    ports: Vec<(Ports, Ports)>,
     payloads: Vec<Payload>,
 }
+
+/// A list of ports shared by the changes of every pair of members of two joint classes.
+type Ports = Arc<[PortRange]>;
 
 /// What changed for a pair of joint classes on one protocol, or for one pair of their members
 /// when the decisions' words name it.

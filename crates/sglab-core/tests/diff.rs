@@ -352,7 +352,7 @@ fn check_against_matrices(old: &Topology, new: &Topology, diff: &Diff) -> Result
         .map(|c| {
             (
                 (c.from.clone(), c.to.clone(), c.protocol),
-                (c.opened.clone(), c.closed.clone()),
+                (c.opened.to_vec(), c.closed.to_vec()),
             )
         })
         .collect();
@@ -719,6 +719,151 @@ proptest! {
         let result = diff(&old, &new);
         prop_assert_eq!(check_against_reference(&old, &new, &result), Ok(()));
     }
+}
+
+/// An accept rule for ICMPv6 in either direction (by `pick`'s parity) from or to the private
+/// IPv6 space the generator addresses its VPCs in (`fd00::/8`) or every IPv6 address, at a
+/// priority drawn from `pick`.
+fn icmpv6_rule(pick: usize) -> sglab_core::model::Rule {
+    let peer = if (pick / 2).is_multiple_of(2) {
+        "fd00::/8"
+    } else {
+        "::/0"
+    };
+    sglab_core::model::Rule {
+        id: None,
+        direction: if pick.is_multiple_of(2) {
+            sglab_core::model::Direction::Ingress
+        } else {
+            sglab_core::model::Direction::Egress
+        },
+        policy: Policy::Accept,
+        priority: Priority::new(1 + (pick % 100) as u32).expect("well-formed test data"),
+        protocol: Protocol::Icmpv6,
+        ports: PortSpec::All,
+        peer: Peer::Cidr(peer.parse().expect("well-formed test data")),
+        source_ports: None,
+        local_cidr: None,
+        nic_type: sglab_core::model::NicType::Intranet,
+        description: String::new(),
+    }
+}
+
+/// Whether some endpoint of `topology` has an IPv6 address (on an ENI, public, of a pod, or as
+/// its block).
+fn has_ipv6(topology: &Topology) -> bool {
+    topology.endpoints.values().any(|endpoint| {
+        let external = matches!(
+            &endpoint.kind,
+            sglab_core::model::EndpointKind::External {
+                cidr: ipnet::IpNet::V6(_)
+            }
+        );
+        external
+            || endpoint.public_ip.is_some_and(|address| address.is_ipv6())
+            || endpoint.pod_ip.is_some_and(|address| address.is_ipv6())
+            || endpoint
+                .enis
+                .iter()
+                .any(|eni| eni.private_ips.iter().any(|address| address.is_ipv6()))
+    })
+}
+
+/// `old` with ICMPv6 rules added to the groups `picks` name, and rules of every protocol
+/// deleted (which match ICMPv6 too).
+fn with_icmpv6_rules(old: &Topology, picks: &[(usize, usize)]) -> Topology {
+    let mut new = old.clone();
+    let ids: Vec<_> = old.groups.keys().cloned().collect();
+    if ids.is_empty() {
+        return new;
+    }
+    for (group, pick) in picks {
+        let id = ids[group % ids.len()].clone();
+        let rule = icmpv6_rule(*pick);
+        let _ = apply(
+            &mut new,
+            &Edit::AddRule {
+                group: id.clone(),
+                rule,
+            },
+        );
+        let every = new.groups[&id]
+            .rules
+            .iter()
+            .position(|rule| rule.protocol == Protocol::All);
+        if let (Some(index), true) = (every, pick % 3 == 0) {
+            let _ = apply(&mut new, &Edit::DeleteRule { group: id, index });
+        }
+    }
+    new
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// ICMPv6 rules added and rules of every protocol deleted, on topologies of every shape,
+    /// with and without IPv6 addresses: the diff leaves ICMPv6 out of a change of rules alone
+    /// when no endpoint of either side has an IPv6 address (no ICMPv6 packet is then routed
+    /// between an endpoint and anything), and the two matrices compared cell by cell catch a
+    /// diff that leaves it out when one has.
+    #[test]
+    fn icmpv6_rule_changes_agree_with_the_two_matrices(
+        seed in any::<u64>(),
+        shape in 0usize..Shape::ALL.len(),
+        endpoints in 2usize..14,
+        groups in 1usize..5,
+        rules in 0usize..40,
+        picks in prop::collection::vec(any::<(usize, usize)>(), 1..4),
+        more in prop::collection::vec(any::<(u8, usize, usize, usize)>(), 0..2),
+    ) {
+        let old = generate(seed, &GenParams::of_shape(Shape::ALL[shape], endpoints, groups, rules));
+        let mut new = with_icmpv6_rules(&old, &picks);
+        for (op, group, rule, other) in more {
+            edit(&mut new, op, group, rule, other);
+        }
+        let result = diff(&old, &new);
+        prop_assert_eq!(check_against_matrices(&old, &new, &result), Ok(()));
+    }
+}
+
+/// ICMPv6 opened by rules alone on dual-stack topologies shows in the diff, as the two matrices
+/// say; on topologies without an IPv6 address the same rules change no cell, as the two
+/// matrices say too. A diff that left ICMPv6 out of every change of rules, or never did, would
+/// fail one of the two.
+#[test]
+fn icmpv6_opened_by_rules_shows_only_where_there_are_ipv6_addresses() {
+    let mut opened_v6 = 0;
+    let mut without_v6 = 0;
+    for seed in 0..16u64 {
+        for shape in [Shape::DualStack, Shape::FreeCombos, Shape::Kubernetes] {
+            let old = generate(seed, &GenParams::of_shape(shape, 12, 3, 30));
+            let picks: Vec<(usize, usize)> =
+                (0..old.groups.len()).map(|g| (g, 2 * g + 4)).collect();
+            let new = with_icmpv6_rules(&old, &picks);
+            let result = diff(&old, &new);
+            assert_eq!(
+                check_against_matrices(&old, &new, &result),
+                Ok(()),
+                "{shape} {seed}"
+            );
+            let icmpv6 = result
+                .changes
+                .iter()
+                .filter(|change| change.protocol == Protocol::Icmpv6)
+                .count();
+            if has_ipv6(&old) || has_ipv6(&new) {
+                opened_v6 += icmpv6;
+            } else {
+                assert_eq!(icmpv6, 0, "{shape} {seed}");
+                without_v6 += 1;
+            }
+        }
+    }
+    assert!(
+        opened_v6 > 0,
+        "no ICMPv6 change on a topology with IPv6 addresses"
+    );
+    assert!(without_v6 > 0, "every topology has an IPv6 address");
 }
 
 /// Every change's deciding decisions before and after are those [`explain`] gives on each side

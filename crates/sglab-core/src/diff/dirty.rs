@@ -33,6 +33,9 @@ pub(super) type Mask = u8;
 /// Every protocol of [`DIFF_PROTOCOLS`].
 const ALL: Mask = (1 << DIFF_PROTOCOLS.len()) - 1;
 
+/// The bit of ICMPv6.
+const ICMPV6: Mask = 1 << 3;
+
 /// The rows and columns that may differ, per endpoint id; an id absent is clean.
 #[derive(Debug, Default)]
 pub(super) struct Dirty {
@@ -46,6 +49,16 @@ impl Dirty {
     /// with rules that differ are `differing` (`super::rules::differing_groups`).
     pub(super) fn of(old: &Topology, new: &Topology, differing: &[&GroupId]) -> Dirty {
         let groups = GroupChanges::of(old, new, differing);
+        // The protocols on which a change of rules alone can change a cell: not ICMPv6 when no
+        // endpoint of either side has an IPv6 address, since an ICMPv6 packet then finds no
+        // route between any two parties one of which is an endpoint (it stays on one node or
+        // is unreachable, whatever the rules), and a block's row and column change only with
+        // the endpoints' columns and rows.
+        let by_rules = if has_ipv6(old) || has_ipv6(new) {
+            ALL
+        } else {
+            ALL & !ICMPV6
+        };
         let ids: BTreeSet<&EndpointId> = old.endpoints.keys().chain(new.endpoints.keys()).collect();
         let mut sides = BTreeMap::new();
         for id in ids {
@@ -61,7 +74,7 @@ impl Dirty {
                     row |= egress;
                     column |= ingress;
                 }
-                (row, column)
+                (row & by_rules, column & by_rules)
             } else {
                 (ALL, ALL)
             };
@@ -161,6 +174,25 @@ fn keys<'t>(
         .filter(|rule| rule.direction == direction && protocol_matches(rule.protocol, protocol))
         .map(|rule| Key::of(topology, rule))
         .collect()
+}
+
+/// Whether an endpoint of `topology` has an IPv6 address: on an ENI, as its public or pod
+/// address, or as its block (an external endpoint). Every address a party of an evaluation
+/// uses is one of these, its own or its node's (`eval::route`).
+pub(super) fn has_ipv6(topology: &Topology) -> bool {
+    topology.endpoints.values().any(|endpoint| {
+        let external = match &endpoint.kind {
+            EndpointKind::External { cidr } => matches!(cidr, ipnet::IpNet::V6(_)),
+            _ => false,
+        };
+        external
+            || endpoint.public_ip.is_some_and(|address| address.is_ipv6())
+            || endpoint.pod_ip.is_some_and(|address| address.is_ipv6())
+            || endpoint
+                .enis
+                .iter()
+                .any(|eni| eni.private_ips.iter().any(|address| address.is_ipv6()))
+    })
 }
 
 /// Rules compared on what evaluation reads.

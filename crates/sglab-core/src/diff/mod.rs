@@ -154,10 +154,11 @@ pub struct Change {
     pub to: EndpointId,
     /// The protocol.
     pub protocol: Protocol,
-    /// Ports allowed after and not before, sorted.
-    pub opened: Vec<PortRange>,
+    /// Ports allowed after and not before, sorted. Shared, as the decisions are, by every pair
+    /// of members of the same two joint classes (`docs/diff.md`, "Cost").
+    pub opened: Arc<[PortRange]>,
     /// Ports allowed before and not after, sorted.
-    pub closed: Vec<PortRange>,
+    pub closed: Arc<[PortRange]>,
     /// The deciding decisions before the change; `None` when an endpoint is absent before.
     /// Shared by every pair of members of the same two joint classes (`docs/diff.md`, "Cost").
     pub before: Option<Arc<Deciding>>,
@@ -285,7 +286,7 @@ pub fn diff(old: &Topology, new: &Topology) -> Diff {
     let blocks = external_blocks(old, new);
     let differing = rules::differing_groups(old, new);
     let listing = pairs::changes(old, new, &blocks, &differing);
-    let counts = summary::counts(&listing.changes);
+    let counts = summary::counts(&listing);
     let verdict = Verdict::of(counts.pairs_opened > 0, counts.pairs_closed > 0);
     let rollup = summary::rollup(old, new, &listing);
     let rule_changes = rules::rule_changes(old, new, &differing);

@@ -175,9 +175,12 @@ struct Collector {
     /// (source rank, target rank, protocol, payload index).
     records: Vec<(u32, u32, Protocol, u32)>,
     /// The ports opened and closed of each changed pair of joint classes and protocol.
-    ports: Vec<(Vec<PortRange>, Vec<PortRange>)>,
+    ports: Vec<(Ports, Ports)>,
     payloads: Vec<Payload>,
 }
+
+/// A list of ports shared by the changes of every pair of members of two joint classes.
+type Ports = Arc<[PortRange]>;
 
 /// What changed for a pair of joint classes on one protocol, or for one pair of their members
 /// when the decisions' words name it.
@@ -367,7 +370,7 @@ fn compare(
                 let old_deciding = decide(before, at_from.0, at_to.0);
                 let new_deciding = decide(after, at_from.1, at_to.1);
                 let ports = changes.ports.len() as u32;
-                changes.ports.push((opened, closed));
+                changes.ports.push((opened.into(), closed.into()));
                 let old_names = named(old_deciding.as_ref());
                 let new_names = named(new_deciding.as_ref());
                 let old_shared = old_deciding.map(Arc::new);

@@ -11,16 +11,16 @@ use crate::eval::filtering_groups;
 use crate::matrix::Bucket;
 use crate::model::{EndpointId, PortRange, Protocol, Topology};
 
-/// The counts of a list of changes sorted by source, target and protocol, as
+/// The counts of the changes of a listing, sorted by source, target and protocol, as
 /// [`super::pairs::changes`] gives them.
-pub(super) fn counts(changes: &[Change]) -> Counts {
+pub(super) fn counts(listing: &Listing) -> Counts {
     let mut counts = Counts::default();
     // The changes of one pair are next to each other: a pair counts once, at its first change
-    // with ports opened (or closed).
-    let mut last_opened: Option<(&EndpointId, &EndpointId)> = None;
-    let mut last_closed: Option<(&EndpointId, &EndpointId)> = None;
-    for change in changes {
-        let pair = Some((&change.from, &change.to));
+    // with ports opened (or closed). Pairs are told apart by the ranks of their ids.
+    let mut last_opened: Option<(u32, u32)> = None;
+    let mut last_closed: Option<(u32, u32)> = None;
+    for (change, (from, to, _)) in listing.changes.iter().zip(&listing.keys) {
+        let pair = Some((*from, *to));
         let opened = count_ports(&change.opened, change.protocol);
         let closed = count_ports(&change.closed, change.protocol);
         if opened > 0 {
@@ -77,7 +77,9 @@ pub(super) fn rollup(old: &Topology, new: &Topology, listing: &Listing) -> Vec<G
         *slot
     };
     // (source set, target set, protocol, ports) -> (changes, the first of them).
-    let mut counted: FxHashMap<(u32, u32, Protocol, u32), (u64, usize)> = FxHashMap::default();
+    // Sized once: at most one entry per change, and about as many pairs of buckets as counts.
+    let mut counted: FxHashMap<(u32, u32, Protocol, u32), (u64, usize)> =
+        FxHashMap::with_capacity_and_hasher(changes.len(), Default::default());
     for (index, (change, (from, to, ports))) in changes.iter().zip(keys).enumerate() {
         let (Some(from), Some(to)) = (set_of(*from), set_of(*to)) else {
             continue;
@@ -87,7 +89,8 @@ pub(super) fn rollup(old: &Topology, new: &Topology, listing: &Listing) -> Vec<G
             .or_insert((0, index))
             .0 += 1;
     }
-    let mut sums: FxHashMap<(u32, u32, Protocol), Sum> = FxHashMap::default();
+    let mut sums: FxHashMap<(u32, u32, Protocol), Sum> =
+        FxHashMap::with_capacity_and_hasher(counted.len(), Default::default());
     for ((from, to, protocol, _), (count, index)) in counted {
         let (Some(change), Some(from), Some(to)) = (
             changes.get(index),
@@ -126,8 +129,9 @@ pub(super) fn rollup(old: &Topology, new: &Topology, listing: &Listing) -> Vec<G
         buckets[id as usize] = Some(bucket);
     }
     let mut entries: Vec<((u32, u32, Protocol), Sum)> = sums.into_iter().collect();
-    crate::sort::sort_by_key(&mut entries, |((from, to, protocol), _)| {
-        (rank[*from as usize], rank[*to as usize], *protocol)
+    // The keys are distinct integers: an unstable sort of plain numbers.
+    entries.sort_unstable_by_key(|((from, to, protocol), _)| {
+        (rank[*from as usize], rank[*to as usize], *protocol as u8)
     });
     let mut rollup: Vec<GroupPairChange> = entries
         .into_iter()
@@ -171,8 +175,8 @@ fn same_as(
     changes: &[Change],
     last: Option<usize>,
     current: &[PortRange],
-    ports: fn(&Change) -> &Vec<PortRange>,
+    ports: fn(&Change) -> &[PortRange],
 ) -> bool {
     last.and_then(|last| changes.get(last))
-        .is_some_and(|change| ports(change).as_slice() == current)
+        .is_some_and(|change| ports(change) == current)
 }

@@ -146,7 +146,7 @@ fn check(u: &mut Unstructured) -> arbitrary::Result<()> {
         .map(|change| {
             (
                 (change.from.clone(), change.to.clone(), change.protocol),
-                (change.opened.clone(), change.closed.clone()),
+                (change.opened.to_vec(), change.closed.to_vec()),
             )
         })
         .collect();

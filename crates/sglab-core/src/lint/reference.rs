@@ -914,4 +914,29 @@ mod fixed {
         );
         agrees(&load(&text));
     }
+
+    /// A group of 70 members named by a group rule, so that the members a side's rules name
+    /// fill more than one word, and a drop of the last member's address before the accept of
+    /// the group: the accept is decided there by the drop.
+    #[test]
+    fn members_past_one_word_agree() {
+        let members: Vec<String> = (1..=70)
+            .map(|at| {
+                format!(
+                    r#"{{"id": "peer-{at}", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.{at}", "groups": ["sg-peer"]}}"#
+                )
+            })
+            .collect();
+        let text = format!(
+            r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}],
+            "security_groups": [
+              {{"id": "sg-app", "vpc": "vpc-1", "rules": [
+                {{"direction": "ingress", "policy": "drop", "priority": 1, "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.1.70/32"}},
+                {{"direction": "ingress", "priority": 2, "protocol": "tcp", "port_range": "80/80", "group": "sg-peer"}}]}},
+              {{"id": "sg-peer", "vpc": "vpc-1"}}],
+            "endpoints": [{{"id": "app", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.2.1", "groups": ["sg-app"]}}, {}]}}"#,
+            members.join(", ")
+        );
+        agrees(&load(&text));
+    }
 }

@@ -884,4 +884,59 @@ mod fixed {
         );
         agrees(&load(&wide));
     }
+
+    /// A cell whose first rule matching all of it on every port (an accept of every port) is
+    /// past the first word of the pool, after 70 drops of single ports, walked after another
+    /// cell of the same rules has shown every drop, but not the accept, to decide differently
+    /// from its replacement: a rule of its own after the accept (of some source ports) still
+    /// takes over from the accept where it starts, and the drops of the second word still
+    /// decide only their own ports.
+    #[test]
+    fn a_cell_whose_first_full_rule_is_past_the_first_word_agrees() {
+        let mut rules: Vec<String> = (0..70)
+            .map(|at| {
+                format!(
+                    r#"{{"direction": "ingress", "policy": "drop", "priority": 1, "protocol": "tcp", "port_range": "{port}/{port}", "cidr": "10.0.0.0/16"}}"#,
+                    port = 1000 + at
+                )
+            })
+            .collect();
+        rules.extend([
+            r#"{"direction": "ingress", "priority": 2, "protocol": "tcp", "port_range": "1/65535", "cidr": "10.0.0.0/16"}"#.to_owned(),
+            r#"{"direction": "ingress", "priority": 3, "protocol": "tcp", "port_range": "3000/3000", "cidr": "10.0.5.0/24", "source_port_range": "1000/2000"}"#.to_owned(),
+            r#"{"direction": "ingress", "priority": 3, "protocol": "tcp", "port_range": "1/65535", "cidr": "10.0.0.0/16"}"#.to_owned(),
+        ]);
+        let text = format!(
+            r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}],
+            "security_groups": [{{"id": "sg-a", "vpc": "vpc-1", "rules": [{}]}}],
+            "endpoints": [{{"id": "a", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.0.5", "groups": ["sg-a"]}}]}}"#,
+            rules.join(", ")
+        );
+        agrees(&load(&text));
+    }
+
+    /// A group of 70 members named by a group rule, so that the members a side's rules name
+    /// fill more than one word, and a drop of the last member's address before the accept of
+    /// the group: the accept is decided there by the drop.
+    #[test]
+    fn members_past_one_word_agree() {
+        let members: Vec<String> = (1..=70)
+            .map(|at| {
+                format!(
+                    r#"{{"id": "peer-{at}", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.{at}", "groups": ["sg-peer"]}}"#
+                )
+            })
+            .collect();
+        let text = format!(
+            r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}],
+            "security_groups": [
+              {{"id": "sg-app", "vpc": "vpc-1", "rules": [
+                {{"direction": "ingress", "policy": "drop", "priority": 1, "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.1.70/32"}},
+                {{"direction": "ingress", "priority": 2, "protocol": "tcp", "port_range": "80/80", "group": "sg-peer"}}]}},
+              {{"id": "sg-peer", "vpc": "vpc-1"}}],
+            "endpoints": [{{"id": "app", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.2.1", "groups": ["sg-app"]}}, {}]}}"#,
+            members.join(", ")
+        );
+        agrees(&load(&text));
+    }
 }

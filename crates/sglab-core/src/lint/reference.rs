@@ -939,4 +939,32 @@ mod fixed {
         );
         agrees(&load(&text));
     }
+    /// A side of 72 rules, so that its signatures take two words, with members named by a
+    /// group rule on both sides of a drop's block (in different address intervals, past the
+    /// first): each member's signature is read from its own interval's words, and the named
+    /// group's rules are added to its own words.
+    #[test]
+    fn named_members_of_a_two_word_side_agree() {
+        let fillers: Vec<String> = (1..=70)
+            .map(|at| {
+                format!(
+                    r#"{{"direction": "ingress", "priority": 50, "protocol": "udp", "port_range": "{at}/{at}", "cidr": "192.168.{at}.0/24"}}"#
+                )
+            })
+            .collect();
+        let text = format!(
+            r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}],
+            "security_groups": [
+              {{"id": "sg-app", "vpc": "vpc-1", "rules": [{},
+                {{"direction": "ingress", "policy": "drop", "priority": 1, "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.1.128/25"}},
+                {{"direction": "ingress", "priority": 2, "protocol": "tcp", "port_range": "80/80", "group": "sg-peer"}}]}},
+              {{"id": "sg-peer", "vpc": "vpc-1"}}],
+            "endpoints": [{{"id": "app", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.2.1", "groups": ["sg-app"]}},
+              {{"id": "peer-low", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.10", "groups": ["sg-peer"]}},
+              {{"id": "peer-high", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.200", "groups": ["sg-peer"]}},
+              {{"id": "peer-higher", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.201", "groups": ["sg-peer"]}}]}}"#,
+            fillers.join(", ")
+        );
+        agrees(&load(&text));
+    }
 }

@@ -97,6 +97,23 @@ pub struct Topology {
     pub layout: BTreeMap<String, Position>,
 }
 
+impl Topology {
+    /// Whether some endpoint has an IPv6 address: on an ENI, public, of a pod, or as its block
+    /// (an external endpoint). Every address a party of an evaluation uses is one of these, its
+    /// own or its node's (`eval::route`).
+    pub fn has_ipv6(&self) -> bool {
+        self.endpoints.values().any(|endpoint| {
+            matches!(endpoint.kind, EndpointKind::External { cidr: IpNet::V6(_) })
+                || endpoint.public_ip.is_some_and(|address| address.is_ipv6())
+                || endpoint.pod_ip.is_some_and(|address| address.is_ipv6())
+                || endpoint
+                    .enis
+                    .iter()
+                    .any(|eni| eni.private_ips.iter().any(|address| address.is_ipv6()))
+        })
+    }
+}
+
 /// A point of the diagram, in diagram units.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Position {

@@ -749,26 +749,6 @@ fn icmpv6_rule(pick: usize) -> sglab_core::model::Rule {
     }
 }
 
-/// Whether some endpoint of `topology` has an IPv6 address (on an ENI, public, of a pod, or as
-/// its block).
-fn has_ipv6(topology: &Topology) -> bool {
-    topology.endpoints.values().any(|endpoint| {
-        let external = matches!(
-            &endpoint.kind,
-            sglab_core::model::EndpointKind::External {
-                cidr: ipnet::IpNet::V6(_)
-            }
-        );
-        external
-            || endpoint.public_ip.is_some_and(|address| address.is_ipv6())
-            || endpoint.pod_ip.is_some_and(|address| address.is_ipv6())
-            || endpoint
-                .enis
-                .iter()
-                .any(|eni| eni.private_ips.iter().any(|address| address.is_ipv6()))
-    })
-}
-
 /// `old` with ICMPv6 rules added to the groups `picks` name, and rules of every protocol
 /// deleted (which match ICMPv6 too).
 fn with_icmpv6_rules(old: &Topology, picks: &[(usize, usize)]) -> Topology {
@@ -851,7 +831,7 @@ fn icmpv6_opened_by_rules_shows_only_where_there_are_ipv6_addresses() {
                 .iter()
                 .filter(|change| change.protocol == Protocol::Icmpv6)
                 .count();
-            if has_ipv6(&old) || has_ipv6(&new) {
+            if old.has_ipv6() || new.has_ipv6() {
                 opened_v6 += icmpv6;
             } else {
                 assert_eq!(icmpv6, 0, "{shape} {seed}");

@@ -54,7 +54,7 @@ impl Dirty {
         // route between any two parties one of which is an endpoint (it stays on one node or
         // is unreachable, whatever the rules), and a block's row and column change only with
         // the endpoints' columns and rows.
-        let by_rules = if has_ipv6(old) || has_ipv6(new) {
+        let by_rules = if old.has_ipv6() || new.has_ipv6() {
             ALL
         } else {
             ALL & !ICMPV6
@@ -174,25 +174,6 @@ fn keys<'t>(
         .filter(|rule| rule.direction == direction && protocol_matches(rule.protocol, protocol))
         .map(|rule| Key::of(topology, rule))
         .collect()
-}
-
-/// Whether an endpoint of `topology` has an IPv6 address: on an ENI, as its public or pod
-/// address, or as its block (an external endpoint). Every address a party of an evaluation
-/// uses is one of these, its own or its node's (`eval::route`).
-pub(super) fn has_ipv6(topology: &Topology) -> bool {
-    topology.endpoints.values().any(|endpoint| {
-        let external = match &endpoint.kind {
-            EndpointKind::External { cidr } => matches!(cidr, ipnet::IpNet::V6(_)),
-            _ => false,
-        };
-        external
-            || endpoint.public_ip.is_some_and(|address| address.is_ipv6())
-            || endpoint.pod_ip.is_some_and(|address| address.is_ipv6())
-            || endpoint
-                .enis
-                .iter()
-                .any(|eni| eni.private_ips.iter().any(|address| address.is_ipv6()))
-    })
 }
 
 /// Rules compared on what evaluation reads.

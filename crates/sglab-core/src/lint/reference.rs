@@ -915,30 +915,49 @@ mod fixed {
         agrees(&load(&text));
     }
 
+    /// `sg-app` (its one endpoint `app`) drops TCP 80 from `drop` at priority 1 and accepts it
+    /// from the group `sg-peer` at priority 2, after `fillers` (rules as JSON); `members` are
+    /// the endpoints of `sg-peer`, as (id, private address).
+    fn app_behind_a_drop(fillers: &[String], drop: &str, members: &[(String, String)]) -> Topology {
+        let rules: Vec<String> = fillers
+            .iter()
+            .cloned()
+            .chain([
+                format!(
+                    r#"{{"direction": "ingress", "policy": "drop", "priority": 1, "protocol": "tcp", "port_range": "80/80", "cidr": "{drop}"}}"#
+                ),
+                r#"{"direction": "ingress", "priority": 2, "protocol": "tcp", "port_range": "80/80", "group": "sg-peer"}"#.to_owned(),
+            ])
+            .collect();
+        let endpoints: Vec<String> = std::iter::once(
+            r#"{"id": "app", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.2.1", "groups": ["sg-app"]}"#.to_owned(),
+        )
+        .chain(members.iter().map(|(id, address)| {
+            format!(
+                r#"{{"id": "{id}", "kind": "ecs", "vpc": "vpc-1", "private_ip": "{address}", "groups": ["sg-peer"]}}"#
+            )
+        }))
+        .collect();
+        load(&format!(
+            r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}],
+            "security_groups": [{{"id": "sg-app", "vpc": "vpc-1", "rules": [{}]}}, {{"id": "sg-peer", "vpc": "vpc-1"}}],
+            "endpoints": [{}]}}"#,
+            rules.join(", "),
+            endpoints.join(", ")
+        ))
+    }
+
     /// A group of 70 members named by a group rule, so that the members a side's rules name
     /// fill more than one word, and a drop of the last member's address before the accept of
     /// the group: the accept is decided there by the drop.
     #[test]
     fn members_past_one_word_agree() {
-        let members: Vec<String> = (1..=70)
-            .map(|at| {
-                format!(
-                    r#"{{"id": "peer-{at}", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.{at}", "groups": ["sg-peer"]}}"#
-                )
-            })
+        let members: Vec<(String, String)> = (1..=70)
+            .map(|at| (format!("peer-{at}"), format!("10.0.1.{at}")))
             .collect();
-        let text = format!(
-            r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}],
-            "security_groups": [
-              {{"id": "sg-app", "vpc": "vpc-1", "rules": [
-                {{"direction": "ingress", "policy": "drop", "priority": 1, "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.1.70/32"}},
-                {{"direction": "ingress", "priority": 2, "protocol": "tcp", "port_range": "80/80", "group": "sg-peer"}}]}},
-              {{"id": "sg-peer", "vpc": "vpc-1"}}],
-            "endpoints": [{{"id": "app", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.2.1", "groups": ["sg-app"]}}, {}]}}"#,
-            members.join(", ")
-        );
-        agrees(&load(&text));
+        agrees(&app_behind_a_drop(&[], "10.0.1.70/32", &members));
     }
+
     /// A side of 72 rules, so that its signatures take two words, with members named by a
     /// group rule on both sides of a drop's block (in different address intervals, past the
     /// first): each member's signature is read from its own interval's words, and the named
@@ -952,19 +971,12 @@ mod fixed {
                 )
             })
             .collect();
-        let text = format!(
-            r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}],
-            "security_groups": [
-              {{"id": "sg-app", "vpc": "vpc-1", "rules": [{},
-                {{"direction": "ingress", "policy": "drop", "priority": 1, "protocol": "tcp", "port_range": "80/80", "cidr": "10.0.1.128/25"}},
-                {{"direction": "ingress", "priority": 2, "protocol": "tcp", "port_range": "80/80", "group": "sg-peer"}}]}},
-              {{"id": "sg-peer", "vpc": "vpc-1"}}],
-            "endpoints": [{{"id": "app", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.2.1", "groups": ["sg-app"]}},
-              {{"id": "peer-low", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.10", "groups": ["sg-peer"]}},
-              {{"id": "peer-high", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.200", "groups": ["sg-peer"]}},
-              {{"id": "peer-higher", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.201", "groups": ["sg-peer"]}}]}}"#,
-            fillers.join(", ")
-        );
-        agrees(&load(&text));
+        let members = [
+            ("peer-low", "10.0.1.10"),
+            ("peer-high", "10.0.1.200"),
+            ("peer-higher", "10.0.1.201"),
+        ]
+        .map(|(id, address)| (id.to_owned(), address.to_owned()));
+        agrees(&app_behind_a_drop(&fillers, "10.0.1.128/25", &members));
     }
 }

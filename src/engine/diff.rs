@@ -95,10 +95,10 @@ pub fn compare(baseline: &Topology, current: &Topology) -> Compare {
                 closed: Vec::new(),
             });
         if !change.opened.is_empty() {
-            entry.opened.push(ports_words(change, &change.opened));
+            entry.opened.push(ports_words(change, change.opened));
         }
         if !change.closed.is_empty() {
-            entry.closed.push(ports_words(change, &change.closed));
+            entry.closed.push(ports_words(change, change.closed));
         }
     }
     // The core sorts its changes by pair and protocol.
@@ -109,8 +109,8 @@ pub fn compare(baseline: &Topology, current: &Topology) -> Compare {
             from: change.from.clone(),
             to: change.to.clone(),
             protocol: change.protocol,
-            before: deciding_words(change.before.as_deref()),
-            after: deciding_words(change.after.as_deref()),
+            before: deciding_words(change.before),
+            after: deciding_words(change.after),
         })
         .collect();
     let counts = &diff.counts;
@@ -236,7 +236,7 @@ fn summary_words(
     )
 }
 
-fn ports_words(change: &Change, ranges: &[sglab_core::model::PortRange]) -> String {
+fn ports_words(change: Change<'_>, ranges: &[sglab_core::model::PortRange]) -> String {
     let ranges: Vec<(u16, u16)> = ranges.iter().map(|r| (r.start(), r.end())).collect();
     port_label(
         change.protocol.as_str(),

@@ -255,18 +255,10 @@ fn text(diff: &Diff) -> String {
                 change.from,
                 change.to,
                 change.protocol,
-                ports_change(change.protocol, &change.opened, &change.closed)
+                ports_change(change.protocol, change.opened, change.closed)
             );
-            let _ = writeln!(
-                out,
-                "    before: {}",
-                deciding_text(change.before.as_deref())
-            );
-            let _ = writeln!(
-                out,
-                "    after:  {}",
-                deciding_text(change.after.as_deref())
-            );
+            let _ = writeln!(out, "    before: {}", deciding_text(change.before));
+            let _ = writeln!(out, "    after:  {}", deciding_text(change.after));
         }
         if diff.changes.len() > TEXT_PAIRS {
             let _ = writeln!(
@@ -336,10 +328,10 @@ fn markdown(diff: &Diff) -> String {
                 markdown_cell(change.from.as_str()),
                 markdown_cell(change.to.as_str()),
                 change.protocol,
-                markdown_cell(&ports_text(change.protocol, &change.opened)),
-                markdown_cell(&ports_text(change.protocol, &change.closed)),
-                markdown_cell(&deciding_text(change.before.as_deref())),
-                markdown_cell(&deciding_text(change.after.as_deref())),
+                markdown_cell(&ports_text(change.protocol, change.opened)),
+                markdown_cell(&ports_text(change.protocol, change.closed)),
+                markdown_cell(&deciding_text(change.before)),
+                markdown_cell(&deciding_text(change.after)),
             );
         }
         if diff.changes.len() > MD_PAIRS {

@@ -309,11 +309,46 @@ fn open_rule(other: usize) -> sglab_core::model::Rule {
 /// The changes by (source, target, protocol): ports opened and ports closed.
 type Cells = BTreeMap<(EndpointId, EndpointId, Protocol), (Vec<PortRange>, Vec<PortRange>)>;
 
+/// A change of a diff as owned data, which a test can alter.
+#[derive(Clone, Debug)]
+struct Owned {
+    from: EndpointId,
+    to: EndpointId,
+    protocol: Protocol,
+    opened: Vec<PortRange>,
+    closed: Vec<PortRange>,
+}
+
+/// The changes of `diff` as owned data, in order.
+fn owned(diff: &Diff) -> Vec<Owned> {
+    diff.changes
+        .iter()
+        .map(|c| Owned {
+            from: c.from.clone(),
+            to: c.to.clone(),
+            protocol: c.protocol,
+            opened: c.opened.to_vec(),
+            closed: c.closed.to_vec(),
+        })
+        .collect()
+}
+
 /// The diff against the two matrices of the topologies (with the synthetic external peers),
 /// compared cell by cell with a port-by-port difference of its own.
 fn check_against_matrices(old: &Topology, new: &Topology, diff: &Diff) -> Result<(), String> {
     check_decisions(old, new, diff)?;
     check_rollup(old, new, diff)?;
+    check_cells(old, new, diff, &owned(diff))
+}
+
+/// The verdict, counts, external peers and `changes` (those of `diff`, or altered) against the
+/// two matrices of the topologies.
+fn check_cells(
+    old: &Topology,
+    new: &Topology,
+    diff: &Diff,
+    changes: &[Owned],
+) -> Result<(), String> {
     let blocks = external_blocks(old, new);
     if blocks != diff.external_peers {
         return Err(format!(
@@ -346,17 +381,16 @@ fn check_against_matrices(old: &Topology, new: &Topology, diff: &Diff) -> Result
             }
         }
     }
-    let actual: Cells = diff
-        .changes
+    let actual: Cells = changes
         .iter()
         .map(|c| {
             (
                 (c.from.clone(), c.to.clone(), c.protocol),
-                (c.opened.to_vec(), c.closed.to_vec()),
+                (c.opened.clone(), c.closed.clone()),
             )
         })
         .collect();
-    if actual.len() != diff.changes.len() {
+    if actual.len() != changes.len() {
         return Err("a pair and protocol is listed twice".to_owned());
     }
     if actual != expected {
@@ -405,13 +439,13 @@ fn check_rollup(old: &Topology, new: &Topology, diff: &Diff) -> Result<(), Strin
     type Sum = (u64, u64, Vec<PortRange>, Vec<PortRange>);
     let mut sums: BTreeMap<(Bucket, Bucket, Protocol), Sum> = BTreeMap::new();
     for change in &diff.changes {
-        for from in buckets(&change.from) {
-            for to in buckets(&change.to) {
+        for from in buckets(change.from) {
+            for to in buckets(change.to) {
                 let sum = sums.entry((from.clone(), to, change.protocol)).or_default();
                 sum.0 += u64::from(!change.opened.is_empty());
                 sum.1 += u64::from(!change.closed.is_empty());
-                sum.2 = merged(&sum.2, &change.opened);
-                sum.3 = merged(&sum.3, &change.closed);
+                sum.2 = merged(&sum.2, change.opened);
+                sum.3 = merged(&sum.3, change.closed);
             }
         }
     }
@@ -487,6 +521,16 @@ fn minus(a: &[PortRange], b: &[PortRange]) -> Vec<PortRange> {
 
 /// On ports 1..=64, every pair's opened and closed ports equal the brute-force reference's.
 fn check_against_reference(old: &Topology, new: &Topology, diff: &Diff) -> Result<(), String> {
+    check_reference_cells(old, new, diff, &owned(diff))
+}
+
+/// `changes` (those of `diff`, or altered) against the brute-force reference on ports 1 to 64.
+fn check_reference_cells(
+    old: &Topology,
+    new: &Topology,
+    diff: &Diff,
+    changes: &[Owned],
+) -> Result<(), String> {
     let old_full = with_external_peers(old, &diff.external_peers);
     let new_full = with_external_peers(new, &diff.external_peers);
     let universe = PortRange::new(1, 64).expect("well-formed test data");
@@ -519,8 +563,7 @@ fn check_against_reference(old: &Topology, new: &Topology, diff: &Diff) -> Resul
             for protocol in DIFF_PROTOCOLS {
                 let a = allowed(&old_full, from, to, protocol);
                 let b = allowed(&new_full, from, to, protocol);
-                let change = diff
-                    .changes
+                let change = changes
                     .iter()
                     .find(|c| &&c.from == from && &&c.to == to && c.protocol == protocol);
                 let (opened, closed) = change
@@ -863,7 +906,7 @@ fn check_decisions(old: &Topology, new: &Topology, diff: &Diff) -> Result<(), St
         for ((topology, full), deciding) in sides.iter().zip([&change.before, &change.after]) {
             let present =
                 |id: &EndpointId| topology.endpoints.contains_key(id) || blocks.contains(id);
-            let expected = (present(&change.from) && present(&change.to)).then(|| {
+            let expected = (present(change.from) && present(change.to)).then(|| {
                 let port = change
                     .opened
                     .first()
@@ -914,15 +957,15 @@ fn a_wrong_comparison_is_caught() {
     assert_ne!(right.verdict, Verdict::Equivalent);
     assert_eq!(check_against_matrices(&old, &new, &right), Ok(()));
     assert_eq!(check_against_reference(&old, &new, &right), Ok(()));
-    let mut swapped = right.clone();
-    let first = &mut swapped.changes[0];
+    let mut swapped = owned(&right);
+    let first = &mut swapped[0];
     std::mem::swap(&mut first.opened, &mut first.closed);
-    assert!(check_against_matrices(&old, &new, &swapped).is_err());
-    assert!(check_against_reference(&old, &new, &swapped).is_err());
-    let mut missing = right.clone();
-    missing.changes.pop();
-    assert!(check_against_matrices(&old, &new, &missing).is_err());
-    assert!(check_against_reference(&old, &new, &missing).is_err());
+    assert!(check_cells(&old, &new, &right, &swapped).is_err());
+    assert!(check_reference_cells(&old, &new, &right, &swapped).is_err());
+    let mut missing = owned(&right);
+    missing.pop();
+    assert!(check_cells(&old, &new, &right, &missing).is_err());
+    assert!(check_reference_cells(&old, &new, &right, &missing).is_err());
     let mut wrong_verdict = right;
     wrong_verdict.verdict = Verdict::Equivalent;
     assert!(check_against_matrices(&old, &new, &wrong_verdict).is_err());

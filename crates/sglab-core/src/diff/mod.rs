@@ -29,6 +29,7 @@
 //! assert!(same.changes.is_empty() && same.rule_changes.is_empty());
 //! ```
 
+mod changes;
 mod decide;
 mod dirty;
 mod objects;
@@ -41,7 +42,6 @@ mod summary;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -49,6 +49,7 @@ use crate::explain::Decision;
 use crate::matrix::Bucket;
 use crate::model::{Direction, EndpointId, GroupId, PortRange, Protocol, Rule, Topology};
 
+pub use changes::{Changes, ChangesIter};
 pub use objects::{ObjectChange, ObjectKind};
 pub use peers::{external_blocks, with_external_peers};
 pub use ports::{count_ports, difference};
@@ -145,25 +146,25 @@ pub struct Deciding {
     pub ingress: Decision,
 }
 
-/// The ports one pair gained or lost on one protocol.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Change {
+/// The ports one pair gained or lost on one protocol: a view into a diff's [`Changes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Change<'d> {
     /// The source (an endpoint id, or a synthetic external block's text).
-    pub from: EndpointId,
+    pub from: &'d EndpointId,
     /// The target.
-    pub to: EndpointId,
+    pub to: &'d EndpointId,
     /// The protocol.
     pub protocol: Protocol,
     /// Ports allowed after and not before, sorted. Shared, as the decisions are, by every pair
     /// of members of the same two joint classes (`docs/diff.md`, "Cost").
-    pub opened: Arc<[PortRange]>,
+    pub opened: &'d [PortRange],
     /// Ports allowed before and not after, sorted.
-    pub closed: Arc<[PortRange]>,
+    pub closed: &'d [PortRange],
     /// The deciding decisions before the change; `None` when an endpoint is absent before.
     /// Shared by every pair of members of the same two joint classes (`docs/diff.md`, "Cost").
-    pub before: Option<Arc<Deciding>>,
+    pub before: Option<&'d Deciding>,
     /// The deciding decisions after the change; `None` when an endpoint is absent after.
-    pub after: Option<Arc<Deciding>>,
+    pub after: Option<&'d Deciding>,
 }
 
 /// The changes between two buckets of the group matrix (a security group, or an endpoint in
@@ -268,7 +269,7 @@ pub struct Diff {
     /// How much opened and closed.
     pub counts: Counts,
     /// Every pair and protocol whose allowed ports changed, by source, target and protocol.
-    pub changes: Vec<Change>,
+    pub changes: Changes,
     /// The changes rolled up by pair of buckets (each endpoint counts in each of its filtering
     /// groups, [`crate::eval::filtering_groups`]), the most pairs first.
     pub rollup: Vec<GroupPairChange>,

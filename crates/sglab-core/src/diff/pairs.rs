@@ -12,11 +12,12 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 
+use super::changes::{Changes, Payload, Ports, Record};
 use super::decide::Decider;
 use super::dirty::{Dirty, Mask};
 use super::ports::difference;
 use super::shared::{bit, Marks};
-use super::{Change, Deciding};
+use super::Deciding;
 use crate::explain::Decision;
 use crate::matrix::subset::JointBlocks;
 use crate::matrix::Matrix;
@@ -98,17 +99,18 @@ fn cell_at(
     }
 }
 
-/// The changes of a diff, and for each one the ranks of its ids and the index of its ports, so
-/// that the rollup reads integers ([`super::summary::rollup`]).
+/// The changes of a diff, and the same by pair of joint classes, from which the counts and
+/// the rollup are summed once per pair of classes rather than once per pair of members.
 #[derive(Default)]
 pub(super) struct Listing {
     /// Every changed (source, target, protocol), sorted.
-    pub(super) changes: Vec<Change>,
-    /// For each change: its source's rank and its target's rank in `ids`, and the index of its
-    /// opened and closed ports (two changes with the same index have the same ports).
-    pub(super) keys: Vec<(u32, u32, u32)>,
-    /// Every id compared, sorted.
-    pub(super) ids: Vec<EndpointId>,
+    pub(super) changes: Changes,
+    /// The ranks (in the changes' ids) of the members of each joint class.
+    pub(super) classes: Vec<Vec<u32>>,
+    /// Each changed pair of joint classes and protocol: the source class, the target class
+    /// (indices in `classes`), the protocol and the index of its ports in the changes. Every
+    /// ordered pair of distinct members of the two classes has that change.
+    pub(super) class_changes: Vec<(u32, u32, Protocol, u32)>,
 }
 
 /// Every changed (source, target, protocol), sorted: the endpoints and the external `blocks`
@@ -143,6 +145,7 @@ pub(super) fn changes(
         records: Vec::new(),
         ports: Vec::new(),
         payloads: Vec::new(),
+        class_changes: Vec::new(),
     };
     let marks = Marks::new(old, new, &dirty);
     let old_all = marks.side(old, blocks, &dirty);
@@ -162,8 +165,13 @@ pub(super) fn changes(
     ) else {
         return Listing::default();
     };
-    compare(&mut before, &mut after, &dirty, &protocols, &mut changes);
-    changes.into_listing()
+    let classes = compare(&mut before, &mut after, &dirty, &protocols, &mut changes);
+    let class_changes = std::mem::take(&mut changes.class_changes);
+    Listing {
+        changes: changes.into_changes(),
+        classes,
+        class_changes,
+    }
 }
 
 /// The changed cells found so far, by rank of their endpoints' ids, each pointing to what
@@ -177,18 +185,9 @@ struct Collector {
     /// The ports opened and closed of each changed pair of joint classes and protocol.
     ports: Vec<(Ports, Ports)>,
     payloads: Vec<Payload>,
-}
-
-/// A list of ports shared by the changes of every pair of members of two joint classes.
-type Ports = Arc<[PortRange]>;
-
-/// What changed for a pair of joint classes on one protocol, or for one pair of their members
-/// when the decisions' words name it.
-struct Payload {
-    /// The index of the opened and closed ports in [`Collector::ports`].
-    ports: u32,
-    before: Option<Arc<Deciding>>,
-    after: Option<Arc<Deciding>>,
+    /// (source class, target class, protocol, ports index) of each changed pair of joint
+    /// classes ([`Listing::class_changes`]).
+    class_changes: Vec<(u32, u32, Protocol, u32)>,
 }
 
 impl Collector {
@@ -198,39 +197,29 @@ impl Collector {
     }
 
     /// The changes sorted by source, target and protocol.
-    fn into_listing(self) -> Listing {
+    fn into_changes(self) -> Changes {
         let Collector {
             ids,
             records,
             ports,
             payloads,
+            class_changes: _,
         } = self;
-        let records = sorted_records(records, ids.len());
-        let mut changes = Vec::with_capacity(records.len());
-        let mut keys = Vec::with_capacity(records.len());
-        for (from, to, protocol, payload) in records {
-            let Some(payload) = payloads.get(payload as usize) else {
-                continue;
-            };
-            let (Some((opened, closed)), Some(source), Some(target)) = (
-                ports.get(payload.ports as usize),
-                ids.get(from as usize),
-                ids.get(to as usize),
-            ) else {
-                continue;
-            };
-            changes.push(Change {
-                from: source.clone(),
-                to: target.clone(),
+        let records = sorted_records(records, ids.len())
+            .into_iter()
+            .map(|(from, to, protocol, payload)| Record {
+                from,
+                to,
                 protocol,
-                opened: opened.clone(),
-                closed: closed.clone(),
-                before: payload.before.clone(),
-                after: payload.after.clone(),
-            });
-            keys.push((from, to, payload.ports));
+                payload,
+            })
+            .collect();
+        Changes {
+            ids,
+            records,
+            payloads,
+            ports,
         }
-        Listing { changes, keys, ids }
     }
 }
 
@@ -284,13 +273,14 @@ struct Joint {
 /// Endpoints with the same class on both sides (and in no pair that stays on one node) form a
 /// joint class: every pair of members of two joint classes has the same cells on both sides,
 /// so each pair of joint classes is compared and explained once, through representatives.
+/// Returns the ranks of the members of each joint class.
 fn compare(
     before: &mut Side<'_>,
     after: &mut Side<'_>,
     dirty: &Dirty,
     protocols: &[Protocol],
     changes: &mut Collector,
-) {
+) -> Vec<Vec<u32>> {
     let joint = joint_classes(before, after, dirty);
     let ranks: Vec<Vec<u32>> = joint
         .iter()
@@ -371,6 +361,12 @@ fn compare(
                 let new_deciding = decide(after, at_from.1, at_to.1);
                 let ports = changes.ports.len() as u32;
                 changes.ports.push((opened.into(), closed.into()));
+                changes.class_changes.push((
+                    source_class as u32,
+                    target_class as u32,
+                    protocol,
+                    ports,
+                ));
                 let old_names = named(old_deciding.as_ref());
                 let new_names = named(new_deciding.as_ref());
                 let old_shared = old_deciding.map(Arc::new);
@@ -426,6 +422,7 @@ fn compare(
             }
         }
     }
+    ranks
 }
 
 /// Which party a side's deciding decisions name in their words, so that they hold for the pairs

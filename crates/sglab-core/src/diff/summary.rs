@@ -6,61 +6,78 @@ use rustc_hash::FxHashMap;
 
 use super::pairs::Listing;
 use super::ports::{count_ports, union};
-use super::{Change, Counts, GroupPairChange};
+use super::{Counts, GroupPairChange};
 use crate::eval::filtering_groups;
 use crate::matrix::Bucket;
 use crate::model::{EndpointId, PortRange, Protocol, Topology};
 
-/// The counts of the changes of a listing, sorted by source, target and protocol, as
-/// [`super::pairs::changes`] gives them.
+/// The counts of a listing, summed by pair of joint classes: the pairs of members of two
+/// classes are distinct from those of any other two, and a listing gives the changes of one
+/// pair of classes next to each other ([`super::pairs::changes`]).
 pub(super) fn counts(listing: &Listing) -> Counts {
     let mut counts = Counts::default();
-    // The changes of one pair are next to each other: a pair counts once, at its first change
-    // with ports opened (or closed). Pairs are told apart by the ranks of their ids.
+    // A pair of classes counts its pairs once, at its first change with ports opened (or
+    // closed).
     let mut last_opened: Option<(u32, u32)> = None;
     let mut last_closed: Option<(u32, u32)> = None;
-    for (change, (from, to, _)) in listing.changes.iter().zip(&listing.keys) {
-        let pair = Some((*from, *to));
-        let opened = count_ports(&change.opened, change.protocol);
-        let closed = count_ports(&change.closed, change.protocol);
+    for &(source, target, protocol, ports) in &listing.class_changes {
+        let Some((opened, closed)) = listing.changes.ports_at(ports) else {
+            continue;
+        };
+        let pairs = member_pairs(listing, source, target);
+        let pair = Some((source, target));
+        let opened = count_ports(opened, protocol);
+        let closed = count_ports(closed, protocol);
         if opened > 0 {
             if last_opened != pair {
-                counts.pairs_opened += 1;
+                counts.pairs_opened += pairs;
                 last_opened = pair;
             }
-            *counts.ports_opened.entry(change.protocol).or_default() += opened;
+            *counts.ports_opened.entry(protocol).or_default() += opened * pairs;
         }
         if closed > 0 {
             if last_closed != pair {
-                counts.pairs_closed += 1;
+                counts.pairs_closed += pairs;
                 last_closed = pair;
             }
-            *counts.ports_closed.entry(change.protocol).or_default() += closed;
+            *counts.ports_closed.entry(protocol).or_default() += closed * pairs;
         }
     }
     counts
 }
 
+/// The ordered pairs of distinct members of two joint classes.
+fn member_pairs(listing: &Listing, source: u32, target: u32) -> u64 {
+    let size = |class: u32| listing.classes.get(class as usize).map_or(0, Vec::len) as u64;
+    if source == target {
+        size(source) * size(source).saturating_sub(1)
+    } else {
+        size(source) * size(target)
+    }
+}
+
 /// The sums of one pair of buckets and protocol: pairs opened, pairs closed, ports opened and
-/// ports closed, and the index of the last change whose opened and closed ports were added.
-type Sum = (u64, u64, Vec<PortRange>, Vec<PortRange>, [Option<usize>; 2]);
+/// ports closed, and the index of the last ports (in [`Changes`]) whose opened and closed
+/// ports were added.
+type Sum = (u64, u64, Vec<PortRange>, Vec<PortRange>, [Option<u32>; 2]);
 
 /// The changes by pair of buckets and protocol, the most pairs first (ties by source bucket,
 /// target bucket and protocol).
 ///
 /// Endpoints with the same buckets share one set of buckets, and the changes are first counted
-/// per pair of sets, protocol and ports, so that each bucket pair is summed once per such
-/// count rather than once per change.
+/// per pair of sets, protocol and ports, from each changed pair of joint classes and the number
+/// of its members in each set, so that each bucket pair is summed once per such count rather
+/// than once per change.
 pub(super) fn rollup(old: &Topology, new: &Topology, listing: &Listing) -> Vec<GroupPairChange> {
-    let Listing { changes, keys, ids } = listing;
+    let changes = &listing.changes;
     let mut bucket_ids: BTreeMap<Bucket, u32> = BTreeMap::new();
     let mut set_ids: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
     let mut sets: Vec<Vec<u32>> = Vec::new();
-    let mut set_of_rank: Vec<Option<u32>> = vec![None; ids.len()];
+    let mut set_of_rank: Vec<Option<u32>> = vec![None; changes.id_count()];
     let mut set_of = |rank: u32| -> Option<u32> {
         let slot = set_of_rank.get_mut(rank as usize)?;
         if slot.is_none() {
-            let buckets: Vec<u32> = buckets_of(old, new, ids.get(rank as usize)?)
+            let buckets: Vec<u32> = buckets_of(old, new, changes.id(rank)?)
                 .into_iter()
                 .map(|bucket| {
                     let next = bucket_ids.len() as u32;
@@ -76,47 +93,82 @@ pub(super) fn rollup(old: &Topology, new: &Topology, listing: &Listing) -> Vec<G
         }
         *slot
     };
-    // (source set, target set, protocol, ports) -> (changes, the first of them).
-    // Sized once: at most one entry per change, and about as many pairs of buckets as counts.
-    let mut counted: FxHashMap<(u32, u32, Protocol, u32), (u64, usize)> =
-        FxHashMap::with_capacity_and_hasher(changes.len(), Default::default());
-    for (index, (change, (from, to, ports))) in changes.iter().zip(keys).enumerate() {
-        let (Some(from), Some(to)) = (set_of(*from), set_of(*to)) else {
+    // The members of each joint class with a change, by set of buckets: (set, members).
+    let mut by_set: Vec<Option<Vec<(u32, u64)>>> = vec![None; listing.classes.len()];
+    for &(source, target, _, _) in &listing.class_changes {
+        for class in [source, target] {
+            let (Some(slot), Some(members)) = (
+                by_set.get_mut(class as usize),
+                listing.classes.get(class as usize),
+            ) else {
+                continue;
+            };
+            if slot.is_none() {
+                let mut sizes: FxHashMap<u32, u64> = FxHashMap::default();
+                for rank in members {
+                    if let Some(set) = set_of(*rank) {
+                        *sizes.entry(set).or_default() += 1;
+                    }
+                }
+                let mut sizes: Vec<(u32, u64)> = sizes.into_iter().collect();
+                sizes.sort_unstable();
+                *slot = Some(sizes);
+            }
+        }
+    }
+    // (source set, target set, protocol, ports) -> (pairs, their ports).
+    type Counted<'c> = (u64, &'c [PortRange], &'c [PortRange]);
+    let mut counted: FxHashMap<(u32, u32, Protocol, u32), Counted<'_>> =
+        FxHashMap::with_capacity_and_hasher(listing.class_changes.len(), Default::default());
+    for &(source, target, protocol, ports) in &listing.class_changes {
+        let (Some(Some(sources)), Some(Some(targets)), Some((opened, closed))) = (
+            by_set.get(source as usize),
+            by_set.get(target as usize),
+            changes.ports_at(ports),
+        ) else {
             continue;
         };
-        counted
-            .entry((from, to, change.protocol, *ports))
-            .or_insert((0, index))
-            .0 += 1;
+        for &(from, sources) in sources {
+            for &(to, targets) in targets {
+                // Within one class, a member is never its own target.
+                let pairs = if source == target && from == to {
+                    sources * sources.saturating_sub(1)
+                } else {
+                    sources * targets
+                };
+                if pairs > 0 {
+                    counted
+                        .entry((from, to, protocol, ports))
+                        .or_insert((0, opened, closed))
+                        .0 += pairs;
+                }
+            }
+        }
     }
     let mut sums: FxHashMap<(u32, u32, Protocol), Sum> =
         FxHashMap::with_capacity_and_hasher(counted.len(), Default::default());
-    for ((from, to, protocol, _), (count, index)) in counted {
-        let (Some(change), Some(from), Some(to)) = (
-            changes.get(index),
-            sets.get(from as usize),
-            sets.get(to as usize),
-        ) else {
+    for ((from, to, protocol, ports), (count, opened, closed)) in counted {
+        let (Some(from), Some(to)) = (sets.get(from as usize), sets.get(to as usize)) else {
             continue;
         };
         for source in from {
             for target in to {
                 let sum = sums.entry((*source, *target, protocol)).or_default();
-                if !change.opened.is_empty() {
+                if !opened.is_empty() {
                     sum.0 += count;
                 }
-                if !change.closed.is_empty() {
+                if !closed.is_empty() {
                     sum.1 += count;
                 }
-                // Many pairs share their ports: a list equal to the last one added adds nothing.
+                // Many pairs share their ports: the ports last added add nothing again.
                 let [last_opened, last_closed] = &mut sum.4;
-                if !same_as(changes, *last_opened, &change.opened, |c| &c.opened) {
-                    sum.2.extend(change.opened.iter().copied());
-                    *last_opened = Some(index);
+                if *last_opened != Some(ports) {
+                    sum.2.extend(opened.iter().copied());
+                    *last_opened = Some(ports);
                 }
-                if !same_as(changes, *last_closed, &change.closed, |c| &c.closed) {
-                    sum.3.extend(change.closed.iter().copied());
-                    *last_closed = Some(index);
+                if *last_closed != Some(ports) {
+                    sum.3.extend(closed.iter().copied());
+                    *last_closed = Some(ports);
                 }
             }
         }
@@ -168,15 +220,4 @@ fn buckets_of(old: &Topology, new: &Topology, id: &EndpointId) -> Vec<Bucket> {
     } else {
         groups.into_iter().map(Bucket::Group).collect()
     }
-}
-
-/// Whether the ports of change `last` (read by `ports`) are `current`; false without a last.
-fn same_as(
-    changes: &[Change],
-    last: Option<usize>,
-    current: &[PortRange],
-    ports: fn(&Change) -> &[PortRange],
-) -> bool {
-    last.and_then(|last| changes.get(last))
-        .is_some_and(|change| ports(change) == current)
 }

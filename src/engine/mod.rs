@@ -26,7 +26,7 @@ mod steps;
 pub mod transfer;
 
 pub use bench::{bench_matrix, MatrixBench};
-pub use diff::{compare, Compare, PairChange, Side, SideBySide};
+pub use diff::{compare, Compare, PairChange, PairWords, Side, SideBySide};
 pub use export::{export_text, ExportFormat};
 pub use fields::{
     check_description, check_ip, check_peer, check_ports, check_priority, check_protocol,

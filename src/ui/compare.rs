@@ -104,10 +104,9 @@ pub fn CompareBar(props: &CompareBarProps) -> Html {
 /// dotted with `−`, both with the ports in words.
 pub fn diagram_marks(diagram: &Diagram, compare: &Compare) -> Html {
     compare
-        .pairs
-        .iter()
+        .pairs()
         .filter_map(|change| {
-            let (from, to) = (&change.from, &change.to);
+            let (from, to) = (change.from, change.to);
             let from_box = diagram.node(from)?;
             let to_box = diagram.node(to)?;
             let g = layout::edge(from_box.rect, to_box.rect, 1);
@@ -154,8 +153,8 @@ pub fn before_after(compare: &Compare, explanation: &Explanation) -> Html {
     };
     html! {
         <section class="compare-before-after" data-testid="compare-before-after" aria-label="Before and after">
-            { column("Baseline", "compare-before", &change.before) }
-            { column("Now", "compare-after", &change.after) }
+            { column("Baseline", "compare-before", change.before) }
+            { column("Now", "compare-after", change.after) }
         </section>
     }
 }

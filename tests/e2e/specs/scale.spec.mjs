@@ -1,7 +1,9 @@
 // An account-sized aliyun export (5,000 instances, 500 groups, 50,000 rules, generated here)
 // opened through Open...: the engine runs in its Web Worker, a progress bar names the stage,
 // Cancel keeps the previous topology, and a second open completes while the page answers
-// clicks.
+// clicks. Then the compare mode at that size: a baseline pinned, a change that opens ports to
+// a few hundred thousand pairs, the verdict, the matrix's marks and a changed question's
+// before and after, with the page's longest task while the diff's answer came in.
 
 import { SglabPage } from './sglab-page.mjs';
 import { aliyunExport } from '../fixtures.mjs';
@@ -73,6 +75,66 @@ export const tests = [
       expect(evaluation.endpoints === 5000 && evaluation.in_worker, `the engine ran in its worker on 5,000 endpoints: ${JSON.stringify(evaluation)}`);
       await app.waitFor('matrix-capped', { timeout: 30000 });
       await shot('matrix');
+    },
+  },
+  {
+    name: 'compare-at-5000',
+    async run({ page, shot, expect }) {
+      const app = new SglabPage(page);
+      await app.waitFor('diagram-svg');
+      await app.click('tab-matrix');
+      await page.setInputFiles('[data-testid="file-input"]', files());
+      await app.waitFor('progress', { timeout: 60000 });
+      await page.waitForSelector('[data-testid="progress"]', { state: 'detached', timeout: 300000 });
+      await app.waitFor('matrix-capped', { timeout: 30000 });
+      await app.locator('pin-baseline').focus();
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('[data-testid="compare-banner"][data-verdict="equivalent"]', { timeout: 30000 });
+
+      // Every TCP port opened from anywhere to the members of the first ten groups.
+      const changed = await page.evaluate(() => {
+        const topology = JSON.parse(window.sglab.topology());
+        const groups = topology.security_groups.slice(0, 10);
+        for (const group of groups) {
+          group.rules.push({ direction: 'ingress', policy: 'accept', priority: 1, protocol: 'tcp', port_range: '1/65535', cidr: '0.0.0.0/0' });
+        }
+        return { text: JSON.stringify(topology), groups: groups.map((g) => g.id) };
+      });
+      await page.evaluate(() => {
+        window.__longest = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) window.__longest = Math.max(window.__longest, entry.duration);
+        }).observe({ type: 'longtask' });
+      });
+      const asked = Date.now();
+      const diagnostics = await page.evaluate((text) => window.sglab.load(text), changed.text);
+      expect(!diagnostics.some((d) => d.severity === 'error'), `the changed topology loads, got ${JSON.stringify(diagnostics.slice(0, 3))}`);
+      await page.waitForSelector('[data-testid="progress"]', { state: 'detached', timeout: 300000 });
+      await page.waitForSelector('[data-testid="compare-banner"][data-verdict="more-permissive"]', { timeout: 300000 });
+      const answered = Date.now() - asked;
+      const counts = await app.text('compare-counts');
+      const pairs = Number(((counts.match(/([\d,]+) pairs? opened/) || [])[1] || '0').replace(/,/g, ''));
+      const longest = await page.evaluate(() => window.__longest);
+      console.log(`  scale: the diff of ${changed.groups.length} groups opened to every address answered ${(answered / 1000).toFixed(1)} s after the load (${counts}); the page's longest task meanwhile ${longest.toFixed(0)} ms`);
+      expect(pairs > 10000, `the change opens many pairs, got ${counts}`);
+      const latency = await clickLatency(page);
+      console.log(`  scale: a click with the diff shown waited ${latency.waited.toFixed(1)} ms, next frame ${latency.frame.toFixed(1)} ms`);
+      expect(latency.waited < 100, `the click is handled within 100 ms, waited ${latency.waited.toFixed(1)} ms`);
+
+      // The matrix's window marks the opened ports of the pairs it shows.
+      await app.waitFor('compare-cell-mark', { timeout: 30000 });
+      const mark = await app.text('compare-cell-mark');
+      expect(mark.startsWith('+tcp'), `a matrix cell marks the opened ports, got ${mark}`);
+      await shot('compare-matrix');
+
+      // A changed pair's question shows its before and after.
+      const cell = page.locator('.cell-button:has([data-testid="compare-cell-mark"])').first();
+      await cell.click();
+      await app.waitFor('compare-before-after', { timeout: 30000 });
+      const before = await app.text('compare-before');
+      const after = await app.text('compare-after');
+      expect(after.includes('allow'), `before ${before} / after ${after}`);
+      await shot('compare-before-after');
     },
   },
 ];

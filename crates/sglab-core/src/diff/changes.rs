@@ -87,6 +87,30 @@ impl Changes {
         })
     }
 
+    /// Every party compared (the endpoints of both sides and the external blocks), sorted: the
+    /// ranks of [`Shared`] index it.
+    pub fn ids(&self) -> &[EndpointId] {
+        &self.ids
+    }
+
+    /// The changes in [`Changes::iter`]'s order, each with its parties' ranks in
+    /// [`Changes::ids`] and the keys of what it shares with others ([`Shared`]).
+    pub fn iter_shared(&self) -> impl Iterator<Item = (Change<'_>, Shared)> + '_ {
+        self.records.iter().filter_map(|record| {
+            let change = self.change(record)?;
+            let ports = self.payloads.get(record.payload as usize)?.ports;
+            Some((
+                change,
+                Shared {
+                    from: record.from,
+                    to: record.to,
+                    ports,
+                    decisions: record.payload,
+                },
+            ))
+        })
+    }
+
     /// The ports opened and closed at `index` (a payload's or a pair of joint classes').
     pub(super) fn ports_at(&self, index: u32) -> Option<(&[PortRange], &[PortRange])> {
         let (opened, closed) = self.ports.get(index as usize)?;
@@ -102,6 +126,23 @@ impl Changes {
     pub(super) fn id_count(&self) -> usize {
         self.ids.len()
     }
+}
+
+/// A change's parties by rank, and the keys of what it shares with others
+/// ([`Changes::iter_shared`]): two changes with the same `ports` have the same opened and
+/// closed ports, and two with the same `decisions` the same decisions before and after (the
+/// converse need not hold), so that a reader that puts ports or decisions into words does so
+/// once per key rather than once per pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Shared {
+    /// The source's rank in [`Changes::ids`].
+    pub from: u32,
+    /// The target's rank in [`Changes::ids`].
+    pub to: u32,
+    /// The key of its opened and closed ports.
+    pub ports: u32,
+    /// The key of its decisions before and after.
+    pub decisions: u32,
 }
 
 /// The changes of [`Changes::iter`], in order.

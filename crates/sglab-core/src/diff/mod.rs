@@ -49,7 +49,7 @@ use crate::explain::Decision;
 use crate::matrix::Bucket;
 use crate::model::{Direction, EndpointId, GroupId, PortRange, Protocol, Rule, Topology};
 
-pub use changes::{Changes, ChangesIter};
+pub use changes::{Changes, ChangesIter, Shared};
 pub use objects::{ObjectChange, ObjectKind};
 pub use peers::{external_blocks, with_external_peers};
 pub use ports::{count_ports, difference};

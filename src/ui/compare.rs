@@ -102,13 +102,30 @@ pub fn CompareBar(props: &CompareBarProps) -> Html {
 
 /// The changed pairs between drawn endpoints, as marked edges: opened dashed with `+`, closed
 /// dotted with `−`, both with the ports in words.
+///
+/// The pairs are read from the side that is smaller: the changed pairs when they are fewer than
+/// the pairs of drawn endpoints, else each pair of drawn endpoints looked up among the changes
+/// (a change at account scale has a million pairs; a drawing, a few hundred endpoints). Either
+/// way in the order of the ids, so the same pairs are marked.
 pub fn diagram_marks(diagram: &Diagram, compare: &Compare) -> Html {
-    compare
-        .pairs()
+    let boxes: std::collections::BTreeMap<&sglab_core::model::EndpointId, &layout::NodeBox> =
+        diagram.nodes.iter().map(|node| (&node.id, node)).collect();
+    let drawn_pairs = boxes.len().saturating_mul(boxes.len());
+    let changes: Box<dyn Iterator<Item = crate::engine::PairChange<'_>>> =
+        if compare.pair_count() <= drawn_pairs {
+            Box::new(compare.pairs())
+        } else {
+            Box::new(
+                boxes
+                    .keys()
+                    .flat_map(|from| boxes.keys().filter_map(move |to| compare.pair(from, to))),
+            )
+        };
+    changes
         .filter_map(|change| {
             let (from, to) = (change.from, change.to);
-            let from_box = diagram.node(from)?;
-            let to_box = diagram.node(to)?;
+            let from_box = boxes.get(from)?;
+            let to_box = boxes.get(to)?;
             let g = layout::edge(from_box.rect, to_box.rect, 1);
             let kind = change.kind();
             let (color, dash, fill) = match kind {

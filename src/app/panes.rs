@@ -106,7 +106,8 @@ fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -
     match (state.view, derived.diagram.clone(), derived.edges.clone()) {
         (View::Diagram, _, edges) if large => html! {
             <ui::overview::OverviewPane topology={state.topology.clone()} {reach} {edges}
-                overview={derived.overview.clone()} start={ui::overview::Mode::Graph} dispatch={dispatch.clone()} />
+                overview={derived.overview.clone()} start={ui::overview::Mode::Graph}
+                compare={derived.compare.clone()} dispatch={dispatch.clone()} />
         },
         (View::Diagram, Some(diagram), Some(edges)) => html! {
             <ui::diagram::DiagramView
@@ -149,7 +150,8 @@ fn main_view(state: &AppState, derived: &Derived, dispatch: &Callback<Action>) -
             html! {
                 <div class="view-stack">
                     <ui::overview::OverviewPane topology={derived.reach.topology.clone()} {reach} edges={None::<Shared<crate::engine::Edges>>}
-                        overview={derived.overview.clone()} start={ui::overview::Mode::Heat} dispatch={dispatch.clone()} />
+                        overview={derived.overview.clone()} start={ui::overview::Mode::Heat}
+                        compare={derived.compare.clone()} dispatch={dispatch.clone()} />
                     { matrix }
                 </div>
             }

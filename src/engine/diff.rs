@@ -82,6 +82,29 @@ pub struct SideBySide<'c> {
     pub after: &'c Side,
 }
 
+/// What changed between two buckets of the group matrix (a security group, or an endpoint in
+/// no group) on one protocol: a row of the core's rollup in words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupChange {
+    /// The sources' group (or endpoint) id.
+    pub from: String,
+    /// The targets' group (or endpoint) id.
+    pub to: String,
+    /// The protocol's word.
+    pub protocol: String,
+    /// Pairs of members with some port opened.
+    pub pairs_opened: u64,
+    /// Pairs of members with some port closed.
+    pub pairs_closed: u64,
+    /// Every port opened for some pair, in words (`tcp 1-65535`), or empty.
+    pub opened: String,
+    /// Every port closed for some pair, in words, or empty.
+    pub closed: String,
+}
+
+/// The most rows of the rollup a [`Compare`] carries: the largest, which the overview lists.
+pub const GROUP_CHANGES_SHOWN: usize = 50;
+
 /// The numbers of one changed pair: the ranks of its source and target in
 /// [`Compare::parties`], and the index of its words in [`Compare::pair_words`].
 const PAIR_WIDTH: usize = 3;
@@ -98,6 +121,11 @@ pub struct Compare {
     pub verdict: String,
     /// The banner's counts: `1 pair opened (tcp 1 port), 0 pairs closed; 2 rule changes`.
     pub summary: String,
+    /// The largest changes by pair of groups, the most pairs first (at most
+    /// [`GROUP_CHANGES_SHOWN`]).
+    pub groups: Vec<GroupChange>,
+    /// How many pairs of groups and protocols changed in all.
+    pub group_total: usize,
     /// The parties of the changed pairs, sorted.
     parties: Vec<EndpointId>,
     /// Each distinct wording of a pair's ports.
@@ -181,9 +209,25 @@ pub fn compare(baseline: &Topology, current: &Topology) -> Compare {
         &counts.ports_closed,
         diff.rule_changes.len() as u64,
     );
+    let groups = diff
+        .rollup
+        .iter()
+        .take(GROUP_CHANGES_SHOWN)
+        .map(|row| GroupChange {
+            from: bucket_words(&row.from),
+            to: bucket_words(&row.to),
+            protocol: row.protocol.as_str().to_owned(),
+            pairs_opened: row.pairs_opened,
+            pairs_closed: row.pairs_closed,
+            opened: ranges_words(row.protocol, &row.opened),
+            closed: ranges_words(row.protocol, &row.closed),
+        })
+        .collect();
     Compare {
         verdict: diff.verdict.as_str().to_owned(),
         summary,
+        groups,
+        group_total: diff.rollup.len(),
         parties,
         pair_words: pair_words.values,
         sides: sides.values,
@@ -252,6 +296,8 @@ impl Compare {
         Compare {
             verdict: EQUIVALENT.to_owned(),
             summary: summary_words(0, &BTreeMap::new(), 0, &BTreeMap::new(), 0),
+            groups: Vec::new(),
+            group_total: 0,
             parties: Vec::new(),
             pair_words: Vec::new(),
             sides: Vec::new(),
@@ -393,13 +439,24 @@ fn summary_words(
 }
 
 fn ports_words(change: Change<'_>, ranges: &[sglab_core::model::PortRange]) -> String {
+    ranges_words(change.protocol, ranges)
+}
+
+/// `tcp 22, 80`; empty for no ranges.
+fn ranges_words(protocol: Protocol, ranges: &[sglab_core::model::PortRange]) -> String {
+    if ranges.is_empty() {
+        return String::new();
+    }
     let ranges: Vec<(u16, u16)> = ranges.iter().map(|r| (r.start(), r.end())).collect();
-    port_label(
-        change.protocol.as_str(),
-        &ranges,
-        change.protocol.has_ports(),
-        3,
-    )
+    port_label(protocol.as_str(), &ranges, protocol.has_ports(), 3)
+}
+
+/// A bucket's id: its group's, or its endpoint's.
+fn bucket_words(bucket: &sglab_core::matrix::Bucket) -> String {
+    match bucket {
+        sglab_core::matrix::Bucket::Group(id) => id.to_string(),
+        sglab_core::matrix::Bucket::Endpoint(id) => id.to_string(),
+    }
 }
 
 /// `1 pair`, `1,096,326 pairs`.
@@ -412,7 +469,7 @@ fn plural(count: u64, word: &str) -> String {
 }
 
 /// A count with its thousands set apart by commas: `68,065,063,256`.
-fn grouped(count: u64) -> String {
+pub fn grouped(count: u64) -> String {
     let digits = count.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, digit) in digits.chars().enumerate() {
@@ -583,6 +640,21 @@ mod tests {
                 .collect();
             assert_eq!(read, expected);
             assert_eq!(result.pair_count(), expected.len());
+            assert_eq!(result.group_total, diff.rollup.len());
+            assert_eq!(
+                result.groups.len(),
+                diff.rollup.len().min(GROUP_CHANGES_SHOWN)
+            );
+            for (row, words) in diff.rollup.iter().zip(&result.groups) {
+                assert_eq!(words.from, bucket_words(&row.from));
+                assert_eq!(words.to, bucket_words(&row.to));
+                assert_eq!(
+                    (words.pairs_opened, words.pairs_closed),
+                    (row.pairs_opened, row.pairs_closed)
+                );
+                assert_eq!(words.opened.is_empty(), row.opened.is_empty());
+                assert_eq!(words.closed.is_empty(), row.closed.is_empty());
+            }
             for from in baseline.endpoints.keys() {
                 for to in baseline.endpoints.keys() {
                     let changed = expected.contains_key(&(from, to));

@@ -26,7 +26,10 @@ mod steps;
 pub mod transfer;
 
 pub use bench::{bench_matrix, MatrixBench};
-pub use diff::{compare, Compare, PairChange, PairWords, Side, SideBySide};
+pub use diff::{
+    compare, grouped, Compare, GroupChange, PairChange, PairWords, Side, SideBySide,
+    GROUP_CHANGES_SHOWN,
+};
 pub use export::{export_text, ExportFormat};
 pub use fields::{
     check_description, check_ip, check_peer, check_ports, check_priority, check_protocol,

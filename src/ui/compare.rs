@@ -152,6 +152,58 @@ pub fn diagram_marks(diagram: &Diagram, compare: &Compare) -> Html {
         .collect()
 }
 
+/// The largest changes against the baseline by pair of groups (the overview's view of the
+/// diff, where endpoints are too many to mark one by one): the most pairs first, each with its
+/// pairs and ports opened (`+`) and closed (`−`).
+pub fn group_changes(compare: &Compare) -> Html {
+    if compare.is_equivalent() || compare.groups.is_empty() {
+        return html! {};
+    }
+    let caption = if compare.group_total > compare.groups.len() {
+        format!(
+            "Changes against the baseline by group pair: the {} largest of {}",
+            compare.groups.len(),
+            crate::engine::grouped(compare.group_total as u64)
+        )
+    } else {
+        "Changes against the baseline by group pair".to_owned()
+    };
+    let ports = |sign: char, words: &str| -> String {
+        if words.is_empty() {
+            String::new()
+        } else {
+            format!("{sign}{words}")
+        }
+    };
+    html! {
+        <section class="compare-groups" data-testid="compare-groups" aria-label="Changes by group pair" tabindex="0">
+            <table>
+                <caption>{ caption }</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{ "From" }</th>
+                        <th scope="col">{ "To" }</th>
+                        <th scope="col" class="number">{ "Pairs opened" }</th>
+                        <th scope="col" class="number">{ "Pairs closed" }</th>
+                        <th scope="col">{ "Ports" }</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    { for compare.groups.iter().map(|row| html! {
+                        <tr data-testid="compare-group-row">
+                            <td>{ row.from.clone() }</td>
+                            <td>{ row.to.clone() }</td>
+                            <td class="number">{ crate::engine::grouped(row.pairs_opened) }</td>
+                            <td class="number">{ crate::engine::grouped(row.pairs_closed) }</td>
+                            <td>{ [ports('+', &row.opened), ports('\u{2212}', &row.closed)].iter().filter(|w| !w.is_empty()).cloned().collect::<Vec<_>>().join(" ") }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
 /// The before and after of the open question when the compare mode changed its pair and
 /// protocol: the verdict and each side's deciding decision, side by side.
 pub fn before_after(compare: &Compare, explanation: &Explanation) -> Html {

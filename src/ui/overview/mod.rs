@@ -41,6 +41,9 @@ pub struct OverviewProps {
     pub overview: Option<Shared<Overview>>,
     /// The view shown first.
     pub start: Mode,
+    /// The compare mode's diff against the pinned baseline, listed by group pair.
+    #[prop_or_default]
+    pub compare: Option<Shared<crate::engine::Compare>>,
     /// State changes.
     pub dispatch: Callback<Action>,
 }
@@ -126,6 +129,7 @@ pub fn OverviewPane(props: &OverviewProps) -> Html {
                     ) }
                 </p>
             </div>
+            { props.compare.as_ref().map(|compare| crate::ui::compare::group_changes(compare)).unwrap_or_default() }
             <div class="overview-body">
                 { body }
                 { members }

@@ -2,11 +2,14 @@
 // opened through Open...: the engine runs in its Web Worker, a progress bar names the stage,
 // Cancel keeps the previous topology, and a second open completes while the page answers
 // clicks. Then the compare mode at that size: a baseline pinned, a change that opens ports to
-// a few hundred thousand pairs, the verdict, the matrix's marks and a changed question's
-// before and after, with the page's longest task while the diff's answer came in.
+// about a million pairs, the verdict, the matrix's marks and a changed question's
+// before and after, the overview's largest changes by group pair, with the page's longest task
+// while the diff's answer came in.
 
 import { SglabPage } from './sglab-page.mjs';
 import { aliyunExport } from '../fixtures.mjs';
+import { audit } from '../axe.mjs';
+
 
 /** The export as files for the file input. */
 function files() {
@@ -79,7 +82,7 @@ export const tests = [
   },
   {
     name: 'compare-at-5000',
-    async run({ page, shot, expect }) {
+    async run({ page, shot, expect, root }) {
       const app = new SglabPage(page);
       await app.waitFor('diagram-svg');
       await app.click('tab-matrix');
@@ -135,6 +138,17 @@ export const tests = [
       const after = await app.text('compare-after');
       expect(after.includes('allow'), `before ${before} / after ${after}`);
       await shot('compare-before-after');
+
+      // The diagram's overview lists the largest changes by group pair.
+      await app.click('tab-diagram');
+      await app.waitFor('compare-groups', { timeout: 30000 });
+      const rows = await page.locator('[data-testid="compare-group-row"]').count();
+      const first = await page.locator('[data-testid="compare-group-row"]').first().textContent();
+      expect(rows > 0 && rows <= 50, `the overview lists the largest group pairs, got ${rows} rows`);
+      expect(first.includes('+tcp') && changed.groups.some((id) => first.includes(id)), `a row names an opened group, got ${first}`);
+      await shot('compare-overview');
+      const found = await audit(page, root, shot, 'compare-overview');
+      expect(found.length === 0, `axe finds no serious or critical violation:\n${found.join('\n')}`);
     },
   },
 ];

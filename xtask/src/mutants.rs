@@ -6,8 +6,8 @@
 //! that directory, and may be a glob (`eval/*.rs`); without files it runs the modules whose
 //! scores docs/testing.md gives. ARGS go to cargo-mutants unchanged (`--re REGEX`, `--iterate`,
 //! `--shard 1/4`). The test selection follows the files: the doctor's files run only the tests
-//! that reach the doctor, the lint's only the lint's, any other file the engine's wider
-//! selection ([`selection`]). The report lands in `mutants.out/` (ignored by git). It is not a
+//! that reach the doctor, the lint's only the lint's, the diff's only the diff's, any other file
+//! the engine's wider selection ([`selection`]). The report lands in `mutants.out/` (ignored by git). It is not a
 //! layer of `cargo xtask test`: at 10 to 40 s a mutant on two cores, one module takes an hour or
 //! more.
 
@@ -44,6 +44,15 @@ pub const LINT_TESTS: &[&str] = &[
     "--test=lint",
     "--test=mutants_lint*",
 ];
+
+/// The diff's sources, whose mutants the diff's tests decide.
+const DIFF_SRC: &str = "crates/sglab-core/src/diff/";
+
+/// The tests of the diff's files: its unit tests (the decisions against `explain`, the parts of
+/// the matrix) and `tests/diff.rs` (the diff against the two matrices and the brute-force
+/// reference on random topologies, and the diff corpus), the only test targets that call the
+/// diff.
+pub const DIFF_TESTS: &[&str] = &["--lib", "--test=diff"];
 
 /// The tests of any other file of the engine: its unit tests, the brute-force reference, the
 /// explanations, the matrix against the reference, the corpus, the gateway, the doctor and its
@@ -83,6 +92,9 @@ pub fn mutants(args: &[String]) -> Result<(), String> {
         done(&format!("CARGO_TARGET_DIR={}", dir.display()));
         command.env("CARGO_TARGET_DIR", dir);
     }
+    // A mutant the property tests catch fails at its first failing case: shrinking that case
+    // to a smaller one (tens of seconds) tells nothing more here.
+    command.env("PROPTEST_MAX_SHRINK_ITERS", "0");
     step("mutation testing of sglab-core (report in mutants.out/)");
     done(&format!("$ {}", describe_command(&command)));
     run(&mut command)
@@ -143,7 +155,7 @@ pub fn selection(path: &str) -> Vec<&'static str> {
     let module = path.strip_prefix(CORE_SRC).unwrap_or(path);
     if module.starts_with('*') {
         let mut all = ENGINE_TESTS.to_vec();
-        for test in LINT_TESTS.iter().chain(DOCTOR_TESTS) {
+        for test in LINT_TESTS.iter().chain(DOCTOR_TESTS).chain(DIFF_TESTS) {
             if !all.contains(test) {
                 all.push(test);
             }
@@ -152,6 +164,8 @@ pub fn selection(path: &str) -> Vec<&'static str> {
     }
     if path.starts_with(DOCTOR_SRC) {
         DOCTOR_TESTS.to_vec()
+    } else if path.starts_with(DIFF_SRC) {
+        DIFF_TESTS.to_vec()
     } else if path.starts_with(LINT_SRC) {
         LINT_TESTS.to_vec()
     } else {
@@ -257,6 +271,8 @@ mod tests {
         assert_eq!(selected(&doctor.unwrap_or_default()), DOCTOR_TESTS);
         let engine = mutants_arguments(&strings(&["portset.rs", "eval/route.rs"]));
         assert_eq!(selected(&engine.unwrap_or_default()), ENGINE_TESTS);
+        let diff = mutants_arguments(&strings(&["diff/pairs.rs", "diff/summary.rs"]));
+        assert_eq!(selected(&diff.unwrap_or_default()), DIFF_TESTS);
     }
 
     #[test]
@@ -270,7 +286,12 @@ mod tests {
         let everything = mutants_arguments(&strings(&["**/*.rs"]));
         let everything = everything.unwrap_or_default();
         let tests = selected(&everything);
-        for test in ENGINE_TESTS.iter().chain(LINT_TESTS).chain(DOCTOR_TESTS) {
+        for test in ENGINE_TESTS
+            .iter()
+            .chain(LINT_TESTS)
+            .chain(DOCTOR_TESTS)
+            .chain(DIFF_TESTS)
+        {
             assert!(tests.contains(test), "{test} not in {tests:?}");
         }
     }

@@ -49,10 +49,10 @@ pub const LINT_TESTS: &[&str] = &[
 const DIFF_SRC: &str = "crates/sglab-core/src/diff/";
 
 /// The tests of the diff's files: its unit tests (the decisions against `explain`, the parts of
-/// the matrix) and `tests/diff.rs` (the diff against the two matrices and the brute-force
-/// reference on random topologies, and the diff corpus), the only test targets that call the
-/// diff.
-pub const DIFF_TESTS: &[&str] = &["--lib", "--test=diff"];
+/// the matrix), `tests/diff.rs` (the diff against the two matrices and the brute-force
+/// reference on random topologies, and the diff corpus) and the tests written for survivors
+/// (`tests/mutants_diff.rs`), the only test targets that call the diff.
+pub const DIFF_TESTS: &[&str] = &["--lib", "--test=diff", "--test=mutants_diff*"];
 
 /// The tests of any other file of the engine: its unit tests, the brute-force reference, the
 /// explanations, the matrix against the reference, the corpus, the gateway, the doctor and its

@@ -163,9 +163,13 @@ impl<'d> Iterator for ChangesIter<'d> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, Some(self.records.len()))
+        // Every record points to a payload and ports of its own listing, so each gives one
+        // change.
+        (self.records.len(), Some(self.records.len()))
     }
 }
+
+impl ExactSizeIterator for ChangesIter<'_> {}
 
 impl DoubleEndedIterator for ChangesIter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {

@@ -1,0 +1,234 @@
+//! What the diff's own tests left unread, found by mutation testing (`docs/testing.md`): the
+//! verdict's words read back, and the ways of reading a diff's changes (by index, with their
+//! ranks and shared keys, their number) agreeing with one another.
+
+use std::collections::BTreeMap;
+
+use sglab_core::diff::{diff, Diff, Verdict};
+use sglab_core::generate::{generate, GenParams, Shape};
+use sglab_core::model::Topology;
+
+/// The first diff of a generated topology with one group's rules replaced by another's that
+/// changes more than `at_least` pairs and protocols.
+fn a_diff(shape: Shape, at_least: usize) -> (Topology, Topology, Diff) {
+    let old = generate(5, &GenParams::of_shape(shape, 40, 6, 160));
+    let groups: Vec<_> = old
+        .groups
+        .values()
+        .filter(|group| !group.rules.is_empty() && group.managed_by.is_none())
+        .map(|group| group.id.clone())
+        .collect();
+    groups
+        .iter()
+        .flat_map(|first| groups.iter().map(move |second| (first, second)))
+        .filter(|(first, second)| first != second)
+        .find_map(|(first, second)| {
+            let mut new = old.clone();
+            let rules = new.groups[second].rules.clone();
+            new.groups.get_mut(first)?.rules = rules;
+            let found = diff(&old, &new);
+            (found.changes.len() > at_least).then(|| (old.clone(), new, found))
+        })
+        .expect("some replacement changes enough")
+}
+
+#[test]
+fn every_verdict_reads_back_from_its_word() {
+    for verdict in [
+        Verdict::Equivalent,
+        Verdict::MorePermissive,
+        Verdict::LessPermissive,
+        Verdict::Mixed,
+    ] {
+        assert_eq!(Verdict::parse(verdict.as_str()), Some(verdict));
+        let shouted = format!(" {} ", verdict.as_str().to_uppercase());
+        assert_eq!(Verdict::parse(&shouted), Some(verdict), "{shouted:?}");
+    }
+    for word in ["", "opened", "permissive", "more permissive"] {
+        assert_eq!(Verdict::parse(word), None, "{word:?}");
+    }
+}
+
+#[test]
+fn the_ways_of_reading_changes_agree() {
+    for shape in [Shape::Roles, Shape::Varied] {
+        let (_, _, found) = a_diff(shape, 20);
+        let changes = &found.changes;
+        let listed: Vec<_> = changes.iter().collect();
+        assert!(!changes.is_empty());
+        assert_eq!(changes.len(), listed.len());
+        assert_eq!(changes.iter().len(), listed.len());
+        assert_eq!(changes.iter().rev().count(), listed.len());
+        for (index, change) in listed.iter().enumerate() {
+            assert_eq!(changes.get(index).as_ref(), Some(change), "change {index}");
+        }
+        assert_eq!(changes.get(listed.len()), None);
+
+        // Every party is among the ids, sorted, and the ranks name the change's parties.
+        let ids = changes.ids();
+        assert!(
+            ids.windows(2).all(|pair| pair[0] < pair[1]),
+            "the ids are sorted"
+        );
+        let shared: Vec<_> = changes.iter_shared().collect();
+        assert_eq!(shared.len(), listed.len());
+        let mut ports = BTreeMap::new();
+        let mut decisions = BTreeMap::new();
+        for ((change, keys), listed) in shared.iter().zip(&listed) {
+            assert_eq!(change, listed);
+            assert_eq!(ids.get(keys.from as usize), Some(change.from));
+            assert_eq!(ids.get(keys.to as usize), Some(change.to));
+            // One key, one value: equal keys share their ports, or their decisions.
+            let seen = ports
+                .entry(keys.ports)
+                .or_insert((change.opened, change.closed));
+            assert_eq!(*seen, (change.opened, change.closed));
+            let seen = decisions
+                .entry(keys.decisions)
+                .or_insert((change.before, change.after));
+            assert_eq!(*seen, (change.before, change.after));
+        }
+        // The rows share: fewer lists of ports than changes.
+        assert!(
+            ports.len() < listed.len(),
+            "{shape:?}: {} keys",
+            ports.len()
+        );
+    }
+}
+
+#[test]
+fn a_diff_with_nothing_changed_reads_as_empty() {
+    let topology = generate(2, &GenParams::small(8, 3, 20));
+    let same = diff(&topology, &topology);
+    assert!(same.changes.is_empty());
+    assert_eq!(same.changes.len(), 0);
+    assert_eq!(same.changes.iter().next(), None);
+    assert_eq!(same.changes.get(0), None);
+}
+
+#[test]
+fn changes_compare_and_serialise_as_their_list() {
+    let (old, new, found) = a_diff(Shape::Varied, 20);
+    let again = diff(&old, &new);
+    assert_eq!(found.changes, again.changes);
+    assert_eq!(found.changes, found.changes.clone());
+    // The other way round: as many changes, each with opened and closed swapped.
+    let back = diff(&new, &old);
+    assert_eq!(back.changes.len(), found.changes.len());
+    assert_ne!(back.changes, found.changes);
+    let empty = diff(&old, &old);
+    assert_ne!(empty.changes, found.changes);
+    assert_eq!(empty.changes, diff(&new, &new).changes);
+    // The JSON form is the list of the changes, each as its view writes it.
+    let json = serde_json::to_value(&found.changes).expect("serialises");
+    let listed: Vec<serde_json::Value> = found
+        .changes
+        .iter()
+        .map(|change| serde_json::to_value(change).expect("serialises"))
+        .collect();
+    assert_eq!(json, serde_json::Value::Array(listed));
+}
+
+#[test]
+fn each_changed_setting_of_a_group_or_endpoint_is_named() {
+    use sglab_core::diff::{ChangeKind, ObjectChange, ObjectKind};
+    use sglab_core::model::{GroupType, InnerAccessPolicy};
+
+    let old = generate(3, &GenParams::small(8, 3, 20));
+    let group = old.groups.keys().next().expect("a group").clone();
+    let endpoint = old.endpoints.keys().next().expect("an endpoint").clone();
+    let changed = |object: ObjectKind, id: &str, fields: Vec<&'static str>| ObjectChange {
+        object,
+        id: id.to_owned(),
+        kind: ChangeKind::Changed,
+        fields,
+    };
+    type Edit = Box<dyn Fn(&mut Topology)>;
+    let group_edits: Vec<(&'static str, Edit)> = vec![
+        (
+            "name",
+            Box::new(|t| t.groups.values_mut().next().unwrap().name.push('x')),
+        ),
+        (
+            "description",
+            Box::new(|t| t.groups.values_mut().next().unwrap().description.push('x')),
+        ),
+        (
+            "tags",
+            Box::new(|t| {
+                t.groups
+                    .values_mut()
+                    .next()
+                    .unwrap()
+                    .tags
+                    .insert("team".into(), "x".into());
+            }),
+        ),
+        (
+            "group_type",
+            Box::new(|t| {
+                let g = t.groups.values_mut().next().unwrap();
+                g.group_type = match g.group_type {
+                    GroupType::Basic => GroupType::Enterprise,
+                    GroupType::Enterprise => GroupType::Basic,
+                };
+            }),
+        ),
+        (
+            "inner_access_policy",
+            Box::new(|t| {
+                let g = t.groups.values_mut().next().unwrap();
+                g.inner_access_policy = match g.inner_access_policy {
+                    InnerAccessPolicy::Accept => InnerAccessPolicy::Drop,
+                    InnerAccessPolicy::Drop => InnerAccessPolicy::Accept,
+                };
+            }),
+        ),
+        (
+            "managed_by",
+            Box::new(|t| t.groups.values_mut().next().unwrap().managed_by = Some("ack".into())),
+        ),
+    ];
+    for (field, edit) in &group_edits {
+        let mut new = old.clone();
+        edit(&mut new);
+        let found = diff(&old, &new);
+        assert_eq!(
+            found.object_changes,
+            vec![changed(ObjectKind::Group, group.as_str(), vec![field])],
+            "{field}"
+        );
+    }
+    let mut renamed = old.clone();
+    renamed
+        .endpoints
+        .values_mut()
+        .next()
+        .unwrap()
+        .name
+        .push('x');
+    assert_eq!(
+        diff(&old, &renamed).object_changes,
+        vec![changed(
+            ObjectKind::Endpoint,
+            endpoint.as_str(),
+            vec!["name"]
+        )]
+    );
+    // Removed, then added; an object left alone is never listed.
+    let mut fewer = old.clone();
+    fewer.endpoints.remove(&endpoint);
+    let removed = diff(&old, &fewer).object_changes;
+    assert_eq!(removed.len(), 1);
+    assert_eq!(
+        (removed[0].object, removed[0].kind),
+        (ObjectKind::Endpoint, ChangeKind::Removed)
+    );
+    let added = diff(&fewer, &old).object_changes;
+    assert_eq!(
+        (added[0].object, added[0].kind),
+        (ObjectKind::Endpoint, ChangeKind::Added)
+    );
+    assert!(diff(&old, &old).object_changes.is_empty());
+}

@@ -232,3 +232,58 @@ fn each_changed_setting_of_a_group_or_endpoint_is_named() {
     );
     assert!(diff(&old, &old).object_changes.is_empty());
 }
+
+/// A topology of sglab JSON whose VPC is `cidr` and whose one group's rules admit TCP 22 from
+/// each of `peers`.
+fn with_peers(cidr: &str, peers: &[&str]) -> Topology {
+    let rules: Vec<String> = peers
+        .iter()
+        .map(|peer| {
+            format!(
+                r#"{{"direction": "ingress", "policy": "accept", "priority": 1, "protocol": "tcp", "port_range": "22/22", "cidr": "{peer}"}}"#
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"sglab": 1, "name": "peers", "vpcs": [{{"id": "vpc-1", "cidr": "{cidr}"}}],
+            "security_groups": [{{"id": "sg-1", "rules": [{}]}}],
+            "endpoints": [{{"id": "web", "kind": "ecs", "private_ip": "{}", "public_ip": "198.51.100.7", "groups": ["sg-1"]}},
+                          {{"id": "office", "kind": "external", "cidr": "192.0.2.0/24"}}]}}"#,
+        rules.join(", "),
+        cidr.replace(".0/16", ".5").replace("0.0/16", "0.5"),
+    );
+    sglab_core::load::parse_sglab(&text, None)
+        .unwrap_or_else(|problems| panic!("{problems:?}"))
+        .topology
+}
+
+#[test]
+fn the_external_blocks_are_those_the_rules_name_outside_every_vpc() {
+    let peers = [
+        "0.0.0.0/0",
+        "203.0.113.0/24",
+        "10.0.7.0/24",
+        "172.16.1.0/24",
+        "192.0.2.0/24",
+    ];
+    let old = with_peers("10.0.0.0/16", &peers);
+    let blocks = |old: &Topology, new: &Topology| -> Vec<String> {
+        sglab_core::diff::external_blocks(old, new)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    };
+    // The VPC's own block is private, and the office's block has an endpoint already.
+    assert_eq!(
+        blocks(&old, &old),
+        ["0.0.0.0/0", "172.16.1.0/24", "203.0.113.0/24"]
+    );
+    // A block private on one side only is left out on both.
+    let new = with_peers("172.16.0.0/16", &peers);
+    assert_eq!(blocks(&old, &new), ["0.0.0.0/0", "203.0.113.0/24"]);
+    assert_eq!(blocks(&new, &old), ["0.0.0.0/0", "203.0.113.0/24"]);
+    assert_eq!(
+        diff(&old, &new).external_peers,
+        sglab_core::diff::external_blocks(&old, &new)
+    );
+}

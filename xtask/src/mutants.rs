@@ -6,8 +6,9 @@
 //! that directory, and may be a glob (`eval/*.rs`); without files it runs the modules whose
 //! scores docs/testing.md gives. ARGS go to cargo-mutants unchanged (`--re REGEX`, `--iterate`,
 //! `--shard 1/4`). The test selection follows the files: the doctor's files run only the tests
-//! that reach the doctor, the lint's only the lint's, the diff's only the diff's, any other file
-//! the engine's wider selection ([`selection`]). The report lands in `mutants.out/` (ignored by git). It is not a
+//! that reach the doctor, the lint's only the lint's, the matrix's only the matrix's, the
+//! diff's only the diff's, any other file the engine's wider selection ([`selection`]). The
+//! report lands in `mutants.out/` (ignored by git). It is not a
 //! layer of `cargo xtask test`: at 10 to 40 s a mutant on two cores, one module takes an hour or
 //! more.
 
@@ -43,6 +44,21 @@ pub const LINT_TESTS: &[&str] = &[
     "--test=corpus",
     "--test=lint",
     "--test=mutants_lint*",
+];
+
+/// The matrix's sources, whose mutants the matrix's tests decide.
+const MATRIX_SRC: &str = "crates/sglab-core/src/matrix/";
+
+/// The tests of the matrix's files: its unit tests (the CSV rows and words, the caches, the
+/// sweeps), the matrix against port sets and the brute-force reference, the group matrix
+/// against a pairwise count, and the matrix after edits against a fresh build (the app's
+/// recompute, `matrix/incremental.rs`). Left out: the diff's tests, which reach the matrix
+/// through the diff (the diff's files run them, [`DIFF_TESTS`]).
+pub const MATRIX_TESTS: &[&str] = &[
+    "--lib",
+    "--test=engine_matrix",
+    "--test=group_matrix",
+    "--test=matrix_after_edit",
 ];
 
 /// The diff's sources, whose mutants the diff's tests decide.
@@ -145,9 +161,9 @@ pub fn mutants_arguments(args: &[String]) -> Result<Vec<String>, String> {
     Ok(arguments)
 }
 
-/// The test targets that decide the mutants of `path` (from the project root): the doctor's or
-/// the lint's own tests for their files, the engine's wider selection for any other file, and
-/// all three for a glob over the engine's top directory (`*.rs`, `**/*.rs`).
+/// The test targets that decide the mutants of `path` (from the project root): the doctor's,
+/// the lint's, the matrix's or the diff's own tests for their files, the engine's wider selection for any
+/// other file, and all five for a glob over the engine's top directory (`*.rs`, `**/*.rs`).
 ///
 /// cargo-mutants passes them to the build (`cargo test --no-run`) as well as to the test run,
 /// so only these test binaries are linked per mutant.
@@ -155,7 +171,12 @@ pub fn selection(path: &str) -> Vec<&'static str> {
     let module = path.strip_prefix(CORE_SRC).unwrap_or(path);
     if module.starts_with('*') {
         let mut all = ENGINE_TESTS.to_vec();
-        for test in LINT_TESTS.iter().chain(DOCTOR_TESTS).chain(DIFF_TESTS) {
+        for test in LINT_TESTS
+            .iter()
+            .chain(DOCTOR_TESTS)
+            .chain(MATRIX_TESTS)
+            .chain(DIFF_TESTS)
+        {
             if !all.contains(test) {
                 all.push(test);
             }
@@ -166,6 +187,8 @@ pub fn selection(path: &str) -> Vec<&'static str> {
         DOCTOR_TESTS.to_vec()
     } else if path.starts_with(DIFF_SRC) {
         DIFF_TESTS.to_vec()
+    } else if path.starts_with(MATRIX_SRC) {
+        MATRIX_TESTS.to_vec()
     } else if path.starts_with(LINT_SRC) {
         LINT_TESTS.to_vec()
     } else {
@@ -271,6 +294,8 @@ mod tests {
         assert_eq!(selected(&doctor.unwrap_or_default()), DOCTOR_TESTS);
         let engine = mutants_arguments(&strings(&["portset.rs", "eval/route.rs"]));
         assert_eq!(selected(&engine.unwrap_or_default()), ENGINE_TESTS);
+        let matrix = mutants_arguments(&strings(&["matrix/incremental.rs", "matrix/csv.rs"]));
+        assert_eq!(selected(&matrix.unwrap_or_default()), MATRIX_TESTS);
         let diff = mutants_arguments(&strings(&["diff/pairs.rs", "diff/summary.rs"]));
         assert_eq!(selected(&diff.unwrap_or_default()), DIFF_TESTS);
     }
@@ -290,6 +315,7 @@ mod tests {
             .iter()
             .chain(LINT_TESTS)
             .chain(DOCTOR_TESTS)
+            .chain(MATRIX_TESTS)
             .chain(DIFF_TESTS)
         {
             assert!(tests.contains(test), "{test} not in {tests:?}");

@@ -979,4 +979,129 @@ mod fixed {
         .map(|(id, address)| (id.to_owned(), address.to_owned()));
         agrees(&app_behind_a_drop(&fillers, "10.0.1.128/25", &members));
     }
+
+    /// An address that three members of the named group share, dropped before the accept of
+    /// the group: nothing presents it without a group identity, so it is no address cell of
+    /// its own, and the accept is decided there by the drop for the three members.
+    #[test]
+    fn an_address_three_named_members_share_agrees() {
+        let members =
+            ["peer-a", "peer-b", "peer-c"].map(|id| (id.to_owned(), "10.0.1.5".to_owned()));
+        agrees(&app_behind_a_drop(&[], "10.0.1.5/32", &members));
+    }
+
+    /// A side of 70 group rules (two words), each naming a group of its own with one member,
+    /// all the members in one address interval: each member's named groups tell its cell from
+    /// the others', past the 16 groups a set of slots holds when the slots are multiplied by
+    /// the width and past the 64 a word holds.
+    #[test]
+    fn members_of_seventy_named_groups_in_one_interval_agree() {
+        let rules: Vec<String> = (0..70)
+            .map(|at| {
+                format!(
+                    r#"{{"direction": "ingress", "priority": 1, "protocol": "tcp", "port_range": "80/80", "group": "sg-peer-{at}"}}"#
+                )
+            })
+            .collect();
+        let groups: Vec<String> = (0..70)
+            .map(|at| format!(r#"{{"id": "sg-peer-{at}", "vpc": "vpc-1"}}"#))
+            .collect();
+        let members: Vec<String> = (0..70)
+            .map(|at| {
+                format!(
+                    r#"{{"id": "peer-{at}", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.{}", "groups": ["sg-peer-{at}"]}}"#,
+                    at + 1
+                )
+            })
+            .collect();
+        let text = format!(
+            r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}],
+            "security_groups": [{{"id": "sg-app", "vpc": "vpc-1", "rules": [{}]}}, {}],
+            "endpoints": [{{"id": "app", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.2.1", "groups": ["sg-app"]}}, {}]}}"#,
+            rules.join(", "),
+            groups.join(", "),
+            members.join(", ")
+        );
+        agrees(&load(&text));
+    }
+
+    /// A side of 79 rules (two words) with three external networks, each of whose halves a
+    /// drop takes before the accept of the whole network: each accept decides only the
+    /// packets of its network's own cell, read from that network's words.
+    #[test]
+    fn external_networks_of_a_two_word_side_agree() {
+        let rule = |policy: &str, priority: u8, protocol: &str, port: u32, cidr: &str| {
+            format!(
+                r#"{{"direction": "ingress", "policy": "{policy}", "priority": {priority}, "protocol": "{protocol}", "port_range": "{port}/{port}", "cidr": "{cidr}"}}"#
+            )
+        };
+        let mut rules: Vec<String> = Vec::new();
+        for network in 1..=3 {
+            for (policy, priority, block) in [
+                ("drop", 1, "0/25"),
+                ("drop", 1, "128/25"),
+                ("accept", 3, "0/24"),
+            ] {
+                let cidr = format!("172.16.{network}.{block}");
+                rules.push(rule(policy, priority, "tcp", 80, &cidr));
+            }
+        }
+        rules
+            .extend((1..=70).map(|at| rule("accept", 2, "udp", at, &format!("192.168.{at}.0/24"))));
+        let offices: Vec<String> = (1..=3)
+            .map(|network| {
+                format!(r#"{{"id": "office-{network}", "kind": "external", "cidr": "172.16.{network}.0/24"}}"#)
+            })
+            .collect();
+        let text = format!(
+            r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}],
+            "security_groups": [{{"id": "sg-app", "vpc": "vpc-1", "rules": [{}]}}],
+            "endpoints": [{{"id": "app", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.2.1", "groups": ["sg-app"]}}, {}]}}"#,
+            rules.join(", "),
+            offices.join(", ")
+        );
+        agrees(&load(&text));
+    }
+
+    /// A side of 73 rules (two words) where a drop of TCP 80 and an accept of UDP 53 take the
+    /// one address of a member named by the accept of TCP 80, after a member of another group
+    /// named only by a UDP rule, past 70 address intervals of single addresses: the address
+    /// is no address cell for TCP, as the accept names its member, which is read from its own
+    /// words, and is one for UDP, read from its own interval's words.
+    #[test]
+    fn a_member_s_own_address_on_a_two_word_side_agrees() {
+        let rule = |policy: &str, priority: u8, protocol: &str, port: u32, peer: &str| {
+            format!(
+                r#"{{"direction": "ingress", "policy": "{policy}", "priority": {priority}, "protocol": "{protocol}", "port_range": "{port}/{port}", {peer}}}"#
+            )
+        };
+        let mut rules: Vec<String> = (1..=70)
+            .map(|at| {
+                rule(
+                    "accept",
+                    50,
+                    "udp",
+                    at,
+                    &format!(r#""cidr": "10.0.0.{at}/32""#),
+                )
+            })
+            .collect();
+        rules.extend([
+            rule("drop", 1, "tcp", 80, r#""cidr": "10.0.1.5/32""#),
+            rule("accept", 2, "tcp", 80, r#""group": "sg-peer""#),
+            rule("accept", 3, "udp", 53, r#""group": "sg-other""#),
+            rule("accept", 3, "udp", 53, r#""cidr": "10.0.1.5/32""#),
+        ]);
+        let text = format!(
+            r#"{{"sglab": 1, "vpcs": [{{"id": "vpc-1", "cidr": "10.0.0.0/16"}}],
+            "security_groups": [{{"id": "sg-app", "vpc": "vpc-1", "rules": [{}]}},
+              {{"id": "sg-peer", "vpc": "vpc-1"}}, {{"id": "sg-other", "vpc": "vpc-1"}}],
+            "endpoints": [
+              {{"id": "app", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.2.1", "groups": ["sg-app"]}},
+              {{"id": "peer", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.5", "groups": ["sg-peer"]}},
+              {{"id": "other", "kind": "ecs", "vpc": "vpc-1", "private_ip": "10.0.1.1", "groups": ["sg-other"]}}]}}"#,
+            rules.join(", ")
+        );
+        agrees(&load(&text));
+    }
 }

@@ -162,8 +162,9 @@ pub fn mutants_arguments(args: &[String]) -> Result<Vec<String>, String> {
 }
 
 /// The test targets that decide the mutants of `path` (from the project root): the doctor's,
-/// the lint's, the matrix's or the diff's own tests for their files, the engine's wider selection for any
-/// other file, and all five for a glob over the engine's top directory (`*.rs`, `**/*.rs`).
+/// the lint's, the matrix's or the diff's own tests for their files, the engine's wider
+/// selection for any other file, and all five for a glob over the engine's top directory
+/// (`*.rs`, `**/*.rs`).
 ///
 /// cargo-mutants passes them to the build (`cargo test --no-run`) as well as to the test run,
 /// so only these test binaries are linked per mutant.

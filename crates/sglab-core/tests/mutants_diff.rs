@@ -286,4 +286,16 @@ fn the_external_blocks_are_those_the_rules_name_outside_every_vpc() {
         diff(&old, &new).external_peers,
         sglab_core::diff::external_blocks(&old, &new)
     );
+    // A block whose text is already an endpoint's id, on either side, is left out.
+    let mut named = old.clone();
+    let mut endpoint = named
+        .endpoints
+        .values()
+        .next()
+        .expect("an endpoint")
+        .clone();
+    endpoint.id = sglab_core::model::EndpointId("203.0.113.0/24".into());
+    named.endpoints.insert(endpoint.id.clone(), endpoint);
+    assert_eq!(blocks(&old, &named), ["0.0.0.0/0", "172.16.1.0/24"]);
+    assert_eq!(blocks(&named, &old), ["0.0.0.0/0", "172.16.1.0/24"]);
 }

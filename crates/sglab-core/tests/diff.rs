@@ -417,6 +417,20 @@ fn check_cells(
     if diff.counts.pairs_opened != pairs(true) || diff.counts.pairs_closed != pairs(false) {
         return Err(format!("counts {:?}", diff.counts));
     }
+    // The ports per protocol, summed over the pairs (a protocol without ports counts 1 a pair).
+    let ports = |opened: bool| -> BTreeMap<Protocol, u64> {
+        let mut sums = BTreeMap::new();
+        for ((_, _, protocol), (o, c)) in &expected {
+            let count = sglab_core::diff::count_ports(if opened { o } else { c }, *protocol);
+            if count > 0 {
+                *sums.entry(*protocol).or_default() += count;
+            }
+        }
+        sums
+    };
+    if diff.counts.ports_opened != ports(true) || diff.counts.ports_closed != ports(false) {
+        return Err(format!("port counts {:?}", diff.counts));
+    }
     Ok(())
 }
 

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use sglab_core::diff::{
-    ChangeKind, Counts, Deciding, Diff, GroupPairChange, ObjectChange, ObjectKind, RuleChange,
+    plural, ChangeKind, Deciding, Diff, GroupPairChange, ObjectChange, ObjectKind, RuleChange,
     RuleField, Verdict,
 };
 use sglab_core::explain::RuleRef;
@@ -71,44 +71,7 @@ fn headline(diff: &Diff) -> String {
 
 /// The counts in words: `1 pair opened (tcp 1 port), 1 pair closed (tcp 1 port)`.
 fn counts_text(diff: &Diff) -> String {
-    let Counts {
-        pairs_opened,
-        pairs_closed,
-        ports_opened,
-        ports_closed,
-    } = &diff.counts;
-    format!(
-        "{} opened{}, {} closed{}",
-        plural(*pairs_opened, "pair"),
-        per_protocol(ports_opened),
-        plural(*pairs_closed, "pair"),
-        per_protocol(ports_closed),
-    )
-}
-
-fn per_protocol(ports: &std::collections::BTreeMap<Protocol, u64>) -> String {
-    if ports.is_empty() {
-        return String::new();
-    }
-    let parts: Vec<String> = ports
-        .iter()
-        .map(|(protocol, count)| {
-            if protocol.has_ports() {
-                format!("{protocol} {}", plural(*count, "port"))
-            } else {
-                format!("{protocol} on {}", plural(*count, "pair"))
-            }
-        })
-        .collect();
-    format!(" ({})", parts.join(", "))
-}
-
-fn plural(count: u64, word: &str) -> String {
-    if count == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{count} {word}s")
-    }
+    diff.counts.words()
 }
 
 fn bucket_label(bucket: &Bucket) -> &str {

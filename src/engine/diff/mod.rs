@@ -11,11 +11,10 @@
 //! varied shape at 5,000 endpoints with one group's rules replaced (2.4 million changed pairs
 //! and protocols), tens of megabytes rather than a gigabyte of words per pair.
 
-use std::collections::BTreeMap;
-
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use sglab_core::diff::{Change, Deciding, DIFF_PROTOCOLS};
+pub use sglab_core::diff::grouped;
+use sglab_core::diff::{plural, Change, Counts, Deciding, DIFF_PROTOCOLS};
 use sglab_core::model::{EndpointId, Protocol, Topology};
 
 use super::labels::port_label;
@@ -205,14 +204,7 @@ pub fn compare(baseline: &Topology, current: &Topology) -> Compare {
         changes.extend([pair, protocol_number(change.protocol), before, after]);
     }
     finish(current_pair, &mut keys, &mut pending, &mut pairs);
-    let counts = &diff.counts;
-    let summary = summary_words(
-        counts.pairs_opened,
-        &counts.ports_opened,
-        counts.pairs_closed,
-        &counts.ports_closed,
-        diff.rule_changes.len() as u64,
-    );
+    let summary = summary_words(&diff.counts, diff.rule_changes.len() as u64);
     let groups = diff
         .rollup
         .iter()
@@ -254,7 +246,7 @@ impl Compare {
     pub fn identical() -> Compare {
         Compare {
             verdict: EQUIVALENT.to_owned(),
-            summary: summary_words(0, &BTreeMap::new(), 0, &BTreeMap::new(), 0),
+            summary: summary_words(&Counts::default(), 0),
             groups: Vec::new(),
             group_total: 0,
             parties: Vec::new(),
@@ -364,36 +356,11 @@ fn deciding_words(deciding: Option<&Deciding>) -> Side {
     }
 }
 
-fn summary_words(
-    pairs_opened: u64,
-    ports_opened: &BTreeMap<Protocol, u64>,
-    pairs_closed: u64,
-    ports_closed: &BTreeMap<Protocol, u64>,
-    rule_changes: u64,
-) -> String {
-    let per_protocol = |ports: &BTreeMap<Protocol, u64>| -> String {
-        if ports.is_empty() {
-            return String::new();
-        }
-        let parts: Vec<String> = ports
-            .iter()
-            .map(|(protocol, count)| {
-                if protocol.has_ports() {
-                    format!("{protocol} {}", plural(*count, "port"))
-                } else {
-                    format!("{protocol} on {}", plural(*count, "pair"))
-                }
-            })
-            .collect();
-        format!(" ({})", parts.join(", "))
-    };
+fn summary_words(counts: &Counts, rule_changes: u64) -> String {
     format!(
-        "{} opened{}, {} closed{}; {}",
-        plural(pairs_opened, "pair"),
-        per_protocol(ports_opened),
-        plural(pairs_closed, "pair"),
-        per_protocol(ports_closed),
-        plural(rule_changes, "rule change"),
+        "{}; {}",
+        counts.words(),
+        plural(rule_changes, "rule change")
     )
 }
 
@@ -416,28 +383,6 @@ fn bucket_words(bucket: &sglab_core::matrix::Bucket) -> String {
         sglab_core::matrix::Bucket::Group(id) => id.to_string(),
         sglab_core::matrix::Bucket::Endpoint(id) => id.to_string(),
     }
-}
-
-/// `1 pair`, `1,096,326 pairs`.
-fn plural(count: u64, word: &str) -> String {
-    if count == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{} {word}s", grouped(count))
-    }
-}
-
-/// A count with its thousands set apart by commas: `68,065,063,256`.
-pub fn grouped(count: u64) -> String {
-    let digits = count.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 #[cfg(test)]

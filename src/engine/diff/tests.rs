@@ -1,6 +1,8 @@
 //! The compare mode's view model against the core's diff: every change read back from the
 //! rows, the words of the counts, and the rows' bytes.
 
+use std::collections::BTreeMap;
+
 use super::*;
 use sglab_core::edit::{apply, Edit};
 use sglab_core::model::{Peer, PortRange, PortSpec};
@@ -144,7 +146,15 @@ fn the_comparison_travels_as_json_unchanged() {
 fn counts_set_their_thousands_apart() {
     let ports = BTreeMap::from([(Protocol::Tcp, 68_065_063_256), (Protocol::Icmp, 3)]);
     assert_eq!(
-        summary_words(1_096_326, &ports, 1, &BTreeMap::new(), 10),
+        summary_words(
+            &Counts {
+                pairs_opened: 1_096_326,
+                ports_opened: ports,
+                pairs_closed: 1,
+                ports_closed: BTreeMap::new(),
+            },
+            10
+        ),
         "1,096,326 pairs opened (tcp 68,065,063,256 ports, icmp on 3 pairs), 1 pair closed; 10 rule changes"
     );
     assert_eq!(grouped(0), "0");

@@ -132,6 +132,59 @@ pub struct Counts {
     pub ports_closed: BTreeMap<Protocol, u64>,
 }
 
+impl Counts {
+    /// The counts in words, as reports and the compare mode's banner print them:
+    /// `1 pair opened (tcp 1 port), 1,096,326 pairs closed (tcp 68,065,063,256 ports, icmp on 3
+    /// pairs)`.
+    pub fn words(&self) -> String {
+        let per_protocol = |ports: &BTreeMap<Protocol, u64>| -> String {
+            if ports.is_empty() {
+                return String::new();
+            }
+            let parts: Vec<String> = ports
+                .iter()
+                .map(|(protocol, count)| {
+                    if protocol.has_ports() {
+                        format!("{protocol} {}", plural(*count, "port"))
+                    } else {
+                        format!("{protocol} on {}", plural(*count, "pair"))
+                    }
+                })
+                .collect();
+            format!(" ({})", parts.join(", "))
+        };
+        format!(
+            "{} opened{}, {} closed{}",
+            plural(self.pairs_opened, "pair"),
+            per_protocol(&self.ports_opened),
+            plural(self.pairs_closed, "pair"),
+            per_protocol(&self.ports_closed),
+        )
+    }
+}
+
+/// `1 pair`, `1,096,326 pairs`.
+pub fn plural(count: u64, word: &str) -> String {
+    if count == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{} {word}s", grouped(count))
+    }
+}
+
+/// A count with its thousands set apart by commas: `68,065,063,256`.
+pub fn grouped(count: u64) -> String {
+    let digits = count.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// What decided one pair on one side of the change, probed at one port.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Deciding {

@@ -5,8 +5,10 @@
 //! ```text
 //! cargo run --profile bench -p sglab-core --example diff_cost -- [--sizes interactive,scale]
 //!     [--shapes varied,roles,...] [--changes priority,internet,ten-edits,group-replaced]
-//!     [--out FILE.json]
+//!     [--out FILE.json] [--repeat N]
 //! ```
+//!
+//! `--repeat N` runs only the diffs, N times each, without timing them: a loop for a profiler.
 //!
 //! Sizes: `interactive` (500 endpoints / 50 groups / 10,000 rules) and `scale` (5,000 / 500 /
 //! 50,000). Changes: one rule's priority changed (`priority`), one accept rule added open to
@@ -65,6 +67,7 @@ fn run() -> Result<(), String> {
     let mut shapes: Vec<Shape> = Shape::ALL.to_vec();
     let mut changes: Vec<String> = CHANGES.iter().map(|c| (*c).to_owned()).collect();
     let mut out = PathBuf::from("target/bench/diff_cost.json");
+    let mut repeat: Option<usize> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let value = args.next().ok_or(format!("{arg} needs a value"))?;
@@ -78,6 +81,9 @@ fn run() -> Result<(), String> {
             }
             "--changes" => changes = value.split(',').map(str::to_owned).collect(),
             "--out" => out = PathBuf::from(value),
+            "--repeat" => {
+                repeat = Some(value.parse().map_err(|_| format!("bad --repeat {value}"))?)
+            }
             _ => return Err(format!("unknown option {arg}")),
         }
     }
@@ -95,9 +101,17 @@ fn run() -> Result<(), String> {
             size(size_name).ok_or(format!("unknown size {size_name}"))?;
         for shape in &shapes {
             let old = generate(1, &GenParams::of_shape(*shape, endpoints, groups, rules));
-            for (index, change) in changes.iter().enumerate() {
+            for change in &changes {
+                // Each change draws from its own seed, whichever changes are measured.
+                let index = CHANGES.iter().position(|known| known == change).unwrap_or(0);
                 let mut rng = Rng(0x00D1_FFC0 + index as u64);
                 let new = changed(&old, change, &mut rng);
+                if let Some(times) = repeat {
+                    for _ in 0..times {
+                        std::hint::black_box(diff(std::hint::black_box(&old), &new));
+                    }
+                    continue;
+                }
                 let result = diff(&old, &new);
                 let (matrix_ms, diff_ms) = alternate_medians(
                     || {

@@ -68,8 +68,8 @@ fn check_decisions(old: &Topology, new: &Topology, found: &Diff) {
         (old, with_external_peers(old, &found.external_peers)),
         (new, with_external_peers(new, &found.external_peers)),
     ];
-    for change in &found.changes {
-        for ((topology, full), deciding) in sides.iter().zip([&change.before, &change.after]) {
+    for (change, decided) in found.changes.iter_decided() {
+        for ((topology, full), deciding) in sides.iter().zip([&decided.before, &decided.after]) {
             let present =
                 |id: &EndpointId| topology.endpoints.contains_key(id) || blocks.contains(id);
             let expected = (present(&change.from) && present(&change.to)).then(|| {

@@ -211,7 +211,7 @@ fn text(diff: &Diff) -> String {
     }
     if !diff.changes.is_empty() {
         out.push_str("\nby pair:\n");
-        for change in diff.changes.iter().take(TEXT_PAIRS) {
+        for (change, decided) in diff.changes.iter_decided().take(TEXT_PAIRS) {
             let _ = writeln!(
                 out,
                 "  {} -> {} {}: {}",
@@ -220,8 +220,16 @@ fn text(diff: &Diff) -> String {
                 change.protocol,
                 ports_change(change.protocol, change.opened, change.closed)
             );
-            let _ = writeln!(out, "    before: {}", deciding_text(change.before));
-            let _ = writeln!(out, "    after:  {}", deciding_text(change.after));
+            let _ = writeln!(
+                out,
+                "    before: {}",
+                deciding_text(decided.before.as_deref())
+            );
+            let _ = writeln!(
+                out,
+                "    after:  {}",
+                deciding_text(decided.after.as_deref())
+            );
         }
         if diff.changes.len() > TEXT_PAIRS {
             let _ = writeln!(
@@ -284,7 +292,7 @@ fn markdown(diff: &Diff) -> String {
         );
         out.push_str("| From | To | Protocol | Opened | Closed | Before | After |\n");
         out.push_str("|---|---|---|---|---|---|---|\n");
-        for change in diff.changes.iter().take(MD_PAIRS) {
+        for (change, decided) in diff.changes.iter_decided().take(MD_PAIRS) {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} |",
@@ -293,8 +301,8 @@ fn markdown(diff: &Diff) -> String {
                 change.protocol,
                 markdown_cell(&ports_text(change.protocol, change.opened)),
                 markdown_cell(&ports_text(change.protocol, change.closed)),
-                markdown_cell(&deciding_text(change.before)),
-                markdown_cell(&deciding_text(change.after)),
+                markdown_cell(&deciding_text(decided.before.as_deref())),
+                markdown_cell(&deciding_text(decided.after.as_deref())),
             );
         }
         if diff.changes.len() > MD_PAIRS {

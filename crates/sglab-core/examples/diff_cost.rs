@@ -103,7 +103,10 @@ fn run() -> Result<(), String> {
             let old = generate(1, &GenParams::of_shape(*shape, endpoints, groups, rules));
             for change in &changes {
                 // Each change draws from its own seed, whichever changes are measured.
-                let index = CHANGES.iter().position(|known| known == change).unwrap_or(0);
+                let index = CHANGES
+                    .iter()
+                    .position(|known| known == change)
+                    .unwrap_or(0);
                 let mut rng = Rng(0x00D1_FFC0 + index as u64);
                 let new = changed(&old, change, &mut rng);
                 if let Some(times) = repeat {

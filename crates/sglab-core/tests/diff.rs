@@ -916,8 +916,8 @@ fn check_decisions(old: &Topology, new: &Topology, diff: &Diff) -> Result<(), St
         (old, with_external_peers(old, &diff.external_peers)),
         (new, with_external_peers(new, &diff.external_peers)),
     ];
-    for change in &diff.changes {
-        for ((topology, full), deciding) in sides.iter().zip([&change.before, &change.after]) {
+    for (change, decided) in diff.changes.iter_decided() {
+        for ((topology, full), deciding) in sides.iter().zip([&decided.before, &decided.after]) {
             let present =
                 |id: &EndpointId| topology.endpoints.contains_key(id) || blocks.contains(id);
             let expected = (present(change.from) && present(change.to)).then(|| {
@@ -1116,8 +1116,8 @@ fn every_diff_case_holds() {
                 ));
             }
         }
-        for change in &result.changes {
-            let (Some(before), Some(after)) = (&change.before, &change.after) else {
+        for (change, decided) in result.changes.iter_decided() {
+            let (Some(before), Some(after)) = (&decided.before, &decided.after) else {
                 continue;
             };
             if before.verdict == after.verdict {

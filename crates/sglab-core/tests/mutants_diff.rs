@@ -64,6 +64,21 @@ fn the_ways_of_reading_changes_agree() {
         }
         assert_eq!(changes.get(listed.len()), None);
 
+        // The decisions are the same whatever the order they are read in, alone or together.
+        let decided: Vec<_> = changes.iter_decided().map(|(_, decided)| decided).collect();
+        let mut backwards = changes.decisions();
+        for (index, change) in listed.iter().enumerate().rev() {
+            assert_eq!(
+                backwards.of(change),
+                decided[index],
+                "change {index} read backwards"
+            );
+        }
+        for index in (0..listed.len()).step_by(7) {
+            let alone = changes.decisions().of(&listed[index]);
+            assert_eq!(alone, decided[index], "change {index} read alone");
+        }
+
         // Every party is among the ids, sorted, and the ranks name the change's parties.
         let ids = changes.ids();
         assert!(
@@ -73,20 +88,15 @@ fn the_ways_of_reading_changes_agree() {
         let shared: Vec<_> = changes.iter_shared().collect();
         assert_eq!(shared.len(), listed.len());
         let mut ports = BTreeMap::new();
-        let mut decisions = BTreeMap::new();
         for ((change, keys), listed) in shared.iter().zip(&listed) {
             assert_eq!(change, listed);
             assert_eq!(ids.get(keys.from as usize), Some(change.from));
             assert_eq!(ids.get(keys.to as usize), Some(change.to));
-            // One key, one value: equal keys share their ports, or their decisions.
+            // One key, one value: equal keys share their ports.
             let seen = ports
                 .entry(keys.ports)
                 .or_insert((change.opened, change.closed));
             assert_eq!(*seen, (change.opened, change.closed));
-            let seen = decisions
-                .entry(keys.decisions)
-                .or_insert((change.before, change.after));
-            assert_eq!(*seen, (change.before, change.after));
         }
         // The rows share: fewer lists of ports than changes.
         assert!(
@@ -120,14 +130,29 @@ fn changes_compare_and_serialise_as_their_list() {
     let empty = diff(&old, &old);
     assert_ne!(empty.changes, found.changes);
     assert_eq!(empty.changes, diff(&new, &new).changes);
-    // The JSON form is the list of the changes, each as its view writes it.
+    // The JSON form is the list of the changes, each as its view writes it with its decisions.
     let json = serde_json::to_value(&found.changes).expect("serialises");
     let listed: Vec<serde_json::Value> = found
         .changes
-        .iter()
-        .map(|change| serde_json::to_value(change).expect("serialises"))
+        .iter_decided()
+        .map(|(change, decided)| {
+            let mut value = serde_json::to_value(change).expect("serialises");
+            let object = value.as_object_mut().expect("an object");
+            for (key, deciding) in [("before", &decided.before), ("after", &decided.after)] {
+                let deciding = serde_json::to_value(deciding).expect("serialises");
+                object.insert(key.to_owned(), deciding);
+            }
+            value
+        })
         .collect();
     assert_eq!(json, serde_json::Value::Array(listed));
+    assert!(
+        json.as_array()
+            .into_iter()
+            .flatten()
+            .any(|change| change["before"].is_object() && change["after"].is_object()),
+        "some change is decided on both sides"
+    );
 }
 
 #[test]

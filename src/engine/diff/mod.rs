@@ -155,7 +155,9 @@ pub fn compare(baseline: &Topology, current: &Topology) -> Compare {
     // The words of each pair's ports, by the keys of the ports of its changes (a key stands
     // for one protocol's ports).
     let mut words_of: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
-    let mut sides_of: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
+    // The words of each side's decisions, by the decisions shared (the same `Arc`).
+    let mut sides_of: FxHashMap<(usize, usize), (u32, u32)> = FxHashMap::default();
+    let mut decisions = diff.changes.decisions();
     // The pair being read: its parties' ranks, and its changes so far with their ports' keys.
     let mut current_pair: Option<(u32, u32)> = None;
     let mut keys: Vec<u32> = Vec::new();
@@ -194,10 +196,17 @@ pub fn compare(baseline: &Topology, current: &Topology) -> Compare {
         }
         keys.push(shared.ports);
         pending.push(change);
-        let (before, after) = *sides_of.entry(shared.decisions).or_insert_with(|| {
+        let decided = decisions.of(&change);
+        let address = |deciding: &Option<std::sync::Arc<Deciding>>| {
+            deciding
+                .as_ref()
+                .map_or(0, |arc| std::sync::Arc::as_ptr(arc) as usize)
+        };
+        let key = (address(&decided.before), address(&decided.after));
+        let (before, after) = *sides_of.entry(key).or_insert_with(|| {
             (
-                sides.intern(deciding_words(change.before)),
-                sides.intern(deciding_words(change.after)),
+                sides.intern(deciding_words(decided.before.as_deref())),
+                sides.intern(deciding_words(decided.after.as_deref())),
             )
         });
         let pair = (pairs.len() / PAIR_WIDTH) as u32;

@@ -1,16 +1,22 @@
 //! The changes of a diff, held by the ranks of their parties' ids: each pair and protocol is a
 //! record of four integers pointing to the sorted ids and to what changed (the ports opened
-//! and closed and the deciding decisions), which every pair of members of two joint classes
-//! shares. A diff at account scale lists millions of pairs; read through [`Changes::iter`],
-//! each is a [`Change`] of references, made on the way and never stored.
+//! and closed, and the two members whose decisions represent the pair of joint classes), which
+//! every pair of members of two joint classes shares. A diff at account scale lists millions
+//! of pairs; read through [`Changes::iter`], each is a [`Change`] of references, made on the
+//! way and never stored.
+//!
+//! The deciding decisions are made when read ([`Changes::decisions`], `super::decisions`), on
+//! the two sides' topologies the changes keep: a report shows those of a few pairs, and a
+//! diff's verdict, counts and rollup need none.
 
 use std::fmt;
 use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
+use super::decisions::{Decided, Decisions};
 use super::{Change, Deciding};
-use crate::model::{EndpointId, PortRange, Protocol};
+use crate::model::{EndpointId, PortRange, Protocol, Topology};
 
 /// Every pair and protocol whose allowed ports changed, sorted by source, target and protocol.
 #[derive(Clone, Default)]
@@ -23,6 +29,9 @@ pub struct Changes {
     pub(super) payloads: Vec<Payload>,
     /// The ports opened and closed, shared by the payloads that point to them.
     pub(super) ports: Vec<(Ports, Ports)>,
+    /// The topologies whose decisions the changes report: each side with the external blocks
+    /// as endpoints; `None` when nothing changed.
+    pub(super) sides: Option<Arc<[Topology; 2]>>,
 }
 
 /// A list of ports shared by the changes of every pair of members of two joint classes.
@@ -38,14 +47,14 @@ pub(super) struct Record {
     pub(super) payload: u32,
 }
 
-/// What changed for a pair of joint classes on one protocol, or for one pair of their members
-/// when the decisions' words name it.
-#[derive(Clone, Debug)]
+/// What changed for a pair of joint classes on one protocol.
+#[derive(Clone, Copy, Debug)]
 pub(super) struct Payload {
     /// The index of the opened and closed ports in [`Changes::ports`].
     pub(super) ports: u32,
-    pub(super) before: Option<Arc<Deciding>>,
-    pub(super) after: Option<Arc<Deciding>>,
+    /// The ranks of the two members whose decisions every pair of members of the two classes
+    /// shares, unless their words name a party (`super::decisions`).
+    pub(super) representatives: (u32, u32),
 }
 
 impl Changes {
@@ -82,9 +91,35 @@ impl Changes {
             protocol: record.protocol,
             opened,
             closed,
-            before: payload.before.as_deref(),
-            after: payload.after.as_deref(),
+            record: *record,
         })
+    }
+
+    /// A reader of the changes' deciding decisions before and after, which makes each when
+    /// first asked (the cost of one explanation of the pair) and shares it with the pairs of
+    /// members of the same two joint classes whose decisions read the same.
+    pub fn decisions(&self) -> Decisions<'_> {
+        Decisions::new(self)
+    }
+
+    /// The changes in [`Changes::iter`]'s order, each with its deciding decisions before and
+    /// after (made on the way, [`Changes::decisions`]).
+    pub fn iter_decided(&self) -> impl Iterator<Item = (Change<'_>, Decided)> + '_ {
+        let mut decisions = self.decisions();
+        self.iter().map(move |change| {
+            let decided = decisions.of(&change);
+            (change, decided)
+        })
+    }
+
+    /// The payload of a record.
+    pub(super) fn payload(&self, index: u32) -> Option<&Payload> {
+        self.payloads.get(index as usize)
+    }
+
+    /// The two sides' topologies, with the external blocks.
+    pub(super) fn sides(&self) -> Option<&[Topology; 2]> {
+        self.sides.as_deref()
     }
 
     /// Every party compared (the endpoints of both sides and the external blocks), sorted: the
@@ -94,7 +129,7 @@ impl Changes {
     }
 
     /// The changes in [`Changes::iter`]'s order, each with its parties' ranks in
-    /// [`Changes::ids`] and the keys of what it shares with others ([`Shared`]).
+    /// [`Changes::ids`] and the key of the ports it shares with others ([`Shared`]).
     pub fn iter_shared(&self) -> impl Iterator<Item = (Change<'_>, Shared)> + '_ {
         self.records.iter().filter_map(|record| {
             let change = self.change(record)?;
@@ -105,7 +140,6 @@ impl Changes {
                     from: record.from,
                     to: record.to,
                     ports,
-                    decisions: record.payload,
                 },
             ))
         })
@@ -128,11 +162,11 @@ impl Changes {
     }
 }
 
-/// A change's parties by rank, and the keys of what it shares with others
+/// A change's parties by rank, and the key of the ports it shares with others
 /// ([`Changes::iter_shared`]): two changes with the same `ports` have the same opened and
-/// closed ports, and two with the same `decisions` the same decisions before and after (the
-/// converse need not hold), so that a reader that puts ports or decisions into words does so
-/// once per key rather than once per pair.
+/// closed ports (the converse need not hold), so that a reader that puts ports into words does
+/// so once per key rather than once per pair. (Decisions shared by several pairs are the same
+/// `Arc` in [`Decided`].)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Shared {
     /// The source's rank in [`Changes::ids`].
@@ -141,8 +175,6 @@ pub struct Shared {
     pub to: u32,
     /// The key of its opened and closed ports.
     pub ports: u32,
-    /// The key of its decisions before and after.
-    pub decisions: u32,
 }
 
 /// The changes of [`Changes::iter`], in order.
@@ -191,21 +223,57 @@ impl<'d> IntoIterator for &'d Changes {
     }
 }
 
+/// Two lists of changes are equal when their changes are, with their decisions.
 impl PartialEq for Changes {
     fn eq(&self, other: &Changes) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
+        self.len() == other.len() && self.iter_decided().eq(other.iter_decided())
     }
 }
 
 impl fmt::Debug for Changes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
+        let mut list = f.debug_list();
+        for (change, decided) in self.iter_decided() {
+            list.entry(&Written::of(&change, &decided));
+        }
+        list.finish()
     }
 }
 
-/// A list of [`Change`]s, as the JSON form has always written them.
+/// One change as the JSON form writes it: its pair, protocol and ports, and its decisions.
+#[derive(Debug, Serialize)]
+struct Written<'a> {
+    from: &'a EndpointId,
+    to: &'a EndpointId,
+    protocol: Protocol,
+    opened: &'a [PortRange],
+    closed: &'a [PortRange],
+    before: Option<&'a Deciding>,
+    after: Option<&'a Deciding>,
+}
+
+impl<'a> Written<'a> {
+    fn of(change: &Change<'a>, decided: &'a Decided) -> Written<'a> {
+        Written {
+            from: change.from,
+            to: change.to,
+            protocol: change.protocol,
+            opened: change.opened,
+            closed: change.closed,
+            before: decided.before.as_deref(),
+            after: decided.after.as_deref(),
+        }
+    }
+}
+
+/// A list of changes with their decisions, as the JSON form has always written them.
 impl Serialize for Changes {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.iter())
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for (change, decided) in self.iter_decided() {
+            seq.serialize_element(&Written::of(&change, &decided))?;
+        }
+        seq.end()
     }
 }

@@ -16,8 +16,8 @@
 //!   of *joint classes* (endpoints in the same class on both sides), each side's cells from a
 //!   part of its matrix that holds only those rows and columns, the external blocks included
 //!   (`matrix::subset`). Each changed pair of joint classes and protocol is traced to
-//!   its deciding decisions once per side, shared by every pair of their members
-//!   (`docs/diff.md`, "Cost").
+//!   its deciding decisions when they are read ([`Changes::decisions`]), once per side, shared
+//!   by every pair of their members whose decisions read the same (`docs/diff.md`, "Cost").
 //!
 //! ```
 //! use sglab_core::diff::{diff, Verdict};
@@ -31,6 +31,7 @@
 
 mod changes;
 mod decide;
+mod decisions;
 mod dirty;
 mod objects;
 mod pairs;
@@ -50,6 +51,7 @@ use crate::matrix::Bucket;
 use crate::model::{Direction, EndpointId, GroupId, PortRange, Protocol, Rule, Topology};
 
 pub use changes::{Changes, ChangesIter, Shared};
+pub use decisions::{Decided, Decisions};
 pub use objects::{ObjectChange, ObjectKind};
 pub use peers::{external_blocks, with_external_peers};
 pub use ports::{count_ports, difference};
@@ -199,8 +201,9 @@ pub struct Deciding {
     pub ingress: Decision,
 }
 
-/// The ports one pair gained or lost on one protocol: a view into a diff's [`Changes`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// The ports one pair gained or lost on one protocol: a view into a diff's [`Changes`], whose
+/// deciding decisions [`Changes::decisions`] reads.
+#[derive(Clone, Copy, Debug, Serialize)]
 pub struct Change<'d> {
     /// The source (an endpoint id, or a synthetic external block's text).
     pub from: &'d EndpointId,
@@ -213,12 +216,26 @@ pub struct Change<'d> {
     pub opened: &'d [PortRange],
     /// Ports allowed before and not after, sorted.
     pub closed: &'d [PortRange],
-    /// The deciding decisions before the change; `None` when an endpoint is absent before.
-    /// Shared by every pair of members of the same two joint classes (`docs/diff.md`, "Cost").
-    pub before: Option<&'d Deciding>,
-    /// The deciding decisions after the change; `None` when an endpoint is absent after.
-    pub after: Option<&'d Deciding>,
+    /// Where the change is held in its [`Changes`].
+    #[serde(skip)]
+    record: changes::Record,
 }
+
+/// Two changes are equal when their pairs, protocols and ports are.
+impl PartialEq for Change<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.from, self.to, self.protocol, self.opened, self.closed)
+            == (
+                other.from,
+                other.to,
+                other.protocol,
+                other.opened,
+                other.closed,
+            )
+    }
+}
+
+impl Eq for Change<'_> {}
 
 /// The changes between two buckets of the group matrix (a security group, or an endpoint in
 /// no group) on one protocol, so that a large change stays readable.

@@ -1,5 +1,6 @@
 //! The pairs whose allowed ports change: the cells that can differ ([`Dirty`]) compared per
-//! pair of joint classes, each changed pair traced to its deciding decisions.
+//! pair of joint classes, each changed pair of classes with two representatives whose
+//! decisions `super::decisions` makes when they are read.
 //!
 //! Each side's cells come from one matrix of that side with the external blocks as synthetic
 //! endpoints, built only on the pairs whose source is filtered by a group of a dirty row or
@@ -13,18 +14,15 @@ use std::sync::Arc;
 use ipnet::IpNet;
 
 use super::changes::{Changes, Payload, Ports, Record};
-use super::decide::Decider;
 use super::dirty::{Dirty, Mask};
 use super::ports::difference;
 use super::shared::{bit, Marks};
-use super::Deciding;
-use crate::explain::Decision;
 use crate::matrix::subset::JointBlocks;
 use crate::matrix::Matrix;
 use crate::model::{EndpointId, GroupId, PortRange, Protocol, Topology};
 
-/// One side of the comparison: a topology, the same with the external blocks (whose matrix and
-/// decisions these are), the ids of the blocks, a matrix and its decisions.
+/// One side of the comparison: a topology, the ids of the external blocks, and the matrix of
+/// the topology with the blocks.
 struct Side<'t> {
     topology: &'t Topology,
     blocks: &'t BTreeSet<EndpointId>,
@@ -35,17 +33,14 @@ struct Side<'t> {
     others: Vec<(Mask, Matrix)>,
     /// The protocols of the first part.
     first: Mask,
-    decider: Decider<'t>,
 }
 
 impl<'t> Side<'t> {
-    /// A side of `topology`, with its matrices and a decider on `all` (the topology with the
-    /// blocks, and the marks when it has them).
+    /// A side of `topology`, with its matrices.
     fn new(
         topology: &'t Topology,
         blocks: &'t BTreeSet<EndpointId>,
         mut matrices: Vec<(Mask, Matrix)>,
-        all: &'t Topology,
     ) -> Option<Side<'t>> {
         if matrices.is_empty() {
             return None;
@@ -57,7 +52,6 @@ impl<'t> Side<'t> {
             matrix,
             others: matrices,
             first,
-            decider: Decider::new(all),
         })
     }
 
@@ -159,16 +153,18 @@ pub(super) fn changes(
         Some((&old_all, &old_matrices)),
         None,
     );
-    let (Some(mut before), Some(mut after)) = (
-        Side::new(old, &block_ids, old_matrices, &old_all.0),
-        Side::new(new, &block_ids, new_matrices, &new_all.0),
+    let (Some(before), Some(after)) = (
+        Side::new(old, &block_ids, old_matrices),
+        Side::new(new, &block_ids, new_matrices),
     ) else {
         return Listing::default();
     };
-    let classes = compare(&mut before, &mut after, &dirty, &protocols, &mut changes);
+    let classes = compare(&before, &after, &dirty, &protocols, &mut changes);
+    drop((before, after));
     let class_changes = std::mem::take(&mut changes.class_changes);
+    let sides = (!changes.records.is_empty()).then(|| Arc::new([old_all.0, new_all.0]));
     Listing {
-        changes: changes.into_changes(),
+        changes: changes.into_changes(sides),
         classes,
         class_changes,
     }
@@ -196,8 +192,8 @@ impl Collector {
         self.ids.binary_search(id).unwrap_or_default() as u32
     }
 
-    /// The changes sorted by source, target and protocol.
-    fn into_changes(self) -> Changes {
+    /// The changes sorted by source, target and protocol, whose decisions read `sides`.
+    fn into_changes(self, sides: Option<Arc<[Topology; 2]>>) -> Changes {
         let Collector {
             ids,
             records,
@@ -219,6 +215,7 @@ impl Collector {
             records,
             payloads,
             ports,
+            sides,
         }
     }
 }
@@ -272,11 +269,11 @@ struct Joint {
 ///
 /// Endpoints with the same class on both sides (and in no pair that stays on one node) form a
 /// joint class: every pair of members of two joint classes has the same cells on both sides,
-/// so each pair of joint classes is compared and explained once, through representatives.
-/// Returns the ranks of the members of each joint class.
+/// so each pair of joint classes is compared once, and explained once when read, through
+/// representatives. Returns the ranks of the members of each joint class.
 fn compare(
-    before: &mut Side<'_>,
-    after: &mut Side<'_>,
+    before: &Side<'_>,
+    after: &Side<'_>,
     dirty: &Dirty,
     protocols: &[Protocol],
     changes: &mut Collector,
@@ -349,16 +346,6 @@ fn compare(
                 if opened.is_empty() && closed.is_empty() {
                     continue;
                 }
-                let port = opened
-                    .first()
-                    .or(closed.first())
-                    .filter(|_| protocol.has_ports())
-                    .map(|range| range.start());
-                let decide = |side: &mut Side<'_>, from: Option<usize>, to: Option<usize>| {
-                    side.decider.deciding(from?, to?, protocol, port)
-                };
-                let old_deciding = decide(before, at_from.0, at_to.0);
-                let new_deciding = decide(after, at_from.1, at_to.1);
                 let ports = changes.ports.len() as u32;
                 changes.ports.push((opened.into(), closed.into()));
                 changes.class_changes.push((
@@ -367,52 +354,10 @@ fn compare(
                     protocol,
                     ports,
                 ));
-                let old_names = named(old_deciding.as_ref());
-                let new_names = named(new_deciding.as_ref());
-                let old_shared = old_deciding.map(Arc::new);
-                let new_shared = new_deciding.map(Arc::new);
-                if old_names != Named::Nobody || new_names != Named::Nobody {
-                    // The words name the representatives: each pair of members gets its own
-                    // decisions on the side whose words name them (once per member they name),
-                    // and shares the other side's.
-                    let representatives = (changes.rank(from), changes.rank(to));
-                    let mut old_own = Own::new(old_names, old_shared, representatives);
-                    let mut new_own = Own::new(new_names, new_shared, representatives);
-                    for source in &ranks[source_class] {
-                        for target in ranks[target_class].iter().filter(|to| *to != source) {
-                            let payload = Payload {
-                                ports,
-                                before: old_own.get(
-                                    before,
-                                    &changes.ids,
-                                    (*source, *target),
-                                    protocol,
-                                    port,
-                                ),
-                                after: new_own.get(
-                                    after,
-                                    &changes.ids,
-                                    (*source, *target),
-                                    protocol,
-                                    port,
-                                ),
-                            };
-                            changes.records.push((
-                                *source,
-                                *target,
-                                protocol,
-                                changes.payloads.len() as u32,
-                            ));
-                            changes.payloads.push(payload);
-                        }
-                    }
-                    continue;
-                }
                 let payload = changes.payloads.len() as u32;
                 changes.payloads.push(Payload {
                     ports,
-                    before: old_shared,
-                    after: new_shared,
+                    representatives: (changes.rank(from), changes.rank(to)),
                 });
                 for source in &ranks[source_class] {
                     for target in ranks[target_class].iter().filter(|to| *to != source) {
@@ -423,109 +368,6 @@ fn compare(
         }
     }
     ranks
-}
-
-/// Which party a side's deciding decisions name in their words, so that they hold for the pairs
-/// that share that party only.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Named {
-    /// Rules, defaults and the intra-group policy read the same for every member of a class.
-    Nobody,
-    /// Only the egress side does not apply, in words that name the source ("... is outside
-    /// every VPC"); the ingress decision holds for every member of the target's class.
-    Source,
-    /// Only the ingress side does not apply, in words that name the target.
-    Target,
-    /// The platform's reasons, which may name either party or both.
-    Both,
-}
-
-/// Which party the words of `deciding` name.
-fn named(deciding: Option<&Deciding>) -> Named {
-    let Some(deciding) = deciding else {
-        return Named::Nobody;
-    };
-    let names = |decision: &Decision| {
-        matches!(
-            decision,
-            Decision::Platform { .. } | Decision::NotApplicable { .. }
-        )
-    };
-    let not_applicable = |decision: &Decision| matches!(decision, Decision::NotApplicable { .. });
-    match (names(&deciding.egress), names(&deciding.ingress)) {
-        (false, false) => Named::Nobody,
-        (true, false) if not_applicable(&deciding.egress) => Named::Source,
-        (false, true) if not_applicable(&deciding.ingress) => Named::Target,
-        _ => Named::Both,
-    }
-}
-
-/// The decisions of one side for the pairs of members of two joint classes, decided once per
-/// party their words name.
-struct Own {
-    named: Named,
-    /// The representatives' decisions, which the members share when nobody is named.
-    shared: Option<Arc<Deciding>>,
-    /// The decisions made so far, by the rank of the party named.
-    by_party: rustc_hash::FxHashMap<u32, Option<Arc<Deciding>>>,
-    /// The ranks of the representatives, whose decisions are `shared`.
-    representatives: (u32, u32),
-}
-
-impl Own {
-    /// The decisions of a side whose words name `named`, `shared` being those of the pair of
-    /// representatives whose ranks are `representatives` (kept for the party they name).
-    fn new(named: Named, shared: Option<Arc<Deciding>>, representatives: (u32, u32)) -> Own {
-        let mut by_party = rustc_hash::FxHashMap::default();
-        match named {
-            Named::Source => {
-                by_party.insert(representatives.0, shared.clone());
-            }
-            Named::Target => {
-                by_party.insert(representatives.1, shared.clone());
-            }
-            Named::Nobody | Named::Both => {}
-        }
-        Own {
-            named,
-            shared,
-            by_party,
-            representatives,
-        }
-    }
-
-    /// The decisions of the pair of ranks `pair`, whose ids are in `ids`.
-    fn get(
-        &mut self,
-        side: &mut Side<'_>,
-        ids: &[EndpointId],
-        (source, target): (u32, u32),
-        protocol: Protocol,
-        port: Option<u16>,
-    ) -> Option<Arc<Deciding>> {
-        if self.named == Named::Nobody || (source, target) == self.representatives {
-            return self.shared.clone();
-        }
-        let party = match self.named {
-            Named::Nobody => return self.shared.clone(),
-            Named::Source => Some(source),
-            Named::Target => Some(target),
-            Named::Both => None,
-        };
-        if let Some(known) = party.and_then(|party| self.by_party.get(&party)) {
-            return known.clone();
-        }
-        let (from, to) = (ids.get(source as usize)?, ids.get(target as usize)?);
-        let decided = match (side.index(from), side.index(to)) {
-            (Some(from), Some(to)) => side.decider.deciding(from, to, protocol, port),
-            _ => None,
-        }
-        .map(Arc::new);
-        if let Some(party) = party {
-            self.by_party.insert(party, decided.clone());
-        }
-        decided
-    }
 }
 
 /// The endpoints of both sides grouped by their class on each side; an endpoint in a pair that

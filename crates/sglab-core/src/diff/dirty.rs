@@ -240,3 +240,86 @@ impl PartialEq for Key<'_> {
         same_rule(self.rule, other.rule) && self.entries == other.entries
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit::{apply, writable_group, Edit, NewEndpoint};
+    use crate::generate::{generate, GenParams, Shape};
+
+    /// A topology without IPv6, a group of it with members that rules may be added to, and one
+    /// of its members.
+    fn ipv4_only() -> (Topology, GroupId, EndpointId) {
+        let old = generate(5, &GenParams::of_shape(Shape::Roles, 12, 3, 30));
+        assert!(!old.has_ipv6(), "the roles shape has no IPv6 address");
+        let member = |group: &GroupId| {
+            old.endpoints.iter().find_map(|(id, endpoint)| {
+                Actor::of_endpoint(&old, endpoint)
+                    .groups
+                    .contains(&group)
+                    .then(|| id.clone())
+            })
+        };
+        let (group, id) = old
+            .groups
+            .keys()
+            .filter(|group| writable_group(&old, group).is_ok())
+            .find_map(|group| Some((group.clone(), member(group)?)))
+            .expect("a writable group with a member");
+        (old, group, id)
+    }
+
+    /// `topology` with an ingress accept of `protocol` from everywhere added to `group`.
+    fn with_rule(topology: &Topology, group: &GroupId, protocol: Protocol) -> Topology {
+        let mut rule = Rule::tcp_from_internet(22);
+        rule.protocol = protocol;
+        if !protocol.has_ports() {
+            rule.ports = crate::model::PortSpec::All;
+        }
+        let mut changed = topology.clone();
+        let edit = Edit::AddRule {
+            group: group.clone(),
+            rule,
+        };
+        apply(&mut changed, &edit).expect("the rule is added");
+        changed
+    }
+
+    fn dirty(old: &Topology, new: &Topology) -> Dirty {
+        let differing = super::super::rules::differing_groups(old, new);
+        Dirty::of(old, new, &differing)
+    }
+
+    /// A rule makes dirty only the protocols it matches: a TCP rule TCP alone, a rule of every
+    /// protocol every protocol but ICMPv6 when neither side has an IPv6 address.
+    #[test]
+    fn rules_make_dirty_the_protocols_they_match() {
+        let (old, group, member) = ipv4_only();
+        let tcp = dirty(&old, &with_rule(&old, &group, Protocol::Tcp));
+        assert_eq!(tcp.protocols(), vec![Protocol::Tcp]);
+        assert_eq!(tcp.sides(&member), (0, 1));
+        let all = dirty(&old, &with_rule(&old, &group, Protocol::All));
+        let without_v6 = vec![Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Gre];
+        assert_eq!(all.protocols(), without_v6);
+        assert_eq!(all.sides(&member), (0, ALL & !ICMPV6));
+        assert_eq!(dirty(&old, &old).protocols(), Vec::<Protocol>::new());
+    }
+
+    /// When one side only has an IPv6 address (an IPv6 block added), a rule of every protocol
+    /// makes ICMPv6 dirty too.
+    #[test]
+    fn icmpv6_is_dirty_when_either_side_has_ipv6() {
+        let (old, group, member) = ipv4_only();
+        let mut new = with_rule(&old, &group, Protocol::All);
+        let external = Edit::AddEndpoint(NewEndpoint::External {
+            cidr: "2001:db8::/32".to_owned(),
+        });
+        apply(&mut new, &external).expect("the external block is added");
+        assert!(new.has_ipv6());
+        for (old, new) in [(&old, &new), (&new, &old)] {
+            let found = dirty(old, new);
+            assert_eq!(found.sides(&member), (0, ALL), "{member}");
+            assert_eq!(found.protocols(), DIFF_PROTOCOLS.to_vec());
+        }
+    }
+}

@@ -305,6 +305,38 @@ mod tests {
         assert_eq!(dirty(&old, &old).protocols(), Vec::<Protocol>::new());
     }
 
+    /// A pod's identity is its node's record and its cluster's too: a change of either makes
+    /// the pod's whole row and column dirty, and a change of neither leaves them clean.
+    #[test]
+    fn a_pod_is_dirty_when_its_node_or_its_cluster_changes() {
+        let old = generate(2, &GenParams::of_shape(Shape::Kubernetes, 16, 3, 30));
+        let (pod, node, cluster) = old
+            .endpoints
+            .iter()
+            .find_map(|(id, endpoint)| match &endpoint.kind {
+                EndpointKind::Pod { cluster, node } => {
+                    Some((id.clone(), node.clone(), cluster.clone()))
+                }
+                _ => None,
+            })
+            .expect("the kubernetes shape has pods");
+        assert_eq!(dirty(&old, &old).sides(&pod), (0, 0));
+        let mut node_changed = old.clone();
+        let record = node_changed
+            .endpoints
+            .get_mut(&node)
+            .expect("the pod's node");
+        record.name.push_str(" (renamed)");
+        assert_eq!(dirty(&old, &node_changed).sides(&pod), (ALL, ALL));
+        let mut cluster_changed = old.clone();
+        let record = cluster_changed
+            .clusters
+            .get_mut(&cluster)
+            .expect("the pod's cluster");
+        record.name.push_str(" (renamed)");
+        assert_eq!(dirty(&old, &cluster_changed).sides(&pod), (ALL, ALL));
+    }
+
     /// When one side only has an IPv6 address (an IPv6 block added), a rule of every protocol
     /// makes ICMPv6 dirty too.
     #[test]

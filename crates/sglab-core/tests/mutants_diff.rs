@@ -324,3 +324,43 @@ fn the_external_blocks_are_those_the_rules_name_outside_every_vpc() {
     assert_eq!(blocks(&old, &named), ["0.0.0.0/0", "172.16.1.0/24"]);
     assert_eq!(blocks(&named, &old), ["0.0.0.0/0", "172.16.1.0/24"]);
 }
+
+/// The counts in words, as reports and the compare mode's banner print them: pairs in the
+/// singular or plural, thousands set apart, each protocol's ports (or pairs, for a protocol
+/// without ports) in brackets.
+#[test]
+fn counts_read_in_words() {
+    use sglab_core::diff::{grouped, plural, Counts};
+    use sglab_core::model::Protocol;
+
+    for (count, words) in [
+        (0, "0"),
+        (7, "7"),
+        (999, "999"),
+        (1_000, "1,000"),
+        (12_345, "12,345"),
+        (100_000, "100,000"),
+        (1_096_326, "1,096,326"),
+        (68_065_063_256, "68,065,063,256"),
+    ] {
+        assert_eq!(grouped(count), words, "{count}");
+    }
+    assert_eq!(plural(0, "pair"), "0 pairs");
+    assert_eq!(plural(1, "pair"), "1 pair");
+    assert_eq!(plural(2, "port"), "2 ports");
+    assert_eq!(plural(1_000, "port"), "1,000 ports");
+
+    assert_eq!(Counts::default().words(), "0 pairs opened, 0 pairs closed");
+    let counts = Counts {
+        pairs_opened: 1,
+        pairs_closed: 1_096_326,
+        ports_opened: [(Protocol::Tcp, 1)].into_iter().collect(),
+        ports_closed: [(Protocol::Tcp, 68_065_063_256), (Protocol::Icmp, 3)]
+            .into_iter()
+            .collect(),
+    };
+    assert_eq!(
+        counts.words(),
+        "1 pair opened (tcp 1 port), 1,096,326 pairs closed (tcp 68,065,063,256 ports, icmp on 3 pairs)"
+    );
+}

@@ -63,6 +63,10 @@ fn the_ways_of_reading_changes_agree() {
             assert_eq!(changes.get(index).as_ref(), Some(change), "change {index}");
         }
         assert_eq!(changes.get(listed.len()), None);
+        // Two changes are equal only when their pairs, protocols and ports are.
+        for window in listed.windows(2) {
+            assert_ne!(window[0], window[1]);
+        }
 
         // The decisions are the same whatever the order they are read in, alone or together.
         let decided: Vec<_> = changes.iter_decided().map(|(_, decided)| decided).collect();

@@ -214,7 +214,7 @@ pub fn before_after(compare: &Compare, explanation: &Explanation) -> Html {
     let column = |title: &'static str, testid: &'static str, side: &Side| {
         html! {
             <div class="compare-side" data-testid={testid}>
-                <h4>{ title }</h4>
+                <h3>{ title }</h3>
                 <p><strong>{ side.verdict.clone() }</strong></p>
                 <ul>{ for side.lines.iter().map(|line| html! { <li>{ line.clone() }</li> }) }</ul>
             </div>

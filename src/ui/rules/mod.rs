@@ -69,7 +69,8 @@ pub fn RulesDock(props: &RulesDockProps) -> Html {
         };
     }
     html! {
-        <section class="rules-dock" data-testid="rules-dock" aria-label="Rules">
+        <section class="rules-dock" data-testid="rules-dock" aria-labelledby="rules-dock-title">
+            <h2 id="rules-dock-title" class="visually-hidden">{ "Rules" }</h2>
             { for groups.iter().filter_map(|id| topology.groups.get(id).map(|_| id)).map(|id| {
                 let marks: Rc<Vec<(usize, Mark)>> = Rc::new(decided.iter().filter(|r| &r.security_group == id).map(|r| {
                     (r.rule_index, if r.policy == Policy::Accept { Mark::DecidedAllow } else { Mark::DecidedDeny })

@@ -368,3 +368,94 @@ fn counts_read_in_words() {
         "1 pair opened (tcp 1 port), 1,096,326 pairs closed (tcp 68,065,063,256 ports, icmp on 3 pairs)"
     );
 }
+
+/// A topology whose first group has exactly `rules`, and the group's id.
+fn with_rules(base: &Topology, rules: Vec<sglab_core::model::Rule>) -> (Topology, String) {
+    let mut topology = base.clone();
+    let group = topology.groups.values_mut().next().expect("a group");
+    group.rules = rules;
+    let id = group.id.to_string();
+    (topology, id)
+}
+
+/// The rule changes of a diff as (kind, direction, old index, new index, fields) in words.
+fn rule_changes_of(found: &Diff) -> Vec<String> {
+    found
+        .rule_changes
+        .iter()
+        .map(|change| {
+            let fields: Vec<&str> = change.fields.iter().map(|field| field.as_str()).collect();
+            format!(
+                "{:?} {} {:?}->{:?} [{}]",
+                change.kind,
+                change.direction.as_str(),
+                change.old_index,
+                change.new_index,
+                fields.join(",")
+            )
+        })
+        .collect()
+}
+
+/// Rules are matched by id first, then by equal content (every field but the id, the
+/// description included), then by position; a rule moved keeps its match, and a rule of the
+/// other direction is listed under its own direction.
+#[test]
+fn rules_are_matched_by_id_then_content_then_position() {
+    use sglab_core::model::{Direction, Priority, RuleId};
+
+    let base = generate(4, &GenParams::small(6, 2, 10));
+    let template = base
+        .groups
+        .values()
+        .flat_map(|group| group.rules.iter())
+        .find(|rule| rule.direction == Direction::Ingress)
+        .expect("an ingress rule")
+        .clone();
+    let rule = |id: Option<&str>, description: &str, priority: u32| {
+        let mut rule = template.clone();
+        rule.id = id.map(|id| RuleId(id.to_owned()));
+        rule.description = description.to_owned();
+        rule.priority = Priority::new(priority).expect("a priority");
+        rule
+    };
+
+    // By id: the two rules swapped, the second's priority changed.
+    let (old, group) = with_rules(
+        &base,
+        vec![rule(Some("sgr-1"), "a", 5), rule(Some("sgr-2"), "b", 6)],
+    );
+    let (new, _) = with_rules(
+        &base,
+        vec![rule(Some("sgr-2"), "b", 7), rule(Some("sgr-1"), "a", 5)],
+    );
+    let found = diff(&old, &new);
+    assert_eq!(
+        rule_changes_of(&found),
+        vec!["Changed ingress Some(1)->Some(0) [priority]"],
+        "{group}"
+    );
+
+    // By content: two rules without ids that differ only in their descriptions, swapped:
+    // nothing changed.
+    let (old, _) = with_rules(&base, vec![rule(None, "a", 5), rule(None, "b", 5)]);
+    let (new, _) = with_rules(&base, vec![rule(None, "b", 5), rule(None, "a", 5)]);
+    assert_eq!(rule_changes_of(&diff(&old, &new)), Vec::<String>::new());
+
+    // By position, what neither id nor content matched: the description alone changed.
+    let (new, _) = with_rules(&base, vec![rule(None, "c", 5), rule(None, "b", 5)]);
+    assert_eq!(
+        rule_changes_of(&diff(&old, &new)),
+        vec!["Changed ingress Some(0)->Some(0) [description]"]
+    );
+
+    // A rule of each direction: an egress rule added is listed as egress, at its index.
+    let mut egress = rule(None, "out", 5);
+    egress.direction = Direction::Egress;
+    let (old, _) = with_rules(&base, vec![rule(None, "a", 5)]);
+    let (new, _) = with_rules(&base, vec![rule(None, "a", 5), egress]);
+    assert_eq!(
+        rule_changes_of(&diff(&old, &new)),
+        vec!["Added egress None->Some(1) []"]
+    );
+}

@@ -18,8 +18,8 @@ use sglab_core::generate::{generate, GenParams, Shape};
 use sglab_core::load::parse_sglab;
 use sglab_core::matrix::{matrix_with, Bucket};
 use sglab_core::model::{
-    EndpointId, GatewayKind, GroupType, InnerAccessPolicy, NetworkMode, Peer, Policy, PortRange,
-    PortSpec, Priority, Protocol, Topology,
+    EndpointId, GatewayKind, GroupId, GroupType, InnerAccessPolicy, NetworkMode, Peer, Policy,
+    PortRange, PortSpec, Priority, Protocol, Topology,
 };
 use sglab_core::reference::reference_port_set_in;
 
@@ -1143,4 +1143,72 @@ fn strip_decisions(changes: &serde_json::Value) -> serde_json::Value {
         }
     }
     changes
+}
+
+/// A change whose protocols split in two parts, the second of one protocol alone (TCP, UDP
+/// and ICMP opened on the group with the most members, GRE on the one with the fewest): the
+/// diff reads each protocol from its own part, as the two matrices say, and lists the GRE
+/// changes.
+#[test]
+fn a_part_of_one_protocol_is_read_for_that_protocol() {
+    let mut checked = 0;
+    for seed in 0..6u64 {
+        let old = generate(seed, &GenParams::of_shape(Shape::FreeCombos, 40, 8, 80));
+        let members = |group: &GroupId| {
+            old.endpoints
+                .values()
+                .filter(|endpoint| filtering_groups(&old, endpoint).contains(group))
+                .count()
+        };
+        let writable: Vec<(usize, GroupId)> = old
+            .groups
+            .keys()
+            .filter(|id| sglab_core::edit::writable_group(&old, id).is_ok())
+            .map(|id| (members(id), id.clone()))
+            .filter(|(count, _)| *count > 0)
+            .collect();
+        let (Some((most, large)), Some((fewest, small))) = (
+            writable.iter().max_by_key(|(count, _)| *count),
+            writable.iter().min_by_key(|(count, _)| *count),
+        ) else {
+            continue;
+        };
+        if fewest * 4 > *most {
+            continue;
+        }
+        let mut new = old.clone();
+        let mut add = |group: &GroupId, protocol: Protocol| {
+            let mut rule = open_rule(0);
+            rule.protocol = protocol;
+            if !protocol.has_ports() {
+                rule.ports = PortSpec::All;
+            }
+            let edit = Edit::AddRule {
+                group: group.clone(),
+                rule,
+            };
+            apply(&mut new, &edit).expect("the rule is added");
+        };
+        for protocol in [Protocol::Tcp, Protocol::Udp, Protocol::Icmp] {
+            add(large, protocol);
+        }
+        add(small, Protocol::Gre);
+        let result = diff(&old, &new);
+        assert_eq!(
+            check_against_matrices(&old, &new, &result),
+            Ok(()),
+            "seed {seed}"
+        );
+        let gre = result
+            .changes
+            .iter()
+            .filter(|change| change.protocol == Protocol::Gre)
+            .count();
+        assert!(gre > 0, "seed {seed}: no GRE change");
+        checked += 1;
+    }
+    assert!(
+        checked > 0,
+        "no seed had a group four times another's members"
+    );
 }

@@ -63,10 +63,21 @@ fn the_ways_of_reading_changes_agree() {
             assert_eq!(changes.get(index).as_ref(), Some(change), "change {index}");
         }
         assert_eq!(changes.get(listed.len()), None);
-        // Two changes are equal only when their pairs, protocols and ports are.
+        // Sorted by source, target and protocol, each once; two changes are equal only when
+        // their pairs, protocols and ports are.
         for window in listed.windows(2) {
+            let key = |change: &sglab_core::diff::Change<'_>| {
+                (change.from.clone(), change.to.clone(), change.protocol)
+            };
+            assert!(key(&window[0]) < key(&window[1]), "{shape:?}: {window:?}");
             assert_ne!(window[0], window[1]);
         }
+        assert!(
+            listed
+                .windows(2)
+                .any(|pair| pair[0].from == pair[1].from && pair[0].to == pair[1].to),
+            "{shape:?}: some pair changes on two protocols"
+        );
 
         // The decisions are the same whatever the order they are read in, alone or together.
         let decided: Vec<_> = changes.iter_decided().map(|(_, decided)| decided).collect();

@@ -417,3 +417,41 @@ fn joint_classes(old: &Side<'_>, new: &Side<'_>, dirty: &Dirty) -> Vec<Joint> {
     }
     groups.into_values().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The records come out by source, target and protocol, whatever order they came in,
+    /// including those whose keys would meet if the protocols were fewer (GRE of one target and
+    /// TCP of the next) or added to the target (UDP of one target and TCP of the next).
+    #[test]
+    fn records_are_sorted_by_source_target_and_protocol() {
+        use Protocol::{Gre, Icmp, Icmpv6, Tcp, Udp};
+        let records = vec![
+            (1, 0, Icmp, 0),
+            (0, 2, Tcp, 1),
+            (0, 1, Tcp, 2),
+            (0, 0, Gre, 3),
+            (0, 0, Udp, 4),
+            (2, 2, Icmpv6, 5),
+            (0, 1, Udp, 6),
+            (0, 0, Tcp, 7),
+            (2, 0, Gre, 8),
+        ];
+        let mut expected = records.clone();
+        expected.sort();
+        assert_eq!(sorted_records(records, 3), expected);
+    }
+
+    /// A counting sort is stable: records with equal keys keep their order.
+    #[test]
+    fn a_counting_sort_keeps_the_order_of_equal_keys() {
+        let records = vec![(2, 'a'), (0, 'b'), (2, 'c'), (1, 'd'), (0, 'e')];
+        let sorted = counting_sort(records, 3, |record| record.0);
+        assert_eq!(
+            sorted,
+            vec![(0, 'b'), (0, 'e'), (1, 'd'), (2, 'a'), (2, 'c')]
+        );
+    }
+}

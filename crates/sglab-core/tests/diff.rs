@@ -1212,3 +1212,42 @@ fn a_part_of_one_protocol_is_read_for_that_protocol() {
         "no seed had a group four times another's members"
     );
 }
+
+/// A pod added on a node under Flannel or Terway shared ENI has no ENI of its own to carry the
+/// marks of its dirty row and column (its node's groups filter it): the diff builds those
+/// sides whole, and finds every pair the pod opens, as the two matrices say.
+#[test]
+fn a_pod_without_an_eni_added_shows_what_it_opens() {
+    let mut opened = 0;
+    for seed in 0..6u64 {
+        for mode in [NetworkMode::Flannel, NetworkMode::TerwayShared] {
+            let mut old = generate(seed, &GenParams::of_shape(Shape::Kubernetes, 16, 4, 40));
+            for cluster in old.clusters.values_mut() {
+                cluster.network_mode = mode;
+            }
+            let Some((cluster, node)) = old.endpoints.values().find_map(|endpoint| match &endpoint
+                .kind
+            {
+                sglab_core::model::EndpointKind::Pod { cluster, node } => {
+                    Some((cluster.clone(), node.clone()))
+                }
+                _ => None,
+            }) else {
+                continue;
+            };
+            let mut new = old.clone();
+            let pod = Edit::AddEndpoint(NewEndpoint::Pod { cluster, node });
+            if apply(&mut new, &pod).is_err() {
+                continue;
+            }
+            let result = diff(&old, &new);
+            assert_eq!(
+                check_against_matrices(&old, &new, &result),
+                Ok(()),
+                "{mode:?} seed {seed}"
+            );
+            opened += result.counts.pairs_opened;
+        }
+    }
+    assert!(opened > 0, "no pod added opened anything");
+}

@@ -85,6 +85,12 @@ impl Dirty {
         Dirty { sides }
     }
 
+    /// A dirty set of the given rows and columns, by endpoint id.
+    #[cfg(test)]
+    pub(super) fn of_sides(sides: BTreeMap<EndpointId, (Mask, Mask)>) -> Dirty {
+        Dirty { sides }
+    }
+
     /// The protocols on which `id`'s row and its column may differ.
     pub(super) fn sides(&self, id: &EndpointId) -> (Mask, Mask) {
         self.sides.get(id).copied().unwrap_or((0, 0))

@@ -261,6 +261,32 @@ fn parts(dirty: &Dirty) -> Vec<Mask> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::EndpointId;
+
+    /// The parts of a dirty set whose endpoints are dirty on the masks given (row and column
+    /// alike).
+    fn parts_of(masks: &[Mask]) -> Vec<Mask> {
+        let sides = masks
+            .iter()
+            .enumerate()
+            .map(|(index, mask)| (EndpointId(format!("ecs-{index}")), (*mask, *mask)))
+            .collect();
+        parts(&Dirty::of_sides(sides))
+    }
+
+    /// The protocols dirty on at most a quarter as many endpoints as the most go to a second
+    /// part; a quarter and one more stay with the most; one part when all are alike.
+    #[test]
+    fn protocols_split_at_a_quarter_of_the_most() {
+        let (tcp, udp) = (bit(Protocol::Tcp), bit(Protocol::Udp));
+        // TCP on four endpoints, UDP on one of them: one is a quarter of four.
+        assert_eq!(parts_of(&[tcp | udp, tcp, tcp, tcp]), vec![tcp, udp]);
+        // TCP on three, UDP on one: more than a quarter.
+        assert_eq!(parts_of(&[tcp | udp, tcp, tcp]), vec![tcp | udp]);
+        // TCP alone: one part.
+        assert_eq!(parts_of(&[tcp, tcp]), vec![tcp]);
+        assert_eq!(parts_of(&[]), vec![0]);
+    }
     use crate::edit::{apply, Edit, NewEndpoint};
     use crate::generate::{generate, GenParams, Shape};
     use crate::model::Rule;

@@ -261,7 +261,9 @@ fn parts(dirty: &Dirty) -> Vec<Mask> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::EndpointId;
+    use crate::edit::{apply, Edit, NewEndpoint};
+    use crate::generate::{generate, GenParams, Shape};
+    use crate::model::{Direction, EndpointId, Rule};
 
     /// The parts of a dirty set whose endpoints are dirty on the masks given (row and column
     /// alike).
@@ -287,9 +289,6 @@ mod tests {
         assert_eq!(parts_of(&[tcp, tcp]), vec![tcp]);
         assert_eq!(parts_of(&[]), vec![0]);
     }
-    use crate::edit::{apply, Edit, NewEndpoint};
-    use crate::generate::{generate, GenParams, Shape};
-    use crate::model::Rule;
 
     /// A TCP rule added to the group with the most members and an instance added: two parts,
     /// TCP on the members, the other protocols on the instance alone.
@@ -322,7 +321,98 @@ mod tests {
         apply(&mut new, &added).expect("the rule is added");
         apply(&mut new, &Edit::AddEndpoint(NewEndpoint::Ecs { group })).expect("an instance");
         let differing = crate::diff::rules::differing_groups(&old, &new);
-        let marks = Marks::new(&old, &new, &Dirty::of(&old, &new, &differing));
+        let dirty = Dirty::of(&old, &new, &differing);
+        let marks = Marks::new(&old, &new, &dirty);
         assert_eq!(marks.parts, vec![bit(Protocol::Tcp), Mask::from(0b11110)]);
+        // Each part is built on its own protocols only.
+        let side = marks.side(&old, &[], &dirty);
+        assert!(side.1, "the old side carries the marks");
+        let joint = JointBlocks::of(&old, &new);
+        let parts = marks.matrices(&side, &dirty.protocols(), &joint, None, None);
+        let protocols: Vec<&[Protocol]> = parts.iter().map(|(_, part)| part.protocols()).collect();
+        let rest: &[Protocol] = &[
+            Protocol::Udp,
+            Protocol::Icmp,
+            Protocol::Icmpv6,
+            Protocol::Gre,
+        ];
+        assert_eq!(protocols, vec![&[Protocol::Tcp][..], rest]);
+    }
+
+    /// Each side's copy carries a mark of its dirty rows and one of its dirty columns, of the
+    /// right type, on every ENI of the endpoints dirty there, and on no other: a TCP rule of
+    /// one direction added to each of two groups (rows of one, columns of the other).
+    #[test]
+    fn marks_go_on_the_dirty_rows_and_columns_only() {
+        let old = generate(3, &GenParams::of_shape(Shape::Roles, 40, 4, 80));
+        let members = |group: &GroupId| -> BTreeSet<EndpointId> {
+            old.endpoints
+                .iter()
+                .filter(|(_, endpoint)| {
+                    crate::eval::filtering_groups(&old, endpoint).contains(group)
+                })
+                .map(|(id, _)| id.clone())
+                .collect()
+        };
+        let writable: Vec<(GroupId, BTreeSet<EndpointId>)> = old
+            .groups
+            .keys()
+            .filter(|id| crate::edit::writable_group(&old, id).is_ok())
+            .map(|id| (id.clone(), members(id)))
+            .filter(|(_, members)| !members.is_empty())
+            .collect();
+        // Two groups with members, none in both.
+        let (ingress, egress) = writable
+            .iter()
+            .flat_map(|a| writable.iter().map(move |b| (a, b)))
+            .find(|((_, a), (_, b))| a.is_disjoint(b))
+            .map(|((a, _), (b, _))| (a, b))
+            .expect("two groups without a member in common");
+        let mut new = old.clone();
+        for (group, direction) in [(ingress, Direction::Ingress), (egress, Direction::Egress)] {
+            let mut rule = Rule::tcp_from_internet(22);
+            rule.direction = direction;
+            let edit = Edit::AddRule {
+                group: group.clone(),
+                rule,
+            };
+            apply(&mut new, &edit).expect("the rule is added");
+        }
+        let differing = crate::diff::rules::differing_groups(&old, &new);
+        let dirty = Dirty::of(&old, &new, &differing);
+        let marks = Marks::new(&old, &new, &dirty);
+        assert_eq!(marks.parts, vec![bit(Protocol::Tcp)]);
+        let (mut rows_only, mut columns_only) = (0, 0);
+        for topology in [&old, &new] {
+            let (marked, carries) = marks.side(topology, &[], &dirty);
+            assert!(carries, "the side carries the marks");
+            for (id, endpoint) in &marked.endpoints {
+                let (row, column) = dirty.sides(id);
+                rows_only += usize::from(row != 0 && column == 0);
+                columns_only += usize::from(row == 0 && column != 0);
+                for eni in &endpoint.enis {
+                    let basic = eni.groups.iter().any(|group| {
+                        topology
+                            .groups
+                            .get(group)
+                            .is_some_and(|group| group.group_type == GroupType::Basic)
+                    });
+                    let slot = usize::from(!basic);
+                    for (dirty, marks) in [(row, &marks.rows[0]), (column, &marks.columns[0])] {
+                        assert_eq!(
+                            eni.groups.contains(&marks[slot]),
+                            dirty != 0,
+                            "{id}: {marks:?} on {:?}",
+                            eni.groups
+                        );
+                        assert!(!eni.groups.contains(&marks[1 - slot]), "{id}");
+                    }
+                }
+            }
+        }
+        assert!(
+            rows_only > 0 && columns_only > 0,
+            "{rows_only} {columns_only}"
+        );
     }
 }

@@ -97,3 +97,42 @@ impl<T: Copy + Eq + Hash> Interner<T> {
         &self.items
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Equal lists get one id, numbered in order of arrival; a list is found by its contents
+    /// and read back by its id.
+    #[test]
+    fn equal_lists_share_an_id() {
+        let mut interner = Interner::<u32>::new();
+        assert_eq!(interner.intern(&[1, 2]), 0);
+        assert_eq!(interner.intern(&[3]), 1);
+        assert_eq!(interner.intern(&[]), 2);
+        assert_eq!(interner.intern(&[1, 2]), 0);
+        assert_eq!(interner.intern(&[3]), 1);
+        assert_eq!(interner.intern(&[]), 2);
+        assert_eq!(interner.id(&[3]), Some(1));
+        assert_eq!(interner.id(&[2, 1]), None);
+        assert_eq!(interner.len(), 3);
+        assert_eq!(interner.get(0), &[1, 2]);
+        assert_eq!(interner.get(7), &[] as &[u32]);
+        let lists: Vec<&[u32]> = interner.iter().collect();
+        assert_eq!(lists, vec![&[1, 2][..], &[3][..], &[][..]]);
+        assert_eq!(interner.items(), &[1, 2, 3]);
+    }
+
+    /// Lists are told apart by their hash first, so that a lookup compares few lists: different
+    /// lists hash differently (here), and equal lists alike.
+    #[test]
+    fn different_lists_hash_differently() {
+        let lists: [&[u32]; 5] = [&[], &[0], &[1], &[0, 1], &[1, 0]];
+        for (index, a) in lists.iter().enumerate() {
+            assert_eq!(hash_of(a), hash_of(&a.to_vec()));
+            for b in &lists[index + 1..] {
+                assert_ne!(hash_of(a), hash_of(b), "{a:?} {b:?}");
+            }
+        }
+    }
+}

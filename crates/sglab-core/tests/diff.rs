@@ -1251,3 +1251,32 @@ fn a_pod_without_an_eni_added_shows_what_it_opens() {
     }
     assert!(opened > 0, "no pod added opened anything");
 }
+
+/// A prefix list's entries changed, and nothing else: the groups whose rules name it change
+/// their cells although their rules are the same, and the new side's part must not keep their
+/// old sides; the diff says what the two matrices say, in each direction the list is named.
+#[test]
+fn a_prefix_list_changed_alone_changes_the_groups_that_name_it() {
+    let mut changed = 0;
+    for seed in 0..8u64 {
+        let old = generate(seed, &GenParams::of_shape(Shape::PrefixLists, 30, 6, 60));
+        for (id, list) in &old.prefix_lists {
+            // Widened to everything, then emptied: one opens, the other closes.
+            for cidrs in [vec!["0.0.0.0/0".parse().expect("a block")], Vec::new()] {
+                if list.cidrs == cidrs {
+                    continue;
+                }
+                let mut new = old.clone();
+                new.prefix_lists.get_mut(id).expect("the list").cidrs = cidrs.clone();
+                let result = diff(&old, &new);
+                assert_eq!(
+                    check_against_matrices(&old, &new, &result),
+                    Ok(()),
+                    "seed {seed}, {id} as {cidrs:?}"
+                );
+                changed += result.changes.len();
+            }
+        }
+    }
+    assert!(changed > 0, "no list changed a cell");
+}

@@ -1280,3 +1280,41 @@ fn a_prefix_list_changed_alone_changes_the_groups_that_name_it() {
     }
     assert!(changed > 0, "no list changed a cell");
 }
+
+/// A group inserted before every other (by id) shifts the numbering of the groups: the new
+/// side's part must not take the old side's group sides by position. Two neighbouring groups
+/// are given the same rules first, so that a side taken from the wrong group would look the
+/// same by its rules; and a rule is added so that the new side's part is built.
+#[test]
+fn a_group_inserted_first_keeps_the_sides_of_the_others() {
+    let mut checked = 0;
+    for seed in 0..6u64 {
+        let mut old = generate(seed, &GenParams::of_shape(Shape::Roles, 24, 5, 60));
+        let ids: Vec<GroupId> = old.groups.keys().cloned().collect();
+        let [first, second, ..] = ids.as_slice() else {
+            continue;
+        };
+        let rules = old.groups[second].rules.clone();
+        old.groups.get_mut(first).expect("a group").rules = rules;
+        let mut new = old.clone();
+        let mut inserted = new.groups[first].clone();
+        inserted.id = GroupId("sg-0".to_owned());
+        inserted.rules.clear();
+        new.groups.insert(inserted.id.clone(), inserted);
+        let edit = Edit::AddRule {
+            group: second.clone(),
+            rule: open_rule(seed as usize),
+        };
+        if apply(&mut new, &edit).is_err() {
+            continue;
+        }
+        let result = diff(&old, &new);
+        assert_eq!(
+            check_against_matrices(&old, &new, &result),
+            Ok(()),
+            "seed {seed}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 0);
+}

@@ -371,3 +371,63 @@ proptest! {
         }
     }
 }
+
+/// A rule added whose peer is a block no rule named before (an external host's own address):
+/// the blocks the rules distinguish change, so the earlier build's address classes no longer
+/// hold, and the matrix after the edit still has the cells of a fresh build.
+#[test]
+fn a_rule_naming_a_new_block_gives_the_cells_of_a_fresh_build() {
+    use sglab_core::model::{Direction, EndpointKind, NicType, Peer, PortSpec, Rule};
+    let mut checked = 0;
+    for seed in 0..12u64 {
+        let old = generate(seed, &GenParams::of_shape(Shape::Varied, 12, 4, 40));
+        let Some(block) = old
+            .endpoints
+            .values()
+            .find_map(|endpoint| match endpoint.kind {
+                EndpointKind::External { cidr } => Some(cidr),
+                _ => None,
+            })
+        else {
+            continue;
+        };
+        let named = old
+            .groups
+            .values()
+            .flat_map(|group| &group.rules)
+            .any(|rule| rule.peer == Peer::Cidr(block));
+        if named {
+            continue;
+        }
+        let Some(group) = old.groups.keys().next().cloned() else {
+            continue;
+        };
+        let mut new = old.clone();
+        new.groups
+            .get_mut(&group)
+            .expect("the group")
+            .rules
+            .push(Rule {
+                id: None,
+                direction: Direction::Ingress,
+                policy: Policy::Accept,
+                priority: Priority::HIGHEST,
+                protocol: Protocol::Tcp,
+                ports: PortSpec::All,
+                peer: Peer::Cidr(block),
+                source_ports: None,
+                local_cidr: None,
+                nic_type: NicType::Intranet,
+                description: String::new(),
+            });
+        let matrix = matrix_with(&old, &ALL_PROTOCOLS);
+        let reused = matrix_after_edit(&old, &matrix, &new);
+        let fresh = matrix_with(&new, &ALL_PROTOCOLS);
+        assert_eq!(cells(&reused), cells(&fresh), "seed {seed}, {block}");
+        checked += 1;
+    }
+    assert!(
+        checked > 0,
+        "no topology had an external host no rule names"
+    );
+}

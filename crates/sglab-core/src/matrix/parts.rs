@@ -159,4 +159,78 @@ mod tests {
             Err("cells does not fit".to_owned())
         );
     }
+
+    /// Parts one step past each limit are refused, each naming the list that does not fit:
+    /// an endpoint repeated, a class, a port set, a combo or an endpoint index equal to the
+    /// count it must stay under, a list of the wrong length, a local pair repeated.
+    #[test]
+    fn parts_one_past_a_limit_are_refused() {
+        let topology = generate(3, &GenParams::small(12, 4, 40));
+        let matrix = crate::matrix::matrix(&topology);
+        let parts = matrix.parts();
+        let owned = OwnedMatrixParts {
+            endpoints: parts.endpoints.to_vec(),
+            protocols: parts.protocols.to_vec(),
+            class_of: parts.class_of.to_vec(),
+            class_count: parts.class_count,
+            port_sets: parts.port_sets.to_vec(),
+            cells: parts.cells.to_vec(),
+            combos: parts.combos.to_vec(),
+            local_pairs: parts.local_pairs.to_vec(),
+        };
+        let combo_count = (owned.combos.len() / owned.protocols.len()) as u32;
+        let endpoint_count = owned.endpoints.len() as u32;
+        type Break = Box<dyn Fn(&mut OwnedMatrixParts)>;
+        let cases: Vec<(&str, Break)> = vec![
+            (
+                "endpoints",
+                Box::new(|p| p.endpoints[1] = p.endpoints[0].clone()),
+            ),
+            (
+                "class_of",
+                Box::new(|p| p.class_of[0] = p.class_count as u32),
+            ),
+            ("class_of", Box::new(|p| drop(p.class_of.pop()))),
+            (
+                "port_sets",
+                Box::new(|p| p.port_sets[0] = vec![PortRange::ALL]),
+            ),
+            ("port_sets", Box::new(|p| p.port_sets[1] = Vec::new())),
+            (
+                "combos",
+                Box::new(|p| {
+                    let last = p.combos.len() - 1;
+                    p.combos[last] = p.port_sets.len() as u32;
+                }),
+            ),
+            ("combos", Box::new(|p| drop(p.combos.pop()))),
+            ("cells", Box::new(move |p| p.cells[0] = combo_count)),
+            (
+                "local_pairs",
+                Box::new(move |p| p.local_pairs = vec![(0, endpoint_count)]),
+            ),
+            (
+                "local_pairs",
+                Box::new(move |p| p.local_pairs = vec![(endpoint_count, 0)]),
+            ),
+            (
+                "local_pairs",
+                Box::new(|p| p.local_pairs = vec![(0, 1), (0, 1)]),
+            ),
+        ];
+        for (what, break_it) in cases {
+            let mut broken = owned.clone();
+            break_it(&mut broken);
+            assert_eq!(
+                Matrix::from_parts(broken),
+                Err(format!("{what} does not fit")),
+                "{what}"
+            );
+        }
+        // At the limits, the parts fit.
+        let mut edge = owned;
+        edge.local_pairs = vec![(0, endpoint_count - 1), (endpoint_count - 1, 0)];
+        edge.cells[0] = combo_count - 1;
+        assert!(Matrix::from_parts(edge).is_ok());
+    }
 }

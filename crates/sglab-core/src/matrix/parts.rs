@@ -190,7 +190,10 @@ mod tests {
                 "class_of",
                 Box::new(|p| p.class_of[0] = p.class_count as u32),
             ),
-            ("class_of", Box::new(|p| drop(p.class_of.pop()))),
+            (
+                "class_of",
+                Box::new(|p| p.class_of.truncate(p.class_of.len() - 1)),
+            ),
             (
                 "port_sets",
                 Box::new(|p| p.port_sets[0] = vec![PortRange::ALL]),
@@ -203,7 +206,10 @@ mod tests {
                     p.combos[last] = p.port_sets.len() as u32;
                 }),
             ),
-            ("combos", Box::new(|p| drop(p.combos.pop()))),
+            (
+                "combos",
+                Box::new(|p| p.combos.truncate(p.combos.len() - 1)),
+            ),
             ("cells", Box::new(move |p| p.cells[0] = combo_count)),
             (
                 "local_pairs",

@@ -6,8 +6,9 @@
 //! that directory, and may be a glob (`eval/*.rs`); without files it runs the modules whose
 //! scores docs/testing.md gives. ARGS go to cargo-mutants unchanged (`--re REGEX`, `--iterate`,
 //! `--shard 1/4`). The test selection follows the files: the doctor's files run only the tests
-//! that reach the doctor, the lint's only the lint's, the matrix's only the matrix's, the
-//! diff's only the diff's, any other file the engine's wider selection ([`selection`]). The
+//! that reach the doctor, the lint's only the lint's, the matrix's only the matrix's (and the
+//! diff's too for the two files that build the diff's parts), the diff's only the diff's, any
+//! other file the engine's wider selection ([`selection`]). The
 //! report lands in `mutants.out/` (ignored by git). It is not a
 //! layer of `cargo xtask test`: at 10 to 40 s a mutant on two cores, one module takes an hour or
 //! more.
@@ -59,6 +60,14 @@ pub const MATRIX_TESTS: &[&str] = &[
     "--test=engine_matrix",
     "--test=group_matrix",
     "--test=matrix_after_edit",
+];
+
+/// The matrix's files that build the diff's parts of the matrices (`subset.rs`, and the
+/// seeding of a build from an earlier one in `cache.rs`, which the diff's second side and the
+/// app's recompute after an edit share): the matrix's tests and the diff's decide them.
+const MATRIX_FOR_DIFF: &[&str] = &[
+    "crates/sglab-core/src/matrix/subset.rs",
+    "crates/sglab-core/src/matrix/cache.rs",
 ];
 
 /// The diff's sources, whose mutants the diff's tests decide.
@@ -186,6 +195,14 @@ pub fn selection(path: &str) -> Vec<&'static str> {
     }
     if path.starts_with(DOCTOR_SRC) {
         DOCTOR_TESTS.to_vec()
+    } else if MATRIX_FOR_DIFF.contains(&path) {
+        let mut both = MATRIX_TESTS.to_vec();
+        both.extend(
+            DIFF_TESTS
+                .iter()
+                .filter(|test| !MATRIX_TESTS.contains(test)),
+        );
+        both
     } else if path.starts_with(DIFF_SRC) {
         DIFF_TESTS.to_vec()
     } else if path.starts_with(MATRIX_SRC) {
@@ -299,6 +316,12 @@ mod tests {
         assert_eq!(selected(&matrix.unwrap_or_default()), MATRIX_TESTS);
         let diff = mutants_arguments(&strings(&["diff/pairs.rs", "diff/summary.rs"]));
         assert_eq!(selected(&diff.unwrap_or_default()), DIFF_TESTS);
+        let parts = mutants_arguments(&strings(&["matrix/subset.rs"]));
+        let parts = parts.unwrap_or_default();
+        let parts = selected(&parts);
+        for test in MATRIX_TESTS.iter().chain(DIFF_TESTS) {
+            assert_eq!(parts.iter().filter(|t| *t == test).count(), 1, "{test}");
+        }
     }
 
     #[test]

@@ -162,3 +162,54 @@ fn group_matrix_counts_member_pairs() {
         assert_eq!(actual, expected, "seed {seed}");
     }
 }
+
+/// ENIs in four and five groups (the most an ENI may have): the memo of a side's answers by
+/// its groups' answers has room for three, so sides of more groups are worked out each time;
+/// every cell still equals the pair's port set.
+#[test]
+fn enis_in_four_and_five_groups_agree_with_port_sets() {
+    let mut checked = 0;
+    for seed in 0..12u64 {
+        for width in [4usize, 5] {
+            let mut topology = generate(seed, &GenParams::of_shape(Shape::Varied, 10, 8, 80));
+            let groups = topology.groups.clone();
+            for endpoint in topology.endpoints.values_mut() {
+                for eni in &mut endpoint.enis {
+                    let Some(first) = eni.groups.first().and_then(|id| groups.get(id)) else {
+                        continue;
+                    };
+                    let alike: Vec<_> = groups
+                        .values()
+                        .filter(|group| {
+                            group.vpc == first.vpc && group.group_type == first.group_type
+                        })
+                        .map(|group| group.id.clone())
+                        .take(width)
+                        .collect();
+                    if alike.len() == width {
+                        eni.groups = alike;
+                        checked += 1;
+                    }
+                }
+            }
+            let matrix = matrix_with(&topology, &ALL_PROTOCOLS);
+            for cell in matrix.cells() {
+                let expected = port_set(
+                    &topology,
+                    &Party::Endpoint(cell.from.clone()),
+                    &Party::Endpoint(cell.to.clone()),
+                    cell.protocol,
+                );
+                assert_eq!(
+                    cell.allowed,
+                    expected.ranges().as_slice(),
+                    "seed {seed}, {width} groups: {} -> {} {}",
+                    cell.from,
+                    cell.to,
+                    cell.protocol
+                );
+            }
+        }
+    }
+    assert!(checked > 0, "no ENI could take four or five groups");
+}

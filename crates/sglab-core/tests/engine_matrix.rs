@@ -213,3 +213,57 @@ fn enis_in_four_and_five_groups_agree_with_port_sets() {
     }
     assert!(checked > 0, "no ENI could take four or five groups");
 }
+
+/// Rules at the top of the port range (TCP 65535 alone, UDP 1 to 65534, and a drop of TCP
+/// 65534 to 65535 below an accept of every port): the last port is decided like any other,
+/// and every cell equals the pair's port set.
+#[test]
+fn the_last_port_is_decided_like_the_others() {
+    use sglab_core::model::{Direction, NicType, Peer, Policy, PortSpec, Priority, Rule};
+    let rule = |protocol, policy, priority: u32, start, end| Rule {
+        id: None,
+        direction: Direction::Ingress,
+        policy,
+        priority: Priority::new(priority).expect("a priority"),
+        protocol,
+        ports: PortSpec::Range(PortRange::new(start, end).expect("a range")),
+        peer: Peer::Cidr("0.0.0.0/0".parse().expect("a block")),
+        source_ports: None,
+        local_cidr: None,
+        nic_type: NicType::Intranet,
+        description: String::new(),
+    };
+    let mut checked = 0;
+    for seed in 0..6u64 {
+        let mut topology = generate(seed, &GenParams::small(8, 3, 20));
+        for (index, group) in topology.groups.values_mut().enumerate() {
+            group.rules.push(match index % 3 {
+                0 => rule(Protocol::Tcp, Policy::Accept, 1, 65535, 65535),
+                1 => rule(Protocol::Udp, Policy::Accept, 1, 1, 65534),
+                _ => rule(Protocol::Tcp, Policy::Drop, 1, 65534, 65535),
+            });
+            group
+                .rules
+                .push(rule(Protocol::Tcp, Policy::Accept, 2, 1, 65535));
+        }
+        let matrix = matrix_with(&topology, &ALL_PROTOCOLS);
+        for cell in matrix.cells() {
+            let expected = port_set(
+                &topology,
+                &Party::Endpoint(cell.from.clone()),
+                &Party::Endpoint(cell.to.clone()),
+                cell.protocol,
+            );
+            assert_eq!(
+                cell.allowed,
+                expected.ranges().as_slice(),
+                "seed {seed}: {} -> {} {}",
+                cell.from,
+                cell.to,
+                cell.protocol
+            );
+            checked += usize::from(cell.allowed.iter().any(|range| range.end() == 65535));
+        }
+    }
+    assert!(checked > 0, "no cell allows the last port");
+}

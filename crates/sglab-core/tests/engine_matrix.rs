@@ -9,7 +9,7 @@ use oracle::buckets_of;
 
 use sglab_core::eval::Party;
 use sglab_core::generate::{generate, GenParams, Shape};
-use sglab_core::matrix::{group_matrix_of, matrix, matrix_with, Bucket};
+use sglab_core::matrix::{group_matrix_of, matrix, matrix_with, Bucket, Matrix};
 use sglab_core::model::{PortRange, Protocol, Verdict};
 use sglab_core::portset::port_set;
 use sglab_core::reference::{reference_matrix, reference_port_set_in, reference_verdict};
@@ -163,6 +163,29 @@ fn group_matrix_counts_member_pairs() {
     }
 }
 
+/// The matrix of `topology` on every protocol, each of whose cells equals its pair's port set
+/// (`context` says which topology in a failure).
+fn assert_cells_are_port_sets(topology: &sglab_core::model::Topology, context: &str) -> Matrix {
+    let matrix = matrix_with(topology, &ALL_PROTOCOLS);
+    for cell in matrix.cells() {
+        let expected = port_set(
+            topology,
+            &Party::Endpoint(cell.from.clone()),
+            &Party::Endpoint(cell.to.clone()),
+            cell.protocol,
+        );
+        assert_eq!(
+            cell.allowed,
+            expected.ranges().as_slice(),
+            "{context}: {} -> {} {}",
+            cell.from,
+            cell.to,
+            cell.protocol
+        );
+    }
+    matrix
+}
+
 /// ENIs in four and five groups (the most an ENI may have): the memo of a side's answers by
 /// its groups' answers has room for three, so sides of more groups are worked out each time;
 /// every cell still equals the pair's port set.
@@ -192,23 +215,7 @@ fn enis_in_four_and_five_groups_agree_with_port_sets() {
                     }
                 }
             }
-            let matrix = matrix_with(&topology, &ALL_PROTOCOLS);
-            for cell in matrix.cells() {
-                let expected = port_set(
-                    &topology,
-                    &Party::Endpoint(cell.from.clone()),
-                    &Party::Endpoint(cell.to.clone()),
-                    cell.protocol,
-                );
-                assert_eq!(
-                    cell.allowed,
-                    expected.ranges().as_slice(),
-                    "seed {seed}, {width} groups: {} -> {} {}",
-                    cell.from,
-                    cell.to,
-                    cell.protocol
-                );
-            }
+            assert_cells_are_port_sets(&topology, &format!("seed {seed}, {width} groups"));
         }
     }
     assert!(checked > 0, "no ENI could take four or five groups");
@@ -246,22 +253,8 @@ fn the_last_port_is_decided_like_the_others() {
                 .rules
                 .push(rule(Protocol::Tcp, Policy::Accept, 2, 1, 65535));
         }
-        let matrix = matrix_with(&topology, &ALL_PROTOCOLS);
+        let matrix = assert_cells_are_port_sets(&topology, &format!("seed {seed}"));
         for cell in matrix.cells() {
-            let expected = port_set(
-                &topology,
-                &Party::Endpoint(cell.from.clone()),
-                &Party::Endpoint(cell.to.clone()),
-                cell.protocol,
-            );
-            assert_eq!(
-                cell.allowed,
-                expected.ranges().as_slice(),
-                "seed {seed}: {} -> {} {}",
-                cell.from,
-                cell.to,
-                cell.protocol
-            );
             checked += usize::from(cell.allowed.iter().any(|range| range.end() == 65535));
         }
     }

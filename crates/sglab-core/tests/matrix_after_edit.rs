@@ -320,18 +320,7 @@ fn wider_edit(
             }
         }
         _ => {
-            let parts = matrix.parts();
-            let owned = sglab_core::matrix::OwnedMatrixParts {
-                endpoints: parts.endpoints.to_vec(),
-                protocols: parts.protocols.to_vec(),
-                class_of: parts.class_of.to_vec(),
-                class_count: parts.class_count,
-                port_sets: parts.port_sets.to_vec(),
-                cells: parts.cells.to_vec(),
-                combos: parts.combos.to_vec(),
-                local_pairs: parts.local_pairs.to_vec(),
-            };
-            if let Ok(rebuilt) = Matrix::from_parts(owned) {
+            if let Ok(rebuilt) = Matrix::from_parts(matrix.parts().owned()) {
                 *matrix = rebuilt;
             }
             edit(topology, 0, group, rule, other);

@@ -228,17 +228,7 @@ mod tests {
             built.cache.0.as_ref().expect("kept"),
             copy.cache.0.as_ref().expect("kept")
         ));
-        let rebuilt = Matrix::from_parts(crate::matrix::OwnedMatrixParts {
-            endpoints: built.endpoints.clone(),
-            protocols: built.protocols.clone(),
-            class_of: built.class_of.clone(),
-            class_count: built.class_count,
-            port_sets: built.port_sets.clone(),
-            cells: built.cells.clone(),
-            combos: built.combos.clone(),
-            local_pairs: built.local_pairs.clone(),
-        })
-        .expect("parts fit");
+        let rebuilt = Matrix::from_parts(built.parts().owned()).expect("parts fit");
         assert!(rebuilt.cache.0.is_none());
         assert_eq!(rebuilt, built);
         assert_eq!(

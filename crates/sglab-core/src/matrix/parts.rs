@@ -47,6 +47,22 @@ pub struct OwnedMatrixParts {
     pub local_pairs: Vec<(u32, u32)>,
 }
 
+impl MatrixParts<'_> {
+    /// The same lists, copied.
+    pub fn owned(&self) -> OwnedMatrixParts {
+        OwnedMatrixParts {
+            endpoints: self.endpoints.to_vec(),
+            protocols: self.protocols.to_vec(),
+            class_of: self.class_of.to_vec(),
+            class_count: self.class_count,
+            port_sets: self.port_sets.to_vec(),
+            cells: self.cells.to_vec(),
+            combos: self.combos.to_vec(),
+            local_pairs: self.local_pairs.to_vec(),
+        }
+    }
+}
+
 impl Matrix {
     /// The lists the matrix is made of.
     pub fn parts(&self) -> MatrixParts<'_> {
@@ -140,17 +156,7 @@ mod tests {
     fn a_matrix_taken_apart_comes_back_whole() {
         let topology = generate(3, &GenParams::small(12, 4, 40));
         let matrix = crate::matrix::matrix(&topology);
-        let parts = matrix.parts();
-        let owned = OwnedMatrixParts {
-            endpoints: parts.endpoints.to_vec(),
-            protocols: parts.protocols.to_vec(),
-            class_of: parts.class_of.to_vec(),
-            class_count: parts.class_count,
-            port_sets: parts.port_sets.to_vec(),
-            cells: parts.cells.to_vec(),
-            combos: parts.combos.to_vec(),
-            local_pairs: parts.local_pairs.to_vec(),
-        };
+        let owned = matrix.parts().owned();
         assert_eq!(Matrix::from_parts(owned.clone()), Ok(matrix));
         let mut broken = owned;
         broken.cells.pop();
@@ -167,17 +173,7 @@ mod tests {
     fn parts_one_past_a_limit_are_refused() {
         let topology = generate(3, &GenParams::small(12, 4, 40));
         let matrix = crate::matrix::matrix(&topology);
-        let parts = matrix.parts();
-        let owned = OwnedMatrixParts {
-            endpoints: parts.endpoints.to_vec(),
-            protocols: parts.protocols.to_vec(),
-            class_of: parts.class_of.to_vec(),
-            class_count: parts.class_count,
-            port_sets: parts.port_sets.to_vec(),
-            cells: parts.cells.to_vec(),
-            combos: parts.combos.to_vec(),
-            local_pairs: parts.local_pairs.to_vec(),
-        };
+        let owned = matrix.parts().owned();
         let combo_count = (owned.combos.len() / owned.protocols.len()) as u32;
         let endpoint_count = owned.endpoints.len() as u32;
         type Break = Box<dyn Fn(&mut OwnedMatrixParts)>;

@@ -331,3 +331,98 @@ pub fn matrix_with(topology: &Topology, protocols: &[Protocol]) -> Matrix {
     }
     Builder::new(topology).build(unique_protocols)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::eval::route::{self, Actor};
+    use crate::generate::{generate, GenParams, Shape};
+
+    /// The accessors of a matrix read what its cells say: on a Kubernetes topology (pods of a
+    /// node stay on it), each endpoint's class by id and by index, the classes counted, the
+    /// local pairs against the pairs `route` keeps on one node, every other pair's cell as its
+    /// classes' cell, every stored port set counted, and `None` one step past each limit.
+    #[test]
+    fn accessors_agree_with_the_cells() {
+        let topology = generate(5, &GenParams::of_shape(Shape::Kubernetes, 40, 4, 120));
+        let protocols = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp];
+        let matrix = matrix_with(&topology, &protocols);
+        let ids = matrix.endpoints();
+        let count = ids.len();
+        assert_eq!(count, topology.endpoints.len());
+
+        // Classes, by id and by index; as many as there are distinct ones.
+        let mut classes = BTreeSet::new();
+        for (index, id) in ids.iter().enumerate() {
+            let class = matrix.class_at(index).expect("every endpoint has a class");
+            assert_eq!(matrix.class_of(id), Some(class), "{id}");
+            assert!(class < matrix.class_count(), "{id}: class {class}");
+            classes.insert(class);
+        }
+        assert_eq!(classes.len(), matrix.class_count());
+        assert!(matrix.class_count() > 2, "{} classes", matrix.class_count());
+        assert_eq!(matrix.class_at(count), None);
+        assert_eq!(matrix.class_of(&EndpointId("no-such-endpoint".into())), None);
+
+        // The local pairs: exactly the pairs that stay on one node.
+        let actors: Vec<Actor<'_>> = topology
+            .endpoints
+            .values()
+            .map(|endpoint| Actor::of_endpoint(&topology, endpoint))
+            .collect();
+        let mut local = Vec::new();
+        for (a, from) in actors.iter().enumerate() {
+            for (b, to) in actors.iter().enumerate() {
+                if a != b && route::same_node(from, to).is_some() {
+                    local.push((a as u32, b as u32));
+                }
+            }
+        }
+        assert!(local.len() > 2, "{} local pairs", local.len());
+        assert_eq!(matrix.local_pairs(), local.as_slice());
+
+        // Every cell: everything for a local pair, else its classes' cell.
+        let mut sets: BTreeSet<&[PortRange]> = BTreeSet::new();
+        let mut differ = 0;
+        for from in 0..count {
+            assert_eq!(matrix.cell_at(from, from, Protocol::Tcp), None);
+            for to in (0..count).filter(|to| *to != from) {
+                let (from_class, to_class) = (matrix.class_at(from), matrix.class_at(to));
+                let (from_class, to_class) = (from_class.unwrap(), to_class.unwrap());
+                let mut cells = Vec::new();
+                for protocol in protocols {
+                    let cell = matrix.cell_at(from, to, protocol).expect("a cell");
+                    assert_eq!(matrix.cell(&ids[from], &ids[to], protocol), Some(cell));
+                    let class_cell = matrix.class_cell(from_class, to_class, protocol);
+                    if local.binary_search(&(from as u32, to as u32)).is_ok() {
+                        assert_eq!(cell, &[PortRange::ALL][..], "{from} -> {to} {protocol}");
+                    } else {
+                        assert_eq!(class_cell, Some(cell), "{from} -> {to} {protocol}");
+                    }
+                    sets.insert(cell);
+                    cells.push(cell);
+                }
+                differ += usize::from(cells[0] != cells[1]);
+            }
+        }
+        assert!(differ > 0, "TCP and UDP differ on some pair");
+        assert!(
+            matrix.port_set_count() >= sets.len() && sets.len() > 2,
+            "{} port sets stored, {} distinct in the cells",
+            matrix.port_set_count(),
+            sets.len()
+        );
+
+        // One step past each limit.
+        let last = matrix.class_count() - 1;
+        assert!(matrix.class_cell(last, last, Protocol::Tcp).is_some());
+        assert_eq!(matrix.class_cell(last + 1, 0, Protocol::Tcp), None);
+        assert_eq!(matrix.class_cell(0, last + 1, Protocol::Tcp), None);
+        assert_eq!(matrix.class_cell(0, 0, Protocol::Gre), None);
+        assert_eq!(matrix.cell_at(count, 0, Protocol::Tcp), None);
+        assert_eq!(matrix.cell_at(0, count, Protocol::Tcp), None);
+        assert_eq!(matrix.cell_at(0, 1, Protocol::Gre), None);
+    }
+}

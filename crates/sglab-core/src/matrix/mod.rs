@@ -364,7 +364,10 @@ mod tests {
         assert_eq!(classes.len(), matrix.class_count());
         assert!(matrix.class_count() > 2, "{} classes", matrix.class_count());
         assert_eq!(matrix.class_at(count), None);
-        assert_eq!(matrix.class_of(&EndpointId("no-such-endpoint".into())), None);
+        assert_eq!(
+            matrix.class_of(&EndpointId("no-such-endpoint".into())),
+            None
+        );
 
         // The local pairs: exactly the pairs that stay on one node.
         let actors: Vec<Actor<'_>> = topology

@@ -565,10 +565,7 @@ impl<'t> Builder<'t> {
             }
         }
         local_pairs.sort_unstable();
-        let mut combos = self.combos.items().to_vec();
-        if affected.is_some() {
-            self.drop_unused_port_sets(&mut combos);
-        }
+        let combos = self.combos.items().to_vec();
         let port_sets = self
             .port_sets
             .iter()

@@ -21,7 +21,6 @@ use super::classes::NetIndex;
 use super::incremental::ChangedGroups;
 use super::intern::{FastMap, Interner};
 use super::sides::GroupSide;
-use super::{EMPTY_SET, FULL_SET};
 
 /// The builder's state after a build; see the module's documentation.
 #[derive(Clone)]
@@ -76,6 +75,15 @@ impl std::fmt::Debug for CacheSlot {
         } else {
             "CacheSlot(none)"
         })
+    }
+}
+
+#[cfg(test)]
+impl BuildCache {
+    /// The group sides kept, by group (in id order) times two plus the direction (egress 0,
+    /// ingress 1).
+    pub(super) fn sides(&self) -> &[Option<Arc<GroupSide>>] {
+        &self.sides
     }
 }
 
@@ -162,56 +170,16 @@ impl<'t> Builder<'t> {
             port_sets: self.port_sets,
         }
     }
-
-    /// Forgets the port sets no combo uses any more (after cells were reused from an earlier
-    /// matrix), keeping the order of the others; ids 0 and 1 stay. `combos` are the combos'
-    /// port-set ids end to end, renumbered in place; the builder's combos and memo of
-    /// intersections follow. A seeded builder keeps a few unused sets rather than renumber.
-    pub(super) fn drop_unused_port_sets(&mut self, combos: &mut [u32]) {
-        let mut used = vec![false; self.port_sets.len()];
-        used[EMPTY_SET as usize] = true;
-        used[FULL_SET as usize] = true;
-        for set in combos.iter() {
-            if let Some(flag) = used.get_mut(*set as usize) {
-                *flag = true;
-            }
-        }
-        let unused = used.iter().filter(|flag| !**flag).count();
-        if unused == 0 || (self.seeded && unused * 8 < used.len()) {
-            return;
-        }
-        let mut renumber = vec![EMPTY_SET; used.len()];
-        let mut kept = Interner::new();
-        for (id, ranges) in self.port_sets.iter().enumerate() {
-            if used[id] {
-                renumber[id] = kept.intern(ranges);
-            }
-        }
-        for set in combos.iter_mut() {
-            *set = renumber.get(*set as usize).copied().unwrap_or(EMPTY_SET);
-        }
-        self.port_sets = kept;
-        self.intersections
-            .retain(|_, set| used.get(*set as usize).copied().unwrap_or(false));
-        for set in self.intersections.values_mut() {
-            *set = renumber[*set as usize];
-        }
-        // Renumbering keeps the used sets apart, so the combos keep their ids.
-        let protocol_count = self.protocols.len();
-        if protocol_count > 0 {
-            let mut interned = Interner::new();
-            for combo in combos.chunks(protocol_count) {
-                interned.intern(combo);
-            }
-            self.combos = interned;
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::generate::{generate, GenParams};
-    use crate::matrix::{matrix, Matrix};
+    use std::sync::Arc;
+
+    use crate::edit::{apply, writable_group, Edit};
+    use crate::generate::{generate, GenParams, Shape};
+    use crate::matrix::{matrix, matrix_after_edit, Matrix, EMPTY_SET};
+    use crate::model::{Direction, Policy};
 
     fn shareable<T: Clone + Send + Sync>(_: &T) {}
 
@@ -235,5 +203,98 @@ mod tests {
             serde_json::to_string(&rebuilt).ok(),
             serde_json::to_string(&built).ok()
         );
+    }
+
+    /// A build after an edit of one group's ingress rules starts from the earlier build: every
+    /// other group side it keeps is the earlier one itself, not one made again; the edited
+    /// side is made again.
+    #[test]
+    fn a_build_after_an_edit_keeps_the_sides_of_the_groups_not_edited() {
+        let mut shared = 0;
+        for shape in Shape::ALL {
+            let before = generate(4, &GenParams::of_shape(shape, 30, 4, 80));
+            // A writable group's first ingress rule, again with the other policy: a rule that
+            // names no block the rules did not name before.
+            let Some((group, mut rule)) = before.groups.iter().find_map(|(id, group)| {
+                let rule = group
+                    .rules
+                    .iter()
+                    .find(|r| r.direction == Direction::Ingress)?;
+                writable_group(&before, id).ok()?;
+                Some((id.clone(), rule.clone()))
+            }) else {
+                continue;
+            };
+            rule.id = None;
+            rule.policy = match rule.policy {
+                Policy::Accept => Policy::Drop,
+                Policy::Drop => Policy::Accept,
+            };
+            let mut after = before.clone();
+            let edit = Edit::AddRule {
+                group: group.clone(),
+                rule,
+            };
+            apply(&mut after, &edit).expect("the rule is added");
+            let earlier = matrix(&before);
+            let later = matrix_after_edit(&before, &earlier, &after);
+            let (Some(kept), Some(made)) = (earlier.cache.0.as_ref(), later.cache.0.as_ref())
+            else {
+                panic!("{shape:?}: both builds keep their state");
+            };
+            let edited = before
+                .groups
+                .keys()
+                .position(|id| *id == group)
+                .expect("a group")
+                * 2
+                + 1;
+            assert!(
+                made.sides()[edited].is_some(),
+                "{shape:?}: the edited side is made"
+            );
+            for (side, (kept, made)) in kept.sides().iter().zip(made.sides()).enumerate() {
+                if let (Some(kept), Some(made)) = (kept, made) {
+                    assert_eq!(
+                        Arc::ptr_eq(kept, made),
+                        side != edited,
+                        "{shape:?}: side {side}"
+                    );
+                    shared += usize::from(side != edited);
+                }
+            }
+        }
+        assert!(shared > 20, "{shared} sides shared");
+    }
+
+    /// A pair one of whose sides allows nothing never reaches the memo of combinations: its
+    /// cell allows nothing without a look-up. (Pairs one of whose sides allows everything go
+    /// through a table per kind of side, whose misses the memo holds.)
+    #[test]
+    fn pairs_with_a_side_allowing_nothing_skip_the_memo() {
+        let mut skipped = 0;
+        for shape in Shape::ALL {
+            let topology = generate(6, &GenParams::of_shape(shape, 30, 4, 80));
+            let built = matrix(&topology);
+            let cache = built.cache.0.as_ref().expect("kept");
+            let nothing = |answer: u32| {
+                (answer as usize) < cache.side_answers.len()
+                    && cache
+                        .side_answers
+                        .get(answer)
+                        .iter()
+                        .all(|set| *set == EMPTY_SET)
+            };
+            let answers = cache.side_answers.len() as u32;
+            skipped += (0..answers).filter(|answer| nothing(*answer)).count();
+            for key in cache.combo_memo.keys() {
+                let (egress, ingress) = ((key >> 33) as u32, ((key >> 1) & 0xffff_ffff) as u32);
+                assert!(
+                    !nothing(egress) && !nothing(ingress),
+                    "{shape:?}: {egress} -> {ingress} in the memo"
+                );
+            }
+        }
+        assert!(skipped > 0, "some side answer allows nothing");
     }
 }

@@ -136,3 +136,25 @@ pub(super) fn remove_port(ranges: Vec<(u16, u16)>, port: u16) -> Vec<(u16, u16)>
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Taking port 25 out of a list of ranges: a range starting or ending at it loses that
+    /// end only, a range of it alone goes, one around it splits, the others stay.
+    #[test]
+    fn removing_a_port_keeps_the_rest_of_each_range() {
+        assert_eq!(remove_port(vec![(25, 30)], 25), vec![(26, 30)]);
+        assert_eq!(remove_port(vec![(20, 25)], 25), vec![(20, 24)]);
+        assert_eq!(remove_port(vec![(25, 25)], 25), vec![]);
+        assert_eq!(
+            remove_port(vec![(1, 65_535)], 25),
+            vec![(1, 24), (26, 65_535)]
+        );
+        assert_eq!(
+            remove_port(vec![(1, 24), (26, 30), (80, 80)], 25),
+            vec![(1, 24), (26, 30), (80, 80)]
+        );
+    }
+}

@@ -420,3 +420,72 @@ fn a_rule_naming_a_new_block_gives_the_cells_of_a_fresh_build() {
         "no topology had an external host no rule names"
     );
 }
+
+/// The rule that tells one instance of a class apart (a rule whose peer is its own address,
+/// `/32`) made to name another instance of that class instead, and a rule naming a third added:
+/// classes split and merge, the earlier matrix's classes no longer hold although some counts
+/// may not change, and the matrix after the edit still has the cells of a fresh build.
+#[test]
+fn rules_splitting_and_merging_classes_give_the_cells_of_a_fresh_build() {
+    use sglab_core::model::{Direction, EndpointKind, NicType, Peer, PortSpec, Rule};
+    let naming = |block: ipnet::IpNet| Rule {
+        id: None,
+        direction: Direction::Ingress,
+        policy: Policy::Accept,
+        priority: Priority::HIGHEST,
+        protocol: Protocol::Tcp,
+        ports: PortSpec::All,
+        peer: Peer::Cidr(block),
+        source_ports: None,
+        local_cidr: None,
+        nic_type: NicType::Intranet,
+        description: String::new(),
+    };
+    let (mut moved, mut same_count) = (0, 0);
+    for seed in 0..16u64 {
+        let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
+        let base = generate(seed, &GenParams::of_shape(shape, 16, 3, 40));
+        let matrix = matrix_with(&base, &ALL_PROTOCOLS);
+        // Three instances of one class, by their first private address.
+        let mut by_class: std::collections::BTreeMap<usize, Vec<ipnet::IpNet>> = Default::default();
+        for endpoint in base.endpoints.values() {
+            let address = endpoint
+                .enis
+                .first()
+                .and_then(|eni| eni.private_ips.first());
+            if let (EndpointKind::Ecs, Some(class), Some(address)) =
+                (&endpoint.kind, matrix.class_of(&endpoint.id), address)
+            {
+                by_class
+                    .entry(class)
+                    .or_default()
+                    .push(ipnet::IpNet::from(*address));
+            }
+        }
+        let (Some(hosts), Some(group)) = (
+            by_class.into_values().find(|hosts| hosts.len() >= 3),
+            base.groups.keys().next().cloned(),
+        ) else {
+            continue;
+        };
+        let with = |rules: &[ipnet::IpNet]| {
+            let mut topology = base.clone();
+            let group = topology.groups.get_mut(&group).expect("the group");
+            group.rules.extend(rules.iter().map(|block| naming(*block)));
+            topology
+        };
+        let old = with(&hosts[..1]);
+        for new in [with(&hosts[1..2]), with(&hosts[1..3])] {
+            let earlier = matrix_with(&old, &ALL_PROTOCOLS);
+            let reused = matrix_after_edit(&old, &earlier, &new);
+            let fresh = matrix_with(&new, &ALL_PROTOCOLS);
+            assert_eq!(cells(&reused), cells(&fresh), "seed {seed}, {hosts:?}");
+            same_count += usize::from(fresh.class_count() == earlier.class_count());
+            moved += 1;
+        }
+    }
+    assert!(
+        moved > 4 && same_count > 2,
+        "{moved} edits, {same_count} with as many classes"
+    );
+}

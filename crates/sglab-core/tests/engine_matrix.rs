@@ -260,3 +260,50 @@ fn the_last_port_is_decided_like_the_others() {
     }
     assert!(checked > 0, "no cell allows the last port");
 }
+
+/// Rules with a local CIDR on dual-stack instances: every group takes a drop of every protocol
+/// from the IPv4 internet to one member's own IPv4 address, and one of ICMPv6 from the IPv6
+/// internet to its own IPv6 address, above its other rules. A target's IPv4 and IPv6 routes then read its groups'
+/// ingress with different own addresses, and every cell still equals the pair's port set.
+#[test]
+fn local_cidrs_of_both_families_agree_with_port_sets() {
+    use sglab_core::model::{Direction, NicType, Peer, Policy, PortSpec, Priority, Rule};
+    let rule = |protocol, peer: &str, local: ipnet::IpNet| Rule {
+        id: None,
+        direction: Direction::Ingress,
+        policy: Policy::Drop,
+        priority: Priority::HIGHEST,
+        protocol,
+        ports: PortSpec::All,
+        peer: Peer::Cidr(peer.parse().expect("a block")),
+        source_ports: None,
+        local_cidr: Some(local),
+        nic_type: NicType::Intranet,
+        description: String::new(),
+    };
+    let mut checked = 0;
+    for seed in 0..6u64 {
+        let mut topology = generate(seed, &GenParams::of_shape(Shape::DualStack, 12, 3, 30));
+        // Each group's first member with addresses of both families.
+        let mut locals = Vec::new();
+        for (id, _) in topology.groups.iter() {
+            let member = topology.endpoints.values().find_map(|endpoint| {
+                let eni = endpoint.enis.iter().find(|eni| eni.groups.contains(id))?;
+                let v4 = eni.private_ips.iter().find(|ip| ip.is_ipv4())?;
+                let v6 = eni.private_ips.iter().find(|ip| ip.is_ipv6())?;
+                Some((ipnet::IpNet::from(*v4), ipnet::IpNet::from(*v6)))
+            });
+            if let Some(member) = member {
+                locals.push((id.clone(), member));
+            }
+        }
+        for (id, (v4, v6)) in locals {
+            let group = topology.groups.get_mut(&id).expect("the group");
+            group.rules.push(rule(Protocol::All, "0.0.0.0/0", v4));
+            group.rules.push(rule(Protocol::Icmpv6, "::/0", v6));
+            checked += 1;
+        }
+        assert_cells_are_port_sets(&topology, &format!("seed {seed}"));
+    }
+    assert!(checked > 0, "no group had a dual-stack member");
+}

@@ -489,3 +489,39 @@ fn rules_splitting_and_merging_classes_give_the_cells_of_a_fresh_build() {
         "{moved} edits, {same_count} with as many classes"
     );
 }
+
+/// Every group's first ingress rule with the other policy, on topologies of more than one
+/// block of 64 classes (the builder reads columns by blocks of 64): the pairs evaluated again
+/// are every row towards the changed columns of each block, and the matrix after the edit has
+/// the cells of a fresh build.
+#[test]
+fn ingress_edits_over_many_blocks_of_columns_give_the_cells_of_a_fresh_build() {
+    let mut checked = 0;
+    for seed in 0..3u64 {
+        let old = generate(seed, &GenParams::of_shape(Shape::Varied, 160, 8, 200));
+        let matrix = matrix_with(&old, &ALL_PROTOCOLS);
+        assert!(
+            matrix.class_count() > 64,
+            "{} classes",
+            matrix.class_count()
+        );
+        let mut new = old.clone();
+        for group in new.groups.values_mut() {
+            let ingress = group
+                .rules
+                .iter_mut()
+                .find(|rule| rule.direction == sglab_core::model::Direction::Ingress);
+            if let Some(rule) = ingress {
+                rule.policy = match rule.policy {
+                    Policy::Accept => Policy::Drop,
+                    Policy::Drop => Policy::Accept,
+                };
+                checked += 1;
+            }
+        }
+        let reused = matrix_after_edit(&old, &matrix, &new);
+        let fresh = matrix_with(&new, &ALL_PROTOCOLS);
+        assert_eq!(cells(&reused), cells(&fresh), "seed {seed}");
+    }
+    assert!(checked > 0);
+}

@@ -97,6 +97,10 @@ pub(super) struct Builder<'t> {
     /// Whether the state above comes from an earlier build's [`BuildCache`], whose port sets
     /// and combos are those of the earlier matrix.
     pub(super) seeded: bool,
+    /// The group sides this build made (not taken from an earlier build), for the tests that
+    /// hold a build to what it must make.
+    #[cfg(test)]
+    pub(super) sides_made: Vec<u32>,
 }
 
 impl<'t> Builder<'t> {
@@ -141,6 +145,8 @@ impl<'t> Builder<'t> {
             side_sets: Interner::new(),
             port_sets: Interner::new(),
             seeded: false,
+            #[cfg(test)]
+            sides_made: Vec::new(),
         };
         // Ids 0 and 1 of port sets and of side sets are nothing and everything.
         for ranges in [Vec::new(), vec![(1, 65535)]] {

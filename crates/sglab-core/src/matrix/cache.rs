@@ -45,6 +45,9 @@ pub(super) struct BuildCache {
     answer_kinds: Vec<u8>,
     side_sets: Interner<(u16, u16)>,
     port_sets: Interner<(u16, u16)>,
+    /// The group sides the build made (`Builder::sides_made`).
+    #[cfg(test)]
+    sides_made: Vec<u32>,
 }
 
 /// A matrix's [`BuildCache`], shared between its clones; it takes no part in comparisons,
@@ -84,6 +87,12 @@ impl BuildCache {
     /// ingress 1).
     pub(super) fn sides(&self) -> &[Option<Arc<GroupSide>>] {
         &self.sides
+    }
+
+    /// The group sides the build made rather than took from an earlier build, in the order
+    /// made.
+    pub(super) fn sides_made(&self) -> &[u32] {
+        &self.sides_made
     }
 }
 
@@ -168,6 +177,8 @@ impl<'t> Builder<'t> {
             answer_kinds: self.answer_kinds,
             side_sets: self.side_sets,
             port_sets: self.port_sets,
+            #[cfg(test)]
+            sides_made: self.sides_made,
         }
     }
 }
@@ -252,6 +263,12 @@ mod tests {
             assert!(
                 made.sides()[edited].is_some(),
                 "{shape:?}: the edited side is made"
+            );
+            let only = [edited as u32];
+            assert_eq!(
+                made.sides_made(),
+                only,
+                "{shape:?}: only the edited side is made"
             );
             for (side, (kept, made)) in kept.sides().iter().zip(made.sides()).enumerate() {
                 if let (Some(kept), Some(made)) = (kept, made) {

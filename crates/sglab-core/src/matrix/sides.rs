@@ -300,6 +300,10 @@ impl<'t> Builder<'t> {
                     .map(|block| self.nets.id(block).unwrap_or(UNSET))
             })
             .collect();
+        #[cfg(test)]
+        {
+            self.sides_made.push(side);
+        }
         let made = GroupSide {
             keys: rules.iter().map(|rule| rule_key(rule)).collect(),
             local_blocks,

@@ -202,7 +202,7 @@ mod tests {
         use crate::edit::{apply, writable_group, Edit, NewEndpoint};
         use crate::model::Rule;
         let protocols = crate::diff::DIFF_PROTOCOLS;
-        let mut checked = 0;
+        let (mut checked, mut earlier_made, mut remade) = (0, 0, 0);
         for seed in 0..14u64 {
             let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
             let old = generate(seed, &GenParams::of_shape(shape, 10, 5, 40));
@@ -229,10 +229,11 @@ mod tests {
                     rule,
                 },
             ];
-            for edit in &edits {
-                // An edit the topology does not allow leaves it as it is.
-                let _ = apply(&mut new, edit);
-            }
+            // An edit the topology does not allow leaves it as it is.
+            let applied: Vec<bool> = edits
+                .iter()
+                .map(|edit| apply(&mut new, edit).is_ok())
+                .collect();
             let blocks = JointBlocks::of(&old, &new);
             let every =
                 |topology: &Topology| -> Vec<GroupId> { topology.groups.keys().cloned().collect() };
@@ -261,6 +262,23 @@ mod tests {
                 Some(earlier),
                 None,
             );
+            // The part after the edit makes again no group side the earlier part made but the
+            // one whose rules changed: it takes the others, which knew its endpoints.
+            let (Some(kept), Some(made)) = (before.cache.0.as_ref(), after.cache.0.as_ref()) else {
+                panic!("{seed}: both parts keep their state");
+            };
+            let edited = old
+                .groups
+                .keys()
+                .position(|id| id == last)
+                .map(|at| at * 2 + 1);
+            for side in made.sides_made() {
+                let again = kept.sides()[*side as usize].is_some();
+                let changed = applied[2] && edited == Some(*side as usize);
+                assert!(!again || changed, "{seed}: side {side} made again");
+                remade += usize::from(again);
+            }
+            earlier_made += kept.sides_made().len();
             let whole = matrix_with(&new, &protocols);
             // The pairs a part covers: those with a filtering group on either side.
             let filtered = |id: &EndpointId| {
@@ -286,6 +304,76 @@ mod tests {
             }
         }
         assert!(checked > 0);
+        assert!(
+            earlier_made > 50,
+            "the earlier parts made {earlier_made} sides"
+        );
+        assert!(remade > 5, "{remade} edited sides made again");
+    }
+
+    /// A prefix list's entries changed alone: the part after the change makes again only the
+    /// group sides whose rules of their direction name that list, and takes every other from
+    /// the earlier part.
+    #[test]
+    fn a_prefix_list_changed_makes_again_only_the_sides_naming_it() {
+        let protocols = crate::diff::DIFF_PROTOCOLS;
+        let (mut remade, mut taken) = (0, 0);
+        for seed in 0..8u64 {
+            let old = generate(seed, &GenParams::of_shape(Shape::PrefixLists, 30, 20, 120));
+            let named = old
+                .groups
+                .values()
+                .flat_map(|group| &group.rules)
+                .find_map(|rule| match &rule.peer {
+                    Peer::PrefixList(id) => Some(id.clone()),
+                    _ => None,
+                });
+            let Some(list) = named else {
+                continue;
+            };
+            let mut new = old.clone();
+            let entries = &mut new.prefix_lists.get_mut(&list).expect("the list").cidrs;
+            entries.push("0.0.0.0/0".parse().expect("a block"));
+            let blocks = JointBlocks::of(&old, &new);
+            let groups: Vec<GroupId> = old.groups.keys().cloned().collect();
+            let all: BTreeSet<&GroupId> = groups.iter().collect();
+            let mut before = matrix_part(&old, &protocols, &all, &all, &blocks, None, Some(&new));
+            let earlier = Earlier {
+                topology: &old,
+                part: &before,
+            };
+            let after = matrix_part(&new, &protocols, &all, &all, &blocks, Some(earlier), None);
+            let (Some(kept), Some(made)) = (before.cache.0.take(), after.cache.0.as_ref()) else {
+                panic!("{seed}: both parts keep their state");
+            };
+            // The sides whose rules of their direction name the list.
+            let peer = &Peer::PrefixList(list.clone());
+            let naming: BTreeSet<usize> = old
+                .groups
+                .values()
+                .enumerate()
+                .flat_map(|(index, group)| {
+                    group.rules.iter().filter_map(move |rule| {
+                        let direction = usize::from(rule.direction == Direction::Ingress);
+                        (rule.peer == *peer).then_some(index * 2 + direction)
+                    })
+                })
+                .collect();
+            let mut again = 0;
+            for side in made.sides_made() {
+                let side = *side as usize;
+                if kept.sides()[side].is_some() {
+                    assert!(naming.contains(&side), "{seed}: side {side} made again");
+                    again += 1;
+                }
+            }
+            remade += again;
+            taken += kept.sides().iter().flatten().count() - again;
+        }
+        assert!(
+            remade > 0 && taken > 20,
+            "{remade} sides made again, {taken} taken"
+        );
     }
 
     /// On every shape, the part's cells of the pairs it covers are the whole matrix's.

@@ -314,4 +314,42 @@ mod tests {
         }
         assert!(skipped > 0, "some side answer allows nothing");
     }
+
+    /// A side's answer is memoized on its groups' answers: under a packed key for up to three
+    /// groups, under the list of answers for four and five (the most an ENI takes). On
+    /// topologies whose ENIs have one to five groups, both memos are used, each for its own.
+    #[test]
+    fn side_answers_are_memoized_by_packed_keys_up_to_three_groups() {
+        let (mut short, mut long) = (0, 0);
+        for seed in 0..4u64 {
+            let mut topology = generate(seed, &GenParams::of_shape(Shape::Varied, 12, 8, 60));
+            let groups = topology.groups.clone();
+            for (index, endpoint) in topology.endpoints.values_mut().enumerate() {
+                let width = index % 6;
+                for eni in &mut endpoint.enis {
+                    let Some(first) = eni.groups.first().and_then(|id| groups.get(id)) else {
+                        continue;
+                    };
+                    let alike: Vec<_> = groups
+                        .values()
+                        .filter(|group| {
+                            group.vpc == first.vpc && group.group_type == first.group_type
+                        })
+                        .map(|group| group.id.clone())
+                        .take(width.max(1))
+                        .collect();
+                    eni.groups = alike;
+                }
+            }
+            let built = matrix(&topology);
+            let cache = built.cache.0.as_ref().expect("kept");
+            // A long key is four or five answers and the default.
+            for key in cache.scope_memo_long.keys() {
+                assert!(key.len() >= 5, "seed {seed}: {key:?} memoized as a list");
+            }
+            short += cache.scope_memo.len();
+            long += cache.scope_memo_long.len();
+        }
+        assert!(short > 0 && long > 0, "{short} packed keys, {long} lists");
+    }
 }

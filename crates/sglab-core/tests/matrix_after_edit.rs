@@ -525,3 +525,54 @@ fn ingress_edits_over_many_blocks_of_columns_give_the_cells_of_a_fresh_build() {
     }
     assert!(checked > 0);
 }
+
+/// A group's settings changed with its rules kept: its intra-group policy, its type, its
+/// managing service. The group sides the earlier build made no longer decide alike (a basic group's members reach each other by its policy, a type
+/// changes the defaults), so the matrix and the group matrix after the change are those of a
+/// fresh build.
+#[test]
+fn a_group_setting_changed_gives_the_cells_of_a_fresh_build() {
+    use sglab_core::model::{GroupType, InnerAccessPolicy};
+    let mut checked = 0;
+    for seed in 0..8u64 {
+        let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
+        let old = generate(seed, &GenParams::of_shape(shape, 16, 4, 40));
+        let matrix = matrix_with(&old, &ALL_PROTOCOLS);
+        let groups = group_matrix_of(&old, &matrix);
+        for (index, id) in old.groups.keys().enumerate() {
+            for setting in 0..3 {
+                let mut new = old.clone();
+                let group = new.groups.get_mut(id).expect("the group");
+                match setting {
+                    0 => {
+                        group.inner_access_policy = match group.inner_access_policy {
+                            InnerAccessPolicy::Accept => InnerAccessPolicy::Drop,
+                            InnerAccessPolicy::Drop => InnerAccessPolicy::Accept,
+                        }
+                    }
+                    1 => {
+                        group.group_type = match group.group_type {
+                            GroupType::Basic => GroupType::Enterprise,
+                            GroupType::Enterprise => GroupType::Basic,
+                        }
+                    }
+                    _ => group.managed_by = Some(format!("service {index}")),
+                }
+                let reused = matrix_after_edit(&old, &matrix, &new);
+                let fresh = matrix_with(&new, &ALL_PROTOCOLS);
+                assert_eq!(
+                    cells(&reused),
+                    cells(&fresh),
+                    "seed {seed}, {id}, {setting}"
+                );
+                assert_eq!(
+                    group_matrix_after_edit(&old, &matrix, &groups, &new, &reused),
+                    group_matrix_of(&new, &fresh),
+                    "seed {seed}, {id}, {setting}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "{checked} settings changed");
+}

@@ -101,6 +101,14 @@ pub(super) struct Builder<'t> {
     /// hold a build to what it must make.
     #[cfg(test)]
     pub(super) sides_made: Vec<u32>,
+    /// The pairs of classes this build evaluated (not taken from an earlier matrix), for the
+    /// same tests.
+    #[cfg(test)]
+    pub(super) pairs_evaluated: usize,
+    /// How many times each pair of side answers one of which allows everything was combined
+    /// ([`Builder::combine`]), for the same tests.
+    #[cfg(test)]
+    pub(super) combined_with_all: FastMap<u64, u32>,
 }
 
 impl<'t> Builder<'t> {
@@ -147,6 +155,10 @@ impl<'t> Builder<'t> {
             seeded: false,
             #[cfg(test)]
             sides_made: Vec::new(),
+            #[cfg(test)]
+            pairs_evaluated: 0,
+            #[cfg(test)]
+            combined_with_all: FastMap::default(),
         };
         // Ids 0 and 1 of port sets and of side sets are nothing and everything.
         for ranges in [Vec::new(), vec![(1, 65535)]] {
@@ -549,6 +561,10 @@ impl<'t> Builder<'t> {
                         }
                     }
                     cells[pair] = result;
+                    #[cfg(test)]
+                    {
+                        self.pairs_evaluated += 1;
+                    }
                 }
             }
         }

@@ -48,6 +48,12 @@ pub(super) struct BuildCache {
     /// The group sides the build made (`Builder::sides_made`).
     #[cfg(test)]
     sides_made: Vec<u32>,
+    /// The pairs of classes the build evaluated (`Builder::pairs_evaluated`).
+    #[cfg(test)]
+    pairs_evaluated: usize,
+    /// The combinations with a side allowing everything (`Builder::combined_with_all`).
+    #[cfg(test)]
+    combined_with_all: FastMap<u64, u32>,
 }
 
 /// A matrix's [`BuildCache`], shared between its clones; it takes no part in comparisons,
@@ -179,12 +185,17 @@ impl<'t> Builder<'t> {
             port_sets: self.port_sets,
             #[cfg(test)]
             sides_made: self.sides_made,
+            #[cfg(test)]
+            pairs_evaluated: self.pairs_evaluated,
+            #[cfg(test)]
+            combined_with_all: self.combined_with_all,
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
     use std::sync::Arc;
 
     use crate::edit::{apply, writable_group, Edit};
@@ -264,6 +275,24 @@ mod tests {
                 made.sides()[edited].is_some(),
                 "{shape:?}: the edited side is made"
             );
+            // Only the pairs towards the classes of the edited group's members are evaluated
+            // again.
+            let members: BTreeSet<usize> = after
+                .endpoints
+                .values()
+                .filter(|endpoint| {
+                    crate::eval::route::Actor::of_endpoint(&after, endpoint)
+                        .groups
+                        .contains(&&group)
+                })
+                .filter_map(|endpoint| later.class_of(&endpoint.id))
+                .collect();
+            let (classes, evaluated) = (later.class_count(), made.pairs_evaluated);
+            assert!(
+                members.len() < classes && (1..=classes * members.len()).contains(&evaluated),
+                "{shape:?}: {evaluated} pairs evaluated again, {} of {classes} classes edited",
+                members.len()
+            );
             let only = [edited as u32];
             assert_eq!(
                 made.sides_made(),
@@ -285,10 +314,10 @@ mod tests {
     }
 
     /// A pair one of whose sides allows nothing never reaches the memo of combinations: its
-    /// cell allows nothing without a look-up. (Pairs one of whose sides allows everything go
-    /// through a table per kind of side, whose misses the memo holds.)
+    /// cell allows nothing without a look-up. A pair one of whose sides allows everything is
+    /// combined once, then read from a table by the other side's answer.
     #[test]
-    fn pairs_with_a_side_allowing_nothing_skip_the_memo() {
+    fn pairs_with_a_side_allowing_nothing_or_everything_skip_the_memo() {
         let mut skipped = 0;
         for shape in Shape::ALL {
             let topology = generate(6, &GenParams::of_shape(shape, 30, 4, 80));
@@ -304,6 +333,10 @@ mod tests {
             };
             let answers = cache.side_answers.len() as u32;
             skipped += (0..answers).filter(|answer| nothing(*answer)).count();
+            for (key, times) in &cache.combined_with_all {
+                assert_eq!(*times, 1, "{shape:?}: {key:x} combined {times} times");
+            }
+            assert!(!cache.combined_with_all.is_empty(), "{shape:?}");
             for key in cache.combo_memo.keys() {
                 let (egress, ingress) = ((key >> 33) as u32, ((key >> 1) & 0xffff_ffff) as u32);
                 assert!(

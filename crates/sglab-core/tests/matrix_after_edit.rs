@@ -576,3 +576,42 @@ fn a_group_setting_changed_gives_the_cells_of_a_fresh_build() {
     }
     assert!(checked > 50, "{checked} settings changed");
 }
+
+/// The group matrix after an edit of one group's rules takes the cells of the pairs of buckets
+/// the edit does not touch from the earlier group matrix, as they are: given an earlier group
+/// matrix whose every cell counts a thousand pairs more, the cells it takes show it, and every
+/// other cell is the fresh one.
+#[test]
+fn the_group_matrix_after_an_edit_takes_the_untouched_cells_as_they_are() {
+    let (mut taken, mut made) = (0, 0);
+    for seed in 0..6u64 {
+        let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
+        let old = generate(seed, &GenParams::of_shape(shape, 20, 5, 60));
+        let matrix = matrix_with(&old, &ALL_PROTOCOLS);
+        let mut marked = group_matrix_of(&old, &matrix);
+        for cell in &mut marked.cells {
+            cell.pairs += 1000;
+        }
+        let mut new = old.clone();
+        edit(&mut new, 0, seed as usize, 0, 0);
+        let reused = matrix_after_edit(&old, &matrix, &new);
+        let fresh = group_matrix_of(&new, &reused);
+        let after = group_matrix_after_edit(&old, &matrix, &marked, &new, &reused);
+        assert_eq!(after.cells.len(), fresh.cells.len(), "seed {seed}");
+        for (got, expected) in after.cells.iter().zip(&fresh.cells) {
+            if got.pairs == expected.pairs + 1000 {
+                taken += 1;
+                let mut unmarked = got.clone();
+                unmarked.pairs -= 1000;
+                assert_eq!(&unmarked, expected, "seed {seed}");
+            } else {
+                made += 1;
+                assert_eq!(got, expected, "seed {seed}");
+            }
+        }
+    }
+    assert!(
+        taken > 50 && made > 0,
+        "{taken} cells taken, {made} made again"
+    );
+}

@@ -311,6 +311,102 @@ mod tests {
         assert!(remade > 5, "{remade} edited sides made again");
     }
 
+    /// On every shape, a part built from an earlier part that did not know the later
+    /// endpoints (instances added to the first and last writable groups, and an ENI given two
+    /// groups no ENI had together): the kept group sides lack some address classes or group
+    /// sets, are made again, and the part has the cells of the whole matrix.
+    #[test]
+    fn a_part_from_one_that_did_not_know_its_endpoints_holds_the_whole_matrix() {
+        use crate::edit::{apply, writable_group, Edit, NewEndpoint};
+        let protocols = crate::diff::DIFF_PROTOCOLS;
+        let (mut checked, mut remade) = (0, 0);
+        for seed in 0..14u64 {
+            let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
+            let old = generate(seed, &GenParams::of_shape(shape, 10, 5, 40));
+            let writable: Vec<GroupId> = old
+                .groups
+                .keys()
+                .filter(|id| writable_group(&old, id).is_ok())
+                .cloned()
+                .collect();
+            let (Some(first), Some(last)) = (writable.first(), writable.last()) else {
+                continue;
+            };
+            let mut new = old.clone();
+            for group in [first, last] {
+                let added = Edit::AddEndpoint(NewEndpoint::Ecs {
+                    group: group.clone(),
+                });
+                // An edit the topology does not allow leaves it as it is.
+                let _ = apply(&mut new, &added);
+            }
+            // The last instance with an ENI in two groups of one VPC and type.
+            let pair = writable.iter().find_map(|a| {
+                let (a_group, vpc) = (&old.groups[a], &old.groups[a].vpc);
+                writable
+                    .iter()
+                    .find(|b| {
+                        *b != a
+                            && old.groups[*b].vpc == *vpc
+                            && old.groups[*b].group_type == a_group.group_type
+                    })
+                    .map(|b| vec![a.clone(), b.clone()])
+            });
+            let instance = new
+                .endpoints
+                .values_mut()
+                .filter(|endpoint| endpoint.kind == crate::model::EndpointKind::Ecs)
+                .last();
+            if let (Some(pair), Some(instance)) = (pair, instance) {
+                if let Some(eni) = instance.enis.first_mut() {
+                    if old.groups.get(&pair[0]).map(|g| &g.vpc) == instance.vpc.as_ref() {
+                        eni.groups = pair;
+                    }
+                }
+            }
+            let blocks = JointBlocks::of(&old, &new);
+            let groups: Vec<GroupId> = old.groups.keys().cloned().collect();
+            let all: BTreeSet<&GroupId> = groups.iter().collect();
+            let before = matrix_part(&old, &protocols, &all, &all, &blocks, None, None);
+            let earlier = Earlier {
+                topology: &old,
+                part: &before,
+            };
+            let after = matrix_part(&new, &protocols, &all, &all, &blocks, Some(earlier), None);
+            remade += after.cache.0.as_ref().map_or(0, |cache| {
+                let kept = before.cache.0.as_ref().expect("kept");
+                cache
+                    .sides_made()
+                    .iter()
+                    .filter(|side| kept.sides()[**side as usize].is_some())
+                    .count()
+            });
+            let whole = matrix_with(&new, &protocols);
+            let filtered = |id: &EndpointId| {
+                new.endpoints
+                    .get(id)
+                    .is_some_and(|endpoint| !Actor::of_endpoint(&new, endpoint).groups.is_empty())
+            };
+            for from in whole.endpoints() {
+                for to in whole.endpoints() {
+                    if !filtered(from) && !filtered(to) {
+                        continue;
+                    }
+                    for protocol in protocols {
+                        let expected = whole.cell(from, to, protocol);
+                        let got = after.cell(from, to, protocol);
+                        assert_eq!(got, expected, "{seed} {from} -> {to} {protocol}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            checked > 0 && remade > 5,
+            "{checked} cells, {remade} sides made again"
+        );
+    }
+
     /// A prefix list's entries changed alone: the part after the change makes again only the
     /// group sides whose rules of their direction name that list, and takes every other from
     /// the earlier part.

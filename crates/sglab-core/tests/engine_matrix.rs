@@ -307,3 +307,64 @@ fn local_cidrs_of_both_families_agree_with_port_sets() {
     }
     assert!(checked > 0, "no group had a dual-stack member");
 }
+
+/// Group sides of more than 64 rules (the rules a peer satisfies are bitsets of 64-bit
+/// words): every group takes 80 more rules in each direction, each a TCP port of its own,
+/// accept and drop in turn, naming in turn an endpoint's own address and another group; every
+/// cell still equals the pair's port set.
+#[test]
+fn group_sides_of_more_than_64_rules_agree_with_port_sets() {
+    use sglab_core::model::{Direction, NicType, Peer, Policy, PortSpec, Priority, Rule};
+    let mut checked = 0;
+    for seed in 0..4u64 {
+        let mut topology = generate(seed, &GenParams::of_shape(Shape::Varied, 16, 4, 40));
+        let hosts: Vec<ipnet::IpNet> = topology
+            .endpoints
+            .values()
+            .flat_map(|endpoint| &endpoint.enis)
+            .flat_map(|eni| &eni.private_ips)
+            .map(|address| ipnet::IpNet::from(*address))
+            .collect();
+        let groups: Vec<_> = topology.groups.keys().cloned().collect();
+        if hosts.is_empty() {
+            continue;
+        }
+        for group in topology.groups.values_mut() {
+            for index in 0..160usize {
+                let peer = if index % 2 == 0 {
+                    Peer::Cidr(hosts[index / 2 % hosts.len()])
+                } else {
+                    Peer::Group {
+                        id: groups[index / 2 % groups.len()].clone(),
+                        owner_account: None,
+                    }
+                };
+                let port = 1000 + index as u16 / 2;
+                group.rules.push(Rule {
+                    id: None,
+                    direction: if index < 80 {
+                        Direction::Ingress
+                    } else {
+                        Direction::Egress
+                    },
+                    policy: if index % 4 < 2 {
+                        Policy::Accept
+                    } else {
+                        Policy::Drop
+                    },
+                    priority: Priority::new(1 + (index % 7) as u32).expect("a priority"),
+                    protocol: Protocol::Tcp,
+                    ports: PortSpec::Range(PortRange::new(port, port).expect("a port")),
+                    peer,
+                    source_ports: None,
+                    local_cidr: None,
+                    nic_type: NicType::Intranet,
+                    description: String::new(),
+                });
+            }
+            checked += 1;
+        }
+        assert_cells_are_port_sets(&topology, &format!("seed {seed}"));
+    }
+    assert!(checked > 0);
+}

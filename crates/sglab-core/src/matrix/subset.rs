@@ -188,9 +188,71 @@ fn empty_matrix(builder: &mut Builder<'_>, protocols: Vec<Protocol>) -> Matrix {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::edit::{apply, writable_group, Edit, NewEndpoint};
     use crate::generate::{generate, GenParams, Shape};
     use crate::matrix::matrix_with;
-    use crate::model::GroupId;
+    use crate::model::{GroupId, Rule};
+
+    /// The topology of seed `seed` (of each shape in turn) after instances were added to its
+    /// first and last writable groups and a TCP rule to the last one's ingress, with that group
+    /// and whether each of the three edits applied (one the topology does not allow leaves it
+    /// as it is); `None` without a writable group.
+    fn edited(seed: u64) -> Option<(Topology, Topology, GroupId, Vec<bool>)> {
+        let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
+        let old = generate(seed, &GenParams::of_shape(shape, 10, 5, 40));
+        let writable: Vec<&GroupId> = old
+            .groups
+            .keys()
+            .filter(|id| writable_group(&old, id).is_ok())
+            .collect();
+        let (first, last) = ((*writable.first()?).clone(), (*writable.last()?).clone());
+        let edits = [
+            Edit::AddEndpoint(NewEndpoint::Ecs {
+                group: first.clone(),
+            }),
+            Edit::AddEndpoint(NewEndpoint::Ecs {
+                group: last.clone(),
+            }),
+            Edit::AddRule {
+                group: last.clone(),
+                rule: Rule::tcp_from_internet(22),
+            },
+        ];
+        let mut new = old.clone();
+        let applied = edits
+            .iter()
+            .map(|edit| apply(&mut new, edit).is_ok())
+            .collect();
+        Some((old, new, last, applied))
+    }
+
+    /// Compares the cells of `part` (of `topology`, over every group) with the whole matrix's
+    /// on the pairs a part covers, those with a filtering group on either side; how many.
+    fn assert_part_is_whole(seed: u64, topology: &Topology, part: &Matrix) -> usize {
+        let protocols = crate::diff::DIFF_PROTOCOLS;
+        let whole = matrix_with(topology, &protocols);
+        let filtered = |id: &EndpointId| {
+            topology
+                .endpoints
+                .get(id)
+                .is_some_and(|endpoint| !Actor::of_endpoint(topology, endpoint).groups.is_empty())
+        };
+        let mut checked = 0;
+        for from in whole.endpoints() {
+            for to in whole.endpoints() {
+                if !filtered(from) && !filtered(to) {
+                    continue;
+                }
+                for protocol in protocols {
+                    let expected = whole.cell(from, to, protocol);
+                    let got = part.cell(from, to, protocol);
+                    assert_eq!(got, expected, "{seed} {from} -> {to} {protocol}");
+                    checked += 1;
+                }
+            }
+        }
+        checked
+    }
 
     /// On every shape, a part built from an earlier part of the topology before an edit
     /// (instances added, a rule added to another group), which knew the later endpoints' address
@@ -199,41 +261,12 @@ mod tests {
     /// rules changed would not.
     #[test]
     fn a_part_from_one_that_knew_its_endpoints_holds_the_whole_matrix() {
-        use crate::edit::{apply, writable_group, Edit, NewEndpoint};
-        use crate::model::Rule;
         let protocols = crate::diff::DIFF_PROTOCOLS;
         let (mut checked, mut earlier_made, mut remade) = (0, 0, 0);
         for seed in 0..14u64 {
-            let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
-            let old = generate(seed, &GenParams::of_shape(shape, 10, 5, 40));
-            let writable: Vec<GroupId> = old
-                .groups
-                .keys()
-                .filter(|id| writable_group(&old, id).is_ok())
-                .cloned()
-                .collect();
-            let (Some(first), Some(last)) = (writable.first(), writable.last()) else {
+            let Some((old, new, last, applied)) = edited(seed) else {
                 continue;
             };
-            let mut new = old.clone();
-            let rule = Rule::tcp_from_internet(22);
-            let edits = [
-                Edit::AddEndpoint(NewEndpoint::Ecs {
-                    group: first.clone(),
-                }),
-                Edit::AddEndpoint(NewEndpoint::Ecs {
-                    group: last.clone(),
-                }),
-                Edit::AddRule {
-                    group: last.clone(),
-                    rule,
-                },
-            ];
-            // An edit the topology does not allow leaves it as it is.
-            let applied: Vec<bool> = edits
-                .iter()
-                .map(|edit| apply(&mut new, edit).is_ok())
-                .collect();
             let blocks = JointBlocks::of(&old, &new);
             let every =
                 |topology: &Topology| -> Vec<GroupId> { topology.groups.keys().cloned().collect() };
@@ -270,7 +303,7 @@ mod tests {
             let edited = old
                 .groups
                 .keys()
-                .position(|id| id == last)
+                .position(|id| *id == last)
                 .map(|at| at * 2 + 1);
             for side in made.sides_made() {
                 let again = kept.sides()[*side as usize].is_some();
@@ -279,29 +312,7 @@ mod tests {
                 remade += usize::from(again);
             }
             earlier_made += kept.sides_made().len();
-            let whole = matrix_with(&new, &protocols);
-            // The pairs a part covers: those with a filtering group on either side.
-            let filtered = |id: &EndpointId| {
-                new.endpoints
-                    .get(id)
-                    .is_some_and(|endpoint| !Actor::of_endpoint(&new, endpoint).groups.is_empty())
-            };
-            for from in whole.endpoints() {
-                for to in whole.endpoints() {
-                    if !filtered(from) && !filtered(to) {
-                        continue;
-                    }
-                    for protocol in protocols {
-                        let expected = whole.cell(from, to, protocol);
-                        assert_eq!(
-                            after.cell(from, to, protocol),
-                            expected,
-                            "{seed} {from} -> {to} {protocol}"
-                        );
-                        checked += 1;
-                    }
-                }
-            }
+            checked += assert_part_is_whole(seed, &new, &after);
         }
         assert!(checked > 0);
         assert!(
@@ -317,29 +328,18 @@ mod tests {
     /// sets, are made again, and the part has the cells of the whole matrix.
     #[test]
     fn a_part_from_one_that_did_not_know_its_endpoints_holds_the_whole_matrix() {
-        use crate::edit::{apply, writable_group, Edit, NewEndpoint};
         let protocols = crate::diff::DIFF_PROTOCOLS;
         let (mut checked, mut remade) = (0, 0);
         for seed in 0..14u64 {
-            let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
-            let old = generate(seed, &GenParams::of_shape(shape, 10, 5, 40));
+            let Some((old, mut new, _, _)) = edited(seed) else {
+                continue;
+            };
             let writable: Vec<GroupId> = old
                 .groups
                 .keys()
                 .filter(|id| writable_group(&old, id).is_ok())
                 .cloned()
                 .collect();
-            let (Some(first), Some(last)) = (writable.first(), writable.last()) else {
-                continue;
-            };
-            let mut new = old.clone();
-            for group in [first, last] {
-                let added = Edit::AddEndpoint(NewEndpoint::Ecs {
-                    group: group.clone(),
-                });
-                // An edit the topology does not allow leaves it as it is.
-                let _ = apply(&mut new, &added);
-            }
             // The last instance with an ENI in two groups of one VPC and type.
             let pair = writable.iter().find_map(|a| {
                 let (a_group, vpc) = (&old.groups[a], &old.groups[a].vpc);
@@ -381,25 +381,7 @@ mod tests {
                     .filter(|side| kept.sides()[**side as usize].is_some())
                     .count()
             });
-            let whole = matrix_with(&new, &protocols);
-            let filtered = |id: &EndpointId| {
-                new.endpoints
-                    .get(id)
-                    .is_some_and(|endpoint| !Actor::of_endpoint(&new, endpoint).groups.is_empty())
-            };
-            for from in whole.endpoints() {
-                for to in whole.endpoints() {
-                    if !filtered(from) && !filtered(to) {
-                        continue;
-                    }
-                    for protocol in protocols {
-                        let expected = whole.cell(from, to, protocol);
-                        let got = after.cell(from, to, protocol);
-                        assert_eq!(got, expected, "{seed} {from} -> {to} {protocol}");
-                        checked += 1;
-                    }
-                }
-            }
+            checked += assert_part_is_whole(seed, &new, &after);
         }
         assert!(
             checked > 0 && remade > 5,

@@ -361,12 +361,30 @@ proptest! {
     }
 }
 
+/// An ingress accept of every TCP port from `block` at the highest priority.
+fn tcp_from(block: ipnet::IpNet) -> sglab_core::model::Rule {
+    use sglab_core::model::{Direction, NicType, Peer, PortSpec, Rule};
+    Rule {
+        id: None,
+        direction: Direction::Ingress,
+        policy: Policy::Accept,
+        priority: Priority::HIGHEST,
+        protocol: Protocol::Tcp,
+        ports: PortSpec::All,
+        peer: Peer::Cidr(block),
+        source_ports: None,
+        local_cidr: None,
+        nic_type: NicType::Intranet,
+        description: String::new(),
+    }
+}
+
 /// A rule added whose peer is a block no rule named before (an external host's own address):
 /// the blocks the rules distinguish change, so the earlier build's address classes no longer
 /// hold, and the matrix after the edit still has the cells of a fresh build.
 #[test]
 fn a_rule_naming_a_new_block_gives_the_cells_of_a_fresh_build() {
-    use sglab_core::model::{Direction, EndpointKind, NicType, Peer, PortSpec, Rule};
+    use sglab_core::model::{EndpointKind, Peer};
     let mut checked = 0;
     for seed in 0..12u64 {
         let old = generate(seed, &GenParams::of_shape(Shape::Varied, 12, 4, 40));
@@ -396,19 +414,7 @@ fn a_rule_naming_a_new_block_gives_the_cells_of_a_fresh_build() {
             .get_mut(&group)
             .expect("the group")
             .rules
-            .push(Rule {
-                id: None,
-                direction: Direction::Ingress,
-                policy: Policy::Accept,
-                priority: Priority::HIGHEST,
-                protocol: Protocol::Tcp,
-                ports: PortSpec::All,
-                peer: Peer::Cidr(block),
-                source_ports: None,
-                local_cidr: None,
-                nic_type: NicType::Intranet,
-                description: String::new(),
-            });
+            .push(tcp_from(block));
         let matrix = matrix_with(&old, &ALL_PROTOCOLS);
         let reused = matrix_after_edit(&old, &matrix, &new);
         let fresh = matrix_with(&new, &ALL_PROTOCOLS);
@@ -427,20 +433,7 @@ fn a_rule_naming_a_new_block_gives_the_cells_of_a_fresh_build() {
 /// may not change, and the matrix after the edit still has the cells of a fresh build.
 #[test]
 fn rules_splitting_and_merging_classes_give_the_cells_of_a_fresh_build() {
-    use sglab_core::model::{Direction, EndpointKind, NicType, Peer, PortSpec, Rule};
-    let naming = |block: ipnet::IpNet| Rule {
-        id: None,
-        direction: Direction::Ingress,
-        policy: Policy::Accept,
-        priority: Priority::HIGHEST,
-        protocol: Protocol::Tcp,
-        ports: PortSpec::All,
-        peer: Peer::Cidr(block),
-        source_ports: None,
-        local_cidr: None,
-        nic_type: NicType::Intranet,
-        description: String::new(),
-    };
+    use sglab_core::model::EndpointKind;
     let (mut moved, mut same_count) = (0, 0);
     for seed in 0..16u64 {
         let shape = Shape::ALL[seed as usize % Shape::ALL.len()];
@@ -471,7 +464,9 @@ fn rules_splitting_and_merging_classes_give_the_cells_of_a_fresh_build() {
         let with = |rules: &[ipnet::IpNet]| {
             let mut topology = base.clone();
             let group = topology.groups.get_mut(&group).expect("the group");
-            group.rules.extend(rules.iter().map(|block| naming(*block)));
+            group
+                .rules
+                .extend(rules.iter().map(|block| tcp_from(*block)));
             topology
         };
         let old = with(&hosts[..1]);

@@ -196,6 +196,34 @@ impl GenParams {
     }
 }
 
+/// Puts ENIs in several groups: the ENI of the endpoint at `index` (in id order) goes into the
+/// first `width(index)` groups of its first group's VPC and type, when there are that many
+/// (else it keeps its groups); how many ENIs were moved. Topologies with ENIs in four and five
+/// groups (the most an ENI takes) reach the matrix's memo of side answers by list.
+pub fn widen_enis(topology: &mut Topology, width: impl Fn(usize) -> usize) -> usize {
+    let groups = topology.groups.clone();
+    let mut moved = 0;
+    for (index, endpoint) in topology.endpoints.values_mut().enumerate() {
+        let width = width(index);
+        for eni in &mut endpoint.enis {
+            let Some(first) = eni.groups.first().and_then(|id| groups.get(id)) else {
+                continue;
+            };
+            let alike: Vec<GroupId> = groups
+                .values()
+                .filter(|group| group.vpc == first.vpc && group.group_type == first.group_type)
+                .map(|group| group.id.clone())
+                .take(width)
+                .collect();
+            if width > 0 && alike.len() == width {
+                eni.groups = alike;
+                moved += 1;
+            }
+        }
+    }
+    moved
+}
+
 /// Builds a topology from a seed. The same seed and parameters give the same topology.
 pub fn generate(seed: u64, params: &GenParams) -> Topology {
     let mut generator = Generator {

@@ -8,7 +8,7 @@ mod oracle;
 use oracle::buckets_of;
 
 use sglab_core::eval::Party;
-use sglab_core::generate::{generate, GenParams, Shape};
+use sglab_core::generate::{generate, widen_enis, GenParams, Shape};
 use sglab_core::matrix::{group_matrix_of, matrix, matrix_with, Bucket, Matrix};
 use sglab_core::model::{PortRange, Protocol, Verdict};
 use sglab_core::portset::port_set;
@@ -195,26 +195,7 @@ fn enis_in_four_and_five_groups_agree_with_port_sets() {
     for seed in 0..12u64 {
         for width in [4usize, 5] {
             let mut topology = generate(seed, &GenParams::of_shape(Shape::Varied, 10, 8, 80));
-            let groups = topology.groups.clone();
-            for endpoint in topology.endpoints.values_mut() {
-                for eni in &mut endpoint.enis {
-                    let Some(first) = eni.groups.first().and_then(|id| groups.get(id)) else {
-                        continue;
-                    };
-                    let alike: Vec<_> = groups
-                        .values()
-                        .filter(|group| {
-                            group.vpc == first.vpc && group.group_type == first.group_type
-                        })
-                        .map(|group| group.id.clone())
-                        .take(width)
-                        .collect();
-                    if alike.len() == width {
-                        eni.groups = alike;
-                        checked += 1;
-                    }
-                }
-            }
+            checked += widen_enis(&mut topology, |_| width);
             assert_cells_are_port_sets(&topology, &format!("seed {seed}, {width} groups"));
         }
     }

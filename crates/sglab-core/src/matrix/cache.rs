@@ -199,7 +199,7 @@ mod tests {
     use std::sync::Arc;
 
     use crate::edit::{apply, writable_group, Edit};
-    use crate::generate::{generate, GenParams, Shape};
+    use crate::generate::{generate, widen_enis, GenParams, Shape};
     use crate::matrix::{matrix, matrix_after_edit, Matrix, EMPTY_SET};
     use crate::model::{Direction, Policy};
 
@@ -356,24 +356,7 @@ mod tests {
         let (mut short, mut long) = (0, 0);
         for seed in 0..4u64 {
             let mut topology = generate(seed, &GenParams::of_shape(Shape::Varied, 12, 8, 60));
-            let groups = topology.groups.clone();
-            for (index, endpoint) in topology.endpoints.values_mut().enumerate() {
-                let width = index % 6;
-                for eni in &mut endpoint.enis {
-                    let Some(first) = eni.groups.first().and_then(|id| groups.get(id)) else {
-                        continue;
-                    };
-                    let alike: Vec<_> = groups
-                        .values()
-                        .filter(|group| {
-                            group.vpc == first.vpc && group.group_type == first.group_type
-                        })
-                        .map(|group| group.id.clone())
-                        .take(width.max(1))
-                        .collect();
-                    eni.groups = alike;
-                }
-            }
+            widen_enis(&mut topology, |index| index % 6);
             let built = matrix(&topology);
             let cache = built.cache.0.as_ref().expect("kept");
             // A long key is four or five answers and the default.

@@ -45,14 +45,8 @@ impl<'t> Builder<'t> {
     pub(super) fn combine(&mut self, egress: u32, ingress: u32, leaves_vpc: bool) -> u32 {
         let key = (u64::from(egress) << 33) | (u64::from(ingress) << 1) | u64::from(leaves_vpc);
         #[cfg(test)]
-        {
-            let all = |answer: u32| {
-                let sets = self.side_answers.get(answer);
-                !sets.is_empty() && sets.iter().all(|set| *set == super::FULL_SET)
-            };
-            if all(egress) || all(ingress) {
-                *self.combined_with_all.entry(key).or_default() += 1;
-            }
+        if self.answer_kind(egress) == 1 || self.answer_kind(ingress) == 1 {
+            *self.combined_with_all.entry(key).or_default() += 1;
         }
         if let Some(id) = self.combo_memo.get(&key) {
             return *id;

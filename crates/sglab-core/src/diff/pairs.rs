@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use ipnet::IpNet;
+use rustc_hash::FxHashMap;
 
 use super::changes::{Changes, Payload, Ports, Record};
 use super::dirty::{Dirty, Mask};
@@ -138,6 +139,7 @@ pub(super) fn changes(
         ids,
         records: Vec::new(),
         ports: Vec::new(),
+        port_ids: FxHashMap::default(),
         payloads: Vec::new(),
         class_changes: Vec::new(),
     };
@@ -145,13 +147,21 @@ pub(super) fn changes(
     let old_all = marks.side(old, blocks, &dirty);
     let new_all = marks.side(new, blocks, &dirty);
     let joint_blocks = JointBlocks::of(old, new);
-    let old_matrices = marks.matrices(&old_all, &protocols, &joint_blocks, None, Some(&new_all));
+    let old_matrices = marks.matrices(
+        &old_all,
+        &protocols,
+        &joint_blocks,
+        None,
+        Some(&new_all),
+        differing,
+    );
     let new_matrices = marks.matrices(
         &new_all,
         &protocols,
         &joint_blocks,
         Some((&old_all, &old_matrices)),
         None,
+        differing,
     );
     let (Some(before), Some(after)) = (
         Side::new(old, &block_ids, old_matrices),
@@ -178,8 +188,11 @@ struct Collector {
     ids: Vec<EndpointId>,
     /// (source rank, target rank, protocol, payload index).
     records: Vec<(u32, u32, Protocol, u32)>,
-    /// The ports opened and closed of each changed pair of joint classes and protocol.
+    /// The distinct ports opened and closed of the changed pairs of joint classes and
+    /// protocols.
     ports: Vec<(Ports, Ports)>,
+    /// The index of each of those in `ports`.
+    port_ids: FxHashMap<(Vec<PortRange>, Vec<PortRange>), u32>,
     payloads: Vec<Payload>,
     /// (source class, target class, protocol, ports index) of each changed pair of joint
     /// classes ([`Listing::class_changes`]).
@@ -192,12 +205,27 @@ impl Collector {
         self.ids.binary_search(id).unwrap_or_default() as u32
     }
 
+    /// The index in [`Collector::ports`] of ports opened and closed: many pairs of joint
+    /// classes open or close the same ports, and share them.
+    fn ports_of(&mut self, opened: Vec<PortRange>, closed: Vec<PortRange>) -> u32 {
+        let next = self.ports.len() as u32;
+        let ports = &mut self.ports;
+        *self
+            .port_ids
+            .entry((opened, closed))
+            .or_insert_with_key(|(opened, closed)| {
+                ports.push((opened.as_slice().into(), closed.as_slice().into()));
+                next
+            })
+    }
+
     /// The changes sorted by source, target and protocol, whose decisions read `sides`.
     fn into_changes(self, sides: Option<Arc<[Topology; 2]>>) -> Changes {
         let Collector {
             ids,
             records,
             ports,
+            port_ids: _,
             payloads,
             class_changes: _,
         } = self;
@@ -346,8 +374,7 @@ fn compare(
                 if opened.is_empty() && closed.is_empty() {
                     continue;
                 }
-                let ports = changes.ports.len() as u32;
-                changes.ports.push((opened.into(), closed.into()));
+                let ports = changes.ports_of(opened, closed);
                 changes.class_changes.push((
                     source_class as u32,
                     target_class as u32,

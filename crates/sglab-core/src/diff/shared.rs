@@ -107,7 +107,9 @@ impl Marks {
     /// `blocks` holds the rule blocks of both sides; `earlier` is the other side with its parts
     /// (from this function), whose group sides a part takes for the groups whose rules are the
     /// same on both sides; `later` is the other side when its parts are built next, from these,
-    /// so that the group sides made here know its endpoints' address classes and group sets.
+    /// so that the group sides made here know its endpoints' address classes and group sets;
+    /// `differing` holds the groups whose rules differ between the two sides
+    /// (`super::rules::differing_groups`).
     pub(super) fn matrices(
         &self,
         (topology, marked): &SideTopology,
@@ -115,6 +117,7 @@ impl Marks {
         blocks: &JointBlocks,
         earlier: Option<(&SideTopology, &[(Mask, Matrix)])>,
         later: Option<&SideTopology>,
+        differing: &[&GroupId],
     ) -> Vec<(Mask, Matrix)> {
         if !*marked {
             return vec![(Mask::MAX, matrix_with(topology, protocols))];
@@ -137,6 +140,7 @@ impl Marks {
                     (other_mask == mask).then_some(Earlier {
                         topology: other,
                         part,
+                        differing: Some(differing),
                     })
                 });
                 // The other side's parts start from these only when it has the marks too.
@@ -334,7 +338,7 @@ mod tests {
         let side = marks.side(&old, &[], &dirty);
         assert!(side.1, "the old side carries the marks");
         let joint = JointBlocks::of(&old, &new);
-        let parts = marks.matrices(&side, &dirty.protocols(), &joint, None, None);
+        let parts = marks.matrices(&side, &dirty.protocols(), &joint, None, None, &differing);
         let protocols: Vec<&[Protocol]> = parts.iter().map(|(_, part)| part.protocols()).collect();
         let rest: &[Protocol] = &[
             Protocol::Udp,

@@ -258,11 +258,13 @@ impl<'t> Builder<'t> {
         // With an earlier matrix over the same classes, only the pairs of classes whose
         // source's egress rules or target's ingress rules changed are evaluated again.
         let reuse = reuse.filter(|reuse| {
-            reuse.matrix.protocols == protocols
-                && reuse.matrix.endpoints == endpoints
-                && reuse.matrix.class_count == class_count
-                && reuse.matrix.class_of == class_of
-                && reuse.matrix.cells.len() == class_count * class_count
+            reuse.matrix.is_none_or(|matrix| {
+                matrix.protocols == protocols
+                    && matrix.endpoints == endpoints
+                    && matrix.class_count == class_count
+                    && matrix.class_of == class_of
+                    && matrix.cells.len() == class_count * class_count
+            })
         });
         // Combo 0 allows nothing.
         self.combos.intern(&vec![EMPTY_SET; protocol_count]);
@@ -270,13 +272,13 @@ impl<'t> Builder<'t> {
             Some(reuse) => {
                 // Port-set ids stay those of the earlier matrix, and so do the combos (a seeded
                 // builder has them already).
-                if !self.seeded {
-                    for ranges in reuse.matrix.port_sets.iter().skip(2) {
+                if let Some(matrix) = reuse.matrix.filter(|_| !self.seeded) {
+                    for ranges in matrix.port_sets.iter().skip(2) {
                         let ranges: Vec<(u16, u16)> =
                             ranges.iter().map(|r| (r.start(), r.end())).collect();
                         self.port_sets.intern(&ranges);
                     }
-                    for combo in reuse.matrix.combos.chunks(protocol_count.max(1)).skip(1) {
+                    for combo in matrix.combos.chunks(protocol_count.max(1)).skip(1) {
                         self.combos.intern(combo);
                     }
                 }
@@ -326,7 +328,11 @@ impl<'t> Builder<'t> {
                         (!whole).then(|| changed_on[1 - side % 2].clone())
                     })
                     .collect();
-                (reuse.matrix.cells.clone(), Some(affected))
+                let cells = reuse.matrix.map_or_else(
+                    || vec![0; class_count * class_count],
+                    |matrix| matrix.cells.clone(),
+                );
+                (cells, Some(affected))
             }
             None => (vec![0; class_count * class_count], None),
         };

@@ -34,7 +34,7 @@ pub fn matrix_after_edit(
             builder.build_reusing(
                 protocols,
                 Some(Reuse {
-                    matrix: previous,
+                    matrix: Some(previous),
                     changed,
                 }),
             )
@@ -129,8 +129,9 @@ pub(super) struct ChangedGroups {
 
 /// What [`Builder::build_reusing`] may take from an earlier matrix.
 pub(super) struct Reuse<'m> {
-    /// The matrix before the edit.
-    pub(super) matrix: &'m Matrix,
+    /// The matrix before the edit; `None` for one of the same endpoints, classes and protocols
+    /// whose cells all allow nothing (a part of a matrix, `super::subset`).
+    pub(super) matrix: Option<&'m Matrix>,
     /// The groups whose rules changed.
     pub(super) changed: ChangedGroups,
 }

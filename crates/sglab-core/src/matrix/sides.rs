@@ -156,7 +156,9 @@ impl<'t> Builder<'t> {
             Direction::Ingress
         };
         // The rules in evaluation order: within one group, by rank, then by index (a stable
-        // sort of the rules in index order), as `rules::pool` orders them.
+        // sort of the rules in index order), as `rules::pool` orders them. A rule that can
+        // match none of the build's protocols never decides a cell of it, so it is left out.
+        let protocols = &self.protocols;
         let mut rules: Vec<&'t crate::model::Rule> = self
             .topology
             .groups
@@ -165,7 +167,13 @@ impl<'t> Builder<'t> {
                 group
                     .rules
                     .iter()
-                    .filter(|rule| rule.direction == direction)
+                    .filter(|rule| {
+                        rule.direction == direction
+                            && rules::source_ports_match(rule)
+                            && protocols
+                                .iter()
+                                .any(|protocol| rules::protocol_matches(rule.protocol, *protocol))
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -259,18 +267,19 @@ impl<'t> Builder<'t> {
             .protocols
             .iter()
             .map(|protocol| {
+                // Only the rules that can match the protocol bound its intervals; the others
+                // are never swept, and span nothing.
                 let mut active = vec![0u64; words];
                 let mut ranges = Vec::with_capacity(rules.len());
                 for (position, rule) in rules.iter().enumerate() {
-                    if rules::protocol_matches(rule.protocol, *protocol)
-                        && rules::source_ports_match(rule)
-                    {
+                    let matches = rules::protocol_matches(rule.protocol, *protocol);
+                    if matches {
                         bit(position, &mut active);
                     }
-                    ranges.push(rules::effective_range(rule, *protocol));
+                    ranges.push(matches.then(|| rules::effective_range(rule, *protocol)));
                 }
                 let mut points: Vec<u32> = vec![1, 65536];
-                for (start, end) in &ranges {
+                for (start, end) in ranges.iter().flatten() {
                     points.push(u32::from(*start));
                     points.push(u32::from(*end) + 1);
                 }
@@ -278,11 +287,12 @@ impl<'t> Builder<'t> {
                 points.dedup();
                 let spans = ranges
                     .iter()
-                    .map(|(start, end)| {
-                        (
+                    .map(|range| match range {
+                        Some((start, end)) => (
                             points.partition_point(|p| *p < u32::from(*start)) as u32,
                             points.partition_point(|p| *p < u32::from(*end) + 1) as u32,
-                        )
+                        ),
+                        None => (0, 0),
                     })
                     .collect();
                 KeyPool {

@@ -10,14 +10,12 @@
 
 use std::collections::BTreeSet;
 
-use crate::eval::route::Actor;
-use crate::model::{Direction, EndpointId, GroupId, Peer, PortRange, Protocol, Rule, Topology};
+use crate::model::{Direction, GroupId, Peer, Protocol, Rule, Topology};
 
 use super::builder::Builder;
 use super::classes::NetIndex;
 use super::incremental::{same_rules, same_settings, ChangedGroups, Reuse};
-use super::intern::FastMap;
-use super::{Matrix, EMPTY_SET};
+use super::Matrix;
 
 /// The rule blocks of the two topologies of a diff, so that the parts of both sides number
 /// their blocks alike and the second side can take the group sides of the first
@@ -40,6 +38,10 @@ pub(crate) struct Earlier<'a> {
     pub(crate) topology: &'a Topology,
     /// That part.
     pub(crate) part: &'a Matrix,
+    /// The groups of both topologies whose lists of rules may differ, in id order (`None`:
+    /// any group); a group of the same id at the same place in both, not among them, has the
+    /// same rules on both sides.
+    pub(crate) differing: Option<&'a [&'a GroupId]>,
 }
 
 /// The matrix of `topology` on `protocols` (repeats are ignored) restricted to the pairs whose
@@ -88,7 +90,8 @@ pub(crate) fn matrix_part(
     }
     if let Some(earlier) = earlier {
         let cache = earlier.part.cache.0.as_ref();
-        if let (Some(cache), Some(differ)) = (cache, differing_sides(earlier.topology, topology)) {
+        let differ = differing_sides(earlier.topology, topology, earlier.differing);
+        if let (Some(cache), Some(differ)) = (cache, differ) {
             if builder.seed(cache, &unique, &differ) {
                 // The earlier build's classes are not these: its answer vectors, by class, do
                 // not hold here, and its state is not kept for another build.
@@ -97,11 +100,10 @@ pub(crate) fn matrix_part(
             }
         }
     }
-    let empty = empty_matrix(&mut builder, unique.clone());
     builder.build_reusing(
         unique,
         Some(Reuse {
-            matrix: &empty,
+            matrix: None,
             changed,
         }),
     )
@@ -109,8 +111,13 @@ pub(crate) fn matrix_part(
 
 /// The groups (by index in id order) whose rules of each direction differ between `before`
 /// and `after`, in any field evaluation reads or in the entries of a prefix list they name;
-/// `None` when the two do not have the same groups with the same settings.
-fn differing_sides(before: &Topology, after: &Topology) -> Option<ChangedGroups> {
+/// `None` when the two do not have the same groups with the same settings. With `differing`
+/// (see [`Earlier::differing`]), the rules of the other groups are not compared again.
+fn differing_sides(
+    before: &Topology,
+    after: &Topology,
+    differing: Option<&[&GroupId]>,
+) -> Option<ChangedGroups> {
     if before.groups.len() != after.groups.len() {
         return None;
     }
@@ -124,20 +131,19 @@ fn differing_sides(before: &Topology, after: &Topology) -> Option<ChangedGroups>
     };
     let lists_differ = before.prefix_lists != after.prefix_lists;
     let mut differ = ChangedGroups::default();
-    for (index, (old, new)) in before
-        .groups
-        .values()
-        .zip(after.groups.values())
-        .enumerate()
+    for (index, ((old_id, old), (new_id, new))) in
+        before.groups.iter().zip(&after.groups).enumerate()
     {
         if !same_settings(old, new) {
             return None;
         }
+        let known_same = old_id == new_id
+            && differing.is_some_and(|differing| differing.binary_search(&old_id).is_err());
         for (direction, list) in [
             (Direction::Egress, &mut differ.egress),
             (Direction::Ingress, &mut differ.ingress),
         ] {
-            let same = same_rules(&old.rules, &new.rules, direction)
+            let same = (known_same || same_rules(&old.rules, &new.rules, direction))
                 && !(lists_differ
                     && (names_changed_list(&old.rules, direction)
                         || names_changed_list(&new.rules, direction)));
@@ -158,40 +164,14 @@ fn same_groups(a: &Topology, b: &Topology) -> bool {
             .all(|((a_id, a), (b_id, b))| a_id == b_id && same_settings(a, b))
 }
 
-/// A matrix of the builder's topology's endpoints and classes, as the builder numbers them,
-/// whose cells all allow nothing.
-fn empty_matrix(builder: &mut Builder<'_>, protocols: Vec<Protocol>) -> Matrix {
-    let topology = builder.topology;
-    let mut classes = FastMap::default();
-    let mut class_of = Vec::with_capacity(topology.endpoints.len());
-    for endpoint in topology.endpoints.values() {
-        let actor = Actor::of_endpoint(topology, endpoint);
-        let signature = builder.signature(&actor);
-        let next = classes.len() as u32;
-        class_of.push(*classes.entry(signature).or_insert(next));
-    }
-    let class_count = classes.len();
-    let endpoints: Vec<EndpointId> = topology.endpoints.keys().cloned().collect();
-    Matrix {
-        endpoints,
-        combos: vec![EMPTY_SET; protocols.len()],
-        protocols,
-        class_of,
-        class_count,
-        port_sets: vec![Vec::new(), vec![PortRange::ALL]],
-        cells: vec![0; class_count * class_count],
-        local_pairs: Vec::new(),
-        cache: Default::default(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::edit::{apply, writable_group, Edit, NewEndpoint};
+    use crate::eval::route::Actor;
     use crate::generate::{generate, GenParams, Shape};
     use crate::matrix::matrix_with;
-    use crate::model::{GroupId, Rule};
+    use crate::model::{EndpointId, GroupId, Rule};
 
     /// The topology of seed `seed` (of each shape in turn) after instances were added to its
     /// first and last writable groups and a TCP rule to the last one's ingress, with that group
@@ -285,6 +265,7 @@ mod tests {
             let earlier = Earlier {
                 topology: &old,
                 part: &before,
+                differing: None,
             };
             let after = matrix_part(
                 &new,
@@ -371,6 +352,7 @@ mod tests {
             let earlier = Earlier {
                 topology: &old,
                 part: &before,
+                differing: None,
             };
             let after = matrix_part(&new, &protocols, &all, &all, &blocks, Some(earlier), None);
             remade += after.cache.0.as_ref().map_or(0, |cache| {
@@ -419,6 +401,7 @@ mod tests {
             let earlier = Earlier {
                 topology: &old,
                 part: &before,
+                differing: None,
             };
             let after = matrix_part(&new, &protocols, &all, &all, &blocks, Some(earlier), None);
             let (Some(kept), Some(made)) = (before.cache.0.take(), after.cache.0.as_ref()) else {

@@ -102,15 +102,7 @@ impl Topology {
     /// (an external endpoint). Every address a party of an evaluation uses is one of these, its
     /// own or its node's (`eval::route`).
     pub fn has_ipv6(&self) -> bool {
-        self.endpoints.values().any(|endpoint| {
-            matches!(endpoint.kind, EndpointKind::External { cidr: IpNet::V6(_) })
-                || endpoint.public_ip.is_some_and(|address| address.is_ipv6())
-                || endpoint.pod_ip.is_some_and(|address| address.is_ipv6())
-                || endpoint
-                    .enis
-                    .iter()
-                    .any(|eni| eni.private_ips.iter().any(|address| address.is_ipv6()))
-        })
+        self.endpoints.values().any(Endpoint::has_ipv6)
     }
 }
 
@@ -728,6 +720,20 @@ pub struct Endpoint {
     pub pod_ip: Option<IpAddr>,
     /// What listens on the endpoint; `None` means unknown (as for every imported endpoint).
     pub services: Option<Vec<Service>>,
+}
+
+impl Endpoint {
+    /// Whether the endpoint has an IPv6 address of its own: on an ENI, public, of a pod, or as
+    /// its block (an external endpoint).
+    pub fn has_ipv6(&self) -> bool {
+        matches!(self.kind, EndpointKind::External { cidr: IpNet::V6(_) })
+            || self.public_ip.is_some_and(|address| address.is_ipv6())
+            || self.pod_ip.is_some_and(|address| address.is_ipv6())
+            || self
+                .enis
+                .iter()
+                .any(|eni| eni.private_ips.iter().any(|address| address.is_ipv6()))
+    }
 }
 
 /// Something listening on an endpoint.

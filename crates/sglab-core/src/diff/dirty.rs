@@ -92,6 +92,7 @@ impl Dirty {
     }
 
     /// The protocols on which `id`'s row and its column may differ.
+    #[cfg(test)]
     pub(super) fn sides(&self, id: &EndpointId) -> (Mask, Mask) {
         self.sides.get(id).copied().unwrap_or((0, 0))
     }

@@ -22,10 +22,9 @@ use crate::matrix::subset::JointBlocks;
 use crate::matrix::Matrix;
 use crate::model::{EndpointId, GroupId, PortRange, Protocol, Topology};
 
-/// One side of the comparison: a topology, the ids of the external blocks, and the matrix of
-/// the topology with the blocks.
+/// One side of the comparison: the ids of the external blocks, and the matrix of the side's
+/// topology with the blocks.
 struct Side<'t> {
-    topology: &'t Topology,
     blocks: &'t BTreeSet<EndpointId>,
     /// The matrix of the side (the first part: every part has the same endpoints and classes,
     /// being built on the same topology).
@@ -37,9 +36,8 @@ struct Side<'t> {
 }
 
 impl<'t> Side<'t> {
-    /// A side of `topology`, with its matrices.
+    /// A side with its matrices.
     fn new(
-        topology: &'t Topology,
         blocks: &'t BTreeSet<EndpointId>,
         mut matrices: Vec<(Mask, Matrix)>,
     ) -> Option<Side<'t>> {
@@ -48,7 +46,6 @@ impl<'t> Side<'t> {
         }
         let (first, matrix) = matrices.remove(0);
         Some(Side {
-            topology,
             blocks,
             matrix,
             others: matrices,
@@ -66,18 +63,6 @@ impl<'t> Side<'t> {
             .iter()
             .find(|(mask, _)| mask & bit != 0)
             .map_or(&self.matrix, |(_, matrix)| matrix)
-    }
-
-    /// The index of an endpoint of the side (or of a block) in its matrix.
-    fn index(&self, id: &EndpointId) -> Option<usize> {
-        (self.topology.endpoints.contains_key(id) || self.blocks.contains(id))
-            .then(|| self.matrix.endpoint_index(id))
-            .flatten()
-    }
-
-    /// The class of an endpoint of the side in its matrix.
-    fn class(&self, id: &EndpointId) -> Option<usize> {
-        self.matrix.class_at(self.index(id)?)
     }
 }
 
@@ -164,8 +149,8 @@ pub(super) fn changes(
         differing,
     );
     let (Some(before), Some(after)) = (
-        Side::new(old, &block_ids, old_matrices),
-        Side::new(new, &block_ids, new_matrices),
+        Side::new(&block_ids, old_matrices),
+        Side::new(&block_ids, new_matrices),
     ) else {
         return Listing::default();
     };
@@ -200,11 +185,6 @@ struct Collector {
 }
 
 impl Collector {
-    /// The rank of an id in [`Collector::ids`].
-    fn rank(&self, id: &EndpointId) -> u32 {
-        self.ids.binary_search(id).unwrap_or_default() as u32
-    }
-
     /// The index in [`Collector::ports`] of ports opened and closed: many pairs of joint
     /// classes open or close the same ports, and share them.
     fn ports_of(&mut self, opened: Vec<PortRange>, closed: Vec<PortRange>) -> u32 {
@@ -284,10 +264,13 @@ fn counting_sort<T: Copy>(records: Vec<T>, buckets: usize, key: impl Fn(&T) -> u
     sorted
 }
 
-/// One joint class: its members, and the protocols on which some member's row, and some
-/// member's column, may differ.
+/// One joint class: its members (by rank in the changes' ids), where its first two members
+/// sit in each side's matrix, and the protocols on which some member's row, and some member's
+/// column, may differ.
 struct Joint {
-    members: Vec<EndpointId>,
+    members: Vec<u32>,
+    /// The indices of the first two members in the matrices before and after.
+    at: [(Option<usize>, Option<usize>); 2],
     rows: Mask,
     columns: Mask,
 }
@@ -306,23 +289,7 @@ fn compare(
     protocols: &[Protocol],
     changes: &mut Collector,
 ) -> Vec<Vec<u32>> {
-    let joint = joint_classes(before, after, dirty);
-    let ranks: Vec<Vec<u32>> = joint
-        .iter()
-        .map(|class| class.members.iter().map(|id| changes.rank(id)).collect())
-        .collect();
-    // Each representative's index in both matrices, looked up once.
-    let index = |id: Option<&EndpointId>| -> (Option<usize>, Option<usize>) {
-        id.map_or((None, None), |id| (before.index(id), after.index(id)))
-    };
-    let firsts: Vec<_> = joint
-        .iter()
-        .map(|class| index(class.members.first()))
-        .collect();
-    let seconds: Vec<_> = joint
-        .iter()
-        .map(|class| index(class.members.get(1)))
-        .collect();
+    let joint = joint_classes(before, after, dirty, &changes.ids);
     // The joint classes with a dirty column: a clean row meets only those.
     let dirty_columns: Vec<usize> = (0..joint.len())
         .filter(|class| joint[*class].columns != 0)
@@ -353,12 +320,8 @@ fn compare(
             ) else {
                 continue;
             };
-            let at_from = firsts[source_class];
-            let at_to = if same {
-                seconds[source_class]
-            } else {
-                firsts[target_class]
-            };
+            let at_from = sources.at[0];
+            let at_to = if same { sources.at[1] } else { targets.at[0] };
             for protocol in protocols {
                 if open & bit(*protocol) == 0 {
                     continue;
@@ -384,61 +347,85 @@ fn compare(
                 let payload = changes.payloads.len() as u32;
                 changes.payloads.push(Payload {
                     ports,
-                    representatives: (changes.rank(from), changes.rank(to)),
+                    representatives: (*from, *to),
                 });
-                for source in &ranks[source_class] {
-                    for target in ranks[target_class].iter().filter(|to| *to != source) {
+                for source in &sources.members {
+                    for target in targets.members.iter().filter(|to| *to != source) {
                         changes.records.push((*source, *target, protocol, payload));
                     }
                 }
             }
         }
     }
-    ranks
+    joint.into_iter().map(|class| class.members).collect()
 }
 
 /// The endpoints of both sides grouped by their class on each side; an endpoint in a pair that
 /// stays on one node, on either side, is a joint class of its own, and the synthetic parties
 /// and the endpoints never share a class.
-fn joint_classes(old: &Side<'_>, new: &Side<'_>, dirty: &Dirty) -> Vec<Joint> {
-    let local = |matrix: &Matrix| -> BTreeSet<EndpointId> {
-        matrix
-            .local_pairs()
-            .iter()
-            .flat_map(|(a, b)| [*a, *b])
-            .filter_map(|index| matrix.endpoints().get(index as usize).cloned())
-            .collect()
-    };
-    let mut local_ids = BTreeSet::new();
-    for side in [old, new] {
+///
+/// `ids` is every id compared, sorted: each side's matrix holds its endpoints and the blocks,
+/// sorted, so one walk down the three lists finds every id's place in both matrices.
+fn joint_classes(old: &Side<'_>, new: &Side<'_>, dirty: &Dirty, ids: &[EndpointId]) -> Vec<Joint> {
+    // Per side, per index in its matrix: whether the endpoint is in a pair on one node.
+    let local = |side: &Side<'_>| -> Vec<bool> {
+        let mut local = vec![false; side.matrix.endpoints().len()];
         for matrix in std::iter::once(&side.matrix).chain(side.others.iter().map(|(_, m)| m)) {
-            local_ids.extend(local(matrix));
+            for index in matrix.local_pairs().iter().flat_map(|(a, b)| [*a, *b]) {
+                if let Some(slot) = local.get_mut(index as usize) {
+                    *slot = true;
+                }
+            }
         }
-    }
-    let ids: BTreeSet<&EndpointId> = old
-        .topology
-        .endpoints
-        .keys()
-        .chain(new.topology.endpoints.keys())
-        .chain(old.blocks.iter())
-        .collect();
-    let class = |side: &Side<'_>, id: &EndpointId| side.class(id);
+        local
+    };
+    let locals = [local(old), local(new)];
+    let mut cursors = [0usize; 2];
+    let mut dirty_entries = dirty.entries().peekable();
     // The key: the class before, the class after, whether a synthetic party, and the endpoint
-    // itself when it is alone.
-    type Key<'a> = (Option<usize>, Option<usize>, bool, Option<&'a EndpointId>);
-    let mut groups: BTreeMap<Key<'_>, Joint> = BTreeMap::new();
-    for id in ids {
-        let alone = local_ids.contains(id).then_some(id);
+    // itself (its rank) when it is alone.
+    type Key = (Option<usize>, Option<usize>, bool, Option<u32>);
+    let mut groups: BTreeMap<Key, Joint> = BTreeMap::new();
+    for (rank, id) in ids.iter().enumerate() {
+        let rank = rank as u32;
+        let mut at = [None; 2];
+        let mut alone = false;
+        for (index, side) in [old, new].into_iter().enumerate() {
+            let (endpoints, cursor) = (side.matrix.endpoints(), &mut cursors[index]);
+            while endpoints.get(*cursor).is_some_and(|known| known < id) {
+                *cursor += 1;
+            }
+            if endpoints.get(*cursor) == Some(id) {
+                at[index] = Some(*cursor);
+                alone |= locals[index][*cursor];
+            }
+        }
+        while dirty_entries.peek().is_some_and(|(known, _)| *known < id) {
+            dirty_entries.next();
+        }
+        let (rows, columns) = match dirty_entries.peek() {
+            Some((known, sides)) if *known == id => *sides,
+            _ => (0, 0),
+        };
+        let class =
+            |side: &Side<'_>, index: Option<usize>| index.and_then(|i| side.matrix.class_at(i));
         let block = old.blocks.contains(id);
-        let (rows, columns) = dirty.sides(id);
-        let joint = groups
-            .entry((class(old, id), class(new, id), block, alone))
-            .or_insert_with(|| Joint {
-                members: Vec::new(),
-                rows: 0,
-                columns: 0,
-            });
-        joint.members.push(id.clone());
+        let key = (
+            class(old, at[0]),
+            class(new, at[1]),
+            block,
+            alone.then_some(rank),
+        );
+        let joint = groups.entry(key).or_insert_with(|| Joint {
+            members: Vec::new(),
+            at: [(None, None); 2],
+            rows: 0,
+            columns: 0,
+        });
+        if let Some(slot) = joint.at.get_mut(joint.members.len()) {
+            *slot = (at[0], at[1]);
+        }
+        joint.members.push(rank);
         joint.rows |= rows;
         joint.columns |= columns;
     }

@@ -5,6 +5,10 @@
 //! id when both rules carry one; then equal content (every field but the id); then by position
 //! among the remaining rules of the same group and direction. What is left is added or removed.
 
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHasher};
+
 use super::{ChangeKind, RuleChange, RuleField};
 use crate::model::{Direction, GroupId, Rule, SecurityGroup, Topology};
 
@@ -42,9 +46,6 @@ pub(super) fn rule_changes(
     out
 }
 
-/// Whether two rules are the same rule, in one pass of the matching.
-type Matcher = dyn Fn(&Rule, &Rule) -> bool;
-
 /// The changes of one group in one direction.
 fn group_changes(
     old: &SecurityGroup,
@@ -58,26 +59,43 @@ fn group_changes(
             .collect()
     };
     let (old_rules, new_rules) = (of(old), of(new));
-    // `pairs[i]` is the new rule matched with the i-th old rule of this direction.
+    // `pairs[i]` is the new rule matched with the i-th old rule of this direction. In each
+    // pass, each old rule left takes the first new rule left that the pass matches with it.
     let mut pairs: Vec<Option<usize>> = vec![None; old_rules.len()];
     let mut taken = vec![false; new_rules.len()];
-    let passes: [&Matcher; 3] = [
-        &|a, b| a.id.is_some() && a.id == b.id,
-        &|a, b| same_content(a, b),
-        &|_, _| true,
-    ];
-    for pass in passes {
-        for (slot, old_index) in old_rules.iter().enumerate() {
-            if pairs[slot].is_some() {
-                continue;
-            }
-            let found = new_rules.iter().enumerate().find(|(at, new_index)| {
-                !taken[*at] && pass(&old.rules[*old_index], &new.rules[**new_index])
-            });
-            if let Some((at, _)) = found {
-                taken[at] = true;
-                pairs[slot] = Some(at);
-            }
+    let sides = Sides {
+        old,
+        new,
+        old_rules: &old_rules,
+        new_rules: &new_rules,
+    };
+    sides.match_by(
+        &mut pairs,
+        &mut taken,
+        |rule| rule.id.as_ref().map(hash_of),
+        |a, b| a.id.is_some() && a.id == b.id,
+    );
+    let by_id = pairs.clone();
+    sides.match_by(
+        &mut pairs,
+        &mut taken,
+        |rule| Some(content_hash(rule)),
+        same_content,
+    );
+    let by_content: Vec<bool> = by_id
+        .iter()
+        .zip(&pairs)
+        .map(|(by_id, pair)| by_id.is_none() && pair.is_some())
+        .collect();
+    // Then by position: the first new rule left.
+    let mut next = 0;
+    for pair in pairs.iter_mut().filter(|pair| pair.is_none()) {
+        while taken.get(next).is_some_and(|taken| *taken) {
+            next += 1;
+        }
+        if next < taken.len() {
+            taken[next] = true;
+            *pair = Some(next);
         }
     }
     let change = |kind, old_index: Option<usize>, new_index: Option<usize>, fields| RuleChange {
@@ -94,6 +112,10 @@ fn group_changes(
         match pairs[slot] {
             Some(at) => {
                 let new_index = new_rules[at];
+                // A rule matched by its content differs in its id alone.
+                if by_content[slot] {
+                    continue;
+                }
                 let fields = changed_fields(&old.rules[*old_index], &new.rules[new_index]);
                 if !fields.is_empty() {
                     out.push(change(
@@ -122,6 +144,79 @@ fn group_changes(
             ));
         }
     }
+}
+
+/// The rules of one group and direction on both sides, by their indices in the groups.
+struct Sides<'a> {
+    old: &'a SecurityGroup,
+    new: &'a SecurityGroup,
+    old_rules: &'a [usize],
+    new_rules: &'a [usize],
+}
+
+impl Sides<'_> {
+    /// One pass of the matching: each old rule without a match takes the first new rule not
+    /// taken for which `same` holds, found among the new rules of the same `key` (`None`: the
+    /// rule matches none in this pass; equal keys are needed for `same` to hold).
+    fn match_by(
+        &self,
+        pairs: &mut [Option<usize>],
+        taken: &mut [bool],
+        key: impl Fn(&Rule) -> Option<u64>,
+        same: impl Fn(&Rule, &Rule) -> bool,
+    ) {
+        let mut queues: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
+        for (at, index) in self.new_rules.iter().enumerate() {
+            if let Some(key) = key(&self.new.rules[*index]).filter(|_| !taken[at]) {
+                queues.entry(key).or_default().push(at);
+            }
+        }
+        for (slot, old_index) in self.old_rules.iter().enumerate() {
+            let rule = &self.old.rules[*old_index];
+            let Some(queue) = key(rule)
+                .filter(|_| pairs[slot].is_none())
+                .and_then(|key| queues.get_mut(&key))
+            else {
+                continue;
+            };
+            let found = queue
+                .iter()
+                .position(|at| same(rule, &self.new.rules[self.new_rules[*at]]));
+            if let Some(position) = found {
+                let at = queue.remove(position);
+                taken[at] = true;
+                pairs[slot] = Some(at);
+            }
+        }
+    }
+}
+
+/// A hash of a value, the same in every run.
+fn hash_of(value: &impl Hash) -> u64 {
+    let mut hasher = FxHasher::default();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A hash of the fields [`same_content`] compares.
+fn content_hash(rule: &Rule) -> u64 {
+    let Rule {
+        id: _,
+        direction,
+        policy,
+        priority,
+        protocol,
+        ports,
+        peer,
+        source_ports,
+        local_cidr,
+        nic_type,
+        description,
+    } = rule;
+    hash_of(&(
+        (direction, policy, priority, protocol, ports),
+        (peer, source_ports, local_cidr, nic_type, description),
+    ))
 }
 
 /// Whether two rules say the same, ids aside.

@@ -63,7 +63,7 @@ impl Marks {
             }
             id
         };
-        let parts = parts(dirty);
+        let parts = parts(dirty, mostly_dual_stack(old) || mostly_dual_stack(new));
         let marks = |what: &str| -> Vec<[GroupId; 2]> {
             (0..parts.len())
                 .map(|part| {
@@ -235,10 +235,29 @@ pub(super) fn bit(protocol: Protocol) -> Mask {
         .map_or(0, |index| 1 << index)
 }
 
+/// Whether more than half of the endpoints of `topology` have an IPv6 address.
+fn mostly_dual_stack(topology: &Topology) -> bool {
+    let dual = topology
+        .endpoints
+        .values()
+        .filter(|endpoint| endpoint.has_ipv6())
+        .count();
+    dual * 2 > topology.endpoints.len()
+}
+
 /// The parts of the protocols of `dirty`: one, or two when the protocols dirty on the fewest
-/// endpoints are dirty on at most a quarter as many as the most: those go to a part of their
-/// own, built only on their few rows and columns.
-fn parts(dirty: &Dirty) -> Vec<Mask> {
+/// endpoints are dirty on at most a quarter as many as the most, include ICMP or ICMPv6 where
+/// those of the most do not, and the endpoints are mostly dual-stack (`dual_stack`): those go
+/// to a part of their own, built only on their few rows and columns.
+///
+/// A part evaluates a pair of classes once per distinct route its protocols take, and ICMP
+/// and ICMPv6 take routes of one address family each. When most parties have both families,
+/// those protocols added to the part of the many (an instance added dirties all five) evaluate
+/// most of its pairs a second time, which costs more than a build of their own on the few.
+/// Otherwise their routes are the others' (or there are none), they add little to the part of
+/// the many, and a second build (its classes, its group sides) costs more than it saves
+/// (`docs/performance.md`, "The diff").
+fn parts(dirty: &Dirty, dual_stack: bool) -> Vec<Mask> {
     let counts: Vec<usize> = DIFF_PROTOCOLS
         .iter()
         .map(|protocol| {
@@ -261,7 +280,10 @@ fn parts(dirty: &Dirty) -> Vec<Mask> {
             few |= 1 << index;
         }
     }
-    if few == 0 || many == 0 {
+    let new_route = [Protocol::Icmp, Protocol::Icmpv6]
+        .into_iter()
+        .any(|protocol| few & bit(protocol) != 0 && many & bit(protocol) == 0);
+    if few == 0 || many == 0 || !dual_stack || !new_route {
         vec![many | few]
     } else {
         vec![many, few]
@@ -276,39 +298,109 @@ mod tests {
     use crate::model::{Direction, EndpointId, Rule};
 
     /// The parts of a dirty set whose endpoints are dirty on the masks given (row and column
-    /// alike).
-    fn parts_of(masks: &[Mask]) -> Vec<Mask> {
+    /// alike), with endpoints mostly dual-stack or not.
+    fn parts_of(masks: &[Mask], dual_stack: bool) -> Vec<Mask> {
         let sides = masks
             .iter()
             .enumerate()
             .map(|(index, mask)| (EndpointId(format!("ecs-{index}")), (*mask, *mask)))
             .collect();
-        parts(&Dirty::of_sides(sides))
+        parts(&Dirty::of_sides(sides), dual_stack)
     }
 
-    /// The protocols dirty on at most a quarter as many endpoints as the most go to a second
-    /// part; a quarter and one more stay with the most; one part when all are alike.
+    /// With mostly dual-stack endpoints, the protocols dirty on at most a quarter as many
+    /// endpoints as the most go to a second part when they take a route of another family (ICMP,
+    /// ICMPv6); a quarter and one more stay with the most; one part when all are alike. With
+    /// mostly single-stack endpoints, one part.
     #[test]
-    fn protocols_split_at_a_quarter_of_the_most() {
-        let (tcp, udp) = (bit(Protocol::Tcp), bit(Protocol::Udp));
-        // TCP on four endpoints, UDP on one of them: one is a quarter of four.
-        assert_eq!(parts_of(&[tcp | udp, tcp, tcp, tcp]), vec![tcp, udp]);
-        // TCP on three, UDP on one: more than a quarter.
-        assert_eq!(parts_of(&[tcp | udp, tcp, tcp]), vec![tcp | udp]);
+    fn protocols_split_at_a_quarter_of_the_most_on_another_route() {
+        let [tcp, udp, icmp, icmpv6] = [
+            Protocol::Tcp,
+            Protocol::Udp,
+            Protocol::Icmp,
+            Protocol::Icmpv6,
+        ]
+        .map(bit);
+        // TCP on four endpoints, ICMP on one of them: one is a quarter of four.
+        assert_eq!(
+            parts_of(&[tcp | icmp, tcp, tcp, tcp], true),
+            vec![tcp, icmp]
+        );
+        assert_eq!(
+            parts_of(&[tcp | icmpv6, tcp, tcp, tcp], true),
+            vec![tcp, icmpv6]
+        );
+        // The same, mostly single-stack: one part.
+        assert_eq!(
+            parts_of(&[tcp | icmp, tcp, tcp, tcp], false),
+            vec![tcp | icmp]
+        );
+        // UDP routes as TCP does: one part.
+        assert_eq!(parts_of(&[tcp | udp, tcp, tcp, tcp], true), vec![tcp | udp]);
+        // ICMP with the many already: ICMPv6 still takes a route of its own.
+        let many = tcp | icmp;
+        assert_eq!(
+            parts_of(&[many | icmpv6, many, many, many], true),
+            vec![many, icmpv6]
+        );
+        assert_eq!(
+            parts_of(&[many | udp, many, many, many], true),
+            vec![many | udp]
+        );
+        // TCP on three, ICMP on one: more than a quarter.
+        assert_eq!(parts_of(&[tcp | icmp, tcp, tcp], true), vec![tcp | icmp]);
         // TCP alone: one part.
-        assert_eq!(parts_of(&[tcp, tcp]), vec![tcp]);
-        assert_eq!(parts_of(&[]), vec![0]);
+        assert_eq!(parts_of(&[tcp, tcp], true), vec![tcp]);
+        assert_eq!(parts_of(&[], true), vec![0]);
     }
 
-    /// A TCP rule added to the group with the most members and an instance added: two parts,
-    /// TCP on the members, the other protocols on the instance alone.
+    /// A TCP rule added to the group with the most members and an instance added: on a
+    /// dual-stack topology two parts, TCP on the members, the other protocols on the instance
+    /// alone; on roles (one instance in five with IPv6) one part.
     #[test]
     fn few_endpoints_dirty_on_other_protocols_make_a_part_of_their_own() {
         let old = generate(3, &GenParams::of_shape(Shape::Roles, 40, 4, 80));
+        let (new, _) = tcp_rule_and_instance_added(&old);
+        let dirty = Dirty::of(
+            &old,
+            &new,
+            &crate::diff::rules::differing_groups(&old, &new),
+        );
+        assert!(!mostly_dual_stack(&old) && !mostly_dual_stack(&new));
+        assert_eq!(
+            Marks::new(&old, &new, &dirty).parts,
+            vec![Mask::from(0b11111)]
+        );
+
+        let old = generate(3, &GenParams::of_shape(Shape::DualStack, 40, 4, 80));
+        assert!(mostly_dual_stack(&old));
+        let (new, differing) = tcp_rule_and_instance_added(&old);
+        let differing: Vec<&GroupId> = differing.iter().collect();
+        let dirty = Dirty::of(&old, &new, &differing);
+        let marks = Marks::new(&old, &new, &dirty);
+        assert_eq!(marks.parts, vec![bit(Protocol::Tcp), Mask::from(0b11110)]);
+        // Each part is built on its own protocols only.
+        let side = marks.side(&old, &[], &dirty);
+        assert!(side.1, "the old side carries the marks");
+        let joint = JointBlocks::of(&old, &new);
+        let parts = marks.matrices(&side, &dirty.protocols(), &joint, None, None, &differing);
+        let protocols: Vec<&[Protocol]> = parts.iter().map(|(_, part)| part.protocols()).collect();
+        let rest: &[Protocol] = &[
+            Protocol::Udp,
+            Protocol::Icmp,
+            Protocol::Icmpv6,
+            Protocol::Gre,
+        ];
+        assert_eq!(protocols, vec![&[Protocol::Tcp][..], rest]);
+    }
+
+    /// `old` with an ingress TCP rule added to its group with the most members and an instance
+    /// added to that group, and the groups whose rules differ.
+    fn tcp_rule_and_instance_added(old: &Topology) -> (Topology, Vec<GroupId>) {
         let members = |group: &GroupId| {
             old.endpoints
                 .values()
-                .filter(|endpoint| crate::eval::filtering_groups(&old, endpoint).contains(group))
+                .filter(|endpoint| crate::eval::filtering_groups(old, endpoint).contains(group))
                 .count()
         };
         let group = old
@@ -330,23 +422,11 @@ mod tests {
         };
         apply(&mut new, &added).expect("the rule is added");
         apply(&mut new, &Edit::AddEndpoint(NewEndpoint::Ecs { group })).expect("an instance");
-        let differing = crate::diff::rules::differing_groups(&old, &new);
-        let dirty = Dirty::of(&old, &new, &differing);
-        let marks = Marks::new(&old, &new, &dirty);
-        assert_eq!(marks.parts, vec![bit(Protocol::Tcp), Mask::from(0b11110)]);
-        // Each part is built on its own protocols only.
-        let side = marks.side(&old, &[], &dirty);
-        assert!(side.1, "the old side carries the marks");
-        let joint = JointBlocks::of(&old, &new);
-        let parts = marks.matrices(&side, &dirty.protocols(), &joint, None, None, &differing);
-        let protocols: Vec<&[Protocol]> = parts.iter().map(|(_, part)| part.protocols()).collect();
-        let rest: &[Protocol] = &[
-            Protocol::Udp,
-            Protocol::Icmp,
-            Protocol::Icmpv6,
-            Protocol::Gre,
-        ];
-        assert_eq!(protocols, vec![&[Protocol::Tcp][..], rest]);
+        let differing = crate::diff::rules::differing_groups(old, &new)
+            .into_iter()
+            .cloned()
+            .collect();
+        (new, differing)
     }
 
     /// Each side's copy carries a mark of its dirty rows and one of its dirty columns, of the

@@ -8,7 +8,8 @@ use ipnet::IpNet;
 use crate::eval::route::{Actor, AddressRole, FamilyKey, Routed};
 use crate::eval::rules;
 use crate::model::{
-    Direction, GroupId, GroupType, InnerAccessPolicy, Peer, Protocol, Topology, Verdict, VpcId,
+    Direction, EndpointKind, GroupId, GroupType, InnerAccessPolicy, Peer, Protocol, Topology,
+    Verdict, VpcId,
 };
 
 use super::builder::Builder;
@@ -253,8 +254,16 @@ impl<'t> Builder<'t> {
     /// must have this builder's groups: the group sides this build makes then know them, so
     /// that a later build of `topology` seeded from this one ([`Builder::seed`]) keeps them
     /// instead of making them again. The classes of this build do not change.
+    ///
+    /// An endpoint that this builder's topology has alike, and that is not a pod (whose
+    /// classes read its node's record too), has the classes this build gives it anyway.
     pub(super) fn know_endpoints_of(&mut self, topology: &Topology) {
-        for endpoint in topology.endpoints.values() {
+        let own = self.topology;
+        for (id, endpoint) in &topology.endpoints {
+            let pod = matches!(endpoint.kind, EndpointKind::Pod { .. });
+            if !pod && own.endpoints.get(id) == Some(endpoint) {
+                continue;
+            }
             let actor = Actor::of_endpoint(topology, endpoint);
             self.group_set(&actor.groups);
             let addresses = [

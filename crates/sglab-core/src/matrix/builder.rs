@@ -63,8 +63,6 @@ pub(super) struct Builder<'t> {
     pub(super) protocols: Vec<Protocol>,
     /// Group sides by `group * 2 + direction` (0 egress, 1 ingress), made when first needed.
     pub(super) sides: Vec<Option<std::sync::Arc<GroupSide>>>,
-    /// Per block id, the address classes whose addresses it contains.
-    pub(super) block_members: Vec<Vec<u32>>,
     /// Per group, the group sets holding it.
     pub(super) sets_of_group: Vec<Vec<u32>>,
     /// Keyed port functions: (first port, last port, key) lists.
@@ -135,7 +133,6 @@ impl<'t> Builder<'t> {
             accept_groups: Vec::new(),
             protocols: Vec::new(),
             sides: Vec::new(),
-            block_members: Vec::new(),
             sets_of_group: Vec::new(),
             functions: Interner::new(),
             group_answers: Interner::new(),

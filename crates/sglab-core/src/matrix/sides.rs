@@ -68,9 +68,15 @@ pub(super) struct GroupSide {
     /// Whether some rule has a local CIDR (quintuple rules): then the answer depends on the
     /// ENI's own address too.
     pub(super) local_sensitive: bool,
-    /// Per address class, the id of the set of rules an address of that class satisfies.
+    /// Per address class, the id of the set of rules an address of that class satisfies
+    /// ([`UNSET`] until a peer of that class is read: a part of a matrix reads most sides
+    /// towards a few classes).
     pub(super) addr_proj: Vec<u32>,
     pub(super) addr_bits: Interner<u64>,
+    /// Per block (by id), the index of the rules naming it in `block_bits`, or [`UNSET`].
+    pub(super) block_rules: Vec<u32>,
+    /// The rules naming each block that some rule names, `words` words each.
+    pub(super) block_bits: Vec<u64>,
     /// Per group set, the id of the set of rules a peer in those groups satisfies.
     pub(super) group_proj: Vec<u32>,
     pub(super) group_bits: Interner<u64>,
@@ -85,17 +91,8 @@ pub(super) struct GroupSide {
 }
 
 impl<'t> Builder<'t> {
-    /// The inverse indexes the group sides read: the address classes inside each block, and
-    /// the group sets holding each group.
+    /// The inverse index the group sides read: the group sets holding each group.
     pub(super) fn index_memberships(&mut self) {
-        self.block_members = vec![Vec::new(); self.nets.ids.len()];
-        for (class, blocks) in self.address_sets.iter().enumerate() {
-            for block in blocks {
-                if let Some(list) = self.block_members.get_mut(*block as usize) {
-                    list.push(class as u32);
-                }
-            }
-        }
         self.sets_of_group = vec![Vec::new(); self.groups.len()];
         for (set, groups) in self.group_set_members.iter().enumerate() {
             for group in groups {
@@ -108,12 +105,21 @@ impl<'t> Builder<'t> {
             self.sides = (0..self.groups.len() * 2).map(|_| None).collect();
         }
         // A side kept from an earlier build of other endpoints knows only the address classes
-        // and group sets of that build: one that misses some of this build's is made again.
+        // and group sets of that build: one that misses some of this build's group sets is made
+        // again, and one that misses address classes works them out when it reads them.
         let (address_count, set_count) = (self.address_sets.len(), self.group_set_members.len());
         for slot in &mut self.sides {
-            let short = slot.as_ref().is_some_and(|side| {
-                side.addr_proj.len() < address_count || side.group_proj.len() < set_count
-            });
+            if let Some(side) = slot
+                .as_mut()
+                .filter(|side| side.addr_proj.len() < address_count)
+            {
+                std::sync::Arc::make_mut(side)
+                    .addr_proj
+                    .resize(address_count, UNSET);
+            }
+            let short = slot
+                .as_ref()
+                .is_some_and(|side| side.group_proj.len() < set_count);
             if short {
                 *slot = None;
                 self.answer_vectors.clear();
@@ -209,33 +215,20 @@ impl<'t> Builder<'t> {
                 );
             }
         }
-        // What each address class satisfies, through the blocks that contain it.
-        let address_count = self.address_sets.len();
-        let mut addr_matched = vec![0u64; address_count * words];
+        // What each address class satisfies, through the blocks that contain it, is worked
+        // out when a peer of that class is first read (`Builder::address_projection`).
+        let mut block_rules = vec![UNSET; self.nets.ids.len()];
+        let mut block_bits = Vec::with_capacity(by_block.len() * words);
         for (block, bits) in &by_block {
-            for class in self
-                .block_members
-                .get(*block as usize)
-                .into_iter()
-                .flatten()
-            {
-                let at = *class as usize * words;
-                or_into(&mut addr_matched[at..at + words], bits);
+            if let Some(slot) = block_rules.get_mut(*block as usize) {
+                *slot = (block_bits.len() / words) as u32;
+                block_bits.extend_from_slice(bits);
             }
         }
         let mut addr_bits = Interner::new();
-        addr_bits.intern(&vec![0u64; words]);
         // Id 0 is the empty set, which most peers satisfy.
-        let addr_proj: Vec<u32> = addr_matched
-            .chunks(words)
-            .map(|bits| {
-                if bits.iter().all(|word| *word == 0) {
-                    0
-                } else {
-                    addr_bits.intern(bits)
-                }
-            })
-            .collect();
+        addr_bits.intern(&vec![0u64; words]);
+        let addr_proj = vec![UNSET; self.address_sets.len()];
         let set_count = self.group_set_members.len();
         let mut group_matched = vec![0u64; set_count * words];
         for (group, bits) in &by_group {
@@ -321,6 +314,8 @@ impl<'t> Builder<'t> {
             local_sensitive,
             addr_proj,
             addr_bits,
+            block_rules,
+            block_bits,
             group_proj,
             group_bits,
             pools,
@@ -360,13 +355,17 @@ impl<'t> Builder<'t> {
         let mut answer_towards = |signature: &Signature<'t>| {
             let address = signature
                 .address(role)
-                .map_or(0, |class| side.addr_proj[class as usize]);
+                .map_or(0, |class| self.address_projection(side, class));
             let groups = if peer_groups {
                 side.group_proj[signature.group_set as usize]
             } else {
                 0
             };
             let cell = address as usize * group_rows + groups as usize;
+            // A projection worked out just now adds a row to the table.
+            if cell >= table.len() {
+                table.resize((address as usize + 1) * group_rows, UNSET);
+            }
             if table[cell] == UNSET {
                 table[cell] = self.group_answer(side, address, groups, local);
             }
@@ -396,6 +395,39 @@ impl<'t> Builder<'t> {
         let vector: AnswerVector = vector.into();
         self.answer_vectors.insert(key, vector.clone());
         vector
+    }
+
+    /// The id of the set of a side's rules that an address of class `class` satisfies: the
+    /// rules naming the blocks that contain it, worked out once per class.
+    fn address_projection(&mut self, side: &mut GroupSide, class: u32) -> u32 {
+        let known = side.addr_proj.get(class as usize).copied().unwrap_or(UNSET);
+        if known != UNSET {
+            return known;
+        }
+        let words = side.words;
+        let matched = &mut self.scratch.matched;
+        matched.clear();
+        matched.resize(words, 0);
+        for block in self.address_sets.get(class) {
+            let at = side
+                .block_rules
+                .get(*block as usize)
+                .copied()
+                .unwrap_or(UNSET);
+            if at != UNSET {
+                let at = at as usize * words;
+                or_into(matched, &side.block_bits[at..at + words]);
+            }
+        }
+        let id = if matched.iter().all(|word| *word == 0) {
+            0
+        } else {
+            side.addr_bits.intern(matched)
+        };
+        if let Some(slot) = side.addr_proj.get_mut(class as usize) {
+            *slot = id;
+        }
+        id
     }
 
     /// The group answer of a side for a peer satisfying the rules of an address projection

@@ -46,7 +46,7 @@ pub(super) struct Dirty {
 
 impl Dirty {
     /// The dirty rows and columns between `old` and `new`, whose groups present on both sides
-    /// with rules that differ are `differing` (`super::rules::differing_groups`).
+    /// with rules that differ are `differing` (`JointBlocks::scan`).
     pub(super) fn of(old: &Topology, new: &Topology, differing: &[&GroupId]) -> Dirty {
         let groups = GroupChanges::of(old, new, differing);
         // The protocols on which a change of rules alone can change a cell: not ICMPv6 when no

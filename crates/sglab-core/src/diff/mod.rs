@@ -47,6 +47,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::explain::Decision;
+use crate::matrix::subset::JointBlocks;
 use crate::matrix::Bucket;
 use crate::model::{Direction, EndpointId, GroupId, PortRange, Protocol, Rule, Topology};
 
@@ -354,9 +355,10 @@ pub struct Diff {
 /// Compares two topologies: what `new` opens and closes with respect to `old`, why, and which
 /// edits of rules, groups and endpoints it is made of.
 pub fn diff(old: &Topology, new: &Topology) -> Diff {
-    let blocks = external_blocks(old, new);
-    let differing = rules::differing_groups(old, new);
-    let listing = pairs::changes(old, new, &blocks, &differing);
+    let scan = JointBlocks::scan(old, new);
+    let blocks = peers::external_among(old, new, scan.named);
+    let differing = scan.differing;
+    let listing = pairs::changes(old, new, &blocks, &differing, &scan.blocks);
     let counts = summary::counts(&listing);
     let verdict = Verdict::of(counts.pairs_opened > 0, counts.pairs_closed > 0);
     let rollup = summary::rollup(old, new, &listing);

@@ -95,12 +95,13 @@ pub(super) struct Listing {
 
 /// Every changed (source, target, protocol), sorted: the endpoints and the external `blocks`
 /// compared on one part of a matrix per side; `differing` holds the groups of both sides whose
-/// rules differ (`super::rules::differing_groups`).
+/// rules differ (`JointBlocks::scan`).
 pub(super) fn changes(
     old: &Topology,
     new: &Topology,
     blocks: &[IpNet],
     differing: &[&GroupId],
+    joint_blocks: &JointBlocks,
 ) -> Listing {
     let dirty = Dirty::of(old, new, differing);
     let protocols = dirty.protocols();
@@ -131,11 +132,11 @@ pub(super) fn changes(
     let marks = Marks::new(old, new, &dirty);
     let old_all = marks.side(old, blocks, &dirty);
     let new_all = marks.side(new, blocks, &dirty);
-    let joint_blocks = JointBlocks::of(old, new);
+
     let old_matrices = marks.matrices(
         &old_all,
         &protocols,
-        &joint_blocks,
+        joint_blocks,
         None,
         Some(&new_all),
         differing,
@@ -143,7 +144,7 @@ pub(super) fn changes(
     let new_matrices = marks.matrices(
         &new_all,
         &protocols,
-        &joint_blocks,
+        joint_blocks,
         Some((&old_all, &old_matrices)),
         None,
         differing,

@@ -40,9 +40,15 @@ pub fn external_blocks(old: &Topology, new: &Topology) -> Vec<IpNet> {
             }
         }
     }
-    let covered = [old, new].map(covered);
     let mut named: Vec<IpNet> = named.into_iter().collect();
     named.sort_unstable();
+    external_among(old, new, named)
+}
+
+/// The blocks of `named` (the blocks the rules of either side name, truncated, sorted) that a
+/// diff compares as external parties (see the module doc).
+pub(super) fn external_among(old: &Topology, new: &Topology, named: Vec<IpNet>) -> Vec<IpNet> {
+    let covered = [old, new].map(covered);
     named
         .into_iter()
         .filter(|block| !is_private(old, block) && !is_private(new, block))

@@ -12,23 +12,15 @@ use rustc_hash::{FxHashMap, FxHasher};
 use super::{ChangeKind, RuleChange, RuleField};
 use crate::model::{Direction, GroupId, Rule, SecurityGroup, Topology};
 
-/// The groups present on both sides whose lists of rules differ in any field, in id order:
-/// most groups are untouched by a change, and both the rule changes and the dirty set
-/// (`super::dirty`) look only at these.
-pub(super) fn differing_groups<'t>(old: &'t Topology, new: &Topology) -> Vec<&'t GroupId> {
-    old.groups
-        .iter()
-        .filter(|(id, group)| {
-            new.groups
-                .get(*id)
-                .is_some_and(|other| other.rules != group.rules)
-        })
-        .map(|(id, _)| id)
-        .collect()
+/// The groups present on both sides whose lists of rules differ in any field, in id order
+/// (as a diff finds them, `crate::matrix::subset::JointBlocks::scan`).
+#[cfg(test)]
+pub(super) fn differing_groups<'t>(old: &'t Topology, new: &'t Topology) -> Vec<&'t GroupId> {
+    crate::matrix::subset::JointBlocks::scan(old, new).differing
 }
 
 /// The rule changes of the groups present on both sides, by group, direction and position;
-/// `differing` holds those whose rules differ ([`differing_groups`]).
+/// `differing` holds those whose rules differ (`crate::matrix::subset::JointBlocks::scan`).
 pub(super) fn rule_changes(
     old: &Topology,
     new: &Topology,

@@ -109,7 +109,7 @@ impl Marks {
     /// same on both sides; `later` is the other side when its parts are built next, from these,
     /// so that the group sides made here know its endpoints' address classes and group sets;
     /// `differing` holds the groups whose rules differ between the two sides
-    /// (`super::rules::differing_groups`).
+    /// (`JointBlocks::scan`).
     pub(super) fn matrices(
         &self,
         (topology, marked): &SideTopology,

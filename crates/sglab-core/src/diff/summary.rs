@@ -56,10 +56,10 @@ fn member_pairs(listing: &Listing, source: u32, target: u32) -> u64 {
     }
 }
 
-/// The sums of one pair of buckets and protocol: pairs opened, pairs closed, ports opened and
-/// ports closed, and the index of the last ports (in [`Changes`]) whose opened and closed
-/// ports were added.
-type Sum = (u64, u64, Vec<PortRange>, Vec<PortRange>, [Option<u32>; 2]);
+/// The sums of one pair of buckets and protocol: pairs opened, pairs closed, and the indices
+/// of the ports (in [`Changes`]) of its changes. Equal ports share their index, so the indices
+/// are few, and their ports are merged once at the end.
+type Sum = (u64, u64, Vec<u32>);
 
 /// The changes by pair of buckets and protocol, the most pairs first (ties by source bucket,
 /// target bucket and protocol).
@@ -160,15 +160,9 @@ pub(super) fn rollup(old: &Topology, new: &Topology, listing: &Listing) -> Vec<G
                 if !closed.is_empty() {
                     sum.1 += count;
                 }
-                // Many pairs share their ports: the ports last added add nothing again.
-                let [last_opened, last_closed] = &mut sum.4;
-                if *last_opened != Some(ports) {
-                    sum.2.extend(opened.iter().copied());
-                    *last_opened = Some(ports);
-                }
-                if *last_closed != Some(ports) {
-                    sum.3.extend(closed.iter().copied());
-                    *last_closed = Some(ports);
+                // Many pairs share their ports: the index last added adds nothing again.
+                if sum.2.last() != Some(&ports) {
+                    sum.2.push(ports);
                 }
             }
         }
@@ -188,15 +182,19 @@ pub(super) fn rollup(old: &Topology, new: &Topology, listing: &Listing) -> Vec<G
     let mut rollup: Vec<GroupPairChange> = entries
         .into_iter()
         .filter_map(
-            |((from, to, protocol), (pairs_opened, pairs_closed, opened, closed, _))| {
+            |((from, to, protocol), (pairs_opened, pairs_closed, mut indices))| {
+                indices.sort_unstable();
+                indices.dedup();
+                let lists = indices.iter().filter_map(|index| changes.ports_at(*index));
+                let (opened, closed): (Vec<&[PortRange]>, Vec<&[PortRange]>) = lists.unzip();
                 Some(GroupPairChange {
                     from: buckets.get(from as usize)?.clone()?,
                     to: buckets.get(to as usize)?.clone()?,
                     protocol,
                     pairs_opened,
                     pairs_closed,
-                    opened: union(opened),
-                    closed: union(closed),
+                    opened: union(opened.into_iter().flatten().copied()),
+                    closed: union(closed.into_iter().flatten().copied()),
                 })
             },
         )

@@ -34,11 +34,7 @@ impl NetIndex {
     /// topology's rules mention only splits its address classes further, which changes no
     /// answer, so two topologies can share one.
     pub(super) fn of_all(topologies: &[&Topology]) -> NetIndex {
-        let mut index = NetIndex {
-            ids: FastMap::default(),
-            lengths_v4: Vec::new(),
-            lengths_v6: Vec::new(),
-        };
+        let mut index = NetIndex::empty();
         for topology in topologies {
             for group in topology.groups.values() {
                 for rule in &group.rules {
@@ -56,20 +52,38 @@ impl NetIndex {
                 }
             }
         }
-        crate::sort::sort(&mut index.lengths_v4);
-        index.lengths_v4.dedup();
-        crate::sort::sort(&mut index.lengths_v6);
-        index.lengths_v6.dedup();
+        index.finish();
         index
     }
 
+    /// Adds a block (truncated to its network); its prefix length is noted when the block is
+    /// new, and sorted by [`NetIndex::finish`].
     pub(super) fn add(&mut self, block: IpNet) {
         let block = block.trunc();
         let next = self.ids.len() as u32;
-        self.ids.entry(block).or_insert(next);
-        match block {
-            IpNet::V4(_) => self.lengths_v4.push(block.prefix_len()),
-            IpNet::V6(_) => self.lengths_v6.push(block.prefix_len()),
+        if let std::collections::hash_map::Entry::Vacant(entry) = self.ids.entry(block) {
+            entry.insert(next);
+            match block {
+                IpNet::V4(_) => self.lengths_v4.push(block.prefix_len()),
+                IpNet::V6(_) => self.lengths_v6.push(block.prefix_len()),
+            }
+        }
+    }
+
+    /// Sorts the prefix lengths noted by [`NetIndex::add`], once every block is added.
+    pub(super) fn finish(&mut self) {
+        crate::sort::sort(&mut self.lengths_v4);
+        self.lengths_v4.dedup();
+        crate::sort::sort(&mut self.lengths_v6);
+        self.lengths_v6.dedup();
+    }
+
+    /// An index of no block yet.
+    pub(super) fn empty() -> NetIndex {
+        NetIndex {
+            ids: FastMap::default(),
+            lengths_v4: Vec::new(),
+            lengths_v6: Vec::new(),
         }
     }
 

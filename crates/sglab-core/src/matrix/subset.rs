@@ -10,6 +10,9 @@
 
 use std::collections::BTreeSet;
 
+use ipnet::IpNet;
+use rustc_hash::FxHashSet;
+
 use crate::model::{Direction, GroupId, Peer, Protocol, Rule, Topology};
 
 use super::builder::Builder;
@@ -24,9 +27,72 @@ pub(crate) struct JointBlocks(NetIndex);
 
 impl JointBlocks {
     /// The blocks the rules and prefix lists of `old` and `new` mention.
+    #[cfg(test)]
     pub(crate) fn of(old: &Topology, new: &Topology) -> JointBlocks {
-        JointBlocks(NetIndex::of_all(&[old, new]))
+        JointBlocks::scan(old, new).blocks
     }
+
+    /// [`JointBlocks::of`], with what else a diff reads of the rules of both sides, in the
+    /// same pass over them.
+    pub(crate) fn scan<'t>(old: &'t Topology, new: &'t Topology) -> RuleScan<'t> {
+        let mut index = NetIndex::empty();
+        let mut named: FxHashSet<IpNet> = FxHashSet::default();
+        let mut differing = Vec::new();
+        for (side, topology) in [old, new].into_iter().enumerate() {
+            for (id, group) in &topology.groups {
+                if side == 0
+                    && new
+                        .groups
+                        .get(id)
+                        .is_some_and(|other| other.rules != group.rules)
+                {
+                    differing.push(id);
+                }
+                for rule in &group.rules {
+                    match &rule.peer {
+                        Peer::Cidr(block) => {
+                            index.add(*block);
+                            named.insert(block.trunc());
+                        }
+                        Peer::PrefixList(list) => {
+                            if let Some(list) = topology.prefix_lists.get(list) {
+                                named.extend(list.cidrs.iter().map(IpNet::trunc));
+                            }
+                        }
+                        Peer::Group { .. } => {}
+                    }
+                    if let Some(block) = rule.local_cidr {
+                        index.add(block);
+                    }
+                }
+            }
+            for list in topology.prefix_lists.values() {
+                for block in &list.cidrs {
+                    index.add(*block);
+                }
+            }
+        }
+        index.finish();
+        let mut named: Vec<IpNet> = named.into_iter().collect();
+        named.sort_unstable();
+        RuleScan {
+            blocks: JointBlocks(index),
+            named,
+            differing,
+        }
+    }
+}
+
+/// What a diff reads of the rules of its two sides, in one pass ([`JointBlocks::scan`]).
+pub(crate) struct RuleScan<'t> {
+    /// The blocks the rules and prefix lists of both sides mention.
+    pub(crate) blocks: JointBlocks,
+    /// The blocks that rules of either side name as their peer (a CIDR, or the entries of a
+    /// prefix list), each truncated to its network, sorted.
+    pub(crate) named: Vec<IpNet>,
+    /// The groups of the old side, in id order, that the new side has with another list of
+    /// rules.
+    pub(crate) differing: Vec<&'t GroupId>,
 }
 
 /// A part of the other side of a diff, built on the same [`JointBlocks`] and protocols, whose

@@ -53,6 +53,13 @@ impl<'t> Side<'t> {
         })
     }
 
+    /// The parts of the side, each with the protocols it holds: the first, then the others.
+    fn parts(&self) -> Vec<(Mask, &Matrix)> {
+        std::iter::once((self.first, &self.matrix))
+            .chain(self.others.iter().map(|(mask, matrix)| (*mask, matrix)))
+            .collect()
+    }
+
     /// The matrix holding `protocol`.
     fn matrix_of(&self, protocol: Protocol) -> &Matrix {
         let bit = bit(protocol);
@@ -296,6 +303,25 @@ fn compare(
         .filter(|class| joint[*class].columns != 0)
         .collect();
     let every: Vec<usize> = (0..joint.len()).collect();
+    // When the side after was built from the side before (and numbers its combos alike), a
+    // pair with the same combo on both sides has the same cells, and is passed over whole.
+    let (old_parts, new_parts) = (before.parts(), after.parts());
+    let comparable = old_parts.len() == new_parts.len()
+        && old_parts
+            .iter()
+            .zip(&new_parts)
+            .all(|((old_mask, old), (new_mask, new))| old_mask == new_mask && new.extends(old));
+    let same_cells = |from: (Option<usize>, Option<usize>), to: (Option<usize>, Option<usize>)| {
+        comparable
+            && old_parts
+                .iter()
+                .zip(&new_parts)
+                .all(|((_, old), (_, new))| {
+                    let old_key = from.0.zip(to.0).and_then(|(f, t)| old.pair_key(f, t));
+                    let new_key = from.1.zip(to.1).and_then(|(f, t)| new.pair_key(f, t));
+                    old_key.is_some() && old_key == new_key
+                })
+    };
     for (source_class, sources) in joint.iter().enumerate() {
         let candidates = if sources.rows == 0 {
             &dirty_columns
@@ -323,6 +349,9 @@ fn compare(
             };
             let at_from = sources.at[0];
             let at_to = if same { sources.at[1] } else { targets.at[0] };
+            if same_cells(at_from, at_to) {
+                continue;
+            }
             for protocol in protocols {
                 if open & bit(*protocol) == 0 {
                     continue;

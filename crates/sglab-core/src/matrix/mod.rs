@@ -272,6 +272,33 @@ impl Matrix {
         })
     }
 
+    /// What decides every cell of a pair of endpoints given by index: its classes' combo, or
+    /// [`u32::MAX`] for a pair on one node (every port); `None` as [`Matrix::cell_at`] gives
+    /// it. Two pairs of matrices one of which [`extends`](Matrix::extends) the other have
+    /// the same cells when they have the same key.
+    pub(crate) fn pair_key(&self, from: usize, to: usize) -> Option<u32> {
+        if from == to || from >= self.endpoints.len() || to >= self.endpoints.len() {
+            return None;
+        }
+        if self
+            .local_pairs
+            .binary_search(&(from as u32, to as u32))
+            .is_ok()
+        {
+            return Some(u32::MAX);
+        }
+        let pair = self.class_of[from] as usize * self.class_count + self.class_of[to] as usize;
+        self.cells.get(pair).copied()
+    }
+
+    /// Whether this matrix numbers its protocols, port sets and combos as `earlier` does, and
+    /// more (a build seeded from `earlier`'s): then a combo id means the same cells in both.
+    pub(crate) fn extends(&self, earlier: &Matrix) -> bool {
+        self.protocols == earlier.protocols
+            && self.port_sets.starts_with(&earlier.port_sets)
+            && self.combos.starts_with(&earlier.combos)
+    }
+
     fn set_id(&self, from: usize, to: usize, protocol_index: usize) -> u32 {
         let key = (from as u32, to as u32);
         if self.local_pairs.binary_search(&key).is_ok() {

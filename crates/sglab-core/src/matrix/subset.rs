@@ -369,6 +369,88 @@ mod tests {
         assert!(remade > 5, "{remade} edited sides made again");
     }
 
+    /// On every shape, a part built from an earlier part numbers its protocols, port sets and
+    /// combos as the earlier one does, and more: a pair of endpoints with the same key in both
+    /// (a combo, or every port for a pair on one node) has the same cells in both on every
+    /// protocol; the earlier part does not extend a later one with sets or combos of its own.
+    #[test]
+    fn a_part_from_an_earlier_one_extends_it() {
+        let protocols = crate::diff::DIFF_PROTOCOLS;
+        let (mut same, mut local, mut longer) = (0, 0, 0);
+        for seed in 0..14u64 {
+            let Some((old, new, _, _)) = edited(seed) else {
+                continue;
+            };
+            let blocks = JointBlocks::of(&old, &new);
+            let old_groups: BTreeSet<&GroupId> = old.groups.keys().collect();
+            let new_groups: BTreeSet<&GroupId> = new.groups.keys().collect();
+            let before = matrix_part(
+                &old,
+                &protocols,
+                &old_groups,
+                &old_groups,
+                &blocks,
+                None,
+                Some(&new),
+            );
+            let earlier = Earlier {
+                topology: &old,
+                part: &before,
+                differing: None,
+            };
+            let after = matrix_part(
+                &new,
+                &protocols,
+                &new_groups,
+                &new_groups,
+                &blocks,
+                Some(earlier),
+                None,
+            );
+            assert!(after.extends(&before), "{seed}");
+            assert!(before.extends(&before), "{seed}");
+            if after.combos.len() > before.combos.len()
+                || after.port_sets.len() > before.port_sets.len()
+            {
+                assert!(!before.extends(&after), "{seed}");
+                longer += 1;
+            }
+            let index = |matrix: &Matrix, id: &EndpointId| matrix.endpoint_index(id);
+            for from in before.endpoints() {
+                for to in before.endpoints() {
+                    let (Some(old_from), Some(old_to), Some(new_from), Some(new_to)) = (
+                        index(&before, from),
+                        index(&before, to),
+                        index(&after, from),
+                        index(&after, to),
+                    ) else {
+                        continue;
+                    };
+                    let key = before.pair_key(old_from, old_to);
+                    if from == to {
+                        assert_eq!(key, None, "{seed} {from}");
+                        continue;
+                    }
+                    if key.is_none() || key != after.pair_key(new_from, new_to) {
+                        continue;
+                    }
+                    same += 1;
+                    local += usize::from(key == Some(u32::MAX));
+                    for protocol in protocols {
+                        assert_eq!(
+                            before.cell(from, to, protocol),
+                            after.cell(from, to, protocol),
+                            "{seed} {from} -> {to} {protocol}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(same > 1000, "{same} pairs with the same key");
+        assert!(local > 0, "{local} pairs on one node");
+        assert!(longer > 0, "{longer} later parts with sets of their own");
+    }
+
     /// On every shape, a part built from an earlier part that did not know the later
     /// endpoints (instances added to the first and last writable groups, and an ENI given two
     /// groups no ENI had together): the kept group sides lack some address classes or group

@@ -56,16 +56,20 @@ impl NetIndex {
         index
     }
 
-    /// Adds a block (truncated to its network); its prefix length is noted when the block is
-    /// new, and sorted by [`NetIndex::finish`].
-    pub(super) fn add(&mut self, block: IpNet) {
+    /// Adds a block (truncated to its network) and gives its id; its prefix length is noted
+    /// when the block is new, and sorted by [`NetIndex::finish`].
+    pub(super) fn add(&mut self, block: IpNet) -> u32 {
         let block = block.trunc();
         let next = self.ids.len() as u32;
-        if let std::collections::hash_map::Entry::Vacant(entry) = self.ids.entry(block) {
-            entry.insert(next);
-            match block {
-                IpNet::V4(_) => self.lengths_v4.push(block.prefix_len()),
-                IpNet::V6(_) => self.lengths_v6.push(block.prefix_len()),
+        match self.ids.entry(block) {
+            std::collections::hash_map::Entry::Occupied(entry) => *entry.get(),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(next);
+                match block {
+                    IpNet::V4(_) => self.lengths_v4.push(block.prefix_len()),
+                    IpNet::V6(_) => self.lengths_v6.push(block.prefix_len()),
+                }
+                next
             }
         }
     }

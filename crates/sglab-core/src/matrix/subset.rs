@@ -11,7 +11,6 @@
 use std::collections::BTreeSet;
 
 use ipnet::IpNet;
-use rustc_hash::FxHashSet;
 
 use crate::model::{Direction, GroupId, Peer, Protocol, Rule, Topology};
 
@@ -36,9 +35,20 @@ impl JointBlocks {
     /// same pass over them.
     pub(crate) fn scan<'t>(old: &'t Topology, new: &'t Topology) -> RuleScan<'t> {
         let mut index = NetIndex::empty();
-        let mut named: FxHashSet<IpNet> = FxHashSet::default();
+        // By block id: whether a rule names the block as its peer.
+        let mut named: Vec<bool> = Vec::new();
+        let mut name = |id: u32| {
+            let id = id as usize;
+            if named.len() <= id {
+                named.resize(id + 1, false);
+            }
+            named[id] = true;
+        };
         let mut differing = Vec::new();
         for (side, topology) in [old, new].into_iter().enumerate() {
+            let mut named_lists = Vec::new();
+            // Rules in a row often name the same block: its id is kept.
+            let mut last: Option<(IpNet, u32)> = None;
             for (id, group) in &topology.groups {
                 if side == 0
                     && new
@@ -51,14 +61,14 @@ impl JointBlocks {
                 for rule in &group.rules {
                     match &rule.peer {
                         Peer::Cidr(block) => {
-                            index.add(*block);
-                            named.insert(block.trunc());
+                            let id = match last {
+                                Some((known, id)) if known == *block => id,
+                                _ => index.add(*block),
+                            };
+                            last = Some((*block, id));
+                            name(id);
                         }
-                        Peer::PrefixList(list) => {
-                            if let Some(list) = topology.prefix_lists.get(list) {
-                                named.extend(list.cidrs.iter().map(IpNet::trunc));
-                            }
-                        }
+                        Peer::PrefixList(list) => named_lists.push(list),
                         Peer::Group { .. } => {}
                     }
                     if let Some(block) = rule.local_cidr {
@@ -71,9 +81,22 @@ impl JointBlocks {
                     index.add(*block);
                 }
             }
+            named_lists.sort_unstable();
+            named_lists.dedup();
+            for list in named_lists {
+                let entries = topology.prefix_lists.get(list).map(|list| &list.cidrs);
+                for block in entries.into_iter().flatten() {
+                    name(index.add(*block));
+                }
+            }
         }
         index.finish();
-        let mut named: Vec<IpNet> = named.into_iter().collect();
+        let mut named: Vec<IpNet> = index
+            .ids
+            .iter()
+            .filter(|(_, id)| named.get(**id as usize).is_some_and(|named| *named))
+            .map(|(block, _)| *block)
+            .collect();
         named.sort_unstable();
         RuleScan {
             blocks: JointBlocks(index),

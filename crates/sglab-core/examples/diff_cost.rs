@@ -16,7 +16,7 @@
 //! rule of one group replaced by another group's (`group-replaced`). The groups and rules are
 //! drawn from a fixed seed among the writable groups with members.
 //!
-//! Each figure is the median of up to 5 runs within a 3-second budget (one run for anything
+//! Each figure is the median of up to 25 runs within a 3-second budget (one run for anything
 //! slower); the matrix (`matrix(old)`, the product's matrix with its default protocols) and the
 //! diff are timed alternately, so that both see the same load. The table goes to stderr, the
 //! figures as JSON to `--out` (default `target/bench/diff_cost.json`), with the worst ratio and
@@ -37,7 +37,7 @@ use sglab_core::model::{
 };
 
 const BUDGET_SECONDS: f64 = 3.0;
-const MAX_RUNS: usize = 5;
+const MAX_RUNS: usize = 25;
 /// The target: a diff costs at most this many matrices of the old topology.
 const TARGET: f64 = 2.5;
 

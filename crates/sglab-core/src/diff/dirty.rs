@@ -66,10 +66,10 @@ impl Dirty {
                 sides.insert(id.clone(), (ALL, ALL));
                 continue;
             };
-            let mask = if same_identity(old, before, new, after, &groups) {
-                let actor = Actor::of_endpoint(new, after);
+            let filtering = Actor::of_endpoint(new, after).groups;
+            let mask = if same_identity(old, before, new, after, &filtering, &groups) {
                 let (mut row, mut column) = (0, 0);
-                for group in actor.groups {
+                for group in filtering {
                     let (egress, ingress) = groups.rules.get(group).copied().unwrap_or((0, 0));
                     row |= egress;
                     column |= ingress;
@@ -196,12 +196,17 @@ fn same_rule(a: &Rule, b: &Rule) -> bool {
         && a.direction == b.direction
 }
 
-/// Whether an endpoint is the same on both sides in everything but its groups' rules.
+/// Whether an endpoint is the same on both sides in everything but its groups' rules;
+/// `filtering` holds the groups that filter it after.
+///
+/// Its filtering groups are read from its own record, and for a pod from its node's and its
+/// cluster's (`eval::route::Actor::of_endpoint`): when those are equal, so are the groups.
 fn same_identity(
     old: &Topology,
     before: &Endpoint,
     new: &Topology,
     after: &Endpoint,
+    filtering: &[&GroupId],
     groups: &GroupChanges,
 ) -> bool {
     if before != after {
@@ -214,12 +219,9 @@ fn same_identity(
             return false;
         }
     }
-    let before_groups = Actor::of_endpoint(old, before).groups;
-    let after_groups = Actor::of_endpoint(new, after).groups;
-    before_groups == after_groups
-        && after_groups
-            .iter()
-            .all(|group| !groups.settings.contains(*group))
+    filtering
+        .iter()
+        .all(|group| !groups.settings.contains(*group))
 }
 
 /// What evaluation reads of a rule: every field but its id and description, and the entries

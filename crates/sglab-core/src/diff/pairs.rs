@@ -119,15 +119,11 @@ pub(super) fn changes(
         .iter()
         .map(|block| EndpointId(block.to_string()))
         .collect();
-    let ids: Vec<EndpointId> = crate::sort::set_of(
-        old.endpoints
-            .keys()
-            .chain(new.endpoints.keys())
-            .cloned()
-            .chain(block_ids.iter().cloned()),
-    )
-    .into_iter()
-    .collect();
+    let endpoint_ids = merge_sorted(old.endpoints.keys(), new.endpoints.keys());
+    let ids: Vec<EndpointId> = merge_sorted(endpoint_ids.into_iter(), block_ids.iter())
+        .into_iter()
+        .cloned()
+        .collect();
     let mut changes = Collector {
         ids,
         records: Vec::new(),
@@ -170,6 +166,31 @@ pub(super) fn changes(
         changes: changes.into_changes(sides),
         classes,
         class_changes,
+    }
+}
+
+/// The ids of two sorted lists, sorted, each once.
+fn merge_sorted<'a>(
+    a: impl Iterator<Item = &'a EndpointId>,
+    b: impl Iterator<Item = &'a EndpointId>,
+) -> Vec<&'a EndpointId> {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    let mut merged = Vec::new();
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x < y => a.next(),
+            (Some(x), Some(y)) if x > y => b.next(),
+            (Some(_), Some(_)) => {
+                b.next();
+                a.next()
+            }
+            (Some(_), None) => a.next(),
+            (None, _) => b.next(),
+        };
+        match next {
+            Some(id) => merged.push(id),
+            None => return merged,
+        }
     }
 }
 
@@ -486,6 +507,34 @@ mod tests {
         let mut expected = records.clone();
         expected.sort();
         assert_eq!(sorted_records(records, 3), expected);
+    }
+
+    /// Two sorted lists of ids merge into one sorted list holding each id once, whichever
+    /// list is longer or empty.
+    #[test]
+    fn sorted_lists_merge_with_each_id_once() {
+        let ids = |names: &[&str]| -> Vec<EndpointId> {
+            names
+                .iter()
+                .map(|name| EndpointId((*name).to_owned()))
+                .collect()
+        };
+        let names = |merged: Vec<&EndpointId>| -> Vec<String> {
+            merged.into_iter().map(|id| id.0.clone()).collect()
+        };
+        let (a, b) = (ids(&["a", "c", "d", "f"]), ids(&["b", "c", "e"]));
+        let all = ["a", "b", "c", "d", "e", "f"];
+        assert_eq!(names(merge_sorted(a.iter(), b.iter())), all);
+        assert_eq!(names(merge_sorted(b.iter(), a.iter())), all);
+        assert_eq!(
+            names(merge_sorted(a.iter(), [].iter())),
+            ["a", "c", "d", "f"]
+        );
+        assert_eq!(names(merge_sorted([].iter(), b.iter())), ["b", "c", "e"]);
+        assert_eq!(
+            names(merge_sorted(a.iter(), a.iter())),
+            ["a", "c", "d", "f"]
+        );
     }
 
     /// A counting sort is stable: records with equal keys keep their order.

@@ -7,7 +7,7 @@ use crate::eval::route::{self, Actor, Route};
 use crate::model::{Direction, EndpointId, GroupId, PortRange, Protocol, Topology};
 
 use super::cache::CacheSlot;
-use super::classes::{family_slot, NetIndex, RouteSummary, RoutingSignature, Signature};
+use super::classes::{family_slot, ClassKey, NetIndex, RouteSummary, RoutingSignature, Signature};
 use super::combine::sorted_intersect;
 use super::incremental::Reuse;
 use super::intern::{FastMap, Interner};
@@ -95,6 +95,10 @@ pub(super) struct Builder<'t> {
     /// Whether the state above comes from an earlier build's [`BuildCache`], whose port sets
     /// and combos are those of the earlier matrix.
     pub(super) seeded: bool,
+    /// The signatures of the classes of this build (once they are known) or, before, of the
+    /// earlier build this one was seeded from: the answer vectors kept from that build hold
+    /// for the classes that keep their number and signature.
+    pub(super) class_keys: Vec<ClassKey>,
     /// The group sides this build made (not taken from an earlier build), for the tests that
     /// hold a build to what it must make.
     #[cfg(test)]
@@ -150,6 +154,7 @@ impl<'t> Builder<'t> {
             side_sets: Interner::new(),
             port_sets: Interner::new(),
             seeded: false,
+            class_keys: Vec::new(),
             #[cfg(test)]
             sides_made: Vec::new(),
             #[cfg(test)]
@@ -202,6 +207,14 @@ impl<'t> Builder<'t> {
             class_of.push(class);
         }
         let class_count = signatures.len();
+        // The answer vectors kept from an earlier build are by class: they hold when its classes
+        // are the first of these, with the same signatures (a vector shorter than the classes
+        // is completed when read).
+        let keys: Vec<ClassKey> = signatures.iter().map(Signature::key).collect();
+        let earlier = std::mem::replace(&mut self.class_keys, keys);
+        if !self.class_keys.starts_with(&earlier) {
+            self.answer_vectors.clear();
+        }
         self.index_memberships();
 
         // Routing depends on less than the full signature (not on which blocks contain the

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::model::Protocol;
 
 use super::builder::{AnswerVector, Builder};
-use super::classes::NetIndex;
+use super::classes::{ClassKey, NetIndex};
 use super::incremental::ChangedGroups;
 use super::intern::{FastMap, Interner};
 use super::sides::GroupSide;
@@ -42,6 +42,8 @@ pub(super) struct BuildCache {
     combos: Interner<u32>,
     combo_memo: FastMap<u64, u32>,
     answer_vectors: FastMap<(u32, u8, u32), AnswerVector>,
+    /// The signatures of the build's classes, by which the answer vectors are indexed.
+    class_keys: Vec<ClassKey>,
     answer_kinds: Vec<u8>,
     side_sets: Interner<(u16, u16)>,
     port_sets: Interner<(u16, u16)>,
@@ -147,6 +149,7 @@ impl<'t> Builder<'t> {
         self.combos = cache.combos;
         self.combo_memo = cache.combo_memo;
         self.answer_vectors = cache.answer_vectors;
+        self.class_keys = cache.class_keys;
         self.answer_vectors
             .retain(|(side, _, _), _| !dropped.get(*side as usize).copied().unwrap_or(true));
         self.answer_kinds = cache.answer_kinds;
@@ -180,6 +183,7 @@ impl<'t> Builder<'t> {
             combos: self.combos,
             combo_memo: self.combo_memo,
             answer_vectors: self.answer_vectors,
+            class_keys: self.class_keys,
             answer_kinds: self.answer_kinds,
             side_sets: self.side_sets,
             port_sets: self.port_sets,

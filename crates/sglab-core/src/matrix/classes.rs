@@ -133,7 +133,27 @@ pub(super) struct Signature<'t> {
     pub(super) external: Option<AddressClass>,
 }
 
+/// A [`Signature`] that does not borrow its topology, so that a build's state can hold the
+/// signatures of its classes.
+pub(super) type ClassKey = (Option<VpcId>, u32, bool, [Option<AddressClass>; 5]);
+
 impl<'t> Signature<'t> {
+    /// The signature as a [`ClassKey`].
+    pub(super) fn key(&self) -> ClassKey {
+        (
+            self.vpc.cloned(),
+            self.group_set,
+            self.eni_addressed,
+            [
+                self.private_v4,
+                self.private_v6,
+                self.public_in,
+                self.public_out,
+                self.external,
+            ],
+        )
+    }
+
     pub(super) fn address(&self, role: AddressRole) -> Option<u32> {
         let class = match role {
             AddressRole::Private(FamilyKey::V4) => self.private_v4,

@@ -334,7 +334,9 @@ impl<'t> Builder<'t> {
         key: (u32, u8, u32),
         signatures: &[Signature<'t>],
     ) -> AnswerVector {
-        if let Some(vector) = self.answer_vectors.get(&key) {
+        // A vector kept from an earlier build over fewer classes is completed for the others.
+        let known = self.answer_vectors.get(&key).cloned();
+        if let Some(vector) = known.as_ref().filter(|v| v.len() >= signatures.len()) {
             return vector.clone();
         }
         let (side_id, variant, local) = key;
@@ -371,8 +373,13 @@ impl<'t> Builder<'t> {
             }
             table[cell]
         };
-        let vector: Vec<u32> = match &mask {
-            Some(classes) => {
+        let vector: Vec<u32> = match (&known, &mask) {
+            (Some(known), _) => {
+                let mut vector = known.to_vec();
+                vector.extend(signatures.iter().skip(known.len()).map(&mut answer_towards));
+                vector
+            }
+            (None, Some(classes)) => {
                 // The other classes are never read: no pair with them is evaluated from this
                 // side.
                 let mut vector = vec![NO_MATCH; signatures.len()];
@@ -386,7 +393,7 @@ impl<'t> Builder<'t> {
                 }
                 vector
             }
-            None => signatures.iter().map(answer_towards).collect(),
+            (None, None) => signatures.iter().map(answer_towards).collect(),
         };
         side.tables.insert(local, table);
         if let Some(slot) = self.sides.get_mut(side_id as usize) {

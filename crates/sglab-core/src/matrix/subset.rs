@@ -182,9 +182,8 @@ pub(crate) fn matrix_part(
         let differ = differing_sides(earlier.topology, topology, earlier.differing);
         if let (Some(cache), Some(differ)) = (cache, differ) {
             if builder.seed(cache, &unique, &differ) {
-                // The earlier build's classes are not these: its answer vectors, by class, do
-                // not hold here, and its state is not kept for another build.
-                builder.answer_vectors.clear();
+                // Its state is not kept for another build; its answer vectors hold for the
+                // classes the two builds share (`Builder::build_reusing`).
                 builder.seeded = false;
             }
         }

@@ -154,7 +154,7 @@ impl GroupChanges {
                 let mut mask = 0;
                 for (index, protocol) in DIFF_PROTOCOLS.iter().enumerate() {
                     let before = keys(old, &before.rules, direction, *protocol);
-                    if before != keys(new, &after.rules, direction, *protocol) {
+                    if !before.eq(keys(new, &after.rules, direction, *protocol)) {
                         mask |= 1 << index;
                     }
                 }
@@ -175,12 +175,13 @@ fn keys<'t>(
     rules: &'t [Rule],
     direction: Direction,
     protocol: Protocol,
-) -> Vec<Key<'t>> {
+) -> impl Iterator<Item = Key<'t>> + 't {
     rules
         .iter()
-        .filter(|rule| rule.direction == direction && protocol_matches(rule.protocol, protocol))
-        .map(|rule| Key::of(topology, rule))
-        .collect()
+        .filter(move |rule| {
+            rule.direction == direction && protocol_matches(rule.protocol, protocol)
+        })
+        .map(move |rule| Key::of(topology, rule))
 }
 
 /// Rules compared on what evaluation reads.

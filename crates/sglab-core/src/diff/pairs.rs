@@ -16,6 +16,7 @@ use rustc_hash::FxHashMap;
 
 use super::changes::{Changes, Payload, Ports, Record};
 use super::dirty::{Dirty, Mask};
+use super::peers::named_blocks;
 use super::ports::difference;
 use super::shared::{bit, Marks};
 use crate::matrix::subset::JointBlocks;
@@ -115,10 +116,8 @@ pub(super) fn changes(
     if protocols.is_empty() {
         return Listing::default();
     }
-    let block_ids: BTreeSet<EndpointId> = blocks
-        .iter()
-        .map(|block| EndpointId(block.to_string()))
-        .collect();
+    let named = named_blocks(blocks);
+    let block_ids: BTreeSet<EndpointId> = named.iter().map(|(_, id)| id.clone()).collect();
     let endpoint_ids = merge_sorted(old.endpoints.keys(), new.endpoints.keys());
     let ids: Vec<EndpointId> = merge_sorted(endpoint_ids.into_iter(), block_ids.iter())
         .into_iter()
@@ -133,8 +132,8 @@ pub(super) fn changes(
         class_changes: Vec::new(),
     };
     let marks = Marks::new(old, new, &dirty);
-    let old_all = marks.side(old, blocks, &dirty);
-    let new_all = marks.side(new, blocks, &dirty);
+    let old_all = marks.side(old, &named, &dirty);
+    let new_all = marks.side(new, &named, &dirty);
 
     let old_matrices = marks.matrices(
         &old_all,

@@ -63,14 +63,23 @@ pub(super) fn external_among(old: &Topology, new: &Topology, named: Vec<IpNet>) 
 /// `topology` with one external endpoint per block, whose id and name are the block's text.
 pub fn with_external_peers(topology: &Topology, blocks: &[IpNet]) -> Topology {
     let mut full = topology.clone();
-    add_external_peers(&mut full, blocks);
+    add_external_peers(&mut full, &named_blocks(blocks));
     full
 }
 
-/// Adds one external endpoint per block to `topology`, as [`with_external_peers`] does.
-pub(super) fn add_external_peers(full: &mut Topology, blocks: &[IpNet]) {
-    for block in blocks {
-        let id = EndpointId(block.to_string());
+/// Each block with its id, the block's text.
+pub(super) fn named_blocks(blocks: &[IpNet]) -> Vec<(IpNet, EndpointId)> {
+    blocks
+        .iter()
+        .map(|block| (*block, EndpointId(block.to_string())))
+        .collect()
+}
+
+/// Adds one external endpoint per block (from [`named_blocks`]) to `topology`, as
+/// [`with_external_peers`] does.
+pub(super) fn add_external_peers(full: &mut Topology, blocks: &[(IpNet, EndpointId)]) {
+    for (block, id) in blocks {
+        let id = id.clone();
         full.endpoints.entry(id.clone()).or_insert(Endpoint {
             name: id.0.clone(),
             id,

@@ -17,12 +17,12 @@
 //! cannot carry a mark (a dirty endpoint without ENIs or groups: an external endpoint changed,
 //! added or removed), the whole matrix is built.
 //!
-//! The protocols may be split in two parts, each with marks of its own, when the protocols
-//! dirty on the fewest endpoints are dirty on at most a quarter as many as the most (an
-//! instance added is dirty on all five, a TCP rule of a large group on TCP only): each part is
-//! built only on its own rows and columns, so the protocols of the few are not built on the
-//! many. Both parts are built on the same marked copy, so they number endpoints and classes
-//! alike.
+//! The protocols may be split in two parts, each with marks of its own, when most endpoints
+//! are dual-stack and the protocols dirty on the fewest endpoints, dirty on at most a quarter
+//! as many as the most, take a route of another address family (an instance added is dirty on
+//! all five, a TCP rule of a large group on TCP only): each part is built only on its own rows
+//! and columns, so the protocols of the few are not built on the many (`parts`). Both parts are
+//! built on the same marked copy, so they number endpoints and classes alike.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,7 +34,9 @@ use super::DIFF_PROTOCOLS;
 use crate::eval::route::Actor;
 use crate::matrix::subset::{matrix_part, Earlier, JointBlocks};
 use crate::matrix::{matrix_with, Matrix};
-use crate::model::{Eni, GroupId, GroupType, InnerAccessPolicy, Protocol, SecurityGroup, Topology};
+use crate::model::{
+    EndpointId, Eni, GroupId, GroupType, InnerAccessPolicy, Protocol, SecurityGroup, Topology,
+};
 
 /// A side's topology with the external blocks (and its marks when the second is `true`), as
 /// [`Marks::side`] gives it.
@@ -88,7 +90,7 @@ impl Marks {
     pub(super) fn side(
         &self,
         topology: &Topology,
-        blocks: &[IpNet],
+        blocks: &[(IpNet, EndpointId)],
         dirty: &Dirty,
     ) -> (Topology, bool) {
         if let Some(mut marked) = self.marked(topology, dirty) {

@@ -7,10 +7,14 @@
 
 use std::hash::{Hash, Hasher};
 
+use ipnet::IpNet;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use super::{ChangeKind, RuleChange, RuleField};
-use crate::model::{Direction, GroupId, Rule, SecurityGroup, Topology};
+use crate::model::{
+    Direction, GroupId, NicType, Peer, Policy, PortRange, PortSpec, Priority, Protocol, Rule,
+    SecurityGroup, Topology,
+};
 
 /// The groups present on both sides whose lists of rules differ in any field, in id order
 /// (as a diff finds them, `crate::matrix::subset::JointBlocks::scan`).
@@ -190,8 +194,27 @@ fn hash_of(value: &impl Hash) -> u64 {
     hasher.finish()
 }
 
-/// A hash of the fields [`same_content`] compares.
-fn content_hash(rule: &Rule) -> u64 {
+/// Every field of a rule but its id: what [`same_content`] compares and [`content_hash`]
+/// hashes.
+type Content<'r> = (
+    (
+        &'r Direction,
+        &'r Policy,
+        &'r Priority,
+        &'r Protocol,
+        &'r PortSpec,
+    ),
+    (
+        &'r Peer,
+        &'r Option<PortRange>,
+        &'r Option<IpNet>,
+        &'r NicType,
+        &'r String,
+    ),
+);
+
+/// The [`Content`] of a rule.
+fn content(rule: &Rule) -> Content<'_> {
     let Rule {
         id: _,
         direction,
@@ -205,37 +228,20 @@ fn content_hash(rule: &Rule) -> u64 {
         nic_type,
         description,
     } = rule;
-    hash_of(&(
+    (
         (direction, policy, priority, protocol, ports),
         (peer, source_ports, local_cidr, nic_type, description),
-    ))
+    )
+}
+
+/// A hash of the fields [`same_content`] compares.
+fn content_hash(rule: &Rule) -> u64 {
+    hash_of(&content(rule))
 }
 
 /// Whether two rules say the same, ids aside.
 fn same_content(a: &Rule, b: &Rule) -> bool {
-    let Rule {
-        id: _,
-        direction,
-        policy,
-        priority,
-        protocol,
-        ports,
-        peer,
-        source_ports,
-        local_cidr,
-        nic_type,
-        description,
-    } = a;
-    *direction == b.direction
-        && *policy == b.policy
-        && *priority == b.priority
-        && *protocol == b.protocol
-        && *ports == b.ports
-        && *peer == b.peer
-        && *source_ports == b.source_ports
-        && *local_cidr == b.local_cidr
-        && *nic_type == b.nic_type
-        && *description == b.description
+    content(a) == content(b)
 }
 
 /// The fields in which two rules of one direction differ, ids aside.

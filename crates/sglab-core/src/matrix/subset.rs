@@ -322,6 +322,39 @@ mod tests {
         checked
     }
 
+    /// The part of `old` over every group on every protocol of a diff, built knowing `new`'s
+    /// endpoints, and the part of `new` built from it.
+    fn part_and_later(old: &Topology, new: &Topology) -> (Matrix, Matrix) {
+        let protocols = crate::diff::DIFF_PROTOCOLS;
+        let blocks = JointBlocks::of(old, new);
+        let old_groups: BTreeSet<&GroupId> = old.groups.keys().collect();
+        let new_groups: BTreeSet<&GroupId> = new.groups.keys().collect();
+        let before = matrix_part(
+            old,
+            &protocols,
+            &old_groups,
+            &old_groups,
+            &blocks,
+            None,
+            Some(new),
+        );
+        let earlier = Earlier {
+            topology: old,
+            part: &before,
+            differing: None,
+        };
+        let after = matrix_part(
+            new,
+            &protocols,
+            &new_groups,
+            &new_groups,
+            &blocks,
+            Some(earlier),
+            None,
+        );
+        (before, after)
+    }
+
     /// On every shape, a part built from an earlier part of the topology before an edit
     /// (instances added, a rule added to another group), which knew the later endpoints' address
     /// classes and group sets and so left the kept group sides complete, has the cells of the
@@ -329,41 +362,12 @@ mod tests {
     /// rules changed would not.
     #[test]
     fn a_part_from_one_that_knew_its_endpoints_holds_the_whole_matrix() {
-        let protocols = crate::diff::DIFF_PROTOCOLS;
         let (mut checked, mut earlier_made, mut remade) = (0, 0, 0);
         for seed in 0..14u64 {
             let Some((old, new, last, applied)) = edited(seed) else {
                 continue;
             };
-            let blocks = JointBlocks::of(&old, &new);
-            let every =
-                |topology: &Topology| -> Vec<GroupId> { topology.groups.keys().cloned().collect() };
-            let (old_groups, new_groups) = (every(&old), every(&new));
-            let old_all: BTreeSet<&GroupId> = old_groups.iter().collect();
-            let new_all: BTreeSet<&GroupId> = new_groups.iter().collect();
-            let before = matrix_part(
-                &old,
-                &protocols,
-                &old_all,
-                &old_all,
-                &blocks,
-                None,
-                Some(&new),
-            );
-            let earlier = Earlier {
-                topology: &old,
-                part: &before,
-                differing: None,
-            };
-            let after = matrix_part(
-                &new,
-                &protocols,
-                &new_all,
-                &new_all,
-                &blocks,
-                Some(earlier),
-                None,
-            );
+            let (before, after) = part_and_later(&old, &new);
             // The part after the edit makes again no group side the earlier part made but the
             // one whose rules changed: it takes the others, which knew its endpoints.
             let (Some(kept), Some(made)) = (before.cache.0.as_ref(), after.cache.0.as_ref()) else {
@@ -403,32 +407,7 @@ mod tests {
             let Some((old, new, _, _)) = edited(seed) else {
                 continue;
             };
-            let blocks = JointBlocks::of(&old, &new);
-            let old_groups: BTreeSet<&GroupId> = old.groups.keys().collect();
-            let new_groups: BTreeSet<&GroupId> = new.groups.keys().collect();
-            let before = matrix_part(
-                &old,
-                &protocols,
-                &old_groups,
-                &old_groups,
-                &blocks,
-                None,
-                Some(&new),
-            );
-            let earlier = Earlier {
-                topology: &old,
-                part: &before,
-                differing: None,
-            };
-            let after = matrix_part(
-                &new,
-                &protocols,
-                &new_groups,
-                &new_groups,
-                &blocks,
-                Some(earlier),
-                None,
-            );
+            let (before, after) = part_and_later(&old, &new);
             assert!(after.extends(&before), "{seed}");
             assert!(before.extends(&before), "{seed}");
             if after.combos.len() > before.combos.len()

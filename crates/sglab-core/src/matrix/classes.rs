@@ -8,7 +8,7 @@ use ipnet::IpNet;
 use crate::eval::route::{Actor, AddressRole, FamilyKey, Routed};
 use crate::eval::rules;
 use crate::model::{
-    Direction, EndpointKind, GroupId, GroupType, InnerAccessPolicy, Peer, Protocol, Topology,
+    Direction, EndpointKind, GroupId, GroupType, InnerAccessPolicy, Peer, Protocol, Rule, Topology,
     Verdict, VpcId,
 };
 
@@ -38,22 +38,35 @@ impl NetIndex {
         for topology in topologies {
             for group in topology.groups.values() {
                 for rule in &group.rules {
-                    if let Peer::Cidr(block) = rule.peer {
-                        index.add(block);
-                    }
-                    if let Some(block) = rule.local_cidr {
-                        index.add(block);
-                    }
+                    index.add_rule(rule);
                 }
             }
-            for list in topology.prefix_lists.values() {
-                for block in &list.cidrs {
-                    index.add(*block);
-                }
-            }
+            index.add_prefix_lists(topology);
         }
         index.finish();
         index
+    }
+
+    /// Adds the blocks a rule mentions, its CIDR peer and then its local CIDR; the id of its
+    /// CIDR peer.
+    pub(super) fn add_rule(&mut self, rule: &Rule) -> Option<u32> {
+        let peer = match rule.peer {
+            Peer::Cidr(block) => Some(self.add(block)),
+            _ => None,
+        };
+        if let Some(block) = rule.local_cidr {
+            self.add(block);
+        }
+        peer
+    }
+
+    /// Adds the entries of every prefix list of `topology`.
+    pub(super) fn add_prefix_lists(&mut self, topology: &Topology) {
+        for list in topology.prefix_lists.values() {
+            for block in &list.cidrs {
+                self.add(*block);
+            }
+        }
     }
 
     /// Adds a block (truncated to its network) and gives its id; its prefix length is noted

@@ -47,8 +47,6 @@ impl JointBlocks {
         let mut differing = Vec::new();
         for (side, topology) in [old, new].into_iter().enumerate() {
             let mut named_lists = Vec::new();
-            // Rules in a row often name the same block: its id is kept.
-            let mut last: Option<(IpNet, u32)> = None;
             for (id, group) in &topology.groups {
                 if side == 0
                     && new
@@ -59,28 +57,15 @@ impl JointBlocks {
                     differing.push(id);
                 }
                 for rule in &group.rules {
-                    match &rule.peer {
-                        Peer::Cidr(block) => {
-                            let id = match last {
-                                Some((known, id)) if known == *block => id,
-                                _ => index.add(*block),
-                            };
-                            last = Some((*block, id));
-                            name(id);
-                        }
-                        Peer::PrefixList(list) => named_lists.push(list),
-                        Peer::Group { .. } => {}
+                    if let Some(id) = index.add_rule(rule) {
+                        name(id);
                     }
-                    if let Some(block) = rule.local_cidr {
-                        index.add(block);
+                    if let Peer::PrefixList(list) = &rule.peer {
+                        named_lists.push(list);
                     }
                 }
             }
-            for list in topology.prefix_lists.values() {
-                for block in &list.cidrs {
-                    index.add(*block);
-                }
-            }
+            index.add_prefix_lists(topology);
             named_lists.sort_unstable();
             named_lists.dedup();
             for list in named_lists {
@@ -525,7 +510,6 @@ mod tests {
     /// the earlier part.
     #[test]
     fn a_prefix_list_changed_makes_again_only_the_sides_naming_it() {
-        let protocols = crate::diff::DIFF_PROTOCOLS;
         let (mut remade, mut taken) = (0, 0);
         for seed in 0..8u64 {
             let old = generate(seed, &GenParams::of_shape(Shape::PrefixLists, 30, 20, 120));
@@ -543,16 +527,7 @@ mod tests {
             let mut new = old.clone();
             let entries = &mut new.prefix_lists.get_mut(&list).expect("the list").cidrs;
             entries.push("0.0.0.0/0".parse().expect("a block"));
-            let blocks = JointBlocks::of(&old, &new);
-            let groups: Vec<GroupId> = old.groups.keys().cloned().collect();
-            let all: BTreeSet<&GroupId> = groups.iter().collect();
-            let mut before = matrix_part(&old, &protocols, &all, &all, &blocks, None, Some(&new));
-            let earlier = Earlier {
-                topology: &old,
-                part: &before,
-                differing: None,
-            };
-            let after = matrix_part(&new, &protocols, &all, &all, &blocks, Some(earlier), None);
+            let (mut before, after) = part_and_later(&old, &new);
             let (Some(kept), Some(made)) = (before.cache.0.take(), after.cache.0.as_ref()) else {
                 panic!("{seed}: both parts keep their state");
             };

@@ -134,7 +134,6 @@ pub(super) fn changes(
     let marks = Marks::new(old, new, &dirty);
     let old_all = marks.side(old, &named, &dirty);
     let new_all = marks.side(new, &named, &dirty);
-
     let old_matrices = marks.matrices(
         &old_all,
         &protocols,

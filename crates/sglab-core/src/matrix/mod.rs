@@ -168,6 +168,8 @@ pub struct GroupMatrix {
 
 const EMPTY_SET: u32 = 0;
 const FULL_SET: u32 = 1;
+/// The key of a pair of endpoints on one node ([`Matrix::pair_key`]), which no combo has.
+pub(crate) const LOCAL_PAIR: u32 = u32::MAX;
 
 impl Matrix {
     /// The endpoints, sorted by id.
@@ -273,7 +275,7 @@ impl Matrix {
     }
 
     /// What decides every cell of a pair of endpoints given by index: its classes' combo, or
-    /// [`u32::MAX`] for a pair on one node (every port); `None` as [`Matrix::cell_at`] gives
+    /// [`LOCAL_PAIR`] for a pair on one node (every port); `None` as [`Matrix::cell_at`] gives
     /// it. Two pairs of matrices one of which [`extends`](Matrix::extends) the other have
     /// the same cells when they have the same key.
     pub(crate) fn pair_key(&self, from: usize, to: usize) -> Option<u32> {
@@ -285,7 +287,7 @@ impl Matrix {
             .binary_search(&(from as u32, to as u32))
             .is_ok()
         {
-            return Some(u32::MAX);
+            return Some(LOCAL_PAIR);
         }
         let pair = self.class_of[from] as usize * self.class_count + self.class_of[to] as usize;
         self.cells.get(pair).copied()
@@ -300,11 +302,11 @@ impl Matrix {
     }
 
     fn set_id(&self, from: usize, to: usize, protocol_index: usize) -> u32 {
-        let key = (from as u32, to as u32);
-        if self.local_pairs.binary_search(&key).is_ok() {
-            return FULL_SET;
+        match self.pair_key(from, to) {
+            Some(LOCAL_PAIR) => FULL_SET,
+            Some(combo) => self.pair_set_of_combo(combo, protocol_index),
+            None => EMPTY_SET,
         }
-        self.class_set(self.class_of[from], self.class_of[to], protocol_index)
     }
 
     fn class_set(&self, from_class: u32, to_class: u32, protocol_index: usize) -> u32 {

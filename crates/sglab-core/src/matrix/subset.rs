@@ -421,7 +421,7 @@ mod tests {
                         continue;
                     }
                     same += 1;
-                    local += usize::from(key == Some(u32::MAX));
+                    local += usize::from(key == Some(crate::matrix::LOCAL_PAIR));
                     for protocol in protocols {
                         assert_eq!(
                             before.cell(from, to, protocol),

@@ -50,7 +50,7 @@ fn group(id: &str) -> SecurityGroup {
         group_type: GroupType::Basic,
         inner_access_policy: InnerAccessPolicy::Accept,
         managed_by: None,
-        rules: Vec::new(),
+        rules: Default::default(),
     }
 }
 

@@ -43,7 +43,7 @@ mod zoo;
 use crate::model::{
     Cluster, ClusterId, Direction, Endpoint, EndpointId, EndpointKind, Eni, Gateway, GatewayId,
     GatewayKind, GroupId, GroupType, InnerAccessPolicy, NetworkMode, NicType, Peer, Policy,
-    PortRange, PortSpec, PrefixList, PrefixListId, Priority, Protocol, Rule, SecurityGroup,
+    PortRange, PortSpec, PrefixList, PrefixListId, Priority, Protocol, Rule, Rules, SecurityGroup,
     Service, Topology, Vpc, VpcId,
 };
 
@@ -403,7 +403,7 @@ impl Generator {
                     group_type,
                     inner_access_policy,
                     managed_by: None,
-                    rules: Vec::new(),
+                    rules: Rules::default(),
                 },
             );
             self.groups.push(GroupInfo {

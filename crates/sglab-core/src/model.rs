@@ -219,7 +219,77 @@ pub struct SecurityGroup {
     /// read-only to the user.
     pub managed_by: Option<String>,
     /// Rules in the order they were written; both directions in one list.
-    pub rules: Vec<Rule>,
+    pub rules: Rules,
+}
+
+/// The rules of a group, in the order they were written: a list that the copies of a
+/// topology share until one of them changes it (copy on write), so that a copy of a topology
+/// with thousands of rules (an undo step, each side of a diff) costs the copy of its groups'
+/// other fields. It reads as a `Vec<Rule>`; a mutable borrow makes the list its own first.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Rules(std::sync::Arc<Vec<Rule>>);
+
+impl Rules {
+    /// The list, made this group's own if another copy shares it.
+    pub fn make_mut(&mut self) -> &mut Vec<Rule> {
+        std::sync::Arc::make_mut(&mut self.0)
+    }
+
+    /// The rules as a `Vec`, copied only when another copy shares them.
+    pub fn into_vec(self) -> Vec<Rule> {
+        std::sync::Arc::unwrap_or_clone(self.0)
+    }
+}
+
+impl PartialEq for Rules {
+    fn eq(&self, other: &Rules) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
+
+impl std::ops::Deref for Rules {
+    type Target = Vec<Rule>;
+
+    fn deref(&self) -> &Vec<Rule> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Rules {
+    fn deref_mut(&mut self) -> &mut Vec<Rule> {
+        self.make_mut()
+    }
+}
+
+impl From<Vec<Rule>> for Rules {
+    fn from(rules: Vec<Rule>) -> Rules {
+        Rules(std::sync::Arc::new(rules))
+    }
+}
+
+impl FromIterator<Rule> for Rules {
+    fn from_iter<I: IntoIterator<Item = Rule>>(rules: I) -> Rules {
+        Rules::from(rules.into_iter().collect::<Vec<Rule>>())
+    }
+}
+
+impl<'a> IntoIterator for &'a Rules {
+    type Item = &'a Rule;
+    type IntoIter = std::slice::Iter<'a, Rule>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl IntoIterator for Rules {
+    type Item = Rule;
+    type IntoIter = std::vec::IntoIter<Rule>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_vec().into_iter()
+    }
 }
 
 /// The direction of a rule.
@@ -927,4 +997,31 @@ pub struct Expectation {
     pub port: Option<u16>,
     /// The expected verdict.
     pub verdict: Verdict,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy of a list of rules shares it until one of the two changes: the change is that
+    /// copy's own, the other keeps its rules; the list writes and reads as a plain JSON list.
+    #[test]
+    fn rules_are_shared_until_one_copy_changes() {
+        let original: Rules = vec![Rule::tcp_from_internet(22)].into();
+        let mut copy = original.clone();
+        assert!(std::sync::Arc::ptr_eq(&original.0, &copy.0));
+        assert_eq!(copy, original);
+        copy.push(Rule::tcp_from_internet(443));
+        assert!(!std::sync::Arc::ptr_eq(&original.0, &copy.0));
+        assert_eq!(original.len(), 1);
+        assert_eq!(copy.len(), 2);
+        assert_ne!(copy, original);
+        let text = serde_json::to_string(&copy).expect("rules write");
+        assert!(text.starts_with("[{"), "{text}");
+        let read: Rules = serde_json::from_str(&text).expect("rules read");
+        assert_eq!(read, copy);
+        assert_eq!(copy.clone().into_vec(), *copy);
+        let collected: Rules = copy.iter().cloned().collect();
+        assert_eq!(collected, copy);
+    }
 }

@@ -667,7 +667,7 @@ fn awkward_topology() -> Topology {
         group_type,
         inner_access_policy: inner,
         managed_by: None,
-        rules,
+        rules: rules.into(),
     };
     let mut web_rules = vec![
         rule(

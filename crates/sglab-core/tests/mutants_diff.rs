@@ -384,7 +384,7 @@ fn counts_read_in_words() {
 fn with_rules(base: &Topology, rules: Vec<sglab_core::model::Rule>) -> (Topology, String) {
     let mut topology = base.clone();
     let group = topology.groups.values_mut().next().expect("a group");
-    group.rules = rules;
+    group.rules = rules.into();
     let id = group.id.to_string();
     (topology, id)
 }

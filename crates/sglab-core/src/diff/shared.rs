@@ -35,7 +35,8 @@ use crate::eval::route::Actor;
 use crate::matrix::subset::{matrix_part, Earlier, JointBlocks};
 use crate::matrix::{matrix_with, Matrix};
 use crate::model::{
-    EndpointId, Eni, GroupId, GroupType, InnerAccessPolicy, Protocol, SecurityGroup, Topology,
+    EndpointId, Eni, GroupId, GroupType, InnerAccessPolicy, Protocol, Rules, SecurityGroup,
+    Topology,
 };
 
 /// A side's topology with the external blocks (and its marks when the second is `true`), as
@@ -173,7 +174,7 @@ impl Marks {
                         group_type,
                         inner_access_policy: InnerAccessPolicy::Drop,
                         managed_by: None,
-                        rules: Vec::new(),
+                        rules: Rules::default(),
                     },
                 );
             }

@@ -7,7 +7,7 @@ use super::{Applied, EditError, ObjectId};
 use crate::gateway::Cascade;
 use crate::model::{
     Endpoint, EndpointId, EndpointKind, Eni, Gateway, GatewayId, GatewayKind, GroupId, GroupType,
-    Peer, PortRange, SecurityGroup, Topology, VpcId,
+    Peer, PortRange, Rules, SecurityGroup, Topology, VpcId,
 };
 
 /// Adds a gateway named after its product, with a basic managed group (read-only, named after
@@ -36,7 +36,7 @@ pub(super) fn add_gateway(topology: &mut Topology, vpc: &VpcId, kind: GatewayKin
             group_type: GroupType::Basic,
             inner_access_policy: crate::format::default_inner_access_policy(GroupType::Basic),
             managed_by: Some(product.to_owned()),
-            rules: Vec::new(),
+            rules: Rules::default(),
         },
     );
     let node = EndpointId(format!("{id}-node-1"));

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::{writable_group, writable_group_mut, Applied, EditError, ObjectId};
 use crate::model::{
-    Cluster, ClusterId, EndpointKind, GroupId, GroupType, NetworkMode, Peer, SecurityGroup,
+    Cluster, ClusterId, EndpointKind, GroupId, GroupType, NetworkMode, Peer, Rules, SecurityGroup,
     Topology, Vpc, VpcId,
 };
 
@@ -104,7 +104,7 @@ pub(super) fn add_group(topology: &mut Topology, vpc: &VpcId, group_type: GroupT
             group_type,
             inner_access_policy: crate::format::default_inner_access_policy(group_type),
             managed_by: None,
-            rules: Vec::new(),
+            rules: Rules::default(),
         },
     );
     selected(ObjectId::Group(id))

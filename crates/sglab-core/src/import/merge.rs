@@ -367,7 +367,7 @@ fn merge_groups(
             ),
             managed_by: list.and_then(|(_, facts)| facts.managed_by.clone()),
             rules: attr
-                .map(|(_, facts)| facts.rules.clone())
+                .map(|(_, facts)| facts.rules.clone().into())
                 .unwrap_or_default(),
         };
         insert(

@@ -189,7 +189,7 @@ impl Checker<'_> {
             }
         }
         vpc_ok.then(|| SecurityGroup {
-            rules,
+            rules: rules.into(),
             ..group.clone()
         })
     }

@@ -297,7 +297,7 @@ impl Lowering {
                     .map(str::trim)
                     .filter(|text| !text.is_empty())
                     .map(str::to_owned),
-                rules,
+                rules: rules.into(),
             },
         );
     }

@@ -16,7 +16,8 @@ use super::addresses::{placement, PlannedAddresses};
 use crate::diagnostic::{Location, Sink};
 use crate::model::{
     Cluster, ClusterId, Direction, Endpoint, EndpointId, EndpointKind, Eni, GroupId, GroupType,
-    InnerAccessPolicy, NetworkMode, PrefixList, PrefixListId, SecurityGroup, Topology, Vpc, VpcId,
+    InnerAccessPolicy, NetworkMode, PrefixList, PrefixListId, Rules, SecurityGroup, Topology, Vpc,
+    VpcId,
 };
 use crate::validate::rule::{Dialect, Field, PeerFields, RuleFields};
 use crate::validate::{Checker, Known, Limits};
@@ -323,7 +324,7 @@ fn security_group(group: &Resource, sink: &mut Sink) -> Option<SecurityGroup> {
         group_type,
         inner_access_policy,
         managed_by: None,
-        rules: Vec::new(),
+        rules: Rules::default(),
     })
 }
 

@@ -20,9 +20,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use ipnet::IpNet;
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use super::DIFF_PROTOCOLS;
 use crate::eval::route::Actor;
 use crate::eval::rules::protocol_matches;
+use crate::matrix::reach::Reach;
 use crate::model::{
     Direction, Endpoint, EndpointId, EndpointKind, GroupId, Peer, Protocol, Rule, Topology,
 };
@@ -42,6 +46,12 @@ pub(super) struct Dirty {
     /// The protocols on which an endpoint's row (as a source) may differ, and those on which its
     /// column (as a target) may.
     sides: BTreeMap<EndpointId, (Mask, Mask)>,
+    /// The endpoints whose own record, groups' settings, node or cluster changed, or that are
+    /// on one side only: every cell of their row and column may differ.
+    renewed: BTreeSet<EndpointId>,
+    /// The protocols of the egress rules and of the ingress rules that differ, per group
+    /// present on both sides with the same settings.
+    rule_groups: BTreeMap<GroupId, (Mask, Mask)>,
 }
 
 impl Dirty {
@@ -61,9 +71,11 @@ impl Dirty {
         };
         let ids: BTreeSet<&EndpointId> = old.endpoints.keys().chain(new.endpoints.keys()).collect();
         let mut sides = BTreeMap::new();
+        let mut renewed = BTreeSet::new();
         for id in ids {
             let (Some(before), Some(after)) = (old.endpoints.get(id), new.endpoints.get(id)) else {
                 sides.insert(id.clone(), (ALL, ALL));
+                renewed.insert(id.clone());
                 continue;
             };
             let filtering = Actor::of_endpoint(new, after).groups;
@@ -76,19 +88,91 @@ impl Dirty {
                 }
                 (row & by_rules, column & by_rules)
             } else {
+                renewed.insert(id.clone());
                 (ALL, ALL)
             };
             if mask != (0, 0) {
                 sides.insert(id.clone(), mask);
             }
         }
-        Dirty { sides }
+        Dirty {
+            sides,
+            renewed,
+            rule_groups: groups.rules,
+        }
+    }
+
+    /// What the dirty rows and columns can differ towards among `blocks` (the external blocks
+    /// as synthetic parties, by index): for an endpoint dirty by its groups' rules alone, the
+    /// blocks that the peers of those rules, before or after, overlap (`matrix::reach`); every
+    /// block for the others.
+    ///
+    /// The rules of a group and direction that may decide differently are those between the
+    /// longest common beginning and end of its two lists (compared on what evaluation reads):
+    /// a block that none of them matches is matched by the same rules on both sides.
+    pub(super) fn reach(
+        &self,
+        old: &Topology,
+        new: &Topology,
+        blocks: &[(IpNet, EndpointId)],
+    ) -> Reach {
+        let parties = blocks
+            .iter()
+            .enumerate()
+            .map(|(index, (_, id))| (id.clone(), index as u32))
+            .collect();
+        let mut by_group: FxHashMap<(&GroupId, Direction), Vec<u64>> = FxHashMap::default();
+        let mut sides = FxHashMap::default();
+        for (id, (row, column)) in self.entries() {
+            if self.renewed.contains(id) {
+                continue;
+            }
+            let Some(endpoint) = new.endpoints.get(id) else {
+                continue;
+            };
+            let filtering = Actor::of_endpoint(new, endpoint).groups;
+            let mut side = |direction: Direction, mask: Mask| -> Option<Vec<u64>> {
+                if mask == 0 {
+                    return None;
+                }
+                let mut union = vec![0u64; blocks.len().div_ceil(64)];
+                for group in &filtering {
+                    let Some((group, (egress, ingress))) = self.rule_groups.get_key_value(*group)
+                    else {
+                        continue;
+                    };
+                    let changed = match direction {
+                        Direction::Egress => *egress,
+                        Direction::Ingress => *ingress,
+                    };
+                    if changed == 0 {
+                        continue;
+                    }
+                    let bits = by_group
+                        .entry((group, direction))
+                        .or_insert_with(|| group_reach(old, new, group, direction, blocks));
+                    for (word, more) in union.iter_mut().zip(bits.iter()) {
+                        *word |= more;
+                    }
+                }
+                Some(union)
+            };
+            let reach = [
+                side(Direction::Egress, row),
+                side(Direction::Ingress, column),
+            ];
+            sides.insert(id.clone(), reach);
+        }
+        Reach { parties, sides }
     }
 
     /// A dirty set of the given rows and columns, by endpoint id.
     #[cfg(test)]
     pub(super) fn of_sides(sides: BTreeMap<EndpointId, (Mask, Mask)>) -> Dirty {
-        Dirty { sides }
+        Dirty {
+            sides,
+            ..Dirty::default()
+        }
     }
 
     /// The protocols on which `id`'s row and its column may differ.
@@ -167,6 +251,68 @@ impl GroupChanges {
         }
         changes
     }
+}
+
+/// The blocks (by index, one bit each) that the rules of `group` and `direction` that may
+/// decide differently on the two sides can match: those between the longest common beginning
+/// and end of the two lists, whose peers overlap the block (a CIDR, or an entry of the prefix
+/// list as its side has it; a group never matches a block).
+fn group_reach<'t>(
+    old: &'t Topology,
+    new: &'t Topology,
+    group: &GroupId,
+    direction: Direction,
+    blocks: &[(IpNet, EndpointId)],
+) -> Vec<u64> {
+    let keys = |topology: &'t Topology| -> Vec<Key<'t>> {
+        topology
+            .groups
+            .get(group)
+            .map(|group| {
+                group
+                    .rules
+                    .iter()
+                    .filter(|rule| rule.direction == direction)
+                    .map(|rule| Key::of(topology, rule))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (before, after) = (keys(old), keys(new));
+    let start = before
+        .iter()
+        .zip(&after)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let end = before[start..]
+        .iter()
+        .rev()
+        .zip(after[start..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let changed = before[start..before.len() - end]
+        .iter()
+        .chain(&after[start..after.len() - end]);
+    let mut nets: FxHashSet<IpNet> = FxHashSet::default();
+    for key in changed {
+        match &key.rule.peer {
+            Peer::Cidr(net) => {
+                nets.insert(net.trunc());
+            }
+            Peer::PrefixList(_) => nets.extend(key.entries.unwrap_or(&[]).iter().map(IpNet::trunc)),
+            Peer::Group { .. } => {}
+        }
+    }
+    let mut bits = vec![0u64; blocks.len().div_ceil(64)];
+    for (index, (block, _)) in blocks.iter().enumerate() {
+        if nets
+            .iter()
+            .any(|net| net.contains(block) || block.contains(net))
+        {
+            bits[index / 64] |= 1 << (index % 64);
+        }
+    }
+    bits
 }
 
 /// What evaluation reads of the rules of one direction that match one protocol, in order.
@@ -313,6 +459,73 @@ mod tests {
         assert_eq!(all.protocols(), without_v6);
         assert_eq!(all.sides(&member), (0, ALL & !ICMPV6));
         assert_eq!(dirty(&old, &old).protocols(), Vec::<Protocol>::new());
+    }
+
+    /// A rule of one block added to a group reaches that block from the group's members'
+    /// columns, and no other block; a rule open to `0.0.0.0/0` reaches every IPv4 block and
+    /// no IPv6 one; a rule whose peer is a group reaches none; an instance added reaches every
+    /// block (it has no entry).
+    #[test]
+    fn a_changed_rule_reaches_the_blocks_its_peer_overlaps() {
+        let (old, group, member) = ipv4_only();
+        let blocks: Vec<(IpNet, EndpointId)> =
+            ["198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"]
+                .into_iter()
+                .map(|text| (text.parse().expect("a block"), EndpointId(text.to_owned())))
+                .collect();
+        let reach_of = |peer: Peer| {
+            let mut rule = Rule::tcp_from_internet(22);
+            rule.peer = peer;
+            let mut new = old.clone();
+            let edit = Edit::AddRule {
+                group: group.clone(),
+                rule,
+            };
+            apply(&mut new, &edit).expect("the rule is added");
+            let found = dirty(&old, &new);
+            assert_eq!(found.sides(&member), (0, 1), "{member}");
+            let reach = found.reach(&old, &new, &blocks);
+            let [row, column] = reach.sides.get(&member).cloned().expect("an entry");
+            assert_eq!(row, None);
+            let column = column.expect("bits");
+            (0..blocks.len())
+                .filter(|index| column[index / 64] >> (index % 64) & 1 == 1)
+                .collect::<Vec<usize>>()
+        };
+        let office = Peer::Cidr("203.0.113.7/24".parse().expect("a block"));
+        assert_eq!(reach_of(office), vec![1]);
+        let internet = Peer::Cidr("0.0.0.0/0".parse().expect("a block"));
+        assert_eq!(reach_of(internet), vec![0, 1]);
+        let host = Peer::Cidr("198.51.100.9/32".parse().expect("a block"));
+        assert_eq!(reach_of(host), vec![0]);
+        let other = old
+            .groups
+            .keys()
+            .find(|id| **id != group)
+            .cloned()
+            .expect("another group");
+        let by_group = Peer::Group {
+            id: other,
+            owner_account: None,
+        };
+        assert_eq!(reach_of(by_group), Vec::<usize>::new());
+
+        let mut new = old.clone();
+        let added = Edit::AddEndpoint(NewEndpoint::Ecs {
+            group: group.clone(),
+        });
+        apply(&mut new, &added).expect("an instance");
+        let found = dirty(&old, &new);
+        let reach = found.reach(&old, &new, &blocks);
+        let renewed: Vec<&EndpointId> = found
+            .entries()
+            .filter(|(_, sides)| *sides == (ALL & !ICMPV6, ALL & !ICMPV6) || *sides == (ALL, ALL))
+            .map(|(id, _)| id)
+            .collect();
+        assert!(!renewed.is_empty());
+        for id in renewed {
+            assert!(!reach.sides.contains_key(id), "{id} reaches every block");
+        }
     }
 
     /// A pod's identity is its node's record and its cluster's too: a change of either makes

@@ -19,6 +19,7 @@ use super::dirty::{Dirty, Mask};
 use super::peers::named_blocks;
 use super::ports::difference;
 use super::shared::{bit, Marks};
+use crate::matrix::reach::Reach;
 use crate::matrix::subset::JointBlocks;
 use crate::matrix::Matrix;
 use crate::model::{EndpointId, GroupId, PortRange, Protocol, Topology};
@@ -131,7 +132,8 @@ pub(super) fn changes(
         payloads: Vec::new(),
         class_changes: Vec::new(),
     };
-    let marks = Marks::new(old, new, &dirty);
+    let reach = dirty.reach(old, new, &named);
+    let marks = Marks::new(old, new, &dirty, reach);
     let old_all = marks.side(old, &named, &dirty);
     let new_all = marks.side(new, &named, &dirty);
     let old_matrices = marks.matrices(
@@ -156,7 +158,14 @@ pub(super) fn changes(
     ) else {
         return Listing::default();
     };
-    let classes = compare(&before, &after, &dirty, &protocols, &mut changes);
+    let classes = compare(
+        &before,
+        &after,
+        &dirty,
+        marks.reach(),
+        &protocols,
+        &mut changes,
+    );
     drop((before, after));
     let class_changes = std::mem::take(&mut changes.class_changes);
     let sides = (!changes.records.is_empty()).then(|| Arc::new([old_all.0, new_all.0]));
@@ -300,6 +309,11 @@ struct Joint {
     at: [(Option<usize>, Option<usize>); 2],
     rows: Mask,
     columns: Mask,
+    /// The external blocks' party indices of its members, when all are blocks.
+    parties: Option<Vec<u32>>,
+    /// What its members' dirty rows, and dirty columns, reach among the blocks (`None`:
+    /// every block).
+    reach: [Option<Vec<u64>>; 2],
 }
 
 /// Compares the cells of `before` and `after` that the dirty set leaves open, per
@@ -313,10 +327,11 @@ fn compare(
     before: &Side<'_>,
     after: &Side<'_>,
     dirty: &Dirty,
+    reach: &Reach,
     protocols: &[Protocol],
     changes: &mut Collector,
 ) -> Vec<Vec<u32>> {
-    let joint = joint_classes(before, after, dirty, &changes.ids);
+    let joint = joint_classes(before, after, dirty, reach, &changes.ids);
     // The joint classes with a dirty column: a clean row meets only those.
     let dirty_columns: Vec<usize> = (0..joint.len())
         .filter(|class| joint[*class].columns != 0)
@@ -350,8 +365,19 @@ fn compare(
         for &target_class in candidates {
             let targets = &joint[target_class];
             // A block's row and column are clean: its cells change only in the dirty
-            // columns and rows of the endpoints.
-            let open = sources.rows | targets.columns;
+            // columns and rows of the endpoints that reach it (the parts build only those).
+            let rows = if Reach::reaches(sources.reach[0].as_deref(), targets.parties.as_deref()) {
+                sources.rows
+            } else {
+                0
+            };
+            let columns = if Reach::reaches(targets.reach[1].as_deref(), sources.parties.as_deref())
+            {
+                targets.columns
+            } else {
+                0
+            };
+            let open = rows | columns;
             if open == 0 {
                 continue;
             }
@@ -415,7 +441,13 @@ fn compare(
 ///
 /// `ids` is every id compared, sorted: each side's matrix holds its endpoints and the blocks,
 /// sorted, so one walk down the three lists finds every id's place in both matrices.
-fn joint_classes(old: &Side<'_>, new: &Side<'_>, dirty: &Dirty, ids: &[EndpointId]) -> Vec<Joint> {
+fn joint_classes(
+    old: &Side<'_>,
+    new: &Side<'_>,
+    dirty: &Dirty,
+    reach: &Reach,
+    ids: &[EndpointId],
+) -> Vec<Joint> {
     // Per side, per index in its matrix: whether the endpoint is in a pair on one node.
     let local = |side: &Side<'_>| -> Vec<bool> {
         let mut local = vec![false; side.matrix.endpoints().len()];
@@ -470,6 +502,8 @@ fn joint_classes(old: &Side<'_>, new: &Side<'_>, dirty: &Dirty, ids: &[EndpointI
             at: [(None, None); 2],
             rows: 0,
             columns: 0,
+            parties: None,
+            reach: [None, None],
         });
         if let Some(slot) = joint.at.get_mut(joint.members.len()) {
             *slot = (at[0], at[1]);
@@ -478,7 +512,17 @@ fn joint_classes(old: &Side<'_>, new: &Side<'_>, dirty: &Dirty, ids: &[EndpointI
         joint.rows |= rows;
         joint.columns |= columns;
     }
-    groups.into_values().collect()
+    let mut joint: Vec<Joint> = groups.into_values().collect();
+    for class in &mut joint {
+        let members = || class.members.iter().map(|rank| &ids[*rank as usize]);
+        class.parties = reach.parties_of(members());
+        for (side, dirty) in [class.rows, class.columns].into_iter().enumerate() {
+            if dirty != 0 {
+                class.reach[side] = reach.side_of(members(), side);
+            }
+        }
+    }
+    joint
 }
 
 #[cfg(test)]

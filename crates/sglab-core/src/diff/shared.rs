@@ -32,7 +32,8 @@ use super::dirty::{Dirty, Mask};
 use super::peers::add_external_peers;
 use super::DIFF_PROTOCOLS;
 use crate::eval::route::Actor;
-use crate::matrix::subset::{matrix_part, Earlier, JointBlocks};
+use crate::matrix::reach::Reach;
+use crate::matrix::subset::{matrix_part, Changed, Earlier, JointBlocks};
 use crate::matrix::{matrix_with, Matrix};
 use crate::model::{
     EndpointId, Eni, GroupId, GroupType, InnerAccessPolicy, Protocol, Rules, SecurityGroup,
@@ -54,11 +55,15 @@ pub(super) struct Marks {
     rows: Vec<[GroupId; 2]>,
     /// The marks of columns of each part: basic, then enterprise.
     columns: Vec<[GroupId; 2]>,
+    /// What the dirty rows and columns can differ towards among the external blocks
+    /// ([`Dirty::reach`]).
+    reach: Reach,
 }
 
 impl Marks {
-    /// Marks that neither side uses, for the parts of the protocols of `dirty`.
-    pub(super) fn new(old: &Topology, new: &Topology, dirty: &Dirty) -> Marks {
+    /// Marks that neither side uses, for the parts of the protocols of `dirty`, whose dirty
+    /// rows and columns reach `reach` among the external blocks.
+    pub(super) fn new(old: &Topology, new: &Topology, dirty: &Dirty, reach: Reach) -> Marks {
         let fresh = |name: String| {
             let mut id = GroupId(format!("sg-diff-{name}"));
             while old.groups.contains_key(&id) || new.groups.contains_key(&id) {
@@ -81,7 +86,13 @@ impl Marks {
             rows: marks("rows"),
             columns: marks("columns"),
             parts,
+            reach,
         }
+    }
+
+    /// What the dirty rows and columns can differ towards among the external blocks.
+    pub(super) fn reach(&self) -> &Reach {
+        &self.reach
     }
 
     /// `topology` with the external blocks as synthetic endpoints and, when every dirty
@@ -148,9 +159,12 @@ impl Marks {
                 });
                 // The other side's parts start from these only when it has the marks too.
                 let later = later.filter(|(_, marked)| *marked).map(|(later, _)| later);
-                let part = matrix_part(
-                    topology, &protocols, &rows, &columns, blocks, earlier, later,
-                );
+                let changed = Changed {
+                    egress: &rows,
+                    ingress: &columns,
+                    reach: Some(&self.reach),
+                };
+                let part = matrix_part(topology, &protocols, &changed, blocks, earlier, later);
                 (*mask, part)
             })
             .collect()
@@ -371,7 +385,7 @@ mod tests {
         );
         assert!(!mostly_dual_stack(&old) && !mostly_dual_stack(&new));
         assert_eq!(
-            Marks::new(&old, &new, &dirty).parts,
+            Marks::new(&old, &new, &dirty, Reach::default()).parts,
             vec![Mask::from(0b11111)]
         );
 
@@ -380,7 +394,7 @@ mod tests {
         let (new, differing) = tcp_rule_and_instance_added(&old);
         let differing: Vec<&GroupId> = differing.iter().collect();
         let dirty = Dirty::of(&old, &new, &differing);
-        let marks = Marks::new(&old, &new, &dirty);
+        let marks = Marks::new(&old, &new, &dirty, Reach::default());
         assert_eq!(marks.parts, vec![bit(Protocol::Tcp), Mask::from(0b11110)]);
         // Each part is built on its own protocols only.
         let side = marks.side(&old, &[], &dirty);
@@ -473,7 +487,7 @@ mod tests {
         }
         let differing = crate::diff::rules::differing_groups(&old, &new);
         let dirty = Dirty::of(&old, &new, &differing);
-        let marks = Marks::new(&old, &new, &dirty);
+        let marks = Marks::new(&old, &new, &dirty, Reach::default());
         assert_eq!(marks.parts, vec![bit(Protocol::Tcp)]);
         let (mut rows_only, mut columns_only) = (0, 0);
         for topology in [&old, &new] {

@@ -11,6 +11,7 @@ use super::classes::{family_slot, ClassKey, NetIndex, RouteSummary, RoutingSigna
 use super::combine::sorted_intersect;
 use super::incremental::Reuse;
 use super::intern::{FastMap, Interner};
+use super::reach::ClassReach;
 use super::sides::{variant, GroupSide};
 use super::{Matrix, EMPTY_SET, FULL_SET};
 
@@ -346,6 +347,12 @@ impl<'t> Builder<'t> {
             }
             None => (vec![0; class_count * class_count], None),
         };
+        let class_reach = match (reuse.as_ref().and_then(|reuse| reuse.reach), &affected) {
+            (Some(reach), Some(affected)) => {
+                Some(ClassReach::of(reach, &endpoints, &members, affected))
+            }
+            _ => None,
+        };
         // Side answer 0 is "every port of every protocol": a side that does not filter; group
         // answer 0 matches no rule for any protocol.
         let all_ports = vec![FULL_SET; protocol_count];
@@ -359,7 +366,15 @@ impl<'t> Builder<'t> {
                 return false;
             }
             match &affected {
-                Some(affected) => affected[from_class][0] || affected[to_class][1],
+                Some(affected) => {
+                    // A changed side meets the synthetic parties it reaches only.
+                    let reaches = |side: usize| {
+                        class_reach
+                            .as_ref()
+                            .is_none_or(|reach| reach.reaches(from_class, to_class, side))
+                    };
+                    (affected[from_class][0] && reaches(0)) || (affected[to_class][1] && reaches(1))
+                }
                 None => true,
             }
         };
@@ -450,7 +465,13 @@ impl<'t> Builder<'t> {
                     let answer = match &row_vectors[routing_of[to_class] as usize][k] {
                         Some(vectors) if !intra_group(&self, summary, from_class, to_class) => {
                             egress_ids.clear();
-                            egress_ids.extend(vectors.iter().map(|vector| vector[to_class]));
+                            // A group none of whose rules matches adds nothing to the side.
+                            egress_ids.extend(
+                                vectors
+                                    .iter()
+                                    .map(|vector| vector[to_class])
+                                    .filter(|answer| *answer != NO_MATCH),
+                            );
                             self.memo_scope_answer(&mut memo, default, &egress_ids)
                         }
                         _ => UNFILTERED,
@@ -537,7 +558,8 @@ impl<'t> Builder<'t> {
                                     column_vectors[column][at]
                                         .2
                                         .iter()
-                                        .map(|vector| vector[from_class]),
+                                        .map(|vector| vector[from_class])
+                                        .filter(|answer| *answer != NO_MATCH),
                                 );
                                 let default = self.default_allows(to.group_set, Direction::Ingress);
                                 self.memo_scope_answer(

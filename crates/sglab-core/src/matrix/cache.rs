@@ -352,15 +352,26 @@ mod tests {
         assert!(skipped > 0, "some side answer allows nothing");
     }
 
-    /// A side's answer is memoized on its groups' answers: under a packed key for up to three
-    /// groups, under the list of answers for four and five (the most an ENI takes). On
-    /// topologies whose ENIs have one to five groups, both memos are used, each for its own.
+    /// A side's answer is memoized on the answers of its groups that match (a group none of
+    /// whose rules matches adds nothing): under a packed key for up to three, under the list
+    /// of answers for four and five (the most an ENI takes). On topologies whose ENIs have one
+    /// to five groups, each with a rule matching every address, both memos are used, each for
+    /// its own.
     #[test]
     fn side_answers_are_memoized_by_packed_keys_up_to_three_groups() {
         let (mut short, mut long) = (0, 0);
         for seed in 0..4u64 {
             let mut topology = generate(seed, &GenParams::of_shape(Shape::Varied, 12, 8, 60));
             widen_enis(&mut topology, |index| index % 6);
+            for (index, group) in topology.groups.values_mut().enumerate() {
+                for direction in [Direction::Egress, Direction::Ingress] {
+                    let mut rule = crate::model::Rule::tcp_from_internet(1000 + index as u16);
+                    rule.direction = direction;
+                    group.rules.push(rule.clone());
+                    rule.peer = crate::model::Peer::Cidr("::/0".parse().expect("a block"));
+                    group.rules.push(rule);
+                }
+            }
             let built = matrix(&topology);
             let cache = built.cache.0.as_ref().expect("kept");
             // A long key is four or five answers and the default.

@@ -36,6 +36,7 @@ pub fn matrix_after_edit(
                 Some(Reuse {
                     matrix: Some(previous),
                     changed,
+                    reach: None,
                 }),
             )
         }
@@ -134,6 +135,9 @@ pub(super) struct Reuse<'m> {
     pub(super) matrix: Option<&'m Matrix>,
     /// The groups whose rules changed.
     pub(super) changed: ChangedGroups,
+    /// What the changed rows and columns can differ towards among the synthetic parties of a
+    /// diff; `None`: every class.
+    pub(super) reach: Option<&'m super::reach::Reach>,
 }
 
 /// The group matrix of `matrix` (the matrix of `topology`) after an edit, derived from

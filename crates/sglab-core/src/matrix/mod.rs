@@ -62,6 +62,7 @@ mod group;
 mod incremental;
 mod intern;
 mod parts;
+pub(crate) mod reach;
 mod sides;
 pub(crate) mod subset;
 mod sweep;

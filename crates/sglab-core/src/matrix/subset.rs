@@ -17,6 +17,7 @@ use crate::model::{Direction, GroupId, Peer, Protocol, Rule, Topology};
 use super::builder::Builder;
 use super::classes::NetIndex;
 use super::incremental::{same_rules, same_settings, ChangedGroups, Reuse};
+use super::reach::Reach;
 use super::Matrix;
 
 /// The rule blocks of the two topologies of a diff, so that the parts of both sides number
@@ -118,10 +119,21 @@ pub(crate) struct Earlier<'a> {
     pub(crate) differing: Option<&'a [&'a GroupId]>,
 }
 
-/// The matrix of `topology` on `protocols` (repeats are ignored) restricted to the pairs whose
-/// source's filtering groups meet `egress` or whose target's filtering groups meet `ingress`:
-/// those cells are the cells of [`super::matrix_with`], every other cell allows nothing
-/// (local pairs, which no group filters, are kept whole).
+/// Which cells a part builds: those of the pairs whose source's filtering groups meet
+/// `egress` or whose target's filtering groups meet `ingress`, and with `reach`, of those only
+/// the pairs whose other party is no synthetic party or one that the changed side reaches.
+pub(crate) struct Changed<'a> {
+    /// The groups whose members' rows are built.
+    pub(crate) egress: &'a BTreeSet<&'a GroupId>,
+    /// The groups whose members' columns are built.
+    pub(crate) ingress: &'a BTreeSet<&'a GroupId>,
+    /// What the rows and columns built can differ towards among the synthetic parties.
+    pub(crate) reach: Option<&'a Reach>,
+}
+
+/// The matrix of `topology` on `protocols` (repeats are ignored) restricted to the pairs that
+/// `changed` names: those cells are the cells of [`super::matrix_with`], every other cell
+/// allows nothing (local pairs, which no group filters, are kept whole).
 ///
 /// `blocks` must hold the blocks of `topology`'s rules. With `earlier`, the group sides of
 /// groups whose rules in a direction are the same in both topologies, with the same settings,
@@ -132,8 +144,7 @@ pub(crate) struct Earlier<'a> {
 pub(crate) fn matrix_part(
     topology: &Topology,
     protocols: &[Protocol],
-    egress: &BTreeSet<&GroupId>,
-    ingress: &BTreeSet<&GroupId>,
+    changed: &Changed<'_>,
     blocks: &JointBlocks,
     earlier: Option<Earlier<'_>>,
     later: Option<&Topology>,
@@ -154,9 +165,9 @@ pub(crate) fn matrix_part(
             .map(|(index, _)| index as u32)
             .collect()
     };
-    let changed = ChangedGroups {
-        egress: indices(egress),
-        ingress: indices(ingress),
+    let groups = ChangedGroups {
+        egress: indices(changed.egress),
+        ingress: indices(changed.ingress),
     };
     let mut builder = Builder::with_nets(topology, blocks.0.clone());
     if let Some(later) = later.filter(|later| same_groups(topology, later)) {
@@ -177,7 +188,8 @@ pub(crate) fn matrix_part(
         unique,
         Some(Reuse {
             matrix: None,
-            changed,
+            changed: groups,
+            reach: changed.reach,
         }),
     )
 }
@@ -317,8 +329,11 @@ mod tests {
         let before = matrix_part(
             old,
             &protocols,
-            &old_groups,
-            &old_groups,
+            &Changed {
+                egress: &old_groups,
+                ingress: &old_groups,
+                reach: None,
+            },
             &blocks,
             None,
             Some(new),
@@ -331,8 +346,11 @@ mod tests {
         let after = matrix_part(
             new,
             &protocols,
-            &new_groups,
-            &new_groups,
+            &Changed {
+                egress: &new_groups,
+                ingress: &new_groups,
+                reach: None,
+            },
             &blocks,
             Some(earlier),
             None,
@@ -482,13 +500,18 @@ mod tests {
             let blocks = JointBlocks::of(&old, &new);
             let groups: Vec<GroupId> = old.groups.keys().cloned().collect();
             let all: BTreeSet<&GroupId> = groups.iter().collect();
-            let before = matrix_part(&old, &protocols, &all, &all, &blocks, None, None);
+            let changed = Changed {
+                egress: &all,
+                ingress: &all,
+                reach: None,
+            };
+            let before = matrix_part(&old, &protocols, &changed, &blocks, None, None);
             let earlier = Earlier {
                 topology: &old,
                 part: &before,
                 differing: None,
             };
-            let after = matrix_part(&new, &protocols, &all, &all, &blocks, Some(earlier), None);
+            let after = matrix_part(&new, &protocols, &changed, &blocks, Some(earlier), None);
             remade += after.cache.0.as_ref().map_or(0, |cache| {
                 let kept = before.cache.0.as_ref().expect("kept");
                 cache
@@ -574,7 +597,16 @@ mod tests {
             let ingress: BTreeSet<&GroupId> = ids.iter().skip(1).step_by(4).copied().collect();
             let blocks = JointBlocks::of(&topology, &topology);
             let part = matrix_part(
-                &topology, &protocols, &egress, &ingress, &blocks, None, None,
+                &topology,
+                &protocols,
+                &Changed {
+                    egress: &egress,
+                    ingress: &ingress,
+                    reach: None,
+                },
+                &blocks,
+                None,
+                None,
             );
             let groups_of = |id: &EndpointId| {
                 topology

@@ -1318,3 +1318,80 @@ fn a_group_inserted_first_keeps_the_sides_of_the_others() {
     }
     assert!(checked > 0);
 }
+
+/// Rules whose peer is one endpoint's own address, private or public (a `/32` of it), added in
+/// both directions to groups with members: a change reaches the parties its rules can match,
+/// and an endpoint is matched at any address others see it at, so each such diff says what the
+/// two matrices say, and some open or close something.
+#[test]
+fn rules_naming_an_endpoints_address_agree_with_the_two_matrices() {
+    let mut changed = 0;
+    let mut public = 0;
+    for shape in Shape::ALL {
+        for seed in 0..3u64 {
+            let old = generate(seed, &GenParams::of_shape(shape, 24, 4, 40));
+            let addresses: Vec<(std::net::IpAddr, bool)> =
+                old.endpoints
+                    .values()
+                    .flat_map(|endpoint| {
+                        let private = endpoint.enis.iter().flat_map(|eni| {
+                            eni.private_ips.iter().map(|address| (*address, false))
+                        });
+                        private.chain(endpoint.public_ip.map(|address| (address, true)))
+                    })
+                    .collect();
+            let groups: Vec<GroupId> = old
+                .groups
+                .keys()
+                .filter(|group| sglab_core::edit::writable_group(&old, group).is_ok())
+                .cloned()
+                .collect();
+            if addresses.is_empty() || groups.is_empty() {
+                continue;
+            }
+            let mut new = old.clone();
+            for (index, group) in groups.iter().enumerate().take(3) {
+                // Public addresses first: they are what a peer in another VPC is seen at.
+                let pick = addresses
+                    .iter()
+                    .filter(|(_, is_public)| *is_public)
+                    .chain(addresses.iter())
+                    .nth(index * 7)
+                    .or(addresses.first());
+                let Some((address, is_public)) = pick else {
+                    continue;
+                };
+                for direction in [
+                    sglab_core::model::Direction::Ingress,
+                    sglab_core::model::Direction::Egress,
+                ] {
+                    let mut rule = open_rule(index);
+                    rule.direction = direction;
+                    rule.peer = Peer::Cidr(ipnet::IpNet::from(*address));
+                    rule.priority = Priority::HIGHEST;
+                    rule.policy = if index % 2 == 0 {
+                        Policy::Accept
+                    } else {
+                        Policy::Drop
+                    };
+                    let edit = Edit::AddRule {
+                        group: group.clone(),
+                        rule,
+                    };
+                    if apply(&mut new, &edit).is_ok() && *is_public {
+                        public += 1;
+                    }
+                }
+            }
+            let result = diff(&old, &new);
+            assert_eq!(
+                check_against_matrices(&old, &new, &result),
+                Ok(()),
+                "{shape:?} seed {seed}"
+            );
+            changed += result.counts.pairs_opened + result.counts.pairs_closed;
+        }
+    }
+    assert!(changed > 0, "no rule naming an address changed anything");
+    assert!(public > 0, "no rule named a public address");
+}

@@ -102,24 +102,45 @@ impl Dirty {
         }
     }
 
-    /// What the dirty rows and columns can differ towards among `blocks` (the external blocks
-    /// as synthetic parties, by index): for an endpoint dirty by its groups' rules alone, the
-    /// blocks that the peers of those rules, before or after, overlap (`matrix::reach`); every
-    /// block for the others.
+    /// What the dirty rows and columns can differ towards (`matrix::reach`), among the
+    /// parties of the diff: the external `blocks` (as synthetic parties, first, by index) and
+    /// the endpoints of both sides. For an endpoint dirty by its groups' rules alone, those
+    /// that the changed rules, before or after, can match: a CIDR or prefix-list peer
+    /// overlapping one of a party's addresses, or a group peer among its groups; every party
+    /// for the others.
     ///
     /// The rules of a group and direction that may decide differently are those between the
     /// longest common beginning and end of its two lists (compared on what evaluation reads):
-    /// a block that none of them matches is matched by the same rules on both sides.
+    /// a party that none of them matches is matched by the same rules on both sides, and its
+    /// cell with the endpoint is the same when the party's own row or column is clean.
     pub(super) fn reach(
         &self,
         old: &Topology,
         new: &Topology,
         blocks: &[(IpNet, EndpointId)],
     ) -> Reach {
-        let parties = blocks
+        let mut ids: Vec<&EndpointId> = blocks.iter().map(|(_, id)| id).collect();
+        let mut parties: Vec<Party<'_>> = blocks
+            .iter()
+            .map(|(block, _)| Party {
+                addresses: vec![*block],
+                groups: Vec::new(),
+            })
+            .collect();
+        for (id, endpoint) in &new.endpoints {
+            ids.push(id);
+            parties.push(Party::of(new, endpoint));
+        }
+        for (id, endpoint) in &old.endpoints {
+            if !new.endpoints.contains_key(id) {
+                ids.push(id);
+                parties.push(Party::of(old, endpoint));
+            }
+        }
+        let index = ids
             .iter()
             .enumerate()
-            .map(|(index, (_, id))| (id.clone(), index as u32))
+            .map(|(index, id)| ((*id).clone(), index as u32))
             .collect();
         let mut by_group: FxHashMap<(&GroupId, Direction), Vec<u64>> = FxHashMap::default();
         let mut sides = FxHashMap::default();
@@ -135,7 +156,7 @@ impl Dirty {
                 if mask == 0 {
                     return None;
                 }
-                let mut union = vec![0u64; blocks.len().div_ceil(64)];
+                let mut union = vec![0u64; parties.len().div_ceil(64)];
                 for group in &filtering {
                     let Some((group, (egress, ingress))) = self.rule_groups.get_key_value(*group)
                     else {
@@ -150,7 +171,7 @@ impl Dirty {
                     }
                     let bits = by_group
                         .entry((group, direction))
-                        .or_insert_with(|| group_reach(old, new, group, direction, blocks));
+                        .or_insert_with(|| group_reach(old, new, group, direction, &parties));
                     for (word, more) in union.iter_mut().zip(bits.iter()) {
                         *word |= more;
                     }
@@ -163,7 +184,10 @@ impl Dirty {
             ];
             sides.insert(id.clone(), reach);
         }
-        Reach { parties, sides }
+        Reach {
+            parties: index,
+            sides,
+        }
     }
 
     /// A dirty set of the given rows and columns, by endpoint id.
@@ -253,16 +277,42 @@ impl GroupChanges {
     }
 }
 
-/// The blocks (by index, one bit each) that the rules of `group` and `direction` that may
+/// What a rule can match of a party of a diff: every address others may see it at (its own or
+/// its node's, private, public or its block: `eval::route`), and its groups, which a group peer
+/// names.
+struct Party<'t> {
+    addresses: Vec<IpNet>,
+    groups: Vec<&'t GroupId>,
+}
+
+impl<'t> Party<'t> {
+    fn of(topology: &'t Topology, endpoint: &'t Endpoint) -> Party<'t> {
+        let actor = Actor::of_endpoint(topology, endpoint);
+        let addresses = actor
+            .private_ips
+            .iter()
+            .chain(actor.public_in.iter())
+            .chain(actor.public_out.iter())
+            .map(|address| IpNet::from(*address))
+            .chain(actor.external)
+            .collect();
+        Party {
+            addresses,
+            groups: actor.groups,
+        }
+    }
+}
+
+/// The parties (by index, one bit each) that the rules of `group` and `direction` that may
 /// decide differently on the two sides can match: those between the longest common beginning
-/// and end of the two lists, whose peers overlap the block (a CIDR, or an entry of the prefix
-/// list as its side has it; a group never matches a block).
+/// and end of the two lists, whose peers overlap an address of the party (a CIDR, or an entry
+/// of the prefix list as its side has it) or name one of its groups.
 fn group_reach<'t>(
     old: &'t Topology,
     new: &'t Topology,
     group: &GroupId,
     direction: Direction,
-    blocks: &[(IpNet, EndpointId)],
+    parties: &[Party<'_>],
 ) -> Vec<u64> {
     let keys = |topology: &'t Topology| -> Vec<Key<'t>> {
         topology
@@ -294,21 +344,36 @@ fn group_reach<'t>(
         .iter()
         .chain(&after[start..after.len() - end]);
     let mut nets: FxHashSet<IpNet> = FxHashSet::default();
+    let mut groups: FxHashSet<&GroupId> = FxHashSet::default();
     for key in changed {
         match &key.rule.peer {
             Peer::Cidr(net) => {
                 nets.insert(net.trunc());
             }
             Peer::PrefixList(_) => nets.extend(key.entries.unwrap_or(&[]).iter().map(IpNet::trunc)),
-            Peer::Group { .. } => {}
+            Peer::Group { id, .. } => {
+                groups.insert(id);
+            }
         }
     }
-    let mut bits = vec![0u64; blocks.len().div_ceil(64)];
-    for (index, (block, _)) in blocks.iter().enumerate() {
-        if nets
-            .iter()
-            .any(|net| net.contains(block) || block.contains(net))
-        {
+    // A net contains an address when the address cut to the net's length is the net: one
+    // look-up per length the nets have. A party's block may also contain a net.
+    let mut lengths: Vec<u8> = nets.iter().map(IpNet::prefix_len).collect();
+    lengths.sort_unstable();
+    lengths.dedup();
+    let overlaps = |address: &IpNet| {
+        let within = lengths.iter().any(|length| {
+            *length <= address.prefix_len()
+                && IpNet::new(address.addr(), *length).is_ok_and(|cut| nets.contains(&cut.trunc()))
+        });
+        within
+            || (address.prefix_len() < address.max_prefix_len()
+                && nets.iter().any(|net| address.contains(net)))
+    };
+    let mut bits = vec![0u64; parties.len().div_ceil(64)];
+    for (index, party) in parties.iter().enumerate() {
+        let by_address = party.addresses.iter().any(overlaps);
+        if by_address || party.groups.iter().any(|group| groups.contains(group)) {
             bits[index / 64] |= 1 << (index % 64);
         }
     }
@@ -463,17 +528,25 @@ mod tests {
 
     /// A rule of one block added to a group reaches that block from the group's members'
     /// columns, and no other block; a rule open to `0.0.0.0/0` reaches every IPv4 block and
-    /// no IPv6 one; a rule whose peer is a group reaches none; an instance added reaches every
-    /// block (it has no entry).
+    /// no IPv6 one; a rule whose peer is a group reaches no block and exactly the endpoints
+    /// that group filters; an instance added reaches every party (it has no entry).
     #[test]
-    fn a_changed_rule_reaches_the_blocks_its_peer_overlaps() {
+    fn a_changed_rule_reaches_the_parties_its_peer_matches() {
         let (old, group, member) = ipv4_only();
         let blocks: Vec<(IpNet, EndpointId)> =
             ["198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"]
                 .into_iter()
                 .map(|text| (text.parse().expect("a block"), EndpointId(text.to_owned())))
                 .collect();
-        let reach_of = |peer: Peer| {
+        /// The blocks (by index) and endpoints that `member`'s column reaches after a rule of
+        /// `peer` is added to `group`.
+        fn reach_in(
+            old: &Topology,
+            group: &GroupId,
+            member: &EndpointId,
+            blocks: &[(IpNet, EndpointId)],
+            peer: Peer,
+        ) -> (Vec<usize>, BTreeSet<EndpointId>) {
             let mut rule = Rule::tcp_from_internet(22);
             rule.peer = peer;
             let mut new = old.clone();
@@ -482,33 +555,70 @@ mod tests {
                 rule,
             };
             apply(&mut new, &edit).expect("the rule is added");
-            let found = dirty(&old, &new);
-            assert_eq!(found.sides(&member), (0, 1), "{member}");
-            let reach = found.reach(&old, &new, &blocks);
-            let [row, column] = reach.sides.get(&member).cloned().expect("an entry");
+            let found = dirty(old, &new);
+            assert_eq!(found.sides(member), (0, 1), "{member}");
+            let reach = found.reach(old, &new, blocks);
+            let [row, column] = reach.sides.get(member).cloned().expect("an entry");
             assert_eq!(row, None);
             let column = column.expect("bits");
-            (0..blocks.len())
-                .filter(|index| column[index / 64] >> (index % 64) & 1 == 1)
-                .collect::<Vec<usize>>()
-        };
+            let reached = |index: usize| column[index / 64] >> (index % 64) & 1 == 1;
+            let endpoints: BTreeSet<EndpointId> = new
+                .endpoints
+                .keys()
+                .enumerate()
+                .filter(|(index, _)| reached(blocks.len() + index))
+                .map(|(_, id)| id.clone())
+                .collect();
+            let blocks: Vec<usize> = (0..blocks.len()).filter(|index| reached(*index)).collect();
+            (blocks, endpoints)
+        }
+        let reach_of = |peer: Peer| reach_in(&old, &group, &member, &blocks, peer);
         let office = Peer::Cidr("203.0.113.7/24".parse().expect("a block"));
-        assert_eq!(reach_of(office), vec![1]);
+        assert_eq!(reach_of(office).0, vec![1]);
         let internet = Peer::Cidr("0.0.0.0/0".parse().expect("a block"));
-        assert_eq!(reach_of(internet), vec![0, 1]);
+        let (blocks_reached, endpoints_reached) = reach_of(internet);
+        assert_eq!(blocks_reached, vec![0, 1]);
+        assert_eq!(
+            endpoints_reached.len(),
+            old.endpoints.len(),
+            "every IPv4 endpoint"
+        );
         let host = Peer::Cidr("198.51.100.9/32".parse().expect("a block"));
-        assert_eq!(reach_of(host), vec![0]);
-        let other = old
+        assert_eq!(reach_of(host).0, vec![0]);
+        // A group peer, on a topology with several groups with members.
+        let larger = generate(5, &GenParams::of_shape(Shape::Roles, 40, 6, 80));
+        let members_of = |id: &GroupId| -> BTreeSet<EndpointId> {
+            larger
+                .endpoints
+                .iter()
+                .filter(|(_, endpoint)| Actor::of_endpoint(&larger, endpoint).groups.contains(&id))
+                .map(|(id, _)| id.clone())
+                .collect()
+        };
+        let with_members: Vec<(GroupId, BTreeSet<EndpointId>)> = larger
             .groups
             .keys()
-            .find(|id| **id != group)
-            .cloned()
-            .expect("another group");
+            .map(|id| (id.clone(), members_of(id)))
+            .filter(|(_, members)| !members.is_empty())
+            .collect();
+        let (target, target_members) = with_members
+            .iter()
+            .find(|(id, _)| writable_group(&larger, id).is_ok())
+            .expect("a writable group with members");
+        let vpc = |id: &GroupId| larger.groups.get(id).map(|group| &group.vpc);
+        let (other, members) = with_members
+            .iter()
+            .find(|(id, _)| id != target && vpc(id) == vpc(target))
+            .expect("another group with members in the same VPC");
+        let member = target_members.iter().next().expect("a member");
         let by_group = Peer::Group {
-            id: other,
+            id: other.clone(),
             owner_account: None,
         };
-        assert_eq!(reach_of(by_group), Vec::<usize>::new());
+        assert_eq!(
+            reach_in(&larger, target, member, &blocks, by_group),
+            (Vec::new(), members.clone())
+        );
 
         let mut new = old.clone();
         let added = Edit::AddEndpoint(NewEndpoint::Ecs {
@@ -524,7 +634,7 @@ mod tests {
             .collect();
         assert!(!renewed.is_empty());
         for id in renewed {
-            assert!(!reach.sides.contains_key(id), "{id} reaches every block");
+            assert!(!reach.sides.contains_key(id), "{id} reaches every party");
         }
     }
 

@@ -19,7 +19,7 @@ use super::dirty::{Dirty, Mask};
 use super::peers::named_blocks;
 use super::ports::difference;
 use super::shared::{bit, Marks};
-use crate::matrix::reach::Reach;
+use crate::matrix::reach::{ClassReach, Reach};
 use crate::matrix::subset::JointBlocks;
 use crate::matrix::Matrix;
 use crate::model::{EndpointId, GroupId, PortRange, Protocol, Topology};
@@ -309,11 +309,6 @@ struct Joint {
     at: [(Option<usize>, Option<usize>); 2],
     rows: Mask,
     columns: Mask,
-    /// The external blocks' party indices of its members, when all are blocks.
-    parties: Option<Vec<u32>>,
-    /// What its members' dirty rows, and dirty columns, reach among the blocks (`None`:
-    /// every block).
-    reach: [Option<Vec<u64>>; 2],
 }
 
 /// Compares the cells of `before` and `after` that the dirty set leaves open, per
@@ -331,7 +326,7 @@ fn compare(
     protocols: &[Protocol],
     changes: &mut Collector,
 ) -> Vec<Vec<u32>> {
-    let joint = joint_classes(before, after, dirty, reach, &changes.ids);
+    let (joint, reached) = joint_classes(before, after, dirty, reach, &changes.ids);
     // The joint classes with a dirty column: a clean row meets only those.
     let dirty_columns: Vec<usize> = (0..joint.len())
         .filter(|class| joint[*class].columns != 0)
@@ -364,15 +359,15 @@ fn compare(
         };
         for &target_class in candidates {
             let targets = &joint[target_class];
-            // A block's row and column are clean: its cells change only in the dirty
-            // columns and rows of the endpoints that reach it (the parts build only those).
-            let rows = if Reach::reaches(sources.reach[0].as_deref(), targets.parties.as_deref()) {
+            // A cell changes only through a dirty row that reaches its target or a dirty
+            // column that reaches its source (the parts build only those); a block's own row
+            // and column are clean.
+            let rows = if reached.reaches(source_class, target_class, 0) {
                 sources.rows
             } else {
                 0
             };
-            let columns = if Reach::reaches(targets.reach[1].as_deref(), sources.parties.as_deref())
-            {
+            let columns = if reached.reaches(source_class, target_class, 1) {
                 targets.columns
             } else {
                 0
@@ -447,7 +442,7 @@ fn joint_classes(
     dirty: &Dirty,
     reach: &Reach,
     ids: &[EndpointId],
-) -> Vec<Joint> {
+) -> (Vec<Joint>, ClassReach) {
     // Per side, per index in its matrix: whether the endpoint is in a pair on one node.
     let local = |side: &Side<'_>| -> Vec<bool> {
         let mut local = vec![false; side.matrix.endpoints().len()];
@@ -502,8 +497,6 @@ fn joint_classes(
             at: [(None, None); 2],
             rows: 0,
             columns: 0,
-            parties: None,
-            reach: [None, None],
         });
         if let Some(slot) = joint.at.get_mut(joint.members.len()) {
             *slot = (at[0], at[1]);
@@ -512,17 +505,14 @@ fn joint_classes(
         joint.rows |= rows;
         joint.columns |= columns;
     }
-    let mut joint: Vec<Joint> = groups.into_values().collect();
-    for class in &mut joint {
-        let members = || class.members.iter().map(|rank| &ids[*rank as usize]);
-        class.parties = reach.parties_of(members());
-        for (side, dirty) in [class.rows, class.columns].into_iter().enumerate() {
-            if dirty != 0 {
-                class.reach[side] = reach.side_of(members(), side);
-            }
-        }
-    }
-    joint
+    let joint: Vec<Joint> = groups.into_values().collect();
+    let reached = ClassReach::of(
+        reach,
+        joint.len(),
+        |class| joint[class].members.iter().map(|rank| &ids[*rank as usize]),
+        |class, side| [joint[class].rows, joint[class].columns][side] != 0,
+    );
+    (joint, reached)
 }
 
 #[cfg(test)]

@@ -348,9 +348,16 @@ impl<'t> Builder<'t> {
             None => (vec![0; class_count * class_count], None),
         };
         let class_reach = match (reuse.as_ref().and_then(|reuse| reuse.reach), &affected) {
-            (Some(reach), Some(affected)) => {
-                Some(ClassReach::of(reach, &endpoints, &members, affected))
-            }
+            (Some(reach), Some(affected)) => Some(ClassReach::of(
+                reach,
+                class_count,
+                |class| {
+                    members[class]
+                        .iter()
+                        .map(|index| &endpoints[*index as usize])
+                },
+                |class, side| affected[class][side],
+            )),
             _ => None,
         };
         // Side answer 0 is "every port of every protocol": a side that does not filter; group

@@ -1,14 +1,13 @@
-//! Which synthetic parties of a part (a diff's external blocks, `super::subset`) a changed row
-//! or column can differ towards.
+//! Which parties of a part (`super::subset`: the endpoints and a diff's external blocks) a
+//! changed row or column can differ towards.
 //!
-//! A block has no group: its cell with an endpoint is decided by the endpoint's rules that
-//! match the block alone. When an endpoint's row (or column) changes only because some egress
-//! (or ingress) rules of its groups changed, its cell with a block can differ only if one of
-//! those rules, before or after, matches the block; the caller works out which blocks those
-//! are. A part then evaluates a changed row only towards the endpoints and the blocks it
+//! When an endpoint's row (or column) changes only because some egress (or ingress) rules of
+//! its groups changed, its cell with a party whose own column (row) is clean can differ only
+//! if one of those rules, before or after, matches the party; the caller works out which
+//! parties those are. A part then evaluates a changed row only towards the parties it
 //! reaches, and a diff compares only those cells: a rule opened to `0.0.0.0/0` on one group
-//! reaches every IPv4 block from that group's members, a rule of an office `/24` on another
-//! group only that block from its members.
+//! reaches every IPv4 party from that group's members, a rule of an office `/24` on another
+//! group only that block, a rule naming a group only that group's members.
 
 use rustc_hash::FxHashMap;
 
@@ -17,7 +16,8 @@ use crate::model::EndpointId;
 /// The parties a part's changed rows and columns can differ towards.
 #[derive(Debug, Default)]
 pub(crate) struct Reach {
-    /// The index of each synthetic party, by id.
+    /// The index of each party, by id; an endpoint of the part absent is no party, and is
+    /// reached by every row and column.
     pub(crate) parties: FxHashMap<EndpointId, u32>,
     /// Per endpoint whose row or column changes by its groups' rules alone: the parties its
     /// row (0), and its column (1), may differ towards, one bit per party index. An endpoint
@@ -70,52 +70,57 @@ impl Reach {
     }
 }
 
-/// The reach of each class of a build, from a [`Reach`] read on its members.
-pub(super) struct ClassReach {
-    /// Per class, the party indices of its members when all are parties.
-    parties: Vec<Option<Vec<u32>>>,
-    /// Per class and side, what its members' rows and columns reach (read only for the
-    /// classes whose side changed).
+/// The reach of each class of a build (or each joint class of a diff), from a [`Reach`] read
+/// on its members.
+pub(crate) struct ClassReach {
+    /// Per class and side, the classes its members' rows and columns may differ towards, one
+    /// bit per class (`None`: every class; read only for the classes whose side changed).
     sides: Vec<[Option<Vec<u64>>; 2]>,
 }
 
 impl ClassReach {
-    /// The reach of the classes whose `members` (by endpoint index in `endpoints`) are given;
-    /// `changed[class][side]` tells which sides are read.
-    pub(super) fn of(
+    /// The reach of `count` classes whose members' ids `members(class)` gives; `changed(class,
+    /// side)` tells which sides are read. A class reaches another when it reaches one of its
+    /// members, or when one of them is not a party.
+    pub(crate) fn of<'a, I: Iterator<Item = &'a EndpointId>>(
         reach: &Reach,
-        endpoints: &[EndpointId],
-        members: &[Vec<u32>],
-        changed: &[[bool; 2]],
+        count: usize,
+        members: impl Fn(usize) -> I,
+        changed: impl Fn(usize, usize) -> bool,
     ) -> ClassReach {
-        let ids = |class: usize| {
-            members[class]
-                .iter()
-                .map(|index| &endpoints[*index as usize])
-        };
-        let parties = (0..members.len())
-            .map(|class| reach.parties_of(ids(class)))
+        let parties: Vec<Option<Vec<u32>>> = (0..count)
+            .map(|class| reach.parties_of(members(class)))
             .collect();
-        let sides = (0..members.len())
+        let classes = |bits: &[u64]| -> Vec<u64> {
+            let mut reached = vec![0u64; count.div_ceil(64)];
+            for (class, parties) in parties.iter().enumerate() {
+                if Reach::reaches(Some(bits), parties.as_deref()) {
+                    reached[class / 64] |= 1 << (class % 64);
+                }
+            }
+            reached
+        };
+        let sides = (0..count)
             .map(|class| {
                 [0, 1].map(|side| {
-                    let read = changed.get(class).is_some_and(|changed| changed[side]);
-                    read.then(|| reach.side_of(ids(class), side)).flatten()
+                    let bits = changed(class, side)
+                        .then(|| reach.side_of(members(class), side))
+                        .flatten()?;
+                    Some(classes(&bits))
                 })
             })
             .collect();
-        ClassReach { parties, sides }
+        ClassReach { sides }
     }
 
     /// Whether the pair (`from`, `to`) of classes may differ through the row of `from`
-    /// (`side` 0) or the column of `to` (1), as far as the reach tells: the changed class's
-    /// reach meets the other class's parties.
-    pub(super) fn reaches(&self, from: usize, to: usize, side: usize) -> bool {
+    /// (`side` 0) or the column of `to` (1), as far as the reach tells.
+    pub(crate) fn reaches(&self, from: usize, to: usize, side: usize) -> bool {
         let (changed, other) = if side == 0 { (from, to) } else { (to, from) };
-        Reach::reaches(
-            self.sides[changed][side].as_deref(),
-            self.parties[other].as_deref(),
-        )
+        self.sides[changed][side].as_ref().is_none_or(|bits| {
+            bits.get(other / 64)
+                .is_some_and(|word| word >> (other % 64) & 1 == 1)
+        })
     }
 }
 
@@ -155,10 +160,13 @@ mod tests {
         assert_eq!(reach.parties_of([&id("p1"), &id("p65")]), Some(vec![1, 65]));
         assert_eq!(reach.parties_of([&id("p1"), &id("a")]), None);
 
-        let endpoints = vec![id("a"), id("p0"), id("p1")];
-        let members = vec![vec![0], vec![1], vec![2]];
-        let changed = vec![[true, false], [false, false], [false, false]];
-        let classes = ClassReach::of(&reach, &endpoints, &members, &changed);
+        let endpoints = [id("a"), id("p0"), id("p1")];
+        let classes = ClassReach::of(
+            &reach,
+            3,
+            |class| std::iter::once(&endpoints[class]),
+            |class, side| class == 0 && side == 0,
+        );
         assert!(classes.reaches(0, 1, 0));
         assert!(!classes.reaches(0, 2, 0));
         // The column of class 0 is not read: every party.

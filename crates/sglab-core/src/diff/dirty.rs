@@ -261,8 +261,8 @@ impl GroupChanges {
             let mask = |direction: Direction| -> Mask {
                 let mut mask = 0;
                 for (index, protocol) in DIFF_PROTOCOLS.iter().enumerate() {
-                    let before = keys(old, &before.rules, direction, *protocol);
-                    if !before.eq(keys(new, &after.rules, direction, *protocol)) {
+                    let before = keys(old, &before.rules, direction, Some(*protocol));
+                    if !before.eq(keys(new, &after.rules, direction, Some(*protocol))) {
                         mask |= 1 << index;
                     }
                 }
@@ -314,21 +314,14 @@ fn group_reach<'t>(
     direction: Direction,
     parties: &[Party<'_>],
 ) -> Vec<u64> {
-    let keys = |topology: &'t Topology| -> Vec<Key<'t>> {
+    let of = |topology: &'t Topology| -> Vec<Key<'t>> {
         topology
             .groups
             .get(group)
-            .map(|group| {
-                group
-                    .rules
-                    .iter()
-                    .filter(|rule| rule.direction == direction)
-                    .map(|rule| Key::of(topology, rule))
-                    .collect()
-            })
+            .map(|group| keys(topology, &group.rules, direction, None).collect())
             .unwrap_or_default()
     };
-    let (before, after) = (keys(old), keys(new));
+    let (before, after) = (of(old), of(new));
     let start = before
         .iter()
         .zip(&after)
@@ -380,17 +373,19 @@ fn group_reach<'t>(
     bits
 }
 
-/// What evaluation reads of the rules of one direction that match one protocol, in order.
+/// What evaluation reads of the rules of one direction that match one protocol (`None`: any),
+/// in order.
 fn keys<'t>(
     topology: &'t Topology,
     rules: &'t [Rule],
     direction: Direction,
-    protocol: Protocol,
+    protocol: Option<Protocol>,
 ) -> impl Iterator<Item = Key<'t>> + 't {
     rules
         .iter()
         .filter(move |rule| {
-            rule.direction == direction && protocol_matches(rule.protocol, protocol)
+            rule.direction == direction
+                && protocol.is_none_or(|protocol| protocol_matches(rule.protocol, protocol))
         })
         .map(move |rule| Key::of(topology, rule))
 }
